@@ -1,0 +1,72 @@
+// Throughput of the yearly loop in household-years per second, for the default
+// scenario and for its population scaled to over a million households, with 1 and 2
+// threads (or the counts given). Prints a Markdown table; README.md quotes it.
+//
+//   build/bench/cradle_bench [--threads 1,2] [--repeat 3]
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sim/engine.h"
+#include "sim/population.h"
+#include "sim/scenario.h"
+
+using namespace cradle;
+
+namespace {
+
+struct Case {
+  const char* name;
+  double scale;
+  int replications;
+};
+
+double time_once(const Scenario& s, const BasePopulation& pop, int reps) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ScenarioResults r = simulate(s, pop, RunOptions{reps, s.seed});
+  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (r.births.empty()) std::puts("no births?");  // keeps the work observable
+  return dt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> threads{1, 2};
+  int repeat = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--threads")) {
+      threads.clear();
+      for (char* tok = std::strtok(argv[i + 1], ","); tok; tok = std::strtok(nullptr, ",")) threads.push_back(std::atoi(tok));
+    } else if (!std::strcmp(argv[i], "--repeat")) {
+      repeat = std::max(1, std::atoi(argv[i + 1]));
+    }
+  }
+  const Scenario scenario = load_scenario(default_scenario_path());
+  const Case cases[] = {{"Xihu default", 1.0, 64}, {"Xihu x5.5 (>1 M households)", 5.5, 12}};
+
+  std::printf("| population | households | women | threads | household-years/s | ns per household-year | speed-up |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
+  for (const Case& c : cases) {
+    const BasePopulation pop = generate_population(scenario.profile, scenario.start_year, scenario.seed, c.scale);
+    const double hh_years = static_cast<double>(pop.households()) * scenario.years() * c.replications;
+    double base_rate = 0;
+    for (int t : threads) {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(t));
+      time_once(scenario, pop, std::max(1, c.replications / 8));  // warm-up
+      double best = 1e300;
+      for (int k = 0; k < repeat; ++k) best = std::min(best, time_once(scenario, pop, c.replications));
+      const double rate = hh_years / best;
+      if (base_rate == 0) base_rate = rate;
+      std::printf("| %s | %zu | %zu | %d | %.3g | %.1f | %.2f |\n", c.name, pop.households(), pop.women(), t, rate,
+                  1e9 / rate, rate / base_rate);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+// Time in the model: months are counted from year 0 (month index = year*12 + month-1).
+// A child born in month b is `age_months(b, m) = m - b - 1` completed months old at the
+// start of month m; it is "under 3" in the months b+1 … b+36. This is the reading of the
+// national scheme under which a child born in December 2023 is paid 24 months from
+// January 2025 (calibration.md) and every child 36 months in all.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+namespace cradle {
+
+using MonthIndex = std::int32_t;
+
+//! Month index of (year, month 1..12).
+constexpr MonthIndex month_index(int year, int month) { return year * 12 + (month - 1); }
+
+//! The 12-bit mask of months of `year` that fall in [first, last_excl).
+constexpr std::uint16_t month_mask(int year, MonthIndex first, MonthIndex last_excl) {
+  const MonthIndex y0 = year * 12;
+  const MonthIndex lo = first > y0 ? first : y0;
+  const MonthIndex hi = last_excl < y0 + 12 ? last_excl : y0 + 12;
+  if (hi <= lo) return 0;
+  const unsigned width = static_cast<unsigned>(hi - lo);
+  const unsigned shift = static_cast<unsigned>(lo - y0);
+  return static_cast<std::uint16_t>(((1u << width) - 1u) << shift);
+}
+
+//! Months of `year` in which a child born in month `birth` is aged
+//! [min_age_months, max_age_months) completed months at the month's start.
+constexpr std::uint16_t age_window_mask(int year, MonthIndex birth, int min_age_months,
+                                        int max_age_months) {
+  return month_mask(year, birth + 1 + min_age_months, birth + 1 + max_age_months);
+}
+
+//! Number of months set in a mask.
+constexpr int months_in(std::uint16_t mask) { return std::popcount(mask); }
+
+}  // namespace cradle

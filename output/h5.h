@@ -1,0 +1,101 @@
+// A thin RAII layer over the HDF5 C API, just wide enough for the results
+// writer: owning handles, N-d numeric and string datasets, attributes, and
+// dimension scales. Every failure becomes a std::runtime_error naming the
+// object, because HDF5's own error stack is silenced (it would print to
+// stderr from library code).
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cradle::h5 {
+
+//! What a Handle owns, which decides the H5?close function called on it.
+enum class Kind { file, group, dataset, dataspace, datatype, attribute, plist };
+
+//! Owns one HDF5 identifier and closes it on destruction; move-only.
+class Handle {
+ public:
+  Handle() = default;
+  //! Takes ownership of `id`; throws std::runtime_error naming `path` if id is negative.
+  Handle(hid_t id, Kind kind, std::string path);
+  ~Handle();
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  //! The raw identifier, for direct C API calls; H5I_INVALID_HID when empty.
+  hid_t id() const { return id_; }
+  //! The object's path inside the file (or the file name for a file), for messages.
+  const std::string& path() const { return path_; }
+  //! Whether this handle owns an identifier.
+  bool valid() const { return id_ >= 0; }
+  //! What kind of object this handle owns.
+  Kind kind() const { return kind_; }
+  //! Closes now and throws std::runtime_error if HDF5 reports a failure (e.g. a failed flush).
+  void close();
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Kind kind_ = Kind::file;
+  std::string path_;
+};
+
+//! Turns off HDF5's automatic error printing for this thread; failures surface only as exceptions.
+void silence_errors();
+
+//! Describes the innermost entry of HDF5's current error stack (empty if none), then clears it.
+std::string take_error_text();
+
+//! Creates (truncating) a file whose groups track link and attribute creation order.
+Handle create_file(const std::filesystem::path& path);
+//! Opens an existing file read-only.
+Handle open_file(const std::filesystem::path& path);
+//! Creates a group `name` under `parent` (a file or group), tracking creation order.
+Handle create_group(const Handle& parent, const std::string& name);
+//! Opens an existing group `name` (a relative or absolute path) under `parent`.
+Handle open_group(const Handle& parent, const std::string& name);
+//! Opens an existing dataset `name` under `parent`.
+Handle open_dataset(const Handle& parent, const std::string& name);
+
+//! Writes `data` as a contiguous dataset of shape `dims` (row-major); throws if sizes disagree.
+Handle write_dataset(const Handle& parent, const std::string& name,
+                     const std::vector<std::int64_t>& data, const std::vector<hsize_t>& dims);
+//! As above, float64.
+Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<double>& data,
+                     const std::vector<hsize_t>& dims);
+//! As above, int32.
+Handle write_dataset(const Handle& parent, const std::string& name,
+                     const std::vector<std::int32_t>& data, const std::vector<hsize_t>& dims);
+//! Writes a 1-D dataset of variable-length UTF-8 strings.
+Handle write_strings(const Handle& parent, const std::string& name,
+                     const std::vector<std::string>& values);
+
+//! Writes a scalar variable-length UTF-8 string attribute (h5py reads it as str).
+void write_attribute(const Handle& object, const std::string& name, const std::string& value);
+//! Overload for string literals, so they do not decay to a pointer conversion.
+void write_attribute(const Handle& object, const std::string& name, const char* value);
+//! Writes a scalar int64 attribute.
+void write_attribute(const Handle& object, const std::string& name, std::int64_t value);
+//! Writes a scalar uint64 attribute.
+void write_attribute(const Handle& object, const std::string& name, std::uint64_t value);
+//! Writes a scalar float64 attribute.
+void write_attribute(const Handle& object, const std::string& name, double value);
+//! Writes a 1-D int32 array attribute.
+void write_attribute(const Handle& object, const std::string& name,
+                     const std::vector<std::int32_t>& values);
+
+//! Marks `dataset` as a dimension scale named `dimension_name` (H5DSset_scale).
+void make_scale(const Handle& dataset, const std::string& dimension_name);
+//! Attaches dimension scale `scale` to axis `axis` of `dataset` (H5DSattach_scale).
+void attach_scale(const Handle& dataset, const Handle& scale, unsigned axis);
+
+//! Reads a scalar or fixed/variable-length string attribute as UTF-8 text.
+std::string read_string_attribute(const Handle& object, const std::string& name);
+
+}  // namespace cradle::h5

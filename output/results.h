@@ -1,0 +1,80 @@
+// The numbers a run produces, as the output layer consumes them. Filled by the
+// engine (sim/), written by output/. Money stays in integer fen here; yuan
+// appear only when a writer or report converts at the edge.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+//! Labels and metadata of one measure, as written beside its numbers.
+struct MeasureLabel {
+  std::string id;
+  std::string kind;
+  std::string title;
+  std::string source;        // document file name and article
+  std::string caseload_unit;  // e.g. "child-months"
+};
+
+//! Results of one scenario: raw per-replication arrays, replication-major.
+struct ScenarioResults {
+  std::string id;
+  std::string title;
+  std::string resolved_text;  // the scenario as resolved (all files it composes)
+  std::vector<int> years;
+  int replications = 0;
+  std::vector<MeasureLabel> measures;
+  std::vector<std::string> payers;  // paying levels of government, e.g. "central"
+  int birth_orders = 3;             // birth_order axis is 1..birth_orders, the last open ("3+")
+
+  // [replication][year][measure][payer], fen
+  std::vector<std::int64_t> outlay_fen;
+  // [replication][year][measure], in each measure's caseload unit
+  std::vector<std::int64_t> caseload;
+  // [replication][year][birth_order]
+  std::vector<std::int64_t> births;
+  // [replication][year]: sum over the 12 months of the count of children under 3
+  std::vector<std::int64_t> child_months_under3;
+  // [replication][year]: sum over the 12 months of the count of children enrolled in childcare
+  std::vector<std::int64_t> childcare_enrolled_months;
+
+  std::size_t n_years() const { return years.size(); }
+  std::size_t n_measures() const { return measures.size(); }
+  std::size_t n_payers() const { return payers.size(); }
+
+  std::size_t outlay_index(std::size_t r, std::size_t y, std::size_t m, std::size_t p) const {
+    return ((r * n_years() + y) * n_measures() + m) * n_payers() + p;
+  }
+  std::size_t caseload_index(std::size_t r, std::size_t y, std::size_t m) const {
+    return (r * n_years() + y) * n_measures() + m;
+  }
+  std::size_t births_index(std::size_t r, std::size_t y, std::size_t order0) const {
+    return (r * n_years() + y) * static_cast<std::size_t>(birth_orders) + order0;
+  }
+  std::size_t year_index(std::size_t r, std::size_t y) const { return r * n_years() + y; }
+};
+
+//! Wall-clock seconds spent in each phase of a run.
+struct RunTimes {
+  double population_seconds = 0;
+  double simulation_seconds = 0;
+  double writing_seconds = 0;  // filled by the writer itself
+};
+
+//! Everything a results file holds.
+struct RunResults {
+  std::string cradle_version;
+  std::string git_revision;
+  std::string created_utc;  // ISO 8601, e.g. 2026-11-22T10:00:00Z
+  std::uint64_t seed = 0;
+  int replications = 0;
+  int threads = 0;
+  std::int64_t households = 0;  // base population
+  std::int64_t persons = 0;
+  RunTimes times;
+  std::vector<ScenarioResults> scenarios;
+};
+
+}  // namespace cradle

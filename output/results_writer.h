@@ -1,0 +1,20 @@
+// The results file (format 1.0, see output/FORMAT.md): one HDF5 file per run,
+// readable with h5py, xarray (engine "h5netcdf") and R's hdf5r/rhdf5.
+#pragma once
+
+#include <filesystem>
+
+#include "output/results.h"
+
+namespace cradle {
+
+//! Major and minor version of the file layout written; readers refuse an unknown major.
+inline constexpr int results_format_major = 1;
+inline constexpr int results_format_minor = 0;
+
+//! Writes results to `target` atomically: a temporary file beside it, renamed over target only when complete; on any error the temporary is removed, target is untouched, and std::runtime_error is thrown.
+//! Sizes and labels are validated before any file is touched. The time spent writing is
+//! measured here and stored as /runtime@writing_seconds (results.times.writing_seconds is ignored).
+void write_results(const std::filesystem::path& target, const RunResults& results);
+
+}  // namespace cradle

@@ -1,0 +1,179 @@
+#include "sim/cli.h"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "cradle_version.h"
+#include "output/report.h"
+#include "output/results_writer.h"
+#include "sim/engine.h"
+#include "sim/population.h"
+#include "sim/scenario.h"
+
+namespace cradle {
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+struct RunArgs {
+  std::string scenario;
+  std::string output = "results.h5";
+  std::optional<int> replications;
+  std::optional<std::uint32_t> seed;
+  int threads = 0;
+  bool quiet = false;
+  bool no_progress = false;
+};
+
+int command_run(const RunArgs& args) {
+  const std::filesystem::path file = args.scenario.empty() ? default_scenario_path() : std::filesystem::path(args.scenario);
+  Scenario scenario = load_scenario(file);
+  if (args.replications) scenario.replications = *args.replications;
+  if (args.seed) scenario.seed = *args.seed;
+
+  // Refuse an unusable output path before spending time on the run.
+  const std::filesystem::path out = args.output;
+  const std::filesystem::path dir = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+  if (!std::filesystem::is_directory(dir)) {
+    std::cerr << "cradle: error: output directory does not exist: " << dir.string() << "\n";
+    return EXIT_RUN_FAILURE;
+  }
+  if (std::filesystem::is_directory(out)) {
+    std::cerr << "cradle: error: output path is a directory: " << out.string() << "\n";
+    return EXIT_RUN_FAILURE;
+  }
+
+  const int threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+
+  RunResults results;
+  results.cradle_version = CRADLE_VERSION;
+  results.git_revision = CRADLE_GIT_REVISION;
+  results.created_utc = utc_now();
+  results.seed = scenario.seed;
+  results.replications = scenario.replications;
+  results.threads = threads;
+
+  auto t0 = std::chrono::steady_clock::now();
+  BasePopulation population;
+  try {
+    population = generate_population(scenario.profile, scenario.start_year, scenario.seed);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cradle: error: " << scenario.file.string() << ": the jurisdiction profile cannot be used: "
+              << e.what() << "\n";
+    return EXIT_BAD_INPUT;
+  }
+  results.times.population_seconds = seconds_since(t0);
+  results.households = static_cast<std::int64_t>(population.households());
+  results.persons = population.persons;
+  if (!args.quiet) {
+    std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, "
+              << population.persons << " persons, " << population.women() << " women aged 7-49, "
+              << population.children() << " children under 6; " << scenario.replications << " replications of "
+              << scenario.start_year << "-" << scenario.end_year << " on " << threads << " thread(s)\n";
+  }
+
+  t0 = std::chrono::steady_clock::now();
+  {
+    Progress progress("simulating", static_cast<std::uint64_t>(scenario.replications) * scenario.years(),
+                      !args.quiet && !args.no_progress);
+    try {
+      results.scenarios.push_back(
+          simulate(scenario, population, RunOptions{scenario.replications, scenario.seed}, &progress));
+    } catch (const std::invalid_argument& e) {
+      progress.finish();
+      std::cerr << "cradle: error: " << scenario.file.string() << ": the scenario cannot be calibrated: " << e.what()
+                << "\n";
+      return EXIT_BAD_INPUT;
+    }
+    progress.finish();
+  }
+  results.times.simulation_seconds = seconds_since(t0);
+
+  write_results(out, results);
+  if (!args.quiet) {
+    print_summary(std::cout, results);
+    std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
+              << results.times.simulation_seconds << " s)\n";
+  }
+  return EXIT_OK;
+}
+
+int command_validate(const std::string& path) {
+  const Scenario s = load_scenario(path);
+  std::cout << path << ": ok: scenario '" << s.id << "', " << s.profile.name << ", " << s.start_year << "-"
+            << s.end_year << ", " << s.measures.size() << " measure(s), " << s.replications << " replications, seed "
+            << s.seed << "\n";
+  for (const Measure& m : s.measures) {
+    std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << m.fen_per_month / 100 << "."
+              << (m.fen_per_month % 100 < 10 ? "0" : "") << m.fen_per_month % 100 << " yuan per "
+              << caseload_unit(m.kind).substr(0, caseload_unit(m.kind).size() - 1) << ", take-up " << m.take_up
+              << "; " << m.source << "\n";
+  }
+  return EXIT_OK;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"Cradle: Monte Carlo projection of what family-support measures cost, year by year, by measure "
+               "and by paying level of government."};
+  app.set_version_flag("--version", std::string("cradle ") + CRADLE_VERSION + " (" + CRADLE_GIT_REVISION + ")");
+  app.require_subcommand(1);
+
+  RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its results to HDF5");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (default: the shipped Xihu scenario)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-o,--output", run.output, "Results file to write (HDF5)")->capture_default_str();
+  run_cmd->add_option("-r,--replications", run.replications, "Monte Carlo replications (overrides the scenario)")
+      ->check(CLI::Range(1, 1'000'000));
+  run_cmd->add_option("-s,--seed", run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");
+  run_cmd->add_option("-t,--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+  run_cmd->add_flag("--no-progress", run.no_progress, "Do not draw a progress bar");
+
+  std::string validate_path;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");
+  validate_cmd->add_option("scenario", validate_path, "Scenario file")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+
+  try {
+    if (*run_cmd) return command_run(run);
+    if (*validate_cmd) return command_validate(validate_path);
+  } catch (const ScenarioError& e) {
+    std::cerr << "cradle: error: " << e.what() << "\n";
+    return EXIT_BAD_INPUT;
+  } catch (const std::exception& e) {
+    std::cerr << "cradle: error: " << e.what() << "\n";
+    return EXIT_RUN_FAILURE;
+  }
+  return EXIT_USAGE;
+}
+
+}  // namespace cradle

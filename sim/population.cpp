@@ -1,0 +1,174 @@
+#include "sim/population.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "models/fertility.h"
+#include "sim/rng.h"
+
+namespace cradle {
+
+namespace {
+
+using stream::GENERATION_REPLICATION;
+
+//! Index of the category a uniform draw falls in, given shares summing to 1.
+template <std::size_t N>
+std::size_t pick(const std::array<double, N>& shares, double u) {
+  double c = 0;
+  for (std::size_t i = 0; i + 1 < N; ++i) {
+    c += shares[i];
+    if (u < c) return i;
+  }
+  return N - 1;
+}
+
+StreamKey key(std::uint32_t entity, stream::Id purpose, int year = 0) {
+  return StreamKey{entity, 0, static_cast<std::uint16_t>(year), purpose};
+}
+
+}  // namespace
+
+BasePopulation generate_population(const JurisdictionProfile& profile, int base_year, std::uint32_t seed,
+                                   double scale) {
+  if (!(scale > 0)) throw std::invalid_argument("population scale must be positive");
+  BasePopulation pop;
+  pop.base_year = base_year;
+  const double persons_target = profile.persons * scale;
+
+  // Households: a number that reproduces the persons total at the mean size, sizes drawn.
+  double mean_size = 0;
+  for (std::size_t k = 0; k < profile.household_size_shares.size(); ++k) {
+    mean_size += static_cast<double>(k + 1) * profile.household_size_shares[k];
+  }
+  const auto n_households = static_cast<std::uint32_t>(std::llround(persons_target / mean_size));
+  if (n_households == 0) throw std::invalid_argument("the profile has no households");
+  pop.household_size.resize(n_households);
+  for (std::uint32_t h = 0; h < n_households; ++h) {
+    KeyedStream s(seed, GENERATION_REPLICATION, key(h, stream::HOUSEHOLD_SIZE));
+    pop.household_size[h] = static_cast<std::uint8_t>(pick(profile.household_size_shares, s.uniform()) + 1);
+    pop.persons += pop.household_size[h];
+  }
+
+  // Women by age group, in exact expected counts; age within the group drawn.
+  struct Woman {
+    std::uint32_t household;
+    std::int16_t birth_year;
+    std::uint8_t parity;
+  };
+  std::vector<Woman> women;
+  for (int g = 0; g < FEMALE_AGE_GROUPS; ++g) {
+    const int lo = std::max(5 * (g + 1), YOUNGEST_WOMAN_AGE);
+    const int hi = 5 * (g + 1) + 4;
+    const double width_share = static_cast<double>(hi - lo + 1) / 5.0;
+    const auto count = static_cast<std::uint32_t>(
+        std::llround(persons_target / 1000.0 * profile.females_per_1000[static_cast<std::size_t>(g)] * width_share));
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const auto id = static_cast<std::uint32_t>(women.size());
+      KeyedStream s(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_AGE));
+      const int age = lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
+      // Parity at the start of the burn-in, from the profile's table for that age.
+      const int age_then = age - BURN_IN_YEARS;
+      std::uint8_t parity = 0;
+      if (age_then >= MIN_FERTILE_AGE) {
+        KeyedStream ps(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_PARITY));
+        const auto& row = profile.parity_shares[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)];
+        parity = static_cast<std::uint8_t>(pick(row, ps.uniform()));
+      }
+      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), parity});
+    }
+  }
+  if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
+
+  // Adult women (20+) each head a distinct household, drawn at random; girls live in
+  // the household of a random woman aged 32–49 (their mother's generation).
+  std::vector<std::uint32_t> households(n_households);
+  std::iota(households.begin(), households.end(), 0u);
+  {
+    KeyedStream s(seed, GENERATION_REPLICATION, key(0, stream::WOMAN_HOUSEHOLD));
+    for (std::uint32_t i = n_households - 1; i > 0; --i) std::swap(households[i], households[s.below(i + 1)]);
+  }
+  std::vector<std::uint32_t> mothers_generation;
+  std::uint32_t next_household = 0;
+  for (std::uint32_t i = 0; i < women.size(); ++i) {
+    const int age = base_year - women[i].birth_year;
+    if (age >= 20) {
+      women[i].household = households[next_household++ % n_households];
+      if (age >= 32) mothers_generation.push_back(i);
+    }
+  }
+  for (std::uint32_t i = 0; i < women.size(); ++i) {
+    if (base_year - women[i].birth_year >= 20) continue;
+    if (mothers_generation.empty()) throw std::invalid_argument("the profile has no women aged 32-49");
+    KeyedStream s(seed, GENERATION_REPLICATION, key(i, stream::GIRL_HOUSEHOLD));
+    women[i].household = women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
+  }
+  std::stable_sort(women.begin(), women.end(), [](const Woman& a, const Woman& b) {
+    return a.household != b.household ? a.household < b.household : a.birth_year < b.birth_year;
+  });
+  const std::size_t n_women = women.size();
+  pop.woman_household.resize(n_women);
+  pop.woman_birth_year.resize(n_women);
+  pop.woman_parity.resize(n_women);
+  for (std::size_t i = 0; i < n_women; ++i) {
+    pop.woman_household[i] = women[i].household;
+    pop.woman_birth_year[i] = women[i].birth_year;
+    pop.woman_parity[i] = women[i].parity;
+  }
+
+  // Burn-in: the births of the years before the first scenario year, calibrated to the
+  // profile's history, give every child under 6 its birth month, order and mother.
+  struct Child {
+    std::uint32_t household;
+    MonthIndex birth_month;
+    std::uint8_t order;
+    std::uint32_t mother;
+  };
+  std::vector<Child> children;
+  for (int b = 0; b < BURN_IN_YEARS; ++b) {
+    const int year = base_year - BURN_IN_YEARS + b;
+    const double target = profile.births * scale * profile.burn_in_births_relative[static_cast<std::size_t>(b)];
+    const FertilityTable table =
+        calibrate_fertility(profile.fertility, target, pop.woman_birth_year, pop.woman_parity, year);
+    for (std::uint32_t w = 0; w < n_women; ++w) {
+      const int age = year - pop.woman_birth_year[w];
+      if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) continue;
+      const int pc = std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1);
+      const std::uint64_t u = draw_u64(seed, GENERATION_REPLICATION, key(w, stream::BIRTH, year));
+      if (u >= table.threshold[static_cast<std::size_t>(age)][static_cast<std::size_t>(pc)]) continue;
+      KeyedStream ms(seed, GENERATION_REPLICATION, key(w, stream::BIRTH_MONTH, year));
+      const auto month = static_cast<int>(ms.below(12)) + 1;
+      if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
+      children.push_back(Child{pop.woman_household[w], month_index(year, month), pop.woman_parity[w], w});
+    }
+  }
+  std::stable_sort(children.begin(), children.end(), [](const Child& a, const Child& b) {
+    return a.household != b.household ? a.household < b.household : a.birth_month < b.birth_month;
+  });
+  const std::size_t n_children = children.size();
+  pop.child_household.resize(n_children);
+  pop.child_birth_month.resize(n_children);
+  pop.child_birth_order.resize(n_children);
+  pop.child_mother.resize(n_children);
+  for (std::size_t i = 0; i < n_children; ++i) {
+    pop.child_household[i] = children[i].household;
+    pop.child_birth_month[i] = children[i].birth_month;
+    pop.child_birth_order[i] = children[i].order;
+    pop.child_mother[i] = children[i].mother;
+  }
+
+  // Blocks of consecutive households with their women and children.
+  for (std::uint32_t h0 = 0; h0 < n_households; h0 += BLOCK_HOUSEHOLDS) {
+    const std::uint32_t h1 = std::min(n_households, h0 + BLOCK_HOUSEHOLDS);
+    auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
+      return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+    };
+    pop.blocks.push_back(HouseholdBlock{h0, h1, first_at(pop.woman_household, h0), first_at(pop.woman_household, h1),
+                                        first_at(pop.child_household, h0), first_at(pop.child_household, h1)});
+  }
+  return pop;
+}
+
+}  // namespace cradle

@@ -1,0 +1,94 @@
+// Keyed random streams. A stream is addressed by
+// (seed, replication, entity, aux, year, stream id) and derived on the spot
+// from Random123's Philox4x32-10 counter-based generator: the key is
+// (seed, replication), the counter (entity, aux, year|stream, draw index).
+// Nothing is shared between threads and nothing depends on the order in which
+// entities are visited, so results are identical whatever the thread count.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "models/probability.h"
+#include "sim/stream_ids.h"
+
+namespace cradle {
+
+__extension__ using Uint128 = unsigned __int128;  // GCC/Clang extension, silenced for -Wpedantic
+
+//! Identifies an entity's stream. `aux` disambiguates entity spaces: base
+//! population entities use aux 0; a child born in the simulation is
+//! (mother index, aux = birth year), stable between a reform and its baseline.
+struct StreamKey {
+  std::uint32_t entity = 0;
+  std::uint32_t aux = 0;
+  std::uint16_t year = 0;
+  stream::Id purpose{};
+};
+
+//! A short stream of 64-bit random numbers for one key; cheap to create
+//! (no state beyond the counter), so one is made per decision.
+class KeyedStream {
+ public:
+  KeyedStream(std::uint32_t seed, std::uint32_t replication, const StreamKey& key,
+              std::uint32_t first_draw = 0)
+      : key_{{seed, replication}},
+        ctr_{{key.entity, key.aux,
+              (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose),
+              first_draw}} {}
+
+  //! The next 64 uniformly distributed bits.
+  std::uint64_t next_u64() {
+    if (have_spare_) {
+      have_spare_ = false;
+      return spare_;
+    }
+    r123::Philox4x32 gen;
+    const auto out = gen(ctr_, key_);
+    ctr_.v[3] += 1;
+    spare_ = (static_cast<std::uint64_t>(out.v[2]) << 32) | out.v[3];
+    have_spare_ = true;
+    return (static_cast<std::uint64_t>(out.v[0]) << 32) | out.v[1];
+  }
+
+  //! A uniform double in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+  //! A uniform integer in [0, n), by multiply-shift (bias below 2^-32 for n < 2^32).
+  std::uint32_t below(std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<Uint128>(next_u64()) * n) >> 64);
+  }
+
+  // For use with Boost.Random / <random> distributions.
+  using result_type = std::uint64_t;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() { return next_u64(); }
+
+ private:
+  r123::Philox4x32::key_type key_;
+  r123::Philox4x32::ctr_type ctr_;
+  std::uint64_t spare_ = 0;
+  bool have_spare_ = false;
+};
+
+//! One 64-bit draw for a key: the common case of a single yes/no decision,
+//! compared against a threshold from `probability_threshold`.
+inline std::uint64_t draw_u64(std::uint32_t seed, std::uint32_t replication, const StreamKey& key,
+                              std::uint32_t draw = 0) {
+  r123::Philox4x32 gen;
+  const r123::Philox4x32::ctr_type ctr{
+      {key.entity, key.aux,
+       (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose), draw}};
+  const auto out = gen(ctr, r123::Philox4x32::key_type{{seed, replication}});
+  return (static_cast<std::uint64_t>(out.v[0]) << 32) | out.v[1];
+}
+
+//! A stable 32-bit hash of a name (FNV-1a), for deriving draw indices from
+//! identifiers such as measure ids, independent of their order in a scenario.
+std::uint32_t stable_hash32(std::string_view name);
+
+}  // namespace cradle

@@ -1,0 +1,107 @@
+// The scenario: everything a run needs to know, parsed once from TOML files and
+// validated, then immutable. A scenario file composes a jurisdiction profile
+// (scenarios/jurisdictions/) and packages of measures (scenarios/packages/).
+// Every number in those files carries its provenance: a tag S (stated by a named
+// source), D (derived from sourced figures) or E (an estimate, which must give a
+// plausible range), and a source text.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/childcare.h"
+#include "models/fertility.h"
+#include "models/funding.h"
+#include "models/measures/measure.h"
+
+namespace cradle {
+
+//! Bad input: names the file, line, column and field. The CLI exits with code 2.
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, int line, int column, std::string field, const std::string& what);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+  std::string field_;
+};
+
+//! A number with its provenance, as every calibration figure is written.
+struct Sourced {
+  double value = 0;
+  char tag = 'E';  //!< 'S' stated, 'D' derived, 'E' estimate
+  std::optional<std::array<double, 2>> range;  //!< plausible range, required for 'E'
+  std::string source;
+};
+
+//! The number of burn-in years simulated before the first scenario year, so that the
+//! base population holds every child under 6 with its birth month and birth order.
+inline constexpr int BURN_IN_YEARS = 6;
+//! The longest horizon the base population supports (see population.h).
+inline constexpr int MAX_HORIZON_YEARS = 9;
+//! Household sizes 1 … HOUSEHOLD_SIZE_CLASSES (the last open-ended).
+inline constexpr int HOUSEHOLD_SIZE_CLASSES = 6;
+//! Female age groups 5–9 … 45–49 given per 1000 persons.
+inline constexpr int FEMALE_AGE_GROUPS = 9;
+//! Parity classes in the profile's parity table: 0, 1, 2, 3 and higher.
+inline constexpr int PROFILE_PARITIES = 4;
+//! Fertile 5-year age groups 15–19 … 45–49.
+inline constexpr int FERTILE_AGE_GROUPS = 7;
+
+//! The calibration of a jurisdiction, resolved to plain numbers.
+struct JurisdictionProfile {
+  std::string id;
+  std::string name;
+  Payer level = Payer::district;
+  double persons = 0;
+  std::array<double, HOUSEHOLD_SIZE_CLASSES> household_size_shares{};
+  std::array<double, FEMALE_AGE_GROUPS> females_per_1000{};  //!< by age group 5–9 … 45–49
+  //! Parity of women by age group 15–19 … 45–49, at the start of the burn-in.
+  std::array<std::array<double, PROFILE_PARITIES>, FERTILE_AGE_GROUPS> parity_shares{};
+  double births = 0;  //!< expected births in the first scenario year
+  //! Births in each burn-in year relative to `births`, oldest first.
+  std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
+  FertilityProfile fertility;
+  ChildcareProfile childcare;
+};
+
+//! A scenario, ready to run.
+struct Scenario {
+  std::string id;
+  std::string title;
+  std::filesystem::path file;
+  int start_year = 0;
+  int end_year = 0;  //!< inclusive
+  int replications = 0;
+  std::uint32_t seed = 0;
+  JurisdictionProfile profile;
+  std::vector<Measure> measures;
+  //! Every file the scenario composes, each under a header line naming it.
+  std::string resolved_text;
+
+  int years() const { return end_year - start_year + 1; }
+};
+
+//! Reads and validates a scenario file and everything it composes.
+//! Throws ScenarioError on any bad input.
+Scenario load_scenario(const std::filesystem::path& file);
+
+//! The directory of the shipped scenarios: $CRADLE_SCENARIOS if set, else the
+//! source tree's scenarios/ folder.
+std::filesystem::path shipped_scenarios_dir();
+
+//! The scenario `cradle run` uses when none is named.
+std::filesystem::path default_scenario_path();
+
+}  // namespace cradle

@@ -1,0 +1,179 @@
+#include <catch2/catch.hpp>
+
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "sim/engine.h"
+#include "tests/test_helpers.h"
+
+using namespace cradle;
+using cradle::testing::default_population;
+using cradle::testing::default_scenario;
+using cradle::testing::ScenarioCopy;
+
+namespace {
+
+ScenarioResults run_with_threads(const Scenario& s, const BasePopulation& p, int threads, int reps,
+                                 std::uint32_t seed, SimulationTrace* trace = nullptr) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  return simulate(s, p, RunOptions{reps, seed}, nullptr, trace);
+}
+
+void require_identical(const ScenarioResults& a, const ScenarioResults& b) {
+  REQUIRE(a.outlay_fen == b.outlay_fen);
+  REQUIRE(a.caseload == b.caseload);
+  REQUIRE(a.births == b.births);
+  REQUIRE(a.child_months_under3 == b.child_months_under3);
+  REQUIRE(a.childcare_enrolled_months == b.childcare_enrolled_months);
+}
+
+//! Child-months under 3 of a year, counted month by month without the engine's masks.
+std::int64_t count_under3_months(MonthIndex birth, int year) {
+  std::int64_t n = 0;
+  for (int month = 1; month <= 12; ++month) {
+    const MonthIndex m = year * 12 + month - 1;
+    const int age_at_month_start = m - birth - 1;
+    if (age_at_month_start >= 0 && age_at_month_start < 36) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("results are bit-identical with 1, 2 and 4 threads", "[engine][reproducibility]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  const ScenarioResults one = run_with_threads(s, p, 1, 6, s.seed);
+  const ScenarioResults two = run_with_threads(s, p, 2, 6, s.seed);
+  const ScenarioResults four = run_with_threads(s, p, 4, 6, s.seed);
+  require_identical(one, two);
+  require_identical(one, four);
+  REQUIRE(std::accumulate(one.births.begin(), one.births.end(), std::int64_t{0}) > 0);
+}
+
+TEST_CASE("a different seed gives different results", "[engine][reproducibility]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  const ScenarioResults a = run_with_threads(s, p, 2, 2, s.seed);
+  const ScenarioResults b = run_with_threads(s, p, 2, 2, s.seed + 1);
+  REQUIRE(a.births != b.births);
+  REQUIRE(a.outlay_fen != b.outlay_fen);
+}
+
+TEST_CASE("replications are independent of how many there are", "[engine][reproducibility]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  const ScenarioResults two = run_with_threads(s, p, 2, 2, s.seed);
+  const ScenarioResults three = run_with_threads(s, p, 2, 3, s.seed);
+  const std::size_t per_rep = two.outlay_fen.size() / 2;
+  REQUIRE(std::equal(two.outlay_fen.begin(), two.outlay_fen.end(), three.outlay_fen.begin()));
+  REQUIRE(three.outlay_fen.size() == 3 * per_rep);
+}
+
+TEST_CASE("closed form: with take-up 1 the national subsidy costs 300 yuan per child-month under 3",
+          "[engine][closed-form]") {
+  ScenarioCopy c;
+  c.edit("packages/national.toml", "take_up = { value = 0.9, tag = \"D\"", "take_up = { value = 1.0, tag = \"D\"");
+  const Scenario s = load_scenario(c.path("xihu_current.toml"));
+  REQUIRE(s.measures[0].take_up == 1.0);
+  const BasePopulation& p = default_population();
+  SimulationTrace trace;
+  const int R = 4;
+  const ScenarioResults r = run_with_threads(s, p, 2, R, s.seed, &trace);
+  REQUIRE(r.measures[0].id == "national_childcare_subsidy");
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      const int year = r.years[y];
+      // Recount child-months under 3 from the simulated population: base children and births.
+      std::int64_t expected = 0;
+      for (MonthIndex b : p.child_birth_month) expected += count_under3_months(b, year);
+      for (const TracedBirth& nb : trace.births[rep]) expected += count_under3_months(nb.birth_month, year);
+      const std::int64_t caseload = r.caseload[r.caseload_index(rep, y, 0)];
+      REQUIRE(caseload == expected);
+      REQUIRE(caseload == r.child_months_under3[r.year_index(rep, y)]);
+      Fen total = 0;
+      for (std::size_t pay = 0; pay < r.n_payers(); ++pay) total += r.outlay_fen[r.outlay_index(rep, y, 0, pay)];
+      REQUIRE(total == 30000 * caseload);
+    }
+  }
+}
+
+TEST_CASE("outlays equal caseload times amount and split exactly between payers", "[engine]") {
+  const Scenario& s = default_scenario();
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 3, s.seed);
+  REQUIRE(r.payers == std::vector<std::string>{"central", "province", "district"});
+  for (std::size_t rep = 0; rep < 3; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      for (std::size_t m = 0; m < r.n_measures(); ++m) {
+        Fen total = 0;
+        for (std::size_t pay = 0; pay < r.n_payers(); ++pay) total += r.outlay_fen[r.outlay_index(rep, y, m, pay)];
+        REQUIRE(total == r.caseload[r.caseload_index(rep, y, m)] * s.measures[m].fen_per_month);
+      }
+      // The operating subsidy is the district's alone.
+      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 1, 0)] == 0);
+      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 1, 2)] > 0);
+      // With take-up 0.9, the subsidy's caseload is below the children's months.
+      REQUIRE(r.caseload[r.caseload_index(rep, y, 0)] < r.child_months_under3[r.year_index(rep, y)]);
+      REQUIRE(static_cast<double>(r.caseload[r.caseload_index(rep, y, 0)]) >
+              0.85 * static_cast<double>(r.child_months_under3[r.year_index(rep, y)]));
+    }
+  }
+}
+
+TEST_CASE("a measure with take-up 0 costs exactly nothing", "[engine]") {
+  ScenarioCopy c;
+  c.edit("packages/national.toml", "take_up = { value = 0.9, tag = \"D\", range = [0.8, 1.0]",
+         "take_up = { value = 0.0, tag = \"D\", range = [0.0, 1.0]");
+  const Scenario s = load_scenario(c.path("xihu_current.toml"));
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
+  for (std::size_t rep = 0; rep < 2; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      REQUIRE(r.caseload[r.caseload_index(rep, y, 0)] == 0);
+      for (std::size_t pay = 0; pay < r.n_payers(); ++pay) REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 0, pay)] == 0);
+    }
+  }
+}
+
+TEST_CASE("first-year births match the profile within 4 standard errors", "[engine][statistical]") {
+  const Scenario& s = default_scenario();
+  const int R = 40;
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, R, s.seed);
+  std::vector<double> total(R, 0.0);
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    for (std::size_t k = 0; k < 3; ++k) total[rep] += static_cast<double>(r.births[r.births_index(rep, 0, k)]);
+  }
+  const double mean = std::accumulate(total.begin(), total.end(), 0.0) / R;
+  double ss = 0;
+  for (double t : total) ss += (t - mean) * (t - mean);
+  const double se = std::sqrt(ss / (R - 1) / R);
+  REQUIRE(se > 0);
+  REQUIRE(std::fabs(mean - s.profile.births) < 4 * se);
+  // And by order: the profile's shares, within 4 standard errors of each order's mean.
+  for (std::size_t k = 0; k < 3; ++k) {
+    double m = 0, q = 0;
+    for (std::size_t rep = 0; rep < R; ++rep) m += static_cast<double>(r.births[r.births_index(rep, 0, k)]);
+    m /= R;
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      const double d = static_cast<double>(r.births[r.births_index(rep, 0, k)]) - m;
+      q += d * d;
+    }
+    const double se_k = std::sqrt(q / (R - 1) / R);
+    REQUIRE(std::fabs(m - s.profile.births * s.profile.fertility.order_shares[k]) < 4 * se_k);
+  }
+}
+
+TEST_CASE("childcare enrolment is near the profile's shares", "[engine][statistical]") {
+  const Scenario& s = default_scenario();
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 4, s.seed);
+  const auto& e = s.profile.childcare.enrolment_by_age;
+  const double mean_share = (e[0] + e[1] + e[2]) / 3;
+  for (std::size_t y = 0; y < r.n_years(); ++y) {
+    const double share = static_cast<double>(r.childcare_enrolled_months[r.year_index(0, y)]) /
+                         static_cast<double>(r.child_months_under3[r.year_index(0, y)]);
+    // Cohorts differ in size, so the share is near, not equal to, the mean of the three ages.
+    REQUIRE(share > 0.7 * mean_share);
+    REQUIRE(share < 1.3 * mean_share);
+  }
+}

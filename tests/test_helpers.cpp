@@ -1,0 +1,54 @@
+#include "tests/test_helpers.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace cradle::testing {
+
+ScenarioCopy::ScenarioCopy() {
+  std::random_device rd;
+  dir_ = std::filesystem::temp_directory_path() / ("cradle-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(dir_);
+  std::filesystem::copy(shipped_scenarios_dir(), dir_, std::filesystem::copy_options::recursive);
+}
+
+ScenarioCopy::~ScenarioCopy() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void ScenarioCopy::edit(const std::string& relative, const std::string& from, const std::string& to) const {
+  std::string text = read_file(path(relative));
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  write(relative, text);
+}
+
+void ScenarioCopy::write(const std::string& relative, const std::string& text) const {
+  std::ofstream out(path(relative), std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+const Scenario& default_scenario() {
+  static const Scenario s = load_scenario(default_scenario_path());
+  return s;
+}
+
+const BasePopulation& default_population() {
+  static const BasePopulation p =
+      generate_population(default_scenario().profile, default_scenario().start_year, default_scenario().seed);
+  return p;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace cradle::testing

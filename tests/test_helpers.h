@@ -1,0 +1,40 @@
+// Shared helpers of the test suite: temporary copies of the shipped scenarios,
+// small edits of them, and a cached base population of the default scenario.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "sim/population.h"
+#include "sim/scenario.h"
+
+namespace cradle::testing {
+
+//! A fresh temporary directory holding a copy of scenarios/, removed on destruction.
+class ScenarioCopy {
+ public:
+  ScenarioCopy();
+  ~ScenarioCopy();
+  ScenarioCopy(const ScenarioCopy&) = delete;
+  ScenarioCopy& operator=(const ScenarioCopy&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path path(const std::string& relative) const { return dir_ / relative; }
+  //! Replaces the first occurrence of `from` in a file by `to`; fails the test if absent.
+  void edit(const std::string& relative, const std::string& from, const std::string& to) const;
+  //! Overwrites a file.
+  void write(const std::string& relative, const std::string& text) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+//! The default scenario, loaded once.
+const Scenario& default_scenario();
+//! Its base population, generated once.
+const BasePopulation& default_population();
+
+//! Reads a whole file (empty if absent).
+std::string read_file(const std::filesystem::path& p);
+
+}  // namespace cradle::testing

@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+#include "sim/rng.h"
+
+using namespace cradle;
+
+TEST_CASE("a keyed stream is a pure function of its key", "[rng]") {
+  const StreamKey k{17, 0, 2025, stream::BIRTH};
+  KeyedStream a(42, 3, k), b(42, 3, k);
+  for (int i = 0; i < 10; ++i) REQUIRE(a.next_u64() == b.next_u64());
+  REQUIRE(draw_u64(42, 3, k) == KeyedStream(42, 3, k).next_u64());
+}
+
+TEST_CASE("every part of the key changes the numbers", "[rng]") {
+  const StreamKey k{17, 0, 2025, stream::BIRTH};
+  const std::uint64_t base = draw_u64(42, 3, k);
+  std::set<std::uint64_t> seen{base};
+  seen.insert(draw_u64(43, 3, k));
+  seen.insert(draw_u64(42, 4, k));
+  seen.insert(draw_u64(42, 3, StreamKey{18, 0, 2025, stream::BIRTH}));
+  seen.insert(draw_u64(42, 3, StreamKey{17, 2025, 2025, stream::BIRTH}));
+  seen.insert(draw_u64(42, 3, StreamKey{17, 0, 2026, stream::BIRTH}));
+  seen.insert(draw_u64(42, 3, StreamKey{17, 0, 2025, stream::BIRTH_MONTH}));
+  seen.insert(draw_u64(42, 3, k, 1));
+  REQUIRE(seen.size() == 8);
+}
+
+TEST_CASE("uniform draws have the right mean and bounded integers stay in range", "[rng]") {
+  KeyedStream s(1, 0, StreamKey{0, 0, 0, stream::BIRTH});
+  const int n = 200000;
+  double sum = 0;
+  int count[12] = {};
+  for (int i = 0; i < n; ++i) {
+    const double u = s.uniform();
+    REQUIRE(u >= 0.0);
+    REQUIRE(u < 1.0);
+    sum += u;
+    count[s.below(12)]++;
+  }
+  // mean of U(0,1): sd of the mean is sqrt(1/12/n)
+  REQUIRE(std::fabs(sum / n - 0.5) < 4 * std::sqrt(1.0 / 12 / n));
+  for (int c : count) REQUIRE(std::fabs(c - n / 12.0) < 4 * std::sqrt(n / 12.0));
+}
+
+TEST_CASE("probability thresholds realise their probability", "[rng]") {
+  REQUIRE(probability_threshold(0.0) == 0);
+  REQUIRE(probability_threshold(-1.0) == 0);
+  REQUIRE(probability_threshold(1.0) == ~std::uint64_t{0});
+  REQUIRE(probability_threshold(0.5) == (std::uint64_t{1} << 63));
+  const std::uint64_t t = probability_threshold(0.1);
+  int hits = 0;
+  const int n = 100000;
+  for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) {
+    hits += draw_u64(9, 0, StreamKey{i, 0, 0, stream::BIRTH}) < t;
+  }
+  REQUIRE(std::fabs(hits - 0.1 * n) < 4 * std::sqrt(n * 0.1 * 0.9));
+}
+
+TEST_CASE("stable_hash32 depends on the name only", "[rng]") {
+  REQUIRE(stable_hash32("national_childcare_subsidy") == stable_hash32("national_childcare_subsidy"));
+  REQUIRE(stable_hash32("a") != stable_hash32("b"));
+  REQUIRE(stable_hash32("") == 2166136261u);
+}
