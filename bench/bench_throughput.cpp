@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/engine.h"
@@ -34,6 +37,14 @@ double time_once(const Scenario& s, const BasePopulation& pop, int reps) {
   return dt;
 }
 
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown CPU";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,7 +61,12 @@ int main(int argc, char** argv) {
   const Scenario scenario = load_scenario(default_scenario_path());
   const Case cases[] = {{"Xihu default", 1.0, 64}, {"Xihu x5.5 (>1 M households)", 5.5, 12}};
 
-  std::printf("| population | households | women | threads | household-years/s | ns per household-year | speed-up |\n");
+  char date[16];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  std::printf("cradle_bench on %s, %s, %u hardware threads; best of %d runs after a warm-up\n\n", date,
+              cpu_model().c_str(), std::thread::hardware_concurrency(), repeat);
+  std::printf("| population | households | women | threads | household-years/s | wall ns per household-year | speed-up |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Case& c : cases) {
     const BasePopulation pop = generate_population(scenario.profile, scenario.start_year, scenario.seed, c.scale);
@@ -58,7 +74,8 @@ int main(int argc, char** argv) {
     double base_rate = 0;
     for (int t : threads) {
       tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(t));
-      time_once(scenario, pop, std::max(1, c.replications / 8));  // warm-up
+      // Warm-up: a full untimed run, so that clocks and caches are in their steady state.
+      time_once(scenario, pop, c.replications);
       double best = 1e300;
       for (int k = 0; k < repeat; ++k) best = std::min(best, time_once(scenario, pop, c.replications));
       const double rate = hh_years / best;

@@ -5,7 +5,6 @@
 // January 2025 (calibration.md) and every child 36 months in all.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 
 namespace cradle {
@@ -33,7 +32,15 @@ constexpr std::uint16_t age_window_mask(int year, MonthIndex birth, int min_age_
   return month_mask(year, birth + 1 + min_age_months, birth + 1 + max_age_months);
 }
 
-//! Number of months set in a mask.
-constexpr int months_in(std::uint16_t mask) { return std::popcount(mask); }
+//! Number of months set in a mask. (Written out rather than std::popcount, which
+//! without -mpopcnt becomes a library call in the hot loop.)
+constexpr int months_in(std::uint16_t mask) {
+  unsigned x = mask;
+  x = x - ((x >> 1) & 0x5555u);
+  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+  x = (x + (x >> 4)) & 0x0F0Fu;
+  return static_cast<int>((x + (x >> 8)) & 0x1Fu);
+}
+static_assert(months_in(0xFFF) == 12 && months_in(0) == 0 && months_in(0b1010'0000'0001) == 3);
 
 }  // namespace cradle

@@ -139,6 +139,8 @@ int run_cli(int argc, char** argv) {
                "and by paying level of government."};
   app.set_version_flag("--version", std::string("cradle ") + CRADLE_VERSION + " (" + CRADLE_GIT_REVISION + ")");
   app.require_subcommand(1);
+  app.footer("Exit codes: 0 ok; 2 bad input (the message names file, line, column and field); 3 run or I/O failure.\n"
+             "Results format: output/FORMAT.md. Scenarios: scenarios/README.md.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its results to HDF5");
