@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) {
       threads.clear();
-      for (char* tok = std::strtok(argv[i + 1], ","); tok; tok = std::strtok(nullptr, ",")) threads.push_back(std::atoi(tok));
+      for (char* tok = std::strtok(argv[i + 1], ","); tok; tok = std::strtok(nullptr, ","))
+        threads.push_back(std::atoi(tok));
     } else if (!std::strcmp(argv[i], "--repeat")) {
       repeat = std::max(1, std::atoi(argv[i + 1]));
     }
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
   std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
   std::printf("cradle_bench on %s, %s, %u hardware threads; best of %d runs after a warm-up\n\n", date,
               cpu_model().c_str(), std::thread::hardware_concurrency(), repeat);
-  std::printf("| population | households | women | threads | household-years/s | wall ns per household-year | speed-up |\n");
+  std::printf(
+      "| population | households | women | threads | household-years/s | wall ns per household-year | speed-up |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Case& c : cases) {
     const BasePopulation pop = generate_population(scenario.profile, scenario.start_year, scenario.seed, c.scale);

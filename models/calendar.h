@@ -27,8 +27,7 @@ constexpr std::uint16_t month_mask(int year, MonthIndex first, MonthIndex last_e
 
 //! Months of `year` in which a child born in month `birth` is aged
 //! [min_age_months, max_age_months) completed months at the month's start.
-constexpr std::uint16_t age_window_mask(int year, MonthIndex birth, int min_age_months,
-                                        int max_age_months) {
+constexpr std::uint16_t age_window_mask(int year, MonthIndex birth, int min_age_months, int max_age_months) {
   return month_mask(year, birth + 1 + min_age_months, birth + 1 + max_age_months);
 }
 

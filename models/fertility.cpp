@@ -16,8 +16,8 @@ int parity_class(int parity) { return parity < PARITY_CLASSES ? parity : PARITY_
 }  // namespace
 
 FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births,
-                                   std::span<const std::int16_t> birth_years,
-                                   std::span<const std::uint8_t> parity, int year) {
+                                   std::span<const std::int16_t> birth_years, std::span<const std::uint8_t> parity,
+                                   int year) {
   std::array<double, PARITY_CLASSES> exposure{};  // Σ f(age) by parity class
   for (std::size_t i = 0; i < birth_years.size(); ++i) {
     exposure[static_cast<std::size_t>(parity_class(parity[i]))] += age_shape(profile, year - birth_years[i]);
@@ -36,8 +36,8 @@ FertilityTable calibrate_fertility(const FertilityProfile& profile, double targe
       const double p = scale * age_shape(profile, age);
       if (p > MAX_BIRTH_PROBABILITY) {
         throw std::invalid_argument("calibrated birth probability " + std::to_string(p) + " at age " +
-                                    std::to_string(age) + ", parity " + std::to_string(k) +
-                                    " exceeds " + std::to_string(MAX_BIRTH_PROBABILITY) +
+                                    std::to_string(age) + ", parity " + std::to_string(k) + " exceeds " +
+                                    std::to_string(MAX_BIRTH_PROBABILITY) +
                                     ": births are too many for the women of the profile");
       }
       auto& cell_p = table.probability[static_cast<std::size_t>(age)][static_cast<std::size_t>(k)];

@@ -9,8 +9,8 @@ namespace cradle {
 
 inline constexpr int MIN_FERTILE_AGE = 15;
 inline constexpr int MAX_FERTILE_AGE = 49;
-inline constexpr int MAX_AGE = 50;           //!< women are tracked to age 49
-inline constexpr int PARITY_CLASSES = 3;     //!< parity 0, 1, 2 and higher
+inline constexpr int MAX_AGE = 50;                    //!< women are tracked to age 49
+inline constexpr int PARITY_CLASSES = 3;              //!< parity 0, 1, 2 and higher
 inline constexpr double MAX_BIRTH_PROBABILITY = 0.9;  //!< an annual hazard above this is a calibration error
 
 //! The profile's fertility facts.
@@ -40,8 +40,8 @@ struct FertilityTable {
 //! has a positive share but no fertile women, or a probability would exceed
 //! MAX_BIRTH_PROBABILITY.
 FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births,
-                                   std::span<const std::int16_t> birth_years,
-                                   std::span<const std::uint8_t> parity, int year);
+                                   std::span<const std::int16_t> birth_years, std::span<const std::uint8_t> parity,
+                                   int year);
 
 //! Expected births in `year` of the given women under a table (for checks and tests).
 double expected_births(const FertilityTable& table, std::span<const std::int16_t> birth_years,

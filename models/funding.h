@@ -15,8 +15,7 @@ using Fen = std::int64_t;
 //! Levels of government that pay for measures, from the top.
 enum class Payer : std::uint8_t { central, province, city, district };
 inline constexpr std::size_t PAYER_COUNT = 4;
-inline constexpr std::array<std::string_view, PAYER_COUNT> PAYER_NAMES{"central", "province", "city",
-                                                                      "district"};
+inline constexpr std::array<std::string_view, PAYER_COUNT> PAYER_NAMES{"central", "province", "city", "district"};
 
 //! Parts per million: shares are held as integers so that a split is exact.
 inline constexpr std::int64_t PPM = 1'000'000;

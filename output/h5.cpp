@@ -55,8 +55,8 @@ Handle utf8_string_type() {
 
 Handle simple_space(const std::vector<hsize_t>& dims, const std::string& path) {
   if (dims.empty()) return own(H5Screate(H5S_SCALAR), Kind::dataspace, path, "create scalar dataspace for");
-  return own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), Kind::dataspace,
-             path, "create dataspace for");
+  return own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), Kind::dataspace, path,
+             "create dataspace for");
 }
 
 template <class T>
@@ -70,9 +70,9 @@ Handle write_numeric(const Handle& parent, const std::string& name, const std::v
                              " values but its shape holds " + std::to_string(count));
   }
   Handle space = simple_space(dims, path);
-  Handle dataset = own(H5Dcreate2(parent.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
-                                  H5P_DEFAULT, H5P_DEFAULT),
-                       Kind::dataset, path, "create dataset");
+  Handle dataset =
+      own(H5Dcreate2(parent.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          Kind::dataset, path, "create dataset");
   // HDF5 refuses a null buffer even for zero elements, so skip the empty write.
   if (count > 0) {
     check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
@@ -81,21 +81,19 @@ Handle write_numeric(const Handle& parent, const std::string& name, const std::v
   return dataset;
 }
 
-Handle create_attribute(const Handle& object, const std::string& name, hid_t type,
-                        const Handle& space) {
+Handle create_attribute(const Handle& object, const std::string& name, hid_t type, const Handle& space) {
   const std::string path = object.path() + "@" + name;
-  return own(H5Acreate2(object.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
-             Kind::attribute, path, "create attribute");
+  return own(H5Acreate2(object.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT), Kind::attribute, path,
+             "create attribute");
 }
 
 template <class T>
 void write_scalar_attribute(const Handle& object, const std::string& name, T value, hid_t file_type,
                             hid_t memory_type) {
-  Handle space = own(H5Screate(H5S_SCALAR), Kind::dataspace, object.path() + "@" + name,
-                     "create dataspace for attribute");
+  Handle space =
+      own(H5Screate(H5S_SCALAR), Kind::dataspace, object.path() + "@" + name, "create dataspace for attribute");
   Handle attribute = create_attribute(object, name, file_type, space);
-  check(H5Awrite(attribute.id(), memory_type, &value),
-        "cannot write attribute '" + attribute.path() + "'");
+  check(H5Awrite(attribute.id(), memory_type, &value), "cannot write attribute '" + attribute.path() + "'");
 }
 
 // Creation order makes h5py (and so xarray) list members in the order the
@@ -161,8 +159,7 @@ Handle create_file(const std::filesystem::path& path) {
   // the caller then believes complete.
   Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), Kind::plist, name, "create access property list for");
   check(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_SEMI), "cannot set close degree for '" + name + "'");
-  return own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), Kind::file, name,
-             "create file");
+  return own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), Kind::file, name, "create file");
 }
 
 Handle open_file(const std::filesystem::path& path) {
@@ -174,22 +171,20 @@ Handle open_file(const std::filesystem::path& path) {
 Handle create_group(const Handle& parent, const std::string& name) {
   const std::string path = child_path(parent, name);
   Handle gcpl = ordered_group_plist(H5P_GROUP_CREATE, path);
-  return own(H5Gcreate2(parent.id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), Kind::group,
-             path, "create group");
+  return own(H5Gcreate2(parent.id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), Kind::group, path,
+             "create group");
 }
 
 Handle open_group(const Handle& parent, const std::string& name) {
-  return own(H5Gopen2(parent.id(), name.c_str(), H5P_DEFAULT), Kind::group, child_path(parent, name),
-             "open group");
+  return own(H5Gopen2(parent.id(), name.c_str(), H5P_DEFAULT), Kind::group, child_path(parent, name), "open group");
 }
 
 Handle open_dataset(const Handle& parent, const std::string& name) {
-  return own(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), Kind::dataset,
-             child_path(parent, name), "open dataset");
+  return own(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), Kind::dataset, child_path(parent, name), "open dataset");
 }
 
-Handle write_dataset(const Handle& parent, const std::string& name,
-                     const std::vector<std::int64_t>& data, const std::vector<hsize_t>& dims) {
+Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<std::int64_t>& data,
+                     const std::vector<hsize_t>& dims) {
   return write_numeric(parent, name, data, dims, H5T_STD_I64LE, H5T_NATIVE_INT64);
 }
 
@@ -198,19 +193,18 @@ Handle write_dataset(const Handle& parent, const std::string& name, const std::v
   return write_numeric(parent, name, data, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
-Handle write_dataset(const Handle& parent, const std::string& name,
-                     const std::vector<std::int32_t>& data, const std::vector<hsize_t>& dims) {
+Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<std::int32_t>& data,
+                     const std::vector<hsize_t>& dims) {
   return write_numeric(parent, name, data, dims, H5T_STD_I32LE, H5T_NATIVE_INT32);
 }
 
-Handle write_strings(const Handle& parent, const std::string& name,
-                     const std::vector<std::string>& values) {
+Handle write_strings(const Handle& parent, const std::string& name, const std::vector<std::string>& values) {
   const std::string path = child_path(parent, name);
   Handle type = utf8_string_type();
   Handle space = simple_space({static_cast<hsize_t>(values.size())}, path);
-  Handle dataset = own(H5Dcreate2(parent.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT,
-                                  H5P_DEFAULT, H5P_DEFAULT),
-                       Kind::dataset, path, "create dataset");
+  Handle dataset =
+      own(H5Dcreate2(parent.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          Kind::dataset, path, "create dataset");
   if (!values.empty()) {
     std::vector<const char*> pointers;
     pointers.reserve(values.size());
@@ -223,12 +217,11 @@ Handle write_strings(const Handle& parent, const std::string& name,
 
 void write_attribute(const Handle& object, const std::string& name, const std::string& value) {
   Handle type = utf8_string_type();
-  Handle space = own(H5Screate(H5S_SCALAR), Kind::dataspace, object.path() + "@" + name,
-                     "create dataspace for attribute");
+  Handle space =
+      own(H5Screate(H5S_SCALAR), Kind::dataspace, object.path() + "@" + name, "create dataspace for attribute");
   Handle attribute = create_attribute(object, name, type.id(), space);
   const char* pointer = value.c_str();
-  check(H5Awrite(attribute.id(), type.id(), &pointer),
-        "cannot write attribute '" + attribute.path() + "'");
+  check(H5Awrite(attribute.id(), type.id(), &pointer), "cannot write attribute '" + attribute.path() + "'");
 }
 
 void write_attribute(const Handle& object, const std::string& name, const char* value) {
@@ -247,8 +240,7 @@ void write_attribute(const Handle& object, const std::string& name, double value
   write_scalar_attribute(object, name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
-void write_attribute(const Handle& object, const std::string& name,
-                     const std::vector<std::int32_t>& values) {
+void write_attribute(const Handle& object, const std::string& name, const std::vector<std::int32_t>& values) {
   const hsize_t size = values.size();
   Handle space = own(H5Screate_simple(1, &size, nullptr), Kind::dataspace, object.path() + "@" + name,
                      "create dataspace for attribute");
@@ -260,26 +252,22 @@ void write_attribute(const Handle& object, const std::string& name,
 }
 
 void make_scale(const Handle& dataset, const std::string& dimension_name) {
-  check(H5DSset_scale(dataset.id(), dimension_name.c_str()),
-        "cannot make '" + dataset.path() + "' a dimension scale");
+  check(H5DSset_scale(dataset.id(), dimension_name.c_str()), "cannot make '" + dataset.path() + "' a dimension scale");
 }
 
 void attach_scale(const Handle& dataset, const Handle& scale, unsigned axis) {
   check(H5DSattach_scale(dataset.id(), scale.id(), axis),
-        "cannot attach scale '" + scale.path() + "' to axis " + std::to_string(axis) + " of '" +
-            dataset.path() + "'");
+        "cannot attach scale '" + scale.path() + "' to axis " + std::to_string(axis) + " of '" + dataset.path() + "'");
 }
 
 std::string read_string_attribute(const Handle& object, const std::string& name) {
   const std::string path = object.path() + "@" + name;
-  Handle attribute = own(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT), Kind::attribute, path,
-                         "open attribute");
+  Handle attribute = own(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT), Kind::attribute, path, "open attribute");
   Handle type = own(H5Aget_type(attribute.id()), Kind::datatype, path, "get type of");
   if (H5Tget_class(type.id()) != H5T_STRING) throw std::runtime_error("HDF5: '" + path + "' is not a string");
   const htri_t variable = H5Tis_variable_str(type.id());
   check(variable, "cannot inspect type of '" + path + "'");
-  Handle memory_type = own(H5Tget_native_type(type.id(), H5T_DIR_ASCEND), Kind::datatype, path,
-                           "get memory type of");
+  Handle memory_type = own(H5Tget_native_type(type.id(), H5T_DIR_ASCEND), Kind::datatype, path, "get memory type of");
   if (variable > 0) {
     char* pointer = nullptr;
     check(H5Aread(attribute.id(), memory_type.id(), &pointer), "cannot read '" + path + "'");

@@ -64,17 +64,16 @@ Handle open_group(const Handle& parent, const std::string& name);
 Handle open_dataset(const Handle& parent, const std::string& name);
 
 //! Writes `data` as a contiguous dataset of shape `dims` (row-major); throws if sizes disagree.
-Handle write_dataset(const Handle& parent, const std::string& name,
-                     const std::vector<std::int64_t>& data, const std::vector<hsize_t>& dims);
+Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<std::int64_t>& data,
+                     const std::vector<hsize_t>& dims);
 //! As above, float64.
 Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<double>& data,
                      const std::vector<hsize_t>& dims);
 //! As above, int32.
-Handle write_dataset(const Handle& parent, const std::string& name,
-                     const std::vector<std::int32_t>& data, const std::vector<hsize_t>& dims);
+Handle write_dataset(const Handle& parent, const std::string& name, const std::vector<std::int32_t>& data,
+                     const std::vector<hsize_t>& dims);
 //! Writes a 1-D dataset of variable-length UTF-8 strings.
-Handle write_strings(const Handle& parent, const std::string& name,
-                     const std::vector<std::string>& values);
+Handle write_strings(const Handle& parent, const std::string& name, const std::vector<std::string>& values);
 
 //! Writes a scalar variable-length UTF-8 string attribute (h5py reads it as str).
 void write_attribute(const Handle& object, const std::string& name, const std::string& value);
@@ -87,8 +86,7 @@ void write_attribute(const Handle& object, const std::string& name, std::uint64_
 //! Writes a scalar float64 attribute.
 void write_attribute(const Handle& object, const std::string& name, double value);
 //! Writes a 1-D int32 array attribute.
-void write_attribute(const Handle& object, const std::string& name,
-                     const std::vector<std::int32_t>& values);
+void write_attribute(const Handle& object, const std::string& name, const std::vector<std::int32_t>& values);
 
 //! Marks `dataset` as a dimension scale named `dimension_name` (H5DSset_scale).
 void make_scale(const Handle& dataset, const std::string& dimension_name);

@@ -73,43 +73,59 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
       out << std::string(number_width - std::string(heading).size(), ' ') << heading;
     }
     out << '\n';
-    row(out, "    Births", over_replications(R, [&](std::size_t r) {
-          std::int64_t total = 0;
-          for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, y, b));
-          return static_cast<double>(total);
-        }), 0);
-    row(out, "    Children under 3 (avg of months)", over_replications(R, [&](std::size_t r) {
-          return static_cast<double>(s.child_months_under3.at(s.year_index(r, y))) / 12.0;
-        }), 0);
-    row(out, "    Childcare enrolled (avg of months)", over_replications(R, [&](std::size_t r) {
-          return static_cast<double>(s.childcare_enrolled_months.at(s.year_index(r, y))) / 12.0;
-        }), 0);
+    row(out, "    Births",
+        over_replications(R,
+                          [&](std::size_t r) {
+                            std::int64_t total = 0;
+                            for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, y, b));
+                            return static_cast<double>(total);
+                          }),
+        0);
+    row(out, "    Children under 3 (avg of months)",
+        over_replications(
+            R, [&](std::size_t r) { return static_cast<double>(s.child_months_under3.at(s.year_index(r, y))) / 12.0; }),
+        0);
+    row(out, "    Childcare enrolled (avg of months)",
+        over_replications(R,
+                          [&](std::size_t r) {
+                            return static_cast<double>(s.childcare_enrolled_months.at(s.year_index(r, y))) / 12.0;
+                          }),
+        0);
 
     out << "    Outlay by measure\n";
     auto outlay = [&](std::size_t r, std::size_t m, std::size_t p) {
       return static_cast<double>(s.outlay_fen.at(s.outlay_index(r, y, m, p)));
     };
     for (std::size_t m = 0; m < M; ++m) {
-      row(out, "      " + s.measures[m].id, over_replications(R, [&](std::size_t r) {
-            double fen = 0;
-            for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-            return fen / fen_per_million_yuan;
-          }), 2);
+      row(out, "      " + s.measures[m].id,
+          over_replications(R,
+                            [&](std::size_t r) {
+                              double fen = 0;
+                              for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
+                              return fen / fen_per_million_yuan;
+                            }),
+          2);
     }
     // The total's band comes from per-replication totals, not from summing bands.
-    row(out, "      Total", over_replications(R, [&](std::size_t r) {
-          double fen = 0;
-          for (std::size_t m = 0; m < M; ++m)
-            for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-          return fen / fen_per_million_yuan;
-        }), 2);
+    row(out, "      Total",
+        over_replications(R,
+                          [&](std::size_t r) {
+                            double fen = 0;
+                            for (std::size_t m = 0; m < M; ++m)
+                              for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
+                            return fen / fen_per_million_yuan;
+                          }),
+        2);
     out << "    Outlay by payer\n";
     for (std::size_t p = 0; p < P; ++p) {
-      row(out, "      " + s.payers[p], over_replications(R, [&](std::size_t r) {
-            double fen = 0;
-            for (std::size_t m = 0; m < M; ++m) fen += outlay(r, m, p);
-            return fen / fen_per_million_yuan;
-          }), 2);
+      row(out, "      " + s.payers[p],
+          over_replications(R,
+                            [&](std::size_t r) {
+                              double fen = 0;
+                              for (std::size_t m = 0; m < M; ++m) fen += outlay(r, m, p);
+                              return fen / fen_per_million_yuan;
+                            }),
+          2);
     }
   }
 }

@@ -14,7 +14,7 @@ struct MeasureLabel {
   std::string id;
   std::string kind;
   std::string title;
-  std::string source;        // document file name and article
+  std::string source;         // document file name and article
   std::string caseload_unit;  // e.g. "child-months"
 };
 

@@ -19,9 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void invalid(const std::string& what) {
-  throw std::runtime_error("inconsistent results: " + what);
-}
+[[noreturn]] void invalid(const std::string& what) { throw std::runtime_error("inconsistent results: " + what); }
 
 // HDF5 stores the bytes as given but declares them UTF-8; a reader (h5py,
 // xarray) then fails to decode anything else, so refuse it at the source.
@@ -254,8 +252,8 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s) {
   h5::Handle birth_order = h5::write_dataset(group, "birth_order", orders, {B});
   const std::string last = std::to_string(B);
   describe(birth_order, "1", "birth order (" + last + " stands for " + last + " and higher)");
-  h5::write_attribute(birth_order, "note", "the last birth order, " + last + ", counts births of order " +
-                                               last + " and higher");
+  h5::write_attribute(birth_order, "note",
+                      "the last birth order, " + last + ", counts births of order " + last + " and higher");
   h5::make_scale(birth_order, "birth_order");
 
   std::vector<double> outlay_yuan;
@@ -287,8 +285,7 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s) {
   describe(under3, "children", "children under 3, average of the 12 monthly counts");
   attach_all(under3, {&replication, &scales.year});
 
-  h5::Handle enrolled =
-      h5::write_dataset(group, "childcare_enrolled", per_year(s.childcare_enrolled_months), {R, Y});
+  h5::Handle enrolled = h5::write_dataset(group, "childcare_enrolled", per_year(s.childcare_enrolled_months), {R, Y});
   describe(enrolled, "children", "children enrolled in childcare, average of the 12 monthly counts");
   attach_all(enrolled, {&replication, &scales.year});
 
@@ -300,8 +297,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results, Cl
   {
     h5::Handle root = h5::open_group(file, "/");
     h5::write_attribute(root, "filetype", "cradle.results");
-    h5::write_attribute(root, "format_version",
-                        std::vector<std::int32_t>{results_format_major, results_format_minor});
+    h5::write_attribute(root, "format_version", std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
     h5::write_attribute(root, "cradle_version", results.cradle_version);
     h5::write_attribute(root, "git_revision", results.git_revision);
     h5::write_attribute(root, "created_utc", results.created_utc);

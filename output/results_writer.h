@@ -9,12 +9,14 @@
 namespace cradle {
 
 //! Major and minor version of the file layout written; readers refuse an unknown major.
-inline constexpr int results_format_major = 1;
-inline constexpr int results_format_minor = 0;
+inline constexpr int RESULTS_FORMAT_MAJOR = 1;
+inline constexpr int RESULTS_FORMAT_MINOR = 0;
 
-//! Writes results to `target` atomically: a temporary file beside it, renamed over target only when complete; on any error the temporary is removed, target is untouched, and std::runtime_error is thrown.
-//! Sizes and labels are validated before any file is touched. The time spent writing is
-//! measured here and stored as /runtime@writing_seconds (results.times.writing_seconds is ignored).
+//! Writes results to `target` atomically: a temporary file beside it, renamed over
+//! target only when complete; on any error the temporary is removed, target is
+//! untouched, and std::runtime_error is thrown. Sizes and labels are validated before
+//! any file is touched. The time spent writing is measured here and stored as
+//! /runtime@writing_seconds (results.times.writing_seconds is ignored).
 void write_results(const std::filesystem::path& target, const RunResults& results);
 
 }  // namespace cradle

@@ -45,7 +45,8 @@ struct RunArgs {
 };
 
 int command_run(const RunArgs& args) {
-  const std::filesystem::path file = args.scenario.empty() ? default_scenario_path() : std::filesystem::path(args.scenario);
+  const std::filesystem::path file =
+      args.scenario.empty() ? default_scenario_path() : std::filesystem::path(args.scenario);
   Scenario scenario = load_scenario(file);
   if (args.replications) scenario.replications = *args.replications;
   if (args.seed) scenario.seed = *args.seed;
@@ -78,18 +79,18 @@ int command_run(const RunArgs& args) {
   try {
     population = generate_population(scenario.profile, scenario.start_year, scenario.seed);
   } catch (const std::invalid_argument& e) {
-    std::cerr << "cradle: error: " << scenario.file.string() << ": the jurisdiction profile cannot be used: "
-              << e.what() << "\n";
+    std::cerr << "cradle: error: " << scenario.file.string()
+              << ": the jurisdiction profile cannot be used: " << e.what() << "\n";
     return EXIT_BAD_INPUT;
   }
   results.times.population_seconds = seconds_since(t0);
   results.households = static_cast<std::int64_t>(population.households());
   results.persons = population.persons;
   if (!args.quiet) {
-    std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, "
-              << population.persons << " persons, " << population.women() << " women aged 7-49, "
-              << population.children() << " children under 6; " << scenario.replications << " replications of "
-              << scenario.start_year << "-" << scenario.end_year << " on " << threads << " thread(s)\n";
+    std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, " << population.persons
+              << " persons, " << population.women() << " women aged 7-49, " << population.children()
+              << " children under 6; " << scenario.replications << " replications of " << scenario.start_year << "-"
+              << scenario.end_year << " on " << threads << " thread(s)\n";
   }
 
   t0 = std::chrono::steady_clock::now();
@@ -126,8 +127,8 @@ int command_validate(const std::string& path) {
   for (const Measure& m : s.measures) {
     std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << m.fen_per_month / 100 << "."
               << (m.fen_per_month % 100 < 10 ? "0" : "") << m.fen_per_month % 100 << " yuan per "
-              << caseload_unit(m.kind).substr(0, caseload_unit(m.kind).size() - 1) << ", take-up " << m.take_up
-              << "; " << m.source << "\n";
+              << caseload_unit(m.kind).substr(0, caseload_unit(m.kind).size() - 1) << ", take-up " << m.take_up << "; "
+              << m.source << "\n";
   }
   return EXIT_OK;
 }
@@ -135,12 +136,14 @@ int command_validate(const std::string& path) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"Cradle: Monte Carlo projection of what family-support measures cost, year by year, by measure "
-               "and by paying level of government."};
+  CLI::App app{
+      "Cradle: Monte Carlo projection of what family-support measures cost, year by year, by measure "
+      "and by paying level of government."};
   app.set_version_flag("--version", std::string("cradle ") + CRADLE_VERSION + " (" + CRADLE_GIT_REVISION + ")");
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok; 2 bad input (the message names file, line, column and field); 3 run or I/O failure.\n"
-             "Results format: output/FORMAT.md. Scenarios: scenarios/README.md.");
+  app.footer(
+      "Exit codes: 0 ok; 2 bad input (the message names file, line, column and field); 3 run or I/O failure.\n"
+      "Results format: output/FORMAT.md. Scenarios: scenarios/README.md.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its results to HDF5");

@@ -82,8 +82,7 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   plan.childcare = make_childcare_use(scenario.profile.childcare);
   plan.oldest_relevant_age_months = UNDER3_MONTHS;
   for (const Measure& m : scenario.measures) {
-    plan.measures.push_back(MeasurePlan{&m, probability_threshold(m.take_up), m.take_up >= 1.0,
-                                        stable_hash32(m.id)});
+    plan.measures.push_back(MeasurePlan{&m, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id)});
     plan.oldest_relevant_age_months = std::max(plan.oldest_relevant_age_months, m.eligibility.max_age_months);
   }
   return plan;
@@ -119,7 +118,7 @@ class BlockYear {
   void child(MonthIndex birth_month, int order, std::uint32_t entity, std::uint32_t aux, BlockTally& tally,
              std::int64_t* units, Fen* fen) const {
     const MonthIndex year_start = month_index(year_, 1);
-    if (birth_month >= year_start + 12) return;                                        // not yet born
+    if (birth_month >= year_start + 12) return;                                    // not yet born
     if (year_start - birth_month - 1 >= plan_.oldest_relevant_age_months) return;  // too old for anything
     const std::uint16_t under3 = age_window_mask(year_, birth_month, 0, UNDER3_MONTHS);
     tally.child_months_under3 += months_in(under3);
@@ -141,9 +140,8 @@ class BlockYear {
       const int n = measure_units(*mp.measure, cy, year_);
       if (n == 0) continue;
       // A family's claim is one decision for the child's whole eligibility (year 0).
-      if (!mp.take_up_certain &&
-          draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::MEASURE_TAKEUP}, mp.take_up_draw) >=
-              mp.take_up_threshold) {
+      if (!mp.take_up_certain && draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::MEASURE_TAKEUP},
+                                          mp.take_up_draw) >= mp.take_up_threshold) {
         continue;
       }
       units[i] += n;
@@ -176,8 +174,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.replications = options.replications;
   for (int y = 0; y < plan.years; ++y) out.years.push_back(scenario.start_year + y);
   for (const Measure& m : scenario.measures) {
-    out.measures.push_back(MeasureLabel{m.id, std::string(kind_name(m.kind)), m.title, m.source,
-                                        std::string(caseload_unit(m.kind))});
+    out.measures.push_back(
+        MeasureLabel{m.id, std::string(kind_name(m.kind)), m.title, m.source, std::string(caseload_unit(m.kind))});
   }
   // Payers: every level that pays a share of some measure, from the top.
   std::vector<std::size_t> payer_levels;
@@ -197,7 +195,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.childcare_enrolled_months.assign(R * Y, 0);
 
   // Expected newborns per block over the horizon, for reserving once.
-  const double births_per_household = scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
+  const double births_per_household =
+      scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
 
   if (trace) trace->births.assign(R, {});
 
@@ -228,7 +227,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
               step.child(pop.child_birth_month[c], pop.child_birth_order[c], c, 0, tally[b], u, f);
             }
-            for (const Newborn& nb : newborns[b]) step.child(nb.birth_month, nb.order, nb.mother, nb.birth_year, tally[b], u, f);
+            for (const Newborn& nb : newborns[b])
+              step.child(nb.birth_month, nb.order, nb.mother, nb.birth_year, tally[b], u, f);
           }
         });
         // Integer reduction in block order: exact, so the order does not matter anyway.
@@ -248,7 +248,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
       }
       if (trace) {
         for (const auto& block_births : newborns) {
-          for (const Newborn& nb : block_births) trace->births[r].push_back(TracedBirth{nb.birth_month, nb.mother, nb.order});
+          for (const Newborn& nb : block_births)
+            trace->births[r].push_back(TracedBirth{nb.birth_month, nb.mother, nb.order});
         }
       }
     }

@@ -103,7 +103,8 @@ BasePopulation generate_population(const JurisdictionProfile& profile, int base_
     if (base_year - women[i].birth_year >= 20) continue;
     if (mothers_generation.empty()) throw std::invalid_argument("the profile has no women aged 32-49");
     KeyedStream s(seed, GENERATION_REPLICATION, key(i, stream::GIRL_HOUSEHOLD));
-    women[i].household = women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
+    women[i].household =
+        women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
   }
   std::stable_sort(women.begin(), women.end(), [](const Woman& a, const Woman& b) {
     return a.household != b.household ? a.household < b.household : a.birth_year < b.birth_year;

@@ -32,8 +32,8 @@ struct HouseholdBlock {
 };
 
 struct BasePopulation {
-  int base_year = 0;          //!< the first scenario year; states are as at its 1 January
-  std::int64_t persons = 0;   //!< sum of household sizes
+  int base_year = 0;         //!< the first scenario year; states are as at its 1 January
+  std::int64_t persons = 0;  //!< sum of household sizes
 
   std::vector<std::uint8_t> household_size;
 

@@ -42,8 +42,7 @@ void Progress::run() {
 void Progress::draw(bool final) {
   const std::uint64_t done = final ? total_ : done_.load(std::memory_order_relaxed);
   const double fraction = static_cast<double>(done) / static_cast<double>(total_);
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (tty_) {
     constexpr int WIDTH = 40;
     const int filled = static_cast<int>(fraction * WIDTH);

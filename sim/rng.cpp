@@ -1,6 +1,5 @@
 #include "sim/rng.h"
 
-
 namespace cradle {
 
 std::uint32_t stable_hash32(std::string_view name) {

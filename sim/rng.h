@@ -33,12 +33,10 @@ struct StreamKey {
 //! (no state beyond the counter), so one is made per decision.
 class KeyedStream {
  public:
-  KeyedStream(std::uint32_t seed, std::uint32_t replication, const StreamKey& key,
-              std::uint32_t first_draw = 0)
+  KeyedStream(std::uint32_t seed, std::uint32_t replication, const StreamKey& key, std::uint32_t first_draw = 0)
       : key_{{seed, replication}},
         ctr_{{key.entity, key.aux,
-              (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose),
-              first_draw}} {}
+              (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose), first_draw}} {}
 
   //! The next 64 uniformly distributed bits.
   std::uint64_t next_u64() {
@@ -81,8 +79,8 @@ inline std::uint64_t draw_u64(std::uint32_t seed, std::uint32_t replication, con
                               std::uint32_t draw = 0) {
   r123::Philox4x32 gen;
   const r123::Philox4x32::ctr_type ctr{
-      {key.entity, key.aux,
-       (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose), draw}};
+      {key.entity, key.aux, (static_cast<std::uint32_t>(key.year) << 16) | static_cast<std::uint32_t>(key.purpose),
+       draw}};
   const auto out = gen(ctr, r123::Philox4x32::key_type{{seed, replication}});
   return (static_cast<std::uint64_t>(out.v[0]) << 32) | out.v[1];
 }

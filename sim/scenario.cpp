@@ -11,8 +11,7 @@
 
 namespace cradle {
 
-ScenarioError::ScenarioError(std::string file, int line, int column, std::string field,
-                             const std::string& what)
+ScenarioError::ScenarioError(std::string file, int line, int column, std::string field, const std::string& what)
     : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
                          (field.empty() ? std::string() : "field '" + field + "': ") + what),
       file_(std::move(file)),
@@ -36,10 +35,9 @@ class TableReader {
   TableReader(const toml::table& table, std::string file, std::string prefix)
       : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
-  [[noreturn]] void fail_at(const toml::source_region& where, const std::string& key,
-                            const std::string& what) const {
-    throw ScenarioError(file_, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                        field(key), what);
+  [[noreturn]] void fail_at(const toml::source_region& where, const std::string& key, const std::string& what) const {
+    throw ScenarioError(file_, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column), field(key),
+                        what);
   }
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
     const toml::node* node = table_.get(key);
@@ -76,13 +74,12 @@ class TableReader {
   std::int64_t integer(const std::string& key, std::int64_t lo, std::int64_t hi) {
     return as_integer(require(key), key, lo, hi);
   }
-  std::int64_t as_integer(const toml::node& n, const std::string& key, std::int64_t lo,
-                          std::int64_t hi) const {
+  std::int64_t as_integer(const toml::node& n, const std::string& key, std::int64_t lo, std::int64_t hi) const {
     if (!n.is_integer()) fail_at(n.source(), key, std::string("expected an integer, found ") + type_name(n));
     const std::int64_t v = *n.value<std::int64_t>();
     if (v < lo || v > hi) {
-      fail_at(n.source(), key, "value " + std::to_string(v) + " is outside [" + std::to_string(lo) + ", " +
-                                   std::to_string(hi) + "]");
+      fail_at(n.source(), key,
+              "value " + std::to_string(v) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     }
     return v;
   }
@@ -93,7 +90,8 @@ class TableReader {
     if (!std::isfinite(v)) fail_at(n.source(), key, "must be finite");
     if (v < lo) {
       fail_at(n.source(), key,
-              (lo == 0.0 ? std::string("must not be negative, found ") : "must be at least " + format_number(lo) + ", found ") +
+              (lo == 0.0 ? std::string("must not be negative, found ")
+                         : "must be at least " + format_number(lo) + ", found ") +
                   format_number(v));
     }
     if (v > hi) fail_at(n.source(), key, "must be at most " + format_number(hi) + ", found " + format_number(v));
@@ -120,9 +118,7 @@ class TableReader {
     if (!n->is_table()) fail_at(n->source(), key, std::string("expected a table, found ") + type_name(*n));
     return n->as_table();
   }
-  TableReader child(const toml::table& t, const std::string& key) const {
-    return TableReader(t, file_, field(key));
-  }
+  TableReader child(const toml::table& t, const std::string& key) const { return TableReader(t, file_, field(key)); }
 
   //! A sourced number: { value = x, tag = "S"|"D"|"E", source = "…", range = [lo, hi] }.
   Sourced sourced(const std::string& key, double lo, double hi) {
@@ -226,8 +222,8 @@ ParsedFile parse_file(const std::filesystem::path& path, const std::string& show
   try {
     f.table = toml::parse(f.text, shown);
   } catch (const toml::parse_error& e) {
-    throw ScenarioError(shown, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column),
-                        "", "TOML syntax error: " + std::string(e.description()));
+    throw ScenarioError(shown, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column), "",
+                        "TOML syntax error: " + std::string(e.description()));
   }
   return f;
 }
@@ -249,8 +245,7 @@ Payer parse_payer(TableReader& r, const std::string& key, const std::string& nam
   r.fail(key, "unknown level \"" + name + "\" (expected central, province, city or district)");
 }
 
-JurisdictionProfile load_profile(const std::filesystem::path& path, const std::string& shown,
-                                 std::string& resolved) {
+JurisdictionProfile load_profile(const std::filesystem::path& path, const std::string& shown, std::string& resolved) {
   ParsedFile f = parse_file(path, shown);
   resolved += "# ---- " + shown + " ----\n" + f.text + "\n";
   TableReader root(f.table, shown, "");
@@ -371,7 +366,8 @@ Measure load_measure(TableReader& m) {
     if (e.has("max_age_months")) el.max_age_months = static_cast<int>(e.integer("max_age_months", 1, 1200));
     if (el.max_age_months <= el.min_age_months) e.fail("max_age_months", "must exceed min_age_months");
     if (const toml::node* bo = e.optional("birth_orders")) {
-      if (!bo->is_array() || bo->as_array()->empty()) e.fail_at(bo->source(), "birth_orders", "expected a list such as [2, 3]");
+      if (!bo->is_array() || bo->as_array()->empty())
+        e.fail_at(bo->source(), "birth_orders", "expected a list such as [2, 3]");
       el.birth_orders = 0;
       for (const auto& item : *bo->as_array()) {
         const auto k = e.as_integer(item, "birth_orders", 1, 3);

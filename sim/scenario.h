@@ -40,7 +40,7 @@ class ScenarioError : public std::runtime_error {
 //! A number with its provenance, as every calibration figure is written.
 struct Sourced {
   double value = 0;
-  char tag = 'E';  //!< 'S' stated, 'D' derived, 'E' estimate
+  char tag = 'E';                              //!< 'S' stated, 'D' derived, 'E' estimate
   std::optional<std::array<double, 2>> range;  //!< plausible range, required for 'E'
   std::string source;
 };

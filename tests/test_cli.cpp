@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <hdf5.h>
+
 #include <fstream>
 #include <string>
 #include <vector>
@@ -28,13 +30,53 @@ bool leftover_temporaries(const std::filesystem::path& dir) {
   return false;
 }
 
+//! The raw bytes of a numeric dataset, in its native type.
+std::vector<unsigned char> dataset_bytes(const std::filesystem::path& file, const std::string& path) {
+  const hid_t f = H5Fopen(file.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t d = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
+  REQUIRE(d >= 0);
+  const hid_t file_type = H5Dget_type(d);
+  const hid_t native = H5Tget_native_type(file_type, H5T_DIR_ASCEND);
+  const hid_t space = H5Dget_space(d);
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+  std::vector<unsigned char> bytes(n * H5Tget_size(native));
+  REQUIRE(H5Dread(d, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) >= 0);
+  H5Sclose(space);
+  H5Tclose(native);
+  H5Tclose(file_type);
+  H5Dclose(d);
+  H5Fclose(f);
+  return bytes;
+}
+
 }  // namespace
+
+TEST_CASE("results files are bit-identical whatever the thread count; another seed differs", "[cli][reproducibility]") {
+  ScenarioCopy c;
+  const auto scenario = c.path("xihu_current.toml").string();
+  const auto one = c.path("one.h5"), four = c.path("four.h5"), other = c.path("other.h5");
+  REQUIRE(cli({"run", scenario, "-o", one.string(), "-r", "3", "-t", "1", "--quiet"}) == EXIT_OK);
+  REQUIRE(cli({"run", scenario, "-o", four.string(), "-r", "3", "-t", "4", "--quiet"}) == EXIT_OK);
+  REQUIRE(cli({"run", scenario, "-o", other.string(), "-r", "3", "-t", "2", "-s", "99", "--quiet"}) == EXIT_OK);
+  const std::string group = "/scenarios/xihu_current/";
+  for (const std::string name :
+       {"outlay", "outlay_fen", "caseload", "births", "children_under3", "childcare_enrolled", "summary/outlay_mean",
+        "summary/outlay_p05", "summary/outlay_p50", "summary/outlay_p95"}) {
+    INFO(name);
+    const auto a = dataset_bytes(one, group + name);
+    REQUIRE(!a.empty());
+    REQUIRE(a == dataset_bytes(four, group + name));
+  }
+  REQUIRE(dataset_bytes(one, group + "births") != dataset_bytes(other, group + "births"));
+  REQUIRE(dataset_bytes(one, group + "outlay_fen") != dataset_bytes(other, group + "outlay_fen"));
+}
 
 TEST_CASE("cradle run writes a results file", "[cli]") {
   ScenarioCopy c;
   const auto out = c.path("out.h5");
-  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", out.string(), "--replications", "2", "--threads",
-               "2", "--quiet"}) == EXIT_OK);
+  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", out.string(), "--replications", "2", "--threads", "2",
+               "--quiet"}) == EXIT_OK);
   REQUIRE(std::filesystem::file_size(out) > 1000);
   REQUIRE(read_file(out).substr(1, 3) == "HDF");
   REQUIRE_FALSE(leftover_temporaries(c.dir()));
@@ -46,7 +88,7 @@ TEST_CASE("a malformed scenario exits with 2, creates nothing and keeps an exist
       {"xihu_current.toml", {"seed = 20251122", "seed = 20251122\nsede = 1"}},                     // unknown key
       {"xihu_current.toml", {"end_year = 2030", "end_year = 2030.5"}},                             // wrong type
       {"packages/002_xihu.toml", {"value = 126,", "value = -126,"}},                               // negative
-      {"packages/national.toml", {"district = { value = 0.05,", "district = { value = 0.15,"}},     // shares
+      {"packages/national.toml", {"district = { value = 0.05,", "district = { value = 0.15,"}},    // shares
   };
   for (const auto& [file, edit] : breakages) {
     ScenarioCopy c;

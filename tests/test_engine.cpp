@@ -15,8 +15,8 @@ using cradle::testing::ScenarioCopy;
 
 namespace {
 
-ScenarioResults run_with_threads(const Scenario& s, const BasePopulation& p, int threads, int reps,
-                                 std::uint32_t seed, SimulationTrace* trace = nullptr) {
+ScenarioResults run_with_threads(const Scenario& s, const BasePopulation& p, int threads, int reps, std::uint32_t seed,
+                                 SimulationTrace* trace = nullptr) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   return simulate(s, p, RunOptions{reps, seed}, nullptr, trace);
 }

@@ -166,9 +166,7 @@ bool is_dataset(const Handle& group, const std::string& name) {
   return dataset;
 }
 
-bool has_attribute(const Handle& object, const std::string& name) {
-  return H5Aexists(object.id(), name.c_str()) > 0;
-}
+bool has_attribute(const Handle& object, const std::string& name) { return H5Aexists(object.id(), name.c_str()) > 0; }
 
 // Every dataset in `group` is described, and every axis of every non-scale
 // dataset has exactly one dimension scale: what xarray's h5netcdf engine needs.
@@ -259,15 +257,13 @@ TEST_CASE("results file holds the layout and values of format 1.0", "[output][hd
           std::vector<std::int32_t>{0, 1});
     CHECK(read_values<std::int32_t>(file, "scenarios/base/birth_order", H5T_NATIVE_INT32) ==
           std::vector<std::int32_t>{1, 2, 3});
-    CHECK(read_strings(file, "scenarios/base/measure") ==
-          std::vector<std::string>{"child_cash", "operating_subsidy"});
+    CHECK(read_strings(file, "scenarios/base/measure") == std::vector<std::string>{"child_cash", "operating_subsidy"});
     CHECK(read_strings(file, "scenarios/base/payer") == std::vector<std::string>{"central", "provincial"});
     CHECK(read_strings(file, "scenarios/base/caseload_unit") ==
           std::vector<std::string>{"child-months", "place-months"});
     CHECK(read_strings(file, "scenarios/base/summary/measure") ==
           std::vector<std::string>{"child_cash", "operating_subsidy"});
-    CHECK(read_values<std::int64_t>(file, "scenarios/base/births", H5T_NATIVE_INT64) ==
-          results.scenarios[0].births);
+    CHECK(read_values<std::int64_t>(file, "scenarios/base/births", H5T_NATIVE_INT64) == results.scenarios[0].births);
     CHECK(read_values<std::int64_t>(file, "scenarios/base/caseload", H5T_NATIVE_INT64) ==
           results.scenarios[0].caseload);
     CHECK(read_values<double>(file, "scenarios/base/children_under3", H5T_NATIVE_DOUBLE) ==
@@ -394,7 +390,8 @@ TEST_CASE("print_summary reports million yuan per year, measure and payer", "[ou
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t y = 0; y < 2; ++y)
       for (std::size_t m = 0; m < 2; ++m)
-        for (std::size_t p = 0; p < 2; ++p) s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? 150'000'000 : 250'000'000;
+        for (std::size_t p = 0; p < 2; ++p)
+          s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? 150'000'000 : 250'000'000;
   std::ostringstream out;
   cradle::print_summary(out, results);
   const std::string text = out.str();

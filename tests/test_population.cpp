@@ -29,7 +29,8 @@ TEST_CASE("the base population matches the profile's totals", "[population]") {
   REQUIRE(std::fabs(static_cast<double>(p.persons) / s.profile.persons - 1.0) < 0.01);
   // Women 15–49 in the first year: exactly the profile's counts, up to rounding per group.
   double expected_15_49 = 0;
-  for (int g = 2; g < FEMALE_AGE_GROUPS; ++g) expected_15_49 += s.profile.females_per_1000[g] * s.profile.persons / 1000;
+  for (int g = 2; g < FEMALE_AGE_GROUPS; ++g)
+    expected_15_49 += s.profile.females_per_1000[g] * s.profile.persons / 1000;
   const auto women_15_49 = std::count_if(p.woman_birth_year.begin(), p.woman_birth_year.end(), [&](std::int16_t by) {
     const int age = s.start_year - by;
     return age >= 15 && age <= 49;
@@ -74,7 +75,8 @@ TEST_CASE("fertility is calibrated to the profile's first-year births and order 
   const BasePopulation& p = default_population();
   const FertilityTable t =
       calibrate_fertility(s.profile.fertility, s.profile.births, p.woman_birth_year, p.woman_parity, s.start_year);
-  REQUIRE(expected_births(t, p.woman_birth_year, p.woman_parity, s.start_year) == Approx(s.profile.births).epsilon(1e-9));
+  REQUIRE(expected_births(t, p.woman_birth_year, p.woman_parity, s.start_year) ==
+          Approx(s.profile.births).epsilon(1e-9));
   // Births of order 2 come from women of parity 1, in the profile's share.
   double order2 = 0;
   for (std::size_t i = 0; i < p.women(); ++i) {

@@ -32,9 +32,9 @@ inline constexpr std::uint8_t PROVIDER_ANY = 0xFF;
 
 //! Who a measure reaches.
 struct Eligibility {
-  int min_age_months = 0;         //!< completed months at the start of the month, inclusive
-  int max_age_months = 36;        //!< exclusive
-  std::uint8_t birth_orders = 0b111;  //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
+  int min_age_months = 0;                //!< completed months at the start of the month, inclusive
+  int max_age_months = 36;               //!< exclusive
+  std::uint8_t birth_orders = 0b111;     //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
   std::uint8_t provider = PROVIDER_ANY;  //!< provider class for service-linked kinds
   MonthIndex valid_from = 0;             //!< first month in force
   MonthIndex valid_until = 1 << 30;      //!< first month no longer in force
@@ -65,7 +65,7 @@ struct Measure {
 //! What the measures read of one child in one year.
 struct ChildYear {
   MonthIndex birth_month;
-  int birth_order;             //!< 1, 2, 3 (3 = 3rd and higher)
+  int birth_order;              //!< 1, 2, 3 (3 = 3rd and higher)
   std::uint16_t enrolled_mask;  //!< months of the year in childcare
   std::uint8_t provider;        //!< provider class while enrolled
 };
