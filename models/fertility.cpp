@@ -23,6 +23,7 @@ FertilityTable calibrate_fertility(const FertilityProfile& profile, double targe
     exposure[static_cast<std::size_t>(parity_class(parity[i]))] += age_shape(profile, year - birth_years[i]);
   }
   FertilityTable table;
+  if (target_births <= 0.0) return table;  // no births: every probability 0
   for (int k = 0; k < PARITY_CLASSES; ++k) {
     const double share = profile.order_shares[static_cast<std::size_t>(k)];
     if (share <= 0.0) continue;

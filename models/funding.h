@@ -12,10 +12,11 @@ namespace cradle {
 //! are exact and identical in any order.
 using Fen = std::int64_t;
 
-//! Levels of government that pay for measures, from the top.
-enum class Payer : std::uint8_t { central, province, city, district };
+//! Levels of government that pay for measures, from the top. `county` is the county
+//! level: urban districts (区), counties (县) and county-level cities (县级市).
+enum class Payer : std::uint8_t { central, province, city, county };
 inline constexpr std::size_t PAYER_COUNT = 4;
-inline constexpr std::array<std::string_view, PAYER_COUNT> PAYER_NAMES{"central", "province", "city", "district"};
+inline constexpr std::array<std::string_view, PAYER_COUNT> PAYER_NAMES{"central", "province", "city", "county"};
 
 //! Parts per million: shares are held as integers so that a split is exact.
 inline constexpr std::int64_t PPM = 1'000'000;

@@ -1,5 +1,7 @@
 #include "output/report.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -12,8 +14,13 @@
 namespace cradle {
 namespace {
 
-constexpr int label_width = 38;
-constexpr int number_width = 14;
+constexpr std::size_t line_limit = 100;
+constexpr std::size_t number_width = 14;
+constexpr std::size_t columns = 3;  // mean, 5 %, 95 %
+// The label column grows with the longest label of a scenario, between these bounds;
+// a longer label gets a line of its own, its numbers on the next.
+constexpr std::size_t min_label_width = 38;
+constexpr std::size_t max_label_width = line_limit - columns * number_width;
 
 // Digits grouped in thousands with commas, independent of the global locale.
 std::string grouped(double value, int decimals) {
@@ -34,20 +41,69 @@ std::string grouped(double value, int decimals) {
   return (negative && !zero ? "-" : "") + result;
 }
 
-std::string fit(const std::string& label, std::size_t width) {
-  if (label.size() <= width) return label + std::string(width - label.size(), ' ');
-  return label.substr(0, width - 1) + "~";
+// Terminal columns of UTF-8 text, counted as code points (labels are ids, not wide CJK).
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
 }
 
-// One row: label, then mean, 5 % and 95 % of `sample` over replications.
-void row(std::ostream& out, const std::string& label, const std::vector<double>& sample, int decimals) {
-  out << fit(label, label_width);
-  for (double value : {mean(sample), quantile(sample, 0.05), quantile(sample, 0.95)}) {
-    const std::string text = grouped(value, decimals);
-    out << std::string(text.size() < number_width ? number_width - text.size() : 1, ' ') << text;
-  }
-  out << '\n';
+std::string pad(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return text + std::string(used < width ? width - used : 0, ' ');
 }
+
+// One printed line: a label and, unless it is a heading, the three number cells.
+struct Line {
+  std::string label;
+  std::vector<std::string> cells;
+};
+
+// The lines of one scenario, laid out once all labels are known.
+class Table {
+ public:
+  void heading(std::string label) { lines_.push_back({std::move(label), {}}); }
+  void cells(std::string label, std::vector<std::string> cells) {
+    lines_.push_back({std::move(label), std::move(cells)});
+  }
+  // Label, then mean, 5 % and 95 % of `sample` over replications.
+  void sample(std::string label, const std::vector<double>& sample, int decimals) {
+    cells(std::move(label), {grouped(mean(sample), decimals), grouped(quantile(sample, 0.05), decimals),
+                             grouped(quantile(sample, 0.95), decimals)});
+  }
+
+  void print(std::ostream& out) const {
+    std::size_t width = min_label_width;
+    for (const Line& line : lines_) {
+      if (!line.cells.empty()) width = std::max(width, display_width(line.label) + 1);
+    }
+    width = std::min(width, max_label_width);
+    for (const Line& line : lines_) {
+      if (line.cells.empty()) {
+        out << line.label << '\n';
+        continue;
+      }
+      // Never cut a label: a long measure id may differ from another only at its end.
+      std::string text;
+      if (display_width(line.label) + 1 > width) {
+        out << line.label << '\n';
+        text = std::string(width, ' ');
+      } else {
+        text = pad(line.label, width);
+      }
+      for (const std::string& cell : line.cells) {
+        text += std::string(cell.size() < number_width ? number_width - cell.size() : 1, ' ') + cell;
+      }
+      text.erase(text.find_last_not_of(' ') + 1);  // empty cells leave no trailing blanks
+      out << text << '\n';
+    }
+  }
+
+ private:
+  std::vector<Line> lines_;
+};
 
 // Collects f(r) over replications r.
 std::vector<double> over_replications(std::size_t replications, const std::function<double(std::size_t)>& f) {
@@ -58,76 +114,139 @@ std::vector<double> over_replications(std::size_t replications, const std::funct
 
 constexpr double fen_per_million_yuan = 100.0 * 1'000'000.0;
 
+// Budget shares span orders of magnitude across levels (a county's budget is
+// thousands of times smaller than the centre's), so each payer's row has its own
+// unit: percent, or parts per million when under 0.01 %. Three significant digits
+// of the mean set the decimals of the whole row.
+void share_row(Table& table, const std::string& label, const std::vector<double>& shares) {
+  const double average = mean(shares);
+  const bool tiny = std::fabs(average) < 1e-4;
+  const double scale = tiny ? 1e6 : 100.0;
+  int decimals = 2;
+  if (average != 0.0) {
+    const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(average * scale))));
+    decimals = std::clamp(2 - magnitude, 0, 6);
+  }
+  std::vector<double> scaled;
+  for (double share : shares) scaled.push_back(share * scale);
+  table.sample(label + (tiny ? ", ppm" : ", %"), scaled, decimals);
+}
+
+std::string payer_label(const ScenarioResults& s, std::size_t p) {
+  const std::string level = p < s.payer_labels.size() ? s.payer_labels[p].level : "";
+  return "      " + s.payers[p] + (level.empty() ? "" : " (" + level + ")");
+}
+
 void print_scenario(std::ostream& out, const ScenarioResults& s) {
   const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t M = s.n_measures(), P = s.n_payers();
+  const std::size_t M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
   const auto B = static_cast<std::size_t>(s.birth_orders);
   out << "Scenario " << s.id << ": " << s.title << "\n"
       << "  " << R << " replication" << (R == 1 ? "" : "s")
       << "; mean, 5 % and 95 % over replications; money in million CNY\n";
   if (R == 0) return;
 
+  Table table;
   for (std::size_t y = 0; y < s.n_years(); ++y) {
-    out << '\n' << fit("  " + std::to_string(s.years[y]), label_width);
-    for (const char* heading : {"mean", "5 %", "95 %"}) {
-      out << std::string(number_width - std::string(heading).size(), ' ') << heading;
-    }
-    out << '\n';
-    row(out, "    Births",
-        over_replications(R,
-                          [&](std::size_t r) {
-                            std::int64_t total = 0;
-                            for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, y, b));
-                            return static_cast<double>(total);
-                          }),
-        0);
-    row(out, "    Children under 3 (avg of months)",
-        over_replications(
-            R, [&](std::size_t r) { return static_cast<double>(s.child_months_under3.at(s.year_index(r, y))) / 12.0; }),
-        0);
-    row(out, "    Childcare enrolled (avg of months)",
-        over_replications(R,
-                          [&](std::size_t r) {
-                            return static_cast<double>(s.childcare_enrolled_months.at(s.year_index(r, y))) / 12.0;
-                          }),
-        0);
+    table.heading("");
+    table.cells("  " + std::to_string(s.years[y]), {"mean", "5 %", "95 %"});
+    table.sample("    Births",
+                 over_replications(R,
+                                   [&](std::size_t r) {
+                                     std::int64_t total = 0;
+                                     for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, y, b));
+                                     return static_cast<double>(total);
+                                   }),
+                 0);
+    auto month_average = [&](const std::vector<std::int64_t>& month_sums) {
+      return over_replications(
+          R, [&](std::size_t r) { return static_cast<double>(month_sums.at(s.year_index(r, y))) / 12.0; });
+    };
+    table.sample("    Children under 3 (avg of months)", month_average(s.child_months_under3), 0);
+    table.sample("    Childcare enrolled (avg of months)", month_average(s.childcare_enrolled_months), 0);
+    table.sample("    Kindergarten enrolled (avg of months)", month_average(s.kindergarten_enrolled_months), 0);
+    // Places and residents come from the capacity path, the same in every replication.
+    const std::int64_t slots = s.childcare_slots.at(y), persons = s.persons.at(y);
+    table.cells("    Childcare places", {grouped(static_cast<double>(slots), 0), "", ""});
+    table.cells("    Childcare places per 1000 residents",
+                {persons == 0 ? "n/a" : grouped(static_cast<double>(slots) * 1000.0 / static_cast<double>(persons), 2),
+                 "", ""});
 
-    out << "    Outlay by measure\n";
+    table.heading("    Outlay by measure (general public budget)");
     auto outlay = [&](std::size_t r, std::size_t m, std::size_t p) {
       return static_cast<double>(s.outlay_fen.at(s.outlay_index(r, y, m, p)));
     };
     for (std::size_t m = 0; m < M; ++m) {
-      row(out, "      " + s.measures[m].id,
-          over_replications(R,
-                            [&](std::size_t r) {
-                              double fen = 0;
-                              for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-                              return fen / fen_per_million_yuan;
-                            }),
-          2);
+      table.sample("      " + s.measures[m].id,
+                   over_replications(R,
+                                     [&](std::size_t r) {
+                                       double fen = 0;
+                                       for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
+                                       return fen / fen_per_million_yuan;
+                                     }),
+                   2);
     }
     // The total's band comes from per-replication totals, not from summing bands.
-    row(out, "      Total",
-        over_replications(R,
-                          [&](std::size_t r) {
-                            double fen = 0;
-                            for (std::size_t m = 0; m < M; ++m)
-                              for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-                            return fen / fen_per_million_yuan;
-                          }),
-        2);
-    out << "    Outlay by payer\n";
+    table.sample("      Total",
+                 over_replications(R,
+                                   [&](std::size_t r) {
+                                     double fen = 0;
+                                     for (std::size_t m = 0; m < M; ++m)
+                                       for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
+                                     return fen / fen_per_million_yuan;
+                                   }),
+                 2);
+
+    // Per replication and payer, exact in fen, as the file's budget_outlay.
+    auto payer_fen = [&](std::size_t r, std::size_t p) {
+      std::int64_t fen = 0;
+      for (std::size_t m = 0; m < M; ++m) fen += s.outlay_fen.at(s.outlay_index(r, y, m, p));
+      return fen;
+    };
+    table.heading("    Outlay by payer");
     for (std::size_t p = 0; p < P; ++p) {
-      row(out, "      " + s.payers[p],
-          over_replications(R,
-                            [&](std::size_t r) {
-                              double fen = 0;
-                              for (std::size_t m = 0; m < M; ++m) fen += outlay(r, m, p);
-                              return fen / fen_per_million_yuan;
-                            }),
-          2);
+      table.sample(payer_label(s, p),
+                   over_replications(
+                       R, [&](std::size_t r) { return static_cast<double>(payer_fen(r, p)) / fen_per_million_yuan; }),
+                   2);
+    }
+    if (P > 0) {
+      table.heading("    Budget share by payer (of its general public budget expenditure; ppm = per million)");
+      for (std::size_t p = 0; p < P; ++p) {
+        const std::int64_t budget = s.budget_fen.at(s.budget_index(y, p));
+        if (budget == 0) {
+          table.cells(payer_label(s, p) + ", no budget", {"n/a", "n/a", "n/a"});
+          continue;
+        }
+        share_row(table, payer_label(s, p), over_replications(R, [&](std::size_t r) {
+                    return static_cast<double>(payer_fen(r, p)) / static_cast<double>(budget);
+                  }));
+      }
+    }
+
+    if (L > 0) {
+      table.heading("    Separate ledgers (not budget outlay), million CNY");
+      // Grouped by ledger, in order of first appearance.
+      std::vector<std::string> kinds;
+      for (const MeasureLabel& m : s.ledger_measures) {
+        if (std::find(kinds.begin(), kinds.end(), m.kind) == kinds.end()) kinds.push_back(m.kind);
+      }
+      for (const std::string& kind : kinds) {
+        table.heading("      " + kind);
+        for (std::size_t l = 0; l < L; ++l) {
+          if (s.ledger_measures[l].kind != kind) continue;
+          table.sample("        " + s.ledger_measures[l].id,
+                       over_replications(R,
+                                         [&](std::size_t r) {
+                                           return static_cast<double>(s.ledger_fen.at(s.ledger_index(r, y, l))) /
+                                                  fen_per_million_yuan;
+                                         }),
+                       2);
+        }
+      }
     }
   }
+  table.print(out);
 }
 
 }  // namespace

@@ -9,8 +9,12 @@
 namespace cradle {
 
 //! Prints the planner's per-year summary of a run: for each scenario and year, births, children under 3, childcare
-//! enrolled, and outlay by measure and in total (mean with 5–95 % band over replications), in million yuan; and outlay
-//! by payer. Fits an 80-column terminal; throws std::out_of_range if array sizes disagree with the axes.
+//! and kindergarten enrolled, childcare places (and per 1000 residents); outlay of the general public budget by
+//! measure, in total and by payer; each payer's budget share (outlay over its general public budget expenditure, in
+//! % or ppm as the row label says); and the separate ledgers (insurance fund, tax expenditure, provident fund, leave)
+//! apart, never added into outlay. Figures are the mean with the 5–95 % band over replications; money in million
+//! yuan. Lines fit 100 columns (the label column widens for long measure ids; an id too long for it gets a line of
+//! its own, never cut). Throws std::out_of_range if array sizes disagree with the axes.
 void print_summary(std::ostream& out, const RunResults& results);
 
 }  // namespace cradle

@@ -18,15 +18,27 @@ struct MeasureLabel {
   std::string caseload_unit;  // e.g. "child-months"
 };
 
+//! A paying level of government: one jurisdiction of the simulated place's chain.
+struct PayerLabel {
+  std::string id;     // jurisdiction id, e.g. "jiangxi"
+  std::string level;  // "central", "province", "city" or "county"
+  std::string name;   // e.g. "江西省 Jiangxi province"
+};
+
 //! Results of one scenario: raw per-replication arrays, replication-major.
+//! Budget measures (general public budget) have outlays split by payer; measures of the
+//! separate ledgers (insurance fund, tax expenditure, provident fund, leave) are
+//! reported apart in the ledger_* arrays and never added into budget outlays.
 struct ScenarioResults {
   std::string id;
   std::string title;
   std::string resolved_text;  // the scenario as resolved (all files it composes)
   std::vector<int> years;
   int replications = 0;
-  std::vector<MeasureLabel> measures;
-  std::vector<std::string> payers;  // paying levels of government, e.g. "central"
+  std::vector<MeasureLabel> measures;  // budget measures only
+  std::vector<std::string> payers;     // payer ids (jurisdiction ids), top level first
+  std::vector<PayerLabel> payer_labels;  // same order and size as payers
+  std::vector<MeasureLabel> ledger_measures;  // measures of the separate ledgers; kind names the ledger
   int birth_orders = 3;             // birth_order axis is 1..birth_orders, the last open ("3+")
 
   // [replication][year][measure][payer], fen
@@ -39,6 +51,20 @@ struct ScenarioResults {
   std::vector<std::int64_t> child_months_under3;
   // [replication][year]: sum over the 12 months of the count of children enrolled in childcare
   std::vector<std::int64_t> childcare_enrolled_months;
+  // [replication][year]: sum over the 12 months of the count of children enrolled in kindergarten
+  std::vector<std::int64_t> kindergarten_enrolled_months;
+
+  // [year][payer]: the payer's general public budget expenditure in that year, fen
+  std::vector<std::int64_t> budget_fen;
+  // [year]: childcare places (capacity) in that year, from the capacity path
+  std::vector<std::int64_t> childcare_slots;
+  // [year]: resident persons of the simulated place (for slots per 1000)
+  std::vector<std::int64_t> persons;
+
+  // [replication][year][ledger_measure], fen
+  std::vector<std::int64_t> ledger_fen;
+  // [replication][year][ledger_measure], in each ledger measure's caseload unit
+  std::vector<std::int64_t> ledger_caseload;
 
   std::size_t n_years() const { return years.size(); }
   std::size_t n_measures() const { return measures.size(); }
@@ -54,6 +80,11 @@ struct ScenarioResults {
     return (r * n_years() + y) * static_cast<std::size_t>(birth_orders) + order0;
   }
   std::size_t year_index(std::size_t r, std::size_t y) const { return r * n_years() + y; }
+  std::size_t n_ledger_measures() const { return ledger_measures.size(); }
+  std::size_t ledger_index(std::size_t r, std::size_t y, std::size_t m) const {
+    return (r * n_years() + y) * n_ledger_measures() + m;
+  }
+  std::size_t budget_index(std::size_t y, std::size_t p) const { return y * n_payers() + p; }
 };
 
 //! Wall-clock seconds spent in each phase of a run.

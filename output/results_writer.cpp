@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -70,6 +72,17 @@ void check_size(std::size_t actual, std::size_t expected, const std::string& wha
   }
 }
 
+void check_not_negative(const std::vector<std::int64_t>& values, const std::string& what) {
+  for (std::int64_t v : values) {
+    if (v < 0) invalid(what + " holds a negative value (" + std::to_string(v) + ")");
+  }
+}
+
+// The separate ledgers a ledger measure may book to (FORMAT.md, `ledger_kind`).
+bool is_ledger_kind(const std::string& kind) {
+  return kind == "insurance_fund" || kind == "tax_expenditure" || kind == "provident_fund" || kind == "leave";
+}
+
 // Everything that could make the file wrong or the write fail half-way is
 // checked here, before the temporary file exists.
 void validate(const RunResults& results) {
@@ -109,13 +122,66 @@ void validate(const RunResults& results) {
       check_text(p, where + " payer");
       if (!payers.insert(p).second) invalid(where + ": payer '" + p + "' appears twice");
     }
+    check_size(s.payer_labels.size(), s.n_payers(), where + " payer_labels");
+    for (std::size_t p = 0; p < s.payer_labels.size(); ++p) {
+      const PayerLabel& label = s.payer_labels[p];
+      if (label.id != s.payers[p]) {
+        invalid(where + ": payer_labels[" + std::to_string(p) + "] is '" + label.id + "', payers[" + std::to_string(p) +
+                "] '" + s.payers[p] + "' (the two must be in the same order)");
+      }
+      check_text(label.level, where + " payer '" + label.id + "' level");
+      check_text(label.name, where + " payer '" + label.id + "' name");
+    }
+    std::set<std::string> ledger_ids;
+    for (const MeasureLabel& m : s.ledger_measures) {
+      check_text(m.id, where + " ledger measure id");
+      check_text(m.kind, where + " ledger measure '" + m.id + "' kind");
+      check_text(m.title, where + " ledger measure '" + m.id + "' title");
+      check_text(m.source, where + " ledger measure '" + m.id + "' source");
+      check_text(m.caseload_unit, where + " ledger measure '" + m.id + "' caseload_unit");
+      if (!ledger_ids.insert(m.id).second) invalid(where + ": ledger measure '" + m.id + "' appears twice");
+      // A measure on both axes would be counted as budget outlay and as a separate ledger at once.
+      if (measure_ids.count(m.id) != 0) invalid(where + ": '" + m.id + "' is both a budget and a ledger measure");
+      if (!is_ledger_kind(m.kind)) {
+        invalid(where + ": ledger measure '" + m.id + "' has kind '" + m.kind +
+                "', not one of insurance_fund, tax_expenditure, provident_fund, leave");
+      }
+    }
     const std::size_t ry = static_cast<std::size_t>(s.replications) * s.n_years();
     check_size(s.outlay_fen.size(), ry * s.n_measures() * s.n_payers(), where + " outlay_fen");
     check_size(s.caseload.size(), ry * s.n_measures(), where + " caseload");
     check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
     check_size(s.child_months_under3.size(), ry, where + " child_months_under3");
     check_size(s.childcare_enrolled_months.size(), ry, where + " childcare_enrolled_months");
+    check_size(s.kindergarten_enrolled_months.size(), ry, where + " kindergarten_enrolled_months");
+    check_size(s.budget_fen.size(), s.n_years() * s.n_payers(), where + " budget_fen");
+    check_size(s.childcare_slots.size(), s.n_years(), where + " childcare_slots");
+    check_size(s.persons.size(), s.n_years(), where + " persons");
+    check_size(s.ledger_fen.size(), ry * s.n_ledger_measures(), where + " ledger_fen");
+    check_size(s.ledger_caseload.size(), ry * s.n_ledger_measures(), where + " ledger_caseload");
+    // Zero is allowed (the ratios become NaN); a negative budget, stock or population is a bug upstream.
+    check_not_negative(s.budget_fen, where + " budget_fen");
+    check_not_negative(s.childcare_slots, where + " childcare_slots");
+    check_not_negative(s.persons, where + " persons");
   }
+}
+
+// [replication][year][payer]: outlay_fen summed over the (budget) measures, exact.
+// Throws if a sum leaves int64, so that the check happens before any file exists.
+std::vector<std::int64_t> sum_budget_outlay_fen(const ScenarioResults& s) {
+  const std::size_t R = static_cast<std::size_t>(s.replications);
+  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers();
+  std::vector<std::int64_t> sums(R * Y * P, 0);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t p = 0; p < P; ++p) {
+          std::int64_t& sum = sums[(r * Y + y) * P + p];
+          if (__builtin_add_overflow(sum, s.outlay_fen[s.outlay_index(r, y, m, p)], &sum)) {
+            invalid("scenario '" + s.id + "': outlay summed over measures overflows int64 fen");
+          }
+        }
+  return sums;
 }
 
 void describe(const h5::Handle& object, const std::string& units, const std::string& long_name) {
@@ -123,18 +189,76 @@ void describe(const h5::Handle& object, const std::string& units, const std::str
   h5::write_attribute(object, "long_name", long_name);
 }
 
-// The label variables along `measure`, named by netCDF's `coordinates`
+// The label variables along each labelled axis, named by netCDF's `coordinates`
 // attribute so that xarray makes them coordinates rather than data.
 constexpr const char* measure_label_names = "measure_kind measure_title measure_source caseload_unit";
+constexpr const char* payer_label_names = "payer_level payer_name";
+constexpr const char* ledger_label_names = "ledger_kind ledger_title ledger_source ledger_caseload_unit";
+
+std::string join_labels(std::initializer_list<const char*> names) {
+  std::string joined;
+  for (const char* name : names) joined += (joined.empty() ? "" : " ") + std::string(name);
+  return joined;
+}
 
 struct Scales {
   h5::Handle year;
   h5::Handle measure;
   h5::Handle payer;
+  h5::Handle ledger_measure;
 };
 
-// Writes the year, measure (with its labels) and payer scales into `group`.
-// Both the scenario group and its summary group get them: xarray shows a
+struct Label {
+  const char* name;
+  std::vector<std::string> values;
+  const char* long_name;
+};
+
+// Writes a string dimension scale and its label variables, attached to it.
+h5::Handle write_labelled_scale(const h5::Handle& group, const std::string& name, const std::vector<std::string>& ids,
+                                const std::string& long_name, const std::vector<Label>& labels) {
+  h5::Handle scale = h5::write_strings(group, name, ids);
+  describe(scale, "", long_name);
+  h5::make_scale(scale, name);
+  for (const Label& label : labels) {
+    h5::Handle dataset = h5::write_strings(group, label.name, label.values);
+    describe(dataset, "", label.long_name);
+    h5::attach_scale(dataset, scale, 0);
+  }
+  return scale;
+}
+
+// The four labels of a measure axis: the 1.0 names along measure, ledger_* along ledger_measure.
+std::vector<Label> measure_labels(const std::vector<MeasureLabel>& measures, bool ledger) {
+  std::vector<Label> labels = {
+      {ledger ? "ledger_kind" : "measure_kind",
+       {},
+       ledger ? "separate ledger the measure books to (insurance_fund, tax_expenditure, provident_fund, leave)"
+              : "kind of measure"},
+      {ledger ? "ledger_title" : "measure_title", {}, "title of measure"},
+      {ledger ? "ledger_source" : "measure_source",
+       {},
+       "policy document (file name and article) the measure implements"},
+      {ledger ? "ledger_caseload_unit" : "caseload_unit", {}, "unit in which the measure's caseload is counted"},
+  };
+  for (const MeasureLabel& m : measures) {
+    labels[0].values.push_back(m.kind);
+    labels[1].values.push_back(m.title);
+    labels[2].values.push_back(m.source);
+    labels[3].values.push_back(m.caseload_unit);
+  }
+  return labels;
+}
+
+std::vector<std::string> ids_of(const std::vector<MeasureLabel>& measures) {
+  std::vector<std::string> ids;
+  ids.reserve(measures.size());
+  for (const MeasureLabel& m : measures) ids.push_back(m.id);
+  return ids;
+}
+
+// Writes the year, measure, payer and ledger_measure scales, with their labels, into
+// `group`. Both the scenario group and its summary group get them: xarray shows a
 // group's coordinate values only when the coordinate variables live in it.
 Scales write_common_scales(const h5::Handle& group, const ScenarioResults& s) {
   Scales scales;
@@ -143,37 +267,24 @@ Scales write_common_scales(const h5::Handle& group, const ScenarioResults& s) {
   describe(scales.year, "year", "calendar year");
   h5::make_scale(scales.year, "year");
 
-  std::vector<std::string> ids, kinds, titles, sources, caseload_units;
-  for (const MeasureLabel& m : s.measures) {
-    ids.push_back(m.id);
-    kinds.push_back(m.kind);
-    titles.push_back(m.title);
-    sources.push_back(m.source);
-    caseload_units.push_back(m.caseload_unit);
-  }
-  scales.measure = h5::write_strings(group, "measure", ids);
-  describe(scales.measure, "", "measure identifier");
-  h5::make_scale(scales.measure, "measure");
+  scales.measure = write_labelled_scale(group, "measure", ids_of(s.measures),
+                                        "identifier of a measure paid from the general public budget",
+                                        measure_labels(s.measures, false));
 
-  scales.payer = h5::write_strings(group, "payer", s.payers);
-  describe(scales.payer, "", "paying level of government");
-  h5::make_scale(scales.payer, "payer");
-
-  const struct {
-    const char* name;
-    const std::vector<std::string>& values;
-    const char* long_name;
-  } labels[] = {
-      {"measure_kind", kinds, "kind of measure"},
-      {"measure_title", titles, "title of measure"},
-      {"measure_source", sources, "policy document (file name and article) the measure implements"},
-      {"caseload_unit", caseload_units, "unit in which the measure's caseload is counted"},
-  };
-  for (const auto& label : labels) {
-    h5::Handle dataset = h5::write_strings(group, label.name, label.values);
-    describe(dataset, "", label.long_name);
-    h5::attach_scale(dataset, scales.measure, 0);
+  Label levels{"payer_level", {}, "level of government of the paying jurisdiction (central, province, city, county)"};
+  Label names{"payer_name", {}, "name of the paying jurisdiction"};
+  for (const PayerLabel& payer : s.payer_labels) {
+    levels.values.push_back(payer.level);
+    names.values.push_back(payer.name);
   }
+  scales.payer =
+      write_labelled_scale(group, "payer", s.payers, "paying jurisdiction (its level is payer_level)", {levels, names});
+
+  scales.ledger_measure = write_labelled_scale(
+      group, "ledger_measure", ids_of(s.ledger_measures),
+      "identifier of a measure of a separate ledger (insurance fund, tax expenditure, provident fund, leave), "
+      "not paid from the general public budget",
+      measure_labels(s.ledger_measures, true));
   return scales;
 }
 
@@ -183,42 +294,113 @@ void attach_all(const h5::Handle& dataset, const std::vector<const h5::Handle*>&
   }
 }
 
-void write_summary(const h5::Handle& scenario_group, const ScenarioResults& s) {
+// A float64 dataset with its description, label coordinates (may be empty) and axes.
+void write_described(const h5::Handle& group, const std::string& name, const std::vector<double>& values,
+                     const std::vector<const h5::Handle*>& axes, const std::vector<hsize_t>& dims,
+                     const std::string& units, const std::string& long_name, const std::string& coordinates) {
+  h5::Handle dataset = h5::write_dataset(group, name, values, dims);
+  describe(dataset, units, long_name);
+  if (!coordinates.empty()) h5::write_attribute(dataset, "coordinates", coordinates);
+  attach_all(dataset, axes);
+}
+
+// Mean and quantiles over replications, one sample at a time.
+struct Statistics {
+  std::vector<double> mean, p05, p50, p95;
+
+  void add(const std::vector<double>& sample) {
+    mean.push_back(cradle::mean(sample));
+    p05.push_back(quantile(sample, 0.05));
+    p50.push_back(quantile(sample, 0.50));
+    p95.push_back(quantile(sample, 0.95));
+  }
+  // A statistic of a sample that is undefined in every replication (a ratio to a zero budget).
+  void add_undefined() {
+    for (auto* values : {&mean, &p05, &p50, &p95}) values->push_back(std::numeric_limits<double>::quiet_NaN());
+  }
+};
+
+// Writes name_mean, name_p05, name_p50 and name_p95 of `statistics`.
+void write_statistics(const h5::Handle& group, const std::string& name, const Statistics& statistics,
+                      const std::vector<const h5::Handle*>& axes, const std::vector<hsize_t>& dims,
+                      const std::string& units, const std::string& what, const std::string& coordinates) {
+  const struct {
+    const char* suffix;
+    const std::vector<double>& values;
+    const char* statistic;
+  } columns[] = {
+      {"_mean", statistics.mean, "mean over replications"},
+      {"_p05", statistics.p05, "5th percentile over replications (linear interpolation)"},
+      {"_p50", statistics.p50, "median over replications (linear interpolation)"},
+      {"_p95", statistics.p95, "95th percentile over replications (linear interpolation)"},
+  };
+  for (const auto& column : columns) {
+    write_described(group, name + column.suffix, column.values, axes, dims, units, what + ", " + column.statistic,
+                    coordinates);
+  }
+}
+
+double share(std::int64_t part_fen, std::int64_t whole_fen) {
+  // Both exact in fen; one division, so budget_share is the same number however it is recomputed from fen.
+  return whole_fen == 0 ? std::numeric_limits<double>::quiet_NaN()
+                        : static_cast<double>(part_fen) / static_cast<double>(whole_fen);
+}
+
+constexpr const char* ledger_note =
+    "; NOT general public budget outlay (insurance fund payout, revenue forgone, provident fund liquidity or "
+    "leave wage cost), never included in outlay or budget_outlay";
+
+void write_summary(const h5::Handle& scenario_group, const ScenarioResults& s,
+                   const std::vector<std::int64_t>& budget_outlay_fen) {
   h5::Handle group = h5::create_group(scenario_group, "summary");
   Scales scales = write_common_scales(group, s);
   const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers();
-  std::vector<double> means, p05, p50, p95;
+  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
   std::vector<double> sample(R);
-  for (std::size_t y = 0; y < Y; ++y) {
-    for (std::size_t m = 0; m < M; ++m) {
+
+  Statistics outlay;
+  for (std::size_t y = 0; y < Y; ++y)
+    for (std::size_t m = 0; m < M; ++m)
       for (std::size_t p = 0; p < P; ++p) {
         for (std::size_t r = 0; r < R; ++r) {
           sample[r] = static_cast<double>(s.outlay_fen[s.outlay_index(r, y, m, p)]) / 100.0;
         }
-        means.push_back(mean(sample));
-        p05.push_back(quantile(sample, 0.05));
-        p50.push_back(quantile(sample, 0.50));
-        p95.push_back(quantile(sample, 0.95));
+        outlay.add(sample);
       }
+  write_statistics(group, "outlay", outlay, {&scales.year, &scales.measure, &scales.payer}, {Y, M, P}, "CNY",
+                   "public outlay", join_labels({measure_label_names, payer_label_names}));
+
+  Statistics budget_outlay, budget_share;
+  for (std::size_t y = 0; y < Y; ++y)
+    for (std::size_t p = 0; p < P; ++p) {
+      for (std::size_t r = 0; r < R; ++r) {
+        sample[r] = static_cast<double>(budget_outlay_fen[(r * Y + y) * P + p]) / 100.0;
+      }
+      budget_outlay.add(sample);
+      const std::int64_t budget = s.budget_fen[s.budget_index(y, p)];
+      if (budget == 0) {
+        budget_share.add_undefined();
+        continue;
+      }
+      for (std::size_t r = 0; r < R; ++r) sample[r] = share(budget_outlay_fen[(r * Y + y) * P + p], budget);
+      budget_share.add(sample);
     }
-  }
-  const struct {
-    const char* name;
-    const std::vector<double>& values;
-    const char* long_name;
-  } statistics[] = {
-      {"outlay_mean", means, "public outlay, mean over replications"},
-      {"outlay_p05", p05, "public outlay, 5th percentile over replications (linear interpolation)"},
-      {"outlay_p50", p50, "public outlay, median over replications (linear interpolation)"},
-      {"outlay_p95", p95, "public outlay, 95th percentile over replications (linear interpolation)"},
-  };
-  for (const auto& statistic : statistics) {
-    h5::Handle dataset = h5::write_dataset(group, statistic.name, statistic.values, {Y, M, P});
-    describe(dataset, "CNY", statistic.long_name);
-    h5::write_attribute(dataset, "coordinates", measure_label_names);
-    attach_all(dataset, {&scales.year, &scales.measure, &scales.payer});
-  }
+  write_statistics(group, "budget_outlay", budget_outlay, {&scales.year, &scales.payer}, {Y, P}, "CNY",
+                   "public outlay on all budget measures by payer", payer_label_names);
+  write_statistics(group, "budget_share", budget_share, {&scales.year, &scales.payer}, {Y, P}, "1",
+                   "budget_outlay as a share of the payer's general public budget expenditure (NaN where that "
+                   "budget is 0)",
+                   payer_label_names);
+
+  Statistics ledger;
+  for (std::size_t y = 0; y < Y; ++y)
+    for (std::size_t l = 0; l < L; ++l) {
+      for (std::size_t r = 0; r < R; ++r)
+        sample[r] = static_cast<double>(s.ledger_fen[s.ledger_index(r, y, l)]) / 100.0;
+      ledger.add(sample);
+    }
+  write_statistics(group, "ledger_amount", ledger, {&scales.year, &scales.ledger_measure}, {Y, L}, "CNY",
+                   std::string("amount of each separate-ledger measure") + ledger_note, ledger_label_names);
 }
 
 std::vector<double> per_year(const std::vector<std::int64_t>& month_sums) {
@@ -229,14 +411,22 @@ std::vector<double> per_year(const std::vector<std::int64_t>& month_sums) {
   return averages;
 }
 
-void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s) {
+std::vector<double> yuan(const std::vector<std::int64_t>& fen) {
+  std::vector<double> values;
+  values.reserve(fen.size());
+  for (std::int64_t v : fen) values.push_back(static_cast<double>(v) / 100.0);
+  return values;
+}
+
+void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
+                    const std::vector<std::int64_t>& budget_outlay_fen) {
   h5::Handle group = h5::create_group(scenarios, s.id);
   h5::write_attribute(group, "id", s.id);
   h5::write_attribute(group, "title", s.title);
   h5::write_attribute(group, "scenario_text", s.resolved_text);
 
   const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers();
+  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
   const auto B = static_cast<std::size_t>(s.birth_orders);
 
   Scales scales = write_common_scales(group, s);
@@ -256,17 +446,15 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s) {
                       "the last birth order, " + last + ", counts births of order " + last + " and higher");
   h5::make_scale(birth_order, "birth_order");
 
-  std::vector<double> outlay_yuan;
-  outlay_yuan.reserve(s.outlay_fen.size());
-  for (std::int64_t fen : s.outlay_fen) outlay_yuan.push_back(static_cast<double>(fen) / 100.0);
-  h5::Handle outlay = h5::write_dataset(group, "outlay", outlay_yuan, {R, Y, M, P});
+  const std::string outlay_labels = join_labels({measure_label_names, payer_label_names});
+  h5::Handle outlay = h5::write_dataset(group, "outlay", yuan(s.outlay_fen), {R, Y, M, P});
   describe(outlay, "CNY", "public outlay by measure and paying level of government");
-  h5::write_attribute(outlay, "coordinates", measure_label_names);
+  h5::write_attribute(outlay, "coordinates", outlay_labels);
   attach_all(outlay, {&replication, &scales.year, &scales.measure, &scales.payer});
 
   h5::Handle outlay_fen = h5::write_dataset(group, "outlay_fen", s.outlay_fen, {R, Y, M, P});
   describe(outlay_fen, "fen", "public outlay by measure and paying level of government, exact (1 CNY = 100 fen)");
-  h5::write_attribute(outlay_fen, "coordinates", measure_label_names);
+  h5::write_attribute(outlay_fen, "coordinates", outlay_labels);
   attach_all(outlay_fen, {&replication, &scales.year, &scales.measure, &scales.payer});
 
   h5::Handle caseload = h5::write_dataset(group, "caseload", s.caseload, {R, Y, M});
@@ -289,10 +477,78 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s) {
   describe(enrolled, "children", "children enrolled in childcare, average of the 12 monthly counts");
   attach_all(enrolled, {&replication, &scales.year});
 
-  write_summary(group, s);
+  // Format 1.1 from here on.
+  h5::Handle kindergarten =
+      h5::write_dataset(group, "kindergarten_enrolled", per_year(s.kindergarten_enrolled_months), {R, Y});
+  describe(kindergarten, "children", "children enrolled in kindergarten (average of monthly counts)");
+  attach_all(kindergarten, {&replication, &scales.year});
+
+  h5::Handle budget = h5::write_dataset(group, "budget", yuan(s.budget_fen), {Y, P});
+  describe(budget, "CNY", "general public budget expenditure of the paying jurisdiction");
+  h5::write_attribute(budget, "coordinates", payer_label_names);
+  attach_all(budget, {&scales.year, &scales.payer});
+
+  h5::Handle budget_outlay = h5::write_dataset(group, "budget_outlay", yuan(budget_outlay_fen), {R, Y, P});
+  describe(budget_outlay, "CNY", "public outlay on all budget measures by payer (outlay summed over measure)");
+  h5::write_attribute(budget_outlay, "coordinates", payer_label_names);
+  attach_all(budget_outlay, {&replication, &scales.year, &scales.payer});
+
+  std::vector<double> shares(budget_outlay_fen.size());
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t p = 0; p < P; ++p) {
+        const std::size_t i = (r * Y + y) * P + p;
+        shares[i] = share(budget_outlay_fen[i], s.budget_fen[s.budget_index(y, p)]);
+      }
+  h5::Handle budget_share = h5::write_dataset(group, "budget_share", shares, {R, Y, P});
+  describe(budget_share, "1",
+           "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)");
+  h5::write_attribute(budget_share, "coordinates", payer_label_names);
+  attach_all(budget_share, {&replication, &scales.year, &scales.payer});
+
+  h5::Handle slots = h5::write_dataset(group, "childcare_slots", s.childcare_slots, {Y});
+  describe(slots, "places", "childcare places (capacity) in the year");
+  attach_all(slots, {&scales.year});
+
+  h5::Handle persons = h5::write_dataset(group, "persons", s.persons, {Y});
+  describe(persons, "persons", "resident persons of the simulated place");
+  attach_all(persons, {&scales.year});
+
+  std::vector<double> per_1000(Y);
+  for (std::size_t y = 0; y < Y; ++y) {
+    per_1000[y] = s.persons[y] == 0
+                      ? std::numeric_limits<double>::quiet_NaN()
+                      : static_cast<double>(s.childcare_slots[y]) * 1000.0 / static_cast<double>(s.persons[y]);
+  }
+  h5::Handle slots_per_1000 = h5::write_dataset(group, "slots_per_1000", per_1000, {Y});
+  describe(slots_per_1000, "places per 1000 residents",
+           "childcare places per 1000 resident persons (NaN where persons is 0)");
+  attach_all(slots_per_1000, {&scales.year});
+
+  h5::Handle ledger_amount = h5::write_dataset(group, "ledger_amount", yuan(s.ledger_fen), {R, Y, L});
+  describe(ledger_amount, "CNY", std::string("amount of each separate-ledger measure") + ledger_note);
+  h5::write_attribute(ledger_amount, "coordinates", ledger_label_names);
+  attach_all(ledger_amount, {&replication, &scales.year, &scales.ledger_measure});
+
+  h5::Handle ledger_amount_fen = h5::write_dataset(group, "ledger_amount_fen", s.ledger_fen, {R, Y, L});
+  describe(ledger_amount_fen, "fen",
+           std::string("amount of each separate-ledger measure, exact (1 CNY = 100 fen)") + ledger_note);
+  h5::write_attribute(ledger_amount_fen, "coordinates", ledger_label_names);
+  attach_all(ledger_amount_fen, {&replication, &scales.year, &scales.ledger_measure});
+
+  h5::Handle ledger_caseload = h5::write_dataset(group, "ledger_caseload", s.ledger_caseload, {R, Y, L});
+  describe(ledger_caseload, "1", "caseload of each separate-ledger measure, counted in the measure's own unit");
+  h5::write_attribute(ledger_caseload, "unit_per_measure",
+                      "each ledger measure has its own caseload unit: see the ledger_caseload_unit coordinate "
+                      "along ledger_measure");
+  h5::write_attribute(ledger_caseload, "coordinates", ledger_label_names);
+  attach_all(ledger_caseload, {&replication, &scales.year, &scales.ledger_measure});
+
+  write_summary(group, s, budget_outlay_fen);
 }
 
-void write_file(const std::filesystem::path& path, const RunResults& results, Clock::time_point start) {
+void write_file(const std::filesystem::path& path, const RunResults& results,
+                const std::vector<std::vector<std::int64_t>>& budget_outlay_fen, Clock::time_point start) {
   h5::Handle file = h5::create_file(path);
   {
     h5::Handle root = h5::open_group(file, "/");
@@ -308,7 +564,9 @@ void write_file(const std::filesystem::path& path, const RunResults& results, Cl
     h5::write_attribute(root, "persons", results.persons);
 
     h5::Handle scenarios = h5::create_group(file, "scenarios");
-    for (const ScenarioResults& s : results.scenarios) write_scenario(scenarios, s);
+    for (std::size_t i = 0; i < results.scenarios.size(); ++i) {
+      write_scenario(scenarios, results.scenarios[i], budget_outlay_fen[i]);
+    }
 
     // Last, so the figure covers all the work before it; only the final
     // flush, fsync and rename fall outside.
@@ -348,15 +606,18 @@ void write_results(const std::filesystem::path& target, const RunResults& result
   const Clock::time_point start = Clock::now();
   const std::string failure = "cannot write results to '" + target.string() + "': ";
   if (target.filename().empty()) throw std::runtime_error(failure + "not a file name");
+  // Derived sums are computed (and checked for overflow) before any file is touched too.
+  std::vector<std::vector<std::int64_t>> budget_outlay_fen;
   try {
     validate(results);
+    for (const ScenarioResults& s : results.scenarios) budget_outlay_fen.push_back(sum_budget_outlay_fen(s));
   } catch (const std::exception& error) {
     throw std::runtime_error(failure + error.what());
   }
   std::filesystem::path temporary = target;
   temporary += ".tmp." + std::to_string(::getpid());
   try {
-    write_file(temporary, results, start);
+    write_file(temporary, results, budget_outlay_fen, start);
     sync_file(temporary);
     std::filesystem::rename(temporary, target);
   } catch (const std::exception& error) {

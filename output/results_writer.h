@@ -1,4 +1,4 @@
-// The results file (format 1.0, see output/FORMAT.md): one HDF5 file per run,
+// The results file (format 1.1, see output/FORMAT.md): one HDF5 file per run,
 // readable with h5py, xarray (engine "h5netcdf") and R's hdf5r/rhdf5.
 #pragma once
 
@@ -10,12 +10,13 @@ namespace cradle {
 
 //! Major and minor version of the file layout written; readers refuse an unknown major.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 0;
+inline constexpr int RESULTS_FORMAT_MINOR = 1;
 
 //! Writes results to `target` atomically: a temporary file beside it, renamed over
 //! target only when complete; on any error the temporary is removed, target is
-//! untouched, and std::runtime_error is thrown. Sizes and labels are validated before
-//! any file is touched. The time spent writing is measured here and stored as
+//! untouched, and std::runtime_error is thrown. Sizes, labels, non-negative budgets and
+//! populations, and int64 room for the sums over measures are checked before any file
+//! is touched. The time spent writing is measured here and stored as
 //! /runtime@writing_seconds (results.times.writing_seconds is ignored).
 void write_results(const std::filesystem::path& target, const RunResults& results);
 

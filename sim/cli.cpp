@@ -4,7 +4,9 @@
 #include <tbb/info.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -88,7 +90,7 @@ int command_run(const RunArgs& args) {
   results.persons = population.persons;
   if (!args.quiet) {
     std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, " << population.persons
-              << " persons, " << population.women() << " women aged 7-49, " << population.children()
+              << " persons, " << population.women() << " women aged 8-49, " << population.children()
               << " children under 6; " << scenario.replications << " replications of " << scenario.start_year << "-"
               << scenario.end_year << " on " << threads << " thread(s)\n";
   }
@@ -119,16 +121,112 @@ int command_run(const RunArgs& args) {
   return EXIT_OK;
 }
 
+std::string yuan(Fen fen) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
+  return buf;
+}
+
+//! "300.00 yuan per child-month", "5 % of the fee per enrolled child-month", …
+std::string describe_amount(const Measure& m) {
+  const Phase& p = m.phases.front();
+  std::string unit(caseload_unit(m.basis));
+  if (!unit.empty() && unit.back() == 's') unit.pop_back();
+  std::string amount;
+  if (p.public_fee) {
+    amount = "the public fee";
+  } else if (p.percent_of_fee_bp >= 0) {
+    amount = std::to_string(p.percent_of_fee_bp / 100) +
+             (p.percent_of_fee_bp % 100 ? "." + std::to_string(p.percent_of_fee_bp % 100) : "") + " % of the fee";
+  } else {
+    amount = yuan(p.fen_per_unit) + " yuan";
+    if (p.per_months == 12) amount += " / 12";
+  }
+  std::string text = amount + " per " + unit;
+  if (m.phases.size() > 1) text += " (" + std::to_string(m.phases.size()) + " phases)";
+  return text;
+}
+
+std::string describe_payers(const Scenario& s, const Measure& m) {
+  if (m.ledger() != Ledger::budget) return std::string("ledger: ") + std::string(kind_name(m.kind));
+  std::string text = "paid by ";
+  bool first = true;
+  for (const Jurisdiction& j : s.chain) {
+    const auto ppm = m.payers.ppm[static_cast<std::size_t>(j.level)];
+    if (ppm == 0) continue;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.1f %%", first ? "" : ", ", j.id.c_str(),
+                  100.0 * static_cast<double>(ppm) / PPM);
+    text += buf;
+    first = false;
+  }
+  return text;
+}
+
 int command_validate(const std::string& path) {
   const Scenario s = load_scenario(path);
-  std::cout << path << ": ok: scenario '" << s.id << "', " << s.profile.name << ", " << s.start_year << "-"
-            << s.end_year << ", " << s.measures.size() << " measure(s), " << s.replications << " replications, seed "
-            << s.seed << "\n";
+  std::string chain;
+  for (const Jurisdiction& j : s.chain) chain += (chain.empty() ? "" : " > ") + j.id;
+  std::cout << path << ": ok: scenario '" << s.id << "', " << s.place().name << " (" << chain << "), " << s.start_year
+            << "-" << s.end_year << ", " << s.measures.size() << " measure(s), " << s.replications
+            << " replications, seed " << s.seed << "\n";
   for (const Measure& m : s.measures) {
-    std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << m.fen_per_month / 100 << "."
-              << (m.fen_per_month % 100 < 10 ? "0" : "") << m.fen_per_month % 100 << " yuan per "
-              << caseload_unit(m.kind).substr(0, caseload_unit(m.kind).size() - 1) << ", take-up " << m.take_up << "; "
-              << m.source << "\n";
+    std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << describe_amount(m) << ", take-up " << m.take_up
+              << "; " << describe_payers(s, m) << "\n      source: " << m.source << "\n";
+  }
+  return EXIT_OK;
+}
+
+std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::is_directory(dir)) return files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int command_list() {
+  const std::filesystem::path dir = shipped_scenarios_dir();
+  std::cout << "Shipped in " << dir.string() << "\n\nJurisdictions (level, parent):\n";
+  for (const auto& f : toml_files(dir / "jurisdictions")) {
+    try {
+      const Jurisdiction j = load_jurisdiction(f);
+      std::printf("  %-10s %-8s %-10s %s\n", j.id.c_str(),
+                  std::string(PAYER_NAMES[static_cast<std::size_t>(j.level)]).c_str(),
+                  j.parent.empty() ? "-" : j.parent.c_str(), j.name.c_str());
+    } catch (const ScenarioError& e) {
+      std::cout << "  (unreadable) " << e.what() << "\n";
+    }
+  }
+  std::cout << "\nPackages (issued by; measures):\n";
+  for (const auto& f : toml_files(dir / "packages")) {
+    try {
+      const PackageInfo p = describe_package(f);
+      std::cout << "  " << f.filename().string() << ": " << p.id << ", issued by " << p.issued_by << "; "
+                << p.measures.size() << " measure(s)\n      " << p.title << "\n";
+    } catch (const ScenarioError& e) {
+      std::cout << "  (unreadable) " << e.what() << "\n";
+    }
+  }
+  std::cout << "\nMeasure kinds (what each counts; ledger):\n";
+  for (std::size_t k = 0; k < MEASURE_KIND_COUNT; ++k) {
+    const auto kind = static_cast<MeasureKind>(k);
+    std::string bases;
+    for (Basis b : kind_bases(kind)) bases += (bases.empty() ? "" : ", ") + std::string(basis_name(b));
+    std::printf("  %-18s %-45s %s\n", std::string(kind_name(kind)).c_str(), bases.c_str(),
+                kind_ledger(kind) == Ledger::budget ? "general budget" : "separate ledger");
+  }
+  std::cout << "\nScenarios (run with: cradle run scenarios/FILE):\n";
+  for (const auto& f : toml_files(dir)) {
+    try {
+      const Scenario s = load_scenario(f);
+      std::cout << "  " << f.filename().string() << ": " << s.id << " — " << s.title << " (" << s.measures.size()
+                << " measures, " << s.start_year << "-" << s.end_year << ")\n";
+    } catch (const ScenarioError& e) {
+      std::cout << "  " << f.filename().string() << ": invalid: " << e.what() << "\n";
+    }
   }
   return EXIT_OK;
 }
@@ -161,6 +259,9 @@ int run_cli(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");
   validate_cmd->add_option("scenario", validate_path, "Scenario file")->required()->check(CLI::ExistingFile);
 
+  CLI::App* list_cmd =
+      app.add_subcommand("list", "Show the shipped jurisdictions, packages, measure kinds and scenarios");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -171,6 +272,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run_cmd) return command_run(run);
     if (*validate_cmd) return command_validate(validate_path);
+    if (*list_cmd) return command_list();
   } catch (const ScenarioError& e) {
     std::cerr << "cradle: error: " << e.what() << "\n";
     return EXIT_BAD_INPUT;

@@ -7,9 +7,9 @@
 #include <array>
 #include <limits>
 
-#include "models/childcare.h"
 #include "models/fertility.h"
 #include "models/measures/measure.h"
+#include "models/services.h"
 #include "sim/rng.h"
 
 namespace cradle {
@@ -17,6 +17,11 @@ namespace cradle {
 namespace {
 
 constexpr int UNDER3_MONTHS = 36;
+//! Children older than this at a year's start can be in no service: kindergarten year 3
+//! ends in the June of the year a child born in August turns 7.
+constexpr int OLDEST_SERVICE_AGE_MONTHS = 7 * 12;
+constexpr int ASSISTED_REPRODUCTION_MIN_AGE = 35;
+constexpr int HOME_BUYER_MIN_AGE = 20;
 
 //! A child born during the run, identified by (mother, birth year) so that its
 //! streams do not depend on anyone else's births.
@@ -27,9 +32,10 @@ struct Newborn {
   std::uint8_t order;
 };
 
-//! What one measure needs in the child loop, precomputed.
+//! What one measure needs in the loops, precomputed.
 struct MeasurePlan {
   const Measure* measure;
+  std::size_t tally;  //!< index into the per-block tallies (all measures, scenario order)
   std::uint64_t take_up_threshold;
   bool take_up_certain;
   std::uint32_t take_up_draw;  //!< draw index: hash of the measure id
@@ -39,7 +45,8 @@ struct MeasurePlan {
 struct BlockTally {
   std::array<std::int64_t, PARITY_CLASSES> births{};
   std::int64_t child_months_under3 = 0;
-  std::int64_t enrolled_months = 0;
+  std::int64_t childcare_months = 0;
+  std::int64_t kindergarten_months = 0;
 };
 
 //! Everything that is the same for every replication of a scenario.
@@ -51,19 +58,30 @@ struct Plan {
   std::size_t birth_year_span;
   //! [year][birth_year - min_birth_year][parity class]: threshold of a birth
   std::vector<std::uint64_t> birth_threshold;
-  ChildcareUse childcare;
-  std::vector<MeasurePlan> measures;
-  int oldest_relevant_age_months;  //!< children older than this at a year's start are skipped
+  ServiceUse services;
+  Fees fees;
+  std::vector<MeasurePlan> child_measures;  //!< monthly bases
+  std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
+  std::uint64_t assisted_threshold;
+  std::uint64_t home_purchase_threshold;
+  int home_min_children;  //!< households with fewer children are not drawn for purchases
+  int oldest_relevant_age_months;
+  std::size_t n_tallies;
 };
+
+bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {
+  return mp.take_up_certain || draw_u64(plan.seed, rep, key, mp.take_up_draw) < mp.take_up_threshold;
+}
 
 Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed) {
   Plan plan{};
   plan.start_year = scenario.start_year;
   plan.years = scenario.years();
   plan.seed = seed;
+  const PlaceProfile& profile = scenario.profile;
   // Rates calibrated once, on the base population in the first year, then held.
-  const FertilityTable table = calibrate_fertility(scenario.profile.fertility, scenario.profile.births,
-                                                   pop.woman_birth_year, pop.woman_parity, scenario.start_year);
+  const FertilityTable table = calibrate_fertility(profile.fertility, profile.births, pop.woman_birth_year,
+                                                   pop.woman_parity, scenario.start_year);
   const auto [lo, hi] = std::minmax_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
   plan.min_birth_year = pop.women() ? *lo : 0;
   plan.birth_year_span = pop.women() ? static_cast<std::size_t>(*hi - *lo + 1) : 0;
@@ -79,23 +97,44 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
       }
     }
   }
-  plan.childcare = make_childcare_use(scenario.profile.childcare);
-  plan.oldest_relevant_age_months = UNDER3_MONTHS;
-  for (const Measure& m : scenario.measures) {
-    plan.measures.push_back(MeasurePlan{&m, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id)});
-    plan.oldest_relevant_age_months = std::max(plan.oldest_relevant_age_months, m.eligibility.max_age_months);
+  plan.services = make_service_use(profile.childcare, profile.kindergarten);
+  plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
+  plan.assisted_threshold = probability_threshold(profile.assisted_reproduction_share);
+  plan.home_purchase_threshold = probability_threshold(profile.home_purchase_rate);
+  plan.home_min_children = std::numeric_limits<int>::max();
+  plan.oldest_relevant_age_months = OLDEST_SERVICE_AGE_MONTHS;
+  for (std::size_t i = 0; i < scenario.measures.size(); ++i) {
+    const Measure& m = scenario.measures[i];
+    const MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id)};
+    switch (m.basis) {
+      case Basis::child_month:
+      case Basis::enrolled_month:
+        plan.child_measures.push_back(mp);
+        plan.oldest_relevant_age_months = std::max(plan.oldest_relevant_age_months, m.eligibility.max_age_months);
+        break;
+      case Basis::birth: plan.birth_measures.push_back(mp); break;
+      case Basis::assisted_birth: plan.assisted_measures.push_back(mp); break;
+      case Basis::home_purchase:
+        plan.home_measures.push_back(mp);
+        plan.home_min_children = std::min(plan.home_min_children, std::max(1, m.eligibility.min_children));
+        break;
+      case Basis::new_slot:
+      case Basis::renovated_slot: plan.slot_measures.push_back(mp); break;
+    }
   }
+  plan.n_tallies = scenario.measures.size();
   return plan;
 }
 
-//! One replication's simulation of one block: births, then the children's year.
+//! One replication's simulation of one block in one year.
 class BlockYear {
  public:
   BlockYear(const Plan& plan, const BasePopulation& pop, std::uint32_t replication, int year_offset)
       : plan_(plan), pop_(pop), rep_(replication), y_(year_offset), year_(plan.start_year + year_offset) {}
 
-  void births(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
-              BlockTally& tally) const {
+  //! Births (and the events they trigger), then home purchases.
+  void women(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
+             BlockTally& tally, std::int64_t* units, Fen* fen) const {
     const std::uint64_t* thresholds =
         plan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span * PARITY_CLASSES;
     const auto year_key = static_cast<std::uint16_t>(year_);
@@ -103,53 +142,98 @@ class BlockYear {
       const std::size_t by = static_cast<std::size_t>(pop_.woman_birth_year[w] - plan_.min_birth_year);
       const std::uint8_t k = parity[w];
       const std::uint64_t threshold = thresholds[by * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
-      if (threshold == 0) continue;
-      if (draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH}) >= threshold) continue;
-      KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
-      const int m = static_cast<int>(month.below(12)) + 1;
-      const std::uint8_t order = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
-      parity[w] = order;
-      newborns.push_back(Newborn{month_index(year_, m), w, year_key, order});
-      tally.births[order < PARITY_CLASSES ? order - 1u : PARITY_CLASSES - 1u]++;
+      if (threshold != 0 && draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH}) < threshold) {
+        KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
+        const int m = static_cast<int>(month.below(12)) + 1;
+        const std::uint8_t order = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
+        parity[w] = order;
+        newborns.push_back(Newborn{month_index(year_, m), w, year_key, order});
+        tally.births[order < PARITY_CLASSES ? order - 1u : PARITY_CLASSES - 1u]++;
+        birth_events(w, month_index(year_, m), order, units, fen);
+      }
+      if (!plan_.home_measures.empty() && parity[w] >= plan_.home_min_children &&
+          year_ - pop_.woman_birth_year[w] >= HOME_BUYER_MIN_AGE &&
+          draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::HOME_PURCHASE}) <
+              plan_.home_purchase_threshold) {
+        const Event e{Basis::home_purchase, month_index(year_, 7), parity[w], year_ - pop_.woman_birth_year[w],
+                      pop_.woman_flags[w]};
+        book_events(plan_.home_measures, e, w, units, fen);
+      }
     }
   }
 
-  //! The year of one child: counts, childcare, and what each measure pays.
-  void child(MonthIndex birth_month, int order, std::uint32_t entity, std::uint32_t aux, BlockTally& tally,
-             std::int64_t* units, Fen* fen) const {
+  //! The year of one child: counts, services, and what each measure pays.
+  void child(MonthIndex birth_month, int order, std::uint8_t flags, std::uint32_t entity, std::uint32_t aux,
+             BlockTally& tally, std::int64_t* units, Fen* fen) const {
     const MonthIndex year_start = month_index(year_, 1);
     if (birth_month >= year_start + 12) return;                                    // not yet born
     if (year_start - birth_month - 1 >= plan_.oldest_relevant_age_months) return;  // too old for anything
+    const auto year_key = static_cast<std::uint16_t>(year_);
+    ChildYear cy;
+    cy.birth_month = birth_month;
+    cy.birth_order = order >= 3 ? 3 : order;
+    cy.flags = flags;
     const std::uint16_t under3 = age_window_mask(year_, birth_month, 0, UNDER3_MONTHS);
     tally.child_months_under3 += months_in(under3);
-
-    ChildYear cy{birth_month, order >= 3 ? 3 : order, 0, static_cast<std::uint8_t>(ProviderClass::other)};
-    const auto year_key = static_cast<std::uint16_t>(year_);
     if (under3 != 0) {
       const std::uint64_t u = draw_u64(plan_.seed, rep_, StreamKey{entity, aux, year_key, stream::CHILDCARE_ENROL});
-      cy.enrolled_mask = enrolled_mask(plan_.childcare, birth_month, year_, u);
-      if (cy.enrolled_mask != 0) {
-        const std::uint64_t v =
-            draw_u64(plan_.seed, rep_, StreamKey{entity, aux, year_key, stream::CHILDCARE_PROVIDER});
-        if (v < plan_.childcare.inclusive_threshold) cy.provider = static_cast<std::uint8_t>(ProviderClass::inclusive);
-        tally.enrolled_months += months_in(cy.enrolled_mask);
+      cy.childcare_mask = childcare_mask(plan_.services, birth_month, year_, u);
+      if (cy.childcare_mask != 0) {
+        cy.childcare_provider =
+            pick_provider(plan_.services.childcare_provider_threshold,
+                          draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::CHILDCARE_PROVIDER}));
+        tally.childcare_months += months_in(cy.childcare_mask);
       }
     }
-    for (std::size_t i = 0; i < plan_.measures.size(); ++i) {
-      const MeasurePlan& mp = plan_.measures[i];
-      const int n = measure_units(*mp.measure, cy, year_);
-      if (n == 0) continue;
+    const auto kg = kindergarten_year_masks(birth_month, year_);
+    if ((kg[0] | kg[1] | kg[2]) != 0 &&
+        draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_ENROL}) <
+            plan_.services.kindergarten_threshold) {
+      cy.kindergarten_masks = kg;
+      cy.kindergarten_provider =
+          pick_provider(plan_.services.kindergarten_provider_threshold,
+                        draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_PROVIDER}));
+      tally.kindergarten_months += months_in(static_cast<std::uint16_t>(kg[0] | kg[1] | kg[2]));
+    }
+    for (const MeasurePlan& mp : plan_.child_measures) {
+      const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees);
+      if (c.units == 0) continue;
       // A family's claim is one decision for the child's whole eligibility (year 0).
-      if (!mp.take_up_certain && draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::MEASURE_TAKEUP},
-                                          mp.take_up_draw) >= mp.take_up_threshold) {
-        continue;
-      }
-      units[i] += n;
-      fen[i] += n * mp.measure->fen_per_month;
+      if (!takes_up(plan_, mp, rep_, StreamKey{entity, aux, 0, stream::MEASURE_TAKEUP})) continue;
+      units[mp.tally] += c.units;
+      fen[mp.tally] += c.fen;
     }
   }
 
  private:
+  void birth_events(std::uint32_t mother, MonthIndex month, int order, std::int64_t* units, Fen* fen) const {
+    const int age = year_ - pop_.woman_birth_year[mother];
+    const std::uint8_t flags = pop_.woman_flags[mother];
+    const Event birth{Basis::birth, month, order >= 3 ? 3 : order, age, flags};
+    book_events(plan_.birth_measures, birth, mother, units, fen);
+    if (!plan_.assisted_measures.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
+        draw_u64(plan_.seed, rep_,
+                 StreamKey{mother, 0, static_cast<std::uint16_t>(year_), stream::ASSISTED_REPRODUCTION}) <
+            plan_.assisted_threshold) {
+      Event assisted = birth;
+      assisted.basis = Basis::assisted_birth;
+      book_events(plan_.assisted_measures, assisted, mother, units, fen);
+    }
+  }
+
+  void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman, std::int64_t* units,
+                   Fen* fen) const {
+    for (const MeasurePlan& mp : measures) {
+      const Cost c = event_cost(*mp.measure, e);
+      if (c.units == 0) continue;
+      if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP})) {
+        continue;
+      }
+      units[mp.tally] += c.units;
+      fen[mp.tally] += c.fen;
+    }
+  }
+
   const Plan& plan_;
   const BasePopulation& pop_;
   std::uint32_t rep_;
@@ -164,7 +248,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   const Plan plan = make_plan(scenario, pop, options.seed);
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(plan.years);
-  const std::size_t M = scenario.measures.size();
+  const std::size_t T = plan.n_tallies;
   const std::size_t B = pop.blocks.size();
 
   ScenarioResults out;
@@ -173,31 +257,76 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.resolved_text = scenario.resolved_text;
   out.replications = options.replications;
   for (int y = 0; y < plan.years; ++y) out.years.push_back(scenario.start_year + y);
-  for (const Measure& m : scenario.measures) {
-    out.measures.push_back(
-        MeasureLabel{m.id, std::string(kind_name(m.kind)), m.title, m.source, std::string(caseload_unit(m.kind))});
-  }
-  // Payers: every level that pays a share of some measure, from the top.
-  std::vector<std::size_t> payer_levels;
-  for (std::size_t p = 0; p < PAYER_COUNT; ++p) {
-    if (std::any_of(scenario.measures.begin(), scenario.measures.end(),
-                    [p](const Measure& m) { return m.payers.ppm[p] > 0; })) {
-      payer_levels.push_back(p);
-      out.payers.emplace_back(PAYER_NAMES[p]);
+  // Budget measures and the separate ledgers' measures, each in scenario order.
+  std::vector<std::size_t> budget_of(T, SIZE_MAX), ledger_of(T, SIZE_MAX);
+  for (std::size_t i = 0; i < T; ++i) {
+    const Measure& m = scenario.measures[i];
+    const MeasureLabel label{m.id, std::string(kind_name(m.kind)), m.title, m.source,
+                             std::string(caseload_unit(m.basis))};
+    if (m.ledger() == Ledger::budget) {
+      budget_of[i] = out.measures.size();
+      out.measures.push_back(label);
+    } else {
+      ledger_of[i] = out.ledger_measures.size();
+      out.ledger_measures.push_back(label);
     }
   }
-  const std::size_t P = payer_levels.size();
+  // Payers: every jurisdiction of the chain whose level pays a share of some measure.
+  std::vector<std::size_t> payer_levels;
+  for (const Jurisdiction& j : scenario.chain) {
+    const auto level = static_cast<std::size_t>(j.level);
+    const bool pays = std::any_of(scenario.measures.begin(), scenario.measures.end(), [level](const Measure& m) {
+      return m.ledger() == Ledger::budget && m.payers.ppm[level] > 0;
+    });
+    if (!pays) continue;
+    payer_levels.push_back(level);
+    out.payers.push_back(j.id);
+    out.payer_labels.push_back(PayerLabel{j.id, std::string(PAYER_NAMES[level]), j.name});
+  }
+  const std::size_t M = out.measures.size(), L = out.ledger_measures.size(), P = payer_levels.size();
   out.birth_orders = PARITY_CLASSES;
   out.outlay_fen.assign(R * Y * M * P, 0);
   out.caseload.assign(R * Y * M, 0);
+  out.ledger_fen.assign(R * Y * L, 0);
+  out.ledger_caseload.assign(R * Y * L, 0);
   out.births.assign(R * Y * PARITY_CLASSES, 0);
   out.child_months_under3.assign(R * Y, 0);
   out.childcare_enrolled_months.assign(R * Y, 0);
+  out.kindergarten_enrolled_months.assign(R * Y, 0);
+  for (std::size_t y = 0; y < Y; ++y) {
+    for (std::size_t p = 0; p < P; ++p) {
+      const Jurisdiction* j = scenario.at_level(static_cast<Payer>(payer_levels[p]));
+      out.budget_fen.push_back(j->budget_fen(out.years[y]));
+    }
+  }
+
+  // The capacity path, and the places it adds each year (the same in every replication).
+  const double persons = static_cast<double>(pop.persons);
+  std::vector<Cost> slot_costs(Y * T);
+  for (std::size_t y = 0; y < Y; ++y) {
+    const int year = out.years[y];
+    const std::int64_t slots = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year);
+    const std::int64_t before = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year - 1);
+    out.childcare_slots.push_back(slots);
+    out.persons.push_back(pop.persons);
+    const std::int64_t added = std::max<std::int64_t>(0, slots - before);
+    const std::int64_t renovated =
+        std::llround(static_cast<double>(added) * scenario.profile.childcare.renovated_share);
+    for (const MeasurePlan& mp : plan.slot_measures) {
+      Cost c = slot_cost(*mp.measure, year, added - renovated, renovated);
+      if (!mp.take_up_certain && c.units > 0) {
+        // Places whose providers claim: a share of a count, rounded once.
+        const std::int64_t claimed = std::llround(static_cast<double>(c.units) * mp.measure->take_up);
+        c.fen = c.fen / c.units * claimed;
+        c.units = claimed;
+      }
+      slot_costs[y * T + mp.tally] = c;
+    }
+  }
 
   // Expected newborns per block over the horizon, for reserving once.
   const double births_per_household =
       scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
-
   if (trace) trace->births.assign(R, {});
 
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
@@ -210,8 +339,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         newborns[b].reserve(static_cast<std::size_t>(2.0 * births_per_household * hh * static_cast<double>(Y)) + 16);
       }
       std::vector<BlockTally> tally(B);
-      std::vector<std::int64_t> units(B * M);
-      std::vector<Fen> fen(B * M);
+      std::vector<std::int64_t> units(B * T);
+      std::vector<Fen> fen(B * T);
 
       for (std::size_t y = 0; y < Y; ++y) {
         std::fill(tally.begin(), tally.end(), BlockTally{});
@@ -221,35 +350,50 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
             const HouseholdBlock& block = pop.blocks[b];
-            step.births(block, parity, newborns[b], tally[b]);
-            std::int64_t* u = units.data() + b * M;
-            Fen* f = fen.data() + b * M;
+            std::int64_t* u = units.data() + b * T;
+            Fen* f = fen.data() + b * T;
+            step.women(block, parity, newborns[b], tally[b], u, f);
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
-              step.child(pop.child_birth_month[c], pop.child_birth_order[c], c, 0, tally[b], u, f);
+              step.child(pop.child_birth_month[c], pop.child_birth_order[c], pop.woman_flags[pop.child_mother[c]], c, 0,
+                         tally[b], u, f);
             }
-            for (const Newborn& nb : newborns[b])
-              step.child(nb.birth_month, nb.order, nb.mother, nb.birth_year, tally[b], u, f);
+            for (const Newborn& nb : newborns[b]) {
+              step.child(nb.birth_month, nb.order, pop.woman_flags[nb.mother], nb.mother, nb.birth_year, tally[b], u,
+                         f);
+            }
           }
         });
         // Integer reduction in block order: exact, so the order does not matter anyway.
         for (std::size_t b = 0; b < B; ++b) {
           for (std::size_t k = 0; k < PARITY_CLASSES; ++k) out.births[out.births_index(r, y, k)] += tally[b].births[k];
           out.child_months_under3[out.year_index(r, y)] += tally[b].child_months_under3;
-          out.childcare_enrolled_months[out.year_index(r, y)] += tally[b].enrolled_months;
-          for (std::size_t m = 0; m < M; ++m) out.caseload[out.caseload_index(r, y, m)] += units[b * M + m];
+          out.childcare_enrolled_months[out.year_index(r, y)] += tally[b].childcare_months;
+          out.kindergarten_enrolled_months[out.year_index(r, y)] += tally[b].kindergarten_months;
         }
-        for (std::size_t m = 0; m < M; ++m) {
-          Fen total = 0;
-          for (std::size_t b = 0; b < B; ++b) total += fen[b * M + m];
-          const auto parts = split_by_payer(total, scenario.measures[m].payers);
-          for (std::size_t p = 0; p < P; ++p) out.outlay_fen[out.outlay_index(r, y, m, p)] = parts[payer_levels[p]];
+        for (std::size_t i = 0; i < T; ++i) {
+          std::int64_t n = slot_costs[y * T + i].units;
+          Fen total = slot_costs[y * T + i].fen;
+          for (std::size_t b = 0; b < B; ++b) {
+            n += units[b * T + i];
+            total += fen[b * T + i];
+          }
+          if (budget_of[i] != SIZE_MAX) {
+            const std::size_t m = budget_of[i];
+            out.caseload[out.caseload_index(r, y, m)] = n;
+            const auto parts = split_by_payer(total, scenario.measures[i].payers);
+            for (std::size_t p = 0; p < P; ++p) out.outlay_fen[out.outlay_index(r, y, m, p)] = parts[payer_levels[p]];
+          } else {
+            out.ledger_caseload[out.ledger_index(r, y, ledger_of[i])] = n;
+            out.ledger_fen[out.ledger_index(r, y, ledger_of[i])] = total;
+          }
         }
         if (progress) progress->advance();
       }
       if (trace) {
         for (const auto& block_births : newborns) {
-          for (const Newborn& nb : block_births)
+          for (const Newborn& nb : block_births) {
             trace->births[r].push_back(TracedBirth{nb.birth_month, nb.mother, nb.order});
+          }
         }
       }
     }

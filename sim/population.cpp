@@ -31,8 +31,7 @@ StreamKey key(std::uint32_t entity, stream::Id purpose, int year = 0) {
 
 }  // namespace
 
-BasePopulation generate_population(const JurisdictionProfile& profile, int base_year, std::uint32_t seed,
-                                   double scale) {
+BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale) {
   if (!(scale > 0)) throw std::invalid_argument("population scale must be positive");
   BasePopulation pop;
   pop.base_year = base_year;
@@ -57,6 +56,7 @@ BasePopulation generate_population(const JurisdictionProfile& profile, int base_
     std::uint32_t household;
     std::int16_t birth_year;
     std::uint8_t parity;
+    std::uint8_t flags;
   };
   std::vector<Woman> women;
   for (int g = 0; g < FEMALE_AGE_GROUPS; ++g) {
@@ -77,7 +77,12 @@ BasePopulation generate_population(const JurisdictionProfile& profile, int base_
         const auto& row = profile.parity_shares[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)];
         parity = static_cast<std::uint8_t>(pick(row, ps.uniform()));
       }
-      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), parity});
+      // Household flags: local registration and special planned-birth family.
+      KeyedStream fs(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_FLAGS));
+      std::uint8_t flags = 0;
+      if (fs.uniform() < profile.local_residency_share) flags |= FLAG_LOCAL_RESIDENT;
+      if (fs.uniform() < profile.special_family_share) flags |= FLAG_SPECIAL_FAMILY;
+      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), parity, flags});
     }
   }
   if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
@@ -113,7 +118,9 @@ BasePopulation generate_population(const JurisdictionProfile& profile, int base_
   pop.woman_household.resize(n_women);
   pop.woman_birth_year.resize(n_women);
   pop.woman_parity.resize(n_women);
+  pop.woman_flags.resize(n_women);
   for (std::size_t i = 0; i < n_women; ++i) {
+    pop.woman_flags[i] = women[i].flags;
     pop.woman_household[i] = women[i].household;
     pop.woman_birth_year[i] = women[i].birth_year;
     pop.woman_parity[i] = women[i].parity;

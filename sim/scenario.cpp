@@ -1,9 +1,10 @@
 #include "sim/scenario.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -18,6 +19,17 @@ ScenarioError::ScenarioError(std::string file, int line, int column, std::string
       line_(line),
       column_(column),
       field_(std::move(field)) {}
+
+Fen Jurisdiction::budget_fen(int year) const {
+  return static_cast<Fen>(std::llround(budget_yuan * std::pow(1.0 + budget_growth, year - budget_year) * 100.0));
+}
+
+const Jurisdiction* Scenario::at_level(Payer level) const {
+  for (const Jurisdiction& j : chain) {
+    if (j.level == level) return &j;
+  }
+  return nullptr;
+}
 
 namespace {
 
@@ -96,6 +108,25 @@ class TableReader {
     }
     if (v > hi) fail_at(n.source(), key, "must be at most " + format_number(hi) + ", found " + format_number(v));
     return v;
+  }
+
+  bool boolean_or(const std::string& key, bool fallback) {
+    const toml::node* n = optional(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail_at(n->source(), key, std::string("expected true or false, found ") + type_name(*n));
+    return *n->value<bool>();
+  }
+
+  //! A list of integers in [lo, hi] as a bit mask (bit v-1 for value v).
+  std::uint8_t int_set(const std::string& key, int lo, int hi, std::uint8_t fallback) {
+    const toml::node* n = optional(key);
+    if (!n) return fallback;
+    if (!n->is_array() || n->as_array()->empty()) fail_at(n->source(), key, "expected a non-empty list such as [2, 3]");
+    std::uint8_t mask = 0;
+    for (const auto& item : *n->as_array()) {
+      mask = static_cast<std::uint8_t>(mask | (1u << (as_integer(item, key, lo, hi) - 1)));
+    }
+    return mask;
   }
 
   MonthIndex date_month(const std::string& key, bool* present) {
@@ -212,7 +243,10 @@ struct ParsedFile {
   toml::table table;
 };
 
-ParsedFile parse_file(const std::filesystem::path& path, const std::string& shown) {
+std::string shown_path(const std::filesystem::path& p) { return p.lexically_normal().string(); }
+
+ParsedFile parse_file(const std::filesystem::path& path) {
+  const std::string shown = shown_path(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(shown, 0, 0, "", "cannot open file");
   std::ostringstream buf;
@@ -238,32 +272,71 @@ void require_sum_one(TableReader& r, const std::string& key, double total) {
   if (std::fabs(total - 1.0) > 1e-6) r.fail(key, "shares must sum to 1, they sum to " + format_number(total));
 }
 
-Payer parse_payer(TableReader& r, const std::string& key, const std::string& name) {
+std::optional<Payer> level_named(const std::string& name) {
   for (std::size_t p = 0; p < PAYER_COUNT; ++p) {
     if (PAYER_NAMES[p] == name) return static_cast<Payer>(p);
   }
-  r.fail(key, "unknown level \"" + name + "\" (expected central, province, city or district)");
+  return std::nullopt;
 }
 
-JurisdictionProfile load_profile(const std::filesystem::path& path, const std::string& shown, std::string& resolved) {
-  ParsedFile f = parse_file(path, shown);
-  resolved += "# ---- " + shown + " ----\n" + f.text + "\n";
-  TableReader root(f.table, shown, "");
-  JurisdictionProfile p;
-
-  {
-    TableReader j = root.child(root.subtable("jurisdiction"), "jurisdiction");
-    p.id = j.string("id");
-    p.name = j.string("name");
-    p.level = parse_payer(j, "level", j.string("level"));
-    j.finish();
+void check_id(TableReader& r, const std::string& key, const std::string& id) {
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+      r.fail(key, "use letters, digits, '_' and '-' only");
+    }
   }
+}
+
+// ---- jurisdictions -------------------------------------------------------------
+
+Jurisdiction read_jurisdiction(TableReader& root, const std::filesystem::path& file) {
+  Jurisdiction j;
+  j.file = file;
+  {
+    TableReader t = root.child(root.subtable("jurisdiction"), "jurisdiction");
+    j.id = t.string("id");
+    check_id(t, "id", j.id);
+    j.name = t.string("name");
+    const std::string level = t.string("level");
+    const auto parsed = level_named(level);
+    if (!parsed) t.fail("level", "unknown level \"" + level + "\" (expected central, province, city or county)");
+    j.level = *parsed;
+    j.parent = t.string_or("parent", "");
+    if (j.level != Payer::central && j.parent.empty()) t.fail("parent", "missing: only the central level has none");
+    if (const toml::node* rn = t.optional("region")) {
+      const std::string r = t.as_string(*rn, "region");
+      if (r == "east")
+        j.region = Region::east;
+      else if (r == "central")
+        j.region = Region::central;
+      else if (r == "west")
+        j.region = Region::west;
+      else
+        t.fail("region", "expected east, central or west");
+    }
+    if (j.level == Payer::province && !j.region) t.fail("region", "missing: a province names its region");
+    t.finish();
+  }
+  {
+    TableReader b = root.child(root.subtable("budget"), "budget");
+    j.budget_yuan = b.sourced("general_expenditure", 0, 1e14).value;
+    j.budget_year = static_cast<int>(b.integer("year", 2000, 2100));
+    j.budget_growth = b.sourced("growth", -0.5, 0.5).value;
+    b.finish();
+  }
+  return j;
+}
+
+PlaceProfile read_place_profile(TableReader& root) {
+  PlaceProfile p;
   {
     TableReader pop = root.child(root.subtable("population"), "population");
     p.persons = pop.sourced("persons", 1000, 2e9).value;
     p.household_size_shares = pop.sourced_values<HOUSEHOLD_SIZE_CLASSES>("household_size_shares", 0, 1);
     require_sum_one(pop, "household_size_shares", sum(p.household_size_shares));
     p.females_per_1000 = pop.sourced_values<FEMALE_AGE_GROUPS>("females_per_1000", 0, 200);
+    p.local_residency_share = pop.sourced("local_residency_share", 0, 1).value;
+    p.special_family_share = pop.sourced("special_family_share", 0, 1).value;
     {
       const toml::table& pt = pop.subtable("parity_shares");
       TableReader pr = pop.child(pt, "parity_shares");
@@ -277,9 +350,8 @@ JurisdictionProfile load_profile(const std::filesystem::path& path, const std::s
           pr.fail_at(n.source(), groups[g], "expected 4 shares (parity 0, 1, 2, 3+)");
         }
         auto& row = p.parity_shares[static_cast<std::size_t>(g)];
-        for (std::size_t k = 0; k < PROFILE_PARITIES; ++k) {
+        for (std::size_t k = 0; k < PROFILE_PARITIES; ++k)
           row[k] = pr.as_number(*n.as_array()->get(k), groups[g], 0, 1);
-        }
         require_sum_one(pr, groups[g], sum(row));
       }
       pr.finish();
@@ -294,198 +366,503 @@ JurisdictionProfile load_profile(const std::filesystem::path& path, const std::s
     if (sum(p.fertility.age_pattern) <= 0) fr.fail("age_pattern", "all rates are zero");
     p.fertility.order_shares = fr.sourced_values<PARITY_CLASSES>("birth_order_shares", 0, 1);
     require_sum_one(fr, "birth_order_shares", sum(p.fertility.order_shares));
+    p.assisted_reproduction_share = fr.sourced("assisted_reproduction_share_35plus", 0, 1).value;
     fr.finish();
   }
+  auto fees = [](TableReader& r, const std::string& key) {
+    const auto yuan = r.sourced_values<PROVIDER_COUNT>(key, 0, 1e5);
+    FeeTable t{};
+    for (std::size_t i = 0; i < PROVIDER_COUNT; ++i) t[i] = static_cast<Fen>(std::llround(yuan[i] * 100));
+    return t;
+  };
   {
     TableReader cr = root.child(root.subtable("childcare"), "childcare");
-    p.childcare.enrolment_by_age = cr.sourced_values<3>("enrolment_by_age", 0, 1);
-    p.childcare.inclusive_share = cr.sourced("inclusive_share", 0, 1).value;
+    auto& c = p.childcare;
+    c.enrolment_by_age = cr.sourced_values<3>("enrolment_by_age", 0, 1);
+    c.provider_shares = cr.sourced_values<PROVIDER_COUNT>("provider_shares", 0, 1);
+    require_sum_one(cr, "provider_shares", sum(c.provider_shares));
+    c.fees = fees(cr, "fees");
+    c.slots_per_1000 = cr.sourced("slots_per_1000", 0, 100).value;
+    c.target_slots_per_1000 = cr.sourced("target_slots_per_1000", 0, 100).value;
+    c.target_year = static_cast<int>(cr.integer("target_year", 2000, 2100));
+    c.renovated_share = cr.sourced("renovated_share", 0, 1).value;
     cr.finish();
   }
-  root.finish();
+  {
+    TableReader kr = root.child(root.subtable("kindergarten"), "kindergarten");
+    auto& k = p.kindergarten;
+    k.enrolment_rate = kr.sourced("enrolment_rate", 0, 1).value;
+    k.provider_shares = kr.sourced_values<PROVIDER_COUNT>("provider_shares", 0, 1);
+    require_sum_one(kr, "provider_shares", sum(k.provider_shares));
+    k.fees = fees(kr, "fees");
+    kr.finish();
+  }
+  {
+    TableReader er = root.child(root.subtable("events"), "events");
+    p.home_purchase_rate = er.sourced("home_purchase_rate", 0, 1).value;
+    er.finish();
+  }
   return p;
 }
 
-std::uint8_t parse_provider(TableReader& r, const std::string& key) {
-  const std::string s = r.string_or(key, "any");
-  if (s == "any") return PROVIDER_ANY;
-  if (s == "inclusive") return static_cast<std::uint8_t>(ProviderClass::inclusive);
-  if (s == "other") return static_cast<std::uint8_t>(ProviderClass::other);
-  r.fail(key, "unknown provider class \"" + s + "\" (expected any, inclusive or other)");
-}
+// ---- measures --------------------------------------------------------------------
 
-Fen yuan_to_fen(TableReader& r, const std::string& key, double yuan) {
-  const double fen = yuan * 100.0;
-  const double rounded = std::round(fen);
-  if (std::fabs(fen - rounded) > 1e-6) r.fail(key, "amount " + format_number(yuan) + " is not a whole number of fen");
-  return static_cast<Fen>(rounded);
-}
-
-Measure load_measure(TableReader& m) {
-  Measure out;
-  out.id = m.string("id");
-  for (char c : out.id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
-      m.fail("id", "use letters, digits, '_' and '-' only");
+//! Reads an amount table into a phase's money; `value` with `per`, or `percent_of_fee`.
+void read_amount(TableReader& a, const Measure& m, Phase& phase) {
+  double written = 0;  // the amount as written: yuan, or percent of the fee
+  if (a.boolean_or("public_fee", false)) {
+    if (m.kind != MeasureKind::fee_reduction) a.fail("public_fee", "only a fee_reduction can be the public fee");
+    phase.public_fee = true;
+    phase.percent_of_fee_bp = -1;
+  } else if (const toml::node* pn = a.optional("percent_of_fee")) {
+    if (m.kind != MeasureKind::fee_reduction)
+      a.fail("percent_of_fee", "only a fee_reduction can be a percentage of a fee");
+    const double pct = a.as_number(*pn, "percent_of_fee", 0, 100);
+    written = pct;
+    phase.percent_of_fee_bp = static_cast<int>(std::llround(pct * 100));
+    phase.public_fee = false;
+    if (std::fabs(pct * 100 - phase.percent_of_fee_bp) > 1e-6) a.fail("percent_of_fee", "at most two decimals");
+  } else {
+    phase.public_fee = false;
+    phase.percent_of_fee_bp = -1;
+    const toml::node& vn = a.require("value");
+    const double yuan = a.as_number(vn, "value", 0, 1e9);
+    written = yuan;
+    const double fen_d = yuan * 100.0;
+    if (std::fabs(fen_d - std::round(fen_d)) > 1e-6) a.fail_at(vn.source(), "value", "not a whole number of fen");
+    const auto fen = static_cast<Fen>(std::llround(fen_d));
+    const std::string per = a.string("per");
+    if (monthly(m.basis)) {
+      if (per == "month") {
+        phase.fen_per_unit = fen;
+        phase.per_months = 1;
+      } else if (per == "year" && m.kind != MeasureKind::fee_reduction) {
+        // Exact per month when it divides; otherwise n months cost n × amount / 12, rounded down.
+        phase.fen_per_unit = fen % 12 == 0 ? fen / 12 : fen;
+        phase.per_months = fen % 12 == 0 ? 1 : 12;
+      } else {
+        a.fail("per", "a measure counted in " + std::string(caseload_unit(m.basis)) + " is paid per \"month\"" +
+                          (m.kind == MeasureKind::fee_reduction ? "" : " or per \"year\"") + ", found \"" + per + "\"");
+      }
+    } else if (per == "unit") {
+      phase.fen_per_unit = fen;
+      phase.per_months = 1;
+    } else {
+      a.fail("per", "a measure counted in " + std::string(caseload_unit(m.basis)) + " is paid per \"unit\", found \"" +
+                        per + "\"");
     }
   }
+  // Amounts the documents state take the measure's source; assumed ones say so.
+  if (a.has("tag")) {
+    Sourced s;
+    s.value = written;
+    a.provenance(s, 0, 1e12);
+  } else {
+    a.string_or("source", "");
+  }
+  a.finish();
+}
+
+struct PayerContext {
+  const std::vector<Jurisdiction>* chain;
+  std::optional<Region> region;
+};
+
+//! Resolves a payer key (a level or a jurisdiction id of the chain) to a level present
+//! in the chain; a level the chain lacks falls to the lowest level it has.
+Payer resolve_payer(TableReader& r, const std::string& key, const PayerContext& ctx) {
+  std::optional<Payer> level = level_named(key);
+  if (!level) {
+    for (const Jurisdiction& j : *ctx.chain) {
+      if (j.id == key) level = j.level;
+    }
+  }
+  if (!level) r.fail(key, "neither a level (central, province, city, county) nor a jurisdiction of this place");
+  for (const Jurisdiction& j : *ctx.chain) {
+    if (j.level == *level) return *level;
+  }
+  return ctx.chain->back().level;
+}
+
+PayerShares read_payers(TableReader& m, const PayerContext& ctx) {
+  const toml::table& pt = m.subtable("payers");
+  TableReader pr = m.child(pt, "payers");
+  // Shares by region, so that every region's shares are checked, not just this place's.
+  std::array<std::array<double, PAYER_COUNT>, 3> by_region{};
+  for (const auto& [k, node] : pt) {
+    const std::string name(k.str());
+    const Payer payer = resolve_payer(pr, name, ctx);
+    const toml::table& st = pr.subtable(name);
+    TableReader sr = pr.child(st, name);
+    std::array<double, 3> v{};
+    if (const toml::node* br = sr.optional("by_region")) {
+      if (!br->is_table()) sr.fail_at(br->source(), "by_region", "expected { east = …, central = …, west = … }");
+      TableReader rr = sr.child(*br->as_table(), "by_region");
+      v = {rr.as_number(rr.require("east"), "east", 0, 1), rr.as_number(rr.require("central"), "central", 0, 1),
+           rr.as_number(rr.require("west"), "west", 0, 1)};
+      rr.finish();
+      Sourced prov;
+      sr.provenance(prov, 0, 1, true);
+    } else {
+      const double x = sr.as_number(sr.require("value"), "value", 0, 1);
+      v = {x, x, x};
+      Sourced prov;
+      prov.value = x;
+      sr.provenance(prov, 0, 1);
+    }
+    sr.finish();
+    for (std::size_t r = 0; r < 3; ++r) by_region[r][static_cast<std::size_t>(payer)] += v[r];
+  }
+  for (std::size_t r = 0; r < 3; ++r) {
+    const double total = sum(by_region[r]);
+    if (std::fabs(total - 1.0) > 1e-9) {
+      static const char* names[3] = {"east", "central", "west"};
+      pr.fail_at(pt.source(), "",
+                 std::string("payer shares must sum to 1, they sum to ") + format_number(total) + " (for the " +
+                     names[r] + " region)");
+    }
+  }
+  const std::size_t region = ctx.region ? static_cast<std::size_t>(*ctx.region) : 1;
+  PayerShares out;
+  std::int64_t total_ppm = 0;
+  for (std::size_t p = 0; p < PAYER_COUNT; ++p) {
+    out.ppm[p] = std::llround(by_region[region][p] * PPM);
+    total_ppm += out.ppm[p];
+  }
+  // Rounding to parts per million must not lose a part: the largest share absorbs it.
+  *std::max_element(out.ppm.begin(), out.ppm.end()) += PPM - total_ppm;
+  pr.finish();
+  return out;
+}
+
+Measure read_measure(TableReader& m, const PayerContext& ctx) {
+  Measure out;
+  out.id = m.string("id");
+  check_id(m, "id", out.id);
   const std::string kind = m.string("kind");
   const auto parsed = parse_kind(kind);
-  if (!parsed) m.fail("kind", "unknown measure kind \"" + kind + "\" (supported: child_cash, operating_subsidy)");
+  if (!parsed) {
+    std::string names;
+    for (std::size_t i = 0; i < MEASURE_KIND_COUNT; ++i)
+      names += (i ? ", " : "") + std::string(kind_name(static_cast<MeasureKind>(i)));
+    m.fail("kind", "unknown measure kind \"" + kind + "\" (supported: " + names + ")");
+  }
   out.kind = *parsed;
+  const std::vector<Basis> bases = kind_bases(out.kind);
+  out.basis = bases.front();
+  if (const toml::node* bn = m.optional("basis")) {
+    const std::string b = m.as_string(*bn, "basis");
+    const auto pb = parse_basis(b);
+    if (!pb || std::find(bases.begin(), bases.end(), *pb) == bases.end()) {
+      std::string names;
+      for (Basis x : bases) names += (names.empty() ? "" : ", ") + std::string(basis_name(x));
+      m.fail("basis", "a " + kind + " measure counts one of: " + names + "; found \"" + b + "\"");
+    }
+    out.basis = *pb;
+  }
   out.title = m.string("title");
   out.source = m.string("source");
   m.string_or("note", "");
 
-  {
-    TableReader a = m.child(m.subtable("amount"), "amount");
-    const double yuan = a.as_number(a.require("value"), "value", 0, 1e9);
-    const std::string per = a.string("per");
-    const Fen fen = yuan_to_fen(a, "value", yuan);
-    if (per == "month") {
-      out.fen_per_month = fen;
-    } else if (per == "year") {
-      if (fen % 12 != 0) a.fail("value", "a yearly amount must divide into whole fen per month");
-      out.fen_per_month = fen / 12;
-    } else {
-      a.fail("per", "expected \"month\" or \"year\", found \"" + per + "\"");
-    }
-    a.string_or("source", "");
-    a.finish();
-  }
-  {
-    const toml::node& n = m.require("take_up");
-    if (!n.is_table()) m.fail("take_up", "expected { value, tag, source, range }");
-    Sourced t = m.sourced("take_up", 0, 1);
-    out.take_up = t.value;
-  }
   if (const toml::table* et = m.optional_subtable("eligibility")) {
     TableReader e = m.child(*et, "eligibility");
     auto& el = out.eligibility;
     if (e.has("min_age_months")) el.min_age_months = static_cast<int>(e.integer("min_age_months", 0, 1200));
     if (e.has("max_age_months")) el.max_age_months = static_cast<int>(e.integer("max_age_months", 1, 1200));
     if (el.max_age_months <= el.min_age_months) e.fail("max_age_months", "must exceed min_age_months");
-    if (const toml::node* bo = e.optional("birth_orders")) {
-      if (!bo->is_array() || bo->as_array()->empty())
-        e.fail_at(bo->source(), "birth_orders", "expected a list such as [2, 3]");
-      el.birth_orders = 0;
-      for (const auto& item : *bo->as_array()) {
-        const auto k = e.as_integer(item, "birth_orders", 1, 3);
-        el.birth_orders = static_cast<std::uint8_t>(el.birth_orders | (1u << (k - 1)));
+    el.birth_orders = e.int_set("birth_orders", 1, 3, 0b111);
+    const std::string residency = e.string_or("residency", "any");
+    if (residency != "any" && residency != "local") e.fail("residency", "expected \"any\" or \"local\"");
+    el.local_residents_only = residency == "local";
+    el.special_families_only = e.boolean_or("special_families_only", false);
+    const std::string service = e.string_or("service", "childcare");
+    if (service == "childcare")
+      el.service = Service::childcare;
+    else if (service == "kindergarten")
+      el.service = Service::kindergarten;
+    else
+      e.fail("service", "expected \"childcare\" or \"kindergarten\"");
+    if (const toml::node* pn = e.optional("providers")) {
+      if (!pn->is_array() || pn->as_array()->empty())
+        e.fail_at(pn->source(), "providers", "expected a list of provider classes");
+      el.providers = 0;
+      for (const auto& item : *pn->as_array()) {
+        const std::string name = e.as_string(item, "providers");
+        bool found = false;
+        for (std::size_t i = 0; i < PROVIDER_COUNT; ++i) {
+          if (name == provider_name(static_cast<Provider>(i))) {
+            el.providers = static_cast<std::uint8_t>(el.providers | (1u << i));
+            found = true;
+          }
+        }
+        if (!found)
+          e.fail_at(item.source(), "providers",
+                    "unknown provider class \"" + name + "\" (public, inclusive_private, other)");
       }
     }
-    el.provider = parse_provider(e, "provider");
+    if (e.has("min_mother_age")) el.min_mother_age = static_cast<int>(e.integer("min_mother_age", 0, 60));
+    if (e.has("min_children")) el.min_children = static_cast<int>(e.integer("min_children", 0, 20));
     bool has_from = false, has_until = false;
     const MonthIndex from = e.date_month("valid_from", &has_from);
     const MonthIndex until = e.date_month("valid_until", &has_until);
     if (has_from) el.valid_from = from;
     if (has_until) el.valid_until = until + 1;  // the month containing the last day is still in force
     if (el.valid_until <= el.valid_from) e.fail("valid_until", "ends before it starts");
+    Phase first;
+    first.kindergarten_years = e.int_set("kindergarten_years", 1, 3, 0b111);
+    if (first.kindergarten_years != 0b111 && el.service != Service::kindergarten) {
+      e.fail("kindergarten_years", "only for service = \"kindergarten\"");
+    }
+    out.phases.push_back(first);
     e.finish();
+  } else {
+    out.phases.push_back(Phase{});
   }
-  if (out.kind == MeasureKind::child_cash && out.eligibility.provider != PROVIDER_ANY) {
-    m.fail("eligibility", "a child_cash measure cannot be limited to a provider class");
+  if (out.basis != Basis::enrolled_month &&
+      (out.eligibility.service != Service::childcare || out.eligibility.providers != ALL_PROVIDERS)) {
+    m.fail("eligibility", "service and providers apply only to measures counted in enrolled child-months");
   }
   {
-    const toml::table& pt = m.subtable("payers");
-    TableReader pr = m.child(pt, "payers");
-    double total = 0;
-    std::int64_t total_ppm = 0;
-    for (const auto& [k, node] : pt) {
-      const std::string name(k.str());
-      const Payer payer = parse_payer(pr, name, name);
-      const Sourced s = pr.sourced(name, 0, 1);
-      total += s.value;
-      const auto ppm = static_cast<std::int64_t>(std::llround(s.value * PPM));
-      out.payers.ppm[static_cast<std::size_t>(payer)] = ppm;
-      total_ppm += ppm;
+    TableReader a = m.child(m.subtable("amount"), "amount");
+    read_amount(a, out, out.phases.front());
+  }
+  if (const toml::node* phases = m.optional("phase")) {
+    if (!phases->is_array_of_tables()) m.fail("phase", "expected [[measure.phase]] tables");
+    std::size_t i = 0;
+    for (const auto& item : *phases->as_array()) {
+      TableReader pr(*item.as_table(), m.file(), m.field("phase[" + std::to_string(i++) + "]"));
+      Phase p = out.phases.back();
+      bool has = false;
+      p.from = pr.date_month("from", &has);
+      if (!has) pr.fail("from", "missing (required)");
+      if (p.from <= out.phases.back().from && out.phases.size() > 1) pr.fail("from", "phases must be in date order");
+      p.kindergarten_years = pr.int_set("kindergarten_years", 1, 3, p.kindergarten_years);
+      if (const toml::table* at = pr.optional_subtable("amount")) {
+        TableReader a = pr.child(*at, "amount");
+        read_amount(a, out, p);
+      }
+      pr.finish();
+      out.phases.push_back(p);
     }
-    if (std::fabs(total - 1.0) > 1e-9 || total_ppm != PPM) {
-      pr.fail_at(pt.source(), "", "payer shares must sum to 1, they sum to " + format_number(total));
-    }
-    pr.finish();
+  }
+  out.take_up = m.sourced("take_up", 0, 1).value;
+  if (out.ledger() == Ledger::budget) {
+    out.payers = read_payers(m, ctx);
+  } else if (m.has("payers")) {
+    m.fail("payers", "a " + kind + " measure is not paid from the general budget; it has no payers");
   }
   m.finish();
   return out;
 }
 
-void load_package(const std::filesystem::path& path, const std::string& shown, Scenario& scenario,
-                  std::set<std::string>& ids) {
-  ParsedFile f = parse_file(path, shown);
-  scenario.resolved_text += "# ---- " + shown + " ----\n" + f.text + "\n";
-  TableReader root(f.table, shown, "");
-  {
-    TableReader pk = root.child(root.subtable("package"), "package");
-    pk.string("id");
-    pk.string("title");
-    pk.string("document");
-    pk.string("issued_by");
-    pk.string_or("note", "");
-    bool has = false;
-    pk.date_month("issued", &has);
-    pk.finish();
+struct Loader {
+  std::filesystem::path dir;  // the folder of the scenario file that names the jurisdiction
+  Scenario* scenario;
+
+  std::filesystem::path jurisdiction_file(const std::string& id) const {
+    return dir / "jurisdictions" / (id + ".toml");
   }
-  const toml::node& mn = root.require("measure");
-  if (!mn.is_array_of_tables()) root.fail("measure", "expected [[measure]] tables");
-  std::size_t i = 0;
-  for (const auto& item : *mn.as_array()) {
-    TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i++) + "]");
-    Measure measure = load_measure(m);
-    if (!ids.insert(measure.id).second) m.fail("id", "measure id \"" + measure.id + "\" is defined twice");
-    scenario.measures.push_back(std::move(measure));
+
+  void load_chain(const std::string& place, TableReader& from, const std::string& key) {
+    std::vector<Jurisdiction> chain;
+    std::set<std::string> seen;
+    std::string id = place;
+    bool simulated = true;
+    while (!id.empty()) {
+      const auto file = jurisdiction_file(id);
+      if (!std::filesystem::exists(file)) from.fail(key, "no jurisdiction file " + shown_path(file));
+      if (!seen.insert(id).second) from.fail(key, "the chain of parents of \"" + place + "\" loops at \"" + id + "\"");
+      ParsedFile f = parse_file(file);
+      scenario->resolved_text += "# ---- " + shown_path(file) + " ----\n" + f.text + "\n";
+      TableReader root(f.table, shown_path(file), "");
+      Jurisdiction j = read_jurisdiction(root, file);
+      if (j.id != id) root.fail("jurisdiction", "file " + id + ".toml holds id \"" + j.id + "\"");
+      if (simulated) {
+        if (!root.has("population")) {
+          root.fail_at(f.table.source(), "population",
+                       "\"" + id + "\" has no demographic profile; it cannot be simulated");
+        }
+        scenario->profile = read_place_profile(root);
+        simulated = false;
+      } else {
+        for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events"})
+          root.optional(section);
+      }
+      root.finish();
+      if (!chain.empty() && static_cast<int>(j.level) >= static_cast<int>(chain.back().level)) {
+        root.fail("jurisdiction", "the parent \"" + j.id + "\" is not above \"" + chain.back().id + "\"");
+      }
+      id = j.parent;
+      chain.push_back(std::move(j));
+    }
+    std::reverse(chain.begin(), chain.end());
+    if (chain.front().level != Payer::central)
+      from.fail(key, "the chain of \"" + place + "\" does not reach the central level");
+    scenario->chain = std::move(chain);
   }
-  root.finish();
-}
 
-std::string shown_path(const std::filesystem::path& p) { return p.lexically_normal().string(); }
+  void load_package(const std::filesystem::path& path, std::set<std::string>& ids) {
+    ParsedFile f = parse_file(path);
+    const std::string shown = shown_path(path);
+    scenario->resolved_text += "# ---- " + shown + " ----\n" + f.text + "\n";
+    TableReader root(f.table, shown, "");
+    {
+      TableReader pk = root.child(root.subtable("package"), "package");
+      const std::string id = pk.string("id");
+      pk.string("title");
+      pk.string("document");
+      const std::string issuer = pk.string("issued_by");
+      const bool reaches = std::any_of(scenario->chain.begin(), scenario->chain.end(),
+                                       [&](const Jurisdiction& j) { return j.id == issuer; });
+      if (!reaches) {
+        pk.fail("issued_by", "\"" + issuer + "\" is not " + scenario->place().id +
+                                 " or a level above it: its measures do not reach this place");
+      }
+      pk.string_or("note", "");
+      bool has = false;
+      pk.date_month("issued", &has);
+      pk.finish();
+      scenario->packages.push_back(id);
+    }
+    const toml::node& mn = root.require("measure");
+    if (!mn.is_array_of_tables()) root.fail("measure", "expected [[measure]] tables");
+    std::optional<Region> region;
+    if (const Jurisdiction* p = scenario->at_level(Payer::province)) region = p->region;
+    const PayerContext ctx{&scenario->chain, region};
+    std::size_t i = 0;
+    for (const auto& item : *mn.as_array()) {
+      TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i++) + "]");
+      Measure measure = read_measure(m, ctx);
+      if (!ids.insert(measure.id).second) m.fail("id", "measure id \"" + measure.id + "\" is defined twice");
+      scenario->measures.push_back(std::move(measure));
+    }
+    root.finish();
+  }
+};
 
-}  // namespace
+struct ScenarioSpec {
+  std::optional<std::string> id, title, jurisdiction;
+  std::vector<std::filesystem::path> packages;
+  std::vector<std::string> exclude;
+  std::optional<int> start_year, end_year, replications;
+  std::optional<std::uint32_t> seed;
+  std::filesystem::path jurisdiction_dir;
+  std::string text;
+};
 
-Scenario load_scenario(const std::filesystem::path& file) {
+//! Reads a scenario file and, first, the base it names, merging: later files override
+//! single values and add packages and exclusions.
+void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<std::string>& visiting, int depth) {
   const std::string shown = shown_path(file);
-  ParsedFile f = parse_file(file, shown);
-  Scenario s;
-  s.file = file;
-  s.resolved_text = "# ---- " + shown + " ----\n" + f.text + "\n";
+  if (depth > 8 || !visiting.insert(std::filesystem::weakly_canonical(file).string()).second) {
+    throw ScenarioError(shown, 0, 0, "scenario.base", "bases form a loop");
+  }
+  ParsedFile f = parse_file(file);
   TableReader root(f.table, shown, "");
   TableReader sc = root.child(root.subtable("scenario"), "scenario");
-  s.id = sc.string("id");
-  for (char c : s.id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
-      sc.fail("id", "use letters, digits, '_' and '-' only (it names an HDF5 group)");
+  const std::filesystem::path dir = file.parent_path();
+  if (const toml::node* bn = sc.optional("base")) {
+    const std::filesystem::path base = dir / sc.as_string(*bn, "base");
+    if (!std::filesystem::exists(base)) sc.fail("base", "no such file: " + shown_path(base));
+    read_spec(base, spec, visiting, depth + 1);
+  }
+  spec.text += "# ---- " + shown + " ----\n" + f.text + "\n";
+  spec.id = sc.string("id");
+  check_id(sc, "id", *spec.id);
+  spec.title = sc.string("title");
+  if (const toml::node* n = sc.optional("jurisdiction")) {
+    spec.jurisdiction = sc.as_string(*n, "jurisdiction");
+    spec.jurisdiction_dir = dir;
+  }
+  if (sc.has("start_year")) spec.start_year = static_cast<int>(sc.integer("start_year", 2000, 2100));
+  if (sc.has("end_year")) spec.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
+  if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
+  if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
+  if (const toml::node* pn = sc.optional("packages")) {
+    if (!pn->is_array()) sc.fail("packages", "expected a list of package files");
+    for (const auto& item : *pn->as_array()) {
+      const std::filesystem::path pf = dir / sc.as_string(item, "packages");
+      if (!std::filesystem::exists(pf)) sc.fail_at(item.source(), "packages", "no such file: " + shown_path(pf));
+      spec.packages.push_back(pf);
     }
   }
-  s.title = sc.string("title");
-  s.start_year = static_cast<int>(sc.integer("start_year", 2000, 2100));
-  s.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
-  if (s.end_year < s.start_year) sc.fail("end_year", "before start_year");
-  // Women are generated from age 7 in the first year up (younger girls are children of
-  // the burn-in, not yet tracked as women), so the youngest reach 15 in year 9.
-  if (s.years() > MAX_HORIZON_YEARS) {
-    sc.fail("end_year", "horizons longer than " + std::to_string(MAX_HORIZON_YEARS) + " years are not supported yet");
-  }
-  s.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
-  s.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
-  const std::filesystem::path dir = file.parent_path();
-  const std::string jpath = sc.string("jurisdiction");
-  const std::filesystem::path jfile = dir / jpath;
-  if (!std::filesystem::exists(jfile)) sc.fail("jurisdiction", "no such file: " + shown_path(jfile));
-
-  const toml::node& pn = sc.require("packages");
-  if (!pn.is_array()) sc.fail("packages", "expected a list of package files");
-  std::vector<std::filesystem::path> packages;
-  for (const auto& item : *pn.as_array()) {
-    const std::string p = sc.as_string(item, "packages");
-    const std::filesystem::path pf = dir / p;
-    if (!std::filesystem::exists(pf)) sc.fail_at(item.source(), "packages", "no such file: " + shown_path(pf));
-    packages.push_back(pf);
+  if (const toml::node* en = sc.optional("exclude_measures")) {
+    if (!en->is_array()) sc.fail("exclude_measures", "expected a list of measure ids");
+    for (const auto& item : *en->as_array()) spec.exclude.push_back(sc.as_string(item, "exclude_measures"));
   }
   sc.finish();
   root.finish();
+  // The outermost file must end with everything set.
+  if (depth == 0) {
+    if (!spec.jurisdiction) sc.fail("jurisdiction", "missing (required, here or in a base)");
+    if (!spec.start_year) sc.fail("start_year", "missing (required, here or in a base)");
+    if (!spec.end_year) sc.fail("end_year", "missing (required, here or in a base)");
+    if (!spec.replications) sc.fail("replications", "missing (required, here or in a base)");
+    if (!spec.seed) sc.fail("seed", "missing (required, here or in a base)");
+    if (*spec.end_year < *spec.start_year) sc.fail("end_year", "before start_year");
+    // Women are generated from age 8 in the first year up (younger girls are children of
+    // the burn-in, not yet tracked as women), so the youngest reach 15 in year 8.
+    if (*spec.end_year - *spec.start_year + 1 > MAX_HORIZON_YEARS) {
+      sc.fail("end_year", "horizons longer than " + std::to_string(MAX_HORIZON_YEARS) + " years are not supported yet");
+    }
+  }
+}
 
-  s.profile = load_profile(jfile, shown_path(jfile), s.resolved_text);
+}  // namespace
+
+PackageInfo describe_package(const std::filesystem::path& file) {
+  ParsedFile f = parse_file(file);
+  TableReader root(f.table, shown_path(file), "");
+  TableReader pk = root.child(root.subtable("package"), "package");
+  PackageInfo info{pk.string("id"), pk.string("title"), pk.string("document"), pk.string("issued_by"), {}};
+  if (const toml::node* mn = root.optional("measure"); mn && mn->is_array_of_tables()) {
+    for (const auto& item : *mn->as_array()) {
+      const toml::table& t = *item.as_table();
+      info.measures.emplace_back(t["id"].value_or(std::string("?")), t["kind"].value_or(std::string("?")));
+    }
+  }
+  return info;
+}
+
+Jurisdiction load_jurisdiction(const std::filesystem::path& file) {
+  ParsedFile f = parse_file(file);
+  TableReader root(f.table, shown_path(file), "");
+  return read_jurisdiction(root, file);
+}
+
+Scenario load_scenario(const std::filesystem::path& file) {
+  ScenarioSpec spec;
+  std::set<std::string> visiting;
+  read_spec(file, spec, visiting, 0);
+  Scenario s;
+  s.file = file;
+  s.id = *spec.id;
+  s.title = *spec.title;
+  s.start_year = *spec.start_year;
+  s.end_year = *spec.end_year;
+  s.replications = *spec.replications;
+  s.seed = *spec.seed;
+  s.resolved_text = spec.text;
+  Loader loader{spec.jurisdiction_dir, &s};
+  {
+    // Errors about the jurisdiction key point at the outermost file.
+    ParsedFile f = parse_file(file);
+    TableReader root(f.table, shown_path(file), "");
+    TableReader sc = root.child(*f.table["scenario"].as_table(), "scenario");
+    loader.load_chain(*spec.jurisdiction, sc, "jurisdiction");
+  }
   std::set<std::string> ids;
-  for (const auto& pf : packages) load_package(pf, shown_path(pf), s, ids);
+  for (const auto& pf : spec.packages) loader.load_package(pf, ids);
+  for (const std::string& x : spec.exclude) {
+    const auto it = std::find_if(s.measures.begin(), s.measures.end(), [&](const Measure& m) { return m.id == x; });
+    if (it == s.measures.end()) {
+      ParsedFile f = parse_file(file);
+      TableReader root(f.table, shown_path(file), "");
+      TableReader sc = root.child(*f.table["scenario"].as_table(), "scenario");
+      sc.fail("exclude_measures", "no measure \"" + x + "\" in the packages");
+    }
+    s.measures.erase(it);
+  }
   return s;
 }
 

@@ -1,7 +1,8 @@
 // The scenario: everything a run needs to know, parsed once from TOML files and
-// validated, then immutable. A scenario file composes a jurisdiction profile
-// (scenarios/jurisdictions/) and packages of measures (scenarios/packages/).
-// Every number in those files carries its provenance: a tag S (stated by a named
+// validated, then immutable. A scenario names the place it simulates (a jurisdiction,
+// whose chain of parents reaches China) and the packages of measures it applies; a
+// scenario may start from another (`base`) and state only what differs.
+// Every number in these files carries its provenance: a tag S (stated by a named
 // source), D (derived from sourced figures) or E (an estimate, which must give a
 // plausible range), and a source text.
 #pragma once
@@ -14,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "models/childcare.h"
 #include "models/fertility.h"
 #include "models/funding.h"
 #include "models/measures/measure.h"
+#include "models/services.h"
 
 namespace cradle {
 
@@ -45,11 +46,11 @@ struct Sourced {
   std::string source;
 };
 
-//! The number of burn-in years simulated before the first scenario year, so that the
-//! base population holds every child under 6 with its birth month and birth order.
-inline constexpr int BURN_IN_YEARS = 6;
+//! Years simulated before the first scenario year, so that the base population holds
+//! every child up to kindergarten age with its birth month and birth order.
+inline constexpr int BURN_IN_YEARS = 7;
 //! The longest horizon the base population supports (see population.h).
-inline constexpr int MAX_HORIZON_YEARS = 9;
+inline constexpr int MAX_HORIZON_YEARS = 8;
 //! Household sizes 1 … HOUSEHOLD_SIZE_CLASSES (the last open-ended).
 inline constexpr int HOUSEHOLD_SIZE_CLASSES = 6;
 //! Female age groups 5–9 … 45–49 given per 1000 persons.
@@ -59,21 +60,42 @@ inline constexpr int PROFILE_PARITIES = 4;
 //! Fertile 5-year age groups 15–19 … 45–49.
 inline constexpr int FERTILE_AGE_GROUPS = 7;
 
-//! The calibration of a jurisdiction, resolved to plain numbers.
-struct JurisdictionProfile {
+//! Regions that set the central share of some national measures.
+enum class Region : std::uint8_t { east, central, west };
+
+//! One level of government: where it sits, and its budget.
+struct Jurisdiction {
   std::string id;
   std::string name;
-  Payer level = Payer::district;
+  Payer level = Payer::county;
+  std::string parent;            //!< empty for China
+  std::optional<Region> region;  //!< provinces
+  double budget_yuan = 0;        //!< general public budget expenditure in budget_year
+  int budget_year = 0;
+  double budget_growth = 0;  //!< a year, applied from budget_year on
+  std::filesystem::path file;
+
+  //! Budget in a year, whole fen.
+  Fen budget_fen(int year) const;
+};
+
+//! The demographic and service calibration of the simulated place.
+struct PlaceProfile {
   double persons = 0;
   std::array<double, HOUSEHOLD_SIZE_CLASSES> household_size_shares{};
   std::array<double, FEMALE_AGE_GROUPS> females_per_1000{};  //!< by age group 5–9 … 45–49
   //! Parity of women by age group 15–19 … 45–49, at the start of the burn-in.
   std::array<std::array<double, PROFILE_PARITIES>, FERTILE_AGE_GROUPS> parity_shares{};
-  double births = 0;  //!< expected births in the first scenario year
+  double local_residency_share = 1;  //!< households with local household registration
+  double special_family_share = 0;   //!< women in special planned-birth families
+  double births = 0;                 //!< expected births in the first scenario year
   //! Births in each burn-in year relative to `births`, oldest first.
   std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
   FertilityProfile fertility;
+  double assisted_reproduction_share = 0;  //!< of births to women 35 and older
   ChildcareProfile childcare;
+  KindergartenProfile kindergarten;
+  double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home
 };
 
 //! A scenario, ready to run.
@@ -85,17 +107,35 @@ struct Scenario {
   int end_year = 0;  //!< inclusive
   int replications = 0;
   std::uint32_t seed = 0;
-  JurisdictionProfile profile;
+  std::vector<Jurisdiction> chain;  //!< China first, the simulated place last
+  PlaceProfile profile;
   std::vector<Measure> measures;
+  std::vector<std::string> packages;  //!< package ids applied
   //! Every file the scenario composes, each under a header line naming it.
   std::string resolved_text;
 
   int years() const { return end_year - start_year + 1; }
+  const Jurisdiction& place() const { return chain.back(); }
+  //! The jurisdiction of the chain at a level, if any.
+  const Jurisdiction* at_level(Payer level) const;
 };
 
 //! Reads and validates a scenario file and everything it composes.
 //! Throws ScenarioError on any bad input.
 Scenario load_scenario(const std::filesystem::path& file);
+
+//! Reads a jurisdiction file alone (for listings). Throws ScenarioError.
+Jurisdiction load_jurisdiction(const std::filesystem::path& file);
+
+//! What a package file holds, for listings.
+struct PackageInfo {
+  std::string id, title, document, issued_by;
+  std::vector<std::pair<std::string, std::string>> measures;  //!< (id, kind)
+};
+
+//! Reads a package file's header and measure ids without resolving payers.
+//! Throws ScenarioError.
+PackageInfo describe_package(const std::filesystem::path& file);
 
 //! The directory of the shipped scenarios: $CRADLE_SCENARIOS if set, else the
 //! source tree's scenarios/ folder.

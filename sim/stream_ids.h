@@ -15,14 +15,21 @@ enum Id : std::uint16_t {
   WOMAN_PARITY = 3,
   WOMAN_HOUSEHOLD = 4,
   GIRL_HOUSEHOLD = 5,
+  WOMAN_FLAGS = 6,
   // Demography, per woman and year.
-  BIRTH = 16,        //!< does a woman give birth this year
-  BIRTH_MONTH = 17,  //!< in which month
-  // Services, per child and year.
-  CHILDCARE_ENROL = 32,     //!< is the child in childcare this year
-  CHILDCARE_PROVIDER = 33,  //!< which provider class
-  // Measures, per child (year 0): draw index = hash of the measure id.
+  BIRTH = 16,                  //!< does a woman give birth this year
+  BIRTH_MONTH = 17,            //!< in which month
+  ASSISTED_REPRODUCTION = 18,  //!< per birth (child key): was it after assisted reproduction
+  HOME_PURCHASE = 19,          //!< per woman and year: does her household buy a new home
+  // Services, per child.
+  CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
+  CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare
+  KINDERGARTEN_ENROL = 34,     //!< once: is the child in kindergarten
+  KINDERGARTEN_PROVIDER = 35,  //!< once: which provider class
+  // Measures: draw index = hash of the measure id. Per child (year 0) for child
+  // measures; per event entity and year for event measures.
   MEASURE_TAKEUP = 48,
+  EVENT_TAKEUP = 49,
 };
 
 //! The replication number used by base-population generation, which no

@@ -85,10 +85,10 @@ TEST_CASE("cradle run writes a results file", "[cli]") {
 TEST_CASE("a malformed scenario exits with 2, creates nothing and keeps an existing file", "[cli][errors]") {
   const std::vector<std::pair<std::string, std::pair<std::string, std::string>>> breakages = {
       {"packages/002_xihu.toml", {"kind = \"operating_subsidy\"", "kind = \"operating_subsidy"}},  // syntax
-      {"xihu_current.toml", {"seed = 20251122", "seed = 20251122\nsede = 1"}},                     // unknown key
-      {"xihu_current.toml", {"end_year = 2030", "end_year = 2030.5"}},                             // wrong type
+      {"xihu_current.toml", {"base = ", "sede = 1\nbase = "}},                                     // unknown key
+      {"xihu_baseline.toml", {"end_year = 2030", "end_year = 2030.5"}},                            // wrong type
       {"packages/002_xihu.toml", {"value = 126,", "value = -126,"}},                               // negative
-      {"packages/national.toml", {"district = { value = 0.05,", "district = { value = 0.15,"}},    // shares
+      {"packages/national.toml", {"county = { value = 0.05,", "county = { value = 0.15,"}},        // shares
   };
   for (const auto& [file, edit] : breakages) {
     ScenarioCopy c;

@@ -2,7 +2,9 @@
 
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "sim/engine.h"
@@ -72,17 +74,30 @@ TEST_CASE("replications are independent of how many there are", "[engine][reprod
   REQUIRE(three.outlay_fen.size() == 3 * per_rep);
 }
 
+std::size_t measure_index(const ScenarioResults& r, const std::string& id) {
+  for (std::size_t m = 0; m < r.n_measures(); ++m) {
+    if (r.measures[m].id == id) return m;
+  }
+  FAIL("no measure " << id);
+  return 0;
+}
+
+Fen measure_total(const ScenarioResults& r, std::size_t rep, std::size_t y, std::size_t m) {
+  Fen total = 0;
+  for (std::size_t p = 0; p < r.n_payers(); ++p) total += r.outlay_fen[r.outlay_index(rep, y, m, p)];
+  return total;
+}
+
 TEST_CASE("closed form: with take-up 1 the national subsidy costs 300 yuan per child-month under 3",
           "[engine][closed-form]") {
   ScenarioCopy c;
   c.edit("packages/national.toml", "take_up = { value = 0.9, tag = \"D\"", "take_up = { value = 1.0, tag = \"D\"");
   const Scenario s = load_scenario(c.path("xihu_current.toml"));
-  REQUIRE(s.measures[0].take_up == 1.0);
   const BasePopulation& p = default_population();
   SimulationTrace trace;
   const int R = 4;
   const ScenarioResults r = run_with_threads(s, p, 2, R, s.seed, &trace);
-  REQUIRE(r.measures[0].id == "national_childcare_subsidy");
+  const std::size_t m = measure_index(r, "national_childcare_subsidy");
   for (std::size_t rep = 0; rep < R; ++rep) {
     for (std::size_t y = 0; y < r.n_years(); ++y) {
       const int year = r.years[y];
@@ -90,34 +105,44 @@ TEST_CASE("closed form: with take-up 1 the national subsidy costs 300 yuan per c
       std::int64_t expected = 0;
       for (MonthIndex b : p.child_birth_month) expected += count_under3_months(b, year);
       for (const TracedBirth& nb : trace.births[rep]) expected += count_under3_months(nb.birth_month, year);
-      const std::int64_t caseload = r.caseload[r.caseload_index(rep, y, 0)];
+      const std::int64_t caseload = r.caseload[r.caseload_index(rep, y, m)];
       REQUIRE(caseload == expected);
       REQUIRE(caseload == r.child_months_under3[r.year_index(rep, y)]);
-      Fen total = 0;
-      for (std::size_t pay = 0; pay < r.n_payers(); ++pay) total += r.outlay_fen[r.outlay_index(rep, y, 0, pay)];
-      REQUIRE(total == 30000 * caseload);
+      REQUIRE(measure_total(r, rep, y, m) == 30000 * caseload);
     }
   }
 }
 
-TEST_CASE("outlays equal caseload times amount and split exactly between payers", "[engine]") {
+TEST_CASE("payer parts are the exact split of each measure's total", "[engine][funding]") {
   const Scenario& s = default_scenario();
   const ScenarioResults r = run_with_threads(s, default_population(), 2, 3, s.seed);
-  REQUIRE(r.payers == std::vector<std::string>{"central", "province", "district"});
+  REQUIRE(r.payers == std::vector<std::string>{"china", "jiangxi", "xihu"});
+  REQUIRE(r.payer_labels[2].level == "county");
+  const std::size_t op = measure_index(r, "xihu_inclusive_childcare_operating_subsidy");
+  const std::size_t national = measure_index(r, "national_childcare_subsidy");
   for (std::size_t rep = 0; rep < 3; ++rep) {
     for (std::size_t y = 0; y < r.n_years(); ++y) {
       for (std::size_t m = 0; m < r.n_measures(); ++m) {
-        Fen total = 0;
-        for (std::size_t pay = 0; pay < r.n_payers(); ++pay) total += r.outlay_fen[r.outlay_index(rep, y, m, pay)];
-        REQUIRE(total == r.caseload[r.caseload_index(rep, y, m)] * s.measures[m].fen_per_month);
+        const Measure* def = nullptr;
+        for (const Measure& x : s.measures) {
+          if (x.id == r.measures[m].id) def = &x;
+        }
+        REQUIRE(def != nullptr);
+        const auto parts = split_by_payer(measure_total(r, rep, y, m), def->payers);
+        for (std::size_t p = 0; p < r.n_payers(); ++p) {
+          const auto level = static_cast<std::size_t>(
+              std::find(PAYER_NAMES.begin(), PAYER_NAMES.end(), r.payer_labels[p].level) - PAYER_NAMES.begin());
+          REQUIRE(r.outlay_fen[r.outlay_index(rep, y, m, p)] == parts[level]);
+        }
       }
       // The operating subsidy is the district's alone.
-      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 1, 0)] == 0);
-      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 1, 2)] > 0);
+      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, op, 0)] == 0);
+      REQUIRE(r.outlay_fen[r.outlay_index(rep, y, op, 2)] > 0);
       // With take-up 0.9, the subsidy's caseload is below the children's months.
-      REQUIRE(r.caseload[r.caseload_index(rep, y, 0)] < r.child_months_under3[r.year_index(rep, y)]);
-      REQUIRE(static_cast<double>(r.caseload[r.caseload_index(rep, y, 0)]) >
-              0.85 * static_cast<double>(r.child_months_under3[r.year_index(rep, y)]));
+      const auto caseload = static_cast<double>(r.caseload[r.caseload_index(rep, y, national)]);
+      const auto months = static_cast<double>(r.child_months_under3[r.year_index(rep, y)]);
+      REQUIRE(caseload < months);
+      REQUIRE(caseload > 0.85 * months);
     }
   }
 }
@@ -128,12 +153,67 @@ TEST_CASE("a measure with take-up 0 costs exactly nothing", "[engine]") {
          "take_up = { value = 0.0, tag = \"D\", range = [0.0, 1.0]");
   const Scenario s = load_scenario(c.path("xihu_current.toml"));
   const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
+  const std::size_t m = measure_index(r, "national_childcare_subsidy");
   for (std::size_t rep = 0; rep < 2; ++rep) {
     for (std::size_t y = 0; y < r.n_years(); ++y) {
-      REQUIRE(r.caseload[r.caseload_index(rep, y, 0)] == 0);
-      for (std::size_t pay = 0; pay < r.n_payers(); ++pay) REQUIRE(r.outlay_fen[r.outlay_index(rep, y, 0, pay)] == 0);
+      REQUIRE(r.caseload[r.caseload_index(rep, y, m)] == 0);
+      for (std::size_t pay = 0; pay < r.n_payers(); ++pay) REQUIRE(r.outlay_fen[r.outlay_index(rep, y, m, pay)] == 0);
     }
   }
+}
+
+TEST_CASE("doubling an amount doubles that measure's outlay exactly and nothing else", "[engine]") {
+  const Scenario& s = default_scenario();
+  ScenarioCopy c;
+  c.edit("packages/002_xihu.toml", "value = 126,", "value = 252,");
+  const Scenario doubled = load_scenario(c.path("xihu_current.toml"));
+  const ScenarioResults a = run_with_threads(s, default_population(), 2, 2, s.seed);
+  const ScenarioResults b = run_with_threads(doubled, default_population(), 2, 2, s.seed);
+  const std::size_t op = measure_index(a, "xihu_inclusive_childcare_operating_subsidy");
+  for (std::size_t rep = 0; rep < 2; ++rep) {
+    for (std::size_t y = 0; y < a.n_years(); ++y) {
+      for (std::size_t m = 0; m < a.n_measures(); ++m) {
+        const Fen x = measure_total(a, rep, y, m), z = measure_total(b, rep, y, m);
+        REQUIRE(z == (m == op ? 2 * x : x));
+      }
+      REQUIRE(measure_total(a, rep, y, op) > 0);
+    }
+  }
+  REQUIRE(a.births == b.births);
+}
+
+TEST_CASE("every shipped place: current costs at least baseline, with common random numbers", "[engine][scenarios]") {
+  const auto dir = shipped_scenarios_dir();
+  int places = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const auto at = name.find("_baseline.toml");
+    if (at == std::string::npos) continue;
+    const std::string place = name.substr(0, at);
+    INFO(place);
+    const Scenario baseline = load_scenario(entry.path());
+    const Scenario current = load_scenario(dir / (place + "_current.toml"));
+    // A population of at most ~100,000 persons keeps the test fast for provinces.
+    const double scale = std::min(1.0, 1e5 / current.profile.persons);
+    const BasePopulation pop = generate_population(current.profile, current.start_year, current.seed, scale);
+    Scenario b = baseline, c = current;
+    b.profile.births *= scale;
+    c.profile.births *= scale;
+    const ScenarioResults rb = run_with_threads(b, pop, 2, 3, current.seed);
+    const ScenarioResults rc = run_with_threads(c, pop, 2, 3, current.seed);
+    REQUIRE(rb.births == rc.births);  // no behavioural response: the same people
+    for (std::size_t rep = 0; rep < 3; ++rep) {
+      for (std::size_t y = 0; y < rb.n_years(); ++y) {
+        Fen tb = 0, tc = 0;
+        for (std::size_t m = 0; m < rb.n_measures(); ++m) tb += measure_total(rb, rep, y, m);
+        for (std::size_t m = 0; m < rc.n_measures(); ++m) tc += measure_total(rc, rep, y, m);
+        REQUIRE(tc >= tb);
+        REQUIRE(tb > 0);
+      }
+    }
+    ++places;
+  }
+  REQUIRE(places >= 1);
 }
 
 TEST_CASE("first-year births match the profile within 4 standard errors", "[engine][statistical]") {

@@ -3,11 +3,9 @@
 #include <numeric>
 
 #include "models/calendar.h"
-#include "models/childcare.h"
 #include "models/funding.h"
-#include "models/measures/child_cash.h"
 #include "models/measures/measure.h"
-#include "models/measures/operating_subsidy.h"
+#include "models/services.h"
 
 using namespace cradle;
 
@@ -16,12 +14,26 @@ Measure national_subsidy() {
   Measure m;
   m.id = "national_childcare_subsidy";
   m.kind = MeasureKind::child_cash;
-  m.fen_per_month = 30000;
+  m.basis = Basis::child_month;
+  Phase p;
+  p.fen_per_unit = 30000;
+  m.phases = {p};
   m.eligibility.valid_from = month_index(2025, 1);
   m.payers.ppm = {900000, 50000, 0, 50000};
   return m;
 }
-ChildYear child(int year, int month, int order = 1) { return ChildYear{month_index(year, month), order, 0, 1}; }
+ChildYear child(int year, int month, int order = 1) {
+  ChildYear c;
+  c.birth_month = month_index(year, month);
+  c.birth_order = order;
+  c.flags = FLAG_LOCAL_RESIDENT;
+  return c;
+}
+std::int64_t months_paid(const Measure& m, const ChildYear& c, int from, int to) {
+  std::int64_t n = 0;
+  for (int y = from; y <= to; ++y) n += child_cash_cost(m, c, y).units;
+  return n;
+}
 }  // namespace
 
 TEST_CASE("month masks count the months of a year inside a window", "[calendar]") {
@@ -34,62 +46,88 @@ TEST_CASE("month masks count the months of a year inside a window", "[calendar]"
 TEST_CASE("child_cash: the national subsidy's proration (calibration.md)", "[measures][child_cash]") {
   const Measure m = national_subsidy();
   // Born December 2023: paid January 2025 … December 2026, 24 months = 7,200 yuan.
-  int months = 0;
-  for (int y = 2024; y <= 2028; ++y) months += child_cash_months(m, child(2023, 12), y);
-  REQUIRE(months == 24);
-  REQUIRE(months * m.fen_per_month == 720000);
+  REQUIRE(months_paid(m, child(2023, 12), 2024, 2028) == 24);
+  REQUIRE(child_cash_cost(m, child(2023, 12), 2025).fen == 12 * 30000);
   // Born in 2025: 36 months in all = 10,800 yuan.
-  months = 0;
-  for (int y = 2025; y <= 2029; ++y) months += child_cash_months(m, child(2025, 6), y);
-  REQUIRE(months == 36);
+  REQUIRE(months_paid(m, child(2025, 6), 2025, 2029) == 36);
   // Born December 2021: turned 3 in December 2024, nothing.
-  REQUIRE(child_cash_months(m, child(2021, 12), 2025) == 0);
+  REQUIRE(child_cash_cost(m, child(2021, 12), 2025).units == 0);
   // Born January 2022: one month (January 2025, the month it turns 3).
-  REQUIRE(child_cash_months(m, child(2022, 1), 2025) == 1);
+  REQUIRE(child_cash_cost(m, child(2022, 1), 2025).units == 1);
   // Born December 2022: the whole of 2025.
-  REQUIRE(child_cash_months(m, child(2022, 12), 2025) == 12);
+  REQUIRE(child_cash_cost(m, child(2022, 12), 2025).units == 12);
 }
 
-TEST_CASE("child_cash: birth-order eligibility and the validity window", "[measures][child_cash]") {
+TEST_CASE("eligibility: birth order, residency, validity window and phases", "[measures]") {
   Measure m = national_subsidy();
   m.eligibility.birth_orders = 0b110;  // 2nd and 3rd+ only
-  REQUIRE(child_cash_months(m, child(2024, 1, 1), 2025) == 0);
-  REQUIRE(child_cash_months(m, child(2024, 1, 2), 2025) == 12);
-  REQUIRE(child_cash_months(m, child(2024, 1, 3), 2025) == 12);
+  REQUIRE(child_cash_cost(m, child(2024, 1, 1), 2025).units == 0);
+  REQUIRE(child_cash_cost(m, child(2024, 1, 2), 2025).units == 12);
+  REQUIRE(child_cash_cost(m, child(2024, 1, 5), 2025).units == 12);  // 5th child counts as 3rd+
+  m.eligibility.local_residents_only = true;
+  ChildYear migrant = child(2024, 1, 2);
+  migrant.flags = 0;
+  REQUIRE(child_cash_cost(m, migrant, 2025).units == 0);
   m.eligibility.valid_until = month_index(2025, 7);  // in force January … June
-  REQUIRE(child_cash_months(m, child(2024, 1, 2), 2025) == 6);
+  REQUIRE(child_cash_cost(m, child(2024, 1, 2), 2025).units == 6);
+  // A second phase from July doubles the amount: 6 × 300 + 0 (out of force) …
+  m.eligibility.valid_until = 1 << 30;
+  Phase later = m.phases[0];
+  later.from = month_index(2025, 7);
+  later.fen_per_unit = 60000;
+  m.phases.push_back(later);
+  const Cost c = child_cash_cost(m, child(2024, 1, 2), 2025);
+  REQUIRE(c.units == 12);
+  REQUIRE(c.fen == 6 * 30000 + 6 * 60000);
 }
 
-TEST_CASE("operating_subsidy: enrolled months with the right provider class", "[measures][operating_subsidy]") {
-  Measure m;
-  m.kind = MeasureKind::operating_subsidy;
-  m.fen_per_month = 12600;
-  m.eligibility.provider = static_cast<std::uint8_t>(ProviderClass::inclusive);
-  ChildYear c = child(2024, 6);
-  c.enrolled_mask = 0b000011110000;  // May … August
-  c.provider = static_cast<std::uint8_t>(ProviderClass::inclusive);
-  REQUIRE(operating_subsidy_months(m, c, 2025) == 4);
-  REQUIRE(measure_units(m, c, 2025) * m.fen_per_month == 4 * 12600);  // 504 yuan
-  c.provider = static_cast<std::uint8_t>(ProviderClass::other);
-  REQUIRE(operating_subsidy_months(m, c, 2025) == 0);
-  c.provider = static_cast<std::uint8_t>(ProviderClass::inclusive);
-  c.enrolled_mask = 0;
-  REQUIRE(operating_subsidy_months(m, c, 2025) == 0);
+TEST_CASE("a yearly amount that does not divide into months is exact for whole years", "[measures]") {
+  Measure m = national_subsidy();
+  m.phases[0].fen_per_unit = 200000;  // 2,000 yuan a year
+  m.phases[0].per_months = 12;
+  REQUIRE(child_cash_cost(m, child(2024, 1), 2025).fen == 200000);
+  REQUIRE(child_cash_cost(m, child(2025, 5), 2025).fen == 7 * 200000 / 12);  // June–December, rounded down
 }
 
-TEST_CASE("childcare enrolment follows the age-specific draw", "[childcare]") {
-  ChildcareProfile p;
-  p.enrolment_by_age = {0.0, 0.5, 1.0};
-  p.inclusive_share = 0.5;
-  const ChildcareUse use = make_childcare_use(p);
-  // Born March 2023: in 2025 it is 1 year old in Jan–Mar (completed years at month start:
-  // months b+13 … b+24 are age 1), 2 from April.
+TEST_CASE("childcare enrolment follows the age-specific draw", "[services]") {
+  ChildcareProfile cp;
+  cp.enrolment_by_age = {0.0, 0.5, 1.0};
+  const ServiceUse use = make_service_use(cp, KindergartenProfile{});
+  // Born March 2023: in 2025 it is 1 year old January–March, 2 from April.
   const MonthIndex b = month_index(2023, 3);
-  const std::uint16_t low_u = enrolled_mask(use, b, 2025, 0);
-  REQUIRE(low_u == age_window_mask(2025, b, 12, 36));
-  const std::uint16_t high_u = enrolled_mask(use, b, 2025, ~std::uint64_t{0} - 1);
+  REQUIRE(childcare_mask(use, b, 2025, 0) == age_window_mask(2025, b, 12, 36));
+  const std::uint16_t high_u = childcare_mask(use, b, 2025, ~std::uint64_t{0} - 1);
   REQUIRE(high_u == age_window_mask(2025, b, 24, 36));
   REQUIRE(months_in(high_u) == 9);
+}
+
+TEST_CASE("kindergarten years follow the school year after the third birthday", "[services]") {
+  // Born May 2021: turns 3 in May 2024, starts September 2024.
+  REQUIRE(first_kindergarten_school_year(month_index(2021, 5)) == 2024);
+  // Born October 2021: turns 3 in October 2024, starts September 2025.
+  REQUIRE(first_kindergarten_school_year(month_index(2021, 10)) == 2025);
+  const auto m = kindergarten_year_masks(month_index(2021, 5), 2025);
+  REQUIRE(m[0] == 0x003F);  // year 1: January–June 2025
+  REQUIRE(m[1] == 0x0F00);  // year 2: September–December 2025
+  REQUIRE(m[2] == 0);
+  const auto last = kindergarten_year_masks(month_index(2021, 5), 2027);
+  REQUIRE(last[2] == 0x003F);  // year 3 ends in June 2027
+  REQUIRE((last[0] | last[1]) == 0);
+  const auto none = kindergarten_year_masks(month_index(2021, 5), 2028);
+  REQUIRE((none[0] | none[1] | none[2]) == 0);
+}
+
+TEST_CASE("the childcare capacity path runs straight to the target, then holds", "[services]") {
+  ChildcareProfile p;
+  p.slots_per_1000 = 4.0;
+  p.target_slots_per_1000 = 6.0;
+  p.target_year = 2027;
+  REQUIRE(childcare_slots(p, 10000, 2025, 2024) == 40);
+  REQUIRE(childcare_slots(p, 10000, 2025, 2025) == std::llround(10000 * (4.0 + 2.0 / 3) / 1000));
+  REQUIRE(childcare_slots(p, 10000, 2025, 2027) == 60);
+  REQUIRE(childcare_slots(p, 10000, 2025, 2030) == 60);
+  p.target_slots_per_1000 = 3.0;  // a target below the stock closes nothing
+  REQUIRE(childcare_slots(p, 10000, 2025, 2027) == 40);
 }
 
 TEST_CASE("split_by_payer is exact and follows the shares", "[funding]") {
@@ -109,10 +147,15 @@ TEST_CASE("split_by_payer is exact and follows the shares", "[funding]") {
   }
 }
 
-TEST_CASE("measure kinds round-trip through their names", "[measures]") {
-  for (MeasureKind k : {MeasureKind::child_cash, MeasureKind::operating_subsidy}) {
-    REQUIRE(parse_kind(kind_name(k)) == k);
+TEST_CASE("measure kinds and bases round-trip through their names", "[measures]") {
+  for (std::size_t k = 0; k < MEASURE_KIND_COUNT; ++k) {
+    const auto kind = static_cast<MeasureKind>(k);
+    REQUIRE(parse_kind(kind_name(kind)) == kind);
+    REQUIRE_FALSE(kind_bases(kind).empty());
+    for (Basis b : kind_bases(kind)) REQUIRE(parse_basis(basis_name(b)) == b);
   }
   REQUIRE_FALSE(parse_kind("housing_grant"));
-  REQUIRE(caseload_unit(MeasureKind::child_cash) == "child-months");
+  REQUIRE(kind_ledger(MeasureKind::leave) == Ledger::leave);
+  REQUIRE(kind_ledger(MeasureKind::fee_reduction) == Ledger::budget);
+  REQUIRE(caseload_unit(Basis::child_month) == "child-months");
 }

@@ -4,8 +4,12 @@
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -31,6 +35,14 @@ std::int64_t known_fen(std::size_t r, std::size_t y, std::size_t m, std::size_t 
   return static_cast<std::int64_t>(12345 + 1000 * r + 100 * y + 10 * m + p);
 }
 
+// Budgets of the two payers, fen [year][payer]: different, and not round, so the shares are not.
+constexpr std::int64_t known_budget_fen[2][2] = {{400'000'000'000'007, 7'000'000'003},
+                                                 {410'000'000'011, 7'100'000'009}};
+
+std::int64_t known_ledger_fen(std::size_t r, std::size_t y) {
+  return static_cast<std::int64_t>(5'000'001 + 10'000 * r + 7 * y);
+}
+
 cradle::RunResults make_results() {
   cradle::RunResults results;
   results.cradle_version = "0.1.0";
@@ -52,7 +64,9 @@ cradle::RunResults make_results() {
   s.replications = 2;
   s.measures = {{"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months"},
                 {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months"}};
-  s.payers = {"central", "provincial"};
+  s.payers = {"china", "jiangxi"};
+  s.payer_labels = {{"china", "central", "中国 China"}, {"jiangxi", "province", "江西省 Jiangxi province"}};
+  s.ledger_measures = {{"maternity_benefit", "insurance_fund", "Maternity benefit", "c.md art. 2", "births"}};
   s.birth_orders = 3;
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t y = 0; y < 2; ++y) {
@@ -63,8 +77,32 @@ cradle::RunResults make_results() {
       for (std::int64_t b = 0; b < 3; ++b) s.births.push_back(static_cast<std::int64_t>(50 + r + y) - b);
       s.child_months_under3.push_back(1200 + static_cast<std::int64_t>(r) * 12);
       s.childcare_enrolled_months.push_back(240 + static_cast<std::int64_t>(y) * 6);
+      s.kindergarten_enrolled_months.push_back(360 + static_cast<std::int64_t>(r) * 12 +
+                                               static_cast<std::int64_t>(y) * 3);
+      s.ledger_fen.push_back(known_ledger_fen(r, y));
+      s.ledger_caseload.push_back(static_cast<std::int64_t>(40 + r + y));
     }
+  for (std::size_t y = 0; y < 2; ++y)
+    for (std::size_t p = 0; p < 2; ++p) s.budget_fen.push_back(known_budget_fen[y][p]);
+  s.childcare_slots = {500, 650};
+  s.persons = {100'000, 100'400};
   results.scenarios.push_back(s);
+  return results;
+}
+
+// The same shape of run with no measures, payers or ledger measures: every such axis has length 0.
+cradle::RunResults make_empty_axes_results() {
+  cradle::RunResults results = make_results();
+  cradle::ScenarioResults& s = results.scenarios[0];
+  s.measures.clear();
+  s.payers.clear();
+  s.payer_labels.clear();
+  s.ledger_measures.clear();
+  s.outlay_fen.clear();
+  s.caseload.clear();
+  s.budget_fen.clear();
+  s.ledger_fen.clear();
+  s.ledger_caseload.clear();
   return results;
 }
 
@@ -168,6 +206,35 @@ bool is_dataset(const Handle& group, const std::string& name) {
 
 bool has_attribute(const Handle& object, const std::string& name) { return H5Aexists(object.id(), name.c_str()) > 0; }
 
+std::string attribute_text(const Handle& file, const std::string& path, const std::string& name) {
+  Handle dataset = cradle::h5::open_dataset(file, path);
+  return cradle::h5::read_string_attribute(dataset, name);
+}
+
+bool stored_as(const Handle& file, const std::string& path, hid_t file_type) {
+  Handle dataset = cradle::h5::open_dataset(file, path);
+  Handle type(H5Dget_type(dataset.id()), Kind::datatype, path);
+  return H5Tequal(type.id(), file_type) > 0;
+}
+
+std::vector<hsize_t> shape_of(const Handle& file, const std::string& path) {
+  return shape(cradle::h5::open_dataset(file, path));
+}
+
+// Whether axis `axis` of dataset `path` is attached to the scale `scale_path`.
+bool attached(const Handle& file, const std::string& path, const std::string& scale_path, unsigned axis) {
+  Handle dataset = cradle::h5::open_dataset(file, path);
+  Handle scale = cradle::h5::open_dataset(file, scale_path);
+  return H5DSis_scale(scale.id()) > 0 && H5DSis_attached(dataset.id(), scale.id(), axis) > 0;
+}
+
+// What the writer must store as budget_outlay_fen: outlay summed over measures, in fen.
+std::int64_t budget_outlay_fen(const cradle::ScenarioResults& s, std::size_t r, std::size_t y, std::size_t p) {
+  std::int64_t fen = 0;
+  for (std::size_t m = 0; m < s.n_measures(); ++m) fen += s.outlay_fen[s.outlay_index(r, y, m, p)];
+  return fen;
+}
+
 // Every dataset in `group` is described, and every axis of every non-scale
 // dataset has exactly one dimension scale: what xarray's h5netcdf engine needs.
 void check_described_and_scaled(const Handle& file, const std::string& group_path) {
@@ -206,7 +273,7 @@ TEST_CASE("quantile matches numpy's default (type 7)", "[output][summary]") {
   CHECK_THROWS_AS(cradle::mean({}), std::invalid_argument);
 }
 
-TEST_CASE("results file holds the layout and values of format 1.0", "[output][hdf5]") {
+TEST_CASE("results file holds the layout and values of format 1.1", "[output][hdf5]") {
   TempDir dir;
   const fs::path target = dir.path / "results.h5";
   const cradle::RunResults results = make_results();
@@ -219,7 +286,7 @@ TEST_CASE("results file holds the layout and values of format 1.0", "[output][hd
 
   SECTION("root and runtime attributes") {
     CHECK(cradle::h5::read_string_attribute(root, "filetype") == "cradle.results");
-    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 0});
+    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 1});
     CHECK(cradle::h5::read_string_attribute(root, "git_revision") == "0123456789ab");
     CHECK(read_scalar_attribute<std::uint64_t>(root, "seed", H5T_NATIVE_UINT64) == 42);
     CHECK(read_scalar_attribute<std::int64_t>(root, "replications", H5T_NATIVE_INT64) == 2);
@@ -258,7 +325,7 @@ TEST_CASE("results file holds the layout and values of format 1.0", "[output][hd
     CHECK(read_values<std::int32_t>(file, "scenarios/base/birth_order", H5T_NATIVE_INT32) ==
           std::vector<std::int32_t>{1, 2, 3});
     CHECK(read_strings(file, "scenarios/base/measure") == std::vector<std::string>{"child_cash", "operating_subsidy"});
-    CHECK(read_strings(file, "scenarios/base/payer") == std::vector<std::string>{"central", "provincial"});
+    CHECK(read_strings(file, "scenarios/base/payer") == std::vector<std::string>{"china", "jiangxi"});
     CHECK(read_strings(file, "scenarios/base/caseload_unit") ==
           std::vector<std::string>{"child-months", "place-months"});
     CHECK(read_strings(file, "scenarios/base/summary/measure") ==
@@ -291,6 +358,150 @@ TEST_CASE("results file holds the layout and values of format 1.0", "[output][hd
         }
   }
 
+  SECTION("1.1: payer labels along payer") {
+    CHECK(read_strings(file, "scenarios/base/payer_level") == std::vector<std::string>{"central", "province"});
+    CHECK(read_strings(file, "scenarios/base/payer_name") ==
+          std::vector<std::string>{"中国 China", "江西省 Jiangxi province"});
+    for (const char* group : {"scenarios/base/", "scenarios/base/summary/"}) {
+      INFO(group);
+      for (const char* label : {"payer_level", "payer_name"}) {
+        CHECK(attached(file, std::string(group) + label, std::string(group) + "payer", 0));
+      }
+    }
+    CHECK(attribute_text(file, "scenarios/base/outlay", "coordinates") ==
+          "measure_kind measure_title measure_source caseload_unit payer_level payer_name");
+    CHECK(attribute_text(file, "scenarios/base/budget_share", "coordinates") == "payer_level payer_name");
+    CHECK(attribute_text(file, "scenarios/base/summary/budget_share_mean", "coordinates") == "payer_level payer_name");
+  }
+
+  SECTION("1.1: budget, budget outlay and budget share, exact from fen") {
+    const cradle::ScenarioResults& s = results.scenarios[0];
+    CHECK(shape_of(file, "scenarios/base/budget") == std::vector<hsize_t>{2, 2});
+    CHECK(shape_of(file, "scenarios/base/budget_outlay") == std::vector<hsize_t>{2, 2, 2});
+    CHECK(shape_of(file, "scenarios/base/budget_share") == std::vector<hsize_t>{2, 2, 2});
+    CHECK(attribute_text(file, "scenarios/base/budget", "units") == "CNY");
+    CHECK(attribute_text(file, "scenarios/base/budget_outlay", "units") == "CNY");
+    CHECK(attribute_text(file, "scenarios/base/budget_share", "units") == "1");
+    const auto budget = read_values<double>(file, "scenarios/base/budget", H5T_NATIVE_DOUBLE);
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t p = 0; p < 2; ++p)
+        CHECK(budget[y * 2 + p] == static_cast<double>(known_budget_fen[y][p]) / 100.0);
+    const auto outlay = read_values<double>(file, "scenarios/base/budget_outlay", H5T_NATIVE_DOUBLE);
+    const auto share = read_values<double>(file, "scenarios/base/budget_share", H5T_NATIVE_DOUBLE);
+    REQUIRE(share.size() == 8);
+    for (std::size_t r = 0; r < 2; ++r)
+      for (std::size_t y = 0; y < 2; ++y)
+        for (std::size_t p = 0; p < 2; ++p) {
+          const std::size_t i = (r * 2 + y) * 2 + p;
+          const std::int64_t fen = budget_outlay_fen(s, r, y, p);
+          CHECK(fen == known_fen(r, y, 0, p) + known_fen(r, y, 1, p));
+          CHECK(outlay[i] == static_cast<double>(fen) / 100.0);
+          // Exactly, not approximately: one division of the two exact fen amounts.
+          CHECK(share[i] == static_cast<double>(fen) / static_cast<double>(known_budget_fen[y][p]));
+          CHECK(share[i] == Approx(outlay[i] / budget[y * 2 + p]).epsilon(1e-14));
+        }
+    // The two payers' budgets differ by a factor ~57000, and so do their shares.
+    CHECK(share[1] / share[0] > 50'000.0);
+  }
+
+  SECTION("1.1: kindergarten, childcare places and residents") {
+    CHECK(read_values<double>(file, "scenarios/base/kindergarten_enrolled", H5T_NATIVE_DOUBLE) ==
+          std::vector<double>{30.0, 30.25, 31.0, 31.25});
+    CHECK(attribute_text(file, "scenarios/base/kindergarten_enrolled", "units") == "children");
+    CHECK(attribute_text(file, "scenarios/base/kindergarten_enrolled", "long_name") ==
+          "children enrolled in kindergarten (average of monthly counts)");
+    CHECK(stored_as(file, "scenarios/base/childcare_slots", H5T_STD_I64LE));
+    CHECK(stored_as(file, "scenarios/base/persons", H5T_STD_I64LE));
+    CHECK(read_values<std::int64_t>(file, "scenarios/base/childcare_slots", H5T_NATIVE_INT64) ==
+          std::vector<std::int64_t>{500, 650});
+    CHECK(read_values<std::int64_t>(file, "scenarios/base/persons", H5T_NATIVE_INT64) ==
+          std::vector<std::int64_t>{100'000, 100'400});
+    CHECK(attribute_text(file, "scenarios/base/childcare_slots", "units") == "places");
+    CHECK(attribute_text(file, "scenarios/base/persons", "units") == "persons");
+    CHECK(attribute_text(file, "scenarios/base/slots_per_1000", "units") == "places per 1000 residents");
+    CHECK(read_values<double>(file, "scenarios/base/slots_per_1000", H5T_NATIVE_DOUBLE) ==
+          std::vector<double>{5.0, 650.0 * 1000.0 / 100'400.0});
+    CHECK(attached(file, "scenarios/base/slots_per_1000", "scenarios/base/year", 0));
+  }
+
+  SECTION("1.1: separate ledgers, on their own axis and never in outlay") {
+    const cradle::ScenarioResults& s = results.scenarios[0];
+    for (const char* group : {"scenarios/base/", "scenarios/base/summary/"}) {
+      INFO(group);
+      const std::string g = group;
+      CHECK(read_strings(file, g + "ledger_measure") == std::vector<std::string>{"maternity_benefit"});
+      CHECK(read_strings(file, g + "ledger_kind") == std::vector<std::string>{"insurance_fund"});
+      CHECK(read_strings(file, g + "ledger_title") == std::vector<std::string>{"Maternity benefit"});
+      CHECK(read_strings(file, g + "ledger_source") == std::vector<std::string>{"c.md art. 2"});
+      CHECK(read_strings(file, g + "ledger_caseload_unit") == std::vector<std::string>{"births"});
+      for (const char* label : {"ledger_kind", "ledger_title", "ledger_source", "ledger_caseload_unit"}) {
+        CHECK(attached(file, g + label, g + "ledger_measure", 0));
+      }
+      // The budget measure axis holds budget measures only.
+      CHECK(read_strings(file, g + "measure") == std::vector<std::string>{"child_cash", "operating_subsidy"});
+    }
+    CHECK(shape_of(file, "scenarios/base/outlay") == std::vector<hsize_t>{2, 2, 2, 2});
+    for (const char* name : {"ledger_amount", "ledger_amount_fen", "ledger_caseload"}) {
+      INFO(name);
+      const std::string path = std::string("scenarios/base/") + name;
+      CHECK(shape_of(file, path) == std::vector<hsize_t>{2, 2, 1});
+      CHECK(attached(file, path, "scenarios/base/replication", 0));
+      CHECK(attached(file, path, "scenarios/base/year", 1));
+      CHECK(attached(file, path, "scenarios/base/ledger_measure", 2));
+      CHECK(attribute_text(file, path, "coordinates") == "ledger_kind ledger_title ledger_source ledger_caseload_unit");
+    }
+    for (const char* name : {"ledger_amount", "ledger_amount_fen", "summary/ledger_amount_mean"}) {
+      INFO(name);
+      const std::string long_name = attribute_text(file, std::string("scenarios/base/") + name, "long_name");
+      CHECK_THAT(long_name, Catch::Contains("NOT general public budget outlay") && Catch::Contains("insurance fund") &&
+                                Catch::Contains("revenue forgone") && Catch::Contains("provident fund") &&
+                                Catch::Contains("leave") &&
+                                Catch::Contains("never included in outlay or budget_outlay"));
+    }
+    CHECK(attribute_text(file, "scenarios/base/ledger_amount", "units") == "CNY");
+    CHECK(attribute_text(file, "scenarios/base/ledger_amount_fen", "units") == "fen");
+    CHECK(stored_as(file, "scenarios/base/ledger_amount_fen", H5T_STD_I64LE));
+    CHECK(stored_as(file, "scenarios/base/ledger_caseload", H5T_STD_I64LE));
+    CHECK(read_values<std::int64_t>(file, "scenarios/base/ledger_amount_fen", H5T_NATIVE_INT64) == s.ledger_fen);
+    CHECK(read_values<std::int64_t>(file, "scenarios/base/ledger_caseload", H5T_NATIVE_INT64) == s.ledger_caseload);
+    const auto amount = read_values<double>(file, "scenarios/base/ledger_amount", H5T_NATIVE_DOUBLE);
+    for (std::size_t r = 0; r < 2; ++r)
+      for (std::size_t y = 0; y < 2; ++y)
+        CHECK(amount[r * 2 + y] == static_cast<double>(known_ledger_fen(r, y)) / 100.0);
+  }
+
+  SECTION("1.1: summary of budget outlay, budget share and ledgers") {
+    const cradle::ScenarioResults& s = results.scenarios[0];
+    for (const char* name : {"budget_outlay", "budget_share"}) {
+      for (const char* statistic : {"_mean", "_p05", "_p50", "_p95"}) {
+        const std::string path = std::string("scenarios/base/summary/") + name + statistic;
+        INFO(path);
+        CHECK(shape_of(file, path) == std::vector<hsize_t>{2, 2});
+        CHECK(attached(file, path, "scenarios/base/summary/payer", 1));
+      }
+    }
+    const auto share_mean = read_values<double>(file, "scenarios/base/summary/budget_share_mean", H5T_NATIVE_DOUBLE);
+    const auto share_p95 = read_values<double>(file, "scenarios/base/summary/budget_share_p95", H5T_NATIVE_DOUBLE);
+    const auto outlay_p05 = read_values<double>(file, "scenarios/base/summary/budget_outlay_p05", H5T_NATIVE_DOUBLE);
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t p = 0; p < 2; ++p) {
+        const double budget = static_cast<double>(known_budget_fen[y][p]);
+        const double low = static_cast<double>(budget_outlay_fen(s, 0, y, p));
+        const double high = static_cast<double>(budget_outlay_fen(s, 1, y, p));
+        CHECK(share_mean[y * 2 + p] == Approx((low / budget + high / budget) / 2).epsilon(1e-14));
+        CHECK(share_p95[y * 2 + p] == Approx(low / budget + 0.95 * (high - low) / budget).epsilon(1e-12));
+        CHECK(outlay_p05[y * 2 + p] == Approx((low + 0.05 * (high - low)) / 100.0));
+      }
+    for (const char* statistic : {"_mean", "_p05", "_p50", "_p95"}) {
+      const std::string path = std::string("scenarios/base/summary/ledger_amount") + statistic;
+      INFO(path);
+      CHECK(shape_of(file, path) == std::vector<hsize_t>{2, 1});
+      CHECK(attached(file, path, "scenarios/base/summary/ledger_measure", 1));
+    }
+    const auto ledger_mean = read_values<double>(file, "scenarios/base/summary/ledger_amount_mean", H5T_NATIVE_DOUBLE);
+    CHECK(ledger_mean[1] == Approx(static_cast<double>(known_ledger_fen(0, 1) + known_ledger_fen(1, 1)) / 200.0));
+  }
+
   SECTION("every dataset has units and long_name, every axis a dimension scale") {
     check_described_and_scaled(file, "scenarios/base");
     check_described_and_scaled(file, "scenarios/base/summary");
@@ -310,6 +521,109 @@ TEST_CASE("results file holds the layout and values of format 1.0", "[output][hd
     Handle year = cradle::h5::open_dataset(file, "scenarios/base/summary/year");
     CHECK(H5DSis_attached(mean.id(), year.id(), 0) > 0);
   }
+}
+
+TEST_CASE("a zero budget or population gives NaN ratios, not a failure", "[output][hdf5]") {
+  TempDir dir;
+  const fs::path target = dir.path / "results.h5";
+  cradle::RunResults results = make_results();
+  cradle::ScenarioResults& s = results.scenarios[0];
+  s.budget_fen[s.budget_index(1, 1)] = 0;
+  s.persons[0] = 0;
+  cradle::write_results(target, results);
+  Handle file = cradle::h5::open_file(target);
+  CHECK(read_values<double>(file, "scenarios/base/budget", H5T_NATIVE_DOUBLE)[3] == 0.0);
+  const auto share = read_values<double>(file, "scenarios/base/budget_share", H5T_NATIVE_DOUBLE);
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t i = 0; i < 4; ++i) {
+      INFO("replication " << r << ", year and payer " << i);
+      CHECK(std::isnan(share[r * 4 + i]) == (i == 3));
+    }
+  for (const char* statistic : {"_mean", "_p05", "_p50", "_p95"}) {
+    INFO(statistic);
+    const auto summary =
+        read_values<double>(file, std::string("scenarios/base/summary/budget_share") + statistic, H5T_NATIVE_DOUBLE);
+    CHECK(std::isnan(summary[3]));
+    CHECK_FALSE(std::isnan(summary[2]));
+  }
+  const auto per_1000 = read_values<double>(file, "scenarios/base/slots_per_1000", H5T_NATIVE_DOUBLE);
+  CHECK(std::isnan(per_1000[0]));
+  CHECK(per_1000[1] == 650.0 * 1000.0 / 100'400.0);
+}
+
+TEST_CASE("zero-length measure, payer and ledger axes still make a complete file", "[output][hdf5]") {
+  TempDir dir;
+  const fs::path target = dir.path / "results.h5";
+  cradle::write_results(target, make_empty_axes_results());
+  Handle file = cradle::h5::open_file(target);
+  const struct {
+    const char* path;
+    std::vector<hsize_t> dims;
+  } expected[] = {
+      {"scenarios/base/outlay", {2, 2, 0, 0}},
+      {"scenarios/base/payer", {0}},
+      {"scenarios/base/payer_level", {0}},
+      {"scenarios/base/ledger_measure", {0}},
+      {"scenarios/base/ledger_kind", {0}},
+      {"scenarios/base/budget", {2, 0}},
+      {"scenarios/base/budget_outlay", {2, 2, 0}},
+      {"scenarios/base/budget_share", {2, 2, 0}},
+      {"scenarios/base/ledger_amount", {2, 2, 0}},
+      {"scenarios/base/ledger_amount_fen", {2, 2, 0}},
+      {"scenarios/base/ledger_caseload", {2, 2, 0}},
+      {"scenarios/base/kindergarten_enrolled", {2, 2}},
+      {"scenarios/base/childcare_slots", {2}},
+      {"scenarios/base/summary/budget_share_mean", {2, 0}},
+      {"scenarios/base/summary/ledger_amount_p95", {2, 0}},
+      {"scenarios/base/summary/outlay_mean", {2, 0, 0}},
+  };
+  for (const auto& dataset : expected) {
+    INFO(dataset.path);
+    CHECK(shape_of(file, dataset.path) == dataset.dims);
+  }
+  check_described_and_scaled(file, "scenarios/base");
+  check_described_and_scaled(file, "scenarios/base/summary");
+}
+
+namespace {
+
+// Runs tests/check_results_xarray.py --file on the files; skips (with a warning)
+// where the system Python or its h5py/xarray is missing.
+void check_in_xarray(const TempDir& dir, const std::vector<fs::path>& files) {
+  const fs::path python = "/usr/bin/python3";
+  const fs::path script = fs::path(__FILE__).parent_path() / "check_results_xarray.py";
+  if (!fs::exists(python) || !fs::exists(script)) {
+    WARN("skipped: no " << python << " or no " << script);
+    return;
+  }
+  const fs::path log = dir.path / "xarray.log";
+  std::string command = python.string() + " '" + script.string() + "' --file";
+  for (const fs::path& file : files) command += " '" + file.string() + "'";
+  command += " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  REQUIRE(status != -1);
+  REQUIRE(WIFEXITED(status));
+  const int code = WEXITSTATUS(status);
+  if (code == 77) {
+    WARN("skipped: " << file_bytes(log));
+    return;
+  }
+  INFO(command << "\n" << file_bytes(log));
+  CHECK(code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("xarray opens the file and its checks pass, with zero-length axes and NaN shares too", "[output][xarray]") {
+  TempDir dir;
+  cradle::RunResults zero_budget = make_results();
+  zero_budget.scenarios[0].budget_fen[1] = 0;
+  zero_budget.scenarios[0].persons[1] = 0;
+  const std::vector<fs::path> files = {dir.path / "full.h5", dir.path / "empty_axes.h5", dir.path / "zero_budget.h5"};
+  cradle::write_results(files[0], make_results());
+  cradle::write_results(files[1], make_empty_axes_results());
+  cradle::write_results(files[2], zero_budget);
+  check_in_xarray(dir, files);
 }
 
 TEST_CASE("write_results into a missing directory throws and leaves nothing", "[output][hdf5]") {
@@ -351,7 +665,35 @@ TEST_CASE("write_results replaces an existing file only on success", "[output][h
     SECTION("replications disagree") { bad.scenarios[0].replications = 3; }
     SECTION("id with a slash") { bad.scenarios[0].id = "a/b"; }
     SECTION("invalid UTF-8") { bad.scenarios[0].title = "\xff"; }
-    SECTION("duplicate payer") { bad.scenarios[0].payers[1] = "central"; }
+    SECTION("duplicate payer") {
+      bad.scenarios[0].payers[1] = "china";
+      bad.scenarios[0].payer_labels[1].id = "china";
+    }
+    SECTION("payer labels missing") { bad.scenarios[0].payer_labels.pop_back(); }
+    SECTION("payer labels out of order") {
+      std::swap(bad.scenarios[0].payer_labels[0], bad.scenarios[0].payer_labels[1]);
+    }
+    SECTION("payer name not UTF-8") { bad.scenarios[0].payer_labels[0].name = "\xc3"; }
+    SECTION("unknown ledger kind") { bad.scenarios[0].ledger_measures[0].kind = "budget"; }
+    SECTION("duplicate ledger measure") {
+      cradle::ScenarioResults& s = bad.scenarios[0];
+      s.ledger_measures.push_back(s.ledger_measures[0]);
+      s.ledger_fen.resize(s.ledger_fen.size() * 2);
+      s.ledger_caseload.resize(s.ledger_caseload.size() * 2);
+    }
+    SECTION("a measure both in the budget and a ledger") { bad.scenarios[0].ledger_measures[0].id = "child_cash"; }
+    SECTION("kindergarten_enrolled_months short") { bad.scenarios[0].kindergarten_enrolled_months.pop_back(); }
+    SECTION("budget_fen short") { bad.scenarios[0].budget_fen.pop_back(); }
+    SECTION("childcare_slots short") { bad.scenarios[0].childcare_slots.pop_back(); }
+    SECTION("persons long") { bad.scenarios[0].persons.push_back(1); }
+    SECTION("ledger_fen short") { bad.scenarios[0].ledger_fen.pop_back(); }
+    SECTION("ledger_caseload short") { bad.scenarios[0].ledger_caseload.pop_back(); }
+    SECTION("negative budget") { bad.scenarios[0].budget_fen[1] = -1; }
+    SECTION("negative persons") { bad.scenarios[0].persons[0] = -1; }
+    SECTION("outlay summed over measures overflows") {
+      cradle::ScenarioResults& s = bad.scenarios[0];
+      for (std::size_t m = 0; m < 2; ++m) s.outlay_fen[s.outlay_index(1, 1, m, 0)] = INT64_MAX / 2 + 1;
+    }
     CHECK_THROWS_AS(cradle::write_results(target, bad), std::runtime_error);
     CHECK(file_bytes(target) == before);
     CHECK_FALSE(has_temporary(dir.path));
@@ -398,9 +740,78 @@ TEST_CASE("print_summary reports million yuan per year, measure and payer", "[ou
   CHECK_THAT(text, Catch::Contains("Scenario base: Baseline"));
   CHECK_THAT(text, Catch::Contains("2026"));
   CHECK_THAT(text, Catch::Contains("child_cash"));
-  CHECK_THAT(text, Catch::Contains("provincial"));
+  CHECK_THAT(text, Catch::Contains("jiangxi (province)"));
   // Total per replication is 6 and 10 million: mean 8, band 6.2 to 9.8.
   CHECK_THAT(text, Catch::Contains("8.00") && Catch::Contains("6.20") && Catch::Contains("9.80"));
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
+}
+
+namespace {
+
+// The line of `text` that starts (after indentation) with `label`; empty if none.
+std::string line_of(const std::string& text, const std::string& label) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t start = line.find_first_not_of(' ');
+    if (start != std::string::npos && line.compare(start, label.size(), label) == 0) return line;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("print_summary reports budget shares, separate ledgers, kindergarten and places", "[output][report]") {
+  cradle::RunResults results = make_results();
+  cradle::ScenarioResults& s = results.scenarios[0];
+  // Each payer pays 3 million yuan (replication 0) or 5 million (replication 1): mean 4 million,
+  // 1 ppm of a 4-trillion budget and 1 % of a 400-million one.
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t m = 0; m < 2; ++m)
+        for (std::size_t p = 0; p < 2; ++p)
+          s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? 150'000'000 : 250'000'000;
+  for (std::size_t y = 0; y < 2; ++y) {
+    s.budget_fen[s.budget_index(y, 0)] = 400'000'000'000'000;
+    s.budget_fen[s.budget_index(y, 1)] = 40'000'000'000;
+  }
+  std::ostringstream out;
+  cradle::print_summary(out, results);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK_THAT(text, Catch::Contains("Budget share by payer"));
+  const std::string china = line_of(text, "china (central), ppm");
+  const std::string jiangxi = line_of(text, "jiangxi (province), %");
+  CHECK_THAT(china, Catch::Contains(" 1.00 "));
+  CHECK_THAT(jiangxi, Catch::Contains(" 1.00 "));
+  CHECK_THAT(text, Catch::Contains("Separate ledgers (not budget outlay), million CNY"));
+  CHECK_THAT(text, Catch::Contains("insurance_fund"));
+  // 50,000.01 yuan in replication 0, 50,100.01 in 1: 0.05 million either way.
+  CHECK_THAT(line_of(text, "maternity_benefit"), Catch::Contains("0.05"));
+  CHECK_THAT(line_of(text, "Kindergarten enrolled (avg of months)"), Catch::Contains("31"));
+  CHECK_THAT(line_of(text, "Childcare places"), Catch::Contains(" 500"));
+  CHECK_THAT(line_of(text, "Childcare places per 1000 residents"), Catch::Contains("5.00"));
+  // Ledgers are not in the budget total: still 6 and 10 million per replication.
+  CHECK_THAT(line_of(text, "Total"), Catch::Contains("8.00"));
+}
+
+TEST_CASE("print_summary keeps long measure ids whole within 100 columns", "[output][report]") {
+  cradle::RunResults results = make_results();
+  cradle::ScenarioResults& s = results.scenarios[0];
+  const std::string long_id = "xihu_inclusive_childcare_operating_subsidy";
+  const std::string longer_id =
+      "housing_provident_fund_extra_loan_quota_for_families_with_two_or_more_children_under_18";
+  s.measures[1].id = long_id;
+  s.ledger_measures[0].id = longer_id;
+  s.ledger_measures[0].kind = "provident_fund";
+  s.budget_fen[s.budget_index(0, 1)] = 0;
+  std::ostringstream out;
+  cradle::print_summary(out, results);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK_THAT(line_of(text, long_id), Catch::Contains("0.00"));  // on one line with its numbers
+  CHECK_THAT(text, Catch::Contains(longer_id));                 // on a line of its own
+  CHECK_THAT(line_of(text, "jiangxi (province), no budget"), Catch::Contains("n/a"));
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
 }

@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <sstream>
+
 #include "sim/scenario.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;
+using cradle::testing::read_file;
 using cradle::testing::ScenarioCopy;
 
 namespace {
@@ -19,29 +23,60 @@ ScenarioError load_error(const std::filesystem::path& p) {
   throw;  // unreachable
 }
 
+//! The 1-based line of the first occurrence of `text` in a file.
+int line_of(const std::filesystem::path& file, const std::string& text) {
+  std::istringstream in(read_file(file));
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.find(text) != std::string::npos) return n;
+  }
+  FAIL("text not found in " << file << ": " << text);
+  return 0;
+}
+
+const Measure& find(const Scenario& s, const std::string& id) {
+  const auto it = std::find_if(s.measures.begin(), s.measures.end(), [&](const Measure& m) { return m.id == id; });
+  REQUIRE(it != s.measures.end());
+  return *it;
+}
+
 }  // namespace
 
-TEST_CASE("the shipped default scenario loads with its two measures", "[scenario]") {
+TEST_CASE("the shipped default scenario loads with its chain and measures", "[scenario]") {
   const Scenario s = load_scenario(default_scenario_path());
   REQUIRE(s.id == "xihu_current");
   REQUIRE(s.start_year == 2025);
   REQUIRE(s.end_year == 2030);
-  REQUIRE(s.measures.size() == 2);
-  const Measure& national = s.measures[0];
-  REQUIRE(national.id == "national_childcare_subsidy");
+  REQUIRE(s.chain.size() == 4);
+  REQUIRE(s.chain.front().id == "china");
+  REQUIRE(s.place().id == "xihu");
+  REQUIRE(s.place().level == Payer::county);
+  REQUIRE(s.at_level(Payer::province)->region == Region::central);
+  const Measure& national = find(s, "national_childcare_subsidy");
   REQUIRE(national.kind == MeasureKind::child_cash);
-  REQUIRE(national.fen_per_month == 30000);  // 3,600 yuan a year
+  REQUIRE(national.phases.front().fen_per_unit == 30000);  // 3,600 yuan a year
   REQUIRE(national.eligibility.valid_from == month_index(2025, 1));
-  REQUIRE(national.eligibility.max_age_months == 36);
-  const Measure& op = s.measures[1];
+  const Measure& op = find(s, "xihu_inclusive_childcare_operating_subsidy");
   REQUIRE(op.kind == MeasureKind::operating_subsidy);
-  REQUIRE(op.fen_per_month == 12600);  // 002 art. 11: 126 yuan per child per month
+  REQUIRE(op.phases.front().fen_per_unit == 12600);  // 002 art. 11: 126 yuan per child per month
   REQUIRE(op.source.find("002_abad0771a3d83852.txt art. 11") != std::string::npos);
-  REQUIRE(op.eligibility.provider == static_cast<std::uint8_t>(ProviderClass::inclusive));
-  REQUIRE(op.payers.ppm[static_cast<std::size_t>(Payer::district)] == PPM);
+  REQUIRE(op.payers.ppm[static_cast<std::size_t>(Payer::county)] == PPM);
+  // Free preschool: the central share for a central-region province is 60 %.
+  REQUIRE(find(s, "national_free_preschool_public").payers.ppm[0] == 600000);
   REQUIRE(s.profile.births == 2800);
-  REQUIRE(s.resolved_text.find("nanchang_xihu.toml") != std::string::npos);
-  REQUIRE(s.resolved_text.find("126") != std::string::npos);
+  REQUIRE(s.resolved_text.find("jurisdictions/xihu.toml") != std::string::npos);
+  REQUIRE(s.resolved_text.find("xihu_baseline.toml") != std::string::npos);  // the base is part of it
+}
+
+TEST_CASE("a scenario states only what differs from its base", "[scenario]") {
+  const Scenario base = load_scenario(shipped_scenarios_dir() / "xihu_current.toml");
+  const Scenario lever = load_scenario(shipped_scenarios_dir() / "xihu_free_preschool_all_years.toml");
+  REQUIRE(lever.seed == base.seed);
+  REQUIRE(lever.measures.size() == base.measures.size());  // two replaced by two
+  REQUIRE(std::none_of(lever.measures.begin(), lever.measures.end(),
+                       [](const Measure& m) { return m.id == "national_free_preschool_public"; }));
+  REQUIRE(find(lever, "free_preschool_all_years_public").phases.front().kindergarten_years == 0b111);
 }
 
 TEST_CASE("a TOML syntax error names file, line and column", "[scenario][errors]") {
@@ -49,25 +84,26 @@ TEST_CASE("a TOML syntax error names file, line and column", "[scenario][errors]
   c.edit("packages/002_xihu.toml", "kind = \"operating_subsidy\"", "kind = \"operating_subsidy");
   const ScenarioError e = load_error(c.path("xihu_current.toml"));
   REQUIRE(e.file().find("002_xihu.toml") != std::string::npos);
-  REQUIRE(e.line() == 14);
+  REQUIRE(e.line() == line_of(c.path("packages/002_xihu.toml"), "kind = \"operating_subsidy"));
   REQUIRE(std::string(e.what()).find("syntax") != std::string::npos);
 }
 
 TEST_CASE("an unknown key is rejected with its field", "[scenario][errors]") {
   ScenarioCopy c;
-  c.edit("xihu_current.toml", "seed = 20251122", "seed = 20251122\nreplicatoins = 5");
+  c.edit("xihu_current.toml", "base = ", "replicatoins = 5\nbase = ");
   const ScenarioError e = load_error(c.path("xihu_current.toml"));
   REQUIRE(e.field() == "scenario.replicatoins");
-  REQUIRE(e.line() == 13);
+  REQUIRE(e.line() == line_of(c.path("xihu_current.toml"), "replicatoins"));
   REQUIRE(std::string(e.what()).find("unknown key") != std::string::npos);
 }
 
 TEST_CASE("a value of the wrong type is rejected with its field", "[scenario][errors]") {
   ScenarioCopy c;
-  c.edit("xihu_current.toml", "start_year = 2025", "start_year = \"2025\"");
+  c.edit("xihu_baseline.toml", "start_year = 2025", "start_year = \"2025\"");
   const ScenarioError e = load_error(c.path("xihu_current.toml"));
+  REQUIRE(e.file().find("xihu_baseline.toml") != std::string::npos);  // the base that holds it
   REQUIRE(e.field() == "scenario.start_year");
-  REQUIRE(e.line() == 9);
+  REQUIRE(e.line() == line_of(c.path("xihu_baseline.toml"), "start_year"));
   REQUIRE(std::string(e.what()).find("expected an integer") != std::string::npos);
 }
 
@@ -76,8 +112,8 @@ TEST_CASE("a negative amount is rejected with its field", "[scenario][errors]") 
   c.edit("packages/002_xihu.toml", "value = 126,", "value = -126,");
   const ScenarioError e = load_error(c.path("xihu_current.toml"));
   REQUIRE(e.file().find("002_xihu.toml") != std::string::npos);
-  REQUIRE(e.field() == "measure[0].amount.value");
-  REQUIRE(e.line() == 18);
+  REQUIRE(e.field() == "measure[3].amount.value");
+  REQUIRE(e.line() == line_of(c.path("packages/002_xihu.toml"), "value = -126,"));
   REQUIRE(std::string(e.what()).find("negative") != std::string::npos);
 }
 
@@ -88,19 +124,23 @@ TEST_CASE("payer shares that do not sum to 1 are rejected", "[scenario][errors]"
   REQUIRE(e.file().find("national.toml") != std::string::npos);
   REQUIRE(e.field().find("measure[0].payers") == 0);
   REQUIRE(std::string(e.what()).find("sum to 1") != std::string::npos);
-  REQUIRE(e.line() > 0);
+  REQUIRE(e.line() == line_of(c.path("packages/national.toml"), "[measure.payers]"));
+  // By region: every region must sum to 1, not only this place's.
+  ScenarioCopy d;
+  d.edit("packages/national.toml", "east = 0.5, central = 0.6, west = 0.8", "east = 0.4, central = 0.6, west = 0.8");
+  REQUIRE(std::string(load_error(d.path("xihu_current.toml")).what()).find("east region") != std::string::npos);
 }
 
 TEST_CASE("an estimate without a range and an unknown tag are rejected", "[scenario][errors]") {
   ScenarioCopy c;
-  c.edit("jurisdictions/nanchang_xihu.toml", "tag = \"E\", range = [2400, 3300],", "tag = \"E\",");
+  c.edit("jurisdictions/xihu.toml", "tag = \"E\", range = [2400, 3300],", "tag = \"E\",");
   REQUIRE(load_error(c.path("xihu_current.toml")).field() == "fertility.births.range");
   ScenarioCopy d;
-  d.edit("jurisdictions/nanchang_xihu.toml", "value = 495600, tag = \"S\"", "value = 495600, tag = \"X\"");
+  d.edit("jurisdictions/xihu.toml", "value = 495600, tag = \"S\"", "value = 495600, tag = \"X\"");
   REQUIRE(load_error(d.path("xihu_current.toml")).field() == "population.persons.tag");
 }
 
-TEST_CASE("other bad input: missing files, duplicate ids, unknown kinds, shares", "[scenario][errors]") {
+TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
   SECTION("missing package file") {
     ScenarioCopy c;
     c.edit("xihu_current.toml", "packages/002_xihu.toml", "packages/nope.toml");
@@ -109,22 +149,50 @@ TEST_CASE("other bad input: missing files, duplicate ids, unknown kinds, shares"
   SECTION("unknown kind") {
     ScenarioCopy c;
     c.edit("packages/002_xihu.toml", "kind = \"operating_subsidy\"", "kind = \"housing_grant\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[0].kind");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].kind");
+  }
+  SECTION("a basis the kind does not count") {
+    ScenarioCopy c;
+    c.edit("packages/002_xihu.toml", "basis = \"new_slot\"", "basis = \"birth\"");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[1].basis");
   }
   SECTION("duplicate measure id") {
     ScenarioCopy c;
     c.edit("packages/002_xihu.toml", "id = \"xihu_inclusive_childcare_operating_subsidy\"",
            "id = \"national_childcare_subsidy\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[0].id");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].id");
   }
   SECTION("birth-order shares off") {
     ScenarioCopy c;
-    c.edit("jurisdictions/nanchang_xihu.toml", "values = [0.52, 0.40, 0.08]", "values = [0.52, 0.40, 0.18]");
+    c.edit("jurisdictions/xihu.toml", "values = [0.52, 0.40, 0.08]", "values = [0.52, 0.40, 0.18]");
     REQUIRE(load_error(c.path("xihu_current.toml")).field() == "fertility.birth_order_shares");
   }
   SECTION("take-up above 1") {
     ScenarioCopy c;
     c.edit("packages/national.toml", "take_up = { value = 0.9,", "take_up = { value = 1.9,");
     REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[0].take_up.value");
+  }
+  SECTION("a package of a place above which this one does not sit") {
+    ScenarioCopy c;
+    c.edit("packages/002_xihu.toml", "issued_by = \"xihu\"", "issued_by = \"zhangping\"");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "package.issued_by");
+  }
+  SECTION("payers on a separate-ledger measure") {
+    ScenarioCopy c;
+    c.edit("packages/national.toml",
+           "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01",
+           "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01\n\n"
+           "[measure.payers]\ncentral = { value = 1.0, tag = \"S\", source = \"x\" }");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].payers");
+  }
+  SECTION("an excluded measure that does not exist") {
+    ScenarioCopy c;
+    c.edit("xihu_free_preschool_all_years.toml", "\"national_free_preschool_private\"", "\"no_such_measure\"");
+    REQUIRE(load_error(c.path("xihu_free_preschool_all_years.toml")).field() == "scenario.exclude_measures");
+  }
+  SECTION("a horizon the population cannot support") {
+    ScenarioCopy c;
+    c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2040");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "scenario.end_year");
   }
 }

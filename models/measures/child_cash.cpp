@@ -1,13 +1,11 @@
-#include "models/measures/child_cash.h"
+// child_cash: cash for every month a child is in the age window (e.g. the national
+// childcare subsidy, 300 yuan a month under 3; Xihu's preschool aid, 2,000 a year).
+#include "models/measures/measure.h"
 
 namespace cradle {
 
-int child_cash_months(const Measure& measure, const ChildYear& child, int year) {
-  if (!measure.reaches_order(child.birth_order)) return 0;
-  const auto& e = measure.eligibility;
-  const std::uint16_t mask =
-      age_window_mask(year, child.birth_month, e.min_age_months, e.max_age_months) & measure.months_in_force(year);
-  return months_in(mask);
+Cost child_cash_cost(const Measure& m, const ChildYear& c, int year) {
+  return monthly_cost(m, eligible_child_months(m, c, year), year);
 }
 
 }  // namespace cradle

@@ -1,38 +1,192 @@
 #include "models/measures/measure.h"
 
-#include "models/measures/child_cash.h"
-#include "models/measures/operating_subsidy.h"
+#include <algorithm>
 
 namespace cradle {
 
-std::string_view kind_name(MeasureKind kind) {
-  switch (kind) {
-    case MeasureKind::child_cash: return "child_cash";
-    case MeasureKind::operating_subsidy: return "operating_subsidy";
-  }
-  return "unknown";
+namespace {
+constexpr std::array<std::string_view, MEASURE_KIND_COUNT> KIND_NAMES{
+    "child_cash",      "event_cash",     "fee_reduction",   "operating_subsidy", "slot_construction",
+    "in_kind_service", "insurance_fund", "tax_expenditure", "provident_fund",    "leave"};
+constexpr std::array<std::string_view, 7> BASIS_NAMES{
+    "child_month", "enrolled_month", "birth", "assisted_birth", "home_purchase", "new_slot", "renovated_slot"};
+
+//! Months of `year` covered by phase i.
+std::uint16_t phase_months(const Measure& m, std::size_t i, int year) {
+  const MonthIndex from = i == 0 ? 0 : m.phases[i].from;
+  const MonthIndex until = i + 1 < m.phases.size() ? m.phases[i + 1].from : (1 << 30);
+  return month_mask(year, from, until);
 }
 
+//! The amount of a phase for one unit-month, given the fees the service charges.
+Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
+  if (kind != MeasureKind::fee_reduction) return p.fen_per_unit;
+  if (p.percent_of_fee_bp >= 0) return f.fee * p.percent_of_fee_bp / 10000;
+  // A fee reduction cannot exceed the fee it reduces.
+  if (p.public_fee) return std::min(f.public_fee, f.fee);
+  return std::min(p.fen_per_unit, f.fee);
+}
+}  // namespace
+
+std::string_view kind_name(MeasureKind kind) { return KIND_NAMES[static_cast<std::size_t>(kind)]; }
+
 std::optional<MeasureKind> parse_kind(std::string_view name) {
-  if (name == "child_cash") return MeasureKind::child_cash;
-  if (name == "operating_subsidy") return MeasureKind::operating_subsidy;
+  for (std::size_t i = 0; i < KIND_NAMES.size(); ++i) {
+    if (KIND_NAMES[i] == name) return static_cast<MeasureKind>(i);
+  }
   return std::nullopt;
 }
 
-std::string_view caseload_unit(MeasureKind kind) {
+Ledger kind_ledger(MeasureKind kind) {
   switch (kind) {
-    case MeasureKind::child_cash: return "child-months";
-    case MeasureKind::operating_subsidy: return "enrolled child-months";
+    case MeasureKind::insurance_fund: return Ledger::insurance_fund;
+    case MeasureKind::tax_expenditure: return Ledger::tax_expenditure;
+    case MeasureKind::provident_fund: return Ledger::provident_fund;
+    case MeasureKind::leave: return Ledger::leave;
+    default: return Ledger::budget;
   }
-  return "unknown";
 }
 
-int measure_units(const Measure& measure, const ChildYear& child, int year) {
-  switch (measure.kind) {
-    case MeasureKind::child_cash: return child_cash_months(measure, child, year);
-    case MeasureKind::operating_subsidy: return operating_subsidy_months(measure, child, year);
+std::string_view basis_name(Basis basis) { return BASIS_NAMES[static_cast<std::size_t>(basis)]; }
+
+std::optional<Basis> parse_basis(std::string_view name) {
+  for (std::size_t i = 0; i < BASIS_NAMES.size(); ++i) {
+    if (BASIS_NAMES[i] == name) return static_cast<Basis>(i);
   }
-  return 0;
+  return std::nullopt;
+}
+
+std::vector<Basis> kind_bases(MeasureKind kind) {
+  using B = Basis;
+  switch (kind) {
+    case MeasureKind::child_cash: return {B::child_month};
+    case MeasureKind::event_cash: return {B::birth, B::assisted_birth, B::home_purchase};
+    case MeasureKind::fee_reduction: return {B::enrolled_month};
+    case MeasureKind::operating_subsidy: return {B::enrolled_month};
+    case MeasureKind::slot_construction: return {B::new_slot, B::renovated_slot};
+    case MeasureKind::in_kind_service: return {B::birth, B::child_month, B::assisted_birth};
+    case MeasureKind::insurance_fund: return {B::birth, B::child_month};
+    case MeasureKind::tax_expenditure: return {B::child_month};
+    case MeasureKind::provident_fund: return {B::home_purchase, B::child_month};
+    case MeasureKind::leave: return {B::birth, B::child_month};
+  }
+  return {};
+}
+
+std::string_view caseload_unit(Basis basis) {
+  switch (basis) {
+    case Basis::child_month: return "child-months";
+    case Basis::enrolled_month: return "enrolled child-months";
+    case Basis::birth: return "births";
+    case Basis::assisted_birth: return "assisted-reproduction births";
+    case Basis::home_purchase: return "home purchases";
+    case Basis::new_slot: return "new places";
+    case Basis::renovated_slot: return "renovated places";
+  }
+  return "units";
+}
+
+bool Measure::reaches_household(std::uint8_t flags) const {
+  if (eligibility.local_residents_only && !(flags & FLAG_LOCAL_RESIDENT)) return false;
+  if (eligibility.special_families_only && !(flags & FLAG_SPECIAL_FAMILY)) return false;
+  return true;
+}
+
+const Phase& Measure::phase_at(MonthIndex month) const {
+  std::size_t i = 0;
+  while (i + 1 < phases.size() && phases[i + 1].from <= month) ++i;
+  return phases[i];
+}
+
+std::uint16_t eligible_child_months(const Measure& m, const ChildYear& c, int year) {
+  if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
+  const auto& e = m.eligibility;
+  return age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months) & m.months_in_force(year);
+}
+
+std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int year,
+                                       std::uint8_t kindergarten_years) {
+  if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
+  const auto& e = m.eligibility;
+  std::uint16_t enrolled = 0;
+  Provider provider;
+  if (e.service == Service::childcare) {
+    enrolled = c.childcare_mask;
+    provider = c.childcare_provider;
+  } else {
+    for (std::size_t k = 0; k < 3; ++k) {
+      if ((kindergarten_years >> k) & 1u) enrolled = static_cast<std::uint16_t>(enrolled | c.kindergarten_masks[k]);
+    }
+    provider = c.kindergarten_provider;
+  }
+  if (enrolled == 0 || !((e.providers >> static_cast<unsigned>(provider)) & 1u)) return 0;
+  return enrolled & m.months_in_force(year);
+}
+
+Cost monthly_cost(const Measure& m, std::uint16_t mask, int year, FeeContext fee) {
+  Cost cost;
+  if (mask == 0) return cost;
+  for (std::size_t i = 0; i < m.phases.size(); ++i) {
+    const int n = months_in(mask & phase_months(m, i, year));
+    cost.units += n;
+    cost.fen += n * phase_amount(m.kind, m.phases[i], fee) / m.phases[i].per_months;
+  }
+  return cost;
+}
+
+Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fee) {
+  Cost cost;
+  const auto& e = m.eligibility;
+  const std::uint16_t age_window = e.service == Service::childcare
+                                       ? age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months)
+                                       : std::uint16_t{0xFFF};
+  for (std::size_t i = 0; i < m.phases.size(); ++i) {
+    const std::uint16_t mask =
+        eligible_enrolled_months(m, c, year, m.phases[i].kindergarten_years) & age_window & phase_months(m, i, year);
+    const int n = months_in(mask);
+    cost.units += n;
+    cost.fen += n * phase_amount(m.kind, m.phases[i], fee) / m.phases[i].per_months;
+  }
+  return cost;
+}
+
+bool event_reached(const Measure& m, const Event& e) {
+  if (e.basis != m.basis) return false;
+  if (e.month < m.eligibility.valid_from || e.month >= m.eligibility.valid_until) return false;
+  if (!m.reaches_household(e.flags)) return false;
+  if (e.basis == Basis::home_purchase) return e.birth_order >= m.eligibility.min_children;
+  return m.reaches_order(e.birth_order) && e.mother_age >= m.eligibility.min_mother_age;
+}
+
+Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees) {
+  switch (m.kind) {
+    case MeasureKind::child_cash: return child_cash_cost(m, c, year);
+    case MeasureKind::fee_reduction: return fee_reduction_cost(m, c, year, fees);
+    case MeasureKind::operating_subsidy: return operating_subsidy_cost(m, c, year);
+    case MeasureKind::in_kind_service: return in_kind_service_child_cost(m, c, year);
+    case MeasureKind::tax_expenditure: return tax_expenditure_cost(m, c, year);
+    case MeasureKind::insurance_fund: return insurance_fund_child_cost(m, c, year);
+    case MeasureKind::provident_fund: return provident_fund_child_cost(m, c, year);
+    case MeasureKind::leave: return leave_child_cost(m, c, year);
+    default: return {};
+  }
+}
+
+Cost event_cost(const Measure& m, const Event& e) {
+  if (!event_reached(m, e)) return {};
+  switch (m.kind) {
+    case MeasureKind::event_cash: return event_cash_cost(m, e);
+    case MeasureKind::in_kind_service: return in_kind_service_event_cost(m, e);
+    case MeasureKind::insurance_fund: return insurance_fund_event_cost(m, e);
+    case MeasureKind::provident_fund: return provident_fund_event_cost(m, e);
+    case MeasureKind::leave: return leave_cost(m, e);
+    default: return {};
+  }
+}
+
+Cost slot_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots) {
+  if (m.kind != MeasureKind::slot_construction) return {};
+  return slot_construction_cost(m, year, new_slots, renovated_slots);
 }
 
 }  // namespace cradle

@@ -1,77 +1,203 @@
 // A measure as data: what it pays, to whom, when, and who pays for it. A new
 // measure of an existing kind is a TOML edit (scenarios/packages/); each kind's
-// cost rule is one small function in this folder, dispatched by a switch on the
-// kind once per measure, never per person.
+// cost rule is one small function in this folder, chosen by a switch on the kind
+// once per measure and person, never by virtual dispatch.
+//
+// Every measure counts units of one basis (child-months, enrolled child-months,
+// births, home purchases, childcare places) and pays an amount per unit.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "models/calendar.h"
 #include "models/funding.h"
+#include "models/services.h"
 
 namespace cradle {
 
 enum class MeasureKind : std::uint8_t {
   child_cash,         //!< periodic cash per eligible child, prorated by month
-  operating_subsidy,  //!< per enrolled child-month, paid to a provider class
+  event_cash,         //!< one-off cash on an event (a birth, an assisted-reproduction birth, a home purchase)
+  fee_reduction,      //!< a service fee reduced for an enrolled child: fixed per month or a percentage
+  operating_subsidy,  //!< per enrolled child-month, paid to providers of given classes
+  slot_construction,  //!< one-off per new or renovated childcare place on the capacity path
+  in_kind_service,    //!< a free service (screening, vaccine dose, nutrition pack) at a unit cost
+  insurance_fund,     //!< paid by the medical/maternity insurance fund, not the budget
+  tax_expenditure,    //!< revenue forgone
+  provident_fund,     //!< housing provident fund liquidity, not budget outlay
+  leave,              //!< statutory leave: wage cost on employers and the insurance fund
+};
+inline constexpr std::size_t MEASURE_KIND_COUNT = 10;
+
+//! Where a measure's money comes from. Only `budget` measures are general-budget
+//! outlays; the others are reported apart and never added into them.
+enum class Ledger : std::uint8_t { budget, insurance_fund, tax_expenditure, provident_fund, leave };
+
+//! What a measure counts.
+enum class Basis : std::uint8_t {
+  child_month,     //!< months a child is in the age window
+  enrolled_month,  //!< months a child is enrolled in a service
+  birth,           //!< births
+  assisted_birth,  //!< births after assisted reproduction
+  home_purchase,   //!< new-home purchases by households
+  new_slot,        //!< childcare places newly built
+  renovated_slot,  //!< childcare places made by renovation or extension
 };
 
 //! The kind's name as written in scenario files, e.g. "child_cash".
 std::string_view kind_name(MeasureKind kind);
 //! Parses a kind name; nullopt if it is not a kind the engine supports.
 std::optional<MeasureKind> parse_kind(std::string_view name);
-//! What one unit of a kind's caseload is, e.g. "child-months".
-std::string_view caseload_unit(MeasureKind kind);
-
-//! Childcare provider classes.
-enum class ProviderClass : std::uint8_t { inclusive = 0, other = 1 };
-inline constexpr std::uint8_t PROVIDER_ANY = 0xFF;
+//! The ledger a kind books to.
+Ledger kind_ledger(MeasureKind kind);
+std::string_view basis_name(Basis basis);
+std::optional<Basis> parse_basis(std::string_view name);
+//! Bases a kind may count, the first being its default.
+std::vector<Basis> kind_bases(MeasureKind kind);
+//! What one unit of a basis is, e.g. "child-months".
+std::string_view caseload_unit(Basis basis);
+//! Whether a basis is counted month by month (amounts per month or year).
+constexpr bool monthly(Basis b) { return b == Basis::child_month || b == Basis::enrolled_month; }
 
 //! Who a measure reaches.
 struct Eligibility {
-  int min_age_months = 0;                //!< completed months at the start of the month, inclusive
-  int max_age_months = 36;               //!< exclusive
-  std::uint8_t birth_orders = 0b111;     //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
-  std::uint8_t provider = PROVIDER_ANY;  //!< provider class for service-linked kinds
-  MonthIndex valid_from = 0;             //!< first month in force
-  MonthIndex valid_until = 1 << 30;      //!< first month no longer in force
+  int min_age_months = 0;                  //!< completed months at the start of the month, inclusive
+  int max_age_months = 36;                 //!< exclusive
+  std::uint8_t birth_orders = 0b111;       //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
+  bool local_residents_only = false;       //!< local household registration (户籍) required
+  bool special_families_only = false;      //!< special planned-birth families (计生特殊家庭) only
+  Service service = Service::childcare;    //!< for enrolled_month
+  std::uint8_t providers = ALL_PROVIDERS;  //!< bit per Provider, for enrolled_month
+  int min_mother_age = 0;                  //!< for births
+  int min_children = 0;                    //!< children of the household, for home purchases
+  MonthIndex valid_from = 0;               //!< first month in force
+  MonthIndex valid_until = 1 << 30;        //!< first month no longer in force
+};
+
+//! The terms of a measure from a date on: its amount and, for kindergarten fees, the
+//! kindergarten years it covers (a phase-in).
+struct Phase {
+  MonthIndex from = 0;
+  Fen fen_per_unit = 0;        //!< per unit, or per `per_months` months for monthly bases
+  int per_months = 1;          //!< 12 for a yearly amount: n months cost n × fen / 12, rounded down
+  int percent_of_fee_bp = -1;  //!< fee_reduction by a percentage, in basis points; -1: a fixed amount
+  bool public_fee = false;     //!< fee_reduction by the fee public providers charge (capped at the child's fee)
+  std::uint8_t kindergarten_years = 0b111;  //!< bit k-1: kindergarten year k
 };
 
 //! One measure, resolved and validated.
 struct Measure {
   std::string id;
   MeasureKind kind = MeasureKind::child_cash;
+  Basis basis = Basis::child_month;
   std::string title;
   std::string source;
   Eligibility eligibility;
-  Fen fen_per_month = 0;  //!< amount per eligible unit-month
-  double take_up = 1.0;   //!< share of eligible children whose families claim
-  PayerShares payers;
+  std::vector<Phase> phases;  //!< at least one, sorted by `from`
+  double take_up = 1.0;       //!< share of eligible units claimed (one decision per child or event)
+  PayerShares payers;         //!< by level; budget measures only
 
+  Ledger ledger() const { return kind_ledger(kind); }
   //! Is a child of this birth order (1, 2, 3 = 3rd and higher) eligible?
   bool reaches_order(int order) const {
     const int bit = (order >= 3 ? 3 : order) - 1;
     return bit >= 0 && ((eligibility.birth_orders >> bit) & 1u) != 0;
   }
+  //! Is a person with these household flags eligible?
+  bool reaches_household(std::uint8_t flags) const;
   //! Months of `year` in which the measure is in force.
   std::uint16_t months_in_force(int year) const {
     return month_mask(year, eligibility.valid_from, eligibility.valid_until);
   }
+  //! The phase in force in a month (the first phase before its start).
+  const Phase& phase_at(MonthIndex month) const;
 };
+
+//! Household flags carried by women and inherited by their children.
+inline constexpr std::uint8_t FLAG_LOCAL_RESIDENT = 1;
+inline constexpr std::uint8_t FLAG_SPECIAL_FAMILY = 2;
 
 //! What the measures read of one child in one year.
 struct ChildYear {
-  MonthIndex birth_month;
-  int birth_order;              //!< 1, 2, 3 (3 = 3rd and higher)
-  std::uint16_t enrolled_mask;  //!< months of the year in childcare
-  std::uint8_t provider;        //!< provider class while enrolled
+  MonthIndex birth_month = 0;
+  int birth_order = 1;  //!< 1, 2, 3 (3 = 3rd and higher)
+  std::uint8_t flags = 0;
+  std::uint16_t childcare_mask = 0;  //!< months of the year in childcare
+  Provider childcare_provider = Provider::other;
+  std::array<std::uint16_t, 3> kindergarten_masks{};  //!< months enrolled in kindergarten year 1, 2, 3
+  Provider kindergarten_provider = Provider::other;
 };
 
-//! Units a measure pays for in a year for one child (child-months, enrolled
-//! child-months, …), before take-up. The cost is units × fen_per_month.
-int measure_units(const Measure& measure, const ChildYear& child, int year);
+//! An event that event-based measures pay for.
+struct Event {
+  Basis basis = Basis::birth;  //!< birth, assisted_birth or home_purchase
+  MonthIndex month = 0;
+  int birth_order = 1;  //!< of the child born, or the household's children for a purchase
+  int mother_age = 0;
+  std::uint8_t flags = 0;
+};
+
+//! Units and money of a measure for one child-year or one event, before take-up.
+struct Cost {
+  std::int64_t units = 0;
+  Fen fen = 0;
+};
+
+//! The fees the fee-linked kinds read.
+struct Fees {
+  FeeTable childcare{};
+  FeeTable kindergarten{};
+};
+
+//! A monthly-basis measure's units and cost for one child in one year.
+Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees);
+//! An event-basis measure's units and cost for one event (zero if it does not reach it).
+Cost event_cost(const Measure& measure, const Event& event);
+//! A place-basis measure's cost for the places added in a year.
+Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+
+// Shared building blocks of the kinds (measure.cpp).
+
+//! Months of the year in which a child is in the measure's age window, of an eligible
+//! order and household, and the measure is in force.
+std::uint16_t eligible_child_months(const Measure& measure, const ChildYear& child, int year);
+//! Months of the year in which a child is enrolled in the measure's service with an
+//! eligible provider (and, for kindergarten, year), intersected with eligible_child_months
+//! but without the age window (enrolment defines the age).
+std::uint16_t eligible_enrolled_months(const Measure& measure, const ChildYear& child, int year,
+                                       std::uint8_t kindergarten_years);
+//! The fees a fee reduction reads: the child's own and that of public providers.
+struct FeeContext {
+  Fen fee = 0;
+  Fen public_fee = 0;
+};
+//! Σ over the months of a mask of the amount per month of the phase in force.
+Cost monthly_cost(const Measure& measure, std::uint16_t mask, int year, FeeContext fees = {});
+//! Σ over the phases of the enrolled months that phase reaches (its kindergarten years,
+//! and for childcare the age window) times its amount per month.
+Cost enrolled_cost(const Measure& measure, const ChildYear& child, int year, FeeContext fees = {});
+//! Is the event one the measure counts, reaching the event's household and in force?
+bool event_reached(const Measure& measure, const Event& event);
+
+// The kinds (one file each).
+Cost child_cash_cost(const Measure& m, const ChildYear& c, int year);
+Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees);
+Cost operating_subsidy_cost(const Measure& m, const ChildYear& c, int year);
+Cost in_kind_service_child_cost(const Measure& m, const ChildYear& c, int year);
+Cost tax_expenditure_cost(const Measure& m, const ChildYear& c, int year);
+Cost insurance_fund_child_cost(const Measure& m, const ChildYear& c, int year);
+Cost provident_fund_child_cost(const Measure& m, const ChildYear& c, int year);
+Cost event_cash_cost(const Measure& m, const Event& e);
+Cost in_kind_service_event_cost(const Measure& m, const Event& e);
+Cost insurance_fund_event_cost(const Measure& m, const Event& e);
+Cost provident_fund_event_cost(const Measure& m, const Event& e);
+Cost leave_cost(const Measure& m, const Event& e);
+Cost leave_child_cost(const Measure& m, const ChildYear& c, int year);
+Cost slot_construction_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 
 }  // namespace cradle

@@ -1,0 +1,86 @@
+// Childcare (ages 0–3) and kindergarten (the three school years from the September
+// after a child turns 3) as the measures see them: who is enrolled in which months,
+// with which class of provider, at what fee; and the childcare capacity path.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "models/calendar.h"
+#include "models/funding.h"
+
+namespace cradle {
+
+//! Classes of provider of childcare and kindergarten places.
+enum class Provider : std::uint8_t {
+  public_ = 0,            //!< 公办 public (inclusive by definition)
+  inclusive_private = 1,  //!< 普惠 inclusive private, fees capped by government
+  other = 2,              //!< market providers
+};
+inline constexpr std::size_t PROVIDER_COUNT = 3;
+inline constexpr std::uint8_t ALL_PROVIDERS = 0b111;
+//! The provider's name as written in scenario files.
+const char* provider_name(Provider p);
+
+enum class Service : std::uint8_t { childcare = 0, kindergarten = 1 };
+
+//! Monthly fees by provider class, fen.
+using FeeTable = std::array<Fen, PROVIDER_COUNT>;
+
+//! The profile's childcare facts.
+struct ChildcareProfile {
+  std::array<double, 3> enrolment_by_age{};              //!< share enrolled at ages 0, 1, 2 (completed years)
+  std::array<double, PROVIDER_COUNT> provider_shares{};  //!< of enrolled children
+  FeeTable fees{};
+  double slots_per_1000 = 0;         //!< places per 1000 residents in the year before the first year
+  double target_slots_per_1000 = 0;  //!< the documents' target …
+  int target_year = 0;               //!< … to be reached by the end of this year
+  double renovated_share = 0;        //!< share of added places made by renovation rather than new building
+};
+
+//! The profile's kindergarten facts.
+struct KindergartenProfile {
+  double enrolment_rate = 0;  //!< share of children of kindergarten age enrolled
+  std::array<double, PROVIDER_COUNT> provider_shares{};
+  FeeTable fees{};  //!< care-and-education fee (保教费) a month
+};
+
+//! Thresholds of the service draws, precomputed.
+struct ServiceUse {
+  std::array<std::uint64_t, 3> childcare_threshold{};
+  std::array<std::uint64_t, PROVIDER_COUNT - 1> childcare_provider_threshold{};  //!< cumulative
+  std::uint64_t kindergarten_threshold = 0;
+  std::array<std::uint64_t, PROVIDER_COUNT - 1> kindergarten_provider_threshold{};
+};
+
+//! Thresholds for raw 64-bit draws.
+ServiceUse make_service_use(const ChildcareProfile& childcare, const KindergartenProfile& kindergarten);
+
+//! Months of `year` in which a child born in month `birth` is in childcare, given the
+//! child-year's enrolment draw `u`. In this model each child-year draws one number;
+//! the child is enrolled in the months in which it is aged k (completed years) if
+//! u < p_k, so with p rising by age a child enrolled at 1 stays enrolled at 2.
+std::uint16_t childcare_mask(const ServiceUse& use, MonthIndex birth, int year, std::uint64_t u);
+
+//! The provider class a draw picks, from cumulative thresholds.
+Provider pick_provider(const std::array<std::uint64_t, PROVIDER_COUNT - 1>& cumulative, std::uint64_t u);
+
+//! The school year (by its starting calendar year) of a child's first kindergarten
+//! year: the September after it turns 3 (born January–August: the year it turns 3).
+constexpr int first_kindergarten_school_year(MonthIndex birth) {
+  const int year = birth / 12;
+  const int month = birth % 12 + 1;
+  return year + 3 + (month >= 9 ? 1 : 0);
+}
+
+//! Months of `year` in kindergarten year k (1, 2, 3) of a child born in `birth`:
+//! January–June belong to the school year that began the previous September,
+//! September–December to the one beginning that year; July and August are holidays.
+std::array<std::uint16_t, 3> kindergarten_year_masks(MonthIndex birth, int year);
+
+//! Childcare places per year of [first_year, first_year + years): a straight path
+//! from the stock in the year before the first to the target in the target year,
+//! then held; for a population of `persons`.
+std::int64_t childcare_slots(const ChildcareProfile& profile, double persons, int first_year, int year);
+
+}  // namespace cradle
