@@ -163,6 +163,7 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
           R, [&](std::size_t r) { return static_cast<double>(month_sums.at(s.year_index(r, y))) / 12.0; });
     };
     table.sample("    Children under 3 (avg of months)", month_average(s.child_months_under3), 0);
+    table.sample("    Childcare wanted (avg of months)", month_average(s.childcare_demand_months), 0);
     table.sample("    Childcare enrolled (avg of months)", month_average(s.childcare_enrolled_months), 0);
     table.sample("    Kindergarten enrolled (avg of months)", month_average(s.kindergarten_enrolled_months), 0);
     // Places and residents come from the capacity path, the same in every replication.

@@ -51,6 +51,8 @@ struct ScenarioResults {
   std::vector<std::int64_t> child_months_under3;
   // [replication][year]: sum over the 12 months of the count of children enrolled in childcare
   std::vector<std::int64_t> childcare_enrolled_months;
+  // [replication][year]: the same for children whose families want a place (enrolled + unmet)
+  std::vector<std::int64_t> childcare_demand_months;
   // [replication][year]: sum over the 12 months of the count of children enrolled in kindergarten
   std::vector<std::int64_t> kindergarten_enrolled_months;
 

@@ -153,6 +153,12 @@ void validate(const RunResults& results) {
     check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
     check_size(s.child_months_under3.size(), ry, where + " child_months_under3");
     check_size(s.childcare_enrolled_months.size(), ry, where + " childcare_enrolled_months");
+    check_size(s.childcare_demand_months.size(), ry, where + " childcare_demand_months");
+    for (std::size_t i = 0; i < ry; ++i) {
+      if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
+        invalid(where + ": childcare demand below enrolment");
+      }
+    }
     check_size(s.kindergarten_enrolled_months.size(), ry, where + " kindergarten_enrolled_months");
     check_size(s.budget_fen.size(), s.n_years() * s.n_payers(), where + " budget_fen");
     check_size(s.childcare_slots.size(), s.n_years(), where + " childcare_slots");
@@ -197,7 +203,10 @@ constexpr const char* ledger_label_names = "ledger_kind ledger_title ledger_sour
 
 std::string join_labels(std::initializer_list<const char*> names) {
   std::string joined;
-  for (const char* name : names) joined += (joined.empty() ? "" : " ") + std::string(name);
+  for (const char* name : names) {
+    if (!joined.empty()) joined += ' ';
+    joined += name;
+  }
   return joined;
 }
 
@@ -478,6 +487,20 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   attach_all(enrolled, {&replication, &scales.year});
 
   // Format 1.1 from here on.
+  h5::Handle demand = h5::write_dataset(group, "childcare_demand", per_year(s.childcare_demand_months), {R, Y});
+  describe(demand, "children",
+           "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts");
+  attach_all(demand, {&replication, &scales.year});
+  std::vector<std::int64_t> unmet_months(s.childcare_demand_months.size());
+  for (std::size_t i = 0; i < unmet_months.size(); ++i) {
+    unmet_months[i] = s.childcare_demand_months[i] - s.childcare_enrolled_months[i];
+  }
+  h5::Handle unmet = h5::write_dataset(group, "childcare_unmet", per_year(unmet_months), {R, Y});
+  describe(unmet, "children",
+           "children wanting a childcare place without one (demand - enrolled, places being full), average of the 12 "
+           "monthly counts");
+  attach_all(unmet, {&replication, &scales.year});
+
   h5::Handle kindergarten =
       h5::write_dataset(group, "kindergarten_enrolled", per_year(s.kindergarten_enrolled_months), {R, Y});
   describe(kindergarten, "children", "children enrolled in kindergarten (average of monthly counts)");

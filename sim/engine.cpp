@@ -23,6 +23,17 @@ constexpr int OLDEST_SERVICE_AGE_MONTHS = 7 * 12;
 constexpr int ASSISTED_REPRODUCTION_MIN_AGE = 35;
 constexpr int HOME_BUYER_MIN_AGE = 20;
 
+//! A child's decisions that are drawn once (year 0 of its streams), remembered within a
+//! replication so that each is drawn once; a value does not depend on when it is drawn.
+struct ChildState {
+  std::uint64_t take_up_known = 0;  //!< bit i: the take-up of child measure i has been drawn
+  std::uint64_t take_up_yes = 0;
+  std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
+  std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
+};
+//! Child measures whose take-up is remembered; later ones are drawn each year.
+constexpr std::size_t REMEMBERED_TAKE_UPS = 64;
+
 //! A child born during the run, identified by (mother, birth year) so that its
 //! streams do not depend on anyone else's births.
 struct Newborn {
@@ -30,6 +41,7 @@ struct Newborn {
   std::uint32_t mother;
   std::uint16_t birth_year;
   std::uint8_t order;
+  ChildState state;
 };
 
 //! What one measure needs in the loops, precomputed.
@@ -45,8 +57,18 @@ struct MeasurePlan {
 struct BlockTally {
   std::array<std::int64_t, PARITY_CLASSES> births{};
   std::int64_t child_months_under3 = 0;
+  std::int64_t childcare_demand_months = 0;
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
+};
+
+//! One child's year between the demand pass and the enrolment pass.
+struct ChildWork {
+  ChildYear year;     //!< childcare_mask holds the demand until allocation
+  std::uint64_t key;  //!< the child-year's random key: rank among equal priorities
+  std::uint32_t entity, aux;
+  ChildState* state;
+  std::uint8_t priority;  //!< 0 is served first
 };
 
 //! Everything that is the same for every replication of a scenario.
@@ -147,7 +169,7 @@ class BlockYear {
         const int m = static_cast<int>(month.below(12)) + 1;
         const std::uint8_t order = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
         parity[w] = order;
-        newborns.push_back(Newborn{month_index(year_, m), w, year_key, order});
+        newborns.push_back(Newborn{month_index(year_, m), w, year_key, order, ChildState{}});
         tally.births[order < PARITY_CLASSES ? order - 1u : PARITY_CLASSES - 1u]++;
         birth_events(w, month_index(year_, m), order, units, fen);
       }
@@ -162,44 +184,93 @@ class BlockYear {
     }
   }
 
-  //! The year of one child: counts, services, and what each measure pays.
-  void child(MonthIndex birth_month, int order, std::uint8_t flags, std::uint32_t entity, std::uint32_t aux,
-             BlockTally& tally, std::int64_t* units, Fen* fen) const {
+  //! The first half of a child's year: counts, kindergarten, and the months its family
+  //! wants childcare (allocated later under the year's capacity). Appends to `work`.
+  void prepare(MonthIndex birth_month, int order, std::uint8_t flags, std::uint32_t entity, std::uint32_t aux,
+               ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
     const MonthIndex year_start = month_index(year_, 1);
-    if (birth_month >= year_start + 12) return;                                    // not yet born
-    if (year_start - birth_month - 1 >= plan_.oldest_relevant_age_months) return;  // too old for anything
-    const auto year_key = static_cast<std::uint16_t>(year_);
-    ChildYear cy;
+    if (birth_month >= year_start + 12) return;                    // not yet born
+    const int age_at_start = year_start - birth_month - 1;         // completed months at the year's first month
+    if (age_at_start >= plan_.oldest_relevant_age_months) return;  // too old for anything
+    ChildWork w{};
+    w.entity = entity;
+    w.aux = aux;
+    w.state = &state;
+    w.priority = (flags & FLAG_SPECIAL_FAMILY) ? 0 : 1;
+    ChildYear& cy = w.year;
     cy.birth_month = birth_month;
     cy.birth_order = order >= 3 ? 3 : order;
     cy.flags = flags;
-    const std::uint16_t under3 = age_window_mask(year_, birth_month, 0, UNDER3_MONTHS);
-    tally.child_months_under3 += months_in(under3);
-    if (under3 != 0) {
-      const std::uint64_t u = draw_u64(plan_.seed, rep_, StreamKey{entity, aux, year_key, stream::CHILDCARE_ENROL});
-      cy.childcare_mask = childcare_mask(plan_.services, birth_month, year_, u);
-      if (cy.childcare_mask != 0) {
-        cy.childcare_provider =
-            pick_provider(plan_.services.childcare_provider_threshold,
-                          draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::CHILDCARE_PROVIDER}));
-        tally.childcare_months += months_in(cy.childcare_mask);
+    if (age_at_start < UNDER3_MONTHS) {
+      tally.child_months_under3 += months_in(age_window_mask(year_, birth_month, 0, UNDER3_MONTHS));
+      w.key = draw_u64(plan_.seed, rep_,
+                       StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL});
+      cy.childcare_mask = childcare_mask(plan_.services, birth_month, year_, w.key);
+      tally.childcare_demand_months += months_in(cy.childcare_mask);
+    }
+    if (age_at_start + 11 >= 36) {
+      const auto kg = kindergarten_year_masks(birth_month, year_);
+      if ((kg[0] | kg[1] | kg[2]) != 0) {
+        if (state.kindergarten < 0) {
+          const bool enrolled = draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_ENROL}) <
+                                plan_.services.kindergarten_threshold;
+          state.kindergarten =
+              enrolled
+                  ? static_cast<std::int8_t>(
+                        1 + static_cast<int>(pick_provider(
+                                plan_.services.kindergarten_provider_threshold,
+                                draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_PROVIDER}))))
+                  : std::int8_t{0};
+        }
+        if (state.kindergarten > 0) {
+          cy.kindergarten_masks = kg;
+          cy.kindergarten_provider = static_cast<Provider>(state.kindergarten - 1);
+          tally.kindergarten_months += months_in(static_cast<std::uint16_t>(kg[0] | kg[1] | kg[2]));
+        }
       }
     }
-    const auto kg = kindergarten_year_masks(birth_month, year_);
-    if ((kg[0] | kg[1] | kg[2]) != 0 &&
-        draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_ENROL}) <
-            plan_.services.kindergarten_threshold) {
-      cy.kindergarten_masks = kg;
-      cy.kindergarten_provider =
-          pick_provider(plan_.services.kindergarten_provider_threshold,
-                        draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_PROVIDER}));
-      tally.kindergarten_months += months_in(static_cast<std::uint16_t>(kg[0] | kg[1] | kg[2]));
+    work.push_back(w);
+  }
+
+  //! The second half: the childcare months allocated, the provider, and what each
+  //! measure pays.
+  void finish(ChildWork& w, BlockTally& tally, std::int64_t* units, Fen* fen) const {
+    ChildYear& cy = w.year;
+    ChildState& state = *w.state;
+    if (cy.childcare_mask != 0) {
+      if (state.childcare_provider < 0) {
+        state.childcare_provider = static_cast<std::int8_t>(
+            pick_provider(plan_.services.childcare_provider_threshold,
+                          draw_u64(plan_.seed, rep_, StreamKey{w.entity, w.aux, 0, stream::CHILDCARE_PROVIDER})));
+      }
+      cy.childcare_provider = static_cast<Provider>(state.childcare_provider);
+      tally.childcare_months += months_in(cy.childcare_mask);
     }
-    for (const MeasurePlan& mp : plan_.child_measures) {
+    const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
+    const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
+    for (std::size_t i = 0; i < plan_.child_measures.size(); ++i) {
+      const MeasurePlan& mp = plan_.child_measures[i];
+      // Cheap rejections first: most children are outside most measures' reach.
+      const Eligibility& e = mp.measure->eligibility;
+      if (mp.measure->basis == Basis::child_month) {
+        if (age_at_start + 11 < e.min_age_months || age_at_start >= e.max_age_months) continue;
+      } else if (e.service == Service::childcare ? cy.childcare_mask == 0 : !in_kindergarten) {
+        continue;
+      }
       const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees);
       if (c.units == 0) continue;
       // A family's claim is one decision for the child's whole eligibility (year 0).
-      if (!takes_up(plan_, mp, rep_, StreamKey{entity, aux, 0, stream::MEASURE_TAKEUP})) continue;
+      if (!mp.take_up_certain) {
+        const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
+        if (!(state.take_up_known & bit)) {
+          const bool yes = takes_up(plan_, mp, rep_, StreamKey{w.entity, w.aux, 0, stream::MEASURE_TAKEUP});
+          state.take_up_known |= bit;
+          if (yes) state.take_up_yes |= bit;
+          if (!yes) continue;
+        } else if (!(state.take_up_yes & bit)) {
+          continue;
+        }
+      }
       units[mp.tally] += c.units;
       fen[mp.tally] += c.fen;
     }
@@ -240,6 +311,40 @@ class BlockYear {
   int y_;
   int year_;
 };
+
+//! Allocates the year's childcare places: children are served in order of priority,
+//! then of their random key (ties by entity), and each gets the months of its demand in
+//! which places remain. Serial and deterministic; enrolment never exceeds capacity.
+void allocate_childcare(std::vector<std::vector<ChildWork>>& work, std::int64_t capacity,
+                        std::vector<ChildWork*>& queue) {
+  queue.clear();
+  for (auto& block : work) {
+    for (ChildWork& w : block) {
+      if (w.year.childcare_mask != 0) queue.push_back(&w);
+    }
+  }
+  std::array<std::int64_t, 12> demand{};
+  for (const ChildWork* w : queue) {
+    for (int m = 0; m < 12; ++m) demand[static_cast<std::size_t>(m)] += (w->year.childcare_mask >> m) & 1u;
+  }
+  if (*std::max_element(demand.begin(), demand.end()) <= capacity) return;  // nobody turned away
+  std::sort(queue.begin(), queue.end(), [](const ChildWork* a, const ChildWork* b) {
+    if (a->priority != b->priority) return a->priority < b->priority;
+    if (a->key != b->key) return a->key < b->key;
+    return a->entity != b->entity ? a->entity < b->entity : a->aux < b->aux;
+  });
+  std::array<std::int64_t, 12> taken{};
+  for (ChildWork* w : queue) {
+    std::uint16_t granted = 0;
+    for (int m = 0; m < 12; ++m) {
+      if (((w->year.childcare_mask >> m) & 1u) && taken[static_cast<std::size_t>(m)] < capacity) {
+        ++taken[static_cast<std::size_t>(m)];
+        granted = static_cast<std::uint16_t>(granted | (1u << m));
+      }
+    }
+    w->year.childcare_mask = granted;
+  }
+}
 
 }  // namespace
 
@@ -292,6 +397,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.births.assign(R * Y * PARITY_CLASSES, 0);
   out.child_months_under3.assign(R * Y, 0);
   out.childcare_enrolled_months.assign(R * Y, 0);
+  out.childcare_demand_months.assign(R * Y, 0);
   out.kindergarten_enrolled_months.assign(R * Y, 0);
   for (std::size_t y = 0; y < Y; ++y) {
     for (std::size_t p = 0; p < P; ++p) {
@@ -338,6 +444,12 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         const double hh = pop.blocks[b].household_end - pop.blocks[b].household_begin;
         newborns[b].reserve(static_cast<std::size_t>(2.0 * births_per_household * hh * static_cast<double>(Y)) + 16);
       }
+      std::vector<ChildState> child_state(pop.children());
+      std::vector<std::vector<ChildWork>> work(B);
+      for (std::size_t b = 0; b < B; ++b) {
+        work[b].reserve(pop.blocks[b].child_end - pop.blocks[b].child_begin + newborns[b].capacity());
+      }
+      std::vector<ChildWork*> queue;
       std::vector<BlockTally> tally(B);
       std::vector<std::int64_t> units(B * T);
       std::vector<Fen> fen(B * T);
@@ -347,20 +459,28 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         std::fill(units.begin(), units.end(), 0);
         std::fill(fen.begin(), fen.end(), 0);
         const BlockYear step(plan, pop, rep, static_cast<int>(y));
+        // Demand: births, events, and each child's wants, block by block in parallel.
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
             const HouseholdBlock& block = pop.blocks[b];
-            std::int64_t* u = units.data() + b * T;
-            Fen* f = fen.data() + b * T;
-            step.women(block, parity, newborns[b], tally[b], u, f);
+            step.women(block, parity, newborns[b], tally[b], units.data() + b * T, fen.data() + b * T);
+            work[b].clear();
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
-              step.child(pop.child_birth_month[c], pop.child_birth_order[c], pop.woman_flags[pop.child_mother[c]], c, 0,
-                         tally[b], u, f);
+              step.prepare(pop.child_birth_month[c], pop.child_birth_order[c], pop.woman_flags[pop.child_mother[c]], c,
+                           0, child_state[c], tally[b], work[b]);
             }
-            for (const Newborn& nb : newborns[b]) {
-              step.child(nb.birth_month, nb.order, pop.woman_flags[nb.mother], nb.mother, nb.birth_year, tally[b], u,
-                         f);
+            for (Newborn& nb : newborns[b]) {
+              step.prepare(nb.birth_month, nb.order, pop.woman_flags[nb.mother], nb.mother, nb.birth_year, nb.state,
+                           tally[b], work[b]);
             }
+          }
+        });
+        // The coupled step: places are shared by the whole place.
+        allocate_childcare(work, out.childcare_slots[y], queue);
+        // Enrolment and measures, block by block in parallel.
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
+          for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+            for (ChildWork& w : work[b]) step.finish(w, tally[b], units.data() + b * T, fen.data() + b * T);
           }
         });
         // Integer reduction in block order: exact, so the order does not matter anyway.
@@ -368,6 +488,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           for (std::size_t k = 0; k < PARITY_CLASSES; ++k) out.births[out.births_index(r, y, k)] += tally[b].births[k];
           out.child_months_under3[out.year_index(r, y)] += tally[b].child_months_under3;
           out.childcare_enrolled_months[out.year_index(r, y)] += tally[b].childcare_months;
+          out.childcare_demand_months[out.year_index(r, y)] += tally[b].childcare_demand_months;
           out.kindergarten_enrolled_months[out.year_index(r, y)] += tally[b].kindergarten_months;
         }
         for (std::size_t i = 0; i < T; ++i) {

@@ -257,3 +257,25 @@ TEST_CASE("childcare enrolment is near the profile's shares", "[engine][statisti
     REQUIRE(share < 1.3 * mean_share);
   }
 }
+
+TEST_CASE("scarce childcare places: enrolment at most capacity, unmet demand the rest", "[engine][capacity]") {
+  ScenarioCopy c;
+  c.edit("jurisdictions/xihu.toml", "slots_per_1000 = { value = 4.08, tag = \"D\", range = [3.4, 4.7]",
+         "slots_per_1000 = { value = 0.5, tag = \"D\", range = [0.4, 4.7]");
+  c.edit("jurisdictions/xihu.toml", "target_slots_per_1000 = { value = 4.5, tag = \"S\"",
+         "target_slots_per_1000 = { value = 0.5, tag = \"S\"");
+  const Scenario s = load_scenario(c.path("xihu_current.toml"));
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 3, s.seed);
+  for (std::size_t rep = 0; rep < 3; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      const auto i = r.year_index(rep, y);
+      REQUIRE(r.childcare_enrolled_months[i] <= 12 * r.childcare_slots[y]);
+      REQUIRE(r.childcare_enrolled_months[i] >= 11 * r.childcare_slots[y]);  // the places are used
+      REQUIRE(r.childcare_demand_months[i] > r.childcare_enrolled_months[i]);
+    }
+  }
+  // The same run with places enough: nobody is turned away.
+  const ScenarioResults full = run_with_threads(default_scenario(), default_population(), 2, 3, s.seed);
+  REQUIRE(full.childcare_demand_months == full.childcare_enrolled_months);
+  REQUIRE(full.childcare_demand_months == r.childcare_demand_months);  // demand does not depend on places
+}

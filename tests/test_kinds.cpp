@@ -239,3 +239,42 @@ TEST_CASE("kinds: payer shares split each measure exactly", "[kinds][funding]") 
   REQUIRE(r.outlay_fen[r.outlay_index(0, 0, 0, 2)] == 79999);
   REQUIRE(r.budget_fen[r.budget_index(0, 0)] == 400000000000000);  // 4e12 yuan in fen
 }
+
+TEST_CASE("childcare places are rationed: never above capacity, priority groups first", "[services][capacity]") {
+  Scenario s = tiny_scenario();
+  s.profile.childcare.slots_per_1000 = 0.1;  // one place for 10,000 residents
+  s.profile.childcare.target_slots_per_1000 = 0.1;
+  BasePopulation pop = tiny_population();
+  // A second child under 3, in the special family's household.
+  pop.child_household = {0, 1, 1};
+  pop.child_birth_month = {month_index(2024, 3), month_index(2021, 5), month_index(2024, 6)};
+  pop.child_birth_order = {2, 3, 4};
+  pop.child_mother = {0, 1, 1};
+  pop.blocks = {HouseholdBlock{0, 2, 0, 2, 0, 3}};
+  Measure op = measure("op", MeasureKind::operating_subsidy, Basis::enrolled_month, 100);
+  s.measures = {op};
+  const ScenarioResults r = simulate(s, pop, RunOptions{1, 1});
+  REQUIRE(r.childcare_slots[0] == 1);
+  REQUIRE(r.childcare_demand_months[0] == 24);    // both want a place all year
+  REQUIRE(r.childcare_enrolled_months[0] == 12);  // one place, every month
+  REQUIRE(r.caseload[r.caseload_index(0, 0, 0)] == 12);
+  // The special family's child is served first: a measure for other families sees nothing.
+  Measure others = op;
+  others.id = "others";
+  others.eligibility.birth_orders = 0b011;  // orders 1 and 2: the first household's child
+  s.measures = {others};
+  for (std::uint32_t seed = 1; seed <= 5; ++seed) {
+    const ScenarioResults q = simulate(s, pop, RunOptions{1, seed});
+    REQUIRE(q.caseload[q.caseload_index(0, 0, 0)] == 0);
+  }
+  // Without priority, the random key decides, but never more than the place.
+  pop.woman_flags = {FLAG_LOCAL_RESIDENT, FLAG_LOCAL_RESIDENT};
+  int first_child_served = 0;
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    const ScenarioResults q = simulate(s, pop, RunOptions{1, seed});
+    REQUIRE(q.childcare_enrolled_months[0] == 12);
+    first_child_served += q.caseload[q.caseload_index(0, 0, 0)] == 12;
+  }
+  REQUIRE(first_child_served > 5);
+  REQUIRE(first_child_served < 35);
+}

@@ -77,6 +77,7 @@ cradle::RunResults make_results() {
       for (std::int64_t b = 0; b < 3; ++b) s.births.push_back(static_cast<std::int64_t>(50 + r + y) - b);
       s.child_months_under3.push_back(1200 + static_cast<std::int64_t>(r) * 12);
       s.childcare_enrolled_months.push_back(240 + static_cast<std::int64_t>(y) * 6);
+      s.childcare_demand_months.push_back(252 + static_cast<std::int64_t>(y) * 12);
       s.kindergarten_enrolled_months.push_back(360 + static_cast<std::int64_t>(r) * 12 +
                                                static_cast<std::int64_t>(y) * 3);
       s.ledger_fen.push_back(known_ledger_fen(r, y));
@@ -337,6 +338,10 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
           std::vector<double>{100.0, 100.0, 101.0, 101.0});
     CHECK(read_values<double>(file, "scenarios/base/childcare_enrolled", H5T_NATIVE_DOUBLE) ==
           std::vector<double>{20.0, 20.5, 20.0, 20.5});
+    CHECK(read_values<double>(file, "scenarios/base/childcare_demand", H5T_NATIVE_DOUBLE) ==
+          std::vector<double>{21.0, 22.0, 21.0, 22.0});
+    CHECK(read_values<double>(file, "scenarios/base/childcare_unmet", H5T_NATIVE_DOUBLE) ==
+          std::vector<double>{1.0, 1.5, 1.0, 1.5});
   }
 
   SECTION("summary over replications") {
