@@ -1,11 +1,13 @@
 #include "sim/engine.h"
 
 #include <tbb/blocked_range.h>
+#include <tbb/concurrent_queue.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 
 #include "models/fertility.h"
 #include "models/measures/measure.h"
@@ -160,26 +162,42 @@ class BlockYear {
     const std::uint64_t* thresholds =
         plan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span * PARITY_CLASSES;
     const auto year_key = static_cast<std::uint16_t>(year_);
-    for (std::uint32_t w = block.woman_begin; w < block.woman_end; ++w) {
-      const std::size_t by = static_cast<std::size_t>(pop_.woman_birth_year[w] - plan_.min_birth_year);
-      const std::uint8_t k = parity[w];
-      const std::uint64_t threshold = thresholds[by * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
-      if (threshold != 0 && draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH}) < threshold) {
-        KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
-        const int m = static_cast<int>(month.below(12)) + 1;
-        const std::uint8_t order = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
-        parity[w] = order;
-        newborns.push_back(Newborn{month_index(year_, m), w, year_key, order, ChildState{}});
-        tally.births[order < PARITY_CLASSES ? order - 1u : PARITY_CLASSES - 1u]++;
-        birth_events(w, month_index(year_, m), order, units, fen);
-      }
-      if (!plan_.home_measures.empty() && parity[w] >= plan_.home_min_children &&
-          year_ - pop_.woman_birth_year[w] >= HOME_BUYER_MIN_AGE &&
-          draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::HOME_PURCHASE}) <
-              plan_.home_purchase_threshold) {
-        const Event e{Basis::home_purchase, month_index(year_, 7), parity[w], year_ - pop_.woman_birth_year[w],
-                      pop_.woman_flags[w]};
-        book_events(plan_.home_measures, e, w, units, fen);
+    const bool homes = !plan_.home_measures.empty();
+    // Locals, so that writes through the byte-typed parity array (which may alias
+    // anything) do not force these to be reloaded on every woman.
+    const std::int16_t* const birth_years = pop_.woman_birth_year.data();
+    std::uint8_t* const parities = parity.data();
+    const std::int16_t min_birth_year = plan_.min_birth_year;
+    const int home_min_children = plan_.home_min_children;
+    const std::uint64_t home_threshold = plan_.home_purchase_threshold;
+    const int year = year_;
+    std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
+    for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
+      const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
+      // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
+      draw_batch_u64(plan_.seed, rep_, w0, n, year_key, stream::BIRTH, birth_u, home_u);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto w = static_cast<std::uint32_t>(w0 + i);
+        const int birth_year = birth_years[w];
+        const std::uint8_t k = parities[w];
+        const std::uint64_t threshold =
+            thresholds[static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
+                       (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
+        std::uint8_t now = k;
+        if (birth_u[i] < threshold) {
+          KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
+          const int m = static_cast<int>(month.below(12)) + 1;
+          now = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
+          parities[w] = now;
+          newborns.push_back(Newborn{month_index(year, m), w, year_key, now, ChildState{}});
+          tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
+          birth_events(w, month_index(year, m), now, units, fen);
+        }
+        if (homes && home_u[i] < home_threshold && now >= home_min_children &&
+            year - birth_year >= HOME_BUYER_MIN_AGE) {
+          const Event e{Basis::home_purchase, month_index(year, 7), now, year - birth_year, pop_.woman_flags[w]};
+          book_events(plan_.home_measures, e, w, units, fen);
+        }
       }
     }
   }
@@ -312,6 +330,37 @@ class BlockYear {
   int year_;
 };
 
+//! The working memory of one replication, reused by the next one that takes it.
+struct ReplicationBuffers {
+  std::vector<std::uint8_t> parity;
+  std::vector<std::vector<Newborn>> newborns;
+  std::vector<ChildState> child_state;
+  std::vector<std::vector<ChildWork>> work;
+  std::vector<ChildWork*> queue;
+  std::vector<BlockTally> tally;
+  std::vector<std::int64_t> units;
+  std::vector<Fen> fen;
+
+  //! Makes the buffers those of a fresh replication; keeps their capacity.
+  void reset(const BasePopulation& pop, std::size_t blocks, std::size_t tallies,
+             const std::vector<std::size_t>& newborn_reserve) {
+    parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
+    newborns.resize(blocks);
+    work.resize(blocks);
+    for (std::size_t b = 0; b < blocks; ++b) {
+      newborns[b].clear();
+      newborns[b].reserve(newborn_reserve[b]);
+      work[b].clear();
+      work[b].reserve(pop.blocks[b].child_end - pop.blocks[b].child_begin + newborn_reserve[b]);
+    }
+    child_state.assign(pop.children(), ChildState{});
+    queue.clear();
+    tally.assign(blocks, BlockTally{});
+    units.assign(blocks * tallies, 0);
+    fen.assign(blocks * tallies, 0);
+  }
+};
+
 //! Allocates the year's childcare places: children are served in order of priority,
 //! then of their random key (ties by entity), and each gets the months of its demand in
 //! which places remain. Serial and deterministic; enrolment never exceeds capacity.
@@ -434,25 +483,31 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   const double births_per_household =
       scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
   if (trace) trace->births.assign(R, {});
+  std::vector<std::size_t> newborn_reserve(B);
+  for (std::size_t b = 0; b < B; ++b) {
+    const double hh = pop.blocks[b].household_end - pop.blocks[b].household_begin;
+    newborn_reserve[b] = static_cast<std::size_t>(2.0 * births_per_household * hh * static_cast<double>(Y)) + 16;
+  }
+  // Not thread-local storage: with nested parallelism a thread waiting inside one
+  // replication may start another, so buffers are taken from and returned to a pool.
+  tbb::concurrent_queue<std::unique_ptr<ReplicationBuffers>> pool;
 
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
-      std::vector<std::uint8_t> parity = pop.woman_parity;
-      std::vector<std::vector<Newborn>> newborns(B);
-      for (std::size_t b = 0; b < B; ++b) {
-        const double hh = pop.blocks[b].household_end - pop.blocks[b].household_begin;
-        newborns[b].reserve(static_cast<std::size_t>(2.0 * births_per_household * hh * static_cast<double>(Y)) + 16);
-      }
-      std::vector<ChildState> child_state(pop.children());
-      std::vector<std::vector<ChildWork>> work(B);
-      for (std::size_t b = 0; b < B; ++b) {
-        work[b].reserve(pop.blocks[b].child_end - pop.blocks[b].child_begin + newborns[b].capacity());
-      }
-      std::vector<ChildWork*> queue;
-      std::vector<BlockTally> tally(B);
-      std::vector<std::int64_t> units(B * T);
-      std::vector<Fen> fen(B * T);
+      // A replication's working memory comes from a pool, so that it is allocated (and
+      // its pages faulted in) once per concurrent replication, not once per replication.
+      std::unique_ptr<ReplicationBuffers> buffers;
+      if (!pool.try_pop(buffers)) buffers = std::make_unique<ReplicationBuffers>();
+      buffers->reset(pop, B, T, newborn_reserve);
+      auto& parity = buffers->parity;
+      auto& newborns = buffers->newborns;
+      auto& child_state = buffers->child_state;
+      auto& work = buffers->work;
+      auto& queue = buffers->queue;
+      auto& tally = buffers->tally;
+      auto& units = buffers->units;
+      auto& fen = buffers->fen;
 
       for (std::size_t y = 0; y < Y; ++y) {
         std::fill(tally.begin(), tally.end(), BlockTally{});
@@ -517,6 +572,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           }
         }
       }
+      pool.push(std::move(buffers));
     }
   });
   return out;

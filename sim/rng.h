@@ -9,6 +9,7 @@
 #include <Random123/philox.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -84,6 +85,13 @@ inline std::uint64_t draw_u64(std::uint32_t seed, std::uint32_t replication, con
   const auto out = gen(ctr, r123::Philox4x32::key_type{{seed, replication}});
   return (static_cast<std::uint64_t>(out.v[0]) << 32) | out.v[1];
 }
+
+//! Philox draws for the consecutive entities first … first+n-1 (aux 0, draw 0) of one
+//! year and purpose, identical to draw_u64 (word01) and to its second half (word23),
+//! computed lane-parallel so that the compiler can vectorise them. n <= DRAW_BATCH.
+inline constexpr std::size_t DRAW_BATCH = 64;
+void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first, std::size_t n,
+                    std::uint16_t year, stream::Id purpose, std::uint64_t* word01, std::uint64_t* word23);
 
 //! A stable 32-bit hash of a name (FNV-1a), for deriving draw indices from
 //! identifiers such as measure ids, independent of their order in a scenario.

@@ -20,7 +20,6 @@ enum Id : std::uint16_t {
   BIRTH = 16,                  //!< does a woman give birth this year
   BIRTH_MONTH = 17,            //!< in which month
   ASSISTED_REPRODUCTION = 18,  //!< per birth (child key): was it after assisted reproduction
-  HOME_PURCHASE = 19,          //!< per woman and year: does her household buy a new home
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
   CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare

@@ -64,3 +64,17 @@ TEST_CASE("stable_hash32 depends on the name only", "[rng]") {
   REQUIRE(stable_hash32("a") != stable_hash32("b"));
   REQUIRE(stable_hash32("") == 2166136261u);
 }
+
+TEST_CASE("batched draws equal the single draws of the same keys", "[rng]") {
+  std::uint64_t w01[DRAW_BATCH], w23[DRAW_BATCH];
+  for (std::size_t n : {std::size_t{1}, std::size_t{17}, DRAW_BATCH}) {
+    draw_batch_u64(42, 7, 1000, n, 2026, stream::BIRTH, w01, w23);
+    for (std::size_t i = 0; i < n; ++i) {
+      const StreamKey key{static_cast<std::uint32_t>(1000 + i), 0, 2026, stream::BIRTH};
+      REQUIRE(w01[i] == draw_u64(42, 7, key));
+      KeyedStream s(42, 7, key);
+      s.next_u64();
+      REQUIRE(w23[i] == s.next_u64());  // the second half of the same Philox block
+    }
+  }
+}
