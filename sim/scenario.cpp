@@ -575,6 +575,10 @@ Measure read_measure(TableReader& m, const PayerContext& ctx) {
     if (residency != "any" && residency != "local") e.fail("residency", "expected \"any\" or \"local\"");
     el.local_residents_only = residency == "local";
     el.special_families_only = e.boolean_or("special_families_only", false);
+    el.special_families_excluded = e.boolean_or("special_families_excluded", false);
+    if (el.special_families_only && el.special_families_excluded) {
+      e.fail("special_families_excluded", "contradicts special_families_only");
+    }
     const std::string service = e.string_or("service", "childcare");
     if (service == "childcare")
       el.service = Service::childcare;
@@ -602,6 +606,8 @@ Measure read_measure(TableReader& m, const PayerContext& ctx) {
     }
     if (e.has("min_mother_age")) el.min_mother_age = static_cast<int>(e.integer("min_mother_age", 0, 60));
     if (e.has("min_children")) el.min_children = static_cast<int>(e.integer("min_children", 0, 20));
+    if (e.has("max_children")) el.max_children = static_cast<int>(e.integer("max_children", 1, 20));
+    if (el.max_children < el.min_children) e.fail("max_children", "below min_children");
     bool has_from = false, has_until = false;
     const MonthIndex from = e.date_month("valid_from", &has_from);
     const MonthIndex until = e.date_month("valid_until", &has_until);

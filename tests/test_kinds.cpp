@@ -278,3 +278,14 @@ TEST_CASE("childcare places are rationed: never above capacity, priority groups 
   REQUIRE(first_child_served > 5);
   REQUIRE(first_child_served < 35);
 }
+
+TEST_CASE("kinds: home purchases by exactly so many children, special families excluded", "[kinds]") {
+  Measure two = measure("two", MeasureKind::event_cash, Basis::home_purchase, 100);
+  two.eligibility.min_children = 2;
+  two.eligibility.max_children = 2;
+  REQUIRE(run_one(two).caseload == 1);  // the parity-2 household only
+  Measure not_special = measure("ns", MeasureKind::event_cash, Basis::home_purchase, 100);
+  not_special.eligibility.min_children = 2;
+  not_special.eligibility.special_families_excluded = true;
+  REQUIRE(run_one(not_special).caseload == 1);  // the parity-3 household is a special family
+}

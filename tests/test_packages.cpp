@@ -589,6 +589,7 @@ TEST_CASE(
   REQUIRE(half.eligibility.birth_orders == orders({3}));
   REQUIRE(half.eligibility.max_age_months == 36);
   REQUIRE_FALSE(half.eligibility.special_families_only);
+  REQUIRE(half.eligibility.special_families_excluded);  // the full waiver covers them: no 150 %
   REQUIRE(ppm(half, Payer::city) == 200'000);
   REQUIRE(ppm(half, Payer::county) == 800'000);
 
@@ -621,12 +622,12 @@ TEST_CASE("003 Zhangping art. 12: provident-fund loan ceilings +150,000 / +250,0
   require_identity(loan2, MeasureKind::provident_fund, Basis::home_purchase, DOC_ZHANGPING, "art. 12");
   require_per_unit(loan2, fen(150000));
   REQUIRE(loan2.eligibility.min_children == 2);
+  REQUIRE(loan2.eligibility.max_children == 2);
   require_no_payers(loan2);
-  // min_children is a floor: a three-child family gets both measures, 250,000 in all.
-  const Measure& loan3 = measure(s, "zhangping_pf_loan_ceiling_three_children_extra");
+  const Measure& loan3 = measure(s, "zhangping_pf_loan_ceiling_three_children");
   require_identity(loan3, MeasureKind::provident_fund, Basis::home_purchase, DOC_ZHANGPING, "art. 12");
+  require_per_unit(loan3, fen(250000));
   REQUIRE(loan3.eligibility.min_children == 3);
-  REQUIRE(loan2.phases.front().fen_per_unit + loan3.phases.front().fen_per_unit == fen(250000));
   require_no_payers(loan3);
 
   const Measure& rent2 = measure(s, "zhangping_pf_rent_withdrawal_two_children");

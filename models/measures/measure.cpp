@@ -65,7 +65,7 @@ std::vector<Basis> kind_bases(MeasureKind kind) {
     case MeasureKind::operating_subsidy: return {B::enrolled_month};
     case MeasureKind::slot_construction: return {B::new_slot, B::renovated_slot};
     case MeasureKind::in_kind_service: return {B::birth, B::child_month, B::assisted_birth};
-    case MeasureKind::insurance_fund: return {B::birth, B::child_month};
+    case MeasureKind::insurance_fund: return {B::birth, B::child_month, B::assisted_birth};
     case MeasureKind::tax_expenditure: return {B::child_month};
     case MeasureKind::provident_fund: return {B::home_purchase, B::child_month};
     case MeasureKind::leave: return {B::birth, B::child_month};
@@ -89,6 +89,7 @@ std::string_view caseload_unit(Basis basis) {
 bool Measure::reaches_household(std::uint8_t flags) const {
   if (eligibility.local_residents_only && !(flags & FLAG_LOCAL_RESIDENT)) return false;
   if (eligibility.special_families_only && !(flags & FLAG_SPECIAL_FAMILY)) return false;
+  if (eligibility.special_families_excluded && (flags & FLAG_SPECIAL_FAMILY)) return false;
   return true;
 }
 
@@ -154,7 +155,9 @@ bool event_reached(const Measure& m, const Event& e) {
   if (e.basis != m.basis) return false;
   if (e.month < m.eligibility.valid_from || e.month >= m.eligibility.valid_until) return false;
   if (!m.reaches_household(e.flags)) return false;
-  if (e.basis == Basis::home_purchase) return e.birth_order >= m.eligibility.min_children;
+  if (e.basis == Basis::home_purchase) {
+    return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;
+  }
   return m.reaches_order(e.birth_order) && e.mother_age >= m.eligibility.min_mother_age;
 }
 

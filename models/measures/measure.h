@@ -66,15 +66,19 @@ constexpr bool monthly(Basis b) { return b == Basis::child_month || b == Basis::
 
 //! Who a measure reaches.
 struct Eligibility {
-  int min_age_months = 0;                  //!< completed months at the start of the month, inclusive
-  int max_age_months = 36;                 //!< exclusive
-  std::uint8_t birth_orders = 0b111;       //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
-  bool local_residents_only = false;       //!< local household registration (户籍) required
-  bool special_families_only = false;      //!< special planned-birth families (计生特殊家庭) only
-  Service service = Service::childcare;    //!< for enrolled_month
+  int min_age_months = 0;              //!< completed months at the start of the month, inclusive
+  int max_age_months = 36;             //!< exclusive
+  std::uint8_t birth_orders = 0b111;   //!< bit k-1 set: birth order k eligible (bit 2: 3rd and higher)
+  bool local_residents_only = false;   //!< local household registration (户籍) required
+  bool special_families_only = false;  //!< special planned-birth families (计生特殊家庭) only
+  bool special_families_excluded =
+      false;                             //!< everyone but special planned-birth families (another measure covers them)
+  bool dummy_ = false;                   //!< special planned-birth families (计生特殊家庭) only
+  Service service = Service::childcare;  //!< for enrolled_month
   std::uint8_t providers = ALL_PROVIDERS;  //!< bit per Provider, for enrolled_month
   int min_mother_age = 0;                  //!< for births
   int min_children = 0;                    //!< children of the household, for home purchases
+  int max_children = 1 << 20;              //!< at most this many children, for home purchases
   MonthIndex valid_from = 0;               //!< first month in force
   MonthIndex valid_until = 1 << 30;        //!< first month no longer in force
 };
