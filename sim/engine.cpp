@@ -8,6 +8,8 @@
 #include <array>
 #include <limits>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "models/fertility.h"
 #include "models/measures/measure.h"
@@ -27,8 +29,12 @@ constexpr int HOME_BUYER_MIN_AGE = 20;
 
 //! A child's decisions that are drawn once (year 0 of its streams), remembered within a
 //! replication so that each is drawn once; a value does not depend on when it is drawn.
+//! Child measures with a per-person cap whose payments are remembered per child.
+constexpr std::size_t MAX_CAPPED_CHILD_MEASURES = 4;
+
 struct ChildState {
-  std::uint64_t take_up_known = 0;  //!< bit i: the take-up of child measure i has been drawn
+  std::array<Fen, MAX_CAPPED_CHILD_MEASURES> paid{};  //!< so far, by capped measure
+  std::uint64_t take_up_known = 0;                    //!< bit i: the take-up of child measure i has been drawn
   std::uint64_t take_up_yes = 0;
   std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
   std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
@@ -53,6 +59,7 @@ struct MeasurePlan {
   std::uint64_t take_up_threshold;
   bool take_up_certain;
   std::uint32_t take_up_draw;  //!< draw index: hash of the measure id
+  int cap_slot = -1;           //!< its slot among capped measures (per child or per household), or -1
 };
 
 //! Per block and year: the integer tallies of one replication.
@@ -91,6 +98,7 @@ struct Plan {
   int home_min_children;  //!< households with fewer children are not drawn for purchases
   int oldest_relevant_age_months;
   std::size_t n_tallies;
+  std::size_t capped_event_measures = 0;  //!< with a per-household cap
 };
 
 bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {
@@ -127,9 +135,18 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   plan.home_purchase_threshold = probability_threshold(profile.home_purchase_rate);
   plan.home_min_children = std::numeric_limits<int>::max();
   plan.oldest_relevant_age_months = OLDEST_SERVICE_AGE_MONTHS;
+  std::size_t capped_child = 0;
   for (std::size_t i = 0; i < scenario.measures.size(); ++i) {
     const Measure& m = scenario.measures[i];
-    const MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id)};
+    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1};
+    if (m.cap_per_person >= 0) {
+      if (capped_child == MAX_CAPPED_CHILD_MEASURES) {
+        throw std::invalid_argument("more than " + std::to_string(MAX_CAPPED_CHILD_MEASURES) +
+                                    " measures with a per-person cap (" + m.id + ")");
+      }
+      mp.cap_slot = static_cast<int>(capped_child++);
+    }
+    if (m.cap_per_household >= 0) mp.cap_slot = static_cast<int>(plan.capped_event_measures++);
     switch (m.basis) {
       case Basis::child_month:
       case Basis::enrolled_month:
@@ -153,8 +170,14 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
 //! One replication's simulation of one block in one year.
 class BlockYear {
  public:
-  BlockYear(const Plan& plan, const BasePopulation& pop, std::uint32_t replication, int year_offset)
-      : plan_(plan), pop_(pop), rep_(replication), y_(year_offset), year_(plan.start_year + year_offset) {}
+  BlockYear(const Plan& plan, const BasePopulation& pop, std::uint32_t replication, int year_offset,
+            Fen* household_paid)
+      : plan_(plan),
+        pop_(pop),
+        rep_(replication),
+        y_(year_offset),
+        year_(plan.start_year + year_offset),
+        household_paid_(household_paid) {}
 
   //! Births (and the events they trigger), then home purchases.
   void women(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
@@ -289,8 +312,15 @@ class BlockYear {
           continue;
         }
       }
+      Fen paid = c.fen;
+      if (mp.cap_slot >= 0) {
+        Fen& so_far = state.paid[static_cast<std::size_t>(mp.cap_slot)];
+        paid = std::min(paid, mp.measure->cap_per_person - so_far);
+        if (paid <= 0) continue;
+        so_far += paid;
+      }
       units[mp.tally] += c.units;
-      fen[mp.tally] += c.fen;
+      fen[mp.tally] += paid;
     }
   }
 
@@ -318,8 +348,16 @@ class BlockYear {
       if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP})) {
         continue;
       }
+      Fen paid = c.fen;
+      if (mp.cap_slot >= 0) {
+        // The household's payments so far (a woman stands for her household).
+        Fen& so_far = household_paid_[woman * plan_.capped_event_measures + static_cast<std::size_t>(mp.cap_slot)];
+        paid = std::min(paid, mp.measure->cap_per_household - so_far);
+        if (paid <= 0) continue;
+        so_far += paid;
+      }
       units[mp.tally] += c.units;
-      fen[mp.tally] += c.fen;
+      fen[mp.tally] += paid;
     }
   }
 
@@ -328,6 +366,7 @@ class BlockYear {
   std::uint32_t rep_;
   int y_;
   int year_;
+  Fen* household_paid_;  //!< [woman][capped event measure]: paid so far in this replication
 };
 
 //! The working memory of one replication, reused by the next one that takes it.
@@ -340,10 +379,12 @@ struct ReplicationBuffers {
   std::vector<BlockTally> tally;
   std::vector<std::int64_t> units;
   std::vector<Fen> fen;
+  std::vector<Fen> household_paid;
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, std::size_t blocks, std::size_t tallies,
-             const std::vector<std::size_t>& newborn_reserve) {
+             const std::vector<std::size_t>& newborn_reserve, std::size_t capped_event_measures) {
+    household_paid.assign(pop.women() * capped_event_measures, 0);
     parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
     newborns.resize(blocks);
     work.resize(blocks);
@@ -499,7 +540,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
       // its pages faulted in) once per concurrent replication, not once per replication.
       std::unique_ptr<ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<ReplicationBuffers>();
-      buffers->reset(pop, B, T, newborn_reserve);
+      buffers->reset(pop, B, T, newborn_reserve, plan.capped_event_measures);
       auto& parity = buffers->parity;
       auto& newborns = buffers->newborns;
       auto& child_state = buffers->child_state;
@@ -513,7 +554,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         std::fill(tally.begin(), tally.end(), BlockTally{});
         std::fill(units.begin(), units.end(), 0);
         std::fill(fen.begin(), fen.end(), 0);
-        const BlockYear step(plan, pop, rep, static_cast<int>(y));
+        const BlockYear step(plan, pop, rep, static_cast<int>(y), buffers->household_paid.data());
         // Demand: births, events, and each child's wants, block by block in parallel.
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {

@@ -652,6 +652,24 @@ Measure read_measure(TableReader& m, const PayerContext& ctx) {
     }
   }
   out.take_up = m.sourced("take_up", 0, 1).value;
+  if (const toml::table* ct = m.optional_subtable("cap")) {
+    TableReader c = m.child(*ct, "cap");
+    const auto fen_of = [&](const std::string& key) {
+      const double yuan = c.as_number(c.require(key), key, 0, 1e9);
+      return static_cast<Fen>(std::llround(yuan * 100));
+    };
+    if (c.has("per_person")) {
+      if (!monthly(out.basis)) c.fail("per_person", "a per-person cap is for measures paid per child-month");
+      out.cap_per_person = fen_of("per_person");
+    }
+    if (c.has("per_household")) {
+      if (monthly(out.basis) || out.basis == Basis::new_slot || out.basis == Basis::renovated_slot) {
+        c.fail("per_household", "a per-household cap is for measures paid on births or purchases");
+      }
+      out.cap_per_household = fen_of("per_household");
+    }
+    c.finish();
+  }
   if (out.ledger() == Ledger::budget) {
     out.payers = read_payers(m, ctx);
   } else if (m.has("payers")) {

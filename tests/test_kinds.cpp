@@ -289,3 +289,21 @@ TEST_CASE("kinds: home purchases by exactly so many children, special families e
   not_special.eligibility.special_families_excluded = true;
   REQUIRE(run_one(not_special).caseload == 1);  // the parity-3 household is a special family
 }
+
+TEST_CASE("kinds: caps per person and per household bound what one pays over the run", "[kinds]") {
+  Measure cash = measure("cash", MeasureKind::child_cash, Basis::child_month, 30000);
+  cash.cap_per_person = 100000;  // 1,000 yuan at most per child
+  const Outcome c = run_one(cash);
+  REQUIRE(c.caseload == 12);
+  REQUIRE(c.fen == 100000);
+
+  Scenario s = tiny_scenario();
+  s.end_year = YEAR + 1;  // every household buys a home each year (rate 1)
+  Measure grant = measure("grant", MeasureKind::event_cash, Basis::home_purchase, 2000000);
+  grant.eligibility.min_children = 3;
+  grant.cap_per_household = 3000000;  // 30,000 yuan: the second purchase gets the remaining 10,000
+  s.measures = {grant};
+  const ScenarioResults r = simulate(s, tiny_population(), RunOptions{1, 1});
+  REQUIRE(r.outlay_fen[r.outlay_index(0, 0, 0, 0)] == 2000000);
+  REQUIRE(r.outlay_fen[r.outlay_index(0, 1, 0, 0)] == 1000000);
+}

@@ -547,6 +547,7 @@ TEST_CASE("002 Xihu: the amounts of art. 9, 11, 14 and 16", "[packages][xihu]") 
   const Measure& art = measure(s, "xihu_assisted_reproduction_grant");  // art. 16: cap 5,000, women 35+
   require_identity(art, MeasureKind::event_cash, Basis::assisted_birth, DOC_XIHU, "art. 16");
   require_per_unit(art, fen(5000));
+  REQUIRE(art.cap_per_household == fen(5000));  // cumulative per household
   REQUIRE(art.eligibility.min_mother_age == 35);
   REQUIRE(art.eligibility.local_residents_only);
 }

@@ -102,9 +102,11 @@ struct Measure {
   std::string title;
   std::string source;
   Eligibility eligibility;
-  std::vector<Phase> phases;  //!< at least one, sorted by `from`
-  double take_up = 1.0;       //!< share of eligible units claimed (one decision per child or event)
-  PayerShares payers;         //!< by level; budget measures only
+  std::vector<Phase> phases;   //!< at least one, sorted by `from`
+  double take_up = 1.0;        //!< share of eligible units claimed (one decision per child or event)
+  Fen cap_per_person = -1;     //!< child measures: at most this much to one child over the run; -1: none
+  Fen cap_per_household = -1;  //!< event measures: at most this much to one household over the run; -1: none
+  PayerShares payers;          //!< by level; budget measures only
 
   Ledger ledger() const { return kind_ledger(kind); }
   //! Is a child of this birth order (1, 2, 3 = 3rd and higher) eligible?
