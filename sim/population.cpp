@@ -135,6 +135,8 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     std::uint32_t mother;
   };
   std::vector<Child> children;
+  std::vector<Woman> girls;
+  const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
   for (int b = 0; b < BURN_IN_YEARS; ++b) {
     const int year = base_year - BURN_IN_YEARS + b;
     const double target = profile.births * scale * profile.burn_in_births_relative[static_cast<std::size_t>(b)];
@@ -150,7 +152,43 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
       const auto month = static_cast<int>(ms.below(12)) + 1;
       if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
       children.push_back(Child{pop.woman_household[w], month_index(year, month), pop.woman_parity[w], w});
+      // A girl is also a future woman: within long horizons she reaches childbearing age.
+      KeyedStream sex(seed, GENERATION_REPLICATION, key(w, stream::CHILD_SEX, year));
+      if (sex.uniform() < girl_share) {
+        girls.push_back(Woman{pop.woman_household[w], static_cast<std::int16_t>(year), 0, pop.woman_flags[w]});
+      }
     }
+  }
+
+  // Merge the girls into the women, sorted by household again, and point the children
+  // at their mothers' new places.
+  if (!girls.empty()) {
+    std::vector<Woman> all;
+    all.reserve(n_women + girls.size());
+    for (std::size_t i = 0; i < n_women; ++i) {
+      all.push_back(Woman{pop.woman_household[i], pop.woman_birth_year[i], pop.woman_parity[i], pop.woman_flags[i]});
+    }
+    all.insert(all.end(), girls.begin(), girls.end());
+    std::vector<std::uint32_t> order(all.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return all[a].household != all[b].household ? all[a].household < all[b].household
+                                                   : all[a].birth_year < all[b].birth_year;
+    });
+    std::vector<std::uint32_t> new_index(all.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) new_index[order[i]] = i;
+    pop.woman_household.resize(all.size());
+    pop.woman_birth_year.resize(all.size());
+    pop.woman_parity.resize(all.size());
+    pop.woman_flags.resize(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const Woman& wo = all[order[i]];
+      pop.woman_household[i] = wo.household;
+      pop.woman_birth_year[i] = wo.birth_year;
+      pop.woman_parity[i] = wo.parity;
+      pop.woman_flags[i] = wo.flags;
+    }
+    for (Child& c : children) c.mother = new_index[c.mother];
   }
   std::stable_sort(children.begin(), children.end(), [](const Child& a, const Child& b) {
     return a.household != b.household ? a.household < b.household : a.birth_month < b.birth_month;

@@ -367,6 +367,7 @@ PlaceProfile read_place_profile(TableReader& root) {
     p.fertility.order_shares = fr.sourced_values<PARITY_CLASSES>("birth_order_shares", 0, 1);
     require_sum_one(fr, "birth_order_shares", sum(p.fertility.order_shares));
     p.assisted_reproduction_share = fr.sourced("assisted_reproduction_share_35plus", 0, 1).value;
+    if (fr.has("sex_ratio_at_birth")) p.sex_ratio_at_birth = fr.sourced("sex_ratio_at_birth", 90, 130).value;
     fr.finish();
   }
   auto fees = [](TableReader& r, const std::string& key) {
@@ -824,8 +825,8 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
     if (!spec.replications) sc.fail("replications", "missing (required, here or in a base)");
     if (!spec.seed) sc.fail("seed", "missing (required, here or in a base)");
     if (*spec.end_year < *spec.start_year) sc.fail("end_year", "before start_year");
-    // Women are generated from age 8 in the first year up (younger girls are children of
-    // the burn-in, not yet tracked as women), so the youngest reach 15 in year 8.
+    // Girls born in the burn-in are women too, so every potential mother is present until
+    // those born in the first simulated year turn 15.
     if (*spec.end_year - *spec.start_year + 1 > MAX_HORIZON_YEARS) {
       sc.fail("end_year", "horizons longer than " + std::to_string(MAX_HORIZON_YEARS) + " years are not supported yet");
     }

@@ -50,7 +50,7 @@ struct Sourced {
 //! every child up to kindergarten age with its birth month and birth order.
 inline constexpr int BURN_IN_YEARS = 7;
 //! The longest horizon the base population supports (see population.h).
-inline constexpr int MAX_HORIZON_YEARS = 8;
+inline constexpr int MAX_HORIZON_YEARS = 15;
 //! Household sizes 1 … HOUSEHOLD_SIZE_CLASSES (the last open-ended).
 inline constexpr int HOUSEHOLD_SIZE_CLASSES = 6;
 //! Female age groups 5–9 … 45–49 given per 1000 persons.
@@ -93,6 +93,7 @@ struct PlaceProfile {
   std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
   FertilityProfile fertility;
   double assisted_reproduction_share = 0;  //!< of births to women 35 and older
+  double sex_ratio_at_birth = 111.3;       //!< boys per 100 girls (China, 2020 census, when the profile gives none)
   ChildcareProfile childcare;
   KindergartenProfile kindergarten;
   double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home

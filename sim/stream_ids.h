@@ -16,6 +16,7 @@ enum Id : std::uint16_t {
   WOMAN_HOUSEHOLD = 4,
   GIRL_HOUSEHOLD = 5,
   WOMAN_FLAGS = 6,
+  CHILD_SEX = 7,  //!< per burn-in birth (mother, year): is the child a girl
   // Demography, per woman and year.
   BIRTH = 16,                  //!< does a woman give birth this year
   BIRTH_MONTH = 17,            //!< in which month

@@ -94,3 +94,18 @@ TEST_CASE("calibration refuses impossible targets", "[fertility]") {
   REQUIRE_THROWS_AS(calibrate_fertility(s.profile.fertility, 1e7, p.woman_birth_year, p.woman_parity, s.start_year),
                     std::invalid_argument);
 }
+
+TEST_CASE("girls born in the burn-in are women too, so long horizons keep their mothers", "[population]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  std::size_t girls = 0;
+  for (std::size_t i = 0; i < p.women(); ++i) {
+    if (s.start_year - p.woman_birth_year[i] < YOUNGEST_WOMAN_AGE) {
+      ++girls;
+      REQUIRE(p.woman_parity[i] == 0);
+    }
+  }
+  // Girls are 100 / (100 + 111.3) of births.
+  const double expected = static_cast<double>(p.children()) * 100.0 / 211.3;
+  REQUIRE(std::fabs(static_cast<double>(girls) - expected) < 4 * std::sqrt(expected));
+}
