@@ -25,6 +25,14 @@ struct PayerLabel {
   std::string name;   // e.g. "江西省 Jiangxi province"
 };
 
+//! An uncertain parameter drawn per replication.
+struct ParameterLabel {
+  std::string name;
+  std::string distribution;  // e.g. "triangular"
+  double centre = 0;         // the distribution's centre
+  std::string source;
+};
+
 //! Results of one scenario: raw per-replication arrays, replication-major.
 //! Budget measures (general public budget) have outlays split by payer; measures of the
 //! separate ledgers (insurance fund, tax expenditure, provident fund, leave) are
@@ -62,6 +70,10 @@ struct ScenarioResults {
   std::vector<std::int64_t> childcare_slots;
   // [year]: resident persons of the simulated place (for slots per 1000)
   std::vector<std::int64_t> persons;
+
+  std::vector<ParameterLabel> parameter_labels;
+  // [replication][parameter]: the values drawn
+  std::vector<double> parameters;
 
   // [replication][year][ledger_measure], fen
   std::vector<std::int64_t> ledger_fen;

@@ -165,6 +165,8 @@ void validate(const RunResults& results) {
     check_size(s.persons.size(), s.n_years(), where + " persons");
     check_size(s.ledger_fen.size(), ry * s.n_ledger_measures(), where + " ledger_fen");
     check_size(s.ledger_caseload.size(), ry * s.n_ledger_measures(), where + " ledger_caseload");
+    check_size(s.parameters.size(), static_cast<std::size_t>(s.replications) * s.parameter_labels.size(),
+               where + " parameters");
     // Zero is allowed (the ratios become NaN); a negative budget, stock or population is a bug upstream.
     check_not_negative(s.budget_fen, where + " budget_fen");
     check_not_negative(s.childcare_slots, where + " childcare_slots");
@@ -566,6 +568,30 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
                       "along ledger_measure");
   h5::write_attribute(ledger_caseload, "coordinates", ledger_label_names);
   attach_all(ledger_caseload, {&replication, &scales.year, &scales.ledger_measure});
+
+  // Uncertain parameters, one draw per replication.
+  std::vector<std::string> names;
+  std::vector<Label> parameter_labels = {
+      {"parameter_distribution", {}, "distribution the parameter is drawn from, once per replication"},
+      {"parameter_source", {}, "source of the parameter's distribution"},
+  };
+  std::vector<double> centres;
+  for (const ParameterLabel& l : s.parameter_labels) {
+    names.push_back(l.name);
+    parameter_labels[0].values.push_back(l.distribution);
+    parameter_labels[1].values.push_back(l.source);
+    centres.push_back(l.centre);
+  }
+  h5::Handle parameter = write_labelled_scale(group, "parameter", names, "uncertain parameter", parameter_labels);
+  h5::Handle centre = h5::write_dataset(group, "parameter_centre", centres, {names.size()});
+  describe(centre, "1", "centre of the parameter's distribution (mean; median for a lognormal)");
+  h5::attach_scale(centre, parameter, 0);
+  h5::Handle parameters = h5::write_dataset(group, "parameters", s.parameters, {R, names.size()});
+  describe(parameters, "1",
+           "value of each uncertain parameter in each replication (birth_response: births per share of household "
+           "income; levels: multipliers)");
+  h5::write_attribute(parameters, "coordinates", "parameter_distribution parameter_source parameter_centre");
+  attach_all(parameters, {&replication, &parameter});
 
   write_summary(group, s, budget_outlay_fen);
 }

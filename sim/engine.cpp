@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/behaviour.h"
 #include "models/fertility.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
@@ -87,9 +88,12 @@ struct Plan {
   std::uint32_t seed;
   std::int16_t min_birth_year;
   std::size_t birth_year_span;
-  //! [year][birth_year - min_birth_year][parity class]: threshold of a birth
-  std::vector<std::uint64_t> birth_threshold;
-  ServiceUse services;
+  //! [year][birth_year - min_birth_year][parity class]: probability of a birth before
+  //! the replication's parameters (level, response) are applied
+  std::vector<double> birth_probability;
+  //! [year][parity class]: what a birth in that year would bring its family, yuan
+  std::vector<std::array<double, PARITY_CLASSES>> birth_value;
+  double household_income;
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
@@ -100,6 +104,41 @@ struct Plan {
   std::size_t n_tallies;
   std::size_t capped_event_measures = 0;  //!< with a per-household cap
 };
+
+//! What differs between replications besides chance: the drawn parameters, and the
+//! thresholds they set.
+struct ReplicationPlan {
+  std::vector<double> parameters;              //!< in the scenario's uncertainty order
+  std::vector<std::uint64_t> birth_threshold;  //!< as Plan::birth_probability, applied
+  ServiceUse services;
+};
+
+ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep) {
+  ReplicationPlan rp;
+  double response = 0, level = 1, demand = 1;
+  for (const UncertainParameter& p : scenario.uncertainty) {
+    KeyedStream s(plan.seed, rep, StreamKey{stable_hash32(p.name), 0, 0, stream::PARAMETER});
+    const double u = (static_cast<double>(s.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
+    const double v = p.distribution.quantile(u);
+    rp.parameters.push_back(v);
+    if (p.name == PARAMETER_BIRTH_RESPONSE) response = v;
+    if (p.name == PARAMETER_FERTILITY_LEVEL) level = v;
+    if (p.name == PARAMETER_CHILDCARE_DEMAND) demand = v;
+  }
+  rp.birth_threshold.resize(plan.birth_probability.size());
+  const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
+  for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
+    const auto multiplier = response_multipliers(plan.birth_value[y], plan.household_income, response);
+    for (std::size_t i = 0; i < per_year; ++i) {
+      const double p = plan.birth_probability[y * per_year + i] * level * multiplier[i % PARITY_CLASSES];
+      rp.birth_threshold[y * per_year + i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
+    }
+  }
+  ChildcareProfile childcare = scenario.profile.childcare;
+  for (double& e : childcare.enrolment_by_age) e = std::min(1.0, e * demand);
+  rp.services = make_service_use(childcare, scenario.profile.kindergarten);
+  return rp;
+}
 
 bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {
   return mp.take_up_certain || draw_u64(plan.seed, rep, key, mp.take_up_draw) < mp.take_up_threshold;
@@ -117,19 +156,24 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   const auto [lo, hi] = std::minmax_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
   plan.min_birth_year = pop.women() ? *lo : 0;
   plan.birth_year_span = pop.women() ? static_cast<std::size_t>(*hi - *lo + 1) : 0;
-  plan.birth_threshold.assign(static_cast<std::size_t>(plan.years) * plan.birth_year_span * PARITY_CLASSES, 0);
+  plan.birth_probability.assign(static_cast<std::size_t>(plan.years) * plan.birth_year_span * PARITY_CLASSES, 0.0);
   for (int y = 0; y < plan.years; ++y) {
     for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
       const int age = scenario.start_year + y - (plan.min_birth_year + static_cast<int>(b));
       if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) continue;
       for (int k = 0; k < PARITY_CLASSES; ++k) {
-        plan.birth_threshold[(static_cast<std::size_t>(y) * plan.birth_year_span + b) * PARITY_CLASSES +
-                             static_cast<std::size_t>(k)] =
-            table.threshold[static_cast<std::size_t>(age)][static_cast<std::size_t>(k)];
+        plan.birth_probability[(static_cast<std::size_t>(y) * plan.birth_year_span + b) * PARITY_CLASSES +
+                               static_cast<std::size_t>(k)] =
+            table.probability[static_cast<std::size_t>(age)][static_cast<std::size_t>(k)];
       }
     }
   }
-  plan.services = make_service_use(profile.childcare, profile.kindergarten);
+  for (int y = 0; y < plan.years; ++y) {
+    plan.birth_value.push_back(birth_value_yuan(scenario.measures, profile.childcare, profile.kindergarten,
+                                                month_index(scenario.start_year + y, 7),
+                                                profile.assisted_reproduction_share));
+  }
+  plan.household_income = profile.household_income;
   plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
   plan.assisted_threshold = probability_threshold(profile.assisted_reproduction_share);
   plan.home_purchase_threshold = probability_threshold(profile.home_purchase_rate);
@@ -170,9 +214,10 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
 //! One replication's simulation of one block in one year.
 class BlockYear {
  public:
-  BlockYear(const Plan& plan, const BasePopulation& pop, std::uint32_t replication, int year_offset,
-            Fen* household_paid)
+  BlockYear(const Plan& plan, const ReplicationPlan& rplan, const BasePopulation& pop, std::uint32_t replication,
+            int year_offset, Fen* household_paid)
       : plan_(plan),
+        rplan_(rplan),
         pop_(pop),
         rep_(replication),
         y_(year_offset),
@@ -183,7 +228,7 @@ class BlockYear {
   void women(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
              BlockTally& tally, std::int64_t* units, Fen* fen) const {
     const std::uint64_t* thresholds =
-        plan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span * PARITY_CLASSES;
+        rplan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span * PARITY_CLASSES;
     const auto year_key = static_cast<std::uint16_t>(year_);
     const bool homes = !plan_.home_measures.empty();
     // Locals, so that writes through the byte-typed parity array (which may alias
@@ -246,7 +291,7 @@ class BlockYear {
       tally.child_months_under3 += months_in(age_window_mask(year_, birth_month, 0, UNDER3_MONTHS));
       w.key = draw_u64(plan_.seed, rep_,
                        StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL});
-      cy.childcare_mask = childcare_mask(plan_.services, birth_month, year_, w.key);
+      cy.childcare_mask = childcare_mask(rplan_.services, birth_month, year_, w.key);
       tally.childcare_demand_months += months_in(cy.childcare_mask);
     }
     if (age_at_start + 11 >= 36) {
@@ -254,12 +299,12 @@ class BlockYear {
       if ((kg[0] | kg[1] | kg[2]) != 0) {
         if (state.kindergarten < 0) {
           const bool enrolled = draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_ENROL}) <
-                                plan_.services.kindergarten_threshold;
+                                rplan_.services.kindergarten_threshold;
           state.kindergarten =
               enrolled
                   ? static_cast<std::int8_t>(
                         1 + static_cast<int>(pick_provider(
-                                plan_.services.kindergarten_provider_threshold,
+                                rplan_.services.kindergarten_provider_threshold,
                                 draw_u64(plan_.seed, rep_, StreamKey{entity, aux, 0, stream::KINDERGARTEN_PROVIDER}))))
                   : std::int8_t{0};
         }
@@ -281,7 +326,7 @@ class BlockYear {
     if (cy.childcare_mask != 0) {
       if (state.childcare_provider < 0) {
         state.childcare_provider = static_cast<std::int8_t>(
-            pick_provider(plan_.services.childcare_provider_threshold,
+            pick_provider(rplan_.services.childcare_provider_threshold,
                           draw_u64(plan_.seed, rep_, StreamKey{w.entity, w.aux, 0, stream::CHILDCARE_PROVIDER})));
       }
       cy.childcare_provider = static_cast<Provider>(state.childcare_provider);
@@ -362,6 +407,7 @@ class BlockYear {
   }
 
   const Plan& plan_;
+  const ReplicationPlan& rplan_;
   const BasePopulation& pop_;
   std::uint32_t rep_;
   int y_;
@@ -488,6 +534,11 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.child_months_under3.assign(R * Y, 0);
   out.childcare_enrolled_months.assign(R * Y, 0);
   out.childcare_demand_months.assign(R * Y, 0);
+  for (const UncertainParameter& p : scenario.uncertainty) {
+    out.parameter_labels.push_back(
+        ParameterLabel{p.name, std::string(distribution_name(p.distribution.kind)), p.distribution.centre(), p.source});
+  }
+  out.parameters.assign(R * scenario.uncertainty.size(), 0.0);
   out.kindergarten_enrolled_months.assign(R * Y, 0);
   for (std::size_t y = 0; y < Y; ++y) {
     for (std::size_t p = 0; p < P; ++p) {
@@ -541,6 +592,9 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
       std::unique_ptr<ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<ReplicationBuffers>();
       buffers->reset(pop, B, T, newborn_reserve, plan.capped_event_measures);
+      const ReplicationPlan rplan = make_replication_plan(scenario, plan, rep);
+      std::copy(rplan.parameters.begin(), rplan.parameters.end(),
+                out.parameters.begin() + static_cast<std::ptrdiff_t>(r * scenario.uncertainty.size()));
       auto& parity = buffers->parity;
       auto& newborns = buffers->newborns;
       auto& child_state = buffers->child_state;
@@ -554,7 +608,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         std::fill(tally.begin(), tally.end(), BlockTally{});
         std::fill(units.begin(), units.end(), 0);
         std::fill(fen.begin(), fen.end(), 0);
-        const BlockYear step(plan, pop, rep, static_cast<int>(y), buffers->household_paid.data());
+        const BlockYear step(plan, rplan, pop, rep, static_cast<int>(y), buffers->household_paid.data());
         // Demand: births, events, and each child's wants, block by block in parallel.
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {

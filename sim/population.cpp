@@ -173,7 +173,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     std::iota(order.begin(), order.end(), 0u);
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
       return all[a].household != all[b].household ? all[a].household < all[b].household
-                                                   : all[a].birth_year < all[b].birth_year;
+                                                  : all[a].birth_year < all[b].birth_year;
     });
     std::vector<std::uint32_t> new_index(all.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) new_index[order[i]] = i;

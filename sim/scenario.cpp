@@ -403,6 +403,11 @@ PlaceProfile read_place_profile(TableReader& root) {
     p.home_purchase_rate = er.sourced("home_purchase_rate", 0, 1).value;
     er.finish();
   }
+  {
+    TableReader ir = root.child(root.subtable("income"), "income");
+    p.household_income = ir.sourced("household_annual", 1000, 1e8).value;
+    ir.finish();
+  }
   return p;
 }
 
@@ -710,7 +715,7 @@ struct Loader {
         scenario->profile = read_place_profile(root);
         simulated = false;
       } else {
-        for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events"})
+        for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events", "income"})
           root.optional(section);
       }
       root.finish();
@@ -773,7 +778,57 @@ struct ScenarioSpec {
   std::optional<std::uint32_t> seed;
   std::filesystem::path jurisdiction_dir;
   std::string text;
+  std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
 };
+
+//! Reads one [uncertainty] entry: { distribution = "…", parameters…, tag, source }.
+UncertainParameter read_uncertain(TableReader& u, const std::string& name) {
+  static const char* known[] = {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_CHILDCARE_DEMAND};
+  if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return name == k; })) {
+    u.fail(name, std::string("unknown parameter (known: ") + known[0] + ", " + known[1] + ", " + known[2] + ")");
+  }
+  TableReader t = u.child(u.subtable(name), name);
+  UncertainParameter out;
+  out.name = name;
+  Distribution& d = out.distribution;
+  const std::string kind = t.string("distribution");
+  auto num = [&](const char* key) { return t.as_number(t.require(key), key, -1e12, 1e12); };
+  if (kind == "fixed") {
+    d.kind = Distribution::Kind::fixed;
+    d.a = num("value");
+  } else if (kind == "uniform") {
+    d.kind = Distribution::Kind::uniform;
+    d.a = num("low");
+    d.b = num("high");
+    if (d.b <= d.a) t.fail("high", "must exceed low");
+  } else if (kind == "triangular") {
+    d.kind = Distribution::Kind::triangular;
+    d.a = num("low");
+    d.c = num("mode");
+    d.b = num("high");
+    if (!(d.a <= d.c && d.c <= d.b && d.a < d.b)) t.fail("mode", "need low <= mode <= high and low < high");
+  } else if (kind == "truncated_normal") {
+    d.kind = Distribution::Kind::truncated_normal;
+    d.a = num("mean");
+    d.b = num("sd");
+    if (d.b <= 0) t.fail("sd", "must be positive");
+    d.low = num("low");
+    d.high = num("high");
+    if (d.high <= d.low) t.fail("high", "must exceed low");
+  } else if (kind == "lognormal") {
+    d.kind = Distribution::Kind::lognormal;
+    d.a = num("median");
+    d.b = num("sd_log");
+    if (d.a <= 0 || d.b <= 0) t.fail("median", "median and sd_log must be positive");
+  } else {
+    t.fail("distribution", "expected fixed, uniform, triangular, truncated_normal or lognormal");
+  }
+  const std::string tag = t.string("tag");
+  if (tag != "S" && tag != "D" && tag != "E") t.fail("tag", "must be \"S\", \"D\" or \"E\"");
+  out.source = t.string("source");
+  t.finish();
+  return out;
+}
 
 //! Reads a scenario file and, first, the base it names, merging: later files override
 //! single values and add packages and exclusions.
@@ -810,6 +865,15 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
       if (!std::filesystem::exists(pf)) sc.fail_at(item.source(), "packages", "no such file: " + shown_path(pf));
       spec.packages.push_back(pf);
     }
+  }
+  if (const toml::table* ut = root.optional_subtable("uncertainty")) {
+    TableReader u = root.child(*ut, "uncertainty");
+    for (const auto& [k, node] : *ut) {
+      UncertainParameter p = read_uncertain(u, std::string(k.str()));
+      std::erase_if(spec.uncertainty, [&](const UncertainParameter& q) { return q.name == p.name; });
+      spec.uncertainty.push_back(std::move(p));
+    }
+    u.finish();
   }
   if (const toml::node* en = sc.optional("exclude_measures")) {
     if (!en->is_array()) sc.fail("exclude_measures", "expected a list of measure ids");
@@ -868,6 +932,20 @@ Scenario load_scenario(const std::filesystem::path& file) {
   s.replications = *spec.replications;
   s.seed = *spec.seed;
   s.resolved_text = spec.text;
+  // Every known parameter, at its neutral value unless the scenario draws it.
+  for (const char* name : {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_CHILDCARE_DEMAND}) {
+    const auto it = std::find_if(spec.uncertainty.begin(), spec.uncertainty.end(),
+                                 [&](const UncertainParameter& p) { return p.name == name; });
+    if (it != spec.uncertainty.end()) {
+      s.uncertainty.push_back(*it);
+    } else {
+      UncertainParameter neutral;
+      neutral.name = name;
+      neutral.distribution.a = std::string(name) == PARAMETER_BIRTH_RESPONSE ? 0.0 : 1.0;
+      neutral.source = "not drawn: neutral value";
+      s.uncertainty.push_back(neutral);
+    }
+  }
   Loader loader{spec.jurisdiction_dir, &s};
   {
     // Errors about the jurisdiction key point at the outermost file.

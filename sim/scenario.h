@@ -19,6 +19,7 @@
 #include "models/funding.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
+#include "models/uncertainty.h"
 
 namespace cradle {
 
@@ -97,6 +98,19 @@ struct PlaceProfile {
   ChildcareProfile childcare;
   KindergartenProfile kindergarten;
   double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home
+  double household_income = 0;    //!< annual disposable income of a household with young children, yuan
+};
+
+//! The uncertain parameters the engine knows, and what they do.
+inline constexpr const char* PARAMETER_BIRTH_RESPONSE = "birth_response";    //!< β of models/behaviour.h
+inline constexpr const char* PARAMETER_FERTILITY_LEVEL = "fertility_level";  //!< multiplies every birth probability
+inline constexpr const char* PARAMETER_CHILDCARE_DEMAND = "childcare_demand_level";  //!< multiplies childcare demand
+
+//! An uncertain parameter of a scenario.
+struct UncertainParameter {
+  std::string name;
+  Distribution distribution;
+  std::string source;
 };
 
 //! A scenario, ready to run.
@@ -112,6 +126,9 @@ struct Scenario {
   PlaceProfile profile;
   std::vector<Measure> measures;
   std::vector<std::string> packages;  //!< package ids applied
+  //! Every parameter the engine knows, drawn per replication; fixed at its default
+  //! (response 0, levels 1) unless the scenario's [uncertainty] says otherwise.
+  std::vector<UncertainParameter> uncertainty;
   //! Every file the scenario composes, each under a header line naming it.
   std::string resolved_text;
 

@@ -30,6 +30,8 @@ enum Id : std::uint16_t {
   // measures; per event entity and year for event measures.
   MEASURE_TAKEUP = 48,
   EVENT_TAKEUP = 49,
+  // Uncertain parameters, per replication: entity = hash of the parameter's name.
+  PARAMETER = 64,
 };
 
 //! The replication number used by base-population generation, which no

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <set>
 
 #include "sim/engine.h"
 #include "tests/test_helpers.h"
@@ -196,7 +197,8 @@ TEST_CASE("every shipped place: current costs at least baseline, with common ran
     // A population of at most ~100,000 persons keeps the test fast for provinces.
     const double scale = std::min(1.0, 1e5 / current.profile.persons);
     const BasePopulation pop = generate_population(current.profile, current.start_year, current.seed, scale);
-    Scenario b = baseline, c = current;
+    // Without a behavioural response both see the same people, so the difference is policy.
+    Scenario b = cradle::testing::neutral(baseline), c = cradle::testing::neutral(current);
     b.profile.births *= scale;
     c.profile.births *= scale;
     const ScenarioResults rb = run_with_threads(b, pop, 2, 3, current.seed);
@@ -217,7 +219,7 @@ TEST_CASE("every shipped place: current costs at least baseline, with common ran
 }
 
 TEST_CASE("first-year births match the profile within 4 standard errors", "[engine][statistical]") {
-  const Scenario& s = default_scenario();
+  const Scenario s = cradle::testing::neutral(default_scenario());
   const int R = 40;
   const ScenarioResults r = run_with_threads(s, default_population(), 2, R, s.seed);
   std::vector<double> total(R, 0.0);
@@ -278,4 +280,65 @@ TEST_CASE("scarce childcare places: enrolment at most capacity, unmet demand the
   const ScenarioResults full = run_with_threads(default_scenario(), default_population(), 2, 3, s.seed);
   REQUIRE(full.childcare_demand_months == full.childcare_enrolled_months);
   REQUIRE(full.childcare_demand_months == r.childcare_demand_months);  // demand does not depend on places
+}
+
+TEST_CASE("behavioural response: none leaves births unchanged, a more generous reform adds births",
+          "[engine][behaviour]") {
+  using cradle::testing::fix_parameter;
+  Scenario baseline = load_scenario(shipped_scenarios_dir() / "xihu_baseline.toml");
+  Scenario reform = load_scenario(shipped_scenarios_dir() / "xihu_current.toml");
+  const BasePopulation& pop = default_population();
+  fix_parameter(baseline, PARAMETER_BIRTH_RESPONSE, 0.0);
+  fix_parameter(reform, PARAMETER_BIRTH_RESPONSE, 0.0);
+  REQUIRE(run_with_threads(baseline, pop, 2, 4, 9).births == run_with_threads(reform, pop, 2, 4, 9).births);
+
+  // A response, and a far more generous reform: 20,000 yuan a year per child under 3.
+  ScenarioCopy c;
+  c.edit("packages/national.toml", "amount = { value = 3600, per = \"year\"",
+         "amount = { value = 20000, per = \"year\"");
+  Scenario generous = load_scenario(c.path("xihu_current.toml"));
+  fix_parameter(baseline, PARAMETER_BIRTH_RESPONSE, 0.3);
+  fix_parameter(generous, PARAMETER_BIRTH_RESPONSE, 0.3);
+  const ScenarioResults rb = run_with_threads(baseline, pop, 2, 6, 9);
+  const ScenarioResults rg = run_with_threads(generous, pop, 2, 6, 9);
+  std::int64_t total_b = 0, total_g = 0;
+  for (std::size_t rep = 0; rep < 6; ++rep) {
+    // The first year's women are the same, so with common random numbers every birth of
+    // the baseline happens in the reform too.
+    std::int64_t first_b = 0, first_g = 0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      first_b += rb.births[rb.births_index(rep, 0, k)];
+      first_g += rg.births[rg.births_index(rep, 0, k)];
+    }
+    REQUIRE(first_g >= first_b);
+    for (std::size_t y = 0; y < rb.n_years(); ++y) {
+      for (std::size_t k = 0; k < 3; ++k) {
+        total_b += rb.births[rb.births_index(rep, y, k)];
+        total_g += rg.births[rg.births_index(rep, y, k)];
+      }
+    }
+  }
+  REQUIRE(total_g > total_b);
+}
+
+TEST_CASE("uncertain parameters: one draw per replication, reproducible, within their bounds",
+          "[engine][uncertainty]") {
+  const Scenario& s = default_scenario();
+  const ScenarioResults a = run_with_threads(s, default_population(), 2, 8, s.seed);
+  const ScenarioResults b = run_with_threads(s, default_population(), 1, 8, s.seed);
+  REQUIRE(a.parameters == b.parameters);
+  REQUIRE(a.parameter_labels.size() == 3);
+  REQUIRE(a.parameter_labels[0].name == "birth_response");
+  std::set<double> responses;
+  for (std::size_t r = 0; r < 8; ++r) {
+    const double response = a.parameters[r * 3 + 0], level = a.parameters[r * 3 + 1], demand = a.parameters[r * 3 + 2];
+    REQUIRE(response >= 0.05);
+    REQUIRE(response <= 0.4);
+    REQUIRE(level >= 0.85);
+    REQUIRE(level <= 1.15);
+    REQUIRE(demand >= 0.8);
+    REQUIRE(demand <= 1.2);
+    responses.insert(response);
+  }
+  REQUIRE(responses.size() == 8);
 }

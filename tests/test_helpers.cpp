@@ -44,6 +44,24 @@ const BasePopulation& default_population() {
   return p;
 }
 
+void fix_parameter(Scenario& s, const std::string& name, double value) {
+  for (UncertainParameter& p : s.uncertainty) {
+    if (p.name == name) {
+      p.distribution = Distribution{};
+      p.distribution.a = value;
+      return;
+    }
+  }
+  FAIL("no parameter " << name);
+}
+
+Scenario neutral(Scenario s) {
+  fix_parameter(s, PARAMETER_BIRTH_RESPONSE, 0.0);
+  fix_parameter(s, PARAMETER_FERTILITY_LEVEL, 1.0);
+  fix_parameter(s, PARAMETER_CHILDCARE_DEMAND, 1.0);
+  return s;
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;

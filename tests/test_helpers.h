@@ -34,6 +34,11 @@ const Scenario& default_scenario();
 //! Its base population, generated once.
 const BasePopulation& default_population();
 
+//! Fixes an uncertain parameter of a scenario at a value (no longer drawn).
+void fix_parameter(Scenario& s, const std::string& name, double value);
+//! Fixes every uncertain parameter at its neutral value: no behavioural response, levels 1.
+Scenario neutral(Scenario s);
+
 //! Reads a whole file (empty if absent).
 std::string read_file(const std::filesystem::path& p);
 

@@ -2,10 +2,12 @@
 
 #include <numeric>
 
+#include "models/behaviour.h"
 #include "models/calendar.h"
 #include "models/funding.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
+#include "models/uncertainty.h"
 
 using namespace cradle;
 
@@ -158,4 +160,55 @@ TEST_CASE("measure kinds and bases round-trip through their names", "[measures]"
   REQUIRE(kind_ledger(MeasureKind::leave) == Ledger::leave);
   REQUIRE(kind_ledger(MeasureKind::fee_reduction) == Ledger::budget);
   REQUIRE(caseload_unit(Basis::child_month) == "child-months");
+}
+
+TEST_CASE("distributions: quantiles of each kind", "[uncertainty]") {
+  Distribution d;
+  d.kind = Distribution::Kind::uniform;
+  d.a = 2;
+  d.b = 4;
+  REQUIRE(d.quantile(0.25) == Approx(2.5));
+  d.kind = Distribution::Kind::triangular;
+  d.a = 0;
+  d.c = 1;
+  d.b = 2;  // symmetric: the median is the mode
+  REQUIRE(d.quantile(0.5) == Approx(1.0));
+  REQUIRE(d.centre() == Approx(1.0));
+  d.kind = Distribution::Kind::truncated_normal;
+  d.a = 1;
+  d.b = 0.1;
+  d.low = 0.9;
+  d.high = 1.3;
+  REQUIRE(d.quantile(0.5) > 1.0);  // truncated more below than above
+  REQUIRE(d.quantile(1e-9) >= 0.9);
+  REQUIRE(d.quantile(1 - 1e-9) <= 1.3);
+  Distribution n;
+  n.kind = Distribution::Kind::truncated_normal;
+  n.a = 0;
+  n.b = 1;
+  REQUIRE(n.quantile(0.975) == Approx(1.959964).epsilon(1e-6));
+  Distribution l;
+  l.kind = Distribution::Kind::lognormal;
+  l.a = 2;
+  l.b = 0.5;
+  REQUIRE(l.quantile(0.5) == Approx(2.0));
+}
+
+TEST_CASE("behaviour: what a birth brings its family, and the response", "[behaviour]") {
+  Measure m = national_subsidy();
+  m.take_up = 0.9;
+  ChildcareProfile cc;
+  KindergartenProfile kg;
+  // A birth in July 2025: 36 months × 300 yuan × take-up 0.9.
+  const auto v = birth_value_yuan({m}, cc, kg, month_index(2025, 7), 0.0);
+  REQUIRE(v[0] == Approx(9720.0));
+  REQUIRE(v[2] == Approx(9720.0));
+  // Providers' subsidies do not reach the family.
+  Measure op = m;
+  op.kind = MeasureKind::operating_subsidy;
+  op.basis = Basis::enrolled_month;
+  REQUIRE(birth_value_yuan({op}, cc, kg, month_index(2025, 7), 0.0)[0] == 0.0);
+  const auto mult = response_multipliers(v, 100000, 0.2);
+  REQUIRE(mult[0] == Approx(1.0 + 0.2 * 9720.0 / 100000));
+  REQUIRE(response_multipliers(v, 100000, 0.0)[1] == 1.0);
 }

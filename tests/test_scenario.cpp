@@ -190,6 +190,16 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
     c.edit("xihu_free_preschool_all_years.toml", "\"national_free_preschool_private\"", "\"no_such_measure\"");
     REQUIRE(load_error(c.path("xihu_free_preschool_all_years.toml")).field() == "scenario.exclude_measures");
   }
+  SECTION("an unknown uncertain parameter") {
+    ScenarioCopy c;
+    c.edit("xihu_baseline.toml", "fertility_level = {", "fertility_levle = {");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "uncertainty.fertility_levle");
+  }
+  SECTION("a distribution the engine does not know") {
+    ScenarioCopy c;
+    c.edit("xihu_baseline.toml", "distribution = \"uniform\"", "distribution = \"cauchy\"");
+    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "uncertainty.childcare_demand_level.distribution");
+  }
   SECTION("a horizon the population cannot support") {
     ScenarioCopy c;
     c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2040");
