@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -44,7 +45,35 @@ struct RunArgs {
   int threads = 0;
   bool quiet = false;
   bool no_progress = false;
+  bool expected = false;
 };
+
+//! Prints the Monte Carlo mean of births by year beside the cohort-component projection.
+void print_expected(std::ostream& out, const Scenario& scenario, const BasePopulation& population,
+                    const ScenarioResults& r) {
+  const auto projected = project_births(scenario, population);
+  out << "\nBirths: Monte Carlo mean (± standard error) against the cohort-component projection\n"
+      << "(parameters at their centres; the Monte Carlo draws them, so small gaps are expected)\n";
+  out << "  year      Monte Carlo        ± s.e.     projected\n";
+  const std::size_t R = static_cast<std::size_t>(r.replications);
+  for (std::size_t y = 0; y < r.n_years(); ++y) {
+    double sum = 0, sum2 = 0;
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      double b = 0;
+      for (std::size_t k = 0; k < 3; ++k) b += static_cast<double>(r.births[r.births_index(rep, y, k)]);
+      sum += b;
+      sum2 += b * b;
+    }
+    const double mean = sum / static_cast<double>(R);
+    const double se =
+        R > 1 ? std::sqrt(std::max(0.0, sum2 / static_cast<double>(R) - mean * mean) / static_cast<double>(R - 1))
+              : 0.0;
+    char line[128];
+    std::snprintf(line, sizeof line, "  %4d %16.1f %13.1f %13.1f\n", r.years[y], mean, se,
+                  projected[y][0] + projected[y][1] + projected[y][2]);
+    out << line;
+  }
+}
 
 int command_run(const RunArgs& args) {
   const std::filesystem::path file =
@@ -115,6 +144,7 @@ int command_run(const RunArgs& args) {
   write_results(out, results);
   if (!args.quiet) {
     print_summary(std::cout, results);
+    if (args.expected) print_expected(std::cout, scenario, population, results.scenarios.front());
     std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
               << results.times.simulation_seconds << " s)\n";
   }
@@ -254,6 +284,8 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("-t,--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
   run_cmd->add_flag("--no-progress", run.no_progress, "Do not draw a progress bar");
+  run_cmd->add_flag("--expected", run.expected,
+                    "Also print births by year projected by the cohort-component cross-check");
 
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");

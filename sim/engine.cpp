@@ -4,8 +4,11 @@
 #include <tbb/concurrent_queue.h>
 #include <tbb/parallel_for.h>
 
+#include <Eigen/Dense>
+
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -113,9 +116,19 @@ struct ReplicationPlan {
   ServiceUse services;
 };
 
+//! The hazard multipliers of one year: fertility level, trend since the first year, and
+//! the behavioural response by order.
+std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, double level, double trend,
+                                                    double response) {
+  auto m = response_multipliers(plan.birth_value[y], plan.household_income, response);
+  const double f = level * std::pow(1.0 + trend, static_cast<double>(y));
+  for (double& x : m) x *= f;
+  return m;
+}
+
 ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep) {
   ReplicationPlan rp;
-  double response = 0, level = 1, demand = 1;
+  double response = 0, level = 1, demand = 1, trend = 0;
   for (const UncertainParameter& p : scenario.uncertainty) {
     KeyedStream s(plan.seed, rep, StreamKey{stable_hash32(p.name), 0, 0, stream::PARAMETER});
     const double u = (static_cast<double>(s.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
@@ -124,13 +137,14 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
     if (p.name == PARAMETER_BIRTH_RESPONSE) response = v;
     if (p.name == PARAMETER_FERTILITY_LEVEL) level = v;
     if (p.name == PARAMETER_CHILDCARE_DEMAND) demand = v;
+    if (p.name == PARAMETER_FERTILITY_TREND) trend = v;
   }
   rp.birth_threshold.resize(plan.birth_probability.size());
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
-    const auto multiplier = response_multipliers(plan.birth_value[y], plan.household_income, response);
+    const auto multiplier = year_multipliers(plan, y, level, trend, response);
     for (std::size_t i = 0; i < per_year; ++i) {
-      const double p = plan.birth_probability[y * per_year + i] * level * multiplier[i % PARITY_CLASSES];
+      const double p = plan.birth_probability[y * per_year + i] * multiplier[i % PARITY_CLASSES];
       rp.birth_threshold[y * per_year + i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
     }
   }
@@ -483,6 +497,43 @@ void allocate_childcare(std::vector<std::vector<ChildWork>>& work, std::int64_t 
 }
 
 }  // namespace
+
+std::vector<std::array<double, 3>> project_births(const Scenario& scenario, const BasePopulation& pop) {
+  const Plan plan = make_plan(scenario, pop, scenario.seed);
+  double response = 0, level = 1, trend = 0;
+  for (const UncertainParameter& p : scenario.uncertainty) {
+    if (p.name == PARAMETER_BIRTH_RESPONSE) response = p.distribution.centre();
+    if (p.name == PARAMETER_FERTILITY_LEVEL) level = p.distribution.centre();
+    if (p.name == PARAMETER_FERTILITY_TREND) trend = p.distribution.centre();
+  }
+  // Expected women of each birth cohort by parity class 0, 1, 2+.
+  std::vector<Eigen::Vector3d> women(plan.birth_year_span, Eigen::Vector3d::Zero());
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    const auto b = static_cast<std::size_t>(pop.woman_birth_year[w] - plan.min_birth_year);
+    women[b][std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
+  }
+  const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
+  std::vector<std::array<double, 3>> births(static_cast<std::size_t>(plan.years));
+  for (std::size_t y = 0; y < births.size(); ++y) {
+    const auto multiplier = year_multipliers(plan, y, level, trend, response);
+    for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
+      Eigen::Vector3d p;
+      for (int k = 0; k < PARITY_CLASSES; ++k) {
+        p[k] = std::min(plan.birth_probability[y * per_year + b * PARITY_CLASSES + static_cast<std::size_t>(k)] *
+                            multiplier[static_cast<std::size_t>(k)],
+                        MAX_BIRTH_PROBABILITY);
+      }
+      // The cohort's year: a birth moves a woman up one parity (2+ stays 2+).
+      Eigen::Matrix3d transition;
+      transition << 1 - p[0], 0, 0,  //
+          p[0], 1 - p[1], 0,         //
+          0, p[1], 1;
+      for (int k = 0; k < PARITY_CLASSES; ++k) births[y][static_cast<std::size_t>(k)] += p[k] * women[b][k];
+      women[b] = transition * women[b];
+    }
+  }
+  return births;
+}
 
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {

@@ -4,6 +4,7 @@
 // from a keyed stream, and every tally is an integer sum.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -31,6 +32,13 @@ struct TracedBirth {
 struct SimulationTrace {
   std::vector<std::vector<TracedBirth>> births;  //!< [replication]
 };
+
+//! The cohort-component cross-check: births by year and order projected analytically
+//! from the same base population and rates (each cohort of women a parity vector moved
+//! by a Leslie-type transition matrix each year), with the uncertain parameters at their
+//! centres. Its births are what the Monte Carlo mean should approach when the parameters
+//! are fixed. [year][order 1, 2, 3+]
+std::vector<std::array<double, 3>> project_births(const Scenario& scenario, const BasePopulation& population);
 
 //! Simulates `scenario` on `population` for `options.replications` replications,
 //! using whatever threads the caller's TBB arena allows. `progress`, if given, is

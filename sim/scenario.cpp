@@ -783,9 +783,11 @@ struct ScenarioSpec {
 
 //! Reads one [uncertainty] entry: { distribution = "…", parameters…, tag, source }.
 UncertainParameter read_uncertain(TableReader& u, const std::string& name) {
-  static const char* known[] = {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_CHILDCARE_DEMAND};
+  static const char* known[] = {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_FERTILITY_TREND,
+                                PARAMETER_CHILDCARE_DEMAND};
   if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return name == k; })) {
-    u.fail(name, std::string("unknown parameter (known: ") + known[0] + ", " + known[1] + ", " + known[2] + ")");
+    u.fail(name, std::string("unknown parameter (known: ") + known[0] + ", " + known[1] + ", " + known[2] + ", " +
+                     known[3] + ")");
   }
   TableReader t = u.child(u.subtable(name), name);
   UncertainParameter out;
@@ -933,7 +935,8 @@ Scenario load_scenario(const std::filesystem::path& file) {
   s.seed = *spec.seed;
   s.resolved_text = spec.text;
   // Every known parameter, at its neutral value unless the scenario draws it.
-  for (const char* name : {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_CHILDCARE_DEMAND}) {
+  for (const char* name :
+       {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_FERTILITY_TREND, PARAMETER_CHILDCARE_DEMAND}) {
     const auto it = std::find_if(spec.uncertainty.begin(), spec.uncertainty.end(),
                                  [&](const UncertainParameter& p) { return p.name == name; });
     if (it != spec.uncertainty.end()) {
@@ -941,7 +944,8 @@ Scenario load_scenario(const std::filesystem::path& file) {
     } else {
       UncertainParameter neutral;
       neutral.name = name;
-      neutral.distribution.a = std::string(name) == PARAMETER_BIRTH_RESPONSE ? 0.0 : 1.0;
+      const std::string n = name;
+      neutral.distribution.a = n == PARAMETER_BIRTH_RESPONSE || n == PARAMETER_FERTILITY_TREND ? 0.0 : 1.0;
       neutral.source = "not drawn: neutral value";
       s.uncertainty.push_back(neutral);
     }

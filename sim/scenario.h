@@ -105,6 +105,8 @@ struct PlaceProfile {
 inline constexpr const char* PARAMETER_BIRTH_RESPONSE = "birth_response";    //!< β of models/behaviour.h
 inline constexpr const char* PARAMETER_FERTILITY_LEVEL = "fertility_level";  //!< multiplies every birth probability
 inline constexpr const char* PARAMETER_CHILDCARE_DEMAND = "childcare_demand_level";  //!< multiplies childcare demand
+inline constexpr const char* PARAMETER_FERTILITY_TREND =
+    "fertility_trend";  //!< yearly change of birth probabilities after the first year
 
 //! An uncertain parameter of a scenario.
 struct UncertainParameter {

@@ -327,11 +327,23 @@ TEST_CASE("uncertain parameters: one draw per replication, reproducible, within 
   const ScenarioResults a = run_with_threads(s, default_population(), 2, 8, s.seed);
   const ScenarioResults b = run_with_threads(s, default_population(), 1, 8, s.seed);
   REQUIRE(a.parameters == b.parameters);
-  REQUIRE(a.parameter_labels.size() == 3);
-  REQUIRE(a.parameter_labels[0].name == "birth_response");
+  const std::size_t n = a.parameter_labels.size();
+  REQUIRE(n == 4);
+  auto index = [&](const std::string& name) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a.parameter_labels[i].name == name) return i;
+    }
+    FAIL("no parameter " << name);
+    return n;
+  };
   std::set<double> responses;
   for (std::size_t r = 0; r < 8; ++r) {
-    const double response = a.parameters[r * 3 + 0], level = a.parameters[r * 3 + 1], demand = a.parameters[r * 3 + 2];
+    const double response = a.parameters[r * n + index("birth_response")];
+    const double level = a.parameters[r * n + index("fertility_level")];
+    const double demand = a.parameters[r * n + index("childcare_demand_level")];
+    const double trend = a.parameters[r * n + index("fertility_trend")];
+    REQUIRE(trend >= -0.06);
+    REQUIRE(trend <= 0.04);
     REQUIRE(response >= 0.05);
     REQUIRE(response <= 0.4);
     REQUIRE(level >= 0.85);
@@ -341,4 +353,32 @@ TEST_CASE("uncertain parameters: one draw per replication, reproducible, within 
     responses.insert(response);
   }
   REQUIRE(responses.size() == 8);
+}
+
+TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within 4 standard errors",
+          "[engine][statistical][projection]") {
+  ScenarioCopy c;
+  c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2034");
+  const Scenario s = cradle::testing::neutral(load_scenario(c.path("xihu_current.toml")));
+  REQUIRE(s.years() == 10);
+  const BasePopulation& pop = default_population();
+  const auto expected = project_births(s, pop);
+  const int R = 30;
+  const ScenarioResults r = run_with_threads(s, pop, 2, R, s.seed);
+  for (std::size_t y = 0; y < r.n_years(); ++y) {
+    double sum = 0, sum2 = 0;
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      double b = 0;
+      for (std::size_t k = 0; k < 3; ++k) b += static_cast<double>(r.births[r.births_index(rep, y, k)]);
+      sum += b;
+      sum2 += b * b;
+    }
+    const double mean = sum / R;
+    const double se = std::sqrt((sum2 / R - mean * mean) * R / (R - 1) / R);
+    const double projected = expected[y][0] + expected[y][1] + expected[y][2];
+    INFO("year " << r.years[y] << ": Monte Carlo " << mean << " ± " << se << ", projected " << projected);
+    REQUIRE(std::fabs(mean - projected) < 4 * se);
+  }
+  // The first year's projection is the profile's births (no response, level 1).
+  REQUIRE(expected[0][0] + expected[0][1] + expected[0][2] == Approx(s.profile.births).epsilon(1e-9));
 }

@@ -58,6 +58,7 @@ void fix_parameter(Scenario& s, const std::string& name, double value) {
 Scenario neutral(Scenario s) {
   fix_parameter(s, PARAMETER_BIRTH_RESPONSE, 0.0);
   fix_parameter(s, PARAMETER_FERTILITY_LEVEL, 1.0);
+  fix_parameter(s, PARAMETER_FERTILITY_TREND, 0.0);
   fix_parameter(s, PARAMETER_CHILDCARE_DEMAND, 1.0);
   return s;
 }
