@@ -116,7 +116,9 @@ struct RunResults {
   std::uint64_t seed = 0;
   int replications = 0;
   int threads = 0;
-  std::int64_t households = 0;  // base population
+  std::int64_t households = 0;  // base population (households represented, for a sample: simulated × weight)
+  std::int64_t households_simulated = 0;  // households actually simulated
+  std::int64_t sample_weight = 1;         // each simulated household stands for this many
   std::int64_t persons = 0;
   RunTimes times;
   std::vector<ScenarioResults> scenarios;

@@ -610,6 +610,11 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
     h5::write_attribute(root, "replications", std::int64_t{results.replications});
     h5::write_attribute(root, "threads", std::int64_t{results.threads});
     h5::write_attribute(root, "households", results.households);
+    // 1.1: a 1-in-k sample; every count and amount in the file is already scaled by k.
+    h5::write_attribute(root, "sample_fraction",
+                        std::vector<std::int32_t>{1, static_cast<std::int32_t>(results.sample_weight)});
+    h5::write_attribute(root, "households_simulated",
+                        results.households_simulated > 0 ? results.households_simulated : results.households);
     h5::write_attribute(root, "persons", results.persons);
 
     h5::Handle scenarios = h5::create_group(file, "scenarios");

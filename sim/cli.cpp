@@ -46,7 +46,15 @@ struct RunArgs {
   bool quiet = false;
   bool no_progress = false;
   bool expected = false;
+  std::string sample;  //!< "1/k" or "k"
 };
+
+//! Parses a sampling fraction "1/k" (or "k"); 0 if malformed.
+std::int64_t parse_sample(const std::string& text) {
+  std::string k = text.rfind("1/", 0) == 0 ? text.substr(2) : text;
+  if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return std::stoll(k);
+}
 
 //! Prints the Monte Carlo mean of births by year beside the cohort-component projection.
 void print_expected(std::ostream& out, const Scenario& scenario, const BasePopulation& population,
@@ -94,6 +102,15 @@ int command_run(const RunArgs& args) {
     return EXIT_RUN_FAILURE;
   }
 
+  std::int64_t sample = scenario.sample;
+  if (!args.sample.empty()) {
+    sample = parse_sample(args.sample);
+    if (sample < 1) {
+      std::cerr << "cradle: error: --sample expects 1/k with k a whole number from 1, found \"" << args.sample
+                << "\"\n";
+      return EXIT_BAD_INPUT;
+    }
+  }
   const int threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
@@ -108,19 +125,23 @@ int command_run(const RunArgs& args) {
   auto t0 = std::chrono::steady_clock::now();
   BasePopulation population;
   try {
-    population = generate_population(scenario.profile, scenario.start_year, scenario.seed);
+    population = sample > 1 ? generate_sample(scenario.profile, scenario.start_year, scenario.seed, sample)
+                            : generate_population(scenario.profile, scenario.start_year, scenario.seed);
   } catch (const std::invalid_argument& e) {
     std::cerr << "cradle: error: " << scenario.file.string()
               << ": the jurisdiction profile cannot be used: " << e.what() << "\n";
     return EXIT_BAD_INPUT;
   }
   results.times.population_seconds = seconds_since(t0);
-  results.households = static_cast<std::int64_t>(population.households());
-  results.persons = population.persons;
+  results.households = static_cast<std::int64_t>(population.households()) * population.weight;
+  results.persons = population.persons * population.weight;
+  results.sample_weight = population.weight;
+  results.households_simulated = static_cast<std::int64_t>(population.households());
   if (!args.quiet) {
+    if (population.weight > 1) std::cerr << "cradle: simulating 1 household in " << population.weight << "\n";
     std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, " << population.persons
-              << " persons, " << population.women() << " women aged 8-49, " << population.children()
-              << " children under 6; " << scenario.replications << " replications of " << scenario.start_year << "-"
+              << " persons, " << population.women() << " women and girls, " << population.children()
+              << " children under 7; " << scenario.replications << " replications of " << scenario.start_year << "-"
               << scenario.end_year << " on " << threads << " thread(s)\n";
   }
 
@@ -284,6 +305,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("-t,--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
   run_cmd->add_flag("--no-progress", run.no_progress, "Do not draw a progress bar");
+  run_cmd->add_option("--sample", run.sample,
+                      "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
+                      "place and the sampling error shows in the bands (overrides the scenario's sample)");
   run_cmd->add_flag("--expected", run.expected,
                     "Also print births by year projected by the cohort-component cross-check");
 

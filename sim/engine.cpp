@@ -165,8 +165,10 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   plan.seed = seed;
   const PlaceProfile& profile = scenario.profile;
   // Rates calibrated once, on the base population in the first year, then held.
-  const FertilityTable table = calibrate_fertility(profile.fertility, profile.births, pop.woman_birth_year,
-                                                   pop.woman_parity, scenario.start_year);
+  // A 1-in-k sample bears 1/k of the births.
+  const double births = profile.births / static_cast<double>(pop.weight);
+  const FertilityTable table =
+      calibrate_fertility(profile.fertility, births, pop.woman_birth_year, pop.woman_parity, scenario.start_year);
   const auto [lo, hi] = std::minmax_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
   plan.min_birth_year = pop.women() ? *lo : 0;
   plan.birth_year_span = pop.women() ? static_cast<std::size_t>(*hi - *lo + 1) : 0;
@@ -528,7 +530,9 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
       transition << 1 - p[0], 0, 0,  //
           p[0], 1 - p[1], 0,         //
           0, p[1], 1;
-      for (int k = 0; k < PARITY_CLASSES; ++k) births[y][static_cast<std::size_t>(k)] += p[k] * women[b][k];
+      for (int k = 0; k < PARITY_CLASSES; ++k) {
+        births[y][static_cast<std::size_t>(k)] += p[k] * women[b][k] * static_cast<double>(pop.weight);
+      }
       women[b] = transition * women[b];
     }
   }
@@ -601,12 +605,14 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   // The capacity path, and the places it adds each year (the same in every replication).
   const double persons = static_cast<double>(pop.persons);
   std::vector<Cost> slot_costs(Y * T);
+  std::vector<std::int64_t> sample_slots;  //!< places of the simulated (possibly sampled) population
   for (std::size_t y = 0; y < Y; ++y) {
     const int year = out.years[y];
     const std::int64_t slots = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year);
     const std::int64_t before = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year - 1);
-    out.childcare_slots.push_back(slots);
-    out.persons.push_back(pop.persons);
+    sample_slots.push_back(slots);
+    out.childcare_slots.push_back(slots * pop.weight);
+    out.persons.push_back(pop.persons * pop.weight);
     const std::int64_t added = std::max<std::int64_t>(0, slots - before);
     const std::int64_t renovated =
         std::llround(static_cast<double>(added) * scenario.profile.childcare.renovated_share);
@@ -677,7 +683,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           }
         });
         // The coupled step: places are shared by the whole place.
-        allocate_childcare(work, out.childcare_slots[y], queue);
+        allocate_childcare(work, sample_slots[y], queue);
         // Enrolment and measures, block by block in parallel.
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
@@ -685,12 +691,16 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           }
         });
         // Integer reduction in block order: exact, so the order does not matter anyway.
+        // A sampled household stands for `w`: counts and money are scaled by it exactly.
+        const std::int64_t w = pop.weight;
         for (std::size_t b = 0; b < B; ++b) {
-          for (std::size_t k = 0; k < PARITY_CLASSES; ++k) out.births[out.births_index(r, y, k)] += tally[b].births[k];
-          out.child_months_under3[out.year_index(r, y)] += tally[b].child_months_under3;
-          out.childcare_enrolled_months[out.year_index(r, y)] += tally[b].childcare_months;
-          out.childcare_demand_months[out.year_index(r, y)] += tally[b].childcare_demand_months;
-          out.kindergarten_enrolled_months[out.year_index(r, y)] += tally[b].kindergarten_months;
+          for (std::size_t k = 0; k < PARITY_CLASSES; ++k) {
+            out.births[out.births_index(r, y, k)] += w * tally[b].births[k];
+          }
+          out.child_months_under3[out.year_index(r, y)] += w * tally[b].child_months_under3;
+          out.childcare_enrolled_months[out.year_index(r, y)] += w * tally[b].childcare_months;
+          out.childcare_demand_months[out.year_index(r, y)] += w * tally[b].childcare_demand_months;
+          out.kindergarten_enrolled_months[out.year_index(r, y)] += w * tally[b].kindergarten_months;
         }
         for (std::size_t i = 0; i < T; ++i) {
           std::int64_t n = slot_costs[y * T + i].units;
@@ -699,6 +709,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
             n += units[b * T + i];
             total += fen[b * T + i];
           }
+          n *= w;
+          total *= w;
           if (budget_of[i] != SIZE_MAX) {
             const std::size_t m = budget_of[i];
             out.caseload[out.caseload_index(r, y, m)] = n;

@@ -217,4 +217,11 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
   return pop;
 }
 
+BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::uint32_t seed, std::int64_t k) {
+  if (k < 1) throw std::invalid_argument("a sample is 1 in k with k >= 1");
+  BasePopulation pop = generate_population(profile, base_year, seed, 1.0 / static_cast<double>(k));
+  pop.weight = k;
+  return pop;
+}
+
 }  // namespace cradle

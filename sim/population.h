@@ -34,6 +34,7 @@ struct HouseholdBlock {
 
 struct BasePopulation {
   int base_year = 0;         //!< the first scenario year; states are as at its 1 January
+  std::int64_t weight = 1;   //!< households each simulated household stands for (a 1-in-k sample: k)
   std::int64_t persons = 0;  //!< sum of household sizes
 
   std::vector<std::uint8_t> household_size;
@@ -61,5 +62,9 @@ struct BasePopulation {
 //! result does not depend on the thread count. Throws std::invalid_argument if the
 //! profile cannot be calibrated.
 BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale = 1.0);
+
+//! A 1-in-k sample: the profile's population generated at 1/k of its size, each
+//! household weighted k, so that results scaled by k estimate the whole place.
+BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::uint32_t seed, std::int64_t k);
 
 }  // namespace cradle

@@ -776,6 +776,7 @@ struct ScenarioSpec {
   std::vector<std::string> exclude;
   std::optional<int> start_year, end_year, replications;
   std::optional<std::uint32_t> seed;
+  std::optional<std::int64_t> sample;
   std::filesystem::path jurisdiction_dir;
   std::string text;
   std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
@@ -860,6 +861,7 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   if (sc.has("end_year")) spec.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
   if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
   if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
+  if (sc.has("sample")) spec.sample = sc.integer("sample", 1, 1'000'000);
   if (const toml::node* pn = sc.optional("packages")) {
     if (!pn->is_array()) sc.fail("packages", "expected a list of package files");
     for (const auto& item : *pn->as_array()) {
@@ -933,6 +935,7 @@ Scenario load_scenario(const std::filesystem::path& file) {
   s.end_year = *spec.end_year;
   s.replications = *spec.replications;
   s.seed = *spec.seed;
+  s.sample = spec.sample.value_or(1);
   s.resolved_text = spec.text;
   // Every known parameter, at its neutral value unless the scenario draws it.
   for (const char* name :

@@ -124,6 +124,7 @@ struct Scenario {
   int end_year = 0;  //!< inclusive
   int replications = 0;
   std::uint32_t seed = 0;
+  std::int64_t sample = 1;          //!< simulate 1 household in `sample` (weight `sample`)
   std::vector<Jurisdiction> chain;  //!< China first, the simulated place last
   PlaceProfile profile;
   std::vector<Measure> measures;

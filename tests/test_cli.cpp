@@ -123,3 +123,23 @@ TEST_CASE("an unwritable output location fails with 3 before the run", "[cli][er
   REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", c.path("missing-dir/out.h5").string(),
                "--replications", "1", "--quiet"}) == EXIT_RUN_FAILURE);
 }
+
+TEST_CASE("cradle run --sample 1/k records the fraction; a malformed one is refused", "[cli][sample]") {
+  ScenarioCopy c;
+  const auto out = c.path("sample.h5");
+  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", out.string(), "-r", "2", "--sample", "1/4",
+               "--quiet"}) == EXIT_OK);
+  const hid_t f = H5Fopen(out.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t a = H5Aopen(f, "sample_fraction", H5P_DEFAULT);
+  REQUIRE(a >= 0);
+  std::int32_t fraction[2] = {0, 0};
+  REQUIRE(H5Aread(a, H5T_NATIVE_INT32, fraction) >= 0);
+  H5Aclose(a);
+  H5Fclose(f);
+  REQUIRE(fraction[0] == 1);
+  REQUIRE(fraction[1] == 4);
+  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", c.path("bad.h5").string(), "--sample", "1/x",
+               "--quiet"}) == EXIT_BAD_INPUT);
+  REQUIRE_FALSE(std::filesystem::exists(c.path("bad.h5")));
+}

@@ -382,3 +382,32 @@ TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within
   // The first year's projection is the profile's births (no response, level 1).
   REQUIRE(expected[0][0] + expected[0][1] + expected[0][2] == Approx(s.profile.births).epsilon(1e-9));
 }
+
+TEST_CASE("a 1-in-k sample: scaled exactly by k, and estimating the whole place", "[engine][sample]") {
+  const Scenario s = cradle::testing::neutral(default_scenario());
+  const BasePopulation sample = generate_sample(s.profile, s.start_year, s.seed, 5);
+  REQUIRE(sample.weight == 5);
+  REQUIRE(
+      std::fabs(static_cast<double>(sample.households()) * 5 / static_cast<double>(default_population().households()) -
+                1) < 0.01);
+  const int R = 20;
+  const ScenarioResults r = run_with_threads(s, sample, 2, R, s.seed);
+  const ScenarioResults full = run_with_threads(s, default_population(), 2, R, s.seed);
+  const std::size_t m = measure_index(r, "national_childcare_subsidy");
+  double births = 0, births_full = 0, outlay = 0, outlay_full = 0;
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      REQUIRE(r.births[r.births_index(rep, 0, k)] % 5 == 0);
+      births += static_cast<double>(r.births[r.births_index(rep, 0, k)]);
+      births_full += static_cast<double>(full.births[full.births_index(rep, 0, k)]);
+    }
+    REQUIRE(r.caseload[r.caseload_index(rep, 0, m)] % 5 == 0);
+    REQUIRE(measure_total(r, rep, 0, m) % 5 == 0);
+    outlay += static_cast<double>(measure_total(r, rep, 0, m));
+    outlay_full += static_cast<double>(measure_total(full, rep, 0, m));
+  }
+  REQUIRE(r.persons[0] == sample.persons * 5);
+  // The sample estimates the place: births and the subsidy within a few per cent of the full run.
+  REQUIRE(std::fabs(births / births_full - 1) < 0.05);
+  REQUIRE(std::fabs(outlay / outlay_full - 1) < 0.05);
+}
