@@ -55,7 +55,10 @@ class TableReader {
     const toml::node* node = table_.get(key);
     fail_at(node ? node->source() : table_.source(), key, what);
   }
-  std::string field(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  std::string field(const std::string& key) const {
+    if (key.empty()) return prefix_;
+    return prefix_.empty() ? key : prefix_ + "." + key;
+  }
   const std::string& file() const { return file_; }
 
   bool has(const std::string& key) const { return table_.contains(key); }
@@ -494,6 +497,7 @@ PayerShares read_payers(TableReader& m, const PayerContext& ctx) {
   const toml::table& pt = m.subtable("payers");
   TableReader pr = m.child(pt, "payers");
   // Shares by region, so that every region's shares are checked, not just this place's.
+  bool regional = false;
   std::array<std::array<double, PAYER_COUNT>, 3> by_region{};
   for (const auto& [k, node] : pt) {
     const std::string name(k.str());
@@ -502,6 +506,7 @@ PayerShares read_payers(TableReader& m, const PayerContext& ctx) {
     TableReader sr = pr.child(st, name);
     std::array<double, 3> v{};
     if (const toml::node* br = sr.optional("by_region")) {
+      regional = true;
       if (!br->is_table()) sr.fail_at(br->source(), "by_region", "expected { east = …, central = …, west = … }");
       TableReader rr = sr.child(*br->as_table(), "by_region");
       v = {rr.as_number(rr.require("east"), "east", 0, 1), rr.as_number(rr.require("central"), "central", 0, 1),
@@ -524,8 +529,8 @@ PayerShares read_payers(TableReader& m, const PayerContext& ctx) {
     if (std::fabs(total - 1.0) > 1e-9) {
       static const char* names[3] = {"east", "central", "west"};
       pr.fail_at(pt.source(), "",
-                 std::string("payer shares must sum to 1, they sum to ") + format_number(total) + " (for the " +
-                     names[r] + " region)");
+                 std::string("payer shares must sum to 1, they sum to ") + format_number(total) +
+                     (regional ? std::string(" (for the ") + names[r] + " region)" : std::string()));
     }
   }
   const std::size_t region = ctx.region ? static_cast<std::size_t>(*ctx.region) : 1;
