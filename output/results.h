@@ -64,6 +64,12 @@ struct ScenarioResults {
   // [replication][year]: sum over the 12 months of the count of children enrolled in kindergarten
   std::vector<std::int64_t> kindergarten_enrolled_months;
 
+  // [replication][year]: deaths of the modelled persons (women and children) in the year
+  std::vector<std::int64_t> deaths;
+  // [replication][year]: residents at the start of the year: the base persons plus the
+  // births and less the deaths of the years before (other adults are held constant)
+  std::vector<std::int64_t> population;
+
   // [year][payer]: the payer's general public budget expenditure in that year, fen
   std::vector<std::int64_t> budget_fen;
   // [year]: childcare places (capacity) in that year, from the capacity path

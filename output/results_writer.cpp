@@ -154,6 +154,8 @@ void validate(const RunResults& results) {
     check_size(s.child_months_under3.size(), ry, where + " child_months_under3");
     check_size(s.childcare_enrolled_months.size(), ry, where + " childcare_enrolled_months");
     check_size(s.childcare_demand_months.size(), ry, where + " childcare_demand_months");
+    check_size(s.deaths.size(), ry, where + " deaths");
+    check_size(s.population.size(), ry, where + " population");
     for (std::size_t i = 0; i < ry; ++i) {
       if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
         invalid(where + ": childcare demand below enrolment");
@@ -489,6 +491,14 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   attach_all(enrolled, {&replication, &scales.year});
 
   // Format 1.1 from here on.
+  h5::Handle deaths = h5::write_dataset(group, "deaths", s.deaths, {R, Y});
+  describe(deaths, "persons", "deaths of the modelled persons (women 8-49 and children under 7) in the year");
+  attach_all(deaths, {&replication, &scales.year});
+  h5::Handle population = h5::write_dataset(group, "population", s.population, {R, Y});
+  describe(population, "persons",
+           "residents at the start of the year: base persons plus earlier births less earlier deaths (other adults "
+           "held constant)");
+  attach_all(population, {&replication, &scales.year});
   h5::Handle demand = h5::write_dataset(group, "childcare_demand", per_year(s.childcare_demand_months), {R, Y});
   describe(demand, "children",
            "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts");

@@ -42,6 +42,7 @@ struct ChildState {
   std::uint64_t take_up_yes = 0;
   std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
   std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
+  bool dead = false;                    //!< died in an earlier year
 };
 //! Child measures whose take-up is remembered; later ones are drawn each year.
 constexpr std::size_t REMEMBERED_TAKE_UPS = 64;
@@ -73,7 +74,11 @@ struct BlockTally {
   std::int64_t childcare_demand_months = 0;
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
+  std::int64_t deaths = 0;
 };
+
+//! Parity value that marks a woman who has died (real parities saturate below it).
+constexpr std::uint8_t DEAD = 0xFF;
 
 //! One child's year between the demand pass and the enrolment pass.
 struct ChildWork {
@@ -102,6 +107,9 @@ struct Plan {
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::uint64_t assisted_threshold;
   std::uint64_t home_purchase_threshold;
+  std::uint64_t women_death_from;  //!< a birth draw at or above this is a death
+  std::uint64_t infant_death_threshold, child_death_threshold;
+  bool mortality;
   int home_min_children;  //!< households with fewer children are not drawn for purchases
   int oldest_relevant_age_months;
   std::size_t n_tallies;
@@ -193,6 +201,12 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
   plan.assisted_threshold = probability_threshold(profile.assisted_reproduction_share);
   plan.home_purchase_threshold = probability_threshold(profile.home_purchase_rate);
+  // A woman dies when her birth draw falls in the top `q` of its range: births take the
+  // bottom, so the two never meet, and deaths do not depend on the policy.
+  plan.women_death_from = ~probability_threshold(profile.women_mortality / 1000.0);
+  plan.infant_death_threshold = probability_threshold(profile.infant_mortality / 1000.0);
+  plan.child_death_threshold = probability_threshold(profile.child_mortality / 1000.0);
+  plan.mortality = profile.women_mortality > 0 || profile.infant_mortality > 0 || profile.child_mortality > 0;
   plan.home_min_children = std::numeric_limits<int>::max();
   plan.oldest_relevant_age_months = OLDEST_SERVICE_AGE_MONTHS;
   std::size_t capped_child = 0;
@@ -264,6 +278,12 @@ class BlockYear {
         const auto w = static_cast<std::uint32_t>(w0 + i);
         const int birth_year = birth_years[w];
         const std::uint8_t k = parities[w];
+        if (k == DEAD) continue;
+        if (plan_.women_death_from != ~std::uint64_t{0} && birth_u[i] >= plan_.women_death_from) {
+          parities[w] = DEAD;
+          tally.deaths++;
+          continue;
+        }
         const std::uint64_t threshold =
             thresholds[static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
                        (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
@@ -271,7 +291,7 @@ class BlockYear {
         if (birth_u[i] < threshold) {
           KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
           const int m = static_cast<int>(month.below(12)) + 1;
-          now = k < 255 ? static_cast<std::uint8_t>(k + 1) : k;
+          now = k < DEAD - 1 ? static_cast<std::uint8_t>(k + 1) : k;
           parities[w] = now;
           newborns.push_back(Newborn{month_index(year, m), w, year_key, now, ChildState{}});
           tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
@@ -291,9 +311,23 @@ class BlockYear {
   void prepare(MonthIndex birth_month, int order, std::uint8_t flags, std::uint32_t entity, std::uint32_t aux,
                ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
     const MonthIndex year_start = month_index(year_, 1);
-    if (birth_month >= year_start + 12) return;                    // not yet born
+    if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
     const int age_at_start = year_start - birth_month - 1;         // completed months at the year's first month
     if (age_at_start >= plan_.oldest_relevant_age_months) return;  // too old for anything
+    std::uint16_t alive = 0xFFF;
+    if (plan_.mortality) {
+      // Infant deaths fall in the year of birth, child deaths in later years, in a month
+      // after the birth; the child is alive in the months before.
+      const bool infant = birth_month >= year_start;
+      KeyedStream d(plan_.seed, rep_, StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILD_DEATH});
+      if (d.next_u64() < (infant ? plan_.infant_death_threshold : plan_.child_death_threshold)) {
+        const int first = infant ? birth_month - year_start + 1 : 0;  // first month it can die in
+        const int month = first + static_cast<int>(d.below(static_cast<std::uint32_t>(std::max(1, 12 - first))));
+        alive = static_cast<std::uint16_t>((1u << std::min(month, 12)) - 1u);
+        state.dead = true;
+        tally.deaths++;
+      }
+    }
     ChildWork w{};
     w.entity = entity;
     w.aux = aux;
@@ -303,11 +337,12 @@ class BlockYear {
     cy.birth_month = birth_month;
     cy.birth_order = order >= 3 ? 3 : order;
     cy.flags = flags;
+    cy.alive_mask = alive;
     if (age_at_start < UNDER3_MONTHS) {
-      tally.child_months_under3 += months_in(age_window_mask(year_, birth_month, 0, UNDER3_MONTHS));
+      tally.child_months_under3 += months_in(age_window_mask(year_, birth_month, 0, UNDER3_MONTHS) & alive);
       w.key = draw_u64(plan_.seed, rep_,
                        StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL});
-      cy.childcare_mask = childcare_mask(rplan_.services, birth_month, year_, w.key);
+      cy.childcare_mask = childcare_mask(rplan_.services, birth_month, year_, w.key) & alive;
       tally.childcare_demand_months += months_in(cy.childcare_mask);
     }
     if (age_at_start + 11 >= 36) {
@@ -325,9 +360,10 @@ class BlockYear {
                   : std::int8_t{0};
         }
         if (state.kindergarten > 0) {
-          cy.kindergarten_masks = kg;
+          cy.kindergarten_masks = {static_cast<std::uint16_t>(kg[0] & alive), static_cast<std::uint16_t>(kg[1] & alive),
+                                   static_cast<std::uint16_t>(kg[2] & alive)};
           cy.kindergarten_provider = static_cast<Provider>(state.kindergarten - 1);
-          tally.kindergarten_months += months_in(static_cast<std::uint16_t>(kg[0] | kg[1] | kg[2]));
+          tally.kindergarten_months += months_in(static_cast<std::uint16_t>((kg[0] | kg[1] | kg[2]) & alive));
         }
       }
     }
@@ -589,6 +625,9 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.child_months_under3.assign(R * Y, 0);
   out.childcare_enrolled_months.assign(R * Y, 0);
   out.childcare_demand_months.assign(R * Y, 0);
+  out.deaths.assign(R * Y, 0);
+  out.population.assign(R * Y, 0);
+  for (std::size_t r = 0; r < R; ++r) out.population[r * Y] = pop.persons * pop.weight;
   for (const UncertainParameter& p : scenario.uncertainty) {
     out.parameter_labels.push_back(
         ParameterLabel{p.name, std::string(distribution_name(p.distribution.kind)), p.distribution.centre(), p.source});
@@ -701,6 +740,14 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           out.childcare_enrolled_months[out.year_index(r, y)] += w * tally[b].childcare_months;
           out.childcare_demand_months[out.year_index(r, y)] += w * tally[b].childcare_demand_months;
           out.kindergarten_enrolled_months[out.year_index(r, y)] += w * tally[b].kindergarten_months;
+          out.deaths[out.year_index(r, y)] += w * tally[b].deaths;
+        }
+        // Residents at the start of the next year: this year's births in, deaths out.
+        if (y + 1 < Y) {
+          std::int64_t born = 0;
+          for (std::size_t k = 0; k < PARITY_CLASSES; ++k) born += out.births[out.births_index(r, y, k)];
+          out.population[out.year_index(r, y + 1)] =
+              out.population[out.year_index(r, y)] + born - out.deaths[out.year_index(r, y)];
         }
         for (std::size_t i = 0; i < T; ++i) {
           std::int64_t n = slot_costs[y * T + i].units;

@@ -406,6 +406,13 @@ PlaceProfile read_place_profile(TableReader& root) {
     p.home_purchase_rate = er.sourced("home_purchase_rate", 0, 1).value;
     er.finish();
   }
+  if (const toml::table* mt = root.optional_subtable("mortality")) {
+    TableReader mr = root.child(*mt, "mortality");
+    p.infant_mortality = mr.sourced("infant_per_1000", 0, 200).value;
+    p.child_mortality = mr.sourced("child_per_1000", 0, 100).value;
+    p.women_mortality = mr.sourced("women_per_1000", 0, 100).value;
+    mr.finish();
+  }
   {
     TableReader ir = root.child(root.subtable("income"), "income");
     p.household_income = ir.sourced("household_annual", 1000, 1e8).value;
@@ -720,7 +727,8 @@ struct Loader {
         scenario->profile = read_place_profile(root);
         simulated = false;
       } else {
-        for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events", "income"})
+        for (const char* section :
+             {"population", "fertility", "childcare", "kindergarten", "events", "income", "mortality"})
           root.optional(section);
       }
       root.finish();

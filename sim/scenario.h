@@ -99,6 +99,9 @@ struct PlaceProfile {
   KindergartenProfile kindergarten;
   double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home
   double household_income = 0;    //!< annual disposable income of a household with young children, yuan
+  //! Deaths a year per 1000: infants (in the year of birth), children 1–7, women. All 0
+  //! when the profile has no [mortality]: a closed population.
+  double infant_mortality = 0, child_mortality = 0, women_mortality = 0;
 };
 
 //! The uncertain parameters the engine knows, and what they do.

@@ -20,6 +20,7 @@ enum Id : std::uint16_t {
   // Demography, per woman and year.
   BIRTH = 16,                  //!< does a woman give birth this year
   BIRTH_MONTH = 17,            //!< in which month
+  CHILD_DEATH = 20,            //!< per child and year: does the child die, and in which month
   ASSISTED_REPRODUCTION = 18,  //!< per birth (child key): was it after assisted reproduction
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare

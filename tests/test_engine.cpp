@@ -93,7 +93,9 @@ TEST_CASE("closed form: with take-up 1 the national subsidy costs 300 yuan per c
           "[engine][closed-form]") {
   ScenarioCopy c;
   c.edit("packages/national.toml", "take_up = { value = 0.9, tag = \"D\"", "take_up = { value = 1.0, tag = \"D\"");
-  const Scenario s = load_scenario(c.path("xihu_current.toml"));
+  Scenario s = load_scenario(c.path("xihu_current.toml"));
+  // Mortality-free, so that every child traced is counted for every month it is under 3.
+  s.profile.infant_mortality = s.profile.child_mortality = s.profile.women_mortality = 0;
   const BasePopulation& p = default_population();
   SimulationTrace trace;
   const int R = 4;
@@ -410,4 +412,30 @@ TEST_CASE("a 1-in-k sample: scaled exactly by k, and estimating the whole place"
   // The sample estimates the place: births and the subsidy within a few per cent of the full run.
   REQUIRE(std::fabs(births / births_full - 1) < 0.05);
   REQUIRE(std::fabs(outlay / outlay_full - 1) < 0.05);
+}
+
+TEST_CASE("people are conserved: population(t+1) = population(t) + births(t) - deaths(t)", "[engine][mortality]") {
+  Scenario closed = default_scenario();
+  closed.profile.infant_mortality = closed.profile.child_mortality = closed.profile.women_mortality = 0;
+  const ScenarioResults r = run_with_threads(closed, default_population(), 2, 3, closed.seed);
+  const ScenarioResults m = run_with_threads(default_scenario(), default_population(), 2, 3, closed.seed);
+  for (std::size_t rep = 0; rep < 3; ++rep) {
+    REQUIRE(r.population[r.year_index(rep, 0)] == default_population().persons);
+    for (std::size_t y = 0; y + 1 < r.n_years(); ++y) {
+      std::int64_t born = 0, born_m = 0;
+      for (std::size_t k = 0; k < 3; ++k) {
+        born += r.births[r.births_index(rep, y, k)];
+        born_m += m.births[m.births_index(rep, y, k)];
+      }
+      REQUIRE(r.deaths[r.year_index(rep, y)] == 0);
+      REQUIRE(r.population[r.year_index(rep, y + 1)] == r.population[r.year_index(rep, y)] + born);
+      REQUIRE(m.population[m.year_index(rep, y + 1)] ==
+              m.population[m.year_index(rep, y)] + born_m - m.deaths[m.year_index(rep, y)]);
+    }
+    std::int64_t deaths = 0;
+    for (std::size_t y = 0; y < m.n_years(); ++y) deaths += m.deaths[m.year_index(rep, y)];
+    REQUIRE(deaths > 0);
+    // Mortality removes children: fewer child-months under 3 than in the closed population.
+    REQUIRE(m.child_months_under3[m.year_index(rep, 3)] < r.child_months_under3[r.year_index(rep, 3)]);
+  }
 }

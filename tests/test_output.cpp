@@ -78,6 +78,8 @@ cradle::RunResults make_results() {
       s.child_months_under3.push_back(1200 + static_cast<std::int64_t>(r) * 12);
       s.childcare_enrolled_months.push_back(240 + static_cast<std::int64_t>(y) * 6);
       s.childcare_demand_months.push_back(252 + static_cast<std::int64_t>(y) * 12);
+      s.deaths.push_back(static_cast<std::int64_t>(r + y));
+      s.population.push_back(100'000 + static_cast<std::int64_t>(y) * 50);
       s.kindergarten_enrolled_months.push_back(360 + static_cast<std::int64_t>(r) * 12 +
                                                static_cast<std::int64_t>(y) * 3);
       s.ledger_fen.push_back(known_ledger_fen(r, y));

@@ -102,7 +102,8 @@ const Phase& Measure::phase_at(MonthIndex month) const {
 std::uint16_t eligible_child_months(const Measure& m, const ChildYear& c, int year) {
   if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
   const auto& e = m.eligibility;
-  return age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months) & m.months_in_force(year);
+  return age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months) & m.months_in_force(year) &
+         c.alive_mask;
 }
 
 std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int year,

@@ -131,7 +131,8 @@ inline constexpr std::uint8_t FLAG_SPECIAL_FAMILY = 2;
 //! What the measures read of one child in one year.
 struct ChildYear {
   MonthIndex birth_month = 0;
-  int birth_order = 1;  //!< 1, 2, 3 (3 = 3rd and higher)
+  std::uint16_t alive_mask = 0xFFF;  //!< months of the year the child is alive
+  int birth_order = 1;               //!< 1, 2, 3 (3 = 3rd and higher)
   std::uint8_t flags = 0;
   std::uint16_t childcare_mask = 0;  //!< months of the year in childcare
   Provider childcare_provider = Provider::other;
