@@ -18,10 +18,13 @@ enum Id : std::uint16_t {
   WOMAN_FLAGS = 6,
   CHILD_SEX = 7,  //!< per burn-in birth (mother, year): is the child a girl
   // Demography, per woman and year.
-  BIRTH = 16,                  //!< does a woman give birth this year
-  BIRTH_MONTH = 17,            //!< in which month
+  //! One Philox block per woman-year: words 0-1 decide a birth (bottom of the range) and
+  //! her death (top of the range, so deaths do not depend on policy); words 2-3 whether
+  //! her household buys a new home.
+  BIRTH = 16,
+  BIRTH_MONTH = 17,            //!< in which month she gives birth
+  ASSISTED_REPRODUCTION = 18,  //!< per birth (mother, year): was it after assisted reproduction
   CHILD_DEATH = 20,            //!< per child and year: does the child die, and in which month
-  ASSISTED_REPRODUCTION = 18,  //!< per birth (child key): was it after assisted reproduction
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
   CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare
