@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "models/fertility.h"
+#include "sim/household_fit.h"
 #include "sim/rng.h"
 
 namespace cradle {
@@ -14,20 +15,32 @@ namespace {
 
 using stream::GENERATION_REPLICATION;
 
-//! Index of the category a uniform draw falls in, given shares summing to 1.
-template <std::size_t N>
-std::size_t pick(const std::array<double, N>& shares, double u) {
-  double c = 0;
-  for (std::size_t i = 0; i + 1 < N; ++i) {
-    c += shares[i];
-    if (u < c) return i;
-  }
-  return N - 1;
-}
-
 StreamKey key(std::uint32_t entity, stream::Id purpose, int year = 0) {
   return StreamKey{entity, 0, static_cast<std::uint16_t>(year), purpose};
 }
+
+//! Fisher–Yates from one keyed stream: the same permutation for the same seed and key.
+void shuffle(std::vector<std::uint32_t>& v, std::uint32_t seed, const StreamKey& k) {
+  if (v.size() < 2) return;
+  KeyedStream s(seed, GENERATION_REPLICATION, k);
+  for (auto i = static_cast<std::uint32_t>(v.size() - 1); i > 0; --i) std::swap(v[i], v[s.below(i + 1)]);
+}
+
+}  // namespace
+
+HouseholdMargins household_margins(const PlaceProfile& profile) {
+  HouseholdMargins m;
+  m.size = profile.household_size_shares;
+  m.income_band = profile.households.income_band_shares;
+  m.employment = profile.households.employment_shares;
+  m.tenure = profile.households.tenure_shares;
+  m.local = profile.local_residency_share;
+  m.nonlocal_renter_odds = profile.households.nonlocal_renter_odds;
+  m.income_employment_odds = profile.households.income_employment_odds;
+  return m;
+}
+
+namespace {
 
 }  // namespace
 
@@ -37,18 +50,45 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
   pop.base_year = base_year;
   const double persons_target = profile.persons * scale;
 
-  // Households: a number that reproduces the persons total at the mean size, sizes drawn.
+  // Households: a number that reproduces the persons total at the mean size; their types
+  // fitted to the profile's margins, and dealt to households by a random permutation.
   double mean_size = 0;
   for (std::size_t k = 0; k < profile.household_size_shares.size(); ++k) {
     mean_size += static_cast<double>(k + 1) * profile.household_size_shares[k];
   }
   const auto n_households = static_cast<std::uint32_t>(std::llround(persons_target / mean_size));
   if (n_households == 0) throw std::invalid_argument("the profile has no households");
-  pop.household_size.resize(n_households);
-  for (std::uint32_t h = 0; h < n_households; ++h) {
-    KeyedStream s(seed, GENERATION_REPLICATION, key(h, stream::HOUSEHOLD_SIZE));
-    pop.household_size[h] = static_cast<std::uint8_t>(pick(profile.household_size_shares, s.uniform()) + 1);
-    pop.persons += pop.household_size[h];
+  const HouseholdTable types = fit_households(household_margins(profile));
+  {
+    const std::vector<std::uint32_t> counts = household_counts(types, n_households);
+    std::vector<std::uint32_t> cell_of;
+    cell_of.reserve(n_households);
+    for (std::size_t c = 0; c < counts.size(); ++c) cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
+    shuffle(cell_of, seed, key(0, stream::HOUSEHOLD_TYPE));
+    pop.household_size.resize(n_households);
+    pop.household_income_band.resize(n_households);
+    pop.household_employment.resize(n_households);
+    pop.household_tenure.resize(n_households);
+    pop.household_flags.assign(n_households, 0);
+    for (std::uint32_t h = 0; h < n_households; ++h) {
+      const HouseholdTable::Type t = types.type(cell_of[h]);
+      pop.household_size[h] = t.size;
+      pop.household_income_band[h] = t.band;
+      pop.household_employment[h] = t.employment;
+      pop.household_tenure[h] = t.tenure;
+      if (t.local) pop.household_flags[h] |= FLAG_LOCAL_RESIDENT;
+      pop.persons += t.size;
+    }
+    // Special families and priority groups: exact shares, chosen independently.
+    auto mark = [&](double share, std::uint8_t flag, std::uint32_t which) {
+      const auto n = static_cast<std::uint32_t>(std::llround(share * static_cast<double>(n_households)));
+      std::vector<std::uint32_t> order(n_households);
+      std::iota(order.begin(), order.end(), 0u);
+      shuffle(order, seed, key(which, stream::HOUSEHOLD_FLAGS));
+      for (std::uint32_t i = 0; i < n; ++i) pop.household_flags[order[i]] |= flag;
+    };
+    mark(profile.special_family_share, FLAG_SPECIAL_FAMILY, 0);
+    mark(profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1);
   }
 
   // Women by age group, in exact expected counts; age within the group drawn.
@@ -69,32 +109,41 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
       const auto id = static_cast<std::uint32_t>(women.size());
       KeyedStream s(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_AGE));
       const int age = lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
-      // Parity at the start of the burn-in, from the profile's table for that age.
-      const int age_then = age - BURN_IN_YEARS;
-      std::uint8_t parity = 0;
-      if (age_then >= MIN_FERTILE_AGE) {
-        KeyedStream ps(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_PARITY));
-        const auto& row = profile.parity_shares[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)];
-        parity = static_cast<std::uint8_t>(pick(row, ps.uniform()));
-      }
-      // Household flags: local registration and special planned-birth family.
-      KeyedStream fs(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_FLAGS));
-      std::uint8_t flags = 0;
-      if (fs.uniform() < profile.local_residency_share) flags |= FLAG_LOCAL_RESIDENT;
-      if (fs.uniform() < profile.special_family_share) flags |= FLAG_SPECIAL_FAMILY;
-      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), parity, flags});
+      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), 0, 0});
     }
   }
   if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
+  // Parity at the start of the burn-in: within each age group of that time, the profile's
+  // shares as exact counts, dealt by a random permutation.
+  {
+    std::vector<std::vector<std::uint32_t>> by_group(FERTILE_AGE_GROUPS);
+    for (std::uint32_t i = 0; i < women.size(); ++i) {
+      const int age_then = base_year - BURN_IN_YEARS - women[i].birth_year;
+      if (age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE) {
+        by_group[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)].push_back(i);
+      }
+    }
+    for (std::size_t g = 0; g < by_group.size(); ++g) {
+      auto& members = by_group[g];
+      shuffle(members, seed, key(static_cast<std::uint32_t>(g), stream::WOMAN_PARITY));
+      const auto& row = profile.parity_shares[g];
+      const std::vector<std::uint32_t> counts =
+          apportion(std::vector<double>(row.begin(), row.end()), static_cast<std::uint32_t>(members.size()));
+      std::size_t next = 0;
+      for (std::size_t k = 0; k < counts.size(); ++k) {
+        for (std::uint32_t j = 0; j < counts[k]; ++j) women[members[next++]].parity = static_cast<std::uint8_t>(k);
+      }
+    }
+  }
 
-  // Adult women (20+) each head a distinct household, drawn at random; girls live in
-  // the household of a random woman aged 32–49 (their mother's generation).
+  // Adult women (20+) each head a distinct household, drawn at random among households of
+  // two or more persons first; girls live in the household of a random woman aged 32–49
+  // (their mother's generation). A woman carries her household's flags.
   std::vector<std::uint32_t> households(n_households);
   std::iota(households.begin(), households.end(), 0u);
-  {
-    KeyedStream s(seed, GENERATION_REPLICATION, key(0, stream::WOMAN_HOUSEHOLD));
-    for (std::uint32_t i = n_households - 1; i > 0; --i) std::swap(households[i], households[s.below(i + 1)]);
-  }
+  shuffle(households, seed, key(0, stream::WOMAN_HOUSEHOLD));
+  std::stable_partition(households.begin(), households.end(),
+                        [&](std::uint32_t h) { return pop.household_size[h] >= 2; });
   std::vector<std::uint32_t> mothers_generation;
   std::uint32_t next_household = 0;
   for (std::uint32_t i = 0; i < women.size(); ++i) {
@@ -111,6 +160,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     women[i].household =
         women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
   }
+  for (Woman& w : women) w.flags = pop.household_flags[w.household];
   std::stable_sort(women.begin(), women.end(), [](const Woman& a, const Woman& b) {
     return a.household != b.household ? a.household < b.household : a.birth_year < b.birth_year;
   });

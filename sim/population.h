@@ -10,12 +10,22 @@
 // through their mothers' parity.
 // Women and children are sorted by household, so that a block of consecutive
 // households owns contiguous ranges of both.
+//
+// Households are fitted to the profile (sim/household_fit.h): their numbers by size,
+// income band, parents' employment, housing tenure and local registration match the
+// profile's margins; special planned-birth families and the documents' priority groups
+// are exact shares of them. Women's numbers by age group, and their parity by age
+// group at the start of the burn-in, are exact counts of the profile's table. Which
+// household or woman gets which attribute is a permutation drawn from the seed.
+// Women aged 20 and over head distinct households, households of two or more persons
+// first.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "models/calendar.h"
+#include "sim/household_fit.h"
 #include "sim/scenario.h"
 
 namespace cradle {
@@ -38,11 +48,15 @@ struct BasePopulation {
   std::int64_t persons = 0;  //!< sum of household sizes
 
   std::vector<std::uint8_t> household_size;
+  std::vector<std::uint8_t> household_income_band;  //!< 0 = lowest of the profile's bands
+  std::vector<std::uint8_t> household_employment;   //!< Employment: parents both employed, one, neither
+  std::vector<std::uint8_t> household_tenure;       //!< Tenure: owner, renter
+  std::vector<std::uint8_t> household_flags;  //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY, FLAG_PRIORITY_GROUP
 
   std::vector<std::uint32_t> woman_household;
   std::vector<std::int16_t> woman_birth_year;
   std::vector<std::uint8_t> woman_parity;  //!< live births so far (saturates at 255)
-  std::vector<std::uint8_t> woman_flags;   //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY of her household
+  std::vector<std::uint8_t> woman_flags;   //!< her household's flags (a copy, read in the yearly loop)
 
   std::vector<std::uint32_t> child_household;
   std::vector<MonthIndex> child_birth_month;
@@ -55,6 +69,9 @@ struct BasePopulation {
   std::size_t women() const { return woman_birth_year.size(); }
   std::size_t children() const { return child_birth_month.size(); }
 };
+
+//! The household margins of a profile, as the household fit takes them.
+HouseholdMargins household_margins(const PlaceProfile& profile);
 
 //! Generates the base population of a profile for a first year `base_year`,
 //! deterministically from `seed`. `scale` multiplies the profile's persons and

@@ -1,10 +1,13 @@
 #include "sim/scenario.h"
 
+#include "sim/household_fit.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -168,16 +171,26 @@ class TableReader {
   template <std::size_t N>
   std::array<double, N> sourced_values(const std::string& key, double lo, double hi,
                                        std::string* source_out = nullptr) {
+    const std::vector<double> v = sourced_list(key, lo, hi, N, N, source_out);
+    std::array<double, N> out{};
+    std::copy(v.begin(), v.end(), out.begin());
+    return out;
+  }
+  //! A sourced list of min_n … max_n numbers.
+  std::vector<double> sourced_list(const std::string& key, double lo, double hi, std::size_t min_n, std::size_t max_n,
+                                   std::string* source_out = nullptr) {
     const toml::table& t = subtable(key);
     TableReader r = child(t, key);
     const toml::node& vn = r.require("values");
     if (!vn.is_array()) r.fail_at(vn.source(), "values", std::string("expected an array, found ") + type_name(vn));
     const toml::array& a = *vn.as_array();
-    if (a.size() != N) {
-      r.fail_at(vn.source(), "values", "expected " + std::to_string(N) + " numbers, found " + std::to_string(a.size()));
+    if (a.size() < min_n || a.size() > max_n) {
+      r.fail_at(vn.source(), "values",
+                "expected " + (min_n == max_n ? std::to_string(min_n) : std::to_string(min_n) + " to " + std::to_string(max_n)) +
+                    " numbers, found " + std::to_string(a.size()));
     }
-    std::array<double, N> out{};
-    for (std::size_t i = 0; i < N; ++i) out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
+    std::vector<double> out(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
     Sourced s;
     r.provenance(s, lo, hi, true);
     r.finish();
@@ -340,6 +353,9 @@ PlaceProfile read_place_profile(TableReader& root) {
     p.females_per_1000 = pop.sourced_values<FEMALE_AGE_GROUPS>("females_per_1000", 0, 200);
     p.local_residency_share = pop.sourced("local_residency_share", 0, 1).value;
     p.special_family_share = pop.sourced("special_family_share", 0, 1).value;
+    if (pop.has("priority_group_share")) {
+      p.households.priority_group_share = pop.sourced("priority_group_share", 0, 1).value;
+    }
     {
       const toml::table& pt = pop.subtable("parity_shares");
       TableReader pr = pop.child(pt, "parity_shares");
@@ -390,6 +406,9 @@ PlaceProfile read_place_profile(TableReader& root) {
     c.target_slots_per_1000 = cr.sourced("target_slots_per_1000", 0, 100).value;
     c.target_year = static_cast<int>(cr.integer("target_year", 2000, 2100));
     c.renovated_share = cr.sourced("renovated_share", 0, 1).value;
+    if (cr.has("demand_by_employment")) {
+      p.households.childcare_demand_by_employment = cr.sourced_values<3>("demand_by_employment", 0, 100);
+    }
     cr.finish();
   }
   {
@@ -404,6 +423,9 @@ PlaceProfile read_place_profile(TableReader& root) {
   {
     TableReader er = root.child(root.subtable("events"), "events");
     p.home_purchase_rate = er.sourced("home_purchase_rate", 0, 1).value;
+    if (er.has("home_purchase_by_tenure")) {
+      p.households.home_purchase_by_tenure = er.sourced_values<2>("home_purchase_by_tenure", 0, 100);
+    }
     er.finish();
   }
   if (const toml::table* mt = root.optional_subtable("mortality")) {
@@ -416,8 +438,44 @@ PlaceProfile read_place_profile(TableReader& root) {
   {
     TableReader ir = root.child(root.subtable("income"), "income");
     p.household_income = ir.sourced("household_annual", 1000, 1e8).value;
+    HouseholdProfile& h = p.households;
+    if (ir.has("band_shares") || ir.has("band_relative")) {
+      h.income_band_shares = ir.sourced_list("band_shares", 0, 1, 1, MAX_INCOME_BANDS);
+      require_sum_one(ir, "band_shares", std::accumulate(h.income_band_shares.begin(), h.income_band_shares.end(), 0.0));
+      h.income_band_relative = ir.sourced_list("band_relative", 0.001, 1000, 1, MAX_INCOME_BANDS);
+      if (h.income_band_relative.size() != h.income_band_shares.size()) {
+        ir.fail("band_relative", "expected one value per income band (" + std::to_string(h.income_band_shares.size()) +
+                                     " in band_shares)");
+      }
+    }
     ir.finish();
   }
+  if (const toml::table* ht = root.optional_subtable("households")) {
+    TableReader hr = root.child(*ht, "households");
+    HouseholdProfile& h = p.households;
+    h.employment_shares = hr.sourced_values<3>("employment_shares", 0, 1);
+    require_sum_one(hr, "employment_shares", sum(h.employment_shares));
+    h.tenure_shares = hr.sourced_values<2>("tenure_shares", 0, 1);
+    require_sum_one(hr, "tenure_shares", sum(h.tenure_shares));
+    if (hr.has("nonlocal_renter_odds")) h.nonlocal_renter_odds = hr.sourced("nonlocal_renter_odds", 0.01, 100).value;
+    if (hr.has("income_employment_odds")) {
+      h.income_employment_odds = hr.sourced("income_employment_odds", 0.01, 100).value;
+    }
+    hr.finish();
+  }
+  // Relative factors are scaled to a share-weighted mean of 1, so that the profile's
+  // averages (income, enrolment, purchase rate) hold for the whole population.
+  HouseholdProfile& h = p.households;
+  auto normalise = [](auto& factors, const auto& shares) {
+    double mean = 0;
+    for (std::size_t i = 0; i < factors.size(); ++i) mean += factors[i] * shares[i];
+    if (mean > 0) {
+      for (double& f : factors) f /= mean;
+    }
+  };
+  normalise(h.income_band_relative, h.income_band_shares);
+  normalise(h.childcare_demand_by_employment, h.employment_shares);
+  normalise(h.home_purchase_by_tenure, h.tenure_shares);
   return p;
 }
 
@@ -728,7 +786,7 @@ struct Loader {
         simulated = false;
       } else {
         for (const char* section :
-             {"population", "fertility", "childcare", "kindergarten", "events", "income", "mortality"})
+             {"population", "fertility", "childcare", "kindergarten", "events", "income", "mortality", "households"})
           root.optional(section);
       }
       root.finish();
@@ -795,13 +853,18 @@ struct ScenarioSpec {
   std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
 };
 
+//! The parameters the engine knows, in the order they are written.
+constexpr const char* KNOWN_PARAMETERS[] = {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL,
+                                            PARAMETER_FERTILITY_TREND, PARAMETER_CHILDCARE_DEMAND,
+                                            PARAMETER_CHILDCARE_PRICE_ELASTICITY};
+
 //! Reads one [uncertainty] entry: { distribution = "…", parameters…, tag, source }.
 UncertainParameter read_uncertain(TableReader& u, const std::string& name) {
-  static const char* known[] = {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_FERTILITY_TREND,
-                                PARAMETER_CHILDCARE_DEMAND};
-  if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return name == k; })) {
-    u.fail(name, std::string("unknown parameter (known: ") + known[0] + ", " + known[1] + ", " + known[2] + ", " +
-                     known[3] + ")");
+  if (std::none_of(std::begin(KNOWN_PARAMETERS), std::end(KNOWN_PARAMETERS),
+                   [&](const char* k) { return name == k; })) {
+    std::string list;
+    for (const char* k : KNOWN_PARAMETERS) list += (list.empty() ? "" : ", ") + std::string(k);
+    u.fail(name, "unknown parameter (known: " + list + ")");
   }
   TableReader t = u.child(u.subtable(name), name);
   UncertainParameter out;
@@ -951,8 +1014,7 @@ Scenario load_scenario(const std::filesystem::path& file) {
   s.sample = spec.sample.value_or(1);
   s.resolved_text = spec.text;
   // Every known parameter, at its neutral value unless the scenario draws it.
-  for (const char* name :
-       {PARAMETER_BIRTH_RESPONSE, PARAMETER_FERTILITY_LEVEL, PARAMETER_FERTILITY_TREND, PARAMETER_CHILDCARE_DEMAND}) {
+  for (const char* name : KNOWN_PARAMETERS) {
     const auto it = std::find_if(spec.uncertainty.begin(), spec.uncertainty.end(),
                                  [&](const UncertainParameter& p) { return p.name == name; });
     if (it != spec.uncertainty.end()) {
@@ -961,7 +1023,10 @@ Scenario load_scenario(const std::filesystem::path& file) {
       UncertainParameter neutral;
       neutral.name = name;
       const std::string n = name;
-      neutral.distribution.a = n == PARAMETER_BIRTH_RESPONSE || n == PARAMETER_FERTILITY_TREND ? 0.0 : 1.0;
+      neutral.distribution.a = n == PARAMETER_BIRTH_RESPONSE || n == PARAMETER_FERTILITY_TREND ||
+                                       n == PARAMETER_CHILDCARE_PRICE_ELASTICITY
+                                   ? 0.0
+                                   : 1.0;
       neutral.source = "not drawn: neutral value";
       s.uncertainty.push_back(neutral);
     }

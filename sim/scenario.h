@@ -80,6 +80,29 @@ struct Jurisdiction {
   Fen budget_fen(int year) const;
 };
 
+//! What the profile says of households beyond their size: the margins the household
+//! fit (sim/household_fit.h) matches, and how a household's type changes behaviour.
+//! Every field has a neutral default, used when the profile has no [households]
+//! section: one income band, and no effect of employment or tenure.
+struct HouseholdProfile {
+  std::vector<double> income_band_shares{1.0};
+  //! Income of each band relative to the profile's household income, scaled on reading
+  //! so that the share-weighted mean is 1.
+  std::vector<double> income_band_relative{1.0};
+  std::array<double, 3> employment_shares{0.65, 0.30, 0.05};  //!< parents both employed, one, neither
+  std::array<double, 2> tenure_shares{0.8, 0.2};              //!< owner, renter
+  double nonlocal_renter_odds = 1;                            //!< see HouseholdMargins
+  double income_employment_odds = 1;
+  //! Households of the groups the documents put first for childcare besides special
+  //! families (martyrs' children, serving soldiers' children).
+  double priority_group_share = 0;
+  //! Childcare demand by parents' employment, relative; scaled on reading so that the
+  //! share-weighted mean is 1 (the profile's enrolment stays the average).
+  std::array<double, 3> childcare_demand_by_employment{1, 1, 1};
+  //! Home purchases by tenure (owner, renter), relative; scaled likewise.
+  std::array<double, 2> home_purchase_by_tenure{1, 1};
+};
+
 //! The demographic and service calibration of the simulated place.
 struct PlaceProfile {
   double persons = 0;
@@ -88,7 +111,8 @@ struct PlaceProfile {
   //! Parity of women by age group 15–19 … 45–49, at the start of the burn-in.
   std::array<std::array<double, PROFILE_PARITIES>, FERTILE_AGE_GROUPS> parity_shares{};
   double local_residency_share = 1;  //!< households with local household registration
-  double special_family_share = 0;   //!< women in special planned-birth families
+  double special_family_share = 0;   //!< households that are special planned-birth families
+  HouseholdProfile households;
   double births = 0;                 //!< expected births in the first scenario year
   //! Births in each burn-in year relative to `births`, oldest first.
   std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
@@ -110,6 +134,8 @@ inline constexpr const char* PARAMETER_FERTILITY_LEVEL = "fertility_level";  //!
 inline constexpr const char* PARAMETER_CHILDCARE_DEMAND = "childcare_demand_level";  //!< multiplies childcare demand
 inline constexpr const char* PARAMETER_FERTILITY_TREND =
     "fertility_trend";  //!< yearly change of birth probabilities after the first year
+inline constexpr const char* PARAMETER_CHILDCARE_PRICE_ELASTICITY =
+    "childcare_price_elasticity";  //!< ε of models/childcare_demand.h
 
 //! An uncertain parameter of a scenario.
 struct UncertainParameter {

@@ -10,12 +10,12 @@ namespace cradle::stream {
 
 enum Id : std::uint16_t {
   // Base-population generation (replication slot GENERATION_REPLICATION).
-  HOUSEHOLD_SIZE = 1,
+  HOUSEHOLD_TYPE = 1,  //!< the permutation giving households their fitted types
   WOMAN_AGE = 2,
-  WOMAN_PARITY = 3,
+  WOMAN_PARITY = 3,  //!< per age group: the permutation giving women their parities
   WOMAN_HOUSEHOLD = 4,
   GIRL_HOUSEHOLD = 5,
-  WOMAN_FLAGS = 6,
+  HOUSEHOLD_FLAGS = 6,  //!< the permutations choosing special families and priority groups
   CHILD_SEX = 7,  //!< per burn-in birth (mother, year): is the child a girl
   // Demography, per woman and year.
   //! One Philox block per woman-year: words 0-1 decide a birth (bottom of the range) and

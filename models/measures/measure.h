@@ -127,6 +127,9 @@ struct Measure {
 //! Household flags carried by women and inherited by their children.
 inline constexpr std::uint8_t FLAG_LOCAL_RESIDENT = 1;
 inline constexpr std::uint8_t FLAG_SPECIAL_FAMILY = 2;
+//! A household of a group the documents put first for childcare places (martyrs' and
+//! serving soldiers' children); no measure's eligibility reads it.
+inline constexpr std::uint8_t FLAG_PRIORITY_GROUP = 4;
 
 //! What the measures read of one child in one year.
 struct ChildYear {
