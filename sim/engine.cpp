@@ -577,6 +577,7 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
 
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {
+  check_population(pop);
   const Plan plan = make_plan(scenario, pop, options.seed);
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(plan.years);
@@ -712,7 +713,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
             step.women(block, parity, newborns[b], tally[b], units.data() + b * T, fen.data() + b * T);
             work[b].clear();
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
-              step.prepare(pop.child_birth_month[c], pop.child_birth_order[c], pop.woman_flags[pop.child_mother[c]], c,
+              step.prepare(pop.child_birth_month[c], pop.child_birth_order[c], pop.household_flags[pop.child_household[c]], c,
                            0, child_state[c], tally[b], work[b]);
             }
             for (Newborn& nb : newborns[b]) {

@@ -255,15 +255,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     pop.child_mother[i] = children[i].mother;
   }
 
-  // Blocks of consecutive households with their women and children.
-  for (std::uint32_t h0 = 0; h0 < n_households; h0 += BLOCK_HOUSEHOLDS) {
-    const std::uint32_t h1 = std::min(n_households, h0 + BLOCK_HOUSEHOLDS);
-    auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
-      return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-    };
-    pop.blocks.push_back(HouseholdBlock{h0, h1, first_at(pop.woman_household, h0), first_at(pop.woman_household, h1),
-                                        first_at(pop.child_household, h0), first_at(pop.child_household, h1)});
-  }
+  build_blocks(pop);
   return pop;
 }
 
@@ -272,6 +264,47 @@ BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::
   BasePopulation pop = generate_population(profile, base_year, seed, 1.0 / static_cast<double>(k));
   pop.weight = k;
   return pop;
+}
+
+void build_blocks(BasePopulation& pop) {
+  pop.blocks.clear();
+  const auto n_households = static_cast<std::uint32_t>(pop.households());
+  auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
+    return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+  };
+  for (std::uint32_t h0 = 0; h0 < n_households; h0 += BLOCK_HOUSEHOLDS) {
+    const std::uint32_t h1 = std::min(n_households, h0 + BLOCK_HOUSEHOLDS);
+    pop.blocks.push_back(HouseholdBlock{h0, h1, first_at(pop.woman_household, h0), first_at(pop.woman_household, h1),
+                                        first_at(pop.child_household, h0), first_at(pop.child_household, h1)});
+  }
+}
+
+void check_population(const BasePopulation& pop) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("base population: " + what); };
+  const std::size_t h = pop.households(), w = pop.women(), c = pop.children();
+  if (pop.household_income_band.size() != h || pop.household_employment.size() != h ||
+      pop.household_tenure.size() != h || pop.household_flags.size() != h) {
+    fail("household arrays of different lengths");
+  }
+  if (pop.woman_household.size() != w || pop.woman_parity.size() != w || pop.woman_flags.size() != w) {
+    fail("women's arrays of different lengths");
+  }
+  if (pop.child_household.size() != c || pop.child_birth_order.size() != c || pop.child_mother.size() != c) {
+    fail("children's arrays of different lengths");
+  }
+  if (!std::is_sorted(pop.woman_household.begin(), pop.woman_household.end()) ||
+      !std::is_sorted(pop.child_household.begin(), pop.child_household.end())) {
+    fail("women and children must be sorted by household");
+  }
+  if (w && pop.woman_household.back() >= h) fail("a woman's household is out of range");
+  if (c && pop.child_household.back() >= h) fail("a child's household is out of range");
+  for (std::size_t i = 0; i < c; ++i) {
+    if (pop.child_mother[i] != NO_MOTHER && pop.child_mother[i] >= w) fail("a child's mother is out of range");
+  }
+  if (pop.weight < 1) fail("weight below 1");
+  std::size_t covered = 0;
+  for (const HouseholdBlock& b : pop.blocks) covered += b.household_end - b.household_begin;
+  if (covered != h) fail("blocks do not cover the households");
 }
 
 }  // namespace cradle

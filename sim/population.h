@@ -42,6 +42,9 @@ struct HouseholdBlock {
   std::uint32_t child_begin, child_end;
 };
 
+//! A child whose mother is not in the population (loaded microdata may have such).
+inline constexpr std::uint32_t NO_MOTHER = 0xFFFFFFFFu;
+
 struct BasePopulation {
   int base_year = 0;         //!< the first scenario year; states are as at its 1 January
   std::int64_t weight = 1;   //!< households each simulated household stands for (a 1-in-k sample: k)
@@ -61,7 +64,7 @@ struct BasePopulation {
   std::vector<std::uint32_t> child_household;
   std::vector<MonthIndex> child_birth_month;
   std::vector<std::uint8_t> child_birth_order;  //!< 1, 2, 3, … (saturates at 255)
-  std::vector<std::uint32_t> child_mother;      //!< index into the women arrays
+  std::vector<std::uint32_t> child_mother;      //!< index into the women arrays, or NO_MOTHER
 
   std::vector<HouseholdBlock> blocks;
 
@@ -69,6 +72,14 @@ struct BasePopulation {
   std::size_t women() const { return woman_birth_year.size(); }
   std::size_t children() const { return child_birth_month.size(); }
 };
+
+//! Splits the households into blocks of BLOCK_HOUSEHOLDS with their women and children
+//! (which must be sorted by household).
+void build_blocks(BasePopulation& pop);
+
+//! Throws std::invalid_argument if the arrays are inconsistent: lengths, sorting by
+//! household, indices in range, blocks covering every household.
+void check_population(const BasePopulation& pop);
 
 //! The household margins of a profile, as the household fit takes them.
 HouseholdMargins household_margins(const PlaceProfile& profile);

@@ -52,6 +52,10 @@ BasePopulation tiny_population() {
   pop.base_year = YEAR;
   pop.persons = 10000;
   pop.household_size = {3, 5};
+  pop.household_income_band = {0, 0};
+  pop.household_employment = {0, 0};
+  pop.household_tenure = {0, 0};
+  pop.household_flags = {FLAG_LOCAL_RESIDENT, FLAG_LOCAL_RESIDENT | FLAG_SPECIAL_FAMILY};
   pop.woman_household = {0, 1};
   pop.woman_birth_year = {1995, 1990};
   pop.woman_parity = {2, 3};
@@ -269,6 +273,7 @@ TEST_CASE("childcare places are rationed: never above capacity, priority groups 
   }
   // Without priority, the random key decides, but never more than the place.
   pop.woman_flags = {FLAG_LOCAL_RESIDENT, FLAG_LOCAL_RESIDENT};
+  pop.household_flags = pop.woman_flags;
   int first_child_served = 0;
   for (std::uint32_t seed = 1; seed <= 40; ++seed) {
     const ScenarioResults q = simulate(s, pop, RunOptions{1, seed});
