@@ -15,6 +15,7 @@
 #include <string>
 
 #include "models/behaviour.h"
+#include "models/childcare_demand.h"
 #include "models/fertility.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
@@ -101,13 +102,16 @@ struct Plan {
   std::vector<double> birth_probability;
   //! [year][parity class]: what a birth in that year would bring its family, yuan
   std::vector<std::array<double, PARITY_CLASSES>> birth_value;
-  double household_income;
+  std::vector<double> band_income;  //!< annual household income of each income band, yuan
+  //! [year]: childcare net price ratios under the scenario's fee reductions
+  std::vector<NetPriceRatios> net_price;
+  std::array<double, DEMAND_EMPLOYMENT_CLASSES> employment_demand{};
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::uint64_t assisted_threshold;
-  std::uint64_t home_purchase_threshold;
-  std::uint64_t women_death_from;  //!< a birth draw at or above this is a death
+  std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
+  std::uint64_t women_death_from;                        //!< a birth draw at or above this is a death
   std::uint64_t infant_death_threshold, child_death_threshold;
   bool mortality;
   int home_min_children;  //!< households with fewer children are not drawn for purchases
@@ -119,16 +123,19 @@ struct Plan {
 //! What differs between replications besides chance: the drawn parameters, and the
 //! thresholds they set.
 struct ReplicationPlan {
-  std::vector<double> parameters;              //!< in the scenario's uncertainty order
-  std::vector<std::uint64_t> birth_threshold;  //!< as Plan::birth_probability, applied
+  std::vector<double> parameters;  //!< in the scenario's uncertainty order
+  //! [year][income band][birth_year - min_birth_year][parity class]: Plan::birth_probability
+  //! with the parameters and the band's response applied
+  std::vector<std::uint64_t> birth_threshold;
   ServiceUse services;
+  std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
 
 //! The hazard multipliers of one year: fertility level, trend since the first year, and
 //! the behavioural response by order.
-std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, double level, double trend,
-                                                    double response) {
-  auto m = response_multipliers(plan.birth_value[y], plan.household_income, response);
+std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band, double level,
+                                                    double trend, double response) {
+  auto m = response_multipliers(plan.birth_value[y], plan.band_income[band], response);
   const double f = level * std::pow(1.0 + trend, static_cast<double>(y));
   for (double& x : m) x *= f;
   return m;
@@ -136,7 +143,7 @@ std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_
 
 ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep) {
   ReplicationPlan rp;
-  double response = 0, level = 1, demand = 1, trend = 0;
+  double response = 0, level = 1, demand = 1, trend = 0, elasticity = 0;
   for (const UncertainParameter& p : scenario.uncertainty) {
     KeyedStream s(plan.seed, rep, StreamKey{stable_hash32(p.name), 0, 0, stream::PARAMETER});
     const double u = (static_cast<double>(s.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
@@ -146,19 +153,24 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
     if (p.name == PARAMETER_FERTILITY_LEVEL) level = v;
     if (p.name == PARAMETER_CHILDCARE_DEMAND) demand = v;
     if (p.name == PARAMETER_FERTILITY_TREND) trend = v;
+    if (p.name == PARAMETER_CHILDCARE_PRICE_ELASTICITY) elasticity = v;
   }
-  rp.birth_threshold.resize(plan.birth_probability.size());
+  const std::size_t bands = plan.band_income.size();
+  rp.birth_threshold.resize(plan.birth_probability.size() * bands);
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
-    const auto multiplier = year_multipliers(plan, y, level, trend, response);
-    for (std::size_t i = 0; i < per_year; ++i) {
-      const double p = plan.birth_probability[y * per_year + i] * multiplier[i % PARITY_CLASSES];
-      rp.birth_threshold[y * per_year + i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
+    for (std::size_t band = 0; band < bands; ++band) {
+      const auto multiplier = year_multipliers(plan, y, band, level, trend, response);
+      std::uint64_t* out = rp.birth_threshold.data() + (y * bands + band) * per_year;
+      for (std::size_t i = 0; i < per_year; ++i) {
+        const double p = plan.birth_probability[y * per_year + i] * multiplier[i % PARITY_CLASSES];
+        out[i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
+      }
     }
+    rp.childcare_demand.push_back(
+        childcare_demand(scenario.profile.childcare, plan.employment_demand, plan.net_price[y], demand, elasticity));
   }
-  ChildcareProfile childcare = scenario.profile.childcare;
-  for (double& e : childcare.enrolment_by_age) e = std::min(1.0, e * demand);
-  rp.services = make_service_use(childcare, scenario.profile.kindergarten);
+  rp.services = make_service_use(scenario.profile.childcare, scenario.profile.kindergarten);
   return rp;
 }
 
@@ -197,10 +209,19 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
                                                 month_index(scenario.start_year + y, 7),
                                                 profile.assisted_reproduction_share));
   }
-  plan.household_income = profile.household_income;
+  for (double relative : profile.households.income_band_relative) {
+    plan.band_income.push_back(profile.household_income * relative);
+  }
+  for (int y = 0; y < plan.years; ++y) {
+    plan.net_price.push_back(net_price_ratios(scenario.measures, profile.childcare, scenario.start_year + y));
+  }
+  plan.employment_demand = profile.households.childcare_demand_by_employment;
   plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
   plan.assisted_threshold = probability_threshold(profile.assisted_reproduction_share);
-  plan.home_purchase_threshold = probability_threshold(profile.home_purchase_rate);
+  for (std::size_t t = 0; t < 2; ++t) {
+    plan.home_purchase_threshold[t] =
+        probability_threshold(profile.home_purchase_rate * profile.households.home_purchase_by_tenure[t]);
+  }
   // A woman dies when her birth draw falls in the top `q` of its range: births take the
   // bottom, so the two never meet, and deaths do not depend on the policy.
   plan.women_death_from = ~probability_threshold(profile.women_mortality / 1000.0);
@@ -257,17 +278,21 @@ class BlockYear {
   //! Births (and the events they trigger), then home purchases.
   void women(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
              BlockTally& tally, std::int64_t* units, Fen* fen) const {
+    const std::size_t per_band = plan_.birth_year_span * PARITY_CLASSES;
     const std::uint64_t* thresholds =
-        rplan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span * PARITY_CLASSES;
+        rplan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.band_income.size() * per_band;
     const auto year_key = static_cast<std::uint16_t>(year_);
     const bool homes = !plan_.home_measures.empty();
     // Locals, so that writes through the byte-typed parity array (which may alias
     // anything) do not force these to be reloaded on every woman.
     const std::int16_t* const birth_years = pop_.woman_birth_year.data();
+    const std::uint32_t* const households = pop_.woman_household.data();
+    const std::uint8_t* const bands = pop_.household_income_band.data();
+    const std::uint8_t* const tenures = pop_.household_tenure.data();
     std::uint8_t* const parities = parity.data();
     const std::int16_t min_birth_year = plan_.min_birth_year;
     const int home_min_children = plan_.home_min_children;
-    const std::uint64_t home_threshold = plan_.home_purchase_threshold;
+    const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
     const int year = year_;
     std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
     for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
@@ -284,8 +309,9 @@ class BlockYear {
           tally.deaths++;
           continue;
         }
+        const std::uint32_t h = households[w];
         const std::uint64_t threshold =
-            thresholds[static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
+            thresholds[bands[h] * per_band + static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
                        (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
         std::uint8_t now = k;
         if (birth_u[i] < threshold) {
@@ -297,7 +323,7 @@ class BlockYear {
           tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
           birth_events(w, month_index(year, m), now, units, fen);
         }
-        if (homes && home_u[i] < home_threshold && now >= home_min_children &&
+        if (homes && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
             year - birth_year >= HOME_BUYER_MIN_AGE) {
           const Event e{Basis::home_purchase, month_index(year, 7), now, year - birth_year, pop_.woman_flags[w]};
           book_events(plan_.home_measures, e, w, units, fen);
@@ -308,8 +334,9 @@ class BlockYear {
 
   //! The first half of a child's year: counts, kindergarten, and the months its family
   //! wants childcare (allocated later under the year's capacity). Appends to `work`.
-  void prepare(MonthIndex birth_month, int order, std::uint8_t flags, std::uint32_t entity, std::uint32_t aux,
+  void prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
                ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
+    const std::uint8_t flags = pop_.household_flags[household];
     const MonthIndex year_start = month_index(year_, 1);
     if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
     const int age_at_start = year_start - birth_month - 1;         // completed months at the year's first month
@@ -332,7 +359,9 @@ class BlockYear {
     w.entity = entity;
     w.aux = aux;
     w.state = &state;
-    w.priority = (flags & FLAG_SPECIAL_FAMILY) ? 0 : 1;
+    // The groups the documents put first: special planned-birth families, martyrs' and
+    // serving soldiers' children (Xihu 002 art. 11).
+    w.priority = (flags & (FLAG_SPECIAL_FAMILY | FLAG_PRIORITY_GROUP)) ? 0 : 1;
     ChildYear& cy = w.year;
     cy.birth_month = birth_month;
     cy.birth_order = order >= 3 ? 3 : order;
@@ -342,7 +371,9 @@ class BlockYear {
       tally.child_months_under3 += months_in(age_window_mask(year_, birth_month, 0, UNDER3_MONTHS) & alive);
       w.key = draw_u64(plan_.seed, rep_,
                        StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL});
-      cy.childcare_mask = childcare_mask(rplan_.services, birth_month, year_, w.key) & alive;
+      const auto& demand = rplan_.childcare_demand[static_cast<std::size_t>(y_)].at(
+          pop_.household_employment[household], order, (flags & FLAG_LOCAL_RESIDENT) != 0);
+      cy.childcare_mask = childcare_demand_mask(demand, birth_month, year_, w.key) & alive;
       tally.childcare_demand_months += months_in(cy.childcare_mask);
     }
     if (age_at_start + 11 >= 36) {
@@ -544,32 +575,37 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
     if (p.name == PARAMETER_FERTILITY_LEVEL) level = p.distribution.centre();
     if (p.name == PARAMETER_FERTILITY_TREND) trend = p.distribution.centre();
   }
-  // Expected women of each birth cohort by parity class 0, 1, 2+.
-  std::vector<Eigen::Vector3d> women(plan.birth_year_span, Eigen::Vector3d::Zero());
+  // Expected women of each income band and birth cohort by parity class 0, 1, 2+.
+  const std::size_t bands = plan.band_income.size();
+  std::vector<Eigen::Vector3d> women(bands * plan.birth_year_span, Eigen::Vector3d::Zero());
   for (std::size_t w = 0; w < pop.women(); ++w) {
     const auto b = static_cast<std::size_t>(pop.woman_birth_year[w] - plan.min_birth_year);
-    women[b][std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
+    const std::size_t band = pop.household_income_band[pop.woman_household[w]];
+    women[band * plan.birth_year_span + b][std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
   }
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   std::vector<std::array<double, 3>> births(static_cast<std::size_t>(plan.years));
   for (std::size_t y = 0; y < births.size(); ++y) {
-    const auto multiplier = year_multipliers(plan, y, level, trend, response);
-    for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
-      Eigen::Vector3d p;
-      for (int k = 0; k < PARITY_CLASSES; ++k) {
-        p[k] = std::min(plan.birth_probability[y * per_year + b * PARITY_CLASSES + static_cast<std::size_t>(k)] *
-                            multiplier[static_cast<std::size_t>(k)],
-                        MAX_BIRTH_PROBABILITY);
+    for (std::size_t band = 0; band < bands; ++band) {
+      const auto multiplier = year_multipliers(plan, y, band, level, trend, response);
+      for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
+        Eigen::Vector3d& cohort = women[band * plan.birth_year_span + b];
+        Eigen::Vector3d p;
+        for (int k = 0; k < PARITY_CLASSES; ++k) {
+          p[k] = std::min(plan.birth_probability[y * per_year + b * PARITY_CLASSES + static_cast<std::size_t>(k)] *
+                              multiplier[static_cast<std::size_t>(k)],
+                          MAX_BIRTH_PROBABILITY);
+        }
+        // The cohort's year: a birth moves a woman up one parity (2+ stays 2+).
+        Eigen::Matrix3d transition;
+        transition << 1 - p[0], 0, 0,  //
+            p[0], 1 - p[1], 0,         //
+            0, p[1], 1;
+        for (int k = 0; k < PARITY_CLASSES; ++k) {
+          births[y][static_cast<std::size_t>(k)] += p[k] * cohort[k] * static_cast<double>(pop.weight);
+        }
+        cohort = transition * cohort;
       }
-      // The cohort's year: a birth moves a woman up one parity (2+ stays 2+).
-      Eigen::Matrix3d transition;
-      transition << 1 - p[0], 0, 0,  //
-          p[0], 1 - p[1], 0,         //
-          0, p[1], 1;
-      for (int k = 0; k < PARITY_CLASSES; ++k) {
-        births[y][static_cast<std::size_t>(k)] += p[k] * women[b][k] * static_cast<double>(pop.weight);
-      }
-      women[b] = transition * women[b];
     }
   }
   return births;
@@ -713,11 +749,11 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
             step.women(block, parity, newborns[b], tally[b], units.data() + b * T, fen.data() + b * T);
             work[b].clear();
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
-              step.prepare(pop.child_birth_month[c], pop.child_birth_order[c], pop.household_flags[pop.child_household[c]], c,
-                           0, child_state[c], tally[b], work[b]);
+              step.prepare(pop.child_birth_month[c], pop.child_birth_order[c], pop.child_household[c], c, 0,
+                           child_state[c], tally[b], work[b]);
             }
             for (Newborn& nb : newborns[b]) {
-              step.prepare(nb.birth_month, nb.order, pop.woman_flags[nb.mother], nb.mother, nb.birth_year, nb.state,
+              step.prepare(nb.birth_month, nb.order, pop.woman_household[nb.mother], nb.mother, nb.birth_year, nb.state,
                            tally[b], work[b]);
             }
           }

@@ -103,7 +103,8 @@ HouseholdTable fit_households(const HouseholdMargins& m) {
     for (const Margin& mg : margins) {
       sums.assign(mg.target.size(), 0.0);
       for (std::size_t c = 0; c < n; ++c) sums[mg.category[c]] += t.share_[static_cast<Eigen::Index>(c)];
-      for (std::size_t k = 0; k < sums.size(); ++k) t.max_error_ = std::max(t.max_error_, std::fabs(sums[k] - mg.target[k]));
+      for (std::size_t k = 0; k < sums.size(); ++k)
+        t.max_error_ = std::max(t.max_error_, std::fabs(sums[k] - mg.target[k]));
     }
     if (t.max_error_ < TOLERANCE) break;
   }
@@ -122,7 +123,8 @@ std::vector<std::uint32_t> apportion(const std::vector<double>& shares, std::uin
   }
   std::vector<std::size_t> order(shares.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
   for (std::size_t i = 0; given < n && i < order.size(); ++i, ++given) counts[order[i]]++;
   // Shares summing to slightly less than 1 leave a few over: to the largest share.
   if (given < n && !counts.empty()) {

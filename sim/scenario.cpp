@@ -186,11 +186,13 @@ class TableReader {
     const toml::array& a = *vn.as_array();
     if (a.size() < min_n || a.size() > max_n) {
       r.fail_at(vn.source(), "values",
-                "expected " + (min_n == max_n ? std::to_string(min_n) : std::to_string(min_n) + " to " + std::to_string(max_n)) +
+                "expected " +
+                    (min_n == max_n ? std::to_string(min_n) : std::to_string(min_n) + " to " + std::to_string(max_n)) +
                     " numbers, found " + std::to_string(a.size()));
     }
     std::vector<double> out(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
+    for (std::size_t i = 0; i < a.size(); ++i)
+      out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
     Sourced s;
     r.provenance(s, lo, hi, true);
     r.finish();
@@ -441,7 +443,8 @@ PlaceProfile read_place_profile(TableReader& root) {
     HouseholdProfile& h = p.households;
     if (ir.has("band_shares") || ir.has("band_relative")) {
       h.income_band_shares = ir.sourced_list("band_shares", 0, 1, 1, MAX_INCOME_BANDS);
-      require_sum_one(ir, "band_shares", std::accumulate(h.income_band_shares.begin(), h.income_band_shares.end(), 0.0));
+      require_sum_one(ir, "band_shares",
+                      std::accumulate(h.income_band_shares.begin(), h.income_band_shares.end(), 0.0));
       h.income_band_relative = ir.sourced_list("band_relative", 0.001, 1000, 1, MAX_INCOME_BANDS);
       if (h.income_band_relative.size() != h.income_band_shares.size()) {
         ir.fail("band_relative", "expected one value per income band (" + std::to_string(h.income_band_shares.size()) +
@@ -1023,10 +1026,10 @@ Scenario load_scenario(const std::filesystem::path& file) {
       UncertainParameter neutral;
       neutral.name = name;
       const std::string n = name;
-      neutral.distribution.a = n == PARAMETER_BIRTH_RESPONSE || n == PARAMETER_FERTILITY_TREND ||
-                                       n == PARAMETER_CHILDCARE_PRICE_ELASTICITY
-                                   ? 0.0
-                                   : 1.0;
+      neutral.distribution.a =
+          n == PARAMETER_BIRTH_RESPONSE || n == PARAMETER_FERTILITY_TREND || n == PARAMETER_CHILDCARE_PRICE_ELASTICITY
+              ? 0.0
+              : 1.0;
       neutral.source = "not drawn: neutral value";
       s.uncertainty.push_back(neutral);
     }

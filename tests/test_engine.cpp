@@ -323,6 +323,32 @@ TEST_CASE("behavioural response: none leaves births unchanged, a more generous r
   REQUIRE(total_g > total_b);
 }
 
+TEST_CASE("childcare demand responds to the net price: none without elasticity, more with fee reductions",
+          "[engine][childcare]") {
+  using cradle::testing::fix_parameter;
+  Scenario baseline = load_scenario(shipped_scenarios_dir() / "xihu_baseline.toml");
+  Scenario reform = load_scenario(shipped_scenarios_dir() / "xihu_current.toml");
+  const BasePopulation& pop = default_population();
+  for (Scenario* s : {&baseline, &reform}) {
+    fix_parameter(*s, PARAMETER_BIRTH_RESPONSE, 0.0);  // the same children in both
+    fix_parameter(*s, PARAMETER_CHILDCARE_PRICE_ELASTICITY, 0.0);
+  }
+  REQUIRE(run_with_threads(baseline, pop, 2, 3, 5).childcare_demand_months ==
+          run_with_threads(reform, pop, 2, 3, 5).childcare_demand_months);
+  // Xihu takes 100 yuan a month off the fee of local second and third children.
+  fix_parameter(baseline, PARAMETER_CHILDCARE_PRICE_ELASTICITY, -0.5);
+  fix_parameter(reform, PARAMETER_CHILDCARE_PRICE_ELASTICITY, -0.5);
+  const ScenarioResults b = run_with_threads(baseline, pop, 2, 3, 5);
+  const ScenarioResults r = run_with_threads(reform, pop, 2, 3, 5);
+  std::int64_t more = 0;
+  for (std::size_t i = 0; i < b.childcare_demand_months.size(); ++i) {
+    // Common random numbers: every child wanted in the baseline is wanted in the reform.
+    REQUIRE(r.childcare_demand_months[i] >= b.childcare_demand_months[i]);
+    more += r.childcare_demand_months[i] - b.childcare_demand_months[i];
+  }
+  REQUIRE(more > 0);
+}
+
 TEST_CASE("uncertain parameters: one draw per replication, reproducible, within their bounds",
           "[engine][uncertainty]") {
   const Scenario& s = default_scenario();

@@ -282,6 +282,13 @@ TEST_CASE("childcare places are rationed: never above capacity, priority groups 
   }
   REQUIRE(first_child_served > 5);
   REQUIRE(first_child_served < 35);
+  // The groups the documents name (martyrs' and soldiers' children) come first too.
+  pop.household_flags = {FLAG_LOCAL_RESIDENT, FLAG_LOCAL_RESIDENT | FLAG_PRIORITY_GROUP};
+  for (std::uint32_t seed = 1; seed <= 5; ++seed) {
+    const ScenarioResults q = simulate(s, pop, RunOptions{1, seed});
+    REQUIRE(q.childcare_enrolled_months[0] == 12);
+    REQUIRE(q.caseload[q.caseload_index(0, 0, 0)] == 0);
+  }
 }
 
 TEST_CASE("kinds: home purchases by exactly so many children, special families excluded", "[kinds]") {
