@@ -69,6 +69,10 @@ struct ScenarioResults {
   // [replication][year]: residents at the start of the year: the base persons plus the
   // births and less the deaths of the years before (other adults are held constant)
   std::vector<std::int64_t> population;
+  // [replication][year]: persons of the households arriving less those leaving at the
+  // start of the year (0 in the first year and without migration), so that
+  // population[t+1] = population[t] + births[t] - deaths[t] + net_migration[t+1]
+  std::vector<std::int64_t> net_migration;
 
   // [year][payer]: the payer's general public budget expenditure in that year, fen
   std::vector<std::int64_t> budget_fen;

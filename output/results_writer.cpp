@@ -156,6 +156,7 @@ void validate(const RunResults& results) {
     check_size(s.childcare_demand_months.size(), ry, where + " childcare_demand_months");
     check_size(s.deaths.size(), ry, where + " deaths");
     check_size(s.population.size(), ry, where + " population");
+    check_size(s.net_migration.size(), ry, where + " net_migration");
     for (std::size_t i = 0; i < ry; ++i) {
       if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
         invalid(where + ": childcare demand below enrolment");
@@ -496,9 +497,15 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   attach_all(deaths, {&replication, &scales.year});
   h5::Handle population = h5::write_dataset(group, "population", s.population, {R, Y});
   describe(population, "persons",
-           "residents at the start of the year: base persons plus earlier births less earlier deaths (other adults "
-           "held constant)");
+           "residents at the start of the year: the persons of the households present, with the children born to them "
+           "less the deaths among them since the first year (other adults held constant)");
   attach_all(population, {&replication, &scales.year});
+  h5::Handle migration = h5::write_dataset(group, "net_migration", s.net_migration, {R, Y});
+  describe(migration, "persons",
+           "persons of the households arriving less those of the households leaving, at the start of the year (with "
+           "the children born to them and less their deaths in the run); population[t+1] = population[t] + births[t] "
+           "- deaths[t] + net_migration[t+1]");
+  attach_all(migration, {&replication, &scales.year});
   h5::Handle demand = h5::write_dataset(group, "childcare_demand", per_year(s.childcare_demand_months), {R, Y});
   describe(demand, "children",
            "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts");

@@ -125,11 +125,13 @@ int command_run(const RunArgs& args) {
   auto t0 = std::chrono::steady_clock::now();
   BasePopulation population;
   try {
-    population = sample > 1 ? generate_sample(scenario.profile, scenario.start_year, scenario.seed, sample)
-                            : generate_population(scenario.profile, scenario.start_year, scenario.seed);
+    population = scenario_population(scenario, sample);
+  } catch (const ScenarioError& e) {
+    std::cerr << "cradle: error: " << e.what() << "\n";
+    return EXIT_BAD_INPUT;
   } catch (const std::invalid_argument& e) {
-    std::cerr << "cradle: error: " << scenario.file.string()
-              << ": the jurisdiction profile cannot be used: " << e.what() << "\n";
+    std::cerr << "cradle: error: " << scenario.file.string() << ": the base population cannot be built: " << e.what()
+              << "\n";
     return EXIT_BAD_INPUT;
   }
   results.times.population_seconds = seconds_since(t0);
@@ -221,6 +223,14 @@ int command_validate(const std::string& path) {
   std::cout << path << ": ok: scenario '" << s.id << "', " << s.place().name << " (" << chain << "), " << s.start_year
             << "-" << s.end_year << ", " << s.measures.size() << " measure(s), " << s.replications
             << " replications, seed " << s.seed << "\n";
+  if (!s.persons_file.empty()) {
+    // Every row is checked now, not at the start of a long run.
+    const BasePopulation p = scenario_population(s, 1);
+    std::cout << "  persons: " << s.persons_file.string() << ": " << p.households() << " households, " << p.persons
+              << " persons, " << p.women() << " women and girls, " << p.children() << " children under 7, weight "
+              << p.weight << "\n";
+  }
+  if (s.fertility_table) std::cout << "  fertility table: " << s.fertility_table_file.string() << " (used as it is)\n";
   for (const Measure& m : s.measures) {
     std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << describe_amount(m) << ", take-up " << m.take_up
               << "; " << describe_payers(s, m) << "\n      source: " << m.source << "\n";

@@ -10,9 +10,11 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "models/behaviour.h"
 #include "models/childcare_demand.h"
@@ -76,6 +78,8 @@ struct BlockTally {
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
   std::int64_t deaths = 0;
+  std::int64_t population = 0;             //!< persons of the households present at the year's start
+  std::int64_t arrived = 0, departed = 0;  //!< persons of the households arriving, leaving then
 };
 
 //! Parity value that marks a woman who has died (real parities saturate below it).
@@ -187,8 +191,21 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   // Rates calibrated once, on the base population in the first year, then held.
   // A 1-in-k sample bears 1/k of the births.
   const double births = profile.births / static_cast<double>(pop.weight);
+  // A scenario's own fertility table is used as it is; otherwise the profile's pattern is
+  // calibrated to its births.
+  // Calibration sees the women resident in the first year, not later arrivals.
+  std::vector<std::int16_t> resident_birth_years;
+  std::vector<std::uint8_t> resident_parity;
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    if (pop.household_arrival[pop.woman_household[w]] <= scenario.start_year) {
+      resident_birth_years.push_back(pop.woman_birth_year[w]);
+      resident_parity.push_back(pop.woman_parity[w]);
+    }
+  }
   const FertilityTable table =
-      calibrate_fertility(profile.fertility, births, pop.woman_birth_year, pop.woman_parity, scenario.start_year);
+      scenario.fertility_table
+          ? *scenario.fertility_table
+          : calibrate_fertility(profile.fertility, births, resident_birth_years, resident_parity, scenario.start_year);
   const auto [lo, hi] = std::minmax_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
   plan.min_birth_year = pop.women() ? *lo : 0;
   plan.birth_year_span = pop.women() ? static_cast<std::size_t>(*hi - *lo + 1) : 0;
@@ -266,14 +283,30 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
 class BlockYear {
  public:
   BlockYear(const Plan& plan, const ReplicationPlan& rplan, const BasePopulation& pop, std::uint32_t replication,
-            int year_offset, Fen* household_paid)
+            int year_offset, Fen* household_paid, std::int32_t* household_change)
       : plan_(plan),
         rplan_(rplan),
         pop_(pop),
         rep_(replication),
         y_(year_offset),
         year_(plan.start_year + year_offset),
-        household_paid_(household_paid) {}
+        household_paid_(household_paid),
+        household_change_(household_change) {}
+
+  //! Is the household resident this year (arrived, not yet left)?
+  bool present(std::uint32_t household) const {
+    return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
+  }
+
+  //! The block's households at the year's start: residents, arrivals and departures.
+  void households(const HouseholdBlock& block, BlockTally& tally) const {
+    for (std::uint32_t h = block.household_begin; h < block.household_end; ++h) {
+      const std::int64_t persons = pop_.household_size[h] + household_change_[h];
+      if (present(h)) tally.population += persons;
+      if (pop_.household_arrival[h] == year_ && year_ > plan_.start_year) tally.arrived += persons;
+      if (pop_.household_departure[h] == year_) tally.departed += persons;
+    }
+  }
 
   //! Births (and the events they trigger), then home purchases.
   void women(const HouseholdBlock& block, std::vector<std::uint8_t>& parity, std::vector<Newborn>& newborns,
@@ -304,12 +337,14 @@ class BlockYear {
         const int birth_year = birth_years[w];
         const std::uint8_t k = parities[w];
         if (k == DEAD) continue;
+        const std::uint32_t h = households[w];
+        if (!present(h)) continue;
         if (plan_.women_death_from != ~std::uint64_t{0} && birth_u[i] >= plan_.women_death_from) {
           parities[w] = DEAD;
           tally.deaths++;
+          household_change_[h]--;
           continue;
         }
-        const std::uint32_t h = households[w];
         const std::uint64_t threshold =
             thresholds[bands[h] * per_band + static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
                        (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
@@ -319,6 +354,7 @@ class BlockYear {
           const int m = static_cast<int>(month.below(12)) + 1;
           now = k < DEAD - 1 ? static_cast<std::uint8_t>(k + 1) : k;
           parities[w] = now;
+          household_change_[h]++;
           newborns.push_back(Newborn{month_index(year, m), w, year_key, now, ChildState{}});
           tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
           birth_events(w, month_index(year, m), now, units, fen);
@@ -336,6 +372,7 @@ class BlockYear {
   //! wants childcare (allocated later under the year's capacity). Appends to `work`.
   void prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
                ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
+    if (!present(household)) return;
     const std::uint8_t flags = pop_.household_flags[household];
     const MonthIndex year_start = month_index(year_, 1);
     if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
@@ -353,6 +390,7 @@ class BlockYear {
         alive = static_cast<std::uint16_t>((1u << std::min(month, 12)) - 1u);
         state.dead = true;
         tally.deaths++;
+        household_change_[household]--;
       }
     }
     ChildWork w{};
@@ -495,7 +533,8 @@ class BlockYear {
   std::uint32_t rep_;
   int y_;
   int year_;
-  Fen* household_paid_;  //!< [woman][capped event measure]: paid so far in this replication
+  Fen* household_paid_;             //!< [woman][capped event measure]: paid so far in this replication
+  std::int32_t* household_change_;  //!< [household]: births less deaths so far in this replication
 };
 
 //! The working memory of one replication, reused by the next one that takes it.
@@ -509,11 +548,13 @@ struct ReplicationBuffers {
   std::vector<std::int64_t> units;
   std::vector<Fen> fen;
   std::vector<Fen> household_paid;
+  std::vector<std::int32_t> household_change;
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, std::size_t blocks, std::size_t tallies,
              const std::vector<std::size_t>& newborn_reserve, std::size_t capped_event_measures) {
     household_paid.assign(pop.women() * capped_event_measures, 0);
+    household_change.assign(pop.households(), 0);
     parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
     newborns.resize(blocks);
     work.resize(blocks);
@@ -575,37 +616,44 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
     if (p.name == PARAMETER_FERTILITY_LEVEL) level = p.distribution.centre();
     if (p.name == PARAMETER_FERTILITY_TREND) trend = p.distribution.centre();
   }
-  // Expected women of each income band and birth cohort by parity class 0, 1, 2+.
+  // Expected women of each group (income band, birth cohort, years of arrival and of
+  // departure) by parity class 0, 1, 2+; a group bears children only while resident.
   const std::size_t bands = plan.band_income.size();
-  std::vector<Eigen::Vector3d> women(bands * plan.birth_year_span, Eigen::Vector3d::Zero());
+  std::map<std::tuple<std::size_t, std::size_t, int, int>, Eigen::Vector3d> groups;
   for (std::size_t w = 0; w < pop.women(); ++w) {
+    const std::uint32_t h = pop.woman_household[w];
     const auto b = static_cast<std::size_t>(pop.woman_birth_year[w] - plan.min_birth_year);
-    const std::size_t band = pop.household_income_band[pop.woman_household[w]];
-    women[band * plan.birth_year_span + b][std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
+    auto [it, fresh] = groups.try_emplace(
+        std::make_tuple(static_cast<std::size_t>(pop.household_income_band[h]), b,
+                        static_cast<int>(pop.household_arrival[h]), static_cast<int>(pop.household_departure[h])),
+        Eigen::Vector3d::Zero());
+    it->second[std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
   }
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   std::vector<std::array<double, 3>> births(static_cast<std::size_t>(plan.years));
+  std::vector<std::array<double, PARITY_CLASSES>> multiplier(bands);
   for (std::size_t y = 0; y < births.size(); ++y) {
-    for (std::size_t band = 0; band < bands; ++band) {
-      const auto multiplier = year_multipliers(plan, y, band, level, trend, response);
-      for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
-        Eigen::Vector3d& cohort = women[band * plan.birth_year_span + b];
-        Eigen::Vector3d p;
-        for (int k = 0; k < PARITY_CLASSES; ++k) {
-          p[k] = std::min(plan.birth_probability[y * per_year + b * PARITY_CLASSES + static_cast<std::size_t>(k)] *
-                              multiplier[static_cast<std::size_t>(k)],
-                          MAX_BIRTH_PROBABILITY);
-        }
-        // The cohort's year: a birth moves a woman up one parity (2+ stays 2+).
-        Eigen::Matrix3d transition;
-        transition << 1 - p[0], 0, 0,  //
-            p[0], 1 - p[1], 0,         //
-            0, p[1], 1;
-        for (int k = 0; k < PARITY_CLASSES; ++k) {
-          births[y][static_cast<std::size_t>(k)] += p[k] * cohort[k] * static_cast<double>(pop.weight);
-        }
-        cohort = transition * cohort;
+    const int year = scenario.start_year + static_cast<int>(y);
+    for (std::size_t band = 0; band < bands; ++band)
+      multiplier[band] = year_multipliers(plan, y, band, level, trend, response);
+    for (auto& [group, cohort] : groups) {
+      const auto [band, b, arrival, departure] = group;
+      if (year < arrival || year >= departure) continue;
+      Eigen::Vector3d p;
+      for (int k = 0; k < PARITY_CLASSES; ++k) {
+        p[k] = std::min(plan.birth_probability[y * per_year + b * PARITY_CLASSES + static_cast<std::size_t>(k)] *
+                            multiplier[band][static_cast<std::size_t>(k)],
+                        MAX_BIRTH_PROBABILITY);
       }
+      // The cohort's year: a birth moves a woman up one parity (2+ stays 2+).
+      Eigen::Matrix3d transition;
+      transition << 1 - p[0], 0, 0,  //
+          p[0], 1 - p[1], 0,         //
+          0, p[1], 1;
+      for (int k = 0; k < PARITY_CLASSES; ++k) {
+        births[y][static_cast<std::size_t>(k)] += p[k] * cohort[k] * static_cast<double>(pop.weight);
+      }
+      cohort = transition * cohort;
     }
   }
   return births;
@@ -614,6 +662,9 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {
   check_population(pop);
+  if (pop.household_arrival.size() != pop.households()) {
+    throw std::invalid_argument("the base population has no arrival and departure years (add_migration)");
+  }
   const Plan plan = make_plan(scenario, pop, options.seed);
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(plan.years);
@@ -664,7 +715,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   out.childcare_demand_months.assign(R * Y, 0);
   out.deaths.assign(R * Y, 0);
   out.population.assign(R * Y, 0);
-  for (std::size_t r = 0; r < R; ++r) out.population[r * Y] = pop.persons * pop.weight;
+  out.net_migration.assign(R * Y, 0);
   for (const UncertainParameter& p : scenario.uncertainty) {
     out.parameter_labels.push_back(
         ParameterLabel{p.name, std::string(distribution_name(p.distribution.kind)), p.distribution.centre(), p.source});
@@ -741,11 +792,13 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         std::fill(tally.begin(), tally.end(), BlockTally{});
         std::fill(units.begin(), units.end(), 0);
         std::fill(fen.begin(), fen.end(), 0);
-        const BlockYear step(plan, rplan, pop, rep, static_cast<int>(y), buffers->household_paid.data());
+        const BlockYear step(plan, rplan, pop, rep, static_cast<int>(y), buffers->household_paid.data(),
+                             buffers->household_change.data());
         // Demand: births, events, and each child's wants, block by block in parallel.
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
             const HouseholdBlock& block = pop.blocks[b];
+            step.households(block, tally[b]);
             step.women(block, parity, newborns[b], tally[b], units.data() + b * T, fen.data() + b * T);
             work[b].clear();
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
@@ -778,13 +831,8 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           out.childcare_demand_months[out.year_index(r, y)] += w * tally[b].childcare_demand_months;
           out.kindergarten_enrolled_months[out.year_index(r, y)] += w * tally[b].kindergarten_months;
           out.deaths[out.year_index(r, y)] += w * tally[b].deaths;
-        }
-        // Residents at the start of the next year: this year's births in, deaths out.
-        if (y + 1 < Y) {
-          std::int64_t born = 0;
-          for (std::size_t k = 0; k < PARITY_CLASSES; ++k) born += out.births[out.births_index(r, y, k)];
-          out.population[out.year_index(r, y + 1)] =
-              out.population[out.year_index(r, y)] + born - out.deaths[out.year_index(r, y)];
+          out.population[out.year_index(r, y)] += w * tally[b].population;
+          out.net_migration[out.year_index(r, y)] += w * (tally[b].arrived - tally[b].departed);
         }
         for (std::size_t i = 0; i < T; ++i) {
           std::int64_t n = slot_costs[y * T + i].units;

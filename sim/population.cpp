@@ -7,6 +7,7 @@
 
 #include "models/fertility.h"
 #include "sim/household_fit.h"
+#include "sim/microdata.h"
 #include "sim/rng.h"
 
 namespace cradle {
@@ -254,7 +255,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     pop.child_mother[i] = children[i].mother;
   }
 
-  build_blocks(pop);
+  add_migration(pop, profile.net_migration_per_1000, seed);
   return pop;
 }
 
@@ -263,6 +264,87 @@ BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::
   BasePopulation pop = generate_population(profile, base_year, seed, 1.0 / static_cast<double>(k));
   pop.weight = k;
   return pop;
+}
+
+BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample) {
+  if (!scenario.persons_file.empty()) {
+    if (sample > 1) throw std::invalid_argument("a persons file is used whole; it cannot be sampled 1 in k");
+    BasePopulation pop = load_persons(scenario.persons_file, scenario.profile, scenario.start_year, scenario.seed,
+                                      scenario.persons_weight);
+    add_migration(pop, scenario.profile.net_migration_per_1000, scenario.seed);
+    return pop;
+  }
+  return sample > 1 ? generate_sample(scenario.profile, scenario.start_year, scenario.seed, sample)
+                    : generate_population(scenario.profile, scenario.start_year, scenario.seed);
+}
+
+void add_migration(BasePopulation& pop, double per_1000, std::uint32_t seed) {
+  const auto n = static_cast<std::uint32_t>(pop.households());
+  const auto base_year = static_cast<std::int16_t>(pop.base_year);
+  pop.household_arrival.assign(n, base_year);
+  pop.household_departure.assign(n, NEVER_DEPARTS);
+  const double rate = per_1000 / 1000.0;
+  if (rate < 0) {
+    // The year a household leaves: geometric, from one draw per household.
+    const double log_stay = std::log1p(rate);
+    for (std::uint32_t h = 0; h < n; ++h) {
+      KeyedStream s(seed, GENERATION_REPLICATION, key(h, stream::MIGRATION));
+      const double after = std::floor(std::log(1.0 - s.uniform()) / log_stay);  // whole years stayed after the first
+      if (after + 1 < MAX_HORIZON_YEARS) pop.household_departure[h] = static_cast<std::int16_t>(base_year + 1 + after);
+    }
+  } else if (rate > 0 && n > 0) {
+    // Arrivals at the start of each later year: copies of random residents' households.
+    std::vector<std::uint32_t> donors;
+    std::vector<std::int16_t> arrival;
+    double expected = 0;
+    std::uint64_t arrived = 0;
+    for (int t = 1; t < MAX_HORIZON_YEARS; ++t) {
+      expected += static_cast<double>(n) * rate * std::pow(1.0 + rate, t - 1);
+      const auto total = static_cast<std::uint64_t>(std::llround(expected));
+      KeyedStream s(seed, GENERATION_REPLICATION, key(static_cast<std::uint32_t>(t), stream::MIGRATION));
+      for (; arrived < total; ++arrived) {
+        donors.push_back(s.below(n));
+        arrival.push_back(static_cast<std::int16_t>(base_year + t));
+      }
+    }
+    if (static_cast<std::uint64_t>(n) + donors.size() >= (1u << 31))
+      throw std::invalid_argument("population too large");
+    auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
+      return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+    };
+    // Where each donor's women are, before any copy is appended.
+    std::vector<std::uint32_t> woman_at(n + 1), child_at(n + 1);
+    for (std::uint32_t h = 0; h <= n; ++h) {
+      woman_at[h] = first_at(pop.woman_household, h);
+      child_at[h] = first_at(pop.child_household, h);
+    }
+    for (std::size_t i = 0; i < donors.size(); ++i) {
+      const std::uint32_t d = donors[i];
+      const auto h = static_cast<std::uint32_t>(pop.households());
+      pop.household_size.push_back(pop.household_size[d]);
+      pop.household_income_band.push_back(pop.household_income_band[d]);
+      pop.household_employment.push_back(pop.household_employment[d]);
+      pop.household_tenure.push_back(pop.household_tenure[d]);
+      pop.household_flags.push_back(pop.household_flags[d]);
+      pop.household_arrival.push_back(arrival[i]);
+      pop.household_departure.push_back(NEVER_DEPARTS);
+      const auto first_woman = static_cast<std::uint32_t>(pop.women());
+      for (std::uint32_t w = woman_at[d]; w < woman_at[d + 1]; ++w) {
+        pop.woman_household.push_back(h);
+        pop.woman_birth_year.push_back(pop.woman_birth_year[w]);
+        pop.woman_parity.push_back(pop.woman_parity[w]);
+        pop.woman_flags.push_back(pop.woman_flags[w]);
+      }
+      for (std::uint32_t c = child_at[d]; c < child_at[d + 1]; ++c) {
+        const std::uint32_t mother = pop.child_mother[c];
+        pop.child_household.push_back(h);
+        pop.child_birth_month.push_back(pop.child_birth_month[c]);
+        pop.child_birth_order.push_back(pop.child_birth_order[c]);
+        pop.child_mother.push_back(mother == NO_MOTHER ? NO_MOTHER : first_woman + (mother - woman_at[d]));
+      }
+    }
+  }
+  build_blocks(pop);
 }
 
 void build_blocks(BasePopulation& pop) {
@@ -283,6 +365,11 @@ void check_population(const BasePopulation& pop) {
   const std::size_t h = pop.households(), w = pop.women(), c = pop.children();
   if (pop.household_income_band.size() != h || pop.household_employment.size() != h ||
       pop.household_tenure.size() != h || pop.household_flags.size() != h) {
+    fail("household arrays of different lengths");
+  }
+  // Arrival and departure years come last (add_migration): absent until then.
+  if (pop.household_arrival.size() != pop.household_departure.size() ||
+      (!pop.household_arrival.empty() && pop.household_arrival.size() != h)) {
     fail("household arrays of different lengths");
   }
   if (pop.woman_household.size() != w || pop.woman_parity.size() != w || pop.woman_flags.size() != w) {

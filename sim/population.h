@@ -42,6 +42,9 @@ struct HouseholdBlock {
   std::uint32_t child_begin, child_end;
 };
 
+//! The departure year of a household that stays.
+inline constexpr std::int16_t NEVER_DEPARTS = 0x7FFF;
+
 //! A child whose mother is not in the population (loaded microdata may have such).
 inline constexpr std::uint32_t NO_MOTHER = 0xFFFFFFFFu;
 
@@ -55,6 +58,10 @@ struct BasePopulation {
   std::vector<std::uint8_t> household_employment;   //!< Employment: parents both employed, one, neither
   std::vector<std::uint8_t> household_tenure;       //!< Tenure: owner, renter
   std::vector<std::uint8_t> household_flags;  //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY, FLAG_PRIORITY_GROUP
+  //! Migration: a household is present from 1 January of its arrival year (base_year for
+  //! residents) until its departure year, exclusive (NEVER_DEPARTS if it stays).
+  std::vector<std::int16_t> household_arrival;
+  std::vector<std::int16_t> household_departure;
 
   std::vector<std::uint32_t> woman_household;
   std::vector<std::int16_t> woman_birth_year;
@@ -73,12 +80,28 @@ struct BasePopulation {
   std::size_t children() const { return child_birth_month.size(); }
 };
 
+//! The base population a scenario runs on: its persons file if it names one (loaded,
+//! weighted persons_weight), else generated from its profile, 1 household in `sample`.
+//! Throws ScenarioError for a bad persons file, std::invalid_argument for a profile
+//! that cannot be used.
+BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample);
+
+//! Net migration of `per_1000` households a year per 1000 residents' households, over the
+//! years after base_year up to MAX_HORIZON_YEARS: below 0, each resident household leaves
+//! with that annual probability (its year drawn once, from the seed); above 0, copies of
+//! resident households drawn at random (with their women and children, aged as they
+//! were in base_year) arrive at the start of each year, as many as compound growth at
+//! that rate brings. Sets every household's arrival and departure years (all present
+//! throughout when `per_1000` is 0) and rebuilds the blocks.
+void add_migration(BasePopulation& pop, double per_1000, std::uint32_t seed);
+
 //! Splits the households into blocks of BLOCK_HOUSEHOLDS with their women and children
 //! (which must be sorted by household).
 void build_blocks(BasePopulation& pop);
 
 //! Throws std::invalid_argument if the arrays are inconsistent: lengths, sorting by
-//! household, indices in range, blocks covering every household.
+//! household, indices in range, blocks covering every household. The arrival and
+//! departure years may be absent (before add_migration).
 void check_population(const BasePopulation& pop);
 
 //! The household margins of a profile, as the household fit takes them.

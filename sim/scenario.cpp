@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include "sim/household_fit.h"
+#include "sim/microdata.h"
 
 #include <algorithm>
 #include <cmath>
@@ -437,6 +438,11 @@ PlaceProfile read_place_profile(TableReader& root) {
     p.women_mortality = mr.sourced("women_per_1000", 0, 100).value;
     mr.finish();
   }
+  if (const toml::table* mt = root.optional_subtable("migration")) {
+    TableReader mr = root.child(*mt, "migration");
+    p.net_migration_per_1000 = mr.sourced("net_per_1000", -200, 200).value;
+    mr.finish();
+  }
   {
     TableReader ir = root.child(root.subtable("income"), "income");
     p.household_income = ir.sourced("household_annual", 1000, 1e8).value;
@@ -788,8 +794,8 @@ struct Loader {
         scenario->profile = read_place_profile(root);
         simulated = false;
       } else {
-        for (const char* section :
-             {"population", "fertility", "childcare", "kindergarten", "events", "income", "mortality", "households"})
+        for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events", "income",
+                                    "mortality", "households", "migration"})
           root.optional(section);
       }
       root.finish();
@@ -851,6 +857,8 @@ struct ScenarioSpec {
   std::optional<int> start_year, end_year, replications;
   std::optional<std::uint32_t> seed;
   std::optional<std::int64_t> sample;
+  std::optional<std::filesystem::path> persons, fertility_table;
+  std::optional<std::int64_t> persons_weight;
   std::filesystem::path jurisdiction_dir;
   std::string text;
   std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
@@ -941,6 +949,15 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
   if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
   if (sc.has("sample")) spec.sample = sc.integer("sample", 1, 1'000'000);
+  // Microdata: paths relative to the file that names them.
+  auto data_file = [&](const char* key) {
+    const std::filesystem::path pf = dir / sc.string(key);
+    if (!std::filesystem::is_regular_file(pf)) sc.fail(key, "no such file: " + shown_path(pf));
+    return pf;
+  };
+  if (sc.has("persons")) spec.persons = data_file("persons");
+  if (sc.has("persons_weight")) spec.persons_weight = sc.integer("persons_weight", 1, 1'000'000);
+  if (sc.has("fertility_table")) spec.fertility_table = data_file("fertility_table");
   if (const toml::node* pn = sc.optional("packages")) {
     if (!pn->is_array()) sc.fail("packages", "expected a list of package files");
     for (const auto& item : *pn->as_array()) {
@@ -1015,6 +1032,19 @@ Scenario load_scenario(const std::filesystem::path& file) {
   s.replications = *spec.replications;
   s.seed = *spec.seed;
   s.sample = spec.sample.value_or(1);
+  if (spec.persons) s.persons_file = *spec.persons;
+  s.persons_weight = spec.persons_weight.value_or(1);
+  if (spec.persons_weight && !spec.persons) {
+    throw ScenarioError(shown_path(file), 0, 0, "scenario.persons_weight", "a weight is for a persons file (persons)");
+  }
+  if (spec.persons && spec.sample) {
+    throw ScenarioError(shown_path(file), 0, 0, "scenario.sample",
+                        "a persons file is used whole; give its weight as persons_weight instead");
+  }
+  if (spec.fertility_table) {
+    s.fertility_table_file = *spec.fertility_table;
+    s.fertility_table = load_fertility_table(*spec.fertility_table);
+  }
   s.resolved_text = spec.text;
   // Every known parameter, at its neutral value unless the scenario draws it.
   for (const char* name : KNOWN_PARAMETERS) {

@@ -126,6 +126,9 @@ struct PlaceProfile {
   //! Deaths a year per 1000: infants (in the year of birth), children 1–7, women. All 0
   //! when the profile has no [mortality]: a closed population.
   double infant_mortality = 0, child_mortality = 0, women_mortality = 0;
+  //! Net migration a year per 1000 households (0 when the profile has no [migration]):
+  //! below 0 households leave, above 0 households like the residents arrive.
+  double net_migration_per_1000 = 0;
 };
 
 //! The uncertain parameters the engine knows, and what they do.
@@ -154,6 +157,13 @@ struct Scenario {
   int replications = 0;
   std::uint32_t seed = 0;
   std::int64_t sample = 1;          //!< simulate 1 household in `sample` (weight `sample`)
+  //! A persons file to load instead of generating the population (scenarios/MICRODATA.md),
+  //! each household in it standing for `persons_weight`.
+  std::filesystem::path persons_file;
+  std::int64_t persons_weight = 1;
+  //! Birth probabilities to use as they are instead of calibrating the profile's.
+  std::optional<FertilityTable> fertility_table;
+  std::filesystem::path fertility_table_file;
   std::vector<Jurisdiction> chain;  //!< China first, the simulated place last
   PlaceProfile profile;
   std::vector<Measure> measures;

@@ -17,6 +17,9 @@ enum Id : std::uint16_t {
   GIRL_HOUSEHOLD = 5,
   HOUSEHOLD_FLAGS = 6,  //!< the permutations choosing special families and priority groups
   CHILD_SEX = 7,  //!< per burn-in birth (mother, year): is the child a girl
+  //! Per household: the year it leaves (net out-migration); per arrival year: the donor
+  //! households whose copies arrive (net in-migration).
+  MIGRATION = 8,
   // Demography, per woman and year.
   //! One Philox block per woman-year: words 0-1 decide a birth (bottom of the range) and
   //! her death (top of the range, so deaths do not depend on policy); words 2-3 whether

@@ -89,6 +89,7 @@ def check_format_1_1(ds, group, np):
     """The datasets format 1.1 added to a scenario group; returns a short description for the log."""
     check_labels(ds, group, "payer", ("payer_level", "payer_name"), "outlay")
     check_variable(ds, group, "kindergarten_enrolled", ("replication", "year"), "children", np.float64)
+    check_variable(ds, group, "net_migration", ("replication", "year"), "persons", np.int64)
 
     budget = check_variable(ds, group, "budget", ("year", "payer"), "CNY", np.float64)
     budget_outlay = check_variable(ds, group, "budget_outlay", ("replication", "year", "payer"), "CNY", np.float64)

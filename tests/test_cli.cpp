@@ -143,3 +143,34 @@ TEST_CASE("cradle run --sample 1/k records the fraction; a malformed one is refu
                "--quiet"}) == EXIT_BAD_INPUT);
   REQUIRE_FALSE(std::filesystem::exists(c.path("bad.h5")));
 }
+
+TEST_CASE("a persons file and a fertility table replace the generated population and rates", "[cli][microdata]") {
+  ScenarioCopy c;
+  const std::filesystem::path data = std::filesystem::path(CRADLE_SOURCE_DIR) / "tests/data/microdata";
+  c.write("data/persons.csv", read_file(data / "persons.csv"));
+  c.write("data/fertility.csv", read_file(data / "fertility.csv"));
+  c.write("micro.toml",
+          "[scenario]\nbase = \"xihu_current.toml\"\nid = \"micro\"\ntitle = \"microdata\"\n"
+          "persons = \"data/persons.csv\"\npersons_weight = 100\nfertility_table = \"data/fertility.csv\"\n");
+  const auto out = c.path("micro.h5");
+  REQUIRE(cli({"validate", c.path("micro.toml").string()}) == EXIT_OK);
+  REQUIRE(cli({"run", c.path("micro.toml").string(), "-o", out.string(), "-r", "2", "--quiet"}) == EXIT_OK);
+  const hid_t f = H5Fopen(out.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t a = H5Aopen(f, "households", H5P_DEFAULT);
+  REQUIRE(a >= 0);
+  std::int64_t households = 0;
+  REQUIRE(H5Aread(a, H5T_NATIVE_INT64, &households) >= 0);
+  H5Aclose(a);
+  H5Fclose(f);
+  REQUIRE(households == 5 * 100);  // the file's five households, each standing for 100
+  // A persons file is not sampled; a bad row is refused and the results already there are kept.
+  REQUIRE(cli({"run", c.path("micro.toml").string(), "-o", c.path("s.h5").string(), "--sample", "1/4", "--quiet"}) ==
+          EXIT_BAD_INPUT);
+  c.write("data/persons.csv", read_file(data / "persons.csv") + "999,77,-3,F,0,,local,,,,,,,\n");
+  REQUIRE(cli({"validate", c.path("micro.toml").string()}) == EXIT_BAD_INPUT);
+  REQUIRE(cli({"run", c.path("micro.toml").string(), "-o", out.string(), "--quiet"}) == EXIT_BAD_INPUT);
+  REQUIRE(std::filesystem::file_size(out) > 1000);
+  REQUIRE_FALSE(std::filesystem::exists(c.path("s.h5")));
+  REQUIRE_FALSE(leftover_temporaries(c.dir()));
+}

@@ -383,6 +383,20 @@ TEST_CASE("uncertain parameters: one draw per replication, reproducible, within 
   REQUIRE(responses.size() == 8);
 }
 
+//! The Monte Carlo mean of a year's births over the replications, and its standard error.
+std::pair<double, double> mean_births(const ScenarioResults& r, std::size_t y) {
+  const auto R = static_cast<double>(r.replications);
+  double sum = 0, sum2 = 0;
+  for (std::size_t rep = 0; rep < static_cast<std::size_t>(r.replications); ++rep) {
+    double b = 0;
+    for (std::size_t k = 0; k < 3; ++k) b += static_cast<double>(r.births[r.births_index(rep, y, k)]);
+    sum += b;
+    sum2 += b * b;
+  }
+  const double mean = sum / R;
+  return {mean, std::sqrt((sum2 / R - mean * mean) / (R - 1))};
+}
+
 TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within 4 standard errors",
           "[engine][statistical][projection]") {
   ScenarioCopy c;
@@ -394,15 +408,7 @@ TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within
   const int R = 30;
   const ScenarioResults r = run_with_threads(s, pop, 2, R, s.seed);
   for (std::size_t y = 0; y < r.n_years(); ++y) {
-    double sum = 0, sum2 = 0;
-    for (std::size_t rep = 0; rep < R; ++rep) {
-      double b = 0;
-      for (std::size_t k = 0; k < 3; ++k) b += static_cast<double>(r.births[r.births_index(rep, y, k)]);
-      sum += b;
-      sum2 += b * b;
-    }
-    const double mean = sum / R;
-    const double se = std::sqrt((sum2 / R - mean * mean) * R / (R - 1) / R);
+    const auto [mean, se] = mean_births(r, y);
     const double projected = expected[y][0] + expected[y][1] + expected[y][2];
     INFO("year " << r.years[y] << ": Monte Carlo " << mean << " ± " << se << ", projected " << projected);
     REQUIRE(std::fabs(mean - projected) < 4 * se);
@@ -463,5 +469,69 @@ TEST_CASE("people are conserved: population(t+1) = population(t) + births(t) - d
     REQUIRE(deaths > 0);
     // Mortality removes children: fewer child-months under 3 than in the closed population.
     REQUIRE(m.child_months_under3[m.year_index(rep, 3)] < r.child_months_under3[r.year_index(rep, 3)]);
+  }
+}
+
+TEST_CASE("net migration: households leave or arrive, births follow, and people are accounted for",
+          "[engine][migration]") {
+  Scenario closed = cradle::testing::neutral(default_scenario());
+  const BasePopulation base = generate_population(closed.profile, closed.start_year, closed.seed, 0.3);
+  const auto n = static_cast<double>(base.households());
+  const ScenarioResults rc = run_with_threads(closed, base, 2, 3, closed.seed);
+  for (const double rate : {-8.0, 8.0}) {
+    INFO("net migration " << rate << " per 1000 households");
+    Scenario s = closed;
+    s.profile.net_migration_per_1000 = rate;
+    const BasePopulation pop = generate_population(s.profile, s.start_year, s.seed, 0.3);
+    // The residents are those of the closed population; arrivals are appended.
+    REQUIRE(std::equal(base.woman_birth_year.begin(), base.woman_birth_year.end(), pop.woman_birth_year.begin()));
+    if (rate > 0) {
+      // As many arrivals as compound growth brings over the longest horizon, by year.
+      const double g = rate / 1000;
+      REQUIRE(static_cast<double>(pop.households()) - n ==
+              Approx(n * (std::pow(1 + g, MAX_HORIZON_YEARS - 1) - 1)).margin(1));
+      const auto first_year = std::count(pop.household_arrival.begin(), pop.household_arrival.end(), s.start_year + 1);
+      REQUIRE(static_cast<double>(first_year) == Approx(n * g).margin(1));
+    } else {
+      // Each household leaves in the first later year with probability 8 per 1000.
+      const auto left = std::count(pop.household_departure.begin(), pop.household_departure.end(), s.start_year + 1);
+      const double expected = n * 0.008;
+      REQUIRE(std::fabs(static_cast<double>(left) - expected) < 4 * std::sqrt(expected));
+      REQUIRE(pop.households() == base.households());
+    }
+    const ScenarioResults r = run_with_threads(s, pop, 2, 3, s.seed);
+    for (std::size_t rep = 0; rep < 3; ++rep) {
+      REQUIRE(r.net_migration[r.year_index(rep, 0)] == 0);
+      REQUIRE(r.population[r.year_index(rep, 0)] == rc.population[rc.year_index(rep, 0)]);
+      for (std::size_t y = 0; y < r.n_years(); ++y) {
+        std::int64_t born = 0, born_closed = 0;
+        for (std::size_t k = 0; k < 3; ++k) {
+          born += r.births[r.births_index(rep, y, k)];
+          born_closed += rc.births[rc.births_index(rep, y, k)];
+        }
+        // Common random numbers: residents who stay give the same births as in the closed run.
+        if (rate > 0) {
+          REQUIRE(born >= born_closed);
+        } else {
+          REQUIRE(born <= born_closed);
+        }
+        if (y + 1 < r.n_years()) {
+          const std::int64_t migrated = r.net_migration[r.year_index(rep, y + 1)];
+          REQUIRE((rate > 0 ? migrated > 0 : migrated < 0));
+          REQUIRE(r.population[r.year_index(rep, y + 1)] ==
+                  r.population[r.year_index(rep, y)] + born - r.deaths[r.year_index(rep, y)] + migrated);
+        }
+      }
+    }
+    // The cohort-component projection follows the arrivals and departures too.
+    const auto expected = project_births(s, pop);
+    const int R = 20;
+    const ScenarioResults many = run_with_threads(s, pop, 2, R, s.seed);
+    for (std::size_t y = 0; y < many.n_years(); ++y) {
+      const auto [mean, se] = mean_births(many, y);
+      const double projected = expected[y][0] + expected[y][1] + expected[y][2];
+      INFO("year " << many.years[y] << ": Monte Carlo " << mean << " ± " << se << ", projected " << projected);
+      REQUIRE(std::fabs(mean - projected) < 4 * se);
+    }
   }
 }

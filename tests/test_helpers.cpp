@@ -29,6 +29,7 @@ void ScenarioCopy::edit(const std::string& relative, const std::string& from, co
 }
 
 void ScenarioCopy::write(const std::string& relative, const std::string& text) const {
+  std::filesystem::create_directories(path(relative).parent_path());
   std::ofstream out(path(relative), std::ios::binary | std::ios::trunc);
   out << text;
 }

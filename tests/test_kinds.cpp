@@ -64,7 +64,7 @@ BasePopulation tiny_population() {
   pop.child_birth_month = {month_index(2024, 3), month_index(2021, 5)};
   pop.child_birth_order = {2, 3};
   pop.child_mother = {0, 1};
-  pop.blocks = {HouseholdBlock{0, 2, 0, 2, 0, 2}};
+  add_migration(pop, 0, 1);  // everyone stays; builds the blocks
   return pop;
 }
 
@@ -254,7 +254,7 @@ TEST_CASE("childcare places are rationed: never above capacity, priority groups 
   pop.child_birth_month = {month_index(2024, 3), month_index(2021, 5), month_index(2024, 6)};
   pop.child_birth_order = {2, 3, 4};
   pop.child_mother = {0, 1, 1};
-  pop.blocks = {HouseholdBlock{0, 2, 0, 2, 0, 3}};
+  build_blocks(pop);
   Measure op = measure("op", MeasureKind::operating_subsidy, Basis::enrolled_month, 100);
   s.measures = {op};
   const ScenarioResults r = simulate(s, pop, RunOptions{1, 1});

@@ -80,6 +80,7 @@ cradle::RunResults make_results() {
       s.childcare_demand_months.push_back(252 + static_cast<std::int64_t>(y) * 12);
       s.deaths.push_back(static_cast<std::int64_t>(r + y));
       s.population.push_back(100'000 + static_cast<std::int64_t>(y) * 50);
+      s.net_migration.push_back(y == 0 ? 0 : -static_cast<std::int64_t>(r + 2 * y));
       s.kindergarten_enrolled_months.push_back(360 + static_cast<std::int64_t>(r) * 12 +
                                                static_cast<std::int64_t>(y) * 3);
       s.ledger_fen.push_back(known_ledger_fen(r, y));
@@ -289,7 +290,7 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
 
   SECTION("root and runtime attributes") {
     CHECK(cradle::h5::read_string_attribute(root, "filetype") == "cradle.results");
-    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 1});
+    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 2});
     CHECK(cradle::h5::read_string_attribute(root, "git_revision") == "0123456789ab");
     CHECK(read_scalar_attribute<std::uint64_t>(root, "seed", H5T_NATIVE_UINT64) == 42);
     CHECK(read_scalar_attribute<std::int64_t>(root, "replications", H5T_NATIVE_INT64) == 2);
