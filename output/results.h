@@ -43,11 +43,11 @@ struct ScenarioResults {
   std::string resolved_text;  // the scenario as resolved (all files it composes)
   std::vector<int> years;
   int replications = 0;
-  std::vector<MeasureLabel> measures;  // budget measures only
-  std::vector<std::string> payers;     // payer ids (jurisdiction ids), top level first
-  std::vector<PayerLabel> payer_labels;  // same order and size as payers
+  std::vector<MeasureLabel> measures;         // budget measures only
+  std::vector<std::string> payers;            // payer ids (jurisdiction ids), top level first
+  std::vector<PayerLabel> payer_labels;       // same order and size as payers
   std::vector<MeasureLabel> ledger_measures;  // measures of the separate ledgers; kind names the ledger
-  int birth_orders = 3;             // birth_order axis is 1..birth_orders, the last open ("3+")
+  int birth_orders = 3;                       // birth_order axis is 1..birth_orders, the last open ("3+")
 
   // [replication][year][measure][payer], fen
   std::vector<std::int64_t> outlay_fen;
@@ -118,6 +118,21 @@ struct RunTimes {
   double writing_seconds = 0;  // filled by the writer itself
 };
 
+//! What the base population is made of, for checking it against the profile: households
+//! by each attribute (weighted, residents of the first year) and women by age and parity.
+struct BaseComposition {
+  struct Margin {
+    std::string name;       // e.g. "income_band"
+    std::string long_name;  // what the categories are
+    std::vector<std::string> categories;
+    std::vector<std::int64_t> households;  // per category
+    std::vector<double> profile_share;     // the profile's share per category (NaN: none, e.g. microdata)
+  };
+  std::vector<Margin> households;
+  std::vector<std::int64_t> women_by_age_parity;  // [age MIN_AGE … MAX_AGE][parity 0, 1, 2, 3+]
+  static constexpr int MIN_AGE = 15, MAX_AGE = 49, PARITIES = 4;
+};
+
 //! Everything a results file holds.
 struct RunResults {
   std::string cradle_version;
@@ -126,10 +141,11 @@ struct RunResults {
   std::uint64_t seed = 0;
   int replications = 0;
   int threads = 0;
-  std::int64_t households = 0;  // base population (households represented, for a sample: simulated × weight)
+  std::int64_t households = 0;            // base population (households represented, for a sample: simulated × weight)
   std::int64_t households_simulated = 0;  // households actually simulated
   std::int64_t sample_weight = 1;         // each simulated household stands for this many
   std::int64_t persons = 0;
+  BaseComposition base;
   RunTimes times;
   std::vector<ScenarioResults> scenarios;
 };

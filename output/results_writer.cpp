@@ -613,6 +613,37 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   write_summary(group, s, budget_outlay_fen);
 }
 
+// The base population's composition beside the profile's shares (1.2).
+void write_base_population(const h5::Handle& file, const BaseComposition& base) {
+  if (base.households.empty()) return;
+  h5::Handle group = h5::create_group(file, "base_population");
+  describe(group, "", "the simulated population in the first year (residents, weighted), beside the profile's shares");
+  for (const BaseComposition::Margin& m : base.households) {
+    h5::Handle scale = h5::write_strings(group, m.name, m.categories);
+    describe(scale, "", m.long_name);
+    h5::make_scale(scale, m.name);
+    h5::Handle counts = h5::write_dataset(group, "households_by_" + m.name, m.households, {m.households.size()});
+    describe(counts, "households", "households by " + m.long_name);
+    h5::attach_scale(counts, scale, 0);
+    h5::Handle shares = h5::write_dataset(group, m.name + "_profile_share", m.profile_share, {m.profile_share.size()});
+    describe(shares, "1", "the profile's share of households by " + m.long_name + " (NaN for a persons file)");
+    h5::attach_scale(shares, scale, 0);
+  }
+  std::vector<std::int32_t> ages;
+  for (int a = BaseComposition::MIN_AGE; a <= BaseComposition::MAX_AGE; ++a) ages.push_back(a);
+  h5::Handle age = h5::write_dataset(group, "age", ages, {ages.size()});
+  describe(age, "years", "age attained in the first year");
+  h5::make_scale(age, "age");
+  h5::Handle parity = h5::write_strings(group, "parity", {"0", "1", "2", "3+"});
+  describe(parity, "", "live births so far");
+  h5::make_scale(parity, "parity");
+  h5::Handle women = h5::write_dataset(group, "women_by_age_parity", base.women_by_age_parity,
+                                       {ages.size(), static_cast<hsize_t>(BaseComposition::PARITIES)});
+  describe(women, "women", "women by age and parity at the start of the first year");
+  h5::attach_scale(women, age, 0);
+  h5::attach_scale(women, parity, 1);
+}
+
 void write_file(const std::filesystem::path& path, const RunResults& results,
                 const std::vector<std::vector<std::int64_t>>& budget_outlay_fen, Clock::time_point start) {
   h5::Handle file = h5::create_file(path);
@@ -634,6 +665,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
                         results.households_simulated > 0 ? results.households_simulated : results.households);
     h5::write_attribute(root, "persons", results.persons);
 
+    write_base_population(file, results.base);
     h5::Handle scenarios = h5::create_group(file, "scenarios");
     for (std::size_t i = 0; i < results.scenarios.size(); ++i) {
       write_scenario(scenarios, results.scenarios[i], budget_outlay_fen[i]);

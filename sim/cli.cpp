@@ -139,6 +139,7 @@ int command_run(const RunArgs& args) {
   results.persons = population.persons * population.weight;
   results.sample_weight = population.weight;
   results.households_simulated = static_cast<std::int64_t>(population.households());
+  results.base = describe_population(population, scenario.profile, scenario.persons_file.empty());
   if (!args.quiet) {
     if (population.weight > 1) std::cerr << "cradle: simulating 1 household in " << population.weight << "\n";
     std::cerr << "cradle: " << scenario.id << ": " << population.households() << " households, " << population.persons

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -391,6 +392,58 @@ void check_population(const BasePopulation& pop) {
   std::size_t covered = 0;
   for (const HouseholdBlock& b : pop.blocks) covered += b.household_end - b.household_begin;
   if (covered != h) fail("blocks do not cover the households");
+}
+
+BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile) {
+  BaseComposition out;
+  const HouseholdProfile& hp = profile.households;
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  auto margin = [&](std::string name, std::string long_name, std::vector<std::string> categories,
+                    std::vector<double> shares, auto category_of) {
+    BaseComposition::Margin m{std::move(name), std::move(long_name), std::move(categories), {}, {}};
+    m.households.assign(m.categories.size(), 0);
+    for (std::size_t h = 0; h < pop.households(); ++h) {
+      if (pop.household_arrival[h] > pop.base_year) continue;  // arrives later
+      m.households[static_cast<std::size_t>(category_of(h))] += pop.weight;
+    }
+    m.profile_share = from_profile ? std::move(shares) : std::vector<double>(m.categories.size(), none);
+    out.households.push_back(std::move(m));
+  };
+  std::vector<std::string> sizes, bands;
+  for (int k = 1; k <= HOUSEHOLD_SIZE_CLASSES; ++k)
+    sizes.push_back(k < HOUSEHOLD_SIZE_CLASSES ? std::to_string(k) : "6+");
+  for (std::size_t b = 0; b < hp.income_band_shares.size(); ++b) bands.push_back(std::to_string(b + 1));
+  margin("household_size", "persons in the household", sizes,
+         std::vector<double>(profile.household_size_shares.begin(), profile.household_size_shares.end()),
+         [&](std::size_t h) { return std::min<int>(pop.household_size[h], HOUSEHOLD_SIZE_CLASSES) - 1; });
+  margin("income_band", "income band, 1 the lowest", bands, hp.income_band_shares,
+         [&](std::size_t h) { return pop.household_income_band[h]; });
+  margin("employment", "parents employed", {"both", "one", "neither"},
+         std::vector<double>(hp.employment_shares.begin(), hp.employment_shares.end()),
+         [&](std::size_t h) { return pop.household_employment[h]; });
+  margin("tenure", "housing tenure", {"owner", "renter"},
+         std::vector<double>(hp.tenure_shares.begin(), hp.tenure_shares.end()),
+         [&](std::size_t h) { return pop.household_tenure[h]; });
+  margin("registration", "household registration (hukou) in the place", {"nonlocal", "local"},
+         {1 - profile.local_residency_share, profile.local_residency_share},
+         [&](std::size_t h) { return (pop.household_flags[h] & FLAG_LOCAL_RESIDENT) ? 1 : 0; });
+  margin("special_family", "special planned-birth family", {"no", "yes"},
+         {1 - profile.special_family_share, profile.special_family_share},
+         [&](std::size_t h) { return (pop.household_flags[h] & FLAG_SPECIAL_FAMILY) ? 1 : 0; });
+  margin("priority_group", "childcare priority group named by the documents", {"no", "yes"},
+         {1 - hp.priority_group_share, hp.priority_group_share},
+         [&](std::size_t h) { return (pop.household_flags[h] & FLAG_PRIORITY_GROUP) ? 1 : 0; });
+  constexpr int ages = BaseComposition::MAX_AGE - BaseComposition::MIN_AGE + 1;
+  out.women_by_age_parity.assign(static_cast<std::size_t>(ages * BaseComposition::PARITIES), 0);
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    if (pop.household_arrival[pop.woman_household[w]] > pop.base_year) continue;
+    const int age = pop.base_year - pop.woman_birth_year[w];
+    if (age < BaseComposition::MIN_AGE || age > BaseComposition::MAX_AGE) continue;
+    const int k = std::min<int>(pop.woman_parity[w], BaseComposition::PARITIES - 1);
+    out.women_by_age_parity[static_cast<std::size_t>((age - BaseComposition::MIN_AGE) * BaseComposition::PARITIES +
+                                                     k)] += pop.weight;
+  }
+  return out;
 }
 
 }  // namespace cradle

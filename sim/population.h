@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "models/calendar.h"
+#include "output/results.h"
 #include "sim/household_fit.h"
 #include "sim/scenario.h"
 
@@ -94,6 +95,11 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 //! that rate brings. Sets every household's arrival and departure years (all present
 //! throughout when `per_1000` is 0) and rebuilds the blocks.
 void add_migration(BasePopulation& pop, double per_1000, std::uint32_t seed);
+
+//! The population's households by attribute and women by age and parity in base_year
+//! (residents only, weighted), with the profile's shares beside them; `from_profile`
+//! false (a persons file) leaves the shares NaN.
+BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile);
 
 //! Splits the households into blocks of BLOCK_HOUSEHOLDS with their women and children
 //! (which must be sorted by household).

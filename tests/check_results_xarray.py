@@ -177,6 +177,24 @@ def check_scenario(path, scenario_id, replications, xr, np):
           f"(mean over replications) {total:,.2f} million CNY")
 
 
+def check_base_population(path, xr, np):
+    """Format 1.2: households by each attribute sum to the root count and match the profile within 1 %."""
+    with xr.open_dataset(path, engine="h5netcdf") as root:
+        households = int(root.attrs["households"])
+    with xr.open_dataset(path, group="base_population", engine="h5netcdf") as ds:
+        margins = [name[len("households_by_"):] for name in ds.data_vars if name.startswith("households_by_")]
+        require(len(margins) >= 7, f"base_population has only {margins}")
+        for m in margins:
+            counts = check_variable(ds, "base_population", f"households_by_{m}", (m,), "households", np.int64)
+            share = check_variable(ds, "base_population", f"{m}_profile_share", (m,), "1", np.float64)
+            require(int(counts.values.sum()) <= households, f"households_by_{m} sums above the root households")
+            if np.all(np.isfinite(share.values)):
+                got = counts.values / counts.values.sum()
+                require(np.all(np.abs(got - share.values) <= 0.01 * share.values + 1e-4),
+                        f"households_by_{m} shares {got} are not within 1 % of the profile's {share.values}")
+        check_variable(ds, "base_population", "women_by_age_parity", ("age", "parity"), "women", np.int64)
+
+
 def check_file(path, expected_replications, h5py, xr, np):
     with h5py.File(path, "r") as f:
         filetype = text(f.attrs.get("filetype", ""))
@@ -194,7 +212,11 @@ def check_file(path, expected_replications, h5py, xr, np):
             require(name in f["runtime"].attrs, f"/runtime lacks {name!r}")
         require("scenarios" in f and len(f["scenarios"]) > 0, "no scenarios in /scenarios")
         scenario_ids = list(f["scenarios"].keys())
+        has_base = "base_population" in f
 
+    require(minor < 2 or has_base, "format 1.2 file without base_population")
+    if has_base:
+        check_base_population(path, xr, np)
     for scenario_id in scenario_ids:
         check_scenario(path, scenario_id, replications, xr, np)
     print(f"{path}: format {major}.{minor}, {len(scenario_ids)} scenario(s), all checks passed")

@@ -53,6 +53,16 @@ cradle::RunResults make_results() {
   results.threads = 2;
   results.households = 1000;
   results.persons = 2900;
+  // The base population: 1000 households, 600 local, 400 not, as the profile says.
+  cradle::BaseComposition::Margin registration{
+      "registration", "household registration", {"nonlocal", "local"}, {400, 600}, {0.4, 0.6}};
+  cradle::BaseComposition::Margin size{"household_size", "persons", {"1", "2", "3", "4", "5", "6+"},
+                                       {250, 300, 200, 130, 70, 50}, {0.25, 0.3, 0.2, 0.13, 0.07, 0.05}};
+  results.base.households = {registration, size, registration, registration, registration, registration, registration};
+  for (std::size_t i = 2; i < results.base.households.size(); ++i) {
+    results.base.households[i].name = "copy_" + std::to_string(i);
+  }
+  results.base.women_by_age_parity.assign(35 * 4, 3);
   results.times.population_seconds = 0.5;
   results.times.simulation_seconds = 1.25;
 
