@@ -118,6 +118,7 @@ struct Plan {
   std::uint64_t women_death_from;                        //!< a birth draw at or above this is a death
   std::uint64_t infant_death_threshold, child_death_threshold;
   bool mortality;
+  bool migration;         //!< some household arrives or leaves during the run
   int home_min_children;  //!< households with fewer children are not drawn for purchases
   int oldest_relevant_age_months;
   std::size_t n_tallies;
@@ -244,6 +245,10 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
   plan.women_death_from = ~probability_threshold(profile.women_mortality / 1000.0);
   plan.infant_death_threshold = probability_threshold(profile.infant_mortality / 1000.0);
   plan.child_death_threshold = probability_threshold(profile.child_mortality / 1000.0);
+  plan.migration = std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
+                               [&](std::int16_t y) { return y > scenario.start_year; }) ||
+                   std::any_of(pop.household_departure.begin(), pop.household_departure.end(),
+                               [](std::int16_t y) { return y != NEVER_DEPARTS; });
   plan.mortality = profile.women_mortality > 0 || profile.infant_mortality > 0 || profile.child_mortality > 0;
   plan.home_min_children = std::numeric_limits<int>::max();
   plan.oldest_relevant_age_months = OLDEST_SERVICE_AGE_MONTHS;
@@ -299,12 +304,19 @@ class BlockYear {
   }
 
   //! The block's households at the year's start: residents, arrivals and departures.
+  //! Only with migration: without it the residents are the base persons plus the births
+  //! less the deaths so far, summed once per year instead of once per household-year.
   void households(const HouseholdBlock& block, BlockTally& tally) const {
+    const std::uint8_t* size = pop_.household_size.data();
+    const std::int32_t* change = household_change_;
+    const std::int16_t* arrival = pop_.household_arrival.data();
+    const std::int16_t* departure = pop_.household_departure.data();
+    const auto year = static_cast<std::int16_t>(year_);
     for (std::uint32_t h = block.household_begin; h < block.household_end; ++h) {
-      const std::int64_t persons = pop_.household_size[h] + household_change_[h];
-      if (present(h)) tally.population += persons;
-      if (pop_.household_arrival[h] == year_ && year_ > plan_.start_year) tally.arrived += persons;
-      if (pop_.household_departure[h] == year_) tally.departed += persons;
+      const std::int64_t persons = size[h] + change[h];
+      if (arrival[h] <= year && year < departure[h]) tally.population += persons;
+      if (arrival[h] == year && year_ > plan_.start_year) tally.arrived += persons;
+      if (departure[h] == year) tally.departed += persons;
     }
   }
 
@@ -326,6 +338,9 @@ class BlockYear {
     const std::int16_t min_birth_year = plan_.min_birth_year;
     const int home_min_children = plan_.home_min_children;
     const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
+    // Uniform over the run, so these branches cost nothing when the feature is off.
+    const bool migration = plan_.migration;
+    const bool banded = plan_.band_income.size() > 1;
     const int year = year_;
     std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
     for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
@@ -338,7 +353,7 @@ class BlockYear {
         const std::uint8_t k = parities[w];
         if (k == DEAD) continue;
         const std::uint32_t h = households[w];
-        if (!present(h)) continue;
+        if (migration && !present(h)) continue;
         if (plan_.women_death_from != ~std::uint64_t{0} && birth_u[i] >= plan_.women_death_from) {
           parities[w] = DEAD;
           tally.deaths++;
@@ -346,7 +361,8 @@ class BlockYear {
           continue;
         }
         const std::uint64_t threshold =
-            thresholds[bands[h] * per_band + static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
+            thresholds[(banded ? bands[h] * per_band : 0) +
+                       static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
                        (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
         std::uint8_t now = k;
         if (birth_u[i] < threshold) {
@@ -372,7 +388,7 @@ class BlockYear {
   //! wants childcare (allocated later under the year's capacity). Appends to `work`.
   void prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
                ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
-    if (!present(household)) return;
+    if (plan_.migration && !present(household)) return;
     const std::uint8_t flags = pop_.household_flags[household];
     const MonthIndex year_start = month_index(year_, 1);
     if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
@@ -798,7 +814,7 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
           for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
             const HouseholdBlock& block = pop.blocks[b];
-            step.households(block, tally[b]);
+            if (plan.migration) step.households(block, tally[b]);
             step.women(block, parity, newborns[b], tally[b], units.data() + b * T, fen.data() + b * T);
             work[b].clear();
             for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
@@ -831,8 +847,19 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           out.childcare_demand_months[out.year_index(r, y)] += w * tally[b].childcare_demand_months;
           out.kindergarten_enrolled_months[out.year_index(r, y)] += w * tally[b].kindergarten_months;
           out.deaths[out.year_index(r, y)] += w * tally[b].deaths;
-          out.population[out.year_index(r, y)] += w * tally[b].population;
+          if (plan.migration) out.population[out.year_index(r, y)] += w * tally[b].population;
           out.net_migration[out.year_index(r, y)] += w * (tally[b].arrived - tally[b].departed);
+        }
+        // Without migration: everyone in the base population, plus births, less deaths.
+        if (!plan.migration) {
+          std::int64_t change = 0;
+          if (y == 0) {
+            out.population[out.year_index(r, 0)] = pop.persons * w;
+          } else {
+            for (std::size_t k = 0; k < PARITY_CLASSES; ++k) change += out.births[out.births_index(r, y - 1, k)];
+            out.population[out.year_index(r, y)] =
+                out.population[out.year_index(r, y - 1)] + change - out.deaths[out.year_index(r, y - 1)];
+          }
         }
         for (std::size_t i = 0; i < T; ++i) {
           std::int64_t n = slot_costs[y * T + i].units;

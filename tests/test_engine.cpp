@@ -449,10 +449,18 @@ TEST_CASE("a 1-in-k sample: scaled exactly by k, and estimating the whole place"
 TEST_CASE("people are conserved: population(t+1) = population(t) + births(t) - deaths(t)", "[engine][mortality]") {
   Scenario closed = default_scenario();
   closed.profile.infant_mortality = closed.profile.child_mortality = closed.profile.women_mortality = 0;
-  const ScenarioResults r = run_with_threads(closed, default_population(), 2, 3, closed.seed);
+  SimulationTrace trace;
+  const ScenarioResults r = run_with_threads(closed, default_population(), 2, 3, closed.seed, &trace);
   const ScenarioResults m = run_with_threads(default_scenario(), default_population(), 2, 3, closed.seed);
   for (std::size_t rep = 0; rep < 3; ++rep) {
     REQUIRE(r.population[r.year_index(rep, 0)] == default_population().persons);
+    // Recounted from the children born, one by one: the base persons and those born before.
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      const auto born_before =
+          std::count_if(trace.births[rep].begin(), trace.births[rep].end(),
+                        [&](const TracedBirth& b) { return b.birth_month < month_index(r.years[y], 1); });
+      REQUIRE(r.population[r.year_index(rep, y)] == default_population().persons + born_before);
+    }
     for (std::size_t y = 0; y + 1 < r.n_years(); ++y) {
       std::int64_t born = 0, born_m = 0;
       for (std::size_t k = 0; k < 3; ++k) {
