@@ -303,7 +303,8 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok; 2 bad input (the message names file, line, column and field); 3 run or I/O failure.\n"
-      "Results format: output/FORMAT.md. Scenarios: scenarios/README.md.");
+      "Results format: output/FORMAT.md. Scenarios: scenarios/README.md; your own persons file and\n"
+      "fertility table: scenarios/MICRODATA.md.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its results to HDF5");
