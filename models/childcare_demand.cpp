@@ -23,10 +23,11 @@ double childcare_net_price_ratio(const std::vector<Measure>& measures, const Chi
     const double fee_year = 12.0 * static_cast<double>(childcare.fees[pr]);
     child.childcare_provider = static_cast<Provider>(pr);
     double relief = 0;
+    FeeLedger ledger;  // stacked reductions take at most the fee, as in the engine
     for (const Measure& m : measures) {
       if (m.kind != MeasureKind::fee_reduction || m.eligibility.service != Service::childcare) continue;
       if (m.eligibility.special_families_only) continue;  // not what a typical family pays
-      relief += m.take_up * static_cast<double>(child_year_cost(m, child, year, fees).fen);
+      relief += m.take_up * static_cast<double>(child_year_cost(m, child, year, fees, &ledger).fen);
     }
     gross += share * fee_year;
     net += share * std::max(0.0, fee_year - relief);

@@ -471,6 +471,7 @@ class BlockYear {
     }
     const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
     const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
+    FeeLedger fees_reduced;
     for (std::size_t i = 0; i < plan_.child_measures.size(); ++i) {
       const MeasurePlan& mp = plan_.child_measures[i];
       // Cheap rejections first: most children are outside most measures' reach.
@@ -480,7 +481,12 @@ class BlockYear {
       } else if (e.service == Service::childcare ? cy.childcare_mask == 0 : !in_kindergarten) {
         continue;
       }
-      const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees);
+      // Fee reductions stack on one fee: each is costed against what the ones before it
+      // (taken up) left, and recorded only if this one is taken up too.
+      const bool reduces_fee = mp.measure->kind == MeasureKind::fee_reduction;
+      FeeLedger trial;
+      if (reduces_fee) trial = fees_reduced;
+      const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees, reduces_fee ? &trial : nullptr);
       if (c.units == 0) continue;
       // A family's claim is one decision for the child's whole eligibility (year 0).
       if (!mp.take_up_certain) {
@@ -503,6 +509,7 @@ class BlockYear {
       }
       units[mp.tally] += c.units;
       fen[mp.tally] += paid;
+      if (reduces_fee) fees_reduced = trial;
     }
   }
 

@@ -149,6 +149,46 @@ TEST_CASE("kinds: fee_reduction, fixed, percentage, public fee and special famil
   REQUIRE(run_one(capped).fen == 12 * 100000);  // never more than the fee (1,000 yuan public)
 }
 
+TEST_CASE("kinds: fee reductions stacked on one fee never take off more than the fee", "[kinds]") {
+  // The kindergarten child pays 500 yuan a month (inclusive private); year 2 runs September–December.
+  Measure free = measure("free", MeasureKind::fee_reduction, Basis::enrolled_month, 0);
+  free.eligibility.service = Service::kindergarten;
+  free.phases[0].percent_of_fee_bp = 10000;
+  free.phases[0].kindergarten_years = 0b010;
+  Measure five = measure("five", MeasureKind::fee_reduction, Basis::enrolled_month, 0);
+  five.eligibility.service = Service::kindergarten;
+  five.phases[0].percent_of_fee_bp = 500;
+  five.payers.ppm = {0, PPM, 0, 0};  // another payer: a province topping up a national measure
+  auto both = [](std::vector<Measure> ms) {
+    Scenario s = tiny_scenario();
+    s.measures = std::move(ms);
+    const ScenarioResults r = simulate(s, tiny_population(), RunOptions{1, 1});
+    std::vector<std::pair<std::int64_t, Fen>> out;
+    for (std::size_t m = 0; m < 2; ++m) {
+      Fen fen = 0;
+      for (std::size_t p = 0; p < r.n_payers(); ++p) fen += r.outlay_fen[r.outlay_index(0, 0, m, p)];
+      out.emplace_back(r.caseload[r.caseload_index(0, 0, m)], fen);
+    }
+    return out;
+  };
+  // Free first: the 5 % finds nothing left from September, so it pays January–June only.
+  const auto a = both({free, five});
+  REQUIRE(a[0] == std::pair<std::int64_t, Fen>{4, 4 * 50000});
+  REQUIRE(a[1] == std::pair<std::int64_t, Fen>{6, 6 * 2500});
+  // The 5 % first: the free year then takes what is left, 475 yuan a month.
+  const auto b = both({five, free});
+  REQUIRE(b[0] == std::pair<std::int64_t, Fen>{10, 10 * 2500});
+  REQUIRE(b[1] == std::pair<std::int64_t, Fen>{4, 4 * 47500});
+  // Either way the family's fee is reduced by the same total, never below zero.
+  REQUIRE(a[0].second + a[1].second == b[0].second + b[1].second);
+  REQUIRE(a[0].second + a[1].second <= 10 * 50000);
+  // A reduction not taken up leaves the fee to the next one.
+  Measure unclaimed = free;
+  unclaimed.take_up = 0;
+  const auto c = both({unclaimed, five});
+  REQUIRE(c[1] == std::pair<std::int64_t, Fen>{10, 10 * 2500});
+}
+
 TEST_CASE("kinds: operating_subsidy pays per enrolled child-month of eligible providers", "[kinds]") {
   Measure m = measure("op", MeasureKind::operating_subsidy, Basis::enrolled_month, 12600);
   m.eligibility.providers = 1u << static_cast<unsigned>(Provider::public_);

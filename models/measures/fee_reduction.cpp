@@ -3,17 +3,36 @@
 // (Xihu art. 11: 100 yuan a month in childcare, 5 % of the kindergarten fee for 2nd and
 // 3rd children; Zhangping art. 8: 50 % / 100 %; free preschool: 100 % in public
 // kindergartens, the public fee in private ones).
+#include <algorithm>
+
 #include "models/measures/measure.h"
 
 namespace cradle {
 
-Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees) {
+Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
   const bool childcare = m.eligibility.service == Service::childcare;
   const FeeTable& table = childcare ? fees.childcare : fees.kindergarten;
   const Provider provider = childcare ? c.childcare_provider : c.kindergarten_provider;
-  return enrolled_cost(
-      m, c, year,
-      FeeContext{table[static_cast<std::size_t>(provider)], table[static_cast<std::size_t>(Provider::public_)]});
+  const FeeContext fee{table[static_cast<std::size_t>(provider)], table[static_cast<std::size_t>(Provider::public_)]};
+  if (!ledger) return enrolled_cost(m, c, year, fee);
+  // Month by month, at most what earlier reductions left of the fee (free preschool and
+  // a local 5 % reduction on the same final-year fee take 100 %, not 105 %).
+  std::array<Fen, 12>& reduced = childcare ? ledger->childcare : ledger->kindergarten;
+  Cost cost;
+  for (std::size_t i = 0; i < m.phases.size(); ++i) {
+    const std::uint16_t mask = enrolled_phase_months(m, c, year, i);
+    if (mask == 0) continue;
+    const Fen amount = phase_amount(m.kind, m.phases[i], fee);
+    for (std::size_t month = 0; month < 12; ++month) {
+      if (!((mask >> month) & 1u)) continue;
+      const Fen take = std::min(amount, std::max<Fen>(0, fee.fee - reduced[month]));
+      if (take <= 0) continue;
+      reduced[month] += take;
+      cost.units += 1;
+      cost.fen += take;
+    }
+  }
+  return cost;
 }
 
 }  // namespace cradle

@@ -18,7 +18,8 @@ std::uint16_t phase_months(const Measure& m, std::size_t i, int year) {
   return month_mask(year, from, until);
 }
 
-//! The amount of a phase for one unit-month, given the fees the service charges.
+}  // namespace
+
 Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
   if (kind != MeasureKind::fee_reduction) return p.fen_per_unit;
   if (p.percent_of_fee_bp >= 0) return f.fee * p.percent_of_fee_bp / 10000;
@@ -26,7 +27,6 @@ Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
   if (p.public_fee) return std::min(f.public_fee, f.fee);
   return std::min(p.fen_per_unit, f.fee);
 }
-}  // namespace
 
 std::string_view kind_name(MeasureKind kind) { return KIND_NAMES[static_cast<std::size_t>(kind)]; }
 
@@ -136,16 +136,18 @@ Cost monthly_cost(const Measure& m, std::uint16_t mask, int year, FeeContext fee
   return cost;
 }
 
-Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fee) {
-  Cost cost;
+std::uint16_t enrolled_phase_months(const Measure& m, const ChildYear& c, int year, std::size_t i) {
   const auto& e = m.eligibility;
   const std::uint16_t age_window = e.service == Service::childcare
                                        ? age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months)
                                        : std::uint16_t{0xFFF};
+  return eligible_enrolled_months(m, c, year, m.phases[i].kindergarten_years) & age_window & phase_months(m, i, year);
+}
+
+Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fee) {
+  Cost cost;
   for (std::size_t i = 0; i < m.phases.size(); ++i) {
-    const std::uint16_t mask =
-        eligible_enrolled_months(m, c, year, m.phases[i].kindergarten_years) & age_window & phase_months(m, i, year);
-    const int n = months_in(mask);
+    const int n = months_in(enrolled_phase_months(m, c, year, i));
     cost.units += n;
     cost.fen += n * phase_amount(m.kind, m.phases[i], fee) / m.phases[i].per_months;
   }
@@ -162,10 +164,10 @@ bool event_reached(const Measure& m, const Event& e) {
   return m.reaches_order(e.birth_order) && e.mother_age >= m.eligibility.min_mother_age;
 }
 
-Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees) {
+Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
   switch (m.kind) {
     case MeasureKind::child_cash: return child_cash_cost(m, c, year);
-    case MeasureKind::fee_reduction: return fee_reduction_cost(m, c, year, fees);
+    case MeasureKind::fee_reduction: return fee_reduction_cost(m, c, year, fees, ledger);
     case MeasureKind::operating_subsidy: return operating_subsidy_cost(m, c, year);
     case MeasureKind::in_kind_service: return in_kind_service_child_cost(m, c, year);
     case MeasureKind::tax_expenditure: return tax_expenditure_cost(m, c, year);

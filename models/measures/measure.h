@@ -164,8 +164,19 @@ struct Fees {
   FeeTable kindergarten{};
 };
 
-//! A monthly-basis measure's units and cost for one child in one year.
-Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees);
+//! What the fee reductions applied so far took off each month's fee of one child, by
+//! service, so that reductions stacked on one fee never take off more than the fee.
+struct FeeLedger {
+  std::array<Fen, 12> childcare{};
+  std::array<Fen, 12> kindergarten{};
+};
+
+//! A monthly-basis measure's units and cost for one child in one year. With a ledger, a
+//! fee reduction takes in each month at most what the reductions recorded there left of
+//! the fee, counts only the months in which it takes something, and records what it
+//! takes; reductions thus apply in the order they are costed (the scenario's order).
+Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
+                     FeeLedger* ledger = nullptr);
 //! An event-basis measure's units and cost for one event (zero if it does not reach it).
 Cost event_cost(const Measure& measure, const Event& event);
 //! A place-basis measure's cost for the places added in a year.
@@ -191,12 +202,17 @@ Cost monthly_cost(const Measure& measure, std::uint16_t mask, int year, FeeConte
 //! Σ over the phases of the enrolled months that phase reaches (its kindergarten years,
 //! and for childcare the age window) times its amount per month.
 Cost enrolled_cost(const Measure& measure, const ChildYear& child, int year, FeeContext fees = {});
+//! The enrolled months of `year` that phase i of the measure reaches.
+std::uint16_t enrolled_phase_months(const Measure& measure, const ChildYear& child, int year, std::size_t phase);
+//! The amount of a phase for one unit-month, given the fees the service charges (a fee
+//! reduction never more than the fee).
+Fen phase_amount(MeasureKind kind, const Phase& phase, FeeContext fees);
 //! Is the event one the measure counts, reaching the event's household and in force?
 bool event_reached(const Measure& measure, const Event& event);
 
 // The kinds (one file each).
 Cost child_cash_cost(const Measure& m, const ChildYear& c, int year);
-Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees);
+Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
 Cost operating_subsidy_cost(const Measure& m, const ChildYear& c, int year);
 Cost in_kind_service_child_cost(const Measure& m, const ChildYear& c, int year);
 Cost tax_expenditure_cost(const Measure& m, const ChildYear& c, int year);
