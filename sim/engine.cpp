@@ -21,6 +21,7 @@
 #include "models/fertility.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
+#include "sim/household_fit.h"
 #include "sim/rng.h"
 
 namespace cradle {
@@ -753,21 +754,36 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
   }
 
   // The capacity path, and the places it adds each year (the same in every replication).
+  // Places are rationed among the simulated households; the places added, which place
+  // subsidies pay for, are counted for the whole place, so a sample does not round them.
   const double persons = static_cast<double>(pop.persons);
+  const double place_persons = persons * static_cast<double>(pop.weight);
   std::vector<Cost> slot_costs(Y * T);
   std::vector<std::int64_t> sample_slots;  //!< places of the simulated (possibly sampled) population
   for (std::size_t y = 0; y < Y; ++y) {
     const int year = out.years[y];
     const std::int64_t slots = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year);
-    const std::int64_t before = childcare_slots(scenario.profile.childcare, persons, scenario.start_year, year - 1);
     sample_slots.push_back(slots);
     out.childcare_slots.push_back(slots * pop.weight);
     out.persons.push_back(pop.persons * pop.weight);
-    const std::int64_t added = std::max<std::int64_t>(0, slots - before);
+    const std::int64_t added = std::max<std::int64_t>(
+        0, childcare_slots(scenario.profile.childcare, place_persons, scenario.start_year, year) -
+               childcare_slots(scenario.profile.childcare, place_persons, scenario.start_year, year - 1));
     const std::int64_t renovated =
         std::llround(static_cast<double>(added) * scenario.profile.childcare.renovated_share);
+    // Places by provider class, in the profile's shares, whole places by largest remainder.
+    const std::vector<double> shares(scenario.profile.childcare.provider_shares.begin(),
+                                     scenario.profile.childcare.provider_shares.end());
+    const auto new_by_provider = apportion(shares, static_cast<std::uint32_t>(added - renovated));
+    const auto renovated_by_provider = apportion(shares, static_cast<std::uint32_t>(renovated));
     for (const MeasurePlan& mp : plan.slot_measures) {
-      Cost c = slot_cost(*mp.measure, year, added - renovated, renovated);
+      std::int64_t eligible_new = 0, eligible_renovated = 0;
+      for (std::size_t pr = 0; pr < PROVIDER_COUNT; ++pr) {
+        if (!((mp.measure->eligibility.providers >> pr) & 1u)) continue;
+        eligible_new += new_by_provider[pr];
+        eligible_renovated += renovated_by_provider[pr];
+      }
+      Cost c = slot_cost(*mp.measure, year, eligible_new, eligible_renovated);
       if (!mp.take_up_certain && c.units > 0) {
         // Places whose providers claim: a share of a count, rounded once.
         const std::int64_t claimed = std::llround(static_cast<double>(c.units) * mp.measure->take_up);
@@ -869,14 +885,14 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           }
         }
         for (std::size_t i = 0; i < T; ++i) {
-          std::int64_t n = slot_costs[y * T + i].units;
-          Fen total = slot_costs[y * T + i].fen;
+          std::int64_t n = 0;
+          Fen total = 0;
           for (std::size_t b = 0; b < B; ++b) {
             n += units[b * T + i];
             total += fen[b * T + i];
           }
-          n *= w;
-          total *= w;
+          n = n * w + slot_costs[y * T + i].units;  // place subsidies are whole-place counts already
+          total = total * w + slot_costs[y * T + i].fen;
           if (budget_of[i] != SIZE_MAX) {
             const std::size_t m = budget_of[i];
             out.caseload[out.caseload_index(r, y, m)] = n;

@@ -709,9 +709,12 @@ Measure read_measure(TableReader& m, const PayerContext& ctx) {
   } else {
     out.phases.push_back(Phase{});
   }
-  if (out.basis != Basis::enrolled_month &&
-      (out.eligibility.service != Service::childcare || out.eligibility.providers != ALL_PROVIDERS)) {
-    m.fail("eligibility", "service and providers apply only to measures counted in enrolled child-months");
+  const bool places = out.basis == Basis::new_slot || out.basis == Basis::renovated_slot;
+  if (out.basis != Basis::enrolled_month && out.eligibility.service != Service::childcare) {
+    m.fail("eligibility", "service applies only to measures counted in enrolled child-months");
+  }
+  if (out.basis != Basis::enrolled_month && !places && out.eligibility.providers != ALL_PROVIDERS) {
+    m.fail("eligibility", "providers apply only to measures counted in enrolled child-months or childcare places");
   }
   {
     TableReader a = m.child(m.subtable("amount"), "amount");

@@ -204,6 +204,17 @@ TEST_CASE("kinds: slot_construction pays for places added on the capacity path",
   REQUIRE(r.caseload == 5);
   REQUIRE(n.fen == 5 * 36000);
   REQUIRE(r.fen == 5 * 30000);
+  // Places limited to provider classes: the added places split in the profile's shares.
+  Scenario s = tiny_scenario();
+  s.profile.childcare.provider_shares = {0.6, 0.4, 0.0};
+  Measure public_only = measure("public_new", MeasureKind::slot_construction, Basis::new_slot, 36000);
+  public_only.eligibility.providers = 1u << static_cast<unsigned>(Provider::public_);
+  Measure inclusive = measure("inclusive_renovated", MeasureKind::slot_construction, Basis::renovated_slot, 30000);
+  inclusive.eligibility.providers = 1u << static_cast<unsigned>(Provider::inclusive_private);
+  s.measures = {public_only, inclusive};
+  const ScenarioResults out = simulate(s, tiny_population(), RunOptions{1, 1});
+  REQUIRE(out.caseload[out.caseload_index(0, 0, 0)] == 3);  // 60 % of 5 new places
+  REQUIRE(out.caseload[out.caseload_index(0, 0, 1)] == 2);  // 40 % of 5 renovated places
 }
 
 TEST_CASE("kinds: in_kind_service per child-month of third children", "[kinds]") {

@@ -167,6 +167,14 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
     c.edit("jurisdictions/xihu.toml", "values = [0.52, 0.40, 0.08]", "values = [0.52, 0.40, 0.18]");
     REQUIRE(load_error(c.path("xihu_current.toml")).field() == "fertility.birth_order_shares");
   }
+  SECTION("providers on a measure that counts neither enrolment nor places") {
+    ScenarioCopy c;
+    c.edit("packages/002_xihu.toml", "birth_orders = [3]\nresidency = \"local\"",
+           "birth_orders = [3]\nproviders = [\"public\"]\nresidency = \"local\"");
+    const ScenarioError e = load_error(c.path("xihu_current.toml"));
+    REQUIRE(e.field() == "measure[6].eligibility");  // the vaccine fee, seventh in the file
+    REQUIRE(std::string(e.what()).find("providers apply only") != std::string::npos);
+  }
   SECTION("take-up above 1") {
     ScenarioCopy c;
     c.edit("packages/national.toml", "take_up = { value = 0.9,", "take_up = { value = 1.9,");
