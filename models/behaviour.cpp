@@ -6,51 +6,95 @@ namespace cradle {
 
 namespace {
 
-//! Expected months over a child's life (from birth) that a monthly measure pays, with
-//! the chance of using the service, and its expected amount a month, yuan.
+//! Where a monthly measure reaches a child of `order` born in `birth`, `age` completed
+//! months old: the chance of using the service (1 for child-month measures), and whether
+//! it applies at all. For kindergarten, the kindergarten year must be one the phase covers.
+struct MonthReach {
+  bool applies = false;
+  double use = 0;
+  bool childcare = false;
+};
+MonthReach reach(const Measure& m, const ChildcareProfile& cc, const KindergartenProfile& kg, MonthIndex birth,
+                 int age) {
+  MonthReach r;
+  const MonthIndex month = birth + 1 + age;
+  if (month < m.eligibility.valid_from || month >= m.eligibility.valid_until) return r;
+  const Phase& p = m.phase_at(month);
+  const auto& e = m.eligibility;
+  if (m.basis == Basis::child_month) {
+    r.applies = age >= e.min_age_months && age < e.max_age_months;
+    r.use = 1;
+    return r;
+  }
+  r.childcare = e.service == Service::childcare;
+  if (r.childcare) {
+    if (age >= 36 || age < e.min_age_months || age >= e.max_age_months) return r;
+    r.use = cc.enrolment_by_age[static_cast<std::size_t>(age / 12)];
+  } else {
+    const int calendar_month = month % 12 + 1;
+    const int school_year = month / 12 - (calendar_month < 9 ? 1 : 0);
+    const int k = school_year - first_kindergarten_school_year(birth);  // 0-based kindergarten year
+    if (k < 0 || k > 2 || calendar_month == 7 || calendar_month == 8) return r;
+    if (!((p.kindergarten_years >> k) & 1u)) return r;
+    r.use = kg.enrolment_rate;
+  }
+  r.applies = true;
+  return r;
+}
+
+//! A monthly measure's amount in a month for a provider class, fen (fee reductions at
+//! most the fee).
+Fen amount_for(const Measure& m, const Phase& p, const FeeTable& fees, std::size_t provider) {
+  if (m.kind != MeasureKind::fee_reduction) return p.fen_per_unit;
+  return phase_amount(m.kind, p, FeeContext{fees[provider], fees[static_cast<std::size_t>(Provider::public_)]});
+}
+
+//! Expected value over a child's first 8 years of a monthly measure that is not a fee
+//! reduction, with the chance of using the service, yuan, before take-up.
 double monthly_value(const Measure& m, const ChildcareProfile& cc, const KindergartenProfile& kg, MonthIndex birth,
                      int order) {
+  if (!m.reaches_order(order)) return 0.0;
   double total = 0;
   // Walk the child's first 8 years month by month; cheap, and exact for phases and dates.
   for (int age = 0; age < 96; ++age) {
-    const MonthIndex month = birth + 1 + age;
-    if (month < m.eligibility.valid_from || month >= m.eligibility.valid_until) continue;
-    if (!m.reaches_order(order)) return 0.0;
-    const Phase& p = m.phase_at(month);
-    const auto& e = m.eligibility;
+    const MonthReach r = reach(m, cc, kg, birth, age);
+    if (!r.applies) continue;
+    const Phase& p = m.phase_at(birth + 1 + age);
     if (m.basis == Basis::child_month) {
-      if (age < e.min_age_months || age >= e.max_age_months) continue;
       total += static_cast<double>(p.fen_per_unit) / p.per_months / 100.0;
       continue;
     }
-    // Enrolled months: the chance of being enrolled with an eligible provider, times the amount.
-    const bool childcare = e.service == Service::childcare;
-    double use = 0;
-    if (childcare) {
-      if (age >= 36 || age < e.min_age_months || age >= e.max_age_months) continue;
-      use = cc.enrolment_by_age[static_cast<std::size_t>(age / 12)];
-    } else {
-      const int calendar_month = month % 12 + 1;
-      const int school_year = month / 12 - (calendar_month < 9 ? 1 : 0);
-      const int k = school_year - first_kindergarten_school_year(birth);  // 0-based kindergarten year
-      if (k < 0 || k > 2 || calendar_month == 7 || calendar_month == 8) continue;
-      if (!((p.kindergarten_years >> k) & 1u)) continue;
-      use = kg.enrolment_rate;
-    }
-    const auto& shares = childcare ? cc.provider_shares : kg.provider_shares;
-    const auto& fees = childcare ? cc.fees : kg.fees;
+    const auto& shares = r.childcare ? cc.provider_shares : kg.provider_shares;
     for (std::size_t pr = 0; pr < PROVIDER_COUNT; ++pr) {
-      if (!((e.providers >> pr) & 1u)) continue;
-      Fen per_month = p.fen_per_unit;
-      if (m.kind == MeasureKind::fee_reduction) {
-        if (p.percent_of_fee_bp >= 0)
-          per_month = fees[pr] * p.percent_of_fee_bp / 10000;
-        else if (p.public_fee)
-          per_month = std::min(fees[0], fees[pr]);
-        else
-          per_month = std::min(p.fen_per_unit, fees[pr]);
+      if (!((m.eligibility.providers >> pr) & 1u)) continue;
+      total += r.use * shares[pr] * static_cast<double>(p.fen_per_unit) / 100.0;
+    }
+  }
+  return total;
+}
+
+//! Expected value of the scenario's fee reductions together, yuan: in each month and
+//! provider class, the take-up-weighted reductions in scenario order, at most the fee —
+//! as the engine stacks them.
+double fee_reductions_value(const std::vector<const Measure*>& reductions, const ChildcareProfile& cc,
+                            const KindergartenProfile& kg, MonthIndex birth, int order) {
+  double total = 0;
+  for (int age = 0; age < 96; ++age) {
+    for (const bool childcare : {true, false}) {
+      const auto& shares = childcare ? cc.provider_shares : kg.provider_shares;
+      const auto& fees = childcare ? cc.fees : kg.fees;
+      for (std::size_t pr = 0; pr < PROVIDER_COUNT; ++pr) {
+        double reduced = 0, use = 0;
+        for (const Measure* m : reductions) {
+          if ((m->eligibility.service == Service::childcare) != childcare || !m->reaches_order(order)) continue;
+          if (!((m->eligibility.providers >> pr) & 1u)) continue;
+          const MonthReach r = reach(*m, cc, kg, birth, age);
+          if (!r.applies) continue;
+          use = r.use;
+          reduced += m->take_up * static_cast<double>(amount_for(*m, m->phase_at(birth + 1 + age), fees, pr));
+        }
+        total += use * shares[pr] * std::min(reduced, static_cast<double>(fees[pr])) / 100.0;
       }
-      total += use * shares[pr] * static_cast<double>(per_month) / 100.0;
     }
   }
   return total;
@@ -63,9 +107,15 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
                                                     const KindergartenProfile& kindergarten, MonthIndex birth,
                                                     double assisted_reproduction_share) {
   std::array<double, PARITY_CLASSES> value{};
+  std::vector<const Measure*> reductions;
+  for (const Measure& m : measures) {
+    if (m.kind == MeasureKind::fee_reduction && !m.eligibility.special_families_only) reductions.push_back(&m);
+  }
   for (int k = 0; k < PARITY_CLASSES; ++k) {
     const int order = k + 1;
+    value[static_cast<std::size_t>(k)] += fee_reductions_value(reductions, childcare, kindergarten, birth, order);
     for (const Measure& m : measures) {
+      if (m.kind == MeasureKind::fee_reduction) continue;  // valued together above
       // What reaches the family: not providers' subsidies, places, leave wages or
       // insurance funds; local residence and household conditions are taken as met.
       const bool to_family = m.kind == MeasureKind::child_cash || m.kind == MeasureKind::fee_reduction ||

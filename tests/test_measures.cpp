@@ -212,3 +212,30 @@ TEST_CASE("behaviour: what a birth brings its family, and the response", "[behav
   REQUIRE(mult[0] == Approx(1.0 + 0.2 * 9720.0 / 100000));
   REQUIRE(response_multipliers(v, 100000, 0.0)[1] == 1.0);
 }
+
+TEST_CASE("behaviour: stacked fee reductions are worth at most the fee", "[behaviour]") {
+  ChildcareProfile cc;
+  KindergartenProfile kg;
+  kg.enrolment_rate = 0.5;
+  kg.provider_shares = {1, 0, 0};
+  kg.fees = {40000, 50000, 120000};  // 400 yuan a month in public kindergartens
+  Measure free;
+  free.id = "free";
+  free.kind = MeasureKind::fee_reduction;
+  free.basis = Basis::enrolled_month;
+  free.eligibility.service = Service::kindergarten;
+  Phase all;
+  all.percent_of_fee_bp = 10000;
+  free.phases = {all};
+  Measure five = free;
+  five.id = "five";
+  five.phases[0].percent_of_fee_bp = 500;
+  // Three kindergarten years of 10 fee months, enrolled with probability 0.5, 400 yuan.
+  const double full = 30 * 0.5 * 400.0;
+  const MonthIndex birth = month_index(2025, 7);
+  REQUIRE(birth_value_yuan({free}, cc, kg, birth, 0.0)[1] == Approx(full));
+  REQUIRE(birth_value_yuan({five}, cc, kg, birth, 0.0)[1] == Approx(0.05 * full));
+  REQUIRE(birth_value_yuan({free, five}, cc, kg, birth, 0.0)[1] == Approx(full));  // not 105 %
+  free.take_up = 0.5;  // in expectation, half the fee is left for the 5 %
+  REQUIRE(birth_value_yuan({free, five}, cc, kg, birth, 0.0)[1] == Approx(0.55 * full));
+}
