@@ -42,13 +42,6 @@ MonthReach reach(const Measure& m, const ChildcareProfile& cc, const Kindergarte
   return r;
 }
 
-//! A monthly measure's amount in a month for a provider class, fen (fee reductions at
-//! most the fee).
-Fen amount_for(const Measure& m, const Phase& p, const FeeTable& fees, std::size_t provider) {
-  if (m.kind != MeasureKind::fee_reduction) return p.fen_per_unit;
-  return phase_amount(m.kind, p, FeeContext{fees[provider], fees[static_cast<std::size_t>(Provider::public_)]});
-}
-
 //! Expected value over a child's first 8 years of a monthly measure that is not a fee
 //! reduction, with the chance of using the service, yuan, before take-up.
 double monthly_value(const Measure& m, const ChildcareProfile& cc, const KindergartenProfile& kg, MonthIndex birth,
@@ -91,7 +84,8 @@ double fee_reductions_value(const std::vector<const Measure*>& reductions, const
           const MonthReach r = reach(*m, cc, kg, birth, age);
           if (!r.applies) continue;
           use = r.use;
-          reduced += m->take_up * static_cast<double>(amount_for(*m, m->phase_at(birth + 1 + age), fees, pr));
+          const FeeContext fee{fees[pr], fees[static_cast<std::size_t>(Provider::public_)]};
+          reduced += m->take_up * static_cast<double>(phase_amount(m->kind, m->phase_at(birth + 1 + age), fee));
         }
         total += use * shares[pr] * std::min(reduced, static_cast<double>(fees[pr])) / 100.0;
       }
@@ -118,9 +112,8 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
       if (m.kind == MeasureKind::fee_reduction) continue;  // valued together above
       // What reaches the family: not providers' subsidies, places, leave wages or
       // insurance funds; local residence and household conditions are taken as met.
-      const bool to_family = m.kind == MeasureKind::child_cash || m.kind == MeasureKind::fee_reduction ||
-                             m.kind == MeasureKind::event_cash || m.kind == MeasureKind::in_kind_service ||
-                             m.kind == MeasureKind::tax_expenditure;
+      const bool to_family = m.kind == MeasureKind::child_cash || m.kind == MeasureKind::event_cash ||
+                             m.kind == MeasureKind::in_kind_service || m.kind == MeasureKind::tax_expenditure;
       if (!to_family || m.eligibility.special_families_only) continue;
       double v = 0;
       if (monthly(m.basis)) {

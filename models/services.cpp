@@ -30,21 +30,10 @@ std::array<std::uint64_t, PROVIDER_COUNT - 1> cumulative_thresholds(const std::a
 
 ServiceUse make_service_use(const ChildcareProfile& childcare, const KindergartenProfile& kindergarten) {
   ServiceUse use;
-  for (std::size_t k = 0; k < 3; ++k) use.childcare_threshold[k] = probability_threshold(childcare.enrolment_by_age[k]);
   use.childcare_provider_threshold = cumulative_thresholds(childcare.provider_shares);
   use.kindergarten_threshold = probability_threshold(kindergarten.enrolment_rate);
   use.kindergarten_provider_threshold = cumulative_thresholds(kindergarten.provider_shares);
   return use;
-}
-
-std::uint16_t childcare_mask(const ServiceUse& use, MonthIndex birth, int year, std::uint64_t u) {
-  std::uint16_t mask = 0;
-  for (int k = 0; k < 3; ++k) {
-    if (u < use.childcare_threshold[static_cast<std::size_t>(k)]) {
-      mask = static_cast<std::uint16_t>(mask | age_window_mask(year, birth, 12 * k, 12 * k + 12));
-    }
-  }
-  return mask;
 }
 
 Provider pick_provider(const std::array<std::uint64_t, PROVIDER_COUNT - 1>& cumulative, std::uint64_t u) {

@@ -29,7 +29,8 @@ using FeeTable = std::array<Fen, PROVIDER_COUNT>;
 
 //! The profile's childcare facts.
 struct ChildcareProfile {
-  std::array<double, 3> enrolment_by_age{};              //!< share enrolled at ages 0, 1, 2 (completed years)
+  //! share enrolled at ages 0, 1, 2 (completed years), read as the demand at the full fee
+  std::array<double, 3> enrolment_by_age{};
   std::array<double, PROVIDER_COUNT> provider_shares{};  //!< of enrolled children
   FeeTable fees{};
   double slots_per_1000 = 0;         //!< places per 1000 residents in the year before the first year
@@ -45,9 +46,9 @@ struct KindergartenProfile {
   FeeTable fees{};  //!< care-and-education fee (保教费) a month
 };
 
-//! Thresholds of the service draws, precomputed.
+//! Thresholds of the provider and kindergarten draws, precomputed (childcare demand:
+//! models/childcare_demand.h).
 struct ServiceUse {
-  std::array<std::uint64_t, 3> childcare_threshold{};
   std::array<std::uint64_t, PROVIDER_COUNT - 1> childcare_provider_threshold{};  //!< cumulative
   std::uint64_t kindergarten_threshold = 0;
   std::array<std::uint64_t, PROVIDER_COUNT - 1> kindergarten_provider_threshold{};
@@ -55,12 +56,6 @@ struct ServiceUse {
 
 //! Thresholds for raw 64-bit draws.
 ServiceUse make_service_use(const ChildcareProfile& childcare, const KindergartenProfile& kindergarten);
-
-//! Months of `year` in which a child born in month `birth` is in childcare, given the
-//! child-year's enrolment draw `u`. In this model each child-year draws one number;
-//! the child is enrolled in the months in which it is aged k (completed years) if
-//! u < p_k, so with p rising by age a child enrolled at 1 stays enrolled at 2.
-std::uint16_t childcare_mask(const ServiceUse& use, MonthIndex birth, int year, std::uint64_t u);
 
 //! The provider class a draw picks, from cumulative thresholds.
 Provider pick_provider(const std::array<std::uint64_t, PROVIDER_COUNT - 1>& cumulative, std::uint64_t u);

@@ -79,7 +79,6 @@ struct BlockTally {
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
   std::int64_t deaths = 0;
-  std::int64_t population = 0;             //!< persons of the households present at the year's start
   std::int64_t arrived = 0, departed = 0;  //!< persons of the households arriving, leaving then
 };
 
@@ -304,9 +303,8 @@ class BlockYear {
     return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
   }
 
-  //! The block's households at the year's start: residents, arrivals and departures.
-  //! Only with migration: without it the residents are the base persons plus the births
-  //! less the deaths so far, summed once per year instead of once per household-year.
+  //! The persons of the block's households arriving and leaving at the year's start (with
+  //! the births less the deaths among them so far). Only runs with migration call it.
   void households(const HouseholdBlock& block, BlockTally& tally) const {
     const std::uint8_t* size = pop_.household_size.data();
     const std::int32_t* change = household_change_;
@@ -315,7 +313,6 @@ class BlockYear {
     const auto year = static_cast<std::int16_t>(year_);
     for (std::uint32_t h = block.household_begin; h < block.household_end; ++h) {
       const std::int64_t persons = size[h] + change[h];
-      if (arrival[h] <= year && year < departure[h]) tally.population += persons;
       if (arrival[h] == year && year_ > plan_.start_year) tally.arrived += persons;
       if (departure[h] == year) tally.departed += persons;
     }
@@ -870,19 +867,18 @@ ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, co
           out.childcare_demand_months[out.year_index(r, y)] += w * tally[b].childcare_demand_months;
           out.kindergarten_enrolled_months[out.year_index(r, y)] += w * tally[b].kindergarten_months;
           out.deaths[out.year_index(r, y)] += w * tally[b].deaths;
-          if (plan.migration) out.population[out.year_index(r, y)] += w * tally[b].population;
           out.net_migration[out.year_index(r, y)] += w * (tally[b].arrived - tally[b].departed);
         }
-        // Without migration: everyone in the base population, plus births, less deaths.
-        if (!plan.migration) {
-          std::int64_t change = 0;
-          if (y == 0) {
-            out.population[out.year_index(r, 0)] = pop.persons * w;
-          } else {
-            for (std::size_t k = 0; k < PARITY_CLASSES; ++k) change += out.births[out.births_index(r, y - 1, k)];
-            out.population[out.year_index(r, y)] =
-                out.population[out.year_index(r, y - 1)] + change - out.deaths[out.year_index(r, y - 1)];
-          }
+        // Residents at the year's start: the base persons, then last year's plus its births,
+        // less its deaths, plus the households that arrived less those that left.
+        if (y == 0) {
+          out.population[out.year_index(r, 0)] = pop.persons * w;
+        } else {
+          std::int64_t born = 0;
+          for (std::size_t k = 0; k < PARITY_CLASSES; ++k) born += out.births[out.births_index(r, y - 1, k)];
+          out.population[out.year_index(r, y)] = out.population[out.year_index(r, y - 1)] + born -
+                                                 out.deaths[out.year_index(r, y - 1)] +
+                                                 out.net_migration[out.year_index(r, y)];
         }
         for (std::size_t i = 0; i < T; ++i) {
           std::int64_t n = 0;

@@ -52,7 +52,7 @@ inline constexpr std::uint32_t NO_MOTHER = 0xFFFFFFFFu;
 struct BasePopulation {
   int base_year = 0;         //!< the first scenario year; states are as at its 1 January
   std::int64_t weight = 1;   //!< households each simulated household stands for (a 1-in-k sample: k)
-  std::int64_t persons = 0;  //!< sum of household sizes
+  std::int64_t persons = 0;  //!< persons of the households resident in base_year (later arrivals not counted)
 
   std::vector<std::uint8_t> household_size;
   std::vector<std::uint8_t> household_income_band;  //!< 0 = lowest of the profile's bands

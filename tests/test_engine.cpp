@@ -483,6 +483,8 @@ TEST_CASE("people are conserved: population(t+1) = population(t) + births(t) - d
 TEST_CASE("net migration: households leave or arrive, births follow, and people are accounted for",
           "[engine][migration]") {
   Scenario closed = cradle::testing::neutral(default_scenario());
+  // Nobody dies, so that the people who migrate can be recounted from the births alone.
+  closed.profile.infant_mortality = closed.profile.child_mortality = closed.profile.women_mortality = 0;
   const BasePopulation base = generate_population(closed.profile, closed.start_year, closed.seed, 0.3);
   const auto n = static_cast<double>(base.households());
   const ScenarioResults rc = run_with_threads(closed, base, 2, 3, closed.seed);
@@ -507,8 +509,25 @@ TEST_CASE("net migration: households leave or arrive, births follow, and people 
       REQUIRE(std::fabs(static_cast<double>(left) - expected) < 4 * std::sqrt(expected));
       REQUIRE(pop.households() == base.households());
     }
-    const ScenarioResults r = run_with_threads(s, pop, 2, 3, s.seed);
+    SimulationTrace trace;
+    const ScenarioResults r = run_with_threads(s, pop, 2, 3, s.seed, &trace);
     for (std::size_t rep = 0; rep < 3; ++rep) {
+      // Net migration recounted household by household: the persons of the households
+      // arriving, less those of the households leaving with the children born to them.
+      for (std::size_t y = 1; y < r.n_years(); ++y) {
+        const int year = r.years[y];
+        std::int64_t moved = 0;
+        for (std::size_t h = 0; h < pop.households(); ++h) {
+          if (pop.household_arrival[h] == year) moved += pop.household_size[h];
+          if (pop.household_departure[h] == year) moved -= pop.household_size[h];
+        }
+        for (const TracedBirth& b : trace.births[rep]) {
+          if (b.birth_month < month_index(year, 1) && pop.household_departure[pop.woman_household[b.mother]] == year) {
+            --moved;
+          }
+        }
+        REQUIRE(r.net_migration[r.year_index(rep, y)] == moved);
+      }
       REQUIRE(r.net_migration[r.year_index(rep, 0)] == 0);
       REQUIRE(r.population[r.year_index(rep, 0)] == rc.population[rc.year_index(rep, 0)]);
       for (std::size_t y = 0; y < r.n_years(); ++y) {

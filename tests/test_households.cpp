@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <map>
 
 #include "models/childcare_demand.h"
 #include "sim/household_fit.h"
@@ -36,7 +35,6 @@ TEST_CASE("IPF: the fitted table has the target margins and keeps the seed's odd
   const HouseholdTable t = fit_households(m);
   REQUIRE(t.max_margin_error() < 1e-10);
   double total = 0;
-  std::map<int, double> renter_by_local, by_band_both, by_band;
   for (std::size_t c = 0; c < t.cells(); ++c) total += t.share(c);
   REQUIRE(total == Approx(1.0).epsilon(1e-12));
   // Within any (size, band, employment) slice, the odds of renting are 4 times higher

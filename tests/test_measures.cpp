@@ -4,6 +4,7 @@
 
 #include "models/behaviour.h"
 #include "models/calendar.h"
+#include "models/childcare_demand.h"
 #include "models/funding.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
@@ -94,11 +95,13 @@ TEST_CASE("a yearly amount that does not divide into months is exact for whole y
 TEST_CASE("childcare enrolment follows the age-specific draw", "[services]") {
   ChildcareProfile cp;
   cp.enrolment_by_age = {0.0, 0.5, 1.0};
-  const ServiceUse use = make_service_use(cp, KindergartenProfile{});
+  const NetPriceRatios full_price = net_price_ratios({}, cp, 2025);
+  const ChildcareDemandYear demand = childcare_demand(cp, {1, 1, 1}, full_price, 1.0, 0.0);
+  const auto& use = demand.at(0, 1, true);
   // Born March 2023: in 2025 it is 1 year old January–March, 2 from April.
   const MonthIndex b = month_index(2023, 3);
-  REQUIRE(childcare_mask(use, b, 2025, 0) == age_window_mask(2025, b, 12, 36));
-  const std::uint16_t high_u = childcare_mask(use, b, 2025, ~std::uint64_t{0} - 1);
+  REQUIRE(childcare_demand_mask(use, b, 2025, 0) == age_window_mask(2025, b, 12, 36));
+  const std::uint16_t high_u = childcare_demand_mask(use, b, 2025, ~std::uint64_t{0} - 1);
   REQUIRE(high_u == age_window_mask(2025, b, 24, 36));
   REQUIRE(months_in(high_u) == 9);
 }
