@@ -108,15 +108,20 @@ void validate(const RunResults& results) {
     if (std::set<int>(s.years.begin(), s.years.end()).size() != s.years.size()) {
       invalid(where + ": years repeat");
     }
-    std::set<std::string> measure_ids;
-    for (const MeasureLabel& m : s.measures) {
-      check_text(m.id, where + " measure id");
-      check_text(m.kind, where + " measure '" + m.id + "' kind");
-      check_text(m.title, where + " measure '" + m.id + "' title");
-      check_text(m.source, where + " measure '" + m.id + "' source");
-      check_text(m.caseload_unit, where + " measure '" + m.id + "' caseload_unit");
-      if (!measure_ids.insert(m.id).second) invalid(where + ": measure '" + m.id + "' appears twice");
-    }
+    // The labels of a measure axis: every text valid, every id once.
+    auto check_measures = [&](const std::vector<MeasureLabel>& labels, const std::string& axis) {
+      std::set<std::string> seen;
+      for (const MeasureLabel& m : labels) {
+        check_text(m.id, where + " " + axis + " id");
+        check_text(m.kind, where + " " + axis + " '" + m.id + "' kind");
+        check_text(m.title, where + " " + axis + " '" + m.id + "' title");
+        check_text(m.source, where + " " + axis + " '" + m.id + "' source");
+        check_text(m.caseload_unit, where + " " + axis + " '" + m.id + "' caseload_unit");
+        if (!seen.insert(m.id).second) invalid(where + ": " + axis + " '" + m.id + "' appears twice");
+      }
+      return seen;
+    };
+    const std::set<std::string> measure_ids = check_measures(s.measures, "measure");
     std::set<std::string> payers;
     for (const std::string& p : s.payers) {
       check_text(p, where + " payer");
@@ -132,14 +137,8 @@ void validate(const RunResults& results) {
       check_text(label.level, where + " payer '" + label.id + "' level");
       check_text(label.name, where + " payer '" + label.id + "' name");
     }
-    std::set<std::string> ledger_ids;
+    check_measures(s.ledger_measures, "ledger measure");
     for (const MeasureLabel& m : s.ledger_measures) {
-      check_text(m.id, where + " ledger measure id");
-      check_text(m.kind, where + " ledger measure '" + m.id + "' kind");
-      check_text(m.title, where + " ledger measure '" + m.id + "' title");
-      check_text(m.source, where + " ledger measure '" + m.id + "' source");
-      check_text(m.caseload_unit, where + " ledger measure '" + m.id + "' caseload_unit");
-      if (!ledger_ids.insert(m.id).second) invalid(where + ": ledger measure '" + m.id + "' appears twice");
       // A measure on both axes would be counted as budget outlay and as a separate ledger at once.
       if (measure_ids.count(m.id) != 0) invalid(where + ": '" + m.id + "' is both a budget and a ledger measure");
       if (!is_ledger_kind(m.kind)) {
@@ -151,18 +150,21 @@ void validate(const RunResults& results) {
     check_size(s.outlay_fen.size(), ry * s.n_measures() * s.n_payers(), where + " outlay_fen");
     check_size(s.caseload.size(), ry * s.n_measures(), where + " caseload");
     check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
-    check_size(s.child_months_under3.size(), ry, where + " child_months_under3");
-    check_size(s.childcare_enrolled_months.size(), ry, where + " childcare_enrolled_months");
-    check_size(s.childcare_demand_months.size(), ry, where + " childcare_demand_months");
-    check_size(s.deaths.size(), ry, where + " deaths");
-    check_size(s.population.size(), ry, where + " population");
-    check_size(s.net_migration.size(), ry, where + " net_migration");
+    // The arrays with one value per replication and year.
+    const std::pair<const std::vector<std::int64_t>*, const char*> per_year[] = {
+        {&s.child_months_under3, "child_months_under3"},
+        {&s.childcare_enrolled_months, "childcare_enrolled_months"},
+        {&s.childcare_demand_months, "childcare_demand_months"},
+        {&s.kindergarten_enrolled_months, "kindergarten_enrolled_months"},
+        {&s.deaths, "deaths"},
+        {&s.population, "population"},
+        {&s.net_migration, "net_migration"}};
+    for (const auto& [array, name] : per_year) check_size(array->size(), ry, where + " " + name);
     for (std::size_t i = 0; i < ry; ++i) {
       if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
         invalid(where + ": childcare demand below enrolment");
       }
     }
-    check_size(s.kindergarten_enrolled_months.size(), ry, where + " kindergarten_enrolled_months");
     check_size(s.budget_fen.size(), s.n_years() * s.n_payers(), where + " budget_fen");
     check_size(s.childcare_slots.size(), s.n_years(), where + " childcare_slots");
     check_size(s.persons.size(), s.n_years(), where + " persons");

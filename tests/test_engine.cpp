@@ -397,22 +397,28 @@ std::pair<double, double> mean_births(const ScenarioResults& r, std::size_t y) {
   return {mean, std::sqrt((sum2 / R - mean * mean) / (R - 1))};
 }
 
-TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within 4 standard errors",
-          "[engine][statistical][projection]") {
-  ScenarioCopy c;
-  c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2034");
-  const Scenario s = cradle::testing::neutral(load_scenario(c.path("xihu_current.toml")));
-  REQUIRE(s.years() == 10);
-  const BasePopulation& pop = default_population();
+//! Runs `replications` and requires each year's mean births within 4 standard errors of
+//! the cohort-component projection, which it returns.
+std::vector<std::array<double, 3>> require_births_near_projection(const Scenario& s, const BasePopulation& pop,
+                                                                  int replications) {
   const auto expected = project_births(s, pop);
-  const int R = 30;
-  const ScenarioResults r = run_with_threads(s, pop, 2, R, s.seed);
+  const ScenarioResults r = run_with_threads(s, pop, 2, replications, s.seed);
   for (std::size_t y = 0; y < r.n_years(); ++y) {
     const auto [mean, se] = mean_births(r, y);
     const double projected = expected[y][0] + expected[y][1] + expected[y][2];
     INFO("year " << r.years[y] << ": Monte Carlo " << mean << " ± " << se << ", projected " << projected);
     REQUIRE(std::fabs(mean - projected) < 4 * se);
   }
+  return expected;
+}
+
+TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within 4 standard errors",
+          "[engine][statistical][projection]") {
+  ScenarioCopy c;
+  c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2034");
+  const Scenario s = cradle::testing::neutral(load_scenario(c.path("xihu_current.toml")));
+  REQUIRE(s.years() == 10);
+  const auto expected = require_births_near_projection(s, default_population(), 30);
   // The first year's projection is the profile's births (no response, level 1).
   REQUIRE(expected[0][0] + expected[0][1] + expected[0][2] == Approx(s.profile.births).epsilon(1e-9));
 }
@@ -551,14 +557,6 @@ TEST_CASE("net migration: households leave or arrive, births follow, and people 
       }
     }
     // The cohort-component projection follows the arrivals and departures too.
-    const auto expected = project_births(s, pop);
-    const int R = 20;
-    const ScenarioResults many = run_with_threads(s, pop, 2, R, s.seed);
-    for (std::size_t y = 0; y < many.n_years(); ++y) {
-      const auto [mean, se] = mean_births(many, y);
-      const double projected = expected[y][0] + expected[y][1] + expected[y][2];
-      INFO("year " << many.years[y] << ": Monte Carlo " << mean << " ± " << se << ", projected " << projected);
-      REQUIRE(std::fabs(mean - projected) < 4 * se);
-    }
+    require_births_near_projection(s, pop, 20);
   }
 }

@@ -170,6 +170,18 @@ void require_error(const ScenarioError& e, const fs::path& file, int line, int c
   if (!says.empty()) REQUIRE(std::string(e.what()).find(says) != std::string::npos);
 }
 
+//! A check of one bad file: writes `text` as <name>.csv in `tmp`, loads it with
+//! `error_of` and requires the error to name that file, line, column and field.
+template <class ErrorOf>
+auto bad_file_check(const TempDir& tmp, ErrorOf error_of) {
+  return [&tmp, error_of](const std::string& name, const std::string& text, int line, int column,
+                          const std::string& field, const std::string& says = "") {
+    INFO(name);
+    const fs::path file = tmp.write(name + ".csv", text);
+    require_error(error_of(file), file, line, column, field, says);
+  };
+}
+
 const std::string HEADER = "person_id,household_id,age,sex,parity,mother_id,residency\n";
 
 }  // namespace
@@ -354,12 +366,7 @@ TEST_CASE("microdata: a persons file's weight must be at least 1", "[microdata]"
 
 TEST_CASE("microdata: bad persons CSV files name the file, line, column and field", "[microdata]") {
   const TempDir tmp;
-  auto check = [&](const std::string& name, const std::string& text, int line, int column, const std::string& field,
-                   const std::string& says = "") {
-    INFO(name);
-    const fs::path file = tmp.write(name + ".csv", text);
-    require_error(persons_error(file), file, line, column, field, says);
-  };
+  const auto check = bad_file_check(tmp, [](const fs::path& f) { return persons_error(f); });
   check("unknown_column", "person_id,household_id,age,colour,sex,parity,mother_id,residency\n", 1, 4, "colour",
         "unknown column");
   check("missing_column", "person_id,household_id,age,sex,parity,mother_id\n1,1,30,M,,\n", 1, 0, "residency",
@@ -490,12 +497,7 @@ TEST_CASE("microdata: a fertility table loads probabilities and thresholds by ag
 
 TEST_CASE("microdata: bad fertility tables name the file, line, column and field", "[microdata]") {
   const TempDir tmp;
-  auto check = [&](const std::string& name, const std::string& text, int line, int column, const std::string& field,
-                   const std::string& says = "") {
-    INFO(name);
-    const fs::path file = tmp.write(name + ".csv", text);
-    require_error(fertility_error(file), file, line, column, field, says);
-  };
+  const auto check = bad_file_check(tmp, fertility_error);
   const std::string header = "age,parity,probability\n";
   check("age_low", header + "20,0,0.1\n14,0,0.1\n", 3, 1, "age", "15");
   check("age_high", header + "50,1,0.1\n", 2, 1, "age");

@@ -56,8 +56,11 @@ cradle::RunResults make_results() {
   // The base population: 1000 households, 600 local, 400 not, as the profile says.
   cradle::BaseComposition::Margin registration{
       "registration", "household registration", {"nonlocal", "local"}, {400, 600}, {0.4, 0.6}};
-  cradle::BaseComposition::Margin size{"household_size", "persons", {"1", "2", "3", "4", "5", "6+"},
-                                       {250, 300, 200, 130, 70, 50}, {0.25, 0.3, 0.2, 0.13, 0.07, 0.05}};
+  cradle::BaseComposition::Margin size{"household_size",
+                                       "persons",
+                                       {"1", "2", "3", "4", "5", "6+"},
+                                       {250, 300, 200, 130, 70, 50},
+                                       {0.25, 0.3, 0.2, 0.13, 0.07, 0.05}};
   results.base.households = {registration, size, registration, registration, registration, registration, registration};
   for (std::size_t i = 2; i < results.base.households.size(); ++i) {
     results.base.households[i].name = "copy_" + std::to_string(i);
@@ -743,15 +746,23 @@ TEST_CASE("h5 layer names the object in its errors", "[output][hdf5]") {
   CHECK_THROWS_AS(cradle::h5::write_dataset(group, "d", std::vector<double>{1, 2, 3}, {2}), std::runtime_error);
 }
 
+namespace {
+
+//! Every outlay cell of replication 0 set to `first` fen, of replication 1 to `second`.
+void set_outlays(cradle::ScenarioResults& s, std::int64_t first, std::int64_t second) {
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t m = 0; m < 2; ++m)
+        for (std::size_t p = 0; p < 2; ++p) s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? first : second;
+}
+
+}  // namespace
+
 TEST_CASE("print_summary reports million yuan per year, measure and payer", "[output][report]") {
   cradle::RunResults results = make_results();
   cradle::ScenarioResults& s = results.scenarios[0];
   // 1.5 million yuan per cell in replication 0, 2.5 million in replication 1.
-  for (std::size_t r = 0; r < 2; ++r)
-    for (std::size_t y = 0; y < 2; ++y)
-      for (std::size_t m = 0; m < 2; ++m)
-        for (std::size_t p = 0; p < 2; ++p)
-          s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? 150'000'000 : 250'000'000;
+  set_outlays(s, 150'000'000, 250'000'000);
   std::ostringstream out;
   cradle::print_summary(out, results);
   const std::string text = out.str();
@@ -784,11 +795,7 @@ TEST_CASE("print_summary reports budget shares, separate ledgers, kindergarten a
   cradle::ScenarioResults& s = results.scenarios[0];
   // Each payer pays 3 million yuan (replication 0) or 5 million (replication 1): mean 4 million,
   // 1 ppm of a 4-trillion budget and 1 % of a 400-million one.
-  for (std::size_t r = 0; r < 2; ++r)
-    for (std::size_t y = 0; y < 2; ++y)
-      for (std::size_t m = 0; m < 2; ++m)
-        for (std::size_t p = 0; p < 2; ++p)
-          s.outlay_fen[s.outlay_index(r, y, m, p)] = r == 0 ? 150'000'000 : 250'000'000;
+  set_outlays(s, 150'000'000, 250'000'000);
   for (std::size_t y = 0; y < 2; ++y) {
     s.budget_fen[s.budget_index(y, 0)] = 400'000'000'000'000;
     s.budget_fen[s.budget_index(y, 1)] = 40'000'000'000;

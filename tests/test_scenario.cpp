@@ -141,76 +141,56 @@ TEST_CASE("an estimate without a range and an unknown tag are rejected", "[scena
 }
 
 TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
-  SECTION("missing package file") {
+  struct Breakage {
+    const char* what;
+    const char* file;  // edited, in a fresh copy of scenarios/
+    std::string from, to;
+    const char* scenario;  // loaded
+    const char* field;     // the error's field
+    const char* says;      // in the message, if not empty
+  };
+  const char* current = "xihu_current.toml";
+  const Breakage breakages[] = {
+      {"missing package file", "xihu_current.toml", "packages/002_xihu.toml", "packages/nope.toml", current,
+       "scenario.packages", ""},
+      {"unknown kind", "packages/002_xihu.toml", "kind = \"operating_subsidy\"", "kind = \"housing_grant\"", current,
+       "measure[3].kind", ""},
+      {"a basis the kind does not count", "packages/002_xihu.toml", "basis = \"new_slot\"", "basis = \"birth\"",
+       current, "measure[1].basis", ""},
+      {"duplicate measure id", "packages/002_xihu.toml", "id = \"xihu_inclusive_childcare_operating_subsidy\"",
+       "id = \"national_childcare_subsidy\"", current, "measure[3].id", ""},
+      {"birth-order shares off", "jurisdictions/xihu.toml", "values = [0.52, 0.40, 0.08]",
+       "values = [0.52, 0.40, 0.18]", current, "fertility.birth_order_shares", ""},
+      // The vaccine fee, seventh in the file, counts child-months.
+      {"providers on a measure that counts neither enrolment nor places", "packages/002_xihu.toml",
+       "birth_orders = [3]\nresidency = \"local\"",
+       "birth_orders = [3]\nproviders = [\"public\"]\nresidency = \"local\"", current, "measure[6].eligibility",
+       "providers apply only"},
+      {"take-up above 1", "packages/national.toml", "take_up = { value = 0.9,", "take_up = { value = 1.9,", current,
+       "measure[0].take_up.value", ""},
+      {"a package of a place above which this one does not sit", "packages/002_xihu.toml", "issued_by = \"xihu\"",
+       "issued_by = \"zhangping\"", current, "package.issued_by", ""},
+      {"payers on a separate-ledger measure", "packages/national.toml",
+       "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01",
+       "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01\n\n"
+       "[measure.payers]\ncentral = { value = 1.0, tag = \"S\", source = \"x\" }",
+       current, "measure[3].payers", ""},
+      {"an excluded measure that does not exist", "xihu_free_preschool_all_years.toml",
+       "\"national_free_preschool_private\"", "\"no_such_measure\"", "xihu_free_preschool_all_years.toml",
+       "scenario.exclude_measures", ""},
+      {"an unknown uncertain parameter", "xihu_baseline.toml", "fertility_level = {", "fertility_levle = {", current,
+       "uncertainty.fertility_levle", ""},
+      {"a distribution the engine does not know", "xihu_baseline.toml", "distribution = \"uniform\"",
+       "distribution = \"cauchy\"", current, "uncertainty.childcare_demand_level.distribution", ""},
+      {"a horizon the population cannot support", "xihu_baseline.toml", "end_year = 2030", "end_year = 2040", current,
+       "scenario.end_year", ""},
+  };
+  for (const Breakage& b : breakages) {
+    INFO(b.what);
     ScenarioCopy c;
-    c.edit("xihu_current.toml", "packages/002_xihu.toml", "packages/nope.toml");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "scenario.packages");
-  }
-  SECTION("unknown kind") {
-    ScenarioCopy c;
-    c.edit("packages/002_xihu.toml", "kind = \"operating_subsidy\"", "kind = \"housing_grant\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].kind");
-  }
-  SECTION("a basis the kind does not count") {
-    ScenarioCopy c;
-    c.edit("packages/002_xihu.toml", "basis = \"new_slot\"", "basis = \"birth\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[1].basis");
-  }
-  SECTION("duplicate measure id") {
-    ScenarioCopy c;
-    c.edit("packages/002_xihu.toml", "id = \"xihu_inclusive_childcare_operating_subsidy\"",
-           "id = \"national_childcare_subsidy\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].id");
-  }
-  SECTION("birth-order shares off") {
-    ScenarioCopy c;
-    c.edit("jurisdictions/xihu.toml", "values = [0.52, 0.40, 0.08]", "values = [0.52, 0.40, 0.18]");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "fertility.birth_order_shares");
-  }
-  SECTION("providers on a measure that counts neither enrolment nor places") {
-    ScenarioCopy c;
-    c.edit("packages/002_xihu.toml", "birth_orders = [3]\nresidency = \"local\"",
-           "birth_orders = [3]\nproviders = [\"public\"]\nresidency = \"local\"");
-    const ScenarioError e = load_error(c.path("xihu_current.toml"));
-    REQUIRE(e.field() == "measure[6].eligibility");  // the vaccine fee, seventh in the file
-    REQUIRE(std::string(e.what()).find("providers apply only") != std::string::npos);
-  }
-  SECTION("take-up above 1") {
-    ScenarioCopy c;
-    c.edit("packages/national.toml", "take_up = { value = 0.9,", "take_up = { value = 1.9,");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[0].take_up.value");
-  }
-  SECTION("a package of a place above which this one does not sit") {
-    ScenarioCopy c;
-    c.edit("packages/002_xihu.toml", "issued_by = \"xihu\"", "issued_by = \"zhangping\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "package.issued_by");
-  }
-  SECTION("payers on a separate-ledger measure") {
-    ScenarioCopy c;
-    c.edit("packages/national.toml",
-           "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01",
-           "[measure.eligibility]\nmin_age_months = 0\nmax_age_months = 36\nvalid_from = 2023-01-01\n\n"
-           "[measure.payers]\ncentral = { value = 1.0, tag = \"S\", source = \"x\" }");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "measure[3].payers");
-  }
-  SECTION("an excluded measure that does not exist") {
-    ScenarioCopy c;
-    c.edit("xihu_free_preschool_all_years.toml", "\"national_free_preschool_private\"", "\"no_such_measure\"");
-    REQUIRE(load_error(c.path("xihu_free_preschool_all_years.toml")).field() == "scenario.exclude_measures");
-  }
-  SECTION("an unknown uncertain parameter") {
-    ScenarioCopy c;
-    c.edit("xihu_baseline.toml", "fertility_level = {", "fertility_levle = {");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "uncertainty.fertility_levle");
-  }
-  SECTION("a distribution the engine does not know") {
-    ScenarioCopy c;
-    c.edit("xihu_baseline.toml", "distribution = \"uniform\"", "distribution = \"cauchy\"");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "uncertainty.childcare_demand_level.distribution");
-  }
-  SECTION("a horizon the population cannot support") {
-    ScenarioCopy c;
-    c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2040");
-    REQUIRE(load_error(c.path("xihu_current.toml")).field() == "scenario.end_year");
+    c.edit(b.file, b.from, b.to);
+    const ScenarioError e = load_error(c.path(b.scenario));
+    REQUIRE(e.field() == b.field);
+    REQUIRE(std::string(e.what()).find(b.says) != std::string::npos);
   }
 }
