@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -469,7 +470,8 @@ class BlockYear {
     }
     const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
     const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
-    FeeLedger fees_reduced;
+    // What the fee reductions claimed so far took off each month's fee, made on first use.
+    std::optional<FeeLedger> fees_reduced;
     for (std::size_t i = 0; i < plan_.child_measures.size(); ++i) {
       const MeasurePlan& mp = plan_.child_measures[i];
       // Cheap rejections first: most children are outside most measures' reach.
@@ -479,25 +481,27 @@ class BlockYear {
       } else if (e.service == Service::childcare ? cy.childcare_mask == 0 : !in_kindergarten) {
         continue;
       }
-      // Fee reductions stack on one fee: each is costed against what the ones before it
-      // (taken up) left, and recorded only if this one is taken up too.
-      const bool reduces_fee = mp.measure->kind == MeasureKind::fee_reduction;
-      FeeLedger trial;
-      if (reduces_fee) trial = fees_reduced;
-      const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees, reduces_fee ? &trial : nullptr);
-      if (c.units == 0) continue;
-      // A family's claim is one decision for the child's whole eligibility (year 0).
-      if (!mp.take_up_certain) {
+      // A family's claim is one decision for the child's whole eligibility (year 0); the
+      // keyed draw gives the same answer whenever it is made.
+      const auto claims = [&] {
+        if (mp.take_up_certain) return true;
         const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
         if (!(state.take_up_known & bit)) {
           const bool yes = takes_up(plan_, mp, rep_, StreamKey{w.entity, w.aux, 0, stream::MEASURE_TAKEUP});
           state.take_up_known |= bit;
           if (yes) state.take_up_yes |= bit;
-          if (!yes) continue;
-        } else if (!(state.take_up_yes & bit)) {
-          continue;
+          return yes;
         }
-      }
+        return (state.take_up_yes & bit) != 0;
+      };
+      // Fee reductions stack on one fee: one that is claimed takes what the ones claimed
+      // before it left, so its claim is decided before its cost.
+      const bool reduces_fee = mp.measure->kind == MeasureKind::fee_reduction;
+      if (reduces_fee && !claims()) continue;
+      if (reduces_fee && !fees_reduced) fees_reduced.emplace();
+      const Cost c = child_year_cost(*mp.measure, cy, year_, plan_.fees, reduces_fee ? &*fees_reduced : nullptr);
+      if (c.units == 0) continue;
+      if (!reduces_fee && !claims()) continue;
       Fen paid = c.fen;
       if (mp.cap_slot >= 0) {
         Fen& so_far = state.paid[static_cast<std::size_t>(mp.cap_slot)];
@@ -507,7 +511,6 @@ class BlockYear {
       }
       units[mp.tally] += c.units;
       fen[mp.tally] += paid;
-      if (reduces_fee) fees_reduced = trial;
     }
   }
 
