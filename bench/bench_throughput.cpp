@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "sim/engine.h"
-#include "sim/population.h"
-#include "sim/scenario.h"
+#include "sim/engine/engine.h"
+#include "sim/population/population.h"
+#include "sim/input/scenario.h"
 
 using namespace cradle;
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

@@ -8,7 +8,7 @@
 #include <numeric>
 #include <set>
 
-#include "sim/engine.h"
+#include "sim/engine/engine.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

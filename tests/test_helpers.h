@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <string>
 
-#include "sim/population.h"
-#include "sim/scenario.h"
+#include "sim/population/population.h"
+#include "sim/input/scenario.h"
 
 namespace cradle::testing {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "models/childcare_demand.h"
-#include "sim/household_fit.h"
-#include "sim/population.h"
+#include "sim/population/household_fit.h"
+#include "sim/population/population.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

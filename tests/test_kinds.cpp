@@ -5,7 +5,7 @@
 
 #include <numeric>
 
-#include "sim/engine.h"
+#include "sim/engine/engine.h"
 
 using namespace cradle;
 

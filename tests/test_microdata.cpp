@@ -14,10 +14,10 @@
 #include "models/measures/measure.h"
 #include "models/probability.h"
 #include "output/h5.h"
-#include "sim/microdata.h"
-#include "sim/population.h"
-#include "sim/rng.h"
-#include "sim/stream_ids.h"
+#include "sim/population/microdata.h"
+#include "sim/population/population.h"
+#include "sim/random/rng.h"
+#include "sim/random/stream_ids.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 using namespace cradle;
 

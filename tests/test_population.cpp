@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "models/fertility.h"
-#include "sim/population.h"
+#include "sim/population/population.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

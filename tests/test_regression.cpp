@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "sim/engine.h"
+#include "sim/engine/engine.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

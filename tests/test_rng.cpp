@@ -3,7 +3,7 @@
 #include <cmath>
 #include <set>
 
-#include "sim/rng.h"
+#include "sim/random/rng.h"
 
 using namespace cradle;
 

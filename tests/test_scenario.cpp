@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;

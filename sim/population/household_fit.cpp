@@ -1,4 +1,4 @@
-#include "sim/household_fit.h"
+#include "sim/population/household_fit.h"
 
 #include <algorithm>
 #include <cmath>

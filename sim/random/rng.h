@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "models/probability.h"
-#include "sim/stream_ids.h"
+#include "sim/random/stream_ids.h"
 
 namespace cradle {
 

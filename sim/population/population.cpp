@@ -1,4 +1,4 @@
-#include "sim/population.h"
+#include "sim/population/population.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,9 +7,9 @@
 #include <stdexcept>
 
 #include "models/fertility.h"
-#include "sim/household_fit.h"
-#include "sim/microdata.h"
-#include "sim/rng.h"
+#include "sim/population/household_fit.h"
+#include "sim/population/microdata.h"
+#include "sim/random/rng.h"
 
 namespace cradle {
 

@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "models/fertility.h"
-#include "sim/population.h"
-#include "sim/scenario.h"
+#include "sim/population/population.h"
+#include "sim/input/scenario.h"
 
 namespace cradle {
 

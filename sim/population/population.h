@@ -11,7 +11,7 @@
 // Women and children are sorted by household, so that a block of consecutive
 // households owns contiguous ranges of both.
 //
-// Households are fitted to the profile (sim/household_fit.h): their numbers by size,
+// Households are fitted to the profile (sim/population/household_fit.h): their numbers by size,
 // income band, parents' employment, housing tenure and local registration match the
 // profile's margins; special planned-birth families and the documents' priority groups
 // are exact shares of them. Women's numbers by age group, and their parity by age
@@ -26,8 +26,8 @@
 
 #include "models/calendar.h"
 #include "output/results.h"
-#include "sim/household_fit.h"
-#include "sim/scenario.h"
+#include "sim/population/household_fit.h"
+#include "sim/input/scenario.h"
 
 namespace cradle {
 

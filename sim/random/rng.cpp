@@ -1,4 +1,4 @@
-#include "sim/rng.h"
+#include "sim/random/rng.h"
 
 namespace cradle {
 

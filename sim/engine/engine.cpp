@@ -1,4 +1,4 @@
-#include "sim/engine.h"
+#include "sim/engine/engine.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/concurrent_queue.h>
@@ -22,8 +22,8 @@
 #include "models/fertility.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
-#include "sim/household_fit.h"
-#include "sim/rng.h"
+#include "sim/population/household_fit.h"
+#include "sim/random/rng.h"
 
 namespace cradle {
 

@@ -1,4 +1,4 @@
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -16,9 +16,9 @@
 #include "cradle_version.h"
 #include "output/report.h"
 #include "output/results_writer.h"
-#include "sim/engine.h"
-#include "sim/population.h"
-#include "sim/scenario.h"
+#include "sim/engine/engine.h"
+#include "sim/population/population.h"
+#include "sim/input/scenario.h"
 
 namespace cradle {
 

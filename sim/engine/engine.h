@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "output/results.h"
-#include "sim/population.h"
-#include "sim/progress.h"
-#include "sim/scenario.h"
+#include "sim/population/population.h"
+#include "sim/cli/progress.h"
+#include "sim/input/scenario.h"
 
 namespace cradle {
 

@@ -1,7 +1,7 @@
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
-#include "sim/household_fit.h"
-#include "sim/microdata.h"
+#include "sim/population/household_fit.h"
+#include "sim/population/microdata.h"
 
 #include <algorithm>
 #include <cmath>

@@ -81,7 +81,7 @@ struct Jurisdiction {
 };
 
 //! What the profile says of households beyond their size: the margins the household
-//! fit (sim/household_fit.h) matches, and how a household's type changes behaviour.
+//! fit (sim/population/household_fit.h) matches, and how a household's type changes behaviour.
 //! Every field has a neutral default, used when the profile has no [households]
 //! section: one income band, and no effect of employment or tenure.
 struct HouseholdProfile {

@@ -1,4 +1,4 @@
-#include "sim/microdata.h"
+#include "sim/population/microdata.h"
 
 #include <hdf5.h>
 
@@ -22,9 +22,9 @@
 #include "models/measures/measure.h"
 #include "models/probability.h"
 #include "output/h5.h"
-#include "sim/household_fit.h"
-#include "sim/rng.h"
-#include "sim/stream_ids.h"
+#include "sim/population/household_fit.h"
+#include "sim/random/rng.h"
+#include "sim/random/stream_ids.h"
 
 namespace cradle {
 namespace {
