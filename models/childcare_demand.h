@@ -62,6 +62,13 @@ ChildcareDemandYear childcare_demand(const ChildcareProfile& childcare,
                                      const std::array<double, DEMAND_EMPLOYMENT_CLASSES>& employment_factor,
                                      const NetPriceRatios& ratios, double level, double elasticity);
 
+//! A child's priority for childcare places, 0 first: the groups the documents put first —
+//! special planned-birth families, martyrs' and serving soldiers' children (Xihu 002
+//! art. 11) — then everyone else.
+inline std::uint8_t childcare_priority(std::uint8_t household_flags) {
+  return (household_flags & (FLAG_SPECIAL_FAMILY | FLAG_PRIORITY_GROUP)) ? 0 : 1;
+}
+
 //! Months of `year` in which a child born in `birth` is wanted in childcare, given the
 //! child-year's draw `u` and the thresholds by age.
 std::uint16_t childcare_demand_mask(const std::array<std::uint64_t, DEMAND_AGES>& threshold, MonthIndex birth, int year,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/apportion.h"
 #include "models/probability.h"
 
 namespace cradle {
@@ -69,6 +70,45 @@ std::int64_t childcare_slots(const ChildcareProfile& profile, double persons, in
   // A target below today's stock does not close places.
   per_1000 = std::max(per_1000, profile.slots_per_1000);
   return std::llround(persons * per_1000 / 1000.0);
+}
+
+PlacesAdded places_added(const ChildcareProfile& profile, double persons, int first_year, int year) {
+  const std::int64_t added = std::max<std::int64_t>(
+      0, childcare_slots(profile, persons, first_year, year) - childcare_slots(profile, persons, first_year, year - 1));
+  const std::int64_t renovated = std::llround(static_cast<double>(added) * profile.renovated_share);
+  const std::vector<double> shares(profile.provider_shares.begin(), profile.provider_shares.end());
+  const auto built = apportion(shares, static_cast<std::uint32_t>(added - renovated));
+  const auto renewed = apportion(shares, static_cast<std::uint32_t>(renovated));
+  PlacesAdded out;
+  for (std::size_t p = 0; p < PROVIDER_COUNT; ++p) {
+    out.built[p] = built[p];
+    out.renovated[p] = renewed[p];
+  }
+  return out;
+}
+
+void ration_childcare(std::vector<ChildcareRequest*>& requests, std::int64_t capacity) {
+  std::array<std::int64_t, 12> demand{};
+  for (const ChildcareRequest* r : requests) {
+    for (int m = 0; m < 12; ++m) demand[static_cast<std::size_t>(m)] += (r->months >> m) & 1u;
+  }
+  if (*std::max_element(demand.begin(), demand.end()) <= capacity) return;  // nobody turned away
+  std::sort(requests.begin(), requests.end(), [](const ChildcareRequest* a, const ChildcareRequest* b) {
+    if (a->priority != b->priority) return a->priority < b->priority;
+    if (a->key != b->key) return a->key < b->key;
+    return a->entity != b->entity ? a->entity < b->entity : a->aux < b->aux;
+  });
+  std::array<std::int64_t, 12> taken{};
+  for (ChildcareRequest* r : requests) {
+    std::uint16_t granted = 0;
+    for (int m = 0; m < 12; ++m) {
+      if (((r->months >> m) & 1u) && taken[static_cast<std::size_t>(m)] < capacity) {
+        ++taken[static_cast<std::size_t>(m)];
+        granted = static_cast<std::uint16_t>(granted | (1u << m));
+      }
+    }
+    r->months = granted;
+  }
 }
 
 }  // namespace cradle

@@ -5,11 +5,18 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "models/calendar.h"
 #include "models/funding.h"
 
 namespace cradle {
+
+//! Childcare is for children under this age (completed months).
+inline constexpr int UNDER3_MONTHS = 36;
+//! Children older than this at a year's start can be in no service: kindergarten year 3
+//! ends in the June of the year a child born in August turns 7.
+inline constexpr int OLDEST_SERVICE_AGE_MONTHS = 7 * 12;
 
 //! Classes of provider of childcare and kindergarten places.
 enum class Provider : std::uint8_t {
@@ -77,5 +84,32 @@ std::array<std::uint16_t, 3> kindergarten_year_masks(MonthIndex birth, int year)
 //! from the stock in the year before the first to the target in the target year,
 //! then held; for a population of `persons`.
 std::int64_t childcare_slots(const ChildcareProfile& profile, double persons, int first_year, int year);
+
+//! The childcare places the capacity path adds in a year, by provider class.
+struct PlacesAdded {
+  std::array<std::int64_t, PROVIDER_COUNT> built{};      //!< newly built
+  std::array<std::int64_t, PROVIDER_COUNT> renovated{};  //!< made by renovation or extension
+};
+
+//! The places added in `year` for a place of `persons` (never negative): the renovated
+//! share of them rounded to whole places, each part split by the profile's provider
+//! shares into whole places by largest remainders.
+PlacesAdded places_added(const ChildcareProfile& profile, double persons, int first_year, int year);
+
+//! One child's request for childcare in a year, as the rationing sees it.
+struct ChildcareRequest {
+  std::uint64_t key = 0;        //!< the child-year's random key: its rank among equal priorities
+  std::uint32_t entity = 0;     //!< ties broken by entity, then aux (the child's stream address)
+  std::uint32_t aux = 0;
+  std::uint8_t priority = 1;    //!< 0 is served first (childcare_priority)
+  std::uint16_t months = 0;     //!< months wanted; on return, the months granted
+};
+
+//! Allocates a year's places: requests are served in order of priority, then of their
+//! random key (ties by entity and aux), and each gets the months of its request in which
+//! places remain. Deterministic whatever the order of `requests`; enrolment never
+//! exceeds `capacity` in any month; when no month's demand exceeds it nothing changes
+//! (and `requests` is not reordered).
+void ration_childcare(std::vector<ChildcareRequest*>& requests, std::int64_t capacity);
 
 }  // namespace cradle

@@ -34,7 +34,7 @@ ChildYear child(int year, int month, int order = 1) {
 }
 std::int64_t months_paid(const Measure& m, const ChildYear& c, int from, int to) {
   std::int64_t n = 0;
-  for (int y = from; y <= to; ++y) n += child_cash_cost(m, c, y).units;
+  for (int y = from; y <= to; ++y) n += child_year_cost(m, c, y, {}).units;
   return n;
 }
 }  // namespace
@@ -50,36 +50,36 @@ TEST_CASE("child_cash: the national subsidy's proration (calibration.md)", "[mea
   const Measure m = national_subsidy();
   // Born December 2023: paid January 2025 … December 2026, 24 months = 7,200 yuan.
   REQUIRE(months_paid(m, child(2023, 12), 2024, 2028) == 24);
-  REQUIRE(child_cash_cost(m, child(2023, 12), 2025).fen == 12 * 30000);
+  REQUIRE(child_year_cost(m, child(2023, 12), 2025, {}).fen == 12 * 30000);
   // Born in 2025: 36 months in all = 10,800 yuan.
   REQUIRE(months_paid(m, child(2025, 6), 2025, 2029) == 36);
   // Born December 2021: turned 3 in December 2024, nothing.
-  REQUIRE(child_cash_cost(m, child(2021, 12), 2025).units == 0);
+  REQUIRE(child_year_cost(m, child(2021, 12), 2025, {}).units == 0);
   // Born January 2022: one month (January 2025, the month it turns 3).
-  REQUIRE(child_cash_cost(m, child(2022, 1), 2025).units == 1);
+  REQUIRE(child_year_cost(m, child(2022, 1), 2025, {}).units == 1);
   // Born December 2022: the whole of 2025.
-  REQUIRE(child_cash_cost(m, child(2022, 12), 2025).units == 12);
+  REQUIRE(child_year_cost(m, child(2022, 12), 2025, {}).units == 12);
 }
 
 TEST_CASE("eligibility: birth order, residency, validity window and phases", "[measures]") {
   Measure m = national_subsidy();
   m.eligibility.birth_orders = 0b110;  // 2nd and 3rd+ only
-  REQUIRE(child_cash_cost(m, child(2024, 1, 1), 2025).units == 0);
-  REQUIRE(child_cash_cost(m, child(2024, 1, 2), 2025).units == 12);
-  REQUIRE(child_cash_cost(m, child(2024, 1, 5), 2025).units == 12);  // 5th child counts as 3rd+
+  REQUIRE(child_year_cost(m, child(2024, 1, 1), 2025, {}).units == 0);
+  REQUIRE(child_year_cost(m, child(2024, 1, 2), 2025, {}).units == 12);
+  REQUIRE(child_year_cost(m, child(2024, 1, 5), 2025, {}).units == 12);  // 5th child counts as 3rd+
   m.eligibility.local_residents_only = true;
   ChildYear migrant = child(2024, 1, 2);
   migrant.flags = 0;
-  REQUIRE(child_cash_cost(m, migrant, 2025).units == 0);
+  REQUIRE(child_year_cost(m, migrant, 2025, {}).units == 0);
   m.eligibility.valid_until = month_index(2025, 7);  // in force January … June
-  REQUIRE(child_cash_cost(m, child(2024, 1, 2), 2025).units == 6);
+  REQUIRE(child_year_cost(m, child(2024, 1, 2), 2025, {}).units == 6);
   // A second phase from July doubles the amount: 6 × 300 + 0 (out of force) …
   m.eligibility.valid_until = 1 << 30;
   Phase later = m.phases[0];
   later.from = month_index(2025, 7);
   later.fen_per_unit = 60000;
   m.phases.push_back(later);
-  const Cost c = child_cash_cost(m, child(2024, 1, 2), 2025);
+  const Cost c = child_year_cost(m, child(2024, 1, 2), 2025, {});
   REQUIRE(c.units == 12);
   REQUIRE(c.fen == 6 * 30000 + 6 * 60000);
 }
@@ -88,8 +88,8 @@ TEST_CASE("a yearly amount that does not divide into months is exact for whole y
   Measure m = national_subsidy();
   m.phases[0].fen_per_unit = 200000;  // 2,000 yuan a year
   m.phases[0].per_months = 12;
-  REQUIRE(child_cash_cost(m, child(2024, 1), 2025).fen == 200000);
-  REQUIRE(child_cash_cost(m, child(2025, 5), 2025).fen == 7 * 200000 / 12);  // June–December, rounded down
+  REQUIRE(child_year_cost(m, child(2024, 1), 2025, {}).fen == 200000);
+  REQUIRE(child_year_cost(m, child(2025, 5), 2025, {}).fen == 7 * 200000 / 12);  // June–December, rounded down
 }
 
 TEST_CASE("childcare enrolment follows the age-specific draw", "[services]") {

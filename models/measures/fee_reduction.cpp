@@ -5,7 +5,7 @@
 // kindergartens, the public fee in private ones).
 #include <algorithm>
 
-#include "models/measures/measure.h"
+#include "models/measures/kinds.h"
 
 namespace cradle {
 

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
+#include "models/measures/kinds.h"
+
 namespace cradle {
 
 namespace {
-constexpr std::array<std::string_view, MEASURE_KIND_COUNT> KIND_NAMES{
-    "child_cash",      "event_cash",     "fee_reduction",   "operating_subsidy", "slot_construction",
-    "in_kind_service", "insurance_fund", "tax_expenditure", "provident_fund",    "leave"};
 constexpr std::array<std::string_view, 7> BASIS_NAMES{
     "child_month", "enrolled_month", "birth", "assisted_birth", "home_purchase", "new_slot", "renovated_slot"};
 
@@ -28,25 +27,6 @@ Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
   return std::min(p.fen_per_unit, f.fee);
 }
 
-std::string_view kind_name(MeasureKind kind) { return KIND_NAMES[static_cast<std::size_t>(kind)]; }
-
-std::optional<MeasureKind> parse_kind(std::string_view name) {
-  for (std::size_t i = 0; i < KIND_NAMES.size(); ++i) {
-    if (KIND_NAMES[i] == name) return static_cast<MeasureKind>(i);
-  }
-  return std::nullopt;
-}
-
-Ledger kind_ledger(MeasureKind kind) {
-  switch (kind) {
-    case MeasureKind::insurance_fund: return Ledger::insurance_fund;
-    case MeasureKind::tax_expenditure: return Ledger::tax_expenditure;
-    case MeasureKind::provident_fund: return Ledger::provident_fund;
-    case MeasureKind::leave: return Ledger::leave;
-    default: return Ledger::budget;
-  }
-}
-
 std::string_view basis_name(Basis basis) { return BASIS_NAMES[static_cast<std::size_t>(basis)]; }
 
 std::optional<Basis> parse_basis(std::string_view name) {
@@ -54,23 +34,6 @@ std::optional<Basis> parse_basis(std::string_view name) {
     if (BASIS_NAMES[i] == name) return static_cast<Basis>(i);
   }
   return std::nullopt;
-}
-
-std::vector<Basis> kind_bases(MeasureKind kind) {
-  using B = Basis;
-  switch (kind) {
-    case MeasureKind::child_cash: return {B::child_month};
-    case MeasureKind::event_cash: return {B::birth, B::assisted_birth, B::home_purchase};
-    case MeasureKind::fee_reduction: return {B::enrolled_month};
-    case MeasureKind::operating_subsidy: return {B::enrolled_month};
-    case MeasureKind::slot_construction: return {B::new_slot, B::renovated_slot};
-    case MeasureKind::in_kind_service: return {B::birth, B::child_month, B::assisted_birth};
-    case MeasureKind::insurance_fund: return {B::birth, B::child_month, B::assisted_birth};
-    case MeasureKind::tax_expenditure: return {B::child_month};
-    case MeasureKind::provident_fund: return {B::home_purchase, B::child_month};
-    case MeasureKind::leave: return {B::birth, B::child_month};
-  }
-  return {};
 }
 
 std::string_view caseload_unit(Basis basis) {
@@ -165,34 +128,18 @@ bool event_reached(const Measure& m, const Event& e) {
 }
 
 Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
-  switch (m.kind) {
-    case MeasureKind::child_cash: return child_cash_cost(m, c, year);
-    case MeasureKind::fee_reduction: return fee_reduction_cost(m, c, year, fees, ledger);
-    case MeasureKind::operating_subsidy: return operating_subsidy_cost(m, c, year);
-    case MeasureKind::in_kind_service: return in_kind_service_child_cost(m, c, year);
-    case MeasureKind::tax_expenditure: return tax_expenditure_cost(m, c, year);
-    case MeasureKind::insurance_fund: return insurance_fund_child_cost(m, c, year);
-    case MeasureKind::provident_fund: return provident_fund_child_cost(m, c, year);
-    case MeasureKind::leave: return leave_child_cost(m, c, year);
-    default: return {};
-  }
+  const ChildCostRule rule = kind_info(m.kind).child_rule;
+  return rule ? rule(m, c, year, fees, ledger) : Cost{};
 }
 
 Cost event_cost(const Measure& m, const Event& e) {
-  if (!event_reached(m, e)) return {};
-  switch (m.kind) {
-    case MeasureKind::event_cash: return event_cash_cost(m, e);
-    case MeasureKind::in_kind_service: return in_kind_service_event_cost(m, e);
-    case MeasureKind::insurance_fund: return insurance_fund_event_cost(m, e);
-    case MeasureKind::provident_fund: return provident_fund_event_cost(m, e);
-    case MeasureKind::leave: return leave_cost(m, e);
-    default: return {};
-  }
+  const EventCostRule rule = kind_info(m.kind).event_rule;
+  return rule && event_reached(m, e) ? rule(m, e) : Cost{};
 }
 
 Cost slot_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots) {
-  if (m.kind != MeasureKind::slot_construction) return {};
-  return slot_construction_cost(m, year, new_slots, renovated_slots);
+  const SlotCostRule rule = kind_info(m.kind).slot_rule;
+  return rule ? rule(m, year, new_slots, renovated_slots) : Cost{};
 }
 
 }  // namespace cradle

@@ -1,12 +1,13 @@
 // A measure as data: what it pays, to whom, when, and who pays for it. A new
 // measure of an existing kind is a TOML edit (scenarios/packages/); each kind's
-// cost rule is one small function in this folder, chosen by a switch on the kind
-// once per measure and person, never by virtual dispatch.
+// cost rule is one small function in this folder, found through the kinds table
+// (models/measures/kinds.h), never by virtual dispatch.
 //
 // Every measure counts units of one basis (child-months, enrolled child-months,
 // births, home purchases, childcare places) and pays an amount per unit.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -20,17 +21,19 @@
 
 namespace cradle {
 
+//! The kinds of measure; what each pays, to which ledger, on which bases and by which
+//! rule is the table of models/measures/kinds.h.
 enum class MeasureKind : std::uint8_t {
-  child_cash,         //!< periodic cash per eligible child, prorated by month
-  event_cash,         //!< one-off cash on an event (a birth, an assisted-reproduction birth, a home purchase)
-  fee_reduction,      //!< a service fee reduced for an enrolled child: fixed per month or a percentage
-  operating_subsidy,  //!< per enrolled child-month, paid to providers of given classes
-  slot_construction,  //!< one-off per new or renovated childcare place on the capacity path
-  in_kind_service,    //!< a free service (screening, vaccine dose, nutrition pack) at a unit cost
-  insurance_fund,     //!< paid by the medical/maternity insurance fund, not the budget
-  tax_expenditure,    //!< revenue forgone
-  provident_fund,     //!< housing provident fund liquidity, not budget outlay
-  leave,              //!< statutory leave: wage cost on employers and the insurance fund
+  child_cash,
+  event_cash,
+  fee_reduction,
+  operating_subsidy,
+  slot_construction,
+  in_kind_service,
+  insurance_fund,
+  tax_expenditure,
+  provident_fund,
+  leave,
 };
 inline constexpr std::size_t MEASURE_KIND_COUNT = 10;
 
@@ -177,8 +180,39 @@ struct FeeLedger {
 //! takes; reductions thus apply in the order they are costed (the scenario's order).
 Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
                      FeeLedger* ledger = nullptr);
+//! What one child-year of a monthly-basis measure costs once the family's claim is known.
+//! `claims()` says whether the family claims the measure for this child (a keyed draw that
+//! gives the same answer whenever it is asked) and is asked only where it matters: for a
+//! fee reduction before its cost, because a claimed reduction takes what the reductions
+//! claimed before it left of each month's fee (recorded in `ledger`, made on first use);
+//! for any other kind only when its cost is not zero. Zero units when not claimed.
+template <class Claims>
+Cost claimed_child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
+                             std::optional<FeeLedger>& ledger, Claims&& claims) {
+  if (measure.kind == MeasureKind::fee_reduction) {
+    if (!claims()) return {};
+    if (!ledger) ledger.emplace();
+    return child_year_cost(measure, child, year, fees, &*ledger);
+  }
+  const Cost cost = child_year_cost(measure, child, year, fees, nullptr);
+  return cost.units != 0 && claims() ? cost : Cost{};
+}
+
+//! Pays `amount` within a cap over the run: at most what `cap` leaves after `paid_so_far`,
+//! which grows by what is paid. False (and nothing paid) once the cap is reached.
+inline bool pay_within_cap(Fen& amount, Fen cap, Fen& paid_so_far) {
+  amount = std::min(amount, cap - paid_so_far);
+  if (amount <= 0) return false;
+  paid_so_far += amount;
+  return true;
+}
+
 //! An event-basis measure's units and cost for one event (zero if it does not reach it).
 Cost event_cost(const Measure& measure, const Event& event);
+//! A place subsidy's units and cost in a year: the places added (built or renovated, by
+//! its basis) of its provider classes, of which its take-up share is claimed, rounded
+//! once to whole places. Whole-place counts: a sample does not scale them.
+Cost place_subsidy_cost(const Measure& measure, int year, const PlacesAdded& added);
 //! A place-basis measure's cost for the places added in a year.
 Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 
@@ -210,20 +244,5 @@ Fen phase_amount(MeasureKind kind, const Phase& phase, FeeContext fees);
 //! Is the event one the measure counts, reaching the event's household and in force?
 bool event_reached(const Measure& measure, const Event& event);
 
-// The kinds (one file each).
-Cost child_cash_cost(const Measure& m, const ChildYear& c, int year);
-Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
-Cost operating_subsidy_cost(const Measure& m, const ChildYear& c, int year);
-Cost in_kind_service_child_cost(const Measure& m, const ChildYear& c, int year);
-Cost tax_expenditure_cost(const Measure& m, const ChildYear& c, int year);
-Cost insurance_fund_child_cost(const Measure& m, const ChildYear& c, int year);
-Cost provident_fund_child_cost(const Measure& m, const ChildYear& c, int year);
-Cost event_cash_cost(const Measure& m, const Event& e);
-Cost in_kind_service_event_cost(const Measure& m, const Event& e);
-Cost insurance_fund_event_cost(const Measure& m, const Event& e);
-Cost provident_fund_event_cost(const Measure& m, const Event& e);
-Cost leave_cost(const Measure& m, const Event& e);
-Cost leave_child_cost(const Measure& m, const ChildYear& c, int year);
-Cost slot_construction_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 
 }  // namespace cradle

@@ -16,6 +16,8 @@
 
 #include <Eigen/Core>
 
+#include "models/apportion.h"
+
 namespace cradle {
 
 inline constexpr std::size_t HOUSEHOLD_SIZES = 6;  //!< 1 … 6+ persons
@@ -79,8 +81,5 @@ HouseholdTable fit_households(const HouseholdMargins& margins);
 //! Whole households per cell for a population of `n`: floor(n · share) plus one for the
 //! cells with the largest remainders (ties to the lower cell), so the counts sum to n.
 std::vector<std::uint32_t> household_counts(const HouseholdTable& table, std::uint32_t n);
-
-//! Whole counts for shares summing to 1, by largest remainders; they sum to n.
-std::vector<std::uint32_t> apportion(const std::vector<double>& shares, std::uint32_t n);
 
 }  // namespace cradle

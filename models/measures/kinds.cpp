@@ -1,0 +1,68 @@
+#include "models/measures/kinds.h"
+
+namespace cradle {
+
+namespace {
+
+using B = Basis;
+using K = MeasureKind;
+
+constexpr MeasureKindInfo row(K kind, std::string_view name, Ledger ledger, std::array<Basis, MAX_KIND_BASES> bases,
+                              std::size_t basis_count, ChildCostRule child, EventCostRule event, SlotCostRule slot,
+                              std::string_view summary) {
+  return MeasureKindInfo{kind, name, ledger, bases, basis_count, child, event, slot, summary};
+}
+
+// In MeasureKind order; a static_assert below keeps the two together.
+constexpr std::array<MeasureKindInfo, MEASURE_KIND_COUNT> KINDS{
+    row(K::child_cash, "child_cash", Ledger::budget, {B::child_month}, 1, eligible_month_cost, nullptr, nullptr,
+        "periodic cash per eligible child, prorated by month"),
+    row(K::event_cash, "event_cash", Ledger::budget, {B::birth, B::assisted_birth, B::home_purchase}, 3, nullptr,
+        per_event_cost, nullptr, "one-off cash on a birth, an assisted-reproduction birth or a home purchase"),
+    row(K::fee_reduction, "fee_reduction", Ledger::budget, {B::enrolled_month}, 1, fee_reduction_cost, nullptr,
+        nullptr, "a service fee reduced for an enrolled child, fixed a month or a percentage"),
+    row(K::operating_subsidy, "operating_subsidy", Ledger::budget, {B::enrolled_month}, 1, enrolled_month_cost,
+        nullptr, nullptr, "per enrolled child-month, paid to providers of given classes"),
+    row(K::slot_construction, "slot_construction", Ledger::budget, {B::new_slot, B::renovated_slot}, 2, nullptr,
+        nullptr, slot_construction_cost, "one-off per new or renovated childcare place"),
+    row(K::in_kind_service, "in_kind_service", Ledger::budget, {B::birth, B::child_month, B::assisted_birth}, 3,
+        eligible_month_cost, per_event_cost, nullptr, "a free service (screening, vaccine dose) at a unit cost"),
+    row(K::insurance_fund, "insurance_fund", Ledger::insurance_fund, {B::birth, B::child_month, B::assisted_birth}, 3,
+        eligible_month_cost, per_event_cost, nullptr, "paid by the medical or maternity insurance fund"),
+    row(K::tax_expenditure, "tax_expenditure", Ledger::tax_expenditure, {B::child_month}, 1, eligible_month_cost,
+        nullptr, nullptr, "revenue forgone"),
+    row(K::provident_fund, "provident_fund", Ledger::provident_fund, {B::home_purchase, B::child_month}, 2,
+        eligible_month_cost, per_event_cost, nullptr, "housing provident fund liquidity"),
+    row(K::leave, "leave", Ledger::leave, {B::birth, B::child_month}, 2, eligible_month_cost, per_event_cost, nullptr,
+        "statutory leave: wage cost on employers and the insurance fund"),
+};
+
+constexpr bool in_kind_order() {
+  for (std::size_t i = 0; i < KINDS.size(); ++i) {
+    if (static_cast<std::size_t>(KINDS[i].kind) != i) return false;
+  }
+  return true;
+}
+static_assert(in_kind_order(), "the kinds table must follow MeasureKind's order");
+
+}  // namespace
+
+const std::array<MeasureKindInfo, MEASURE_KIND_COUNT>& measure_kinds() { return KINDS; }
+
+std::string_view kind_name(MeasureKind kind) { return kind_info(kind).name; }
+
+std::optional<MeasureKind> parse_kind(std::string_view name) {
+  for (const MeasureKindInfo& k : KINDS) {
+    if (k.name == name) return k.kind;
+  }
+  return std::nullopt;
+}
+
+Ledger kind_ledger(MeasureKind kind) { return kind_info(kind).ledger; }
+
+std::vector<Basis> kind_bases(MeasureKind kind) {
+  const MeasureKindInfo& k = kind_info(kind);
+  return {k.bases.begin(), k.bases.begin() + static_cast<std::ptrdiff_t>(k.basis_count)};
+}
+
+}  // namespace cradle

@@ -1,0 +1,64 @@
+// The measure kinds, in one table: each kind's name as written in scenario files, the
+// ledger it books to, the bases it may count and the cost rule it applies to each.
+// Everything else that speaks of kinds (parsing, listings, the engine's dispatch, the
+// results' labels) reads this table.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "models/measures/measure.h"
+
+namespace cradle {
+
+//! The cost rule of a kind on a monthly basis (child_month, enrolled_month). Fee
+//! reductions read `fees` and stack on one fee through `ledger` (measure.h).
+using ChildCostRule = Cost (*)(const Measure&, const ChildYear&, int year, const Fees& fees, FeeLedger* ledger);
+//! The cost rule of a kind on an event basis (birth, assisted_birth, home_purchase),
+//! applied once the event is known to reach the measure.
+using EventCostRule = Cost (*)(const Measure&, const Event&);
+//! The cost rule of a kind on a place basis (new_slot, renovated_slot).
+using SlotCostRule = Cost (*)(const Measure&, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+
+//! Bases a kind may count, at most this many.
+inline constexpr std::size_t MAX_KIND_BASES = 3;
+
+//! One row of the table.
+struct MeasureKindInfo {
+  MeasureKind kind;
+  std::string_view name;  //!< as written in scenario files
+  Ledger ledger;
+  std::array<Basis, MAX_KIND_BASES> bases;  //!< the first is the default
+  std::size_t basis_count;
+  ChildCostRule child_rule;  //!< null: no monthly basis
+  EventCostRule event_rule;  //!< null: no event basis
+  SlotCostRule slot_rule;    //!< null: no place basis
+  std::string_view summary;  //!< what the kind pays, in a line
+};
+
+//! The table, indexed by MeasureKind.
+const std::array<MeasureKindInfo, MEASURE_KIND_COUNT>& measure_kinds();
+
+//! The table's row of a kind.
+inline const MeasureKindInfo& kind_info(MeasureKind kind) { return measure_kinds()[static_cast<std::size_t>(kind)]; }
+
+// The cost rules (one file each in this folder), shared by the kinds that pay alike.
+
+//! Amount per month over the months of the year in which the child is in the measure's
+//! age window, order, households and dates (cash per child, free services per child-month,
+//! the separate ledgers' monthly amounts).
+Cost eligible_month_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+//! Amount per month over the months the child is enrolled with an eligible provider
+//! (operating subsidies to providers).
+Cost enrolled_month_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+//! The fee reduced month by month; with a ledger, at most what earlier reductions left of
+//! the fee (see child_year_cost).
+Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+//! The amount in force in the event's month, once per event.
+Cost per_event_cost(const Measure& m, const Event& e);
+//! The amount in force at mid-year for each new (or renovated, by the measure's basis)
+//! place, if the measure is in force then.
+Cost slot_construction_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+
+}  // namespace cradle

@@ -1,0 +1,276 @@
+#include "sim/engine/block_year.h"
+
+#include <algorithm>
+
+#include "models/childcare_demand.h"
+#include "models/demography.h"
+#include "sim/random/rng.h"
+
+namespace cradle::engine {
+
+void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
+                       std::vector<ChildWork>& work) const {
+  if (plan_.migration) households(block, books.tally);
+  women(block, newborns, books);
+  work.clear();
+  for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
+    prepare(pop_.child_birth_month[c], pop_.child_birth_order[c], pop_.child_household[c], c, 0,
+            state_.child_state[c], books.tally, work);
+  }
+  for (Newborn& nb : newborns) {
+    prepare(nb.birth_month, nb.order, pop_.woman_household[nb.mother], nb.mother, nb.birth_year, nb.state,
+            books.tally, work);
+  }
+}
+
+void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
+  for (ChildWork& w : work) finish(w, books);
+}
+
+//! The persons of the block's households arriving and leaving at the year's start (with
+//! the births less the deaths among them so far). Only runs with migration call it.
+void BlockYear::households(const HouseholdBlock& block, BlockTally& tally) const {
+  const std::uint8_t* size = pop_.household_size.data();
+  const std::int32_t* change = state_.household_change;
+  const std::int16_t* arrival = pop_.household_arrival.data();
+  const std::int16_t* departure = pop_.household_departure.data();
+  const auto year = static_cast<std::int16_t>(year_);
+  for (std::uint32_t h = block.household_begin; h < block.household_end; ++h) {
+    const std::int64_t persons = size[h] + change[h];
+    if (arrival[h] == year && year_ > plan_.start_year) tally.arrived += persons;
+    if (departure[h] == year) tally.departed += persons;
+  }
+}
+
+//! Births (and the events they trigger) and deaths of the block's women, then home
+//! purchases. One hot loop: it reads the arrays through locals and draws one Philox
+//! block per woman-year for her birth (or death) and her household's purchase.
+void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const {
+  const std::size_t per_band = plan_.birth_year_span * PARITY_CLASSES;
+  const std::uint64_t* thresholds =
+      rplan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.band_income.size() * per_band;
+  const auto year_key = static_cast<std::uint16_t>(year_);
+  const bool homes = !plan_.home_measures.empty();
+  // Locals, so that writes through the byte-typed parity array (which may alias
+  // anything) do not force these to be reloaded on every woman.
+  const std::int16_t* const birth_years = pop_.woman_birth_year.data();
+  const std::uint32_t* const households = pop_.woman_household.data();
+  const std::uint8_t* const bands = pop_.household_income_band.data();
+  const std::uint8_t* const tenures = pop_.household_tenure.data();
+  std::uint8_t* const parities = state_.parity;
+  std::int32_t* const change = state_.household_change;
+  const std::int16_t min_birth_year = plan_.min_birth_year;
+  const int home_min_children = plan_.home_min_children;
+  const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
+  const MortalityThresholds mortality = plan_.mortality;
+  // Uniform over the run, so these branches cost nothing when the feature is off.
+  const bool migration = plan_.migration;
+  const bool banded = plan_.band_income.size() > 1;
+  const int year = year_;
+  std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
+  for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
+    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
+    // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
+    draw_batch_u64(plan_.seed, rep_, w0, n, year_key, stream::BIRTH, birth_u, home_u);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto w = static_cast<std::uint32_t>(w0 + i);
+      const int birth_year = birth_years[w];
+      const std::uint8_t k = parities[w];
+      if (k == DEAD) continue;
+      const std::uint32_t h = households[w];
+      if (migration && !present(h)) continue;
+      if (woman_dies(birth_u[i], mortality)) {
+        parities[w] = DEAD;
+        books.tally.deaths++;
+        change[h]--;
+        continue;
+      }
+      const std::uint64_t threshold =
+          thresholds[(banded ? bands[h] * per_band : 0) +
+                     static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
+                     (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
+      std::uint8_t now = k;
+      if (birth_u[i] < threshold) {
+        KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
+        const MonthIndex born = month_index(year, static_cast<int>(month.below(12)) + 1);
+        now = parity_after_birth(k, DEAD);
+        parities[w] = now;
+        change[h]++;
+        newborns.push_back(Newborn{born, w, year_key, now, ChildState{}});
+        books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
+        birth_events(w, born, now, books);
+      }
+      if (homes && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
+          year - birth_year >= HOME_BUYER_MIN_AGE) {
+        const Event e{Basis::home_purchase, month_index(year, 7), now, year - birth_year, pop_.woman_flags[w]};
+        book_events(plan_.home_measures, e, w, books);
+      }
+    }
+  }
+}
+
+//! The first half of a child's year: whether it lives through it, counts, kindergarten,
+//! and the months its family wants childcare (allocated later under the year's capacity).
+//! Appends to `work`.
+void BlockYear::prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity,
+                        std::uint32_t aux, ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
+  if (plan_.migration && !present(household)) return;
+  const MonthIndex year_start = month_index(year_, 1);
+  if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
+  const int age_at_start = year_start - birth_month - 1;         // completed months at the year's first month
+  if (age_at_start >= plan_.oldest_relevant_age_months) return;  // too old for anything
+  const std::uint8_t flags = pop_.household_flags[household];
+  ChildWork w{};
+  w.request.entity = entity;
+  w.request.aux = aux;
+  w.request.priority = childcare_priority(flags);
+  w.state = &state;
+  ChildYear& cy = w.year;
+  cy.birth_month = birth_month;
+  cy.birth_order = order >= 3 ? 3 : order;
+  cy.flags = flags;
+  cy.alive_mask = survival(birth_month, household, entity, aux, state, tally);
+  services(w, age_at_start, household, tally);
+  work.push_back(w);
+}
+
+//! The months of the year the child is alive; a death is counted and remembered.
+std::uint16_t BlockYear::survival(MonthIndex birth_month, std::uint32_t household, std::uint32_t entity,
+                                  std::uint32_t aux, ChildState& state, BlockTally& tally) const {
+  if (!plan_.mortality.any) return 0xFFF;
+  const MonthIndex year_start = month_index(year_, 1);
+  KeyedStream draws(plan_.seed, rep_, StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILD_DEATH});
+  const ChildSurvival year =
+      child_survival(draws, birth_month >= year_start ? birth_month - year_start : -1, plan_.mortality);
+  if (year.dies) {
+    state.dead = true;
+    tally.deaths++;
+    state_.household_change[household]--;
+  }
+  return year.alive;
+}
+
+//! Childcare wanted (under 3) and kindergarten enrolment (the three school years after 3).
+void BlockYear::services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const {
+  ChildYear& cy = w.year;
+  ChildState& state = *w.state;
+  const std::uint16_t alive = cy.alive_mask;
+  const StreamKey child{w.request.entity, w.request.aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL};
+  if (age_at_start < UNDER3_MONTHS) {
+    tally.child_months_under3 += months_in(age_window_mask(year_, cy.birth_month, 0, UNDER3_MONTHS) & alive);
+    w.request.key = draw_u64(plan_.seed, rep_, child);
+    const auto& demand = rplan_.childcare_demand[static_cast<std::size_t>(y_)].at(
+        pop_.household_employment[household], cy.birth_order, (cy.flags & FLAG_LOCAL_RESIDENT) != 0);
+    w.request.months = childcare_demand_mask(demand, cy.birth_month, year_, w.request.key) & alive;
+    tally.childcare_demand_months += months_in(w.request.months);
+  }
+  if (age_at_start + 11 < UNDER3_MONTHS) return;
+  const auto kg = kindergarten_year_masks(cy.birth_month, year_);
+  if ((kg[0] | kg[1] | kg[2]) == 0) return;
+  if (state.kindergarten < 0) {
+    const StreamKey once{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_ENROL};
+    const bool enrolled = draw_u64(plan_.seed, rep_, once) < rplan_.services.kindergarten_threshold;
+    const StreamKey provider{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_PROVIDER};
+    state.kindergarten =
+        enrolled ? static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(
+                                                    rplan_.services.kindergarten_provider_threshold,
+                                                    draw_u64(plan_.seed, rep_, provider))))
+                 : std::int8_t{0};
+  }
+  if (state.kindergarten > 0) {
+    cy.kindergarten_masks = {static_cast<std::uint16_t>(kg[0] & alive), static_cast<std::uint16_t>(kg[1] & alive),
+                             static_cast<std::uint16_t>(kg[2] & alive)};
+    cy.kindergarten_provider = static_cast<Provider>(state.kindergarten - 1);
+    tally.kindergarten_months += months_in(static_cast<std::uint16_t>((kg[0] | kg[1] | kg[2]) & alive));
+  }
+}
+
+//! A family's claim of child measure i: one decision for the child's whole eligibility
+//! (year 0 of its stream), remembered for the first REMEMBERED_TAKE_UPS measures.
+bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const {
+  if (mp.take_up_certain) return true;
+  ChildState& state = *w.state;
+  const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
+  if (state.take_up_known & bit) return (state.take_up_yes & bit) != 0;
+  const bool yes = takes_up(plan_, mp, rep_, StreamKey{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP});
+  state.take_up_known |= bit;
+  if (yes) state.take_up_yes |= bit;
+  return yes;
+}
+
+//! The second half: the childcare months granted, the provider, and what each measure pays.
+void BlockYear::finish(ChildWork& w, BlockBooks books) const {
+  ChildYear& cy = w.year;
+  ChildState& state = *w.state;
+  cy.childcare_mask = w.request.months;
+  if (cy.childcare_mask != 0) {
+    if (state.childcare_provider < 0) {
+      const StreamKey once{w.request.entity, w.request.aux, 0, stream::CHILDCARE_PROVIDER};
+      state.childcare_provider = static_cast<std::int8_t>(
+          pick_provider(rplan_.services.childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
+    }
+    cy.childcare_provider = static_cast<Provider>(state.childcare_provider);
+    books.tally.childcare_months += months_in(cy.childcare_mask);
+  }
+  const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
+  const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
+  std::optional<FeeLedger> fees_reduced;  // what the claimed fee reductions took off, made on first use
+  for (std::size_t i = 0; i < plan_.child_measures.size(); ++i) {
+    const MeasurePlan& mp = plan_.child_measures[i];
+    // Cheap rejections first: most children are outside most measures' reach.
+    const Eligibility& e = mp.measure->eligibility;
+    if (mp.measure->basis == Basis::child_month) {
+      if (age_at_start + 11 < e.min_age_months || age_at_start >= e.max_age_months) continue;
+    } else if (e.service == Service::childcare ? cy.childcare_mask == 0 : !in_kindergarten) {
+      continue;
+    }
+    const Cost c = claimed_child_year_cost(*mp.measure, cy, year_, plan_.fees, fees_reduced,
+                                           [&] { return claims(mp, i, w); });
+    if (c.units == 0) continue;
+    Fen paid = c.fen;
+    if (mp.cap_slot >= 0 &&
+        !pay_within_cap(paid, mp.measure->cap_per_person, state.paid[static_cast<std::size_t>(mp.cap_slot)])) {
+      continue;
+    }
+    books.units[mp.tally] += c.units;
+    books.fen[mp.tally] += paid;
+  }
+}
+
+void BlockYear::birth_events(std::uint32_t mother, MonthIndex month, int order, BlockBooks books) const {
+  const int age = year_ - pop_.woman_birth_year[mother];
+  const std::uint8_t flags = pop_.woman_flags[mother];
+  const Event birth{Basis::birth, month, order >= 3 ? 3 : order, age, flags};
+  book_events(plan_.birth_measures, birth, mother, books);
+  if (!plan_.assisted_measures.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
+      draw_u64(plan_.seed, rep_,
+               StreamKey{mother, 0, static_cast<std::uint16_t>(year_), stream::ASSISTED_REPRODUCTION}) <
+          plan_.assisted_threshold) {
+    Event assisted = birth;
+    assisted.basis = Basis::assisted_birth;
+    book_events(plan_.assisted_measures, assisted, mother, books);
+  }
+}
+
+void BlockYear::book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
+                            BlockBooks books) const {
+  for (const MeasurePlan& mp : measures) {
+    const Cost c = event_cost(*mp.measure, e);
+    if (c.units == 0) continue;
+    if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP})) {
+      continue;
+    }
+    Fen paid = c.fen;
+    // The household's payments so far (a woman stands for her household).
+    if (mp.cap_slot >= 0 &&
+        !pay_within_cap(paid, mp.measure->cap_per_household,
+                        state_.household_paid[woman * plan_.capped_event_measures +
+                                              static_cast<std::size_t>(mp.cap_slot)])) {
+      continue;
+    }
+    books.units[mp.tally] += c.units;
+    books.fen[mp.tally] += paid;
+  }
+}
+
+}  // namespace cradle::engine

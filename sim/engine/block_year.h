@@ -1,0 +1,127 @@
+// One replication's year of one block of households: the demand pass (arrivals and
+// departures, women's births, deaths and the events they trigger, each child's counts,
+// kindergarten and the childcare months its family wants) and, after the year's places
+// are rationed over the whole place, the settling pass (the childcare months granted,
+// the provider, and what each child measure pays). Blocks are independent within a
+// pass, so both run block-parallel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/measures/measure.h"
+#include "models/services.h"
+#include "sim/engine/plan.h"
+#include "sim/population/population.h"
+
+namespace cradle::engine {
+
+//! A child's decisions that are drawn once (year 0 of its streams), remembered within a
+//! replication so that each is drawn once; a value does not depend on when it is drawn.
+struct ChildState {
+  std::array<Fen, MAX_CAPPED_CHILD_MEASURES> paid{};  //!< so far, by capped measure
+  std::uint64_t take_up_known = 0;                    //!< bit i: the take-up of child measure i has been drawn
+  std::uint64_t take_up_yes = 0;
+  std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
+  std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
+  bool dead = false;                    //!< died in an earlier year
+};
+
+//! A child born during the run, identified by (mother, birth year) so that its
+//! streams do not depend on anyone else's births.
+struct Newborn {
+  MonthIndex birth_month;
+  std::uint32_t mother;
+  std::uint16_t birth_year;
+  std::uint8_t order;
+  ChildState state;
+};
+
+//! Per block and year: the integer tallies of one replication.
+struct BlockTally {
+  std::array<std::int64_t, PARITY_CLASSES> births{};
+  std::int64_t child_months_under3 = 0;
+  std::int64_t childcare_demand_months = 0;
+  std::int64_t childcare_months = 0;
+  std::int64_t kindergarten_months = 0;
+  std::int64_t deaths = 0;
+  std::int64_t arrived = 0, departed = 0;  //!< persons of the households arriving, leaving then
+};
+
+//! Parity value that marks a woman who has died (real parities saturate below it).
+inline constexpr std::uint8_t DEAD = 0xFF;
+
+//! One child's year between the demand pass and the settling pass.
+struct ChildWork {
+  ChildYear year;            //!< its childcare_mask is set from `request` when settling
+  ChildcareRequest request;  //!< the months wanted, then granted
+  ChildState* state;
+};
+
+//! The state a replication carries from year to year, shared by its blocks (each block
+//! touches only its own households, women and children).
+struct ReplicationState {
+  std::uint8_t* parity;            //!< [woman]: live births so far, or DEAD
+  ChildState* child_state;         //!< [base child]
+  Fen* household_paid;             //!< [woman][capped event measure]: paid so far
+  std::int32_t* household_change;  //!< [household]: births less deaths so far
+};
+
+//! Where a block books its year: tallies, and units and fen by measure (scenario order).
+struct BlockBooks {
+  BlockTally& tally;
+  std::int64_t* units;
+  Fen* fen;
+};
+
+//! One replication's year of the blocks of a population.
+class BlockYear {
+ public:
+  BlockYear(const Plan& plan, const ReplicationPlan& rplan, const BasePopulation& pop, std::uint32_t replication,
+            int year_offset, const ReplicationState& state)
+      : plan_(plan),
+        rplan_(rplan),
+        pop_(pop),
+        rep_(replication),
+        y_(year_offset),
+        year_(plan.start_year + year_offset),
+        state_(state) {}
+
+  //! The demand pass of a block: arrivals and departures (with migration), the women's
+  //! births, deaths and events (newborns appended to `newborns`), then every child's
+  //! counts and wants (its base children, then its newborns), into `work` (cleared first).
+  void demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
+              std::vector<ChildWork>& work) const;
+
+  //! The settling pass of a block, once places are rationed: childcare months granted,
+  //! providers, and what every child measure pays.
+  void settle(std::vector<ChildWork>& work, BlockBooks books) const;
+
+ private:
+  bool present(std::uint32_t household) const {
+    return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
+  }
+  void households(const HouseholdBlock& block, BlockTally& tally) const;
+  void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
+  void prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
+               ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const;
+  std::uint16_t survival(MonthIndex birth_month, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
+                         ChildState& state, BlockTally& tally) const;
+  void services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const;
+  void finish(ChildWork& w, BlockBooks books) const;
+  bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
+  void birth_events(std::uint32_t mother, MonthIndex month, int order, BlockBooks books) const;
+  void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
+                   BlockBooks books) const;
+
+  const Plan& plan_;
+  const ReplicationPlan& rplan_;
+  const BasePopulation& pop_;
+  std::uint32_t rep_;
+  int y_;
+  int year_;
+  ReplicationState state_;
+};
+
+}  // namespace cradle::engine

@@ -1,0 +1,203 @@
+#include "sim/engine/plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace cradle::engine {
+
+namespace {
+
+//! The fertility table the plan uses: the scenario's own, as it is, or the profile's
+//! pattern calibrated so that the women resident in the first year (not later arrivals)
+//! bear its births, a 1-in-k sample 1/k of them.
+FertilityTable fertility_table(const Scenario& scenario, const BasePopulation& pop) {
+  if (scenario.fertility_table) return *scenario.fertility_table;
+  std::vector<std::int16_t> resident_birth_years;
+  std::vector<std::uint8_t> resident_parity;
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    if (pop.household_arrival[pop.woman_household[w]] <= scenario.start_year) {
+      resident_birth_years.push_back(pop.woman_birth_year[w]);
+      resident_parity.push_back(pop.woman_parity[w]);
+    }
+  }
+  const double births = scenario.profile.births / static_cast<double>(pop.weight);
+  return calibrate_fertility(scenario.profile.fertility, births, resident_birth_years, resident_parity,
+                             scenario.start_year);
+}
+
+//! Birth probabilities by year, birth cohort and parity class, held from the first year.
+void plan_births(Plan& plan, const Scenario& scenario, const BasePopulation& pop) {
+  const FertilityTable table = fertility_table(scenario, pop);
+  const auto [lo, hi] = std::minmax_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
+  plan.min_birth_year = pop.women() ? *lo : 0;
+  plan.birth_year_span = pop.women() ? static_cast<std::size_t>(*hi - *lo + 1) : 0;
+  plan.birth_probability.assign(static_cast<std::size_t>(plan.years) * plan.birth_year_span * PARITY_CLASSES, 0.0);
+  for (int y = 0; y < plan.years; ++y) {
+    for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
+      const int age = scenario.start_year + y - (plan.min_birth_year + static_cast<int>(b));
+      if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) continue;
+      for (int k = 0; k < PARITY_CLASSES; ++k) {
+        plan.birth_probability[(static_cast<std::size_t>(y) * plan.birth_year_span + b) * PARITY_CLASSES +
+                               static_cast<std::size_t>(k)] =
+            table.probability[static_cast<std::size_t>(age)][static_cast<std::size_t>(k)];
+      }
+    }
+  }
+}
+
+//! What behaviour reads each year: a birth's value, household incomes, net prices.
+void plan_behaviour(Plan& plan, const Scenario& scenario) {
+  const PlaceProfile& profile = scenario.profile;
+  for (int y = 0; y < plan.years; ++y) {
+    plan.birth_value.push_back(birth_value_yuan(scenario.measures, profile.childcare, profile.kindergarten,
+                                                month_index(scenario.start_year + y, 7),
+                                                profile.assisted_reproduction_share));
+    plan.net_price.push_back(net_price_ratios(scenario.measures, profile.childcare, scenario.start_year + y));
+  }
+  for (double relative : profile.households.income_band_relative) {
+    plan.band_income.push_back(profile.household_income * relative);
+  }
+  plan.employment_demand = profile.households.childcare_demand_by_employment;
+  plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
+}
+
+//! Event and mortality thresholds, and whether anyone migrates.
+void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop) {
+  const PlaceProfile& profile = scenario.profile;
+  plan.assisted_threshold = probability_threshold(profile.assisted_reproduction_share);
+  for (std::size_t t = 0; t < 2; ++t) {
+    plan.home_purchase_threshold[t] =
+        probability_threshold(profile.home_purchase_rate * profile.households.home_purchase_by_tenure[t]);
+  }
+  plan.mortality = mortality_thresholds(profile.infant_mortality, profile.child_mortality, profile.women_mortality);
+  plan.migration = std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
+                               [&](std::int16_t y) { return y > scenario.start_year; }) ||
+                   std::any_of(pop.household_departure.begin(), pop.household_departure.end(),
+                               [](std::int16_t y) { return y != NEVER_DEPARTS; });
+}
+
+//! The measures sorted by basis, with their take-up thresholds and cap slots.
+void plan_measures(Plan& plan, const Scenario& scenario) {
+  plan.home_min_children = std::numeric_limits<int>::max();
+  plan.oldest_relevant_age_months = OLDEST_SERVICE_AGE_MONTHS;
+  std::size_t capped_child = 0;
+  for (std::size_t i = 0; i < scenario.measures.size(); ++i) {
+    const Measure& m = scenario.measures[i];
+    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1};
+    if (m.cap_per_person >= 0) {
+      if (capped_child == MAX_CAPPED_CHILD_MEASURES) {
+        throw std::invalid_argument("more than " + std::to_string(MAX_CAPPED_CHILD_MEASURES) +
+                                    " measures with a per-person cap (" + m.id + ")");
+      }
+      mp.cap_slot = static_cast<int>(capped_child++);
+    }
+    if (m.cap_per_household >= 0) mp.cap_slot = static_cast<int>(plan.capped_event_measures++);
+    switch (m.basis) {
+      case Basis::child_month:
+      case Basis::enrolled_month:
+        plan.child_measures.push_back(mp);
+        plan.oldest_relevant_age_months = std::max(plan.oldest_relevant_age_months, m.eligibility.max_age_months);
+        break;
+      case Basis::birth: plan.birth_measures.push_back(mp); break;
+      case Basis::assisted_birth: plan.assisted_measures.push_back(mp); break;
+      case Basis::home_purchase:
+        plan.home_measures.push_back(mp);
+        plan.home_min_children = std::min(plan.home_min_children, std::max(1, m.eligibility.min_children));
+        break;
+      case Basis::new_slot:
+      case Basis::renovated_slot: plan.slot_measures.push_back(mp); break;
+    }
+  }
+  plan.n_tallies = scenario.measures.size();
+}
+
+//! The capacity path, the same in every replication. Places are rationed among the
+//! simulated households; the places added, which place subsidies pay for, are counted
+//! for the whole place, so that a sample does not round them.
+void plan_places(Plan& plan, const Scenario& scenario, const BasePopulation& pop) {
+  const ChildcareProfile& childcare = scenario.profile.childcare;
+  const double persons = static_cast<double>(pop.persons);
+  const double place_persons = persons * static_cast<double>(pop.weight);
+  plan.place_costs.assign(static_cast<std::size_t>(plan.years) * plan.n_tallies, Cost{});
+  for (int y = 0; y < plan.years; ++y) {
+    const int year = scenario.start_year + y;
+    const std::int64_t sample_places = childcare_slots(childcare, persons, scenario.start_year, year);
+    plan.sample_places.push_back(sample_places);
+    plan.places.push_back(sample_places * pop.weight);
+    const PlacesAdded added = places_added(childcare, place_persons, scenario.start_year, year);
+    for (const MeasurePlan& mp : plan.slot_measures) {
+      plan.place_costs[static_cast<std::size_t>(y) * plan.n_tallies + mp.tally] =
+          place_subsidy_cost(*mp.measure, year, added);
+    }
+  }
+}
+
+}  // namespace
+
+ParameterValues parameter_values(const Scenario& scenario, const std::vector<double>& values) {
+  ParameterValues theta;
+  for (std::size_t i = 0; i < scenario.uncertainty.size(); ++i) {
+    const std::string& name = scenario.uncertainty[i].name;
+    const double v = values[i];
+    if (name == PARAMETER_BIRTH_RESPONSE) theta.birth_response = v;
+    if (name == PARAMETER_FERTILITY_LEVEL) theta.fertility_level = v;
+    if (name == PARAMETER_CHILDCARE_DEMAND) theta.childcare_demand_level = v;
+    if (name == PARAMETER_FERTILITY_TREND) theta.fertility_trend = v;
+    if (name == PARAMETER_CHILDCARE_PRICE_ELASTICITY) theta.childcare_price_elasticity = v;
+  }
+  return theta;
+}
+
+Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed) {
+  Plan plan{};
+  plan.start_year = scenario.start_year;
+  plan.years = scenario.years();
+  plan.seed = seed;
+  plan_births(plan, scenario, pop);
+  plan_behaviour(plan, scenario);
+  plan_events(plan, scenario, pop);
+  plan_measures(plan, scenario);
+  plan_places(plan, scenario, pop);
+  return plan;
+}
+
+std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,
+                                                    const ParameterValues& theta) {
+  auto m = response_multipliers(plan.birth_value[y], plan.band_income[band], theta.birth_response);
+  const double f = theta.fertility_level * std::pow(1.0 + theta.fertility_trend, static_cast<double>(y));
+  for (double& x : m) x *= f;
+  return m;
+}
+
+ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep) {
+  ReplicationPlan rp;
+  for (const UncertainParameter& p : scenario.uncertainty) {
+    KeyedStream s(plan.seed, rep, StreamKey{stable_hash32(p.name), 0, 0, stream::PARAMETER});
+    const double u = (static_cast<double>(s.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
+    rp.parameters.push_back(p.distribution.quantile(u));
+  }
+  const ParameterValues theta = parameter_values(scenario, rp.parameters);
+  const std::size_t bands = plan.band_income.size();
+  rp.birth_threshold.resize(plan.birth_probability.size() * bands);
+  const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
+  for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
+    for (std::size_t band = 0; band < bands; ++band) {
+      const auto multiplier = year_multipliers(plan, y, band, theta);
+      std::uint64_t* out = rp.birth_threshold.data() + (y * bands + band) * per_year;
+      for (std::size_t i = 0; i < per_year; ++i) {
+        const double p = plan.birth_probability[y * per_year + i] * multiplier[i % PARITY_CLASSES];
+        out[i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
+      }
+    }
+    rp.childcare_demand.push_back(childcare_demand(scenario.profile.childcare, plan.employment_demand,
+                                                   plan.net_price[y], theta.childcare_demand_level,
+                                                   theta.childcare_price_elasticity));
+  }
+  rp.services = make_service_use(scenario.profile.childcare, scenario.profile.kindergarten);
+  return rp;
+}
+
+}  // namespace cradle::engine

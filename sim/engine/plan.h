@@ -1,0 +1,117 @@
+// What the engine precomputes before the yearly loop: the Plan (the same for every
+// replication of a scenario: calibrated birth probabilities, birth values, net prices,
+// measures sorted by basis, thresholds, the capacity path and the place subsidies it
+// triggers) and the ReplicationPlan (what the drawn uncertain parameters change).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "models/behaviour.h"
+#include "models/childcare_demand.h"
+#include "models/demography.h"
+#include "models/fertility.h"
+#include "models/measures/measure.h"
+#include "models/services.h"
+#include "sim/input/scenario.h"
+#include "sim/population/population.h"
+#include "sim/random/rng.h"
+
+namespace cradle::engine {
+
+//! Child measures with a per-person cap whose payments are remembered per child.
+inline constexpr std::size_t MAX_CAPPED_CHILD_MEASURES = 4;
+//! Child measures whose take-up is remembered per child; later ones are drawn each year.
+inline constexpr std::size_t REMEMBERED_TAKE_UPS = 64;
+
+//! What one measure needs in the loops, precomputed.
+struct MeasurePlan {
+  const Measure* measure;
+  std::size_t tally;  //!< index into the per-block tallies (all measures, scenario order)
+  std::uint64_t take_up_threshold;
+  bool take_up_certain;
+  std::uint32_t take_up_draw;  //!< draw index: hash of the measure id
+  int cap_slot = -1;           //!< its slot among capped measures (per child or per household), or -1
+};
+
+//! Everything that is the same for every replication of a scenario.
+struct Plan {
+  int start_year;
+  int years;
+  std::uint32_t seed;
+  std::int16_t min_birth_year;
+  std::size_t birth_year_span;
+  //! [year][birth_year - min_birth_year][parity class]: probability of a birth before
+  //! the replication's parameters (level, response) are applied
+  std::vector<double> birth_probability;
+  //! [year][parity class]: what a birth in that year would bring its family, yuan
+  std::vector<std::array<double, PARITY_CLASSES>> birth_value;
+  std::vector<double> band_income;  //!< annual household income of each income band, yuan
+  //! [year]: childcare net price ratios under the scenario's fee reductions
+  std::vector<NetPriceRatios> net_price;
+  std::array<double, DEMAND_EMPLOYMENT_CLASSES> employment_demand{};
+  Fees fees;
+  std::vector<MeasurePlan> child_measures;  //!< monthly bases
+  std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
+  std::uint64_t assisted_threshold;
+  std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
+  MortalityThresholds mortality;
+  bool migration;         //!< some household arrives or leaves during the run
+  int home_min_children;  //!< households with fewer children are not drawn for purchases
+  int oldest_relevant_age_months;
+  std::size_t n_tallies;
+  std::size_t capped_event_measures = 0;  //!< with a per-household cap
+  //! [year]: childcare places of the simulated (possibly sampled) population, rationed
+  std::vector<std::int64_t> sample_places;
+  //! [year]: childcare places of the whole place
+  std::vector<std::int64_t> places;
+  //! [year][tally]: what place subsidies pay for the places added (whole-place counts)
+  std::vector<Cost> place_costs;
+};
+
+//! The values of the uncertain parameters the engine reads, by what they do.
+struct ParameterValues {
+  double birth_response = 0;
+  double fertility_level = 1;
+  double childcare_demand_level = 1;
+  double fertility_trend = 0;
+  double childcare_price_elasticity = 0;
+};
+
+//! The engine's reading of parameter values given in the scenario's uncertainty order.
+ParameterValues parameter_values(const Scenario& scenario, const std::vector<double>& values);
+
+//! What differs between replications besides chance: the drawn parameters, and the
+//! thresholds they set.
+struct ReplicationPlan {
+  std::vector<double> parameters;  //!< in the scenario's uncertainty order
+  //! [year][income band][birth_year - min_birth_year][parity class]: Plan::birth_probability
+  //! with the parameters and the band's response applied
+  std::vector<std::uint64_t> birth_threshold;
+  ServiceUse services;
+  std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
+};
+
+//! The plan of `scenario` on `pop`: rates calibrated once, on the residents of the first
+//! year (or the scenario's own fertility table). Throws std::invalid_argument if the
+//! fertility cannot be calibrated or more than MAX_CAPPED_CHILD_MEASURES child measures
+//! have a per-person cap.
+Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed);
+
+//! The parameters of replication `rep`, each drawn from its own keyed stream, and the
+//! thresholds they give.
+ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep);
+
+//! The hazard multipliers of year offset `y` for income band `band`: fertility level,
+//! trend since the first year, and the behavioural response by parity class.
+std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,
+                                                    const ParameterValues& theta);
+
+//! Whether the holder of `key` claims a measure (certain take-up draws nothing).
+inline bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {
+  return mp.take_up_certain || draw_u64(plan.seed, rep, key, mp.take_up_draw) < mp.take_up_threshold;
+}
+
+}  // namespace cradle::engine

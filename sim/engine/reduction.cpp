@@ -1,0 +1,148 @@
+#include "sim/engine/reduction.h"
+
+#include <algorithm>
+#include <string>
+
+#include "models/funding.h"
+
+namespace cradle::engine {
+
+namespace {
+
+//! Measure labels, budget and ledger measures apart, each in scenario order.
+void label_measures(ScenarioResults& out, const Scenario& scenario, ResultsLayout& layout) {
+  const std::size_t T = scenario.measures.size();
+  layout.budget_of.assign(T, SIZE_MAX);
+  layout.ledger_of.assign(T, SIZE_MAX);
+  for (std::size_t i = 0; i < T; ++i) {
+    const Measure& m = scenario.measures[i];
+    const MeasureLabel label{m.id, std::string(kind_name(m.kind)), m.title, m.source,
+                             std::string(caseload_unit(m.basis))};
+    if (m.ledger() == Ledger::budget) {
+      layout.budget_of[i] = out.measures.size();
+      out.measures.push_back(label);
+    } else {
+      layout.ledger_of[i] = out.ledger_measures.size();
+      out.ledger_measures.push_back(label);
+    }
+  }
+}
+
+//! Payers: every jurisdiction of the chain whose level pays a share of some budget measure.
+void label_payers(ScenarioResults& out, const Scenario& scenario, ResultsLayout& layout) {
+  for (const Jurisdiction& j : scenario.chain) {
+    const auto level = static_cast<std::size_t>(j.level);
+    const bool pays = std::any_of(scenario.measures.begin(), scenario.measures.end(), [level](const Measure& m) {
+      return m.ledger() == Ledger::budget && m.payers.ppm[level] > 0;
+    });
+    if (!pays) continue;
+    layout.payer_levels.push_back(level);
+    out.payers.push_back(j.id);
+    out.payer_labels.push_back(PayerLabel{j.id, std::string(PAYER_NAMES[level]), j.name});
+  }
+}
+
+void size_arrays(ScenarioResults& out, std::size_t R, std::size_t Y, std::size_t parameters) {
+  const std::size_t M = out.measures.size(), L = out.ledger_measures.size(), P = out.payers.size();
+  out.birth_orders = PARITY_CLASSES;
+  out.outlay_fen.assign(R * Y * M * P, 0);
+  out.caseload.assign(R * Y * M, 0);
+  out.ledger_fen.assign(R * Y * L, 0);
+  out.ledger_caseload.assign(R * Y * L, 0);
+  out.births.assign(R * Y * PARITY_CLASSES, 0);
+  out.child_months_under3.assign(R * Y, 0);
+  out.childcare_enrolled_months.assign(R * Y, 0);
+  out.childcare_demand_months.assign(R * Y, 0);
+  out.deaths.assign(R * Y, 0);
+  out.population.assign(R * Y, 0);
+  out.net_migration.assign(R * Y, 0);
+  out.parameters.assign(R * parameters, 0.0);
+  out.kindergarten_enrolled_months.assign(R * Y, 0);
+}
+
+//! Population at the start of year y: the base persons, then last year's plus its births,
+//! less its deaths, plus the households that arrived less those that left.
+void carry_population(ScenarioResults& out, const BasePopulation& pop, std::size_t r, std::size_t y) {
+  if (y == 0) {
+    out.population[out.year_index(r, 0)] = pop.persons * pop.weight;
+    return;
+  }
+  std::int64_t born = 0;
+  for (std::size_t k = 0; k < PARITY_CLASSES; ++k) born += out.births[out.births_index(r, y - 1, k)];
+  out.population[out.year_index(r, y)] = out.population[out.year_index(r, y - 1)] + born -
+                                         out.deaths[out.year_index(r, y - 1)] + out.net_migration[out.year_index(r, y)];
+}
+
+//! Each measure's units and money, summed over blocks, into the budget or its ledger.
+void reduce_measures(ScenarioResults& out, const Scenario& scenario, const Plan& plan, const ResultsLayout& layout,
+                     std::int64_t weight, std::size_t r, std::size_t y, const YearBooks& books) {
+  const std::size_t T = plan.n_tallies, B = books.tally.size();
+  for (std::size_t i = 0; i < T; ++i) {
+    std::int64_t n = 0;
+    Fen total = 0;
+    for (std::size_t b = 0; b < B; ++b) {
+      n += books.units[b * T + i];
+      total += books.fen[b * T + i];
+    }
+    const Cost& places = plan.place_costs[y * T + i];
+    n = n * weight + places.units;  // place subsidies are whole-place counts already
+    total = total * weight + places.fen;
+    if (layout.budget_of[i] != SIZE_MAX) {
+      const std::size_t m = layout.budget_of[i];
+      out.caseload[out.caseload_index(r, y, m)] = n;
+      const auto parts = split_by_payer(total, scenario.measures[i].payers);
+      for (std::size_t p = 0; p < layout.payer_levels.size(); ++p) {
+        out.outlay_fen[out.outlay_index(r, y, m, p)] = parts[layout.payer_levels[p]];
+      }
+    } else {
+      out.ledger_caseload[out.ledger_index(r, y, layout.ledger_of[i])] = n;
+      out.ledger_fen[out.ledger_index(r, y, layout.ledger_of[i])] = total;
+    }
+  }
+}
+
+}  // namespace
+
+ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const BasePopulation& pop,
+                             std::size_t replications, ResultsLayout& layout) {
+  ScenarioResults out;
+  out.id = scenario.id;
+  out.title = scenario.title;
+  out.resolved_text = scenario.resolved_text;
+  out.replications = static_cast<int>(replications);
+  for (int y = 0; y < plan.years; ++y) out.years.push_back(scenario.start_year + y);
+  label_measures(out, scenario, layout);
+  label_payers(out, scenario, layout);
+  for (const UncertainParameter& p : scenario.uncertainty) {
+    out.parameter_labels.push_back(
+        ParameterLabel{p.name, std::string(distribution_name(p.distribution.kind)), p.distribution.centre(), p.source});
+  }
+  size_arrays(out, replications, out.years.size(), scenario.uncertainty.size());
+  for (int year : out.years) {
+    for (std::size_t level : layout.payer_levels) {
+      out.budget_fen.push_back(scenario.at_level(static_cast<Payer>(level))->budget_fen(year));
+    }
+    out.persons.push_back(pop.persons * pop.weight);
+  }
+  out.childcare_slots = plan.places;
+  return out;
+}
+
+void reduce_year(ScenarioResults& out, const Scenario& scenario, const Plan& plan, const ResultsLayout& layout,
+                 const BasePopulation& pop, std::size_t r, std::size_t y, const YearBooks& books) {
+  // A sampled household stands for `w`: counts and money are scaled by it exactly.
+  const std::int64_t w = pop.weight;
+  for (const BlockTally& t : books.tally) {
+    for (std::size_t k = 0; k < PARITY_CLASSES; ++k) out.births[out.births_index(r, y, k)] += w * t.births[k];
+    out.child_months_under3[out.year_index(r, y)] += w * t.child_months_under3;
+    out.childcare_enrolled_months[out.year_index(r, y)] += w * t.childcare_months;
+    out.childcare_demand_months[out.year_index(r, y)] += w * t.childcare_demand_months;
+    out.kindergarten_enrolled_months[out.year_index(r, y)] += w * t.kindergarten_months;
+    out.deaths[out.year_index(r, y)] += w * t.deaths;
+    out.net_migration[out.year_index(r, y)] += w * (t.arrived - t.departed);
+  }
+  carry_population(out, pop, r, y);
+  reduce_measures(out, scenario, plan, layout, w, r, y, books);
+}
+
+}  // namespace cradle::engine

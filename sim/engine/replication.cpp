@@ -1,0 +1,90 @@
+#include "sim/engine/replication.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+
+namespace cradle::engine {
+
+void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
+                               const std::vector<std::size_t>& newborn_reserve) {
+  const std::size_t blocks = pop.blocks.size(), tallies = plan.n_tallies;
+  household_paid.assign(pop.women() * plan.capped_event_measures, 0);
+  household_change.assign(pop.households(), 0);
+  parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
+  newborns.resize(blocks);
+  work.resize(blocks);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    newborns[b].clear();
+    newborns[b].reserve(newborn_reserve[b]);
+    work[b].clear();
+    work[b].reserve(pop.blocks[b].child_end - pop.blocks[b].child_begin + newborn_reserve[b]);
+  }
+  child_state.assign(pop.children(), ChildState{});
+  requests.clear();
+  tally.assign(blocks, BlockTally{});
+  units.assign(blocks * tallies, 0);
+  fen.assign(blocks * tallies, 0);
+}
+
+namespace {
+
+//! The coupled step: the year's places are shared by the whole place, so every block's
+//! requests are rationed together (serially, deterministically).
+void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
+  buffers.requests.clear();
+  for (auto& block : buffers.work) {
+    for (ChildWork& w : block) {
+      if (w.request.months != 0) buffers.requests.push_back(&w.request);
+    }
+  }
+  ration_childcare(buffers.requests, capacity);
+}
+
+void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t r, std::size_t y,
+              ReplicationBuffers& buffers, ScenarioResults& out) {
+  const std::size_t B = run.pop.blocks.size(), T = run.plan.n_tallies;
+  std::fill(buffers.tally.begin(), buffers.tally.end(), BlockTally{});
+  std::fill(buffers.units.begin(), buffers.units.end(), 0);
+  std::fill(buffers.fen.begin(), buffers.fen.end(), 0);
+  const ReplicationState state{buffers.parity.data(), buffers.child_state.data(), buffers.household_paid.data(),
+                               buffers.household_change.data()};
+  const BlockYear step(run.plan, rplan, run.pop, r, static_cast<int>(y), state);
+  const auto books = [&](std::size_t b) {
+    return BlockBooks{buffers.tally[b], buffers.units.data() + b * T, buffers.fen.data() + b * T};
+  };
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
+    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+      step.demand(run.pop.blocks[b], buffers.newborns[b], books(b), buffers.work[b]);
+    }
+  });
+  ration(buffers, run.plan.sample_places[y]);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
+    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) step.settle(buffers.work[b], books(b));
+  });
+  reduce_year(out, run.scenario, run.plan, run.layout, run.pop, r, y,
+              YearBooks{buffers.tally, buffers.units, buffers.fen});
+}
+
+}  // namespace
+
+void run_replication(const RunContext& run, std::uint32_t r, ReplicationBuffers& buffers, ScenarioResults& out) {
+  buffers.reset(run.pop, run.plan, run.newborn_reserve);
+  const ReplicationPlan rplan = make_replication_plan(run.scenario, run.plan, r);
+  std::copy(rplan.parameters.begin(), rplan.parameters.end(),
+            out.parameters.begin() + static_cast<std::ptrdiff_t>(r * run.scenario.uncertainty.size()));
+  for (std::size_t y = 0; y < static_cast<std::size_t>(run.plan.years); ++y) {
+    run_year(run, rplan, r, y, buffers, out);
+    if (run.progress) run.progress->advance();
+  }
+  if (run.trace) {
+    for (const auto& block_births : buffers.newborns) {
+      for (const Newborn& nb : block_births) {
+        run.trace->births[r].push_back(TracedBirth{nb.birth_month, nb.mother, nb.order});
+      }
+    }
+  }
+}
+
+}  // namespace cradle::engine

@@ -1,0 +1,49 @@
+// One replication: its drawn parameters, then year by year the demand pass over the
+// blocks in parallel, the coupled childcare rationing, the settling pass in parallel,
+// and the reduction of the year's tallies into the results.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "output/results.h"
+#include "sim/engine/block_year.h"
+#include "sim/engine/engine.h"
+#include "sim/engine/plan.h"
+#include "sim/engine/reduction.h"
+
+namespace cradle::engine {
+
+//! The working memory of one replication, reused by the next one that takes it.
+struct ReplicationBuffers {
+  std::vector<std::uint8_t> parity;
+  std::vector<std::vector<Newborn>> newborns;  //!< [block]
+  std::vector<ChildState> child_state;
+  std::vector<std::vector<ChildWork>> work;  //!< [block]
+  std::vector<ChildcareRequest*> requests;
+  std::vector<BlockTally> tally;
+  std::vector<std::int64_t> units;
+  std::vector<Fen> fen;
+  std::vector<Fen> household_paid;
+  std::vector<std::int32_t> household_change;
+
+  //! Makes the buffers those of a fresh replication; keeps their capacity.
+  void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);
+};
+
+//! What every replication of a run shares.
+struct RunContext {
+  const Scenario& scenario;
+  const BasePopulation& pop;
+  const Plan& plan;
+  const ResultsLayout& layout;
+  std::vector<std::size_t> newborn_reserve;  //!< [block]: newborns to reserve room for
+  Progress* progress;                         //!< advanced once per replication-year, if given
+  SimulationTrace* trace;                     //!< its births[r] filled, if given
+};
+
+//! Runs replication `r` into `out` (its own rows only, so replications may run at once).
+void run_replication(const RunContext& run, std::uint32_t r, ReplicationBuffers& buffers, ScenarioResults& out);
+
+}  // namespace cradle::engine
