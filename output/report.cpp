@@ -181,9 +181,9 @@ void add_people(Table& table, const YearView& v) {
   // Places and residents come from the capacity path, the same in every replication.
   const std::int64_t slots = s.childcare_slots.at(v.y), persons = s.persons.at(v.y);
   table.cells("    Childcare places", {grouped(static_cast<double>(slots), 0), "", ""});
-  table.cells("    Childcare places per 1000 residents",
-              {persons == 0 ? "n/a" : grouped(static_cast<double>(slots) * 1000.0 / static_cast<double>(persons), 2),
-               "", ""});
+  table.cells(
+      "    Childcare places per 1000 residents",
+      {persons == 0 ? "n/a" : grouped(static_cast<double>(slots) * 1000.0 / static_cast<double>(persons), 2), "", ""});
 }
 
 // Outlay of the general public budget by measure, and its total.

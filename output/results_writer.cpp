@@ -475,9 +475,9 @@ void write_scenario_scales(GroupWriter& out, const ScenarioResults& s) {
   std::vector<std::int32_t> orders(static_cast<std::size_t>(s.birth_orders));
   for (std::size_t b = 0; b < orders.size(); ++b) orders[b] = static_cast<std::int32_t>(b + 1);
   const std::string last = std::to_string(orders.size());
-  out.write("birth_order", orders,
-            {"", last, {{"note",
-                        "the last birth order, " + last + ", counts births of order " + last + " and higher"}}});
+  out.write(
+      "birth_order", orders,
+      {"", last, {{"note", "the last birth order, " + last + ", counts births of order " + last + " and higher"}}});
 }
 
 // Outlay by measure and payer, and caseloads.
@@ -485,9 +485,11 @@ void write_outlay(GroupWriter& out, const ScenarioResults& s) {
   out.write("outlay", yuan(s.outlay_fen));
   out.write("outlay_fen", s.outlay_fen);
   out.write("caseload", s.caseload,
-            {"", "", {{"unit_per_measure",
-                       "each measure has its own caseload unit (e.g. child-months): see the "
-                       "caseload_unit coordinate along measure"}}});
+            {"",
+             "",
+             {{"unit_per_measure",
+               "each measure has its own caseload unit (e.g. child-months): see the "
+               "caseload_unit coordinate along measure"}}});
 }
 
 // Births, children, deaths, population and the services' demand and enrolment.
@@ -540,9 +542,11 @@ void write_ledgers(GroupWriter& out, const ScenarioResults& s) {
   out.write("ledger_amount", yuan(s.ledger_fen));
   out.write("ledger_amount_fen", s.ledger_fen);
   out.write("ledger_caseload", s.ledger_caseload,
-            {"", "", {{"unit_per_measure",
-                       "each ledger measure has its own caseload unit: see the ledger_caseload_unit coordinate "
-                       "along ledger_measure"}}});
+            {"",
+             "",
+             {{"unit_per_measure",
+               "each ledger measure has its own caseload unit: see the ledger_caseload_unit coordinate "
+               "along ledger_measure"}}});
 }
 
 // Uncertain parameters, one draw per replication.

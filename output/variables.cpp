@@ -19,6 +19,8 @@ constexpr const char* LEDGER_NOTE =
 // The year, measure, payer and ledger_measure scales with their labels: both the scenario group and
 // its summary group hold them, since xarray shows a group's coordinate values only from the group itself.
 void add_common_scales(std::vector<Variable>& table, VariableGroup g) {
+  // One row per variable, kept as a table.
+  // clang-format off
   const std::vector<Variable> common = {
       {g, SCALE, "year", {"year"}, DType::int32, "year", "calendar year"},
       {g, SCALE, "measure", {"measure"}, DType::string, "",
@@ -40,11 +42,14 @@ void add_common_scales(std::vector<Variable>& table, VariableGroup g) {
       {g, LABEL, "ledger_source", {"ledger_measure"}, DType::string, "", SOURCE_LONG_NAME},
       {g, LABEL, "ledger_caseload_unit", {"ledger_measure"}, DType::string, "", CASELOAD_UNIT_LONG_NAME},
   };
+  // clang-format on
   table.insert(table.end(), common.begin(), common.end());
 }
 
 void add_base_population(std::vector<Variable>& table) {
   const VariableGroup g = VariableGroup::base_population;
+  // One row per variable, kept as a table.
+  // clang-format off
   const std::vector<Variable> base = {
       // Per attribute of the base composition; the long_names take the attribute's description.
       {g, SCALE, "<attribute>", {"<attribute>"}, DType::string, "", "{}"},
@@ -56,6 +61,7 @@ void add_base_population(std::vector<Variable>& table) {
       {g, DATA, "women_by_age_parity", {"age", "parity"}, DType::int64, "women",
        "women by age and parity at the start of the first year"},
   };
+  // clang-format on
   table.insert(table.end(), base.begin(), base.end());
 }
 
@@ -65,6 +71,8 @@ void add_scenario(std::vector<Variable>& table) {
   const Axes RY = {"replication", "year"};
   const Axes RYM = {"replication", "year", "measure"}, RYMP = {"replication", "year", "measure", "payer"};
   const Axes RYP = {"replication", "year", "payer"}, RYL = {"replication", "year", "ledger_measure"};
+  // One row per variable, kept as a table.
+  // clang-format off
   const std::vector<Variable> scenario = {
       {g, SCALE, "replication", {"replication"}, DType::int32, "1", "replication index"},
       // {} is the last birth order, which counts that order and higher.
@@ -120,6 +128,7 @@ void add_scenario(std::vector<Variable>& table) {
        "value of each uncertain parameter in each replication (birth_response: births per share of household "
        "income; levels: multipliers)"},
   };
+  // clang-format on
   table.insert(table.end(), scenario.begin(), scenario.end());
 }
 
@@ -135,9 +144,13 @@ void add_summary(std::vector<Variable>& table) {
   } summarised[] = {
       {"outlay", {"year", "measure", "payer"}, "CNY", "public outlay"},
       {"budget_outlay", {"year", "payer"}, "CNY", "public outlay on all budget measures by payer"},
-      {"budget_share", {"year", "payer"}, "1",
+      {"budget_share",
+       {"year", "payer"},
+       "1",
        "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)"},
-      {"ledger_amount", {"year", "ledger_measure"}, "CNY",
+      {"ledger_amount",
+       {"year", "ledger_measure"},
+       "CNY",
        std::string("amount of each separate-ledger measure") + LEDGER_NOTE},
   };
   for (const auto& variable : summarised) {

@@ -47,9 +47,9 @@ struct Variable {
 
 //! One statistic over replications written into the summary group, as `<variable><suffix>`.
 struct SummaryStatistic {
-  std::string suffix;             // e.g. "_p05"
-  std::optional<double> level;    // the quantile level; none for the mean
-  std::string long_name;          // appended to the summarised variable's long_name
+  std::string suffix;           // e.g. "_p05"
+  std::optional<double> level;  // the quantile level; none for the mean
+  std::string long_name;        // appended to the summarised variable's long_name
 };
 
 //! Every dataset of a results file, in the order the writer writes each group's members.

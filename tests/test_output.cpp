@@ -76,8 +76,9 @@ cradle::RunResults make_results() {
   s.resolved_text = "[scenario]\nid = \"base\"\n";
   s.years = {2025, 2026};
   s.replications = 2;
-  s.measures = {{"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months", "budget"},
-                {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months", "budget"}};
+  s.measures = {
+      {"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months", "budget"},
+      {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months", "budget"}};
   s.payers = {"china", "jiangxi"};
   s.payer_labels = {{"china", "central", "中国 China"}, {"jiangxi", "province", "江西省 Jiangxi province"}};
   s.ledger_measures = {
