@@ -70,8 +70,9 @@ class Table {
   }
   // Label, then mean, 5 % and 95 % of `sample` over replications.
   void sample(std::string label, const std::vector<double>& sample, int decimals) {
-    cells(std::move(label), {grouped(mean(sample), decimals), grouped(quantile(sample, 0.05), decimals),
-                             grouped(quantile(sample, 0.95), decimals)});
+    const Summary summary = summarise(sample, {0.05, 0.95});
+    cells(std::move(label), {grouped(summary.mean, decimals), grouped(summary.quantiles[0], decimals),
+                             grouped(summary.quantiles[1], decimals)});
   }
 
   void print(std::ostream& out) const {
@@ -137,10 +138,124 @@ std::string payer_label(const ScenarioResults& s, std::size_t p) {
   return "      " + s.payers[p] + (level.empty() ? "" : " (" + level + ")");
 }
 
+// One year of one scenario, as the rows of the report see it.
+struct YearView {
+  const ScenarioResults& s;
+  std::size_t y;
+  std::size_t R;
+
+  // Collects f(r) over replications r.
+  std::vector<double> over_replications(const std::function<double(std::size_t)>& f) const {
+    return cradle::over_replications(R, f);
+  }
+  // Outlay of measure m paid by payer p in replication r, fen.
+  double outlay(std::size_t r, std::size_t m, std::size_t p) const {
+    return static_cast<double>(s.outlay_fen.at(s.outlay_index(r, y, m, p)));
+  }
+  // Per replication and payer, exact in fen, as the file's budget_outlay.
+  std::int64_t payer_fen(std::size_t r, std::size_t p) const {
+    std::int64_t fen = 0;
+    for (std::size_t m = 0; m < s.n_measures(); ++m) fen += s.outlay_fen.at(s.outlay_index(r, y, m, p));
+    return fen;
+  }
+};
+
+// Births, children, enrolment and places of the year.
+void add_people(Table& table, const YearView& v) {
+  const ScenarioResults& s = v.s;
+  const auto B = static_cast<std::size_t>(s.birth_orders);
+  table.sample("    Births", v.over_replications([&](std::size_t r) {
+    std::int64_t total = 0;
+    for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, v.y, b));
+    return static_cast<double>(total);
+  }),
+               0);
+  auto month_average = [&](const std::vector<std::int64_t>& month_sums) {
+    return v.over_replications(
+        [&](std::size_t r) { return static_cast<double>(month_sums.at(s.year_index(r, v.y))) / 12.0; });
+  };
+  table.sample("    Children under 3 (avg of months)", month_average(s.child_months_under3), 0);
+  table.sample("    Childcare wanted (avg of months)", month_average(s.childcare_demand_months), 0);
+  table.sample("    Childcare enrolled (avg of months)", month_average(s.childcare_enrolled_months), 0);
+  table.sample("    Kindergarten enrolled (avg of months)", month_average(s.kindergarten_enrolled_months), 0);
+  // Places and residents come from the capacity path, the same in every replication.
+  const std::int64_t slots = s.childcare_slots.at(v.y), persons = s.persons.at(v.y);
+  table.cells("    Childcare places", {grouped(static_cast<double>(slots), 0), "", ""});
+  table.cells(
+      "    Childcare places per 1000 residents",
+      {persons == 0 ? "n/a" : grouped(static_cast<double>(slots) * 1000.0 / static_cast<double>(persons), 2), "", ""});
+}
+
+// Outlay of the general public budget by measure, and its total.
+void add_outlay_by_measure(Table& table, const YearView& v) {
+  const std::size_t M = v.s.n_measures(), P = v.s.n_payers();
+  table.heading("    Outlay by measure (general public budget)");
+  for (std::size_t m = 0; m < M; ++m) {
+    table.sample("      " + v.s.measures[m].id, v.over_replications([&](std::size_t r) {
+      double fen = 0;
+      for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
+      return fen / fen_per_million_yuan;
+    }),
+                 2);
+  }
+  // The total's band comes from per-replication totals, not from summing bands.
+  table.sample("      Total", v.over_replications([&](std::size_t r) {
+    double fen = 0;
+    for (std::size_t m = 0; m < M; ++m)
+      for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
+    return fen / fen_per_million_yuan;
+  }),
+               2);
+}
+
+// Outlay by payer, and each payer's share of its general public budget expenditure.
+void add_payers(Table& table, const YearView& v) {
+  const ScenarioResults& s = v.s;
+  const std::size_t P = s.n_payers();
+  table.heading("    Outlay by payer");
+  for (std::size_t p = 0; p < P; ++p) {
+    table.sample(payer_label(s, p), v.over_replications([&](std::size_t r) {
+      return static_cast<double>(v.payer_fen(r, p)) / fen_per_million_yuan;
+    }),
+                 2);
+  }
+  if (P == 0) return;
+  table.heading("    Budget share by payer (of its general public budget expenditure; ppm = per million)");
+  for (std::size_t p = 0; p < P; ++p) {
+    const std::int64_t budget = s.budget_fen.at(s.budget_index(v.y, p));
+    if (budget == 0) {
+      table.cells(payer_label(s, p) + ", no budget", {"n/a", "n/a", "n/a"});
+      continue;
+    }
+    share_row(table, payer_label(s, p), v.over_replications([&](std::size_t r) {
+      return static_cast<double>(v.payer_fen(r, p)) / static_cast<double>(budget);
+    }));
+  }
+}
+
+// The separate ledgers, grouped by ledger in order of first appearance, apart from outlay.
+void add_ledgers(Table& table, const YearView& v) {
+  const ScenarioResults& s = v.s;
+  if (s.n_ledger_measures() == 0) return;
+  table.heading("    Separate ledgers (not budget outlay), million CNY");
+  std::vector<std::string> ledgers;
+  for (const MeasureLabel& m : s.ledger_measures) {
+    if (std::find(ledgers.begin(), ledgers.end(), m.ledger) == ledgers.end()) ledgers.push_back(m.ledger);
+  }
+  for (const std::string& ledger : ledgers) {
+    table.heading("      " + ledger);
+    for (std::size_t l = 0; l < s.n_ledger_measures(); ++l) {
+      if (s.ledger_measures[l].ledger != ledger) continue;
+      table.sample("        " + s.ledger_measures[l].id, v.over_replications([&](std::size_t r) {
+        return static_cast<double>(s.ledger_fen.at(s.ledger_index(r, v.y, l))) / fen_per_million_yuan;
+      }),
+                   2);
+    }
+  }
+}
+
 void print_scenario(std::ostream& out, const ScenarioResults& s) {
   const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
-  const auto B = static_cast<std::size_t>(s.birth_orders);
   out << "Scenario " << s.id << ": " << s.title << "\n"
       << "  " << R << " replication" << (R == 1 ? "" : "s")
       << "; mean, 5 % and 95 % over replications; money in million CNY\n";
@@ -148,104 +263,13 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
 
   Table table;
   for (std::size_t y = 0; y < s.n_years(); ++y) {
+    const YearView view{s, y, R};
     table.heading("");
     table.cells("  " + std::to_string(s.years[y]), {"mean", "5 %", "95 %"});
-    table.sample("    Births",
-                 over_replications(R,
-                                   [&](std::size_t r) {
-                                     std::int64_t total = 0;
-                                     for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, y, b));
-                                     return static_cast<double>(total);
-                                   }),
-                 0);
-    auto month_average = [&](const std::vector<std::int64_t>& month_sums) {
-      return over_replications(
-          R, [&](std::size_t r) { return static_cast<double>(month_sums.at(s.year_index(r, y))) / 12.0; });
-    };
-    table.sample("    Children under 3 (avg of months)", month_average(s.child_months_under3), 0);
-    table.sample("    Childcare wanted (avg of months)", month_average(s.childcare_demand_months), 0);
-    table.sample("    Childcare enrolled (avg of months)", month_average(s.childcare_enrolled_months), 0);
-    table.sample("    Kindergarten enrolled (avg of months)", month_average(s.kindergarten_enrolled_months), 0);
-    // Places and residents come from the capacity path, the same in every replication.
-    const std::int64_t slots = s.childcare_slots.at(y), persons = s.persons.at(y);
-    table.cells("    Childcare places", {grouped(static_cast<double>(slots), 0), "", ""});
-    table.cells("    Childcare places per 1000 residents",
-                {persons == 0 ? "n/a" : grouped(static_cast<double>(slots) * 1000.0 / static_cast<double>(persons), 2),
-                 "", ""});
-
-    table.heading("    Outlay by measure (general public budget)");
-    auto outlay = [&](std::size_t r, std::size_t m, std::size_t p) {
-      return static_cast<double>(s.outlay_fen.at(s.outlay_index(r, y, m, p)));
-    };
-    for (std::size_t m = 0; m < M; ++m) {
-      table.sample("      " + s.measures[m].id,
-                   over_replications(R,
-                                     [&](std::size_t r) {
-                                       double fen = 0;
-                                       for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-                                       return fen / fen_per_million_yuan;
-                                     }),
-                   2);
-    }
-    // The total's band comes from per-replication totals, not from summing bands.
-    table.sample("      Total",
-                 over_replications(R,
-                                   [&](std::size_t r) {
-                                     double fen = 0;
-                                     for (std::size_t m = 0; m < M; ++m)
-                                       for (std::size_t p = 0; p < P; ++p) fen += outlay(r, m, p);
-                                     return fen / fen_per_million_yuan;
-                                   }),
-                 2);
-
-    // Per replication and payer, exact in fen, as the file's budget_outlay.
-    auto payer_fen = [&](std::size_t r, std::size_t p) {
-      std::int64_t fen = 0;
-      for (std::size_t m = 0; m < M; ++m) fen += s.outlay_fen.at(s.outlay_index(r, y, m, p));
-      return fen;
-    };
-    table.heading("    Outlay by payer");
-    for (std::size_t p = 0; p < P; ++p) {
-      table.sample(payer_label(s, p),
-                   over_replications(
-                       R, [&](std::size_t r) { return static_cast<double>(payer_fen(r, p)) / fen_per_million_yuan; }),
-                   2);
-    }
-    if (P > 0) {
-      table.heading("    Budget share by payer (of its general public budget expenditure; ppm = per million)");
-      for (std::size_t p = 0; p < P; ++p) {
-        const std::int64_t budget = s.budget_fen.at(s.budget_index(y, p));
-        if (budget == 0) {
-          table.cells(payer_label(s, p) + ", no budget", {"n/a", "n/a", "n/a"});
-          continue;
-        }
-        share_row(table, payer_label(s, p), over_replications(R, [&](std::size_t r) {
-                    return static_cast<double>(payer_fen(r, p)) / static_cast<double>(budget);
-                  }));
-      }
-    }
-
-    if (L > 0) {
-      table.heading("    Separate ledgers (not budget outlay), million CNY");
-      // Grouped by ledger, in order of first appearance.
-      std::vector<std::string> kinds;
-      for (const MeasureLabel& m : s.ledger_measures) {
-        if (std::find(kinds.begin(), kinds.end(), m.kind) == kinds.end()) kinds.push_back(m.kind);
-      }
-      for (const std::string& kind : kinds) {
-        table.heading("      " + kind);
-        for (std::size_t l = 0; l < L; ++l) {
-          if (s.ledger_measures[l].kind != kind) continue;
-          table.sample("        " + s.ledger_measures[l].id,
-                       over_replications(R,
-                                         [&](std::size_t r) {
-                                           return static_cast<double>(s.ledger_fen.at(s.ledger_index(r, y, l))) /
-                                                  fen_per_million_yuan;
-                                         }),
-                       2);
-        }
-      }
-    }
+    add_people(table, view);
+    add_outlay_by_measure(table, view);
+    add_payers(table, view);
+    add_ledgers(table, view);
   }
   table.print(out);
 }

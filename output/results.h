@@ -5,9 +5,13 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cradle {
+
+//! The ledger of the general public budget, as MeasureLabel::ledger names it.
+inline constexpr std::string_view BUDGET_LEDGER = "budget";
 
 //! Labels and metadata of one measure, as written beside its numbers.
 struct MeasureLabel {
@@ -16,6 +20,7 @@ struct MeasureLabel {
   std::string title;
   std::string source;         // document file name and article
   std::string caseload_unit;  // e.g. "child-months"
+  std::string ledger;         // BUDGET_LEDGER, or the separate ledger it books to, e.g. "insurance_fund"
 };
 
 //! A paying level of government: one jurisdiction of the simulated place's chain.
@@ -46,7 +51,7 @@ struct ScenarioResults {
   std::vector<MeasureLabel> measures;         // budget measures only
   std::vector<std::string> payers;            // payer ids (jurisdiction ids), top level first
   std::vector<PayerLabel> payer_labels;       // same order and size as payers
-  std::vector<MeasureLabel> ledger_measures;  // measures of the separate ledgers; kind names the ledger
+  std::vector<MeasureLabel> ledger_measures;  // measures of the separate ledgers (their ledger is not BUDGET_LEDGER)
   int birth_orders = 3;                       // birth_order axis is 1..birth_orders, the last open ("3+")
 
   // [replication][year][measure][payer], fen

@@ -5,16 +5,20 @@
 
 #include <chrono>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "output/h5.h"
 #include "output/summary.h"
+#include "output/variables.h"
 
 namespace cradle {
 namespace {
@@ -78,9 +82,111 @@ void check_not_negative(const std::vector<std::int64_t>& values, const std::stri
   }
 }
 
-// The separate ledgers a ledger measure may book to (FORMAT.md, `ledger_kind`).
-bool is_ledger_kind(const std::string& kind) {
-  return kind == "insurance_fund" || kind == "tax_expenditure" || kind == "provident_fund" || kind == "leave";
+// The labels of a measure axis: every text valid, every id once, and each measure on the axis
+// of its ledger (the budget axis holds only budget measures, the ledger axis none of them).
+std::set<std::string> check_measures(const std::vector<MeasureLabel>& labels, const std::string& where,
+                                     const std::string& axis, bool budget_axis) {
+  std::set<std::string> seen;
+  for (const MeasureLabel& m : labels) {
+    const std::string what = where + " " + axis + " '" + m.id + "'";
+    check_text(m.id, where + " " + axis + " id");
+    check_text(m.kind, what + " kind");
+    check_text(m.title, what + " title");
+    check_text(m.source, what + " source");
+    check_text(m.caseload_unit, what + " caseload_unit");
+    check_text(m.ledger, what + " ledger");
+    if (!seen.insert(m.id).second) invalid(where + ": " + axis + " '" + m.id + "' appears twice");
+    if (budget_axis && m.ledger != BUDGET_LEDGER) {
+      invalid(what + " books to ledger '" + m.ledger + "', not to the budget");
+    }
+    if (!budget_axis && (m.ledger.empty() || m.ledger == BUDGET_LEDGER)) {
+      invalid(what + " has ledger '" + m.ledger + "', not a separate ledger");
+    }
+  }
+  return seen;
+}
+
+// The scenario's id, title and text, and its labels: measures, payers in the order of their labels,
+// ledger measures apart from the budget ones.
+void check_labels(const ScenarioResults& s, const std::string& where) {
+  check_text(s.id, "a scenario id");
+  if (s.id.empty() || s.id == "." || s.id == ".." || s.id.find('/') != std::string::npos) {
+    invalid(where + ": an id must be non-empty, not '.' or '..', and contain no '/'");
+  }
+  check_text(s.title, where + " title");
+  check_text(s.resolved_text, where + " scenario text");
+  if (std::set<int>(s.years.begin(), s.years.end()).size() != s.years.size()) invalid(where + ": years repeat");
+  const std::set<std::string> measure_ids = check_measures(s.measures, where, "measure", true);
+  std::set<std::string> payers;
+  for (const std::string& p : s.payers) {
+    check_text(p, where + " payer");
+    if (!payers.insert(p).second) invalid(where + ": payer '" + p + "' appears twice");
+  }
+  check_size(s.payer_labels.size(), s.n_payers(), where + " payer_labels");
+  for (std::size_t p = 0; p < s.payer_labels.size(); ++p) {
+    const PayerLabel& label = s.payer_labels[p];
+    if (label.id != s.payers[p]) {
+      invalid(where + ": payer_labels[" + std::to_string(p) + "] is '" + label.id + "', payers[" + std::to_string(p) +
+              "] '" + s.payers[p] + "' (the two must be in the same order)");
+    }
+    check_text(label.level, where + " payer '" + label.id + "' level");
+    check_text(label.name, where + " payer '" + label.id + "' name");
+  }
+  check_measures(s.ledger_measures, where, "ledger measure", false);
+  for (const MeasureLabel& m : s.ledger_measures) {
+    // A measure on both axes would be counted as budget outlay and as a separate ledger at once.
+    if (measure_ids.count(m.id) != 0) invalid(where + ": '" + m.id + "' is both a budget and a ledger measure");
+  }
+}
+
+// Every array has the size its axes give, and the values that must not be negative are not.
+void check_arrays(const ScenarioResults& s, const std::string& where) {
+  if (s.birth_orders < 1) invalid(where + ": birth_orders must be at least 1");
+  const std::size_t ry = static_cast<std::size_t>(s.replications) * s.n_years();
+  check_size(s.outlay_fen.size(), ry * s.n_measures() * s.n_payers(), where + " outlay_fen");
+  check_size(s.caseload.size(), ry * s.n_measures(), where + " caseload");
+  check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
+  // The arrays with one value per replication and year.
+  const std::pair<const std::vector<std::int64_t>*, const char*> per_year[] = {
+      {&s.child_months_under3, "child_months_under3"},
+      {&s.childcare_enrolled_months, "childcare_enrolled_months"},
+      {&s.childcare_demand_months, "childcare_demand_months"},
+      {&s.kindergarten_enrolled_months, "kindergarten_enrolled_months"},
+      {&s.deaths, "deaths"},
+      {&s.population, "population"},
+      {&s.net_migration, "net_migration"}};
+  for (const auto& [array, name] : per_year) check_size(array->size(), ry, where + " " + name);
+  for (std::size_t i = 0; i < ry; ++i) {
+    if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
+      invalid(where + ": childcare demand below enrolment");
+    }
+  }
+  check_size(s.budget_fen.size(), s.n_years() * s.n_payers(), where + " budget_fen");
+  check_size(s.childcare_slots.size(), s.n_years(), where + " childcare_slots");
+  check_size(s.persons.size(), s.n_years(), where + " persons");
+  check_size(s.ledger_fen.size(), ry * s.n_ledger_measures(), where + " ledger_fen");
+  check_size(s.ledger_caseload.size(), ry * s.n_ledger_measures(), where + " ledger_caseload");
+  check_size(s.parameters.size(), static_cast<std::size_t>(s.replications) * s.parameter_labels.size(),
+             where + " parameters");
+  // Zero is allowed (the ratios become NaN); a negative budget, stock or population is a bug upstream.
+  check_not_negative(s.budget_fen, where + " budget_fen");
+  check_not_negative(s.childcare_slots, where + " childcare_slots");
+  check_not_negative(s.persons, where + " persons");
+}
+
+// The base composition: each margin's counts and shares along its categories.
+void check_base(const BaseComposition& base) {
+  for (const BaseComposition::Margin& m : base.households) {
+    check_text(m.name, "a base population attribute");
+    check_text(m.long_name, "base population attribute '" + m.name + "' long_name");
+    for (const std::string& category : m.categories) check_text(category, "a category of '" + m.name + "'");
+    check_size(m.households.size(), m.categories.size(), "households_by_" + m.name);
+    check_size(m.profile_share.size(), m.categories.size(), m.name + "_profile_share");
+  }
+  if (!base.households.empty()) {
+    const auto ages = static_cast<std::size_t>(BaseComposition::MAX_AGE - BaseComposition::MIN_AGE + 1);
+    check_size(base.women_by_age_parity.size(), ages * BaseComposition::PARITIES, "women_by_age_parity");
+  }
 }
 
 // Everything that could make the file wrong or the write fail half-way is
@@ -90,92 +196,17 @@ void validate(const RunResults& results) {
   check_text(results.cradle_version, "cradle_version");
   check_text(results.git_revision, "git_revision");
   check_text(results.created_utc, "created_utc");
+  check_base(results.base);
   std::set<std::string> ids;
   for (const ScenarioResults& s : results.scenarios) {
     const std::string where = "scenario '" + s.id + "'";
-    check_text(s.id, "a scenario id");
-    if (s.id.empty() || s.id == "." || s.id == ".." || s.id.find('/') != std::string::npos) {
-      invalid(where + ": an id must be non-empty, not '.' or '..', and contain no '/'");
-    }
+    check_labels(s, where);
     if (!ids.insert(s.id).second) invalid(where + " appears twice");
-    check_text(s.title, where + " title");
-    check_text(s.resolved_text, where + " scenario text");
     if (s.replications != results.replications) {
       invalid(where + " has " + std::to_string(s.replications) + " replications, the run " +
               std::to_string(results.replications));
     }
-    if (s.birth_orders < 1) invalid(where + ": birth_orders must be at least 1");
-    if (std::set<int>(s.years.begin(), s.years.end()).size() != s.years.size()) {
-      invalid(where + ": years repeat");
-    }
-    // The labels of a measure axis: every text valid, every id once.
-    auto check_measures = [&](const std::vector<MeasureLabel>& labels, const std::string& axis) {
-      std::set<std::string> seen;
-      for (const MeasureLabel& m : labels) {
-        check_text(m.id, where + " " + axis + " id");
-        check_text(m.kind, where + " " + axis + " '" + m.id + "' kind");
-        check_text(m.title, where + " " + axis + " '" + m.id + "' title");
-        check_text(m.source, where + " " + axis + " '" + m.id + "' source");
-        check_text(m.caseload_unit, where + " " + axis + " '" + m.id + "' caseload_unit");
-        if (!seen.insert(m.id).second) invalid(where + ": " + axis + " '" + m.id + "' appears twice");
-      }
-      return seen;
-    };
-    const std::set<std::string> measure_ids = check_measures(s.measures, "measure");
-    std::set<std::string> payers;
-    for (const std::string& p : s.payers) {
-      check_text(p, where + " payer");
-      if (!payers.insert(p).second) invalid(where + ": payer '" + p + "' appears twice");
-    }
-    check_size(s.payer_labels.size(), s.n_payers(), where + " payer_labels");
-    for (std::size_t p = 0; p < s.payer_labels.size(); ++p) {
-      const PayerLabel& label = s.payer_labels[p];
-      if (label.id != s.payers[p]) {
-        invalid(where + ": payer_labels[" + std::to_string(p) + "] is '" + label.id + "', payers[" + std::to_string(p) +
-                "] '" + s.payers[p] + "' (the two must be in the same order)");
-      }
-      check_text(label.level, where + " payer '" + label.id + "' level");
-      check_text(label.name, where + " payer '" + label.id + "' name");
-    }
-    check_measures(s.ledger_measures, "ledger measure");
-    for (const MeasureLabel& m : s.ledger_measures) {
-      // A measure on both axes would be counted as budget outlay and as a separate ledger at once.
-      if (measure_ids.count(m.id) != 0) invalid(where + ": '" + m.id + "' is both a budget and a ledger measure");
-      if (!is_ledger_kind(m.kind)) {
-        invalid(where + ": ledger measure '" + m.id + "' has kind '" + m.kind +
-                "', not one of insurance_fund, tax_expenditure, provident_fund, leave");
-      }
-    }
-    const std::size_t ry = static_cast<std::size_t>(s.replications) * s.n_years();
-    check_size(s.outlay_fen.size(), ry * s.n_measures() * s.n_payers(), where + " outlay_fen");
-    check_size(s.caseload.size(), ry * s.n_measures(), where + " caseload");
-    check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
-    // The arrays with one value per replication and year.
-    const std::pair<const std::vector<std::int64_t>*, const char*> per_year[] = {
-        {&s.child_months_under3, "child_months_under3"},
-        {&s.childcare_enrolled_months, "childcare_enrolled_months"},
-        {&s.childcare_demand_months, "childcare_demand_months"},
-        {&s.kindergarten_enrolled_months, "kindergarten_enrolled_months"},
-        {&s.deaths, "deaths"},
-        {&s.population, "population"},
-        {&s.net_migration, "net_migration"}};
-    for (const auto& [array, name] : per_year) check_size(array->size(), ry, where + " " + name);
-    for (std::size_t i = 0; i < ry; ++i) {
-      if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
-        invalid(where + ": childcare demand below enrolment");
-      }
-    }
-    check_size(s.budget_fen.size(), s.n_years() * s.n_payers(), where + " budget_fen");
-    check_size(s.childcare_slots.size(), s.n_years(), where + " childcare_slots");
-    check_size(s.persons.size(), s.n_years(), where + " persons");
-    check_size(s.ledger_fen.size(), ry * s.n_ledger_measures(), where + " ledger_fen");
-    check_size(s.ledger_caseload.size(), ry * s.n_ledger_measures(), where + " ledger_caseload");
-    check_size(s.parameters.size(), static_cast<std::size_t>(s.replications) * s.parameter_labels.size(),
-               where + " parameters");
-    // Zero is allowed (the ratios become NaN); a negative budget, stock or population is a bug upstream.
-    check_not_negative(s.budget_fen, where + " budget_fen");
-    check_not_negative(s.childcare_slots, where + " childcare_slots");
-    check_not_negative(s.persons, where + " persons");
+    check_arrays(s, where);
   }
 }
 
@@ -202,159 +233,154 @@ void describe(const h5::Handle& object, const std::string& units, const std::str
   h5::write_attribute(object, "long_name", long_name);
 }
 
-// The label variables along each labelled axis, named by netCDF's `coordinates`
-// attribute so that xarray makes them coordinates rather than data.
-constexpr const char* measure_label_names = "measure_kind measure_title measure_source caseload_unit";
-constexpr const char* payer_label_names = "payer_level payer_name";
-constexpr const char* ledger_label_names = "ledger_kind ledger_title ledger_source ledger_caseload_unit";
-
-std::string join_labels(std::initializer_list<const char*> names) {
-  std::string joined;
-  for (const char* name : names) {
-    if (!joined.empty()) joined += ' ';
-    joined += name;
+// The dtype a C++ element type is stored as.
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, std::int32_t>) {
+    return DType::int32;
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    return DType::int64;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return DType::float64;
+  } else {
+    static_assert(std::is_same_v<T, std::string>, "no dtype for this element type");
+    return DType::string;
   }
-  return joined;
 }
 
-struct Scales {
-  h5::Handle year;
-  h5::Handle measure;
-  h5::Handle payer;
-  h5::Handle ledger_measure;
+// How a table entry is written this time: the value of its name pattern, the text its long_name
+// takes, and further string attributes written after long_name.
+struct Fill {
+  std::string attribute;
+  std::string text;
+  std::vector<std::pair<std::string, std::string>> attributes;
 };
 
-struct Label {
-  const char* name;
-  std::vector<std::string> values;
-  const char* long_name;
-};
+// Writes the variables of one group as results_variables() describes them: the name, units,
+// long_name and coordinates from the table; the shape from the lengths of the table's axes; and
+// each axis attached to the scale of its name, written before into the same group.
+class GroupWriter {
+ public:
+  GroupWriter(const h5::Handle& group, VariableGroup kind) : group_(group), kind_(kind) {}
 
-// Writes a string dimension scale and its label variables, attached to it.
-h5::Handle write_labelled_scale(const h5::Handle& group, const std::string& name, const std::vector<std::string>& ids,
-                                const std::string& long_name, const std::vector<Label>& labels) {
-  h5::Handle scale = h5::write_strings(group, name, ids);
-  describe(scale, "", long_name);
-  h5::make_scale(scale, name);
-  for (const Label& label : labels) {
-    h5::Handle dataset = h5::write_strings(group, label.name, label.values);
-    describe(dataset, "", label.long_name);
-    h5::attach_scale(dataset, scale, 0);
+  template <class T>
+  void write(std::string_view table_name, const std::vector<T>& values, const Fill& fill = {}) {
+    const Variable& variable = find_variable(kind_, table_name);
+    if (variable.dtype != dtype_of<T>()) {
+      throw std::logic_error("results variable '" + variable.name + "' written as another dtype than its table's");
+    }
+    const std::string name = fill_name(variable.name, fill.attribute);
+    std::vector<std::string> axes;
+    for (const std::string& axis : variable.axes) axes.push_back(fill_name(axis, fill.attribute));
+    const bool scale = variable.role == VariableRole::scale;
+    const std::vector<hsize_t> dims = scale ? std::vector<hsize_t>{values.size()} : lengths(axes);
+    h5::Handle dataset;
+    if constexpr (std::is_same_v<T, std::string>) {
+      check_size(values.size(), static_cast<std::size_t>(dims.at(0)), name);
+      dataset = h5::write_strings(group_, name, values);
+    } else {
+      dataset = h5::write_dataset(group_, name, values, dims);
+    }
+    describe(dataset, variable.units, fill_text(variable.long_name, fill.text));
+    for (const auto& [attribute, value] : fill.attributes) h5::write_attribute(dataset, attribute, value);
+    const std::string coordinates = coordinates_of(variable);
+    if (!coordinates.empty()) h5::write_attribute(dataset, "coordinates", coordinates);
+    if (scale) {
+      h5::make_scale(dataset, axes.front());
+      scales_[axes.front()] = {std::move(dataset), values.size()};
+      return;
+    }
+    for (std::size_t axis = 0; axis < axes.size(); ++axis) {
+      h5::attach_scale(dataset, scales_.at(axes[axis]).handle, static_cast<unsigned>(axis));
+    }
   }
-  return scale;
-}
 
-// The four labels of a measure axis: the 1.0 names along measure, ledger_* along ledger_measure.
-std::vector<Label> measure_labels(const std::vector<MeasureLabel>& measures, bool ledger) {
-  std::vector<Label> labels = {
-      {ledger ? "ledger_kind" : "measure_kind",
-       {},
-       ledger ? "separate ledger the measure books to (insurance_fund, tax_expenditure, provident_fund, leave)"
-              : "kind of measure"},
-      {ledger ? "ledger_title" : "measure_title", {}, "title of measure"},
-      {ledger ? "ledger_source" : "measure_source",
-       {},
-       "policy document (file name and article) the measure implements"},
-      {ledger ? "ledger_caseload_unit" : "caseload_unit", {}, "unit in which the measure's caseload is counted"},
+ private:
+  struct Scale {
+    h5::Handle handle;
+    hsize_t length = 0;
   };
-  for (const MeasureLabel& m : measures) {
-    labels[0].values.push_back(m.kind);
-    labels[1].values.push_back(m.title);
-    labels[2].values.push_back(m.source);
-    labels[3].values.push_back(m.caseload_unit);
+
+  std::vector<hsize_t> lengths(const std::vector<std::string>& axes) const {
+    std::vector<hsize_t> dims;
+    for (const std::string& axis : axes) {
+      const auto scale = scales_.find(axis);
+      if (scale == scales_.end()) throw std::logic_error("axis '" + axis + "' written after a variable along it");
+      dims.push_back(scale->second.length);
+    }
+    return dims;
   }
-  return labels;
-}
 
-std::vector<std::string> ids_of(const std::vector<MeasureLabel>& measures) {
-  std::vector<std::string> ids;
-  ids.reserve(measures.size());
-  for (const MeasureLabel& m : measures) ids.push_back(m.id);
-  return ids;
-}
+  const h5::Handle& group_;
+  VariableGroup kind_;
+  std::map<std::string, Scale> scales_;
+};
 
-// Writes the year, measure, payer and ledger_measure scales, with their labels, into
-// `group`. Both the scenario group and its summary group get them: xarray shows a
-// group's coordinate values only when the coordinate variables live in it.
-Scales write_common_scales(const h5::Handle& group, const ScenarioResults& s) {
-  Scales scales;
-  std::vector<std::int32_t> years(s.years.begin(), s.years.end());
-  scales.year = h5::write_dataset(group, "year", years, {s.n_years()});
-  describe(scales.year, "year", "calendar year");
-  h5::make_scale(scales.year, "year");
+// The ids, kinds, titles, sources, caseload units and ledgers of a measure axis, column by column.
+struct MeasureColumns {
+  std::vector<std::string> id, kind, title, source, caseload_unit, ledger;
+  explicit MeasureColumns(const std::vector<MeasureLabel>& measures) {
+    for (const MeasureLabel& m : measures) {
+      id.push_back(m.id);
+      kind.push_back(m.kind);
+      title.push_back(m.title);
+      source.push_back(m.source);
+      caseload_unit.push_back(m.caseload_unit);
+      ledger.push_back(m.ledger);
+    }
+  }
+};
 
-  scales.measure = write_labelled_scale(group, "measure", ids_of(s.measures),
-                                        "identifier of a measure paid from the general public budget",
-                                        measure_labels(s.measures, false));
+// Writes the year, measure, payer and ledger_measure scales, with their labels. Both the scenario
+// group and its summary group get them: xarray shows a group's coordinate values only when the
+// coordinate variables live in it.
+void write_common_scales(GroupWriter& out, const ScenarioResults& s) {
+  out.write("year", std::vector<std::int32_t>(s.years.begin(), s.years.end()));
+  const MeasureColumns measures(s.measures);
+  out.write("measure", measures.id);
+  out.write("measure_kind", measures.kind);
+  out.write("measure_title", measures.title);
+  out.write("measure_source", measures.source);
+  out.write("caseload_unit", measures.caseload_unit);
 
-  Label levels{"payer_level", {}, "level of government of the paying jurisdiction (central, province, city, county)"};
-  Label names{"payer_name", {}, "name of the paying jurisdiction"};
+  std::vector<std::string> levels, names;
   for (const PayerLabel& payer : s.payer_labels) {
-    levels.values.push_back(payer.level);
-    names.values.push_back(payer.name);
+    levels.push_back(payer.level);
+    names.push_back(payer.name);
   }
-  scales.payer =
-      write_labelled_scale(group, "payer", s.payers, "paying jurisdiction (its level is payer_level)", {levels, names});
+  out.write("payer", s.payers);
+  out.write("payer_level", levels);
+  out.write("payer_name", names);
 
-  scales.ledger_measure = write_labelled_scale(
-      group, "ledger_measure", ids_of(s.ledger_measures),
-      "identifier of a measure of a separate ledger (insurance fund, tax expenditure, provident fund, leave), "
-      "not paid from the general public budget",
-      measure_labels(s.ledger_measures, true));
-  return scales;
+  const MeasureColumns ledgers(s.ledger_measures);
+  out.write("ledger_measure", ledgers.id);
+  out.write("ledger_kind", ledgers.ledger);
+  out.write("ledger_title", ledgers.title);
+  out.write("ledger_source", ledgers.source);
+  out.write("ledger_caseload_unit", ledgers.caseload_unit);
 }
 
-void attach_all(const h5::Handle& dataset, const std::vector<const h5::Handle*>& axes) {
-  for (std::size_t axis = 0; axis < axes.size(); ++axis) {
-    h5::attach_scale(dataset, *axes[axis], static_cast<unsigned>(axis));
-  }
-}
-
-// A float64 dataset with its description, label coordinates (may be empty) and axes.
-void write_described(const h5::Handle& group, const std::string& name, const std::vector<double>& values,
-                     const std::vector<const h5::Handle*>& axes, const std::vector<hsize_t>& dims,
-                     const std::string& units, const std::string& long_name, const std::string& coordinates) {
-  h5::Handle dataset = h5::write_dataset(group, name, values, dims);
-  describe(dataset, units, long_name);
-  if (!coordinates.empty()) h5::write_attribute(dataset, "coordinates", coordinates);
-  attach_all(dataset, axes);
-}
-
-// Mean and quantiles over replications, one sample at a time.
+// The statistics of summary_statistics() over replications, one sample at a time, column by column.
 struct Statistics {
-  std::vector<double> mean, p05, p50, p95;
+  std::vector<std::vector<double>> columns = std::vector<std::vector<double>>(summary_statistics().size());
 
   void add(const std::vector<double>& sample) {
-    mean.push_back(cradle::mean(sample));
-    p05.push_back(quantile(sample, 0.05));
-    p50.push_back(quantile(sample, 0.50));
-    p95.push_back(quantile(sample, 0.95));
+    static const std::vector<double> levels = summary_levels();
+    const Summary summary = summarise(sample, levels);
+    std::size_t level = 0;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      columns[i].push_back(summary_statistics()[i].level ? summary.quantiles[level++] : summary.mean);
+    }
   }
   // A statistic of a sample that is undefined in every replication (a ratio to a zero budget).
   void add_undefined() {
-    for (auto* values : {&mean, &p05, &p50, &p95}) values->push_back(std::numeric_limits<double>::quiet_NaN());
+    for (std::vector<double>& column : columns) column.push_back(std::numeric_limits<double>::quiet_NaN());
+  }
+  // Writes <name>_mean, <name>_p05, ... as the table describes them.
+  void write(GroupWriter& out, const std::string& name) const {
+    for (std::size_t i = 0; i < columns.size(); ++i) out.write(name + summary_statistics()[i].suffix, columns[i]);
   }
 };
-
-// Writes name_mean, name_p05, name_p50 and name_p95 of `statistics`.
-void write_statistics(const h5::Handle& group, const std::string& name, const Statistics& statistics,
-                      const std::vector<const h5::Handle*>& axes, const std::vector<hsize_t>& dims,
-                      const std::string& units, const std::string& what, const std::string& coordinates) {
-  const struct {
-    const char* suffix;
-    const std::vector<double>& values;
-    const char* statistic;
-  } columns[] = {
-      {"_mean", statistics.mean, "mean over replications"},
-      {"_p05", statistics.p05, "5th percentile over replications (linear interpolation)"},
-      {"_p50", statistics.p50, "median over replications (linear interpolation)"},
-      {"_p95", statistics.p95, "95th percentile over replications (linear interpolation)"},
-  };
-  for (const auto& column : columns) {
-    write_described(group, name + column.suffix, column.values, axes, dims, units, what + ", " + column.statistic,
-                    coordinates);
-  }
-}
 
 double share(std::int64_t part_fen, std::int64_t whole_fen) {
   // Both exact in fen; one division, so budget_share is the same number however it is recomputed from fen.
@@ -362,36 +388,32 @@ double share(std::int64_t part_fen, std::int64_t whole_fen) {
                         : static_cast<double>(part_fen) / static_cast<double>(whole_fen);
 }
 
-constexpr const char* ledger_note =
-    "; NOT general public budget outlay (insurance fund payout, revenue forgone, provident fund liquidity or "
-    "leave wage cost), never included in outlay or budget_outlay";
+double fen_to_yuan(std::int64_t fen) { return static_cast<double>(fen) / 100.0; }
 
-void write_summary(const h5::Handle& scenario_group, const ScenarioResults& s,
-                   const std::vector<std::int64_t>& budget_outlay_fen) {
-  h5::Handle group = h5::create_group(scenario_group, "summary");
-  Scales scales = write_common_scales(group, s);
+// Statistics of outlay, [year][measure][payer].
+Statistics summarise_outlay(const ScenarioResults& s) {
   const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
   std::vector<double> sample(R);
-
   Statistics outlay;
-  for (std::size_t y = 0; y < Y; ++y)
-    for (std::size_t m = 0; m < M; ++m)
-      for (std::size_t p = 0; p < P; ++p) {
-        for (std::size_t r = 0; r < R; ++r) {
-          sample[r] = static_cast<double>(s.outlay_fen[s.outlay_index(r, y, m, p)]) / 100.0;
-        }
+  for (std::size_t y = 0; y < s.n_years(); ++y)
+    for (std::size_t m = 0; m < s.n_measures(); ++m)
+      for (std::size_t p = 0; p < s.n_payers(); ++p) {
+        for (std::size_t r = 0; r < R; ++r) sample[r] = fen_to_yuan(s.outlay_fen[s.outlay_index(r, y, m, p)]);
         outlay.add(sample);
       }
-  write_statistics(group, "outlay", outlay, {&scales.year, &scales.measure, &scales.payer}, {Y, M, P}, "CNY",
-                   "public outlay", join_labels({measure_label_names, payer_label_names}));
+  return outlay;
+}
 
+// Statistics of budget_outlay and budget_share, [year][payer].
+std::pair<Statistics, Statistics> summarise_budget(const ScenarioResults& s,
+                                                   const std::vector<std::int64_t>& budget_outlay_fen) {
+  const std::size_t R = static_cast<std::size_t>(s.replications);
+  const std::size_t Y = s.n_years(), P = s.n_payers();
+  std::vector<double> sample(R);
   Statistics budget_outlay, budget_share;
   for (std::size_t y = 0; y < Y; ++y)
     for (std::size_t p = 0; p < P; ++p) {
-      for (std::size_t r = 0; r < R; ++r) {
-        sample[r] = static_cast<double>(budget_outlay_fen[(r * Y + y) * P + p]) / 100.0;
-      }
+      for (std::size_t r = 0; r < R; ++r) sample[r] = fen_to_yuan(budget_outlay_fen[(r * Y + y) * P + p]);
       budget_outlay.add(sample);
       const std::int64_t budget = s.budget_fen[s.budget_index(y, p)];
       if (budget == 0) {
@@ -401,22 +423,32 @@ void write_summary(const h5::Handle& scenario_group, const ScenarioResults& s,
       for (std::size_t r = 0; r < R; ++r) sample[r] = share(budget_outlay_fen[(r * Y + y) * P + p], budget);
       budget_share.add(sample);
     }
-  write_statistics(group, "budget_outlay", budget_outlay, {&scales.year, &scales.payer}, {Y, P}, "CNY",
-                   "public outlay on all budget measures by payer", payer_label_names);
-  write_statistics(group, "budget_share", budget_share, {&scales.year, &scales.payer}, {Y, P}, "1",
-                   "budget_outlay as a share of the payer's general public budget expenditure (NaN where that "
-                   "budget is 0)",
-                   payer_label_names);
+  return {std::move(budget_outlay), std::move(budget_share)};
+}
 
+// Statistics of ledger_amount, [year][ledger_measure].
+Statistics summarise_ledgers(const ScenarioResults& s) {
+  const std::size_t R = static_cast<std::size_t>(s.replications);
+  std::vector<double> sample(R);
   Statistics ledger;
-  for (std::size_t y = 0; y < Y; ++y)
-    for (std::size_t l = 0; l < L; ++l) {
-      for (std::size_t r = 0; r < R; ++r)
-        sample[r] = static_cast<double>(s.ledger_fen[s.ledger_index(r, y, l)]) / 100.0;
+  for (std::size_t y = 0; y < s.n_years(); ++y)
+    for (std::size_t l = 0; l < s.n_ledger_measures(); ++l) {
+      for (std::size_t r = 0; r < R; ++r) sample[r] = fen_to_yuan(s.ledger_fen[s.ledger_index(r, y, l)]);
       ledger.add(sample);
     }
-  write_statistics(group, "ledger_amount", ledger, {&scales.year, &scales.ledger_measure}, {Y, L}, "CNY",
-                   std::string("amount of each separate-ledger measure") + ledger_note, ledger_label_names);
+  return ledger;
+}
+
+void write_summary(const h5::Handle& scenario_group, const ScenarioResults& s,
+                   const std::vector<std::int64_t>& budget_outlay_fen) {
+  h5::Handle group = h5::create_group(scenario_group, "summary");
+  GroupWriter out(group, VariableGroup::summary);
+  write_common_scales(out, s);
+  summarise_outlay(s).write(out, "outlay");
+  const auto [budget_outlay, budget_share] = summarise_budget(s, budget_outlay_fen);
+  budget_outlay.write(out, "budget_outlay");
+  budget_share.write(out, "budget_share");
+  summarise_ledgers(s).write(out, "ledger_amount");
 }
 
 std::vector<double> per_year(const std::vector<std::int64_t>& month_sums) {
@@ -430,8 +462,108 @@ std::vector<double> per_year(const std::vector<std::int64_t>& month_sums) {
 std::vector<double> yuan(const std::vector<std::int64_t>& fen) {
   std::vector<double> values;
   values.reserve(fen.size());
-  for (std::int64_t v : fen) values.push_back(static_cast<double>(v) / 100.0);
+  for (std::int64_t v : fen) values.push_back(fen_to_yuan(v));
   return values;
+}
+
+// The replication and birth_order scales, which only the scenario group holds.
+void write_scenario_scales(GroupWriter& out, const ScenarioResults& s) {
+  std::vector<std::int32_t> replications(static_cast<std::size_t>(s.replications));
+  for (std::size_t r = 0; r < replications.size(); ++r) replications[r] = static_cast<std::int32_t>(r);
+  out.write("replication", replications);
+
+  std::vector<std::int32_t> orders(static_cast<std::size_t>(s.birth_orders));
+  for (std::size_t b = 0; b < orders.size(); ++b) orders[b] = static_cast<std::int32_t>(b + 1);
+  const std::string last = std::to_string(orders.size());
+  out.write(
+      "birth_order", orders,
+      {"", last, {{"note", "the last birth order, " + last + ", counts births of order " + last + " and higher"}}});
+}
+
+// Outlay by measure and payer, and caseloads.
+void write_outlay(GroupWriter& out, const ScenarioResults& s) {
+  out.write("outlay", yuan(s.outlay_fen));
+  out.write("outlay_fen", s.outlay_fen);
+  out.write("caseload", s.caseload,
+            {"",
+             "",
+             {{"unit_per_measure",
+               "each measure has its own caseload unit (e.g. child-months): see the "
+               "caseload_unit coordinate along measure"}}});
+}
+
+// Births, children, deaths, population and the services' demand and enrolment.
+void write_demography(GroupWriter& out, const ScenarioResults& s) {
+  out.write("births", s.births);
+  out.write("children_under3", per_year(s.child_months_under3));
+  out.write("childcare_enrolled", per_year(s.childcare_enrolled_months));
+  out.write("deaths", s.deaths);
+  out.write("population", s.population);
+  out.write("net_migration", s.net_migration);
+  out.write("childcare_demand", per_year(s.childcare_demand_months));
+  std::vector<std::int64_t> unmet_months(s.childcare_demand_months.size());
+  for (std::size_t i = 0; i < unmet_months.size(); ++i) {
+    unmet_months[i] = s.childcare_demand_months[i] - s.childcare_enrolled_months[i];
+  }
+  out.write("childcare_unmet", per_year(unmet_months));
+  out.write("kindergarten_enrolled", per_year(s.kindergarten_enrolled_months));
+}
+
+// Each payer's budget, its outlay on all budget measures, and the share of one in the other.
+void write_budget(GroupWriter& out, const ScenarioResults& s, const std::vector<std::int64_t>& budget_outlay_fen) {
+  out.write("budget", yuan(s.budget_fen));
+  out.write("budget_outlay", yuan(budget_outlay_fen));
+  const std::size_t R = static_cast<std::size_t>(s.replications);
+  const std::size_t Y = s.n_years(), P = s.n_payers();
+  std::vector<double> shares(budget_outlay_fen.size());
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t p = 0; p < P; ++p) {
+        const std::size_t i = (r * Y + y) * P + p;
+        shares[i] = share(budget_outlay_fen[i], s.budget_fen[s.budget_index(y, p)]);
+      }
+  out.write("budget_share", shares);
+}
+
+// Childcare places, residents, and places per 1000 residents.
+void write_places(GroupWriter& out, const ScenarioResults& s) {
+  out.write("childcare_slots", s.childcare_slots);
+  out.write("persons", s.persons);
+  std::vector<double> per_1000(s.n_years());
+  for (std::size_t y = 0; y < per_1000.size(); ++y) {
+    per_1000[y] = s.persons[y] == 0
+                      ? std::numeric_limits<double>::quiet_NaN()
+                      : static_cast<double>(s.childcare_slots[y]) * 1000.0 / static_cast<double>(s.persons[y]);
+  }
+  out.write("slots_per_1000", per_1000);
+}
+
+void write_ledgers(GroupWriter& out, const ScenarioResults& s) {
+  out.write("ledger_amount", yuan(s.ledger_fen));
+  out.write("ledger_amount_fen", s.ledger_fen);
+  out.write("ledger_caseload", s.ledger_caseload,
+            {"",
+             "",
+             {{"unit_per_measure",
+               "each ledger measure has its own caseload unit: see the ledger_caseload_unit coordinate "
+               "along ledger_measure"}}});
+}
+
+// Uncertain parameters, one draw per replication.
+void write_parameters(GroupWriter& out, const ScenarioResults& s) {
+  std::vector<std::string> names, distributions, sources;
+  std::vector<double> centres;
+  for (const ParameterLabel& l : s.parameter_labels) {
+    names.push_back(l.name);
+    distributions.push_back(l.distribution);
+    sources.push_back(l.source);
+    centres.push_back(l.centre);
+  }
+  out.write("parameter", names);
+  out.write("parameter_distribution", distributions);
+  out.write("parameter_source", sources);
+  out.write("parameter_centre", centres);
+  out.write("parameters", s.parameters);
 }
 
 void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
@@ -440,178 +572,15 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   h5::write_attribute(group, "id", s.id);
   h5::write_attribute(group, "title", s.title);
   h5::write_attribute(group, "scenario_text", s.resolved_text);
-
-  const std::size_t R = static_cast<std::size_t>(s.replications);
-  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers(), L = s.n_ledger_measures();
-  const auto B = static_cast<std::size_t>(s.birth_orders);
-
-  Scales scales = write_common_scales(group, s);
-
-  std::vector<std::int32_t> replication_index(R);
-  for (std::size_t r = 0; r < R; ++r) replication_index[r] = static_cast<std::int32_t>(r);
-  h5::Handle replication = h5::write_dataset(group, "replication", replication_index, {R});
-  describe(replication, "1", "replication index");
-  h5::make_scale(replication, "replication");
-
-  std::vector<std::int32_t> orders(B);
-  for (std::size_t b = 0; b < B; ++b) orders[b] = static_cast<std::int32_t>(b + 1);
-  h5::Handle birth_order = h5::write_dataset(group, "birth_order", orders, {B});
-  const std::string last = std::to_string(B);
-  describe(birth_order, "1", "birth order (" + last + " stands for " + last + " and higher)");
-  h5::write_attribute(birth_order, "note",
-                      "the last birth order, " + last + ", counts births of order " + last + " and higher");
-  h5::make_scale(birth_order, "birth_order");
-
-  const std::string outlay_labels = join_labels({measure_label_names, payer_label_names});
-  h5::Handle outlay = h5::write_dataset(group, "outlay", yuan(s.outlay_fen), {R, Y, M, P});
-  describe(outlay, "CNY", "public outlay by measure and paying level of government");
-  h5::write_attribute(outlay, "coordinates", outlay_labels);
-  attach_all(outlay, {&replication, &scales.year, &scales.measure, &scales.payer});
-
-  h5::Handle outlay_fen = h5::write_dataset(group, "outlay_fen", s.outlay_fen, {R, Y, M, P});
-  describe(outlay_fen, "fen", "public outlay by measure and paying level of government, exact (1 CNY = 100 fen)");
-  h5::write_attribute(outlay_fen, "coordinates", outlay_labels);
-  attach_all(outlay_fen, {&replication, &scales.year, &scales.measure, &scales.payer});
-
-  h5::Handle caseload = h5::write_dataset(group, "caseload", s.caseload, {R, Y, M});
-  describe(caseload, "1", "caseload of each measure, counted in the measure's own unit");
-  h5::write_attribute(caseload, "unit_per_measure",
-                      "each measure has its own caseload unit (e.g. child-months): see the "
-                      "caseload_unit coordinate along measure");
-  h5::write_attribute(caseload, "coordinates", measure_label_names);
-  attach_all(caseload, {&replication, &scales.year, &scales.measure});
-
-  h5::Handle births = h5::write_dataset(group, "births", s.births, {R, Y, B});
-  describe(births, "births", "live births by birth order");
-  attach_all(births, {&replication, &scales.year, &birth_order});
-
-  h5::Handle under3 = h5::write_dataset(group, "children_under3", per_year(s.child_months_under3), {R, Y});
-  describe(under3, "children", "children under 3, average of the 12 monthly counts");
-  attach_all(under3, {&replication, &scales.year});
-
-  h5::Handle enrolled = h5::write_dataset(group, "childcare_enrolled", per_year(s.childcare_enrolled_months), {R, Y});
-  describe(enrolled, "children", "children enrolled in childcare, average of the 12 monthly counts");
-  attach_all(enrolled, {&replication, &scales.year});
-
-  // Format 1.1 from here on.
-  h5::Handle deaths = h5::write_dataset(group, "deaths", s.deaths, {R, Y});
-  describe(deaths, "persons", "deaths of the modelled persons (women 8-49 and children under 7) in the year");
-  attach_all(deaths, {&replication, &scales.year});
-  h5::Handle population = h5::write_dataset(group, "population", s.population, {R, Y});
-  describe(population, "persons",
-           "residents at the start of the year: the persons of the households present, with the children born to them "
-           "less the deaths among them since the first year (other adults held constant)");
-  attach_all(population, {&replication, &scales.year});
-  h5::Handle migration = h5::write_dataset(group, "net_migration", s.net_migration, {R, Y});
-  describe(migration, "persons",
-           "persons of the households arriving less those of the households leaving, at the start of the year (with "
-           "the children born to them and less their deaths in the run); population[t+1] = population[t] + births[t] "
-           "- deaths[t] + net_migration[t+1]");
-  attach_all(migration, {&replication, &scales.year});
-  h5::Handle demand = h5::write_dataset(group, "childcare_demand", per_year(s.childcare_demand_months), {R, Y});
-  describe(demand, "children",
-           "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts");
-  attach_all(demand, {&replication, &scales.year});
-  std::vector<std::int64_t> unmet_months(s.childcare_demand_months.size());
-  for (std::size_t i = 0; i < unmet_months.size(); ++i) {
-    unmet_months[i] = s.childcare_demand_months[i] - s.childcare_enrolled_months[i];
-  }
-  h5::Handle unmet = h5::write_dataset(group, "childcare_unmet", per_year(unmet_months), {R, Y});
-  describe(unmet, "children",
-           "children wanting a childcare place without one (demand - enrolled, places being full), average of the 12 "
-           "monthly counts");
-  attach_all(unmet, {&replication, &scales.year});
-
-  h5::Handle kindergarten =
-      h5::write_dataset(group, "kindergarten_enrolled", per_year(s.kindergarten_enrolled_months), {R, Y});
-  describe(kindergarten, "children", "children enrolled in kindergarten (average of monthly counts)");
-  attach_all(kindergarten, {&replication, &scales.year});
-
-  h5::Handle budget = h5::write_dataset(group, "budget", yuan(s.budget_fen), {Y, P});
-  describe(budget, "CNY", "general public budget expenditure of the paying jurisdiction");
-  h5::write_attribute(budget, "coordinates", payer_label_names);
-  attach_all(budget, {&scales.year, &scales.payer});
-
-  h5::Handle budget_outlay = h5::write_dataset(group, "budget_outlay", yuan(budget_outlay_fen), {R, Y, P});
-  describe(budget_outlay, "CNY", "public outlay on all budget measures by payer (outlay summed over measure)");
-  h5::write_attribute(budget_outlay, "coordinates", payer_label_names);
-  attach_all(budget_outlay, {&replication, &scales.year, &scales.payer});
-
-  std::vector<double> shares(budget_outlay_fen.size());
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t y = 0; y < Y; ++y)
-      for (std::size_t p = 0; p < P; ++p) {
-        const std::size_t i = (r * Y + y) * P + p;
-        shares[i] = share(budget_outlay_fen[i], s.budget_fen[s.budget_index(y, p)]);
-      }
-  h5::Handle budget_share = h5::write_dataset(group, "budget_share", shares, {R, Y, P});
-  describe(budget_share, "1",
-           "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)");
-  h5::write_attribute(budget_share, "coordinates", payer_label_names);
-  attach_all(budget_share, {&replication, &scales.year, &scales.payer});
-
-  h5::Handle slots = h5::write_dataset(group, "childcare_slots", s.childcare_slots, {Y});
-  describe(slots, "places", "childcare places (capacity) in the year");
-  attach_all(slots, {&scales.year});
-
-  h5::Handle persons = h5::write_dataset(group, "persons", s.persons, {Y});
-  describe(persons, "persons", "resident persons of the simulated place");
-  attach_all(persons, {&scales.year});
-
-  std::vector<double> per_1000(Y);
-  for (std::size_t y = 0; y < Y; ++y) {
-    per_1000[y] = s.persons[y] == 0
-                      ? std::numeric_limits<double>::quiet_NaN()
-                      : static_cast<double>(s.childcare_slots[y]) * 1000.0 / static_cast<double>(s.persons[y]);
-  }
-  h5::Handle slots_per_1000 = h5::write_dataset(group, "slots_per_1000", per_1000, {Y});
-  describe(slots_per_1000, "places per 1000 residents",
-           "childcare places per 1000 resident persons (NaN where persons is 0)");
-  attach_all(slots_per_1000, {&scales.year});
-
-  h5::Handle ledger_amount = h5::write_dataset(group, "ledger_amount", yuan(s.ledger_fen), {R, Y, L});
-  describe(ledger_amount, "CNY", std::string("amount of each separate-ledger measure") + ledger_note);
-  h5::write_attribute(ledger_amount, "coordinates", ledger_label_names);
-  attach_all(ledger_amount, {&replication, &scales.year, &scales.ledger_measure});
-
-  h5::Handle ledger_amount_fen = h5::write_dataset(group, "ledger_amount_fen", s.ledger_fen, {R, Y, L});
-  describe(ledger_amount_fen, "fen",
-           std::string("amount of each separate-ledger measure, exact (1 CNY = 100 fen)") + ledger_note);
-  h5::write_attribute(ledger_amount_fen, "coordinates", ledger_label_names);
-  attach_all(ledger_amount_fen, {&replication, &scales.year, &scales.ledger_measure});
-
-  h5::Handle ledger_caseload = h5::write_dataset(group, "ledger_caseload", s.ledger_caseload, {R, Y, L});
-  describe(ledger_caseload, "1", "caseload of each separate-ledger measure, counted in the measure's own unit");
-  h5::write_attribute(ledger_caseload, "unit_per_measure",
-                      "each ledger measure has its own caseload unit: see the ledger_caseload_unit coordinate "
-                      "along ledger_measure");
-  h5::write_attribute(ledger_caseload, "coordinates", ledger_label_names);
-  attach_all(ledger_caseload, {&replication, &scales.year, &scales.ledger_measure});
-
-  // Uncertain parameters, one draw per replication.
-  std::vector<std::string> names;
-  std::vector<Label> parameter_labels = {
-      {"parameter_distribution", {}, "distribution the parameter is drawn from, once per replication"},
-      {"parameter_source", {}, "source of the parameter's distribution"},
-  };
-  std::vector<double> centres;
-  for (const ParameterLabel& l : s.parameter_labels) {
-    names.push_back(l.name);
-    parameter_labels[0].values.push_back(l.distribution);
-    parameter_labels[1].values.push_back(l.source);
-    centres.push_back(l.centre);
-  }
-  h5::Handle parameter = write_labelled_scale(group, "parameter", names, "uncertain parameter", parameter_labels);
-  h5::Handle centre = h5::write_dataset(group, "parameter_centre", centres, {names.size()});
-  describe(centre, "1", "centre of the parameter's distribution (mean; median for a lognormal)");
-  h5::attach_scale(centre, parameter, 0);
-  h5::Handle parameters = h5::write_dataset(group, "parameters", s.parameters, {R, names.size()});
-  describe(parameters, "1",
-           "value of each uncertain parameter in each replication (birth_response: births per share of household "
-           "income; levels: multipliers)");
-  h5::write_attribute(parameters, "coordinates", "parameter_distribution parameter_source parameter_centre");
-  attach_all(parameters, {&replication, &parameter});
-
+  GroupWriter out(group, VariableGroup::scenario);
+  write_common_scales(out, s);
+  write_scenario_scales(out, s);
+  write_outlay(out, s);
+  write_demography(out, s);
+  write_budget(out, s, budget_outlay_fen);
+  write_places(out, s);
+  write_ledgers(out, s);
+  write_parameters(out, s);
   write_summary(group, s, budget_outlay_fen);
 }
 
@@ -619,54 +588,44 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
 void write_base_population(const h5::Handle& file, const BaseComposition& base) {
   if (base.households.empty()) return;
   h5::Handle group = h5::create_group(file, "base_population");
-  describe(group, "", "the simulated population in the first year (residents, weighted), beside the profile's shares");
+  describe(group, "", std::string(group_long_name(VariableGroup::base_population)));
+  GroupWriter out(group, VariableGroup::base_population);
   for (const BaseComposition::Margin& m : base.households) {
-    h5::Handle scale = h5::write_strings(group, m.name, m.categories);
-    describe(scale, "", m.long_name);
-    h5::make_scale(scale, m.name);
-    h5::Handle counts = h5::write_dataset(group, "households_by_" + m.name, m.households, {m.households.size()});
-    describe(counts, "households", "households by " + m.long_name);
-    h5::attach_scale(counts, scale, 0);
-    h5::Handle shares = h5::write_dataset(group, m.name + "_profile_share", m.profile_share, {m.profile_share.size()});
-    describe(shares, "1", "the profile's share of households by " + m.long_name + " (NaN for a persons file)");
-    h5::attach_scale(shares, scale, 0);
+    out.write("<attribute>", m.categories, {m.name, m.long_name, {}});
+    out.write("households_by_<attribute>", m.households, {m.name, m.long_name, {}});
+    out.write("<attribute>_profile_share", m.profile_share, {m.name, m.long_name, {}});
   }
   std::vector<std::int32_t> ages;
   for (int a = BaseComposition::MIN_AGE; a <= BaseComposition::MAX_AGE; ++a) ages.push_back(a);
-  h5::Handle age = h5::write_dataset(group, "age", ages, {ages.size()});
-  describe(age, "years", "age attained in the first year");
-  h5::make_scale(age, "age");
-  h5::Handle parity = h5::write_strings(group, "parity", {"0", "1", "2", "3+"});
-  describe(parity, "", "live births so far");
-  h5::make_scale(parity, "parity");
-  h5::Handle women = h5::write_dataset(group, "women_by_age_parity", base.women_by_age_parity,
-                                       {ages.size(), static_cast<hsize_t>(BaseComposition::PARITIES)});
-  describe(women, "women", "women by age and parity at the start of the first year");
-  h5::attach_scale(women, age, 0);
-  h5::attach_scale(women, parity, 1);
+  out.write("age", ages);
+  out.write("parity", std::vector<std::string>{"0", "1", "2", "3+"});
+  out.write("women_by_age_parity", base.women_by_age_parity);
+}
+
+void write_root_attributes(const h5::Handle& file, const RunResults& results) {
+  h5::Handle root = h5::open_group(file, "/");
+  h5::write_attribute(root, "filetype", "cradle.results");
+  h5::write_attribute(root, "format_version", std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+  h5::write_attribute(root, "cradle_version", results.cradle_version);
+  h5::write_attribute(root, "git_revision", results.git_revision);
+  h5::write_attribute(root, "created_utc", results.created_utc);
+  h5::write_attribute(root, "seed", results.seed);
+  h5::write_attribute(root, "replications", std::int64_t{results.replications});
+  h5::write_attribute(root, "threads", std::int64_t{results.threads});
+  h5::write_attribute(root, "households", results.households);
+  // 1.1: a 1-in-k sample; every count and amount in the file is already scaled by k.
+  h5::write_attribute(root, "sample_fraction",
+                      std::vector<std::int32_t>{1, static_cast<std::int32_t>(results.sample_weight)});
+  h5::write_attribute(root, "households_simulated",
+                      results.households_simulated > 0 ? results.households_simulated : results.households);
+  h5::write_attribute(root, "persons", results.persons);
 }
 
 void write_file(const std::filesystem::path& path, const RunResults& results,
                 const std::vector<std::vector<std::int64_t>>& budget_outlay_fen, Clock::time_point start) {
   h5::Handle file = h5::create_file(path);
   {
-    h5::Handle root = h5::open_group(file, "/");
-    h5::write_attribute(root, "filetype", "cradle.results");
-    h5::write_attribute(root, "format_version", std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
-    h5::write_attribute(root, "cradle_version", results.cradle_version);
-    h5::write_attribute(root, "git_revision", results.git_revision);
-    h5::write_attribute(root, "created_utc", results.created_utc);
-    h5::write_attribute(root, "seed", results.seed);
-    h5::write_attribute(root, "replications", std::int64_t{results.replications});
-    h5::write_attribute(root, "threads", std::int64_t{results.threads});
-    h5::write_attribute(root, "households", results.households);
-    // 1.1: a 1-in-k sample; every count and amount in the file is already scaled by k.
-    h5::write_attribute(root, "sample_fraction",
-                        std::vector<std::int32_t>{1, static_cast<std::int32_t>(results.sample_weight)});
-    h5::write_attribute(root, "households_simulated",
-                        results.households_simulated > 0 ? results.households_simulated : results.households);
-    h5::write_attribute(root, "persons", results.persons);
-
+    write_root_attributes(file, results);
     write_base_population(file, results.base);
     h5::Handle scenarios = h5::create_group(file, "scenarios");
     for (std::size_t i = 0; i < results.scenarios.size(); ++i) {

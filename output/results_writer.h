@@ -1,5 +1,6 @@
-// The results file (format 1.1, see output/FORMAT.md): one HDF5 file per run,
-// readable with h5py, xarray (engine "h5netcdf") and R's hdf5r/rhdf5.
+// The results file, format 1.2 (RESULTS_FORMAT_MAJOR.RESULTS_FORMAT_MINOR below; see output/FORMAT.md):
+// one HDF5 file per run, readable with h5py, xarray (engine "h5netcdf") and R's hdf5r/rhdf5.
+// What each dataset is (axes, dtype, units, long_name) comes from output/variables.h.
 #pragma once
 
 #include <filesystem>
@@ -14,9 +15,9 @@ inline constexpr int RESULTS_FORMAT_MINOR = 2;
 
 //! Writes results to `target` atomically: a temporary file beside it, renamed over
 //! target only when complete; on any error the temporary is removed, target is
-//! untouched, and std::runtime_error is thrown. Sizes, labels, non-negative budgets and
-//! populations, and int64 room for the sums over measures are checked before any file
-//! is touched. The time spent writing is measured here and stored as
+//! untouched, and std::runtime_error is thrown. Sizes, labels (each measure on the axis of
+//! its ledger), non-negative budgets and populations, and int64 room for the sums over
+//! measures are checked before any file is touched. The time spent writing is measured here and stored as
 //! /runtime@writing_seconds (results.times.writing_seconds is ignored).
 void write_results(const std::filesystem::path& target, const RunResults& results);
 

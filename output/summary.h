@@ -1,16 +1,31 @@
-// Statistics over the replication axis, for the file's summary group and the
-// printed report.
+// Statistics over the replication axis: the one computation behind the results
+// file's summary group and every printed report, so that a figure written and a
+// figure printed are the same number to the last bit.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 namespace cradle {
+
+//! Mean, spread and quantiles of one sample over replications.
+struct Summary {
+  std::size_t n = 0;              //!< sample size (replications)
+  double mean = 0;                //!< arithmetic mean, summed in sample order
+  double sd = 0;                  //!< standard deviation (divisor n - 1); NaN when n < 2
+  double se = 0;                  //!< standard error of the mean, sd / sqrt(n); NaN when n < 2
+  std::vector<double> quantiles;  //!< one per requested level, in the order requested (type 7)
+};
+
+//! Summarises `sample`: its mean, SD, SE and the quantile at each level of `levels` (type 7, as
+//! quantile()). Throws std::invalid_argument for an empty sample or a level outside [0, 1].
+Summary summarise(const std::vector<double>& sample, const std::vector<double>& levels);
 
 //! Quantile of a sample (type-7 linear interpolation, as numpy's default); q in [0, 1].
 //! Throws std::invalid_argument for an empty sample or q outside [0, 1].
 double quantile(std::vector<double> values, double q);
 
-//! Arithmetic mean of a sample; throws std::invalid_argument for an empty sample.
+//! Arithmetic mean of a sample, summed in sample order; throws std::invalid_argument for an empty sample.
 double mean(const std::vector<double>& values);
 
 }  // namespace cradle

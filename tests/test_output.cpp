@@ -23,6 +23,7 @@
 #include "output/results.h"
 #include "output/results_writer.h"
 #include "output/summary.h"
+#include "output/variables.h"
 
 namespace fs = std::filesystem;
 using cradle::h5::Handle;
@@ -75,11 +76,13 @@ cradle::RunResults make_results() {
   s.resolved_text = "[scenario]\nid = \"base\"\n";
   s.years = {2025, 2026};
   s.replications = 2;
-  s.measures = {{"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months"},
-                {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months"}};
+  s.measures = {
+      {"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months", "budget"},
+      {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months", "budget"}};
   s.payers = {"china", "jiangxi"};
   s.payer_labels = {{"china", "central", "中国 China"}, {"jiangxi", "province", "江西省 Jiangxi province"}};
-  s.ledger_measures = {{"maternity_benefit", "insurance_fund", "Maternity benefit", "c.md art. 2", "births"}};
+  s.ledger_measures = {
+      {"maternity_benefit", "insurance_fund", "Maternity benefit", "c.md art. 2", "births", "insurance_fund"}};
   s.birth_orders = 3;
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t y = 0; y < 2; ++y) {
@@ -288,6 +291,21 @@ TEST_CASE("quantile matches numpy's default (type 7)", "[output][summary]") {
   CHECK_THROWS_AS(cradle::quantile({}, 0.5), std::invalid_argument);
   CHECK_THROWS_AS(cradle::quantile(sample, 1.5), std::invalid_argument);
   CHECK_THROWS_AS(cradle::mean({}), std::invalid_argument);
+}
+
+TEST_CASE("summarise gives mean, SD, SE and the quantiles quantile() gives, bit for bit", "[output][summary]") {
+  const std::vector<double> sample{0.1, 7.25, 3.3, 1e6, -2.5, 3.3, 11.0};
+  const std::vector<double> levels{0.05, 0.5, 0.95, 0.0, 1.0};
+  const cradle::Summary summary = cradle::summarise(sample, levels);
+  CHECK(summary.n == sample.size());
+  CHECK(summary.mean == cradle::mean(sample));
+  for (std::size_t i = 0; i < levels.size(); ++i) CHECK(summary.quantiles[i] == cradle::quantile(sample, levels[i]));
+  const cradle::Summary small = cradle::summarise({1, 2, 3, 4}, {});
+  CHECK(small.sd == Approx(std::sqrt(5.0 / 3.0)));
+  CHECK(small.se == Approx(std::sqrt(5.0 / 3.0) / 2.0));
+  CHECK(std::isnan(cradle::summarise({7.0}, {0.5}).sd));
+  CHECK_THROWS_AS(cradle::summarise({}, {0.5}), std::invalid_argument);
+  CHECK_THROWS_AS(cradle::summarise(sample, {-0.1}), std::invalid_argument);
 }
 
 TEST_CASE("results file holds the layout and values of format 1.1", "[output][hdf5]") {
@@ -572,6 +590,54 @@ TEST_CASE("a zero budget or population gives NaN ratios, not a failure", "[outpu
   CHECK(per_1000[1] == 650.0 * 1000.0 / 100'400.0);
 }
 
+namespace {
+
+// The datasets of `group_path` in `file` are exactly the table's entries of `group`: each dataset
+// is an entry (or matches its name pattern), and each entry is written (a pattern at least once).
+void check_datasets_are_the_table(const Handle& file, const std::string& group_path, cradle::VariableGroup group) {
+  Handle handle = cradle::h5::open_group(file, group_path);
+  std::vector<const cradle::Variable*> entries;
+  for (const cradle::Variable& variable : cradle::results_variables()) {
+    if (variable.group == group) entries.push_back(&variable);
+  }
+  std::vector<bool> written(entries.size(), false);
+  for (const std::string& name : member_names(handle)) {
+    if (!is_dataset(handle, name)) continue;
+    INFO(group_path << "/" << name << " is written but not in output/variables.cpp");
+    bool known = false;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (!cradle::match_name(entries[i]->name, name)) continue;
+      written[i] = known = true;
+    }
+    CHECK(known);
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    INFO(group_path << "/" << entries[i]->name << " is in output/variables.cpp but not written");
+    CHECK(written[i]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the datasets of a written file are exactly the results variable table's", "[output][hdf5][format]") {
+  TempDir dir;
+  const fs::path target = dir.path / "results.h5";
+  cradle::write_results(target, make_results());
+  Handle file = cradle::h5::open_file(target);
+  check_datasets_are_the_table(file, "base_population", cradle::VariableGroup::base_population);
+  check_datasets_are_the_table(file, "scenarios/base", cradle::VariableGroup::scenario);
+  check_datasets_are_the_table(file, "scenarios/base/summary", cradle::VariableGroup::summary);
+  // Units and long_name as the table gives them (its {} filled where the writer fills it).
+  CHECK(attribute_text(file, "scenarios/base/outlay", "units") == "CNY");
+  CHECK(attribute_text(file, "scenarios/base/summary/budget_share_p05", "long_name") ==
+        cradle::find_variable(cradle::VariableGroup::summary, "budget_share_p05").long_name);
+  CHECK(attribute_text(file, "base_population/households_by_registration", "long_name") ==
+        "households by household registration");
+  CHECK(attribute_text(file, "scenarios/base/birth_order", "long_name") == "birth order (3 stands for 3 and higher)");
+  CHECK(attribute_text(file, "scenarios/base/ledger_amount", "coordinates") ==
+        "ledger_kind ledger_title ledger_source ledger_caseload_unit");
+}
+
 TEST_CASE("zero-length measure, payer and ledger axes still make a complete file", "[output][hdf5]") {
   TempDir dir;
   const fs::path target = dir.path / "results.h5";
@@ -695,7 +761,9 @@ TEST_CASE("write_results replaces an existing file only on success", "[output][h
       std::swap(bad.scenarios[0].payer_labels[0], bad.scenarios[0].payer_labels[1]);
     }
     SECTION("payer name not UTF-8") { bad.scenarios[0].payer_labels[0].name = "\xc3"; }
-    SECTION("unknown ledger kind") { bad.scenarios[0].ledger_measures[0].kind = "budget"; }
+    SECTION("a ledger measure booked to the budget") { bad.scenarios[0].ledger_measures[0].ledger = "budget"; }
+    SECTION("a ledger measure with no ledger") { bad.scenarios[0].ledger_measures[0].ledger.clear(); }
+    SECTION("a budget measure booked to a separate ledger") { bad.scenarios[0].measures[0].ledger = "leave"; }
     SECTION("duplicate ledger measure") {
       cradle::ScenarioResults& s = bad.scenarios[0];
       s.ledger_measures.push_back(s.ledger_measures[0]);
@@ -828,7 +896,7 @@ TEST_CASE("print_summary keeps long measure ids whole within 100 columns", "[out
       "housing_provident_fund_extra_loan_quota_for_families_with_two_or_more_children_under_18";
   s.measures[1].id = long_id;
   s.ledger_measures[0].id = longer_id;
-  s.ledger_measures[0].kind = "provident_fund";
+  s.ledger_measures[0].kind = s.ledger_measures[0].ledger = "provident_fund";
   s.budget_fen[s.budget_index(0, 1)] = 0;
   std::ostringstream out;
   cradle::print_summary(out, results);

@@ -27,6 +27,12 @@ Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
   return std::min(p.fen_per_unit, f.fee);
 }
 
+std::string_view ledger_name(Ledger ledger) {
+  static constexpr std::array<std::string_view, 5> NAMES{"budget", "insurance_fund", "tax_expenditure",
+                                                         "provident_fund", "leave"};
+  return NAMES[static_cast<std::size_t>(ledger)];
+}
+
 std::string_view basis_name(Basis basis) { return BASIS_NAMES[static_cast<std::size_t>(basis)]; }
 
 std::optional<Basis> parse_basis(std::string_view name) {

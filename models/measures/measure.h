@@ -58,6 +58,8 @@ std::string_view kind_name(MeasureKind kind);
 std::optional<MeasureKind> parse_kind(std::string_view name);
 //! The ledger a kind books to.
 Ledger kind_ledger(MeasureKind kind);
+//! The ledger's name as results files write it, e.g. "budget", "insurance_fund".
+std::string_view ledger_name(Ledger ledger);
 std::string_view basis_name(Basis basis);
 std::optional<Basis> parse_basis(std::string_view name);
 //! Bases a kind may count, the first being its default.

@@ -1,0 +1,262 @@
+#include "output/variables.h"
+
+#include <stdexcept>
+#include <utility>
+
+namespace cradle {
+namespace {
+
+using Axes = std::vector<std::string>;
+constexpr VariableRole SCALE = VariableRole::scale, LABEL = VariableRole::label, DATA = VariableRole::data;
+
+constexpr const char* SOURCE_LONG_NAME = "policy document (file name and article) the measure implements";
+constexpr const char* CASELOAD_UNIT_LONG_NAME = "unit in which the measure's caseload is counted";
+// Said in every long_name of separate-ledger money, so no reader takes it for budget outlay.
+constexpr const char* LEDGER_NOTE =
+    "; NOT general public budget outlay (insurance fund payout, revenue forgone, provident fund liquidity or "
+    "leave wage cost), never included in outlay or budget_outlay";
+
+// The year, measure, payer and ledger_measure scales with their labels: both the scenario group and
+// its summary group hold them, since xarray shows a group's coordinate values only from the group itself.
+void add_common_scales(std::vector<Variable>& table, VariableGroup g) {
+  // One row per variable, kept as a table.
+  // clang-format off
+  const std::vector<Variable> common = {
+      {g, SCALE, "year", {"year"}, DType::int32, "year", "calendar year"},
+      {g, SCALE, "measure", {"measure"}, DType::string, "",
+       "identifier of a measure paid from the general public budget"},
+      {g, LABEL, "measure_kind", {"measure"}, DType::string, "", "kind of measure"},
+      {g, LABEL, "measure_title", {"measure"}, DType::string, "", "title of measure"},
+      {g, LABEL, "measure_source", {"measure"}, DType::string, "", SOURCE_LONG_NAME},
+      {g, LABEL, "caseload_unit", {"measure"}, DType::string, "", CASELOAD_UNIT_LONG_NAME},
+      {g, SCALE, "payer", {"payer"}, DType::string, "", "paying jurisdiction (its level is payer_level)"},
+      {g, LABEL, "payer_level", {"payer"}, DType::string, "",
+       "level of government of the paying jurisdiction (central, province, city, county)"},
+      {g, LABEL, "payer_name", {"payer"}, DType::string, "", "name of the paying jurisdiction"},
+      {g, SCALE, "ledger_measure", {"ledger_measure"}, DType::string, "",
+       "identifier of a measure of a separate ledger (insurance fund, tax expenditure, provident fund, leave), "
+       "not paid from the general public budget"},
+      {g, LABEL, "ledger_kind", {"ledger_measure"}, DType::string, "",
+       "separate ledger the measure books to (insurance_fund, tax_expenditure, provident_fund, leave)"},
+      {g, LABEL, "ledger_title", {"ledger_measure"}, DType::string, "", "title of measure"},
+      {g, LABEL, "ledger_source", {"ledger_measure"}, DType::string, "", SOURCE_LONG_NAME},
+      {g, LABEL, "ledger_caseload_unit", {"ledger_measure"}, DType::string, "", CASELOAD_UNIT_LONG_NAME},
+  };
+  // clang-format on
+  table.insert(table.end(), common.begin(), common.end());
+}
+
+void add_base_population(std::vector<Variable>& table) {
+  const VariableGroup g = VariableGroup::base_population;
+  // One row per variable, kept as a table.
+  // clang-format off
+  const std::vector<Variable> base = {
+      // Per attribute of the base composition; the long_names take the attribute's description.
+      {g, SCALE, "<attribute>", {"<attribute>"}, DType::string, "", "{}"},
+      {g, DATA, "households_by_<attribute>", {"<attribute>"}, DType::int64, "households", "households by {}"},
+      {g, DATA, "<attribute>_profile_share", {"<attribute>"}, DType::float64, "1",
+       "the profile's share of households by {} (NaN for a persons file)"},
+      {g, SCALE, "age", {"age"}, DType::int32, "years", "age attained in the first year"},
+      {g, SCALE, "parity", {"parity"}, DType::string, "", "live births so far"},
+      {g, DATA, "women_by_age_parity", {"age", "parity"}, DType::int64, "women",
+       "women by age and parity at the start of the first year"},
+  };
+  // clang-format on
+  table.insert(table.end(), base.begin(), base.end());
+}
+
+void add_scenario(std::vector<Variable>& table) {
+  const VariableGroup g = VariableGroup::scenario;
+  add_common_scales(table, g);
+  const Axes RY = {"replication", "year"};
+  const Axes RYM = {"replication", "year", "measure"}, RYMP = {"replication", "year", "measure", "payer"};
+  const Axes RYP = {"replication", "year", "payer"}, RYL = {"replication", "year", "ledger_measure"};
+  // One row per variable, kept as a table.
+  // clang-format off
+  const std::vector<Variable> scenario = {
+      {g, SCALE, "replication", {"replication"}, DType::int32, "1", "replication index"},
+      // {} is the last birth order, which counts that order and higher.
+      {g, SCALE, "birth_order", {"birth_order"}, DType::int32, "1", "birth order ({} stands for {} and higher)"},
+      {g, DATA, "outlay", RYMP, DType::float64, "CNY", "public outlay by measure and paying level of government"},
+      {g, DATA, "outlay_fen", RYMP, DType::int64, "fen",
+       "public outlay by measure and paying level of government, exact (1 CNY = 100 fen)"},
+      {g, DATA, "caseload", RYM, DType::int64, "1", "caseload of each measure, counted in the measure's own unit"},
+      {g, DATA, "births", {"replication", "year", "birth_order"}, DType::int64, "births", "live births by birth order"},
+      {g, DATA, "children_under3", RY, DType::float64, "children",
+       "children under 3, average of the 12 monthly counts"},
+      {g, DATA, "childcare_enrolled", RY, DType::float64, "children",
+       "children enrolled in childcare, average of the 12 monthly counts"},
+      {g, DATA, "deaths", RY, DType::int64, "persons",
+       "deaths of the modelled persons (women 8-49 and children under 7) in the year"},
+      {g, DATA, "population", RY, DType::int64, "persons",
+       "residents at the start of the year: the persons of the households present, with the children born to them "
+       "less the deaths among them since the first year (other adults held constant)"},
+      {g, DATA, "net_migration", RY, DType::int64, "persons",
+       "persons of the households arriving less those of the households leaving, at the start of the year (with "
+       "the children born to them and less their deaths in the run); population[t+1] = population[t] + births[t] "
+       "- deaths[t] + net_migration[t+1]"},
+      {g, DATA, "childcare_demand", RY, DType::float64, "children",
+       "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts"},
+      {g, DATA, "childcare_unmet", RY, DType::float64, "children",
+       "children wanting a childcare place without one (demand - enrolled, places being full), average of the 12 "
+       "monthly counts"},
+      {g, DATA, "kindergarten_enrolled", RY, DType::float64, "children",
+       "children enrolled in kindergarten (average of monthly counts)"},
+      {g, DATA, "budget", {"year", "payer"}, DType::float64, "CNY",
+       "general public budget expenditure of the paying jurisdiction"},
+      {g, DATA, "budget_outlay", RYP, DType::float64, "CNY",
+       "public outlay on all budget measures by payer (outlay summed over measure)"},
+      {g, DATA, "budget_share", RYP, DType::float64, "1",
+       "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)"},
+      {g, DATA, "childcare_slots", {"year"}, DType::int64, "places", "childcare places (capacity) in the year"},
+      {g, DATA, "persons", {"year"}, DType::int64, "persons", "resident persons of the simulated place"},
+      {g, DATA, "slots_per_1000", {"year"}, DType::float64, "places per 1000 residents",
+       "childcare places per 1000 resident persons (NaN where persons is 0)"},
+      {g, DATA, "ledger_amount", RYL, DType::float64, "CNY",
+       std::string("amount of each separate-ledger measure") + LEDGER_NOTE},
+      {g, DATA, "ledger_amount_fen", RYL, DType::int64, "fen",
+       std::string("amount of each separate-ledger measure, exact (1 CNY = 100 fen)") + LEDGER_NOTE},
+      {g, DATA, "ledger_caseload", RYL, DType::int64, "1",
+       "caseload of each separate-ledger measure, counted in the measure's own unit"},
+      {g, SCALE, "parameter", {"parameter"}, DType::string, "", "uncertain parameter"},
+      {g, LABEL, "parameter_distribution", {"parameter"}, DType::string, "",
+       "distribution the parameter is drawn from, once per replication"},
+      {g, LABEL, "parameter_source", {"parameter"}, DType::string, "", "source of the parameter's distribution"},
+      {g, LABEL, "parameter_centre", {"parameter"}, DType::float64, "1",
+       "centre of the parameter's distribution (mean; median for a lognormal)"},
+      {g, DATA, "parameters", {"replication", "parameter"}, DType::float64, "1",
+       "value of each uncertain parameter in each replication (birth_response: births per share of household "
+       "income; levels: multipliers)"},
+  };
+  // clang-format on
+  table.insert(table.end(), scenario.begin(), scenario.end());
+}
+
+// The summary group: its own scales, then each statistic of each summarised variable.
+void add_summary(std::vector<Variable>& table) {
+  const VariableGroup g = VariableGroup::summary;
+  add_common_scales(table, g);
+  const struct {
+    const char* name;
+    Axes axes;
+    const char* units;
+    std::string long_name;
+  } summarised[] = {
+      {"outlay", {"year", "measure", "payer"}, "CNY", "public outlay"},
+      {"budget_outlay", {"year", "payer"}, "CNY", "public outlay on all budget measures by payer"},
+      {"budget_share",
+       {"year", "payer"},
+       "1",
+       "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)"},
+      {"ledger_amount",
+       {"year", "ledger_measure"},
+       "CNY",
+       std::string("amount of each separate-ledger measure") + LEDGER_NOTE},
+  };
+  for (const auto& variable : summarised) {
+    for (const SummaryStatistic& statistic : summary_statistics()) {
+      table.push_back({g, DATA, variable.name + statistic.suffix, variable.axes, DType::float64, variable.units,
+                       variable.long_name + ", " + statistic.long_name});
+    }
+  }
+}
+
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+  std::string result;
+  std::size_t start = 0;
+  for (std::size_t at = text.find(from); at != std::string_view::npos; at = text.find(from, start)) {
+    result.append(text.substr(start, at - start)).append(to);
+    start = at + from.size();
+  }
+  result.append(text.substr(start));
+  return result;
+}
+
+}  // namespace
+
+const std::vector<SummaryStatistic>& summary_statistics() {
+  static const std::vector<SummaryStatistic> statistics = {
+      {"_mean", std::nullopt, "mean over replications"},
+      {"_p05", 0.05, "5th percentile over replications (linear interpolation)"},
+      {"_p50", 0.50, "median over replications (linear interpolation)"},
+      {"_p95", 0.95, "95th percentile over replications (linear interpolation)"},
+  };
+  return statistics;
+}
+
+std::vector<double> summary_levels() {
+  std::vector<double> levels;
+  for (const SummaryStatistic& statistic : summary_statistics()) {
+    if (statistic.level) levels.push_back(*statistic.level);
+  }
+  return levels;
+}
+
+const std::vector<Variable>& results_variables() {
+  static const std::vector<Variable> table = [] {
+    std::vector<Variable> variables;
+    add_base_population(variables);
+    add_scenario(variables);
+    add_summary(variables);
+    return variables;
+  }();
+  return table;
+}
+
+const Variable& find_variable(VariableGroup group, std::string_view name) {
+  for (const Variable& variable : results_variables()) {
+    if (variable.group == group && variable.name == name) return variable;
+  }
+  throw std::logic_error("no results variable '" + std::string(name) + "' in the table");
+}
+
+std::optional<std::string> match_name(std::string_view pattern, std::string_view name) {
+  const std::size_t at = pattern.find(NAME_PLACEHOLDER);
+  if (at == std::string_view::npos) return pattern == name ? std::optional<std::string>("") : std::nullopt;
+  const std::string_view prefix = pattern.substr(0, at), suffix = pattern.substr(at + NAME_PLACEHOLDER.size());
+  if (name.size() <= prefix.size() + suffix.size()) return std::nullopt;
+  if (name.substr(0, prefix.size()) != prefix || name.substr(name.size() - suffix.size()) != suffix) {
+    return std::nullopt;
+  }
+  return std::string(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
+}
+
+std::string fill_name(std::string_view text, std::string_view attribute) {
+  return replace_all(text, NAME_PLACEHOLDER, attribute);
+}
+
+std::string fill_text(std::string_view text, std::string_view value) {
+  return replace_all(text, TEXT_PLACEHOLDER, value);
+}
+
+std::string coordinates_of(const Variable& variable) {
+  if (variable.role != VariableRole::data) return "";
+  std::string names;
+  for (const std::string& axis : variable.axes) {
+    for (const Variable& label : results_variables()) {
+      if (label.group != variable.group || label.role != VariableRole::label || label.axes.front() != axis) continue;
+      if (!names.empty()) names += ' ';
+      names += label.name;
+    }
+  }
+  return names;
+}
+
+std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::int32: return "int32";
+    case DType::int64: return "int64";
+    case DType::float64: return "float64";
+    case DType::string: return "string";
+  }
+  return "unknown";
+}
+
+std::string_view group_long_name(VariableGroup group) {
+  if (group == VariableGroup::base_population) {
+    return "the simulated population in the first year (residents, weighted), beside the profile's shares";
+  }
+  return "";
+}
+
+}  // namespace cradle
