@@ -155,11 +155,11 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
     const double u = (static_cast<double>(s.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1)
     const double v = p.distribution.quantile(u);
     rp.parameters.push_back(v);
-    if (p.name == PARAMETER_BIRTH_RESPONSE) response = v;
-    if (p.name == PARAMETER_FERTILITY_LEVEL) level = v;
-    if (p.name == PARAMETER_CHILDCARE_DEMAND) demand = v;
-    if (p.name == PARAMETER_FERTILITY_TREND) trend = v;
-    if (p.name == PARAMETER_CHILDCARE_PRICE_ELASTICITY) elasticity = v;
+    if (p.id == ParameterId::birth_response) response = v;
+    if (p.id == ParameterId::fertility_level) level = v;
+    if (p.id == ParameterId::childcare_demand_level) demand = v;
+    if (p.id == ParameterId::fertility_trend) trend = v;
+    if (p.id == ParameterId::childcare_price_elasticity) elasticity = v;
   }
   const std::size_t bands = plan.band_income.size();
   rp.birth_threshold.resize(plan.birth_probability.size() * bands);
@@ -636,9 +636,9 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
   const Plan plan = make_plan(scenario, pop, scenario.seed);
   double response = 0, level = 1, trend = 0;
   for (const UncertainParameter& p : scenario.uncertainty) {
-    if (p.name == PARAMETER_BIRTH_RESPONSE) response = p.distribution.centre();
-    if (p.name == PARAMETER_FERTILITY_LEVEL) level = p.distribution.centre();
-    if (p.name == PARAMETER_FERTILITY_TREND) trend = p.distribution.centre();
+    if (p.id == ParameterId::birth_response) response = p.distribution.centre();
+    if (p.id == ParameterId::fertility_level) level = p.distribution.centre();
+    if (p.id == ParameterId::fertility_trend) trend = p.distribution.centre();
   }
   // Expected women of each group (income band, birth cohort, years of arrival and of
   // departure) by parity class 0, 1, 2+; a group bears children only while resident.
