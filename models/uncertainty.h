@@ -64,8 +64,7 @@ inline constexpr std::array<ParameterInfo, 5> UNCERTAIN_PARAMETERS{{
      "L of the childcare demand p = min(1, p_a · L · e_E · (P_net / P)^ε), models/childcare_demand.h",
      Distribution{Distribution::Kind::fixed, 1.0}},
     {ParameterId::childcare_price_elasticity, "childcare_price_elasticity", "1",
-     "ε of the childcare demand p = min(1, p_a · L · e_E · (P_net / P)^ε), models/childcare_demand.h",
-     Distribution{}},
+     "ε of the childcare demand p = min(1, p_a · L · e_E · (P_net / P)^ε), models/childcare_demand.h", Distribution{}},
 }};
 
 //! The table of uncertain parameters, in the order a scenario lists them.
@@ -76,12 +75,14 @@ constexpr const ParameterInfo& parameter_info(ParameterId id) {
   return UNCERTAIN_PARAMETERS[static_cast<std::size_t>(id)];
 }
 
-static_assert([] {
-  for (std::size_t i = 0; i < UNCERTAIN_PARAMETERS.size(); ++i) {
-    if (static_cast<std::size_t>(UNCERTAIN_PARAMETERS[i].id) != i) return false;
-  }
-  return true;
-}(), "UNCERTAIN_PARAMETERS lists the parameters in ParameterId order");
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < UNCERTAIN_PARAMETERS.size(); ++i) {
+        if (static_cast<std::size_t>(UNCERTAIN_PARAMETERS[i].id) != i) return false;
+      }
+      return true;
+    }(),
+    "UNCERTAIN_PARAMETERS lists the parameters in ParameterId order");
 
 //! The parameter of a name as written in scenario files, if the engine knows it.
 std::optional<ParameterId> parse_parameter(std::string_view name);

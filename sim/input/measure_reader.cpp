@@ -108,7 +108,8 @@ Basis read_basis(TableReader& m, MeasureKind kind, const std::string& kind_text)
 
 //! The provider classes a measure is limited to, as a bit mask.
 std::uint8_t read_providers(TableReader& e, const toml::node& pn) {
-  if (!pn.is_array() || pn.as_array()->empty()) e.fail_at(pn.source(), "providers", "expected a list of provider classes");
+  if (!pn.is_array() || pn.as_array()->empty())
+    e.fail_at(pn.source(), "providers", "expected a list of provider classes");
   std::uint8_t providers = 0;
   for (const auto& item : *pn.as_array()) {
     const std::string name = e.as_string(item, "providers");
@@ -120,7 +121,8 @@ std::uint8_t read_providers(TableReader& e, const toml::node& pn) {
       }
     }
     if (!found) {
-      e.fail_at(item.source(), "providers", "unknown provider class \"" + name + "\" (public, inclusive_private, other)");
+      e.fail_at(item.source(), "providers",
+                "unknown provider class \"" + name + "\" (public, inclusive_private, other)");
     }
   }
   return providers;

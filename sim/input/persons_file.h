@@ -37,12 +37,14 @@ enum Column : int {
 //! How a CSV cell becomes the integer the builder reads (HDF5 stores the codes directly).
 enum class Cell { integer, sex, residency, employment, tenure };
 
+//! A column: its name in files, whether a file must have it, how its CSV cells read.
 struct ColumnSpec {
   const char* name;
   bool required;
   Cell cell;
 };
 
+//! Every column, in Column order.
 inline constexpr std::array<ColumnSpec, COLUMN_COUNT> COLUMNS{{
     {"person_id", true, Cell::integer},
     {"household_id", true, Cell::integer},

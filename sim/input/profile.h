@@ -103,7 +103,7 @@ struct PlaceProfile {
   double local_residency_share = 1;  //!< households with local household registration
   double special_family_share = 0;   //!< households that are special planned-birth families
   HouseholdProfile households;
-  double births = 0;                 //!< expected births in the first scenario year
+  double births = 0;  //!< expected births in the first scenario year
   //! Births in each burn-in year relative to `births`, oldest first.
   std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
   FertilityProfile fertility;

@@ -215,7 +215,9 @@ struct OutermostFile {
   TableReader root;
   TableReader sc;
   explicit OutermostFile(const std::filesystem::path& file)
-      : f(parse_file(file)), root(f.table, shown_path(file), ""), sc(root.child(*f.table["scenario"].as_table(), "scenario")) {}
+      : f(parse_file(file)),
+        root(f.table, shown_path(file), ""),
+        sc(root.child(*f.table["scenario"].as_table(), "scenario")) {}
 };
 
 //! Fails unless the composed scenario names everything a run needs.
@@ -349,7 +351,8 @@ Scenario load_scenario(const std::filesystem::path& file) {
   for (const auto& pf : spec.packages) loader.load_package(pf, ids);
   for (const std::string& x : spec.exclude) {
     const auto it = std::find_if(s.measures.begin(), s.measures.end(), [&](const Measure& m) { return m.id == x; });
-    if (it == s.measures.end()) OutermostFile(file).sc.fail("exclude_measures", "no measure \"" + x + "\" in the packages");
+    if (it == s.measures.end())
+      OutermostFile(file).sc.fail("exclude_measures", "no measure \"" + x + "\" in the packages");
     s.measures.erase(it);
   }
   return s;

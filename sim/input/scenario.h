@@ -49,7 +49,7 @@ struct Scenario {
   int end_year = 0;  //!< inclusive
   int replications = 0;
   std::uint32_t seed = 0;
-  std::int64_t sample = 1;          //!< simulate 1 household in `sample` (weight `sample`)
+  std::int64_t sample = 1;  //!< simulate 1 household in `sample` (weight `sample`)
   //! A persons file to load instead of generating the population (scenarios/MICRODATA.md),
   //! each household in it standing for `persons_weight`.
   std::filesystem::path persons_file;

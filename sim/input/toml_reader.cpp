@@ -64,7 +64,8 @@ double TableReader::as_number(const toml::node& n, const std::string& key, doubl
   if (!std::isfinite(v)) fail_at(n.source(), key, "must be finite");
   if (v < lo) {
     fail_at(n.source(), key,
-            (lo == 0.0 ? std::string("must not be negative, found ") : "must be at least " + format_number(lo) + ", found ") +
+            (lo == 0.0 ? std::string("must not be negative, found ")
+                       : "must be at least " + format_number(lo) + ", found ") +
                 format_number(v));
   }
   if (v > hi) fail_at(n.source(), key, "must be at most " + format_number(hi) + ", found " + format_number(v));
@@ -135,7 +136,8 @@ std::vector<double> TableReader::sourced_list(const std::string& key, double lo,
                   " numbers, found " + std::to_string(a.size()));
   }
   std::vector<double> out(a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    out[i] = r.as_number(*a.get(i), "values[" + std::to_string(i) + "]", lo, hi);
   Sourced s;
   r.provenance(s, lo, hi, true);
   r.finish();
@@ -161,7 +163,8 @@ void TableReader::provenance(Sourced& s, double lo, double hi, bool many) {
     if (many && (a0 > 1 || a1 < 1)) fail_at(rn->source(), range_key, "must contain 1 (the value itself)");
     s.range = {a0, a1};
   } else if (s.tag == 'E') {
-    fail_at(table_.source(), range_key, "an estimate (tag \"E\") must give its plausible " + range_key + " = [low, high]");
+    fail_at(table_.source(), range_key,
+            "an estimate (tag \"E\") must give its plausible " + range_key + " = [low, high]");
   }
 }
 

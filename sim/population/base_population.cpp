@@ -46,7 +46,7 @@ void build_blocks(BasePopulation& pop) {
 void sort_by_household(BasePopulation& pop) {
   const std::vector<std::uint32_t> women = stable_order(pop.women(), [&](std::uint32_t a, std::uint32_t b) {
     return pop.woman_household[a] != pop.woman_household[b] ? pop.woman_household[a] < pop.woman_household[b]
-                                                             : pop.woman_birth_year[a] < pop.woman_birth_year[b];
+                                                            : pop.woman_birth_year[a] < pop.woman_birth_year[b];
   });
   permute(pop.woman_household, women);
   permute(pop.woman_birth_year, women);

@@ -41,7 +41,7 @@ struct BasePopulation {
   std::vector<std::uint8_t> household_income_band;  //!< 0 = lowest of the profile's bands
   std::vector<std::uint8_t> household_employment;   //!< Employment: parents both employed, one, neither
   std::vector<std::uint8_t> household_tenure;       //!< Tenure: owner, renter
-  std::vector<std::uint8_t> household_flags;  //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY, FLAG_PRIORITY_GROUP
+  std::vector<std::uint8_t> household_flags;        //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY, FLAG_PRIORITY_GROUP
   //! Migration: a household is present from 1 January of its arrival year (base_year for
   //! residents) until its departure year, exclusive (NEVER_DEPARTS if it stays).
   std::vector<std::int16_t> household_arrival;

@@ -349,7 +349,8 @@ void birth_orders(People& p, const Rows& rows, const std::vector<std::uint32_t>&
     std::stable_sort(kids.begin(), kids.end(),
                      [&](std::uint32_t a, std::uint32_t b) { return p.birth_month[a] < p.birth_month[b]; });
     const std::int64_t parity = rows.stated(PARITY, mother) ? rows.value(PARITY, mother) : 0;
-    for (std::size_t k = 0; k < kids.size(); ++k) p.order[kids[k]] = parity - static_cast<std::int64_t>(kids.size() - 1 - k);
+    for (std::size_t k = 0; k < kids.size(); ++k)
+      p.order[kids[k]] = parity - static_cast<std::int64_t>(kids.size() - 1 - k);
   }
   for (std::size_t i = 0; i < n_children; ++i) {
     const std::size_t r = p.child_row[i];
@@ -361,8 +362,8 @@ void birth_orders(People& p, const Rows& rows, const std::vector<std::uint32_t>&
     } else if (p.order[i] < 1) {
       const std::int64_t parity = rows.stated(PARITY, m) ? rows.value(PARITY, m) : 0;
       throw rows.fail(r, MOTHER_ID,
-                      "the mother's parity (" + std::to_string(parity) + ", " + rows.where(m) + ") is too low for her " +
-                          std::to_string(children_of[m].size()) +
+                      "the mother's parity (" + std::to_string(parity) + ", " + rows.where(m) +
+                          ") is too low for her " + std::to_string(children_of[m].size()) +
                           " children in the file; correct her parity or give the children's birth_order");
     }
   }

@@ -65,7 +65,8 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
   const std::vector<std::uint32_t> counts = household_counts(types, n_households);
   std::vector<std::uint32_t> cell_of;
   cell_of.reserve(n_households);
-  for (std::size_t c = 0; c < counts.size(); ++c) cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
+  for (std::size_t c = 0; c < counts.size(); ++c)
+    cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
   shuffle(cell_of, seed, key(0, stream::HOUSEHOLD_TYPE));
   pop.household_size.resize(n_households);
   pop.household_income_band.resize(n_households);

@@ -32,7 +32,7 @@ namespace cradle {
 //! The base population a scenario runs on: its persons file if it names one (loaded,
 //! weighted persons_weight), else generated from its profile, 1 household in `sample`.
 //! Throws ScenarioError for a bad persons file, std::invalid_argument for a profile
-//! that cannot be used.
+//! that cannot be used or a persons file with `sample` > 1.
 BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample);
 
 //! The population's households by attribute and women by age and parity in base_year
