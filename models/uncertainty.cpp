@@ -84,4 +84,11 @@ double Distribution::centre() const {
   return a;
 }
 
+std::optional<ParameterId> parse_parameter(std::string_view name) {
+  for (const ParameterInfo& p : UNCERTAIN_PARAMETERS) {
+    if (p.name == name) return p.id;
+  }
+  return std::nullopt;
+}
+
 }  // namespace cradle

@@ -3,7 +3,10 @@
 // as chance.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,5 +29,62 @@ struct Distribution {
 
 //! Names a distribution kind as written in scenario files.
 std::string_view distribution_name(Distribution::Kind kind);
+
+//! The uncertain parameters the engine knows.
+enum class ParameterId : std::uint8_t {
+  birth_response,
+  fertility_level,
+  fertility_trend,
+  childcare_demand_level,
+  childcare_price_elasticity,
+};
+
+//! One uncertain parameter: its name in scenario files and results, its unit, where it
+//! acts, and its neutral distribution (used when a scenario does not draw it: fixed at
+//! the value that leaves the model as if the parameter did not exist).
+struct ParameterInfo {
+  ParameterId id;
+  std::string_view name;
+  std::string_view unit;
+  std::string_view acts_on;
+  Distribution neutral;
+};
+
+//! The table of uncertain parameters, in the order a scenario lists them (and the
+//! results file writes them).
+inline constexpr std::array<ParameterInfo, 5> UNCERTAIN_PARAMETERS{{
+    {ParameterId::birth_response, "birth_response", "births per share of household income",
+     "β of the birth response: hazard × (1 + β · V_k / I), models/behaviour.h", Distribution{}},
+    {ParameterId::fertility_level, "fertility_level", "multiplier",
+     "multiplies every birth probability, models/README.md (fertility)", Distribution{Distribution::Kind::fixed, 1.0}},
+    {ParameterId::fertility_trend, "fertility_trend", "change a year",
+     "birth probabilities × (1 + trend)^t in the t-th year after the first, models/README.md (fertility)",
+     Distribution{}},
+    {ParameterId::childcare_demand_level, "childcare_demand_level", "multiplier",
+     "L of the childcare demand p = min(1, p_a · L · e_E · (P_net / P)^ε), models/childcare_demand.h",
+     Distribution{Distribution::Kind::fixed, 1.0}},
+    {ParameterId::childcare_price_elasticity, "childcare_price_elasticity", "1",
+     "ε of the childcare demand p = min(1, p_a · L · e_E · (P_net / P)^ε), models/childcare_demand.h", Distribution{}},
+}};
+
+//! The table of uncertain parameters, in the order a scenario lists them.
+inline std::span<const ParameterInfo> uncertain_parameters() { return UNCERTAIN_PARAMETERS; }
+
+//! The entry of a parameter in the table (its row is its id).
+constexpr const ParameterInfo& parameter_info(ParameterId id) {
+  return UNCERTAIN_PARAMETERS[static_cast<std::size_t>(id)];
+}
+
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < UNCERTAIN_PARAMETERS.size(); ++i) {
+        if (static_cast<std::size_t>(UNCERTAIN_PARAMETERS[i].id) != i) return false;
+      }
+      return true;
+    }(),
+    "UNCERTAIN_PARAMETERS lists the parameters in ParameterId order");
+
+//! The parameter of a name as written in scenario files, if the engine knows it.
+std::optional<ParameterId> parse_parameter(std::string_view name);
 
 }  // namespace cradle

@@ -14,6 +14,7 @@
 #include "models/measures/measure.h"
 #include "models/probability.h"
 #include "output/h5.h"
+#include "sim/input/fertility_table.h"
 #include "sim/population/microdata.h"
 #include "sim/population/population.h"
 #include "sim/random/rng.h"

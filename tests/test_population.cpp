@@ -109,3 +109,22 @@ TEST_CASE("girls born in the burn-in are women too, so long horizons keep their 
   const double expected = static_cast<double>(p.children()) * 100.0 / 211.3;
   REQUIRE(std::fabs(static_cast<double>(girls) - expected) < 4 * std::sqrt(expected));
 }
+
+TEST_CASE("sort_by_household keeps the order of equals and follows the mothers", "[population]") {
+  BasePopulation pop;
+  // Women: household, birth year (two equal keys in household 0 keep their order).
+  pop.woman_household = {1, 0, 0, 0};
+  pop.woman_birth_year = {1990, 1995, 1980, 1995};
+  pop.woman_parity = {1, 2, 3, 4};
+  pop.woman_flags = {0, 0, 0, 0};
+  pop.child_household = {1, 0, 0};
+  pop.child_birth_month = {month_index(2020, 5), month_index(2021, 1), month_index(2019, 3)};
+  pop.child_birth_order = {1, 2, 1};
+  pop.child_mother = {0, 1, NO_MOTHER};
+  sort_by_household(pop);
+  REQUIRE(pop.woman_household == std::vector<std::uint32_t>{0, 0, 0, 1});
+  REQUIRE(pop.woman_parity == std::vector<std::uint8_t>{3, 2, 4, 1});  // 1980, then the two 1995s in order
+  REQUIRE(pop.child_household == std::vector<std::uint32_t>{0, 0, 1});
+  REQUIRE(pop.child_birth_order == std::vector<std::uint8_t>{1, 2, 1});
+  REQUIRE(pop.child_mother == std::vector<std::uint32_t>{NO_MOTHER, 1, 3});
+}

@@ -194,3 +194,29 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
     REQUIRE(std::string(e.what()).find(b.says) != std::string::npos);
   }
 }
+
+TEST_CASE("a scenario lists every uncertain parameter of the table, neutral where not drawn", "[scenario]") {
+  ScenarioCopy copy;
+  copy.edit("xihu_baseline.toml", "childcare_price_elasticity = {", "# childcare_price_elasticity = {");
+  const Scenario s = load_scenario(copy.path("xihu_current.toml"));
+  const auto table = uncertain_parameters();
+  REQUIRE(s.uncertainty.size() == table.size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    REQUIRE(s.uncertainty[i].id == table[i].id);
+    REQUIRE(s.uncertainty[i].name == table[i].name);
+    REQUIRE(parse_parameter(table[i].name) == table[i].id);
+    REQUIRE(!table[i].unit.empty());
+    REQUIRE(!table[i].acts_on.empty());
+  }
+  const UncertainParameter& elasticity = s.uncertainty.back();
+  REQUIRE(elasticity.id == ParameterId::childcare_price_elasticity);
+  REQUIRE(elasticity.distribution.kind == Distribution::Kind::fixed);
+  REQUIRE(elasticity.distribution.a == 0.0);
+  REQUIRE(elasticity.source == "not drawn: neutral value");
+  REQUIRE(s.uncertainty[1].distribution.kind == Distribution::Kind::truncated_normal);  // fertility_level, drawn
+  REQUIRE(parameter_info(ParameterId::fertility_level).neutral.a == 1.0);
+  REQUIRE(parameter_info(ParameterId::childcare_demand_level).neutral.a == 1.0);
+  REQUIRE(parameter_info(ParameterId::birth_response).neutral.a == 0.0);
+  REQUIRE(parameter_info(ParameterId::fertility_trend).neutral.a == 0.0);
+  REQUIRE(!parse_parameter("fertility_levle"));
+}

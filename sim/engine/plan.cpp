@@ -140,13 +140,14 @@ void plan_places(Plan& plan, const Scenario& scenario, const BasePopulation& pop
 ParameterValues parameter_values(const Scenario& scenario, const std::vector<double>& values) {
   ParameterValues theta;
   for (std::size_t i = 0; i < scenario.uncertainty.size(); ++i) {
-    const std::string& name = scenario.uncertainty[i].name;
     const double v = values[i];
-    if (name == PARAMETER_BIRTH_RESPONSE) theta.birth_response = v;
-    if (name == PARAMETER_FERTILITY_LEVEL) theta.fertility_level = v;
-    if (name == PARAMETER_CHILDCARE_DEMAND) theta.childcare_demand_level = v;
-    if (name == PARAMETER_FERTILITY_TREND) theta.fertility_trend = v;
-    if (name == PARAMETER_CHILDCARE_PRICE_ELASTICITY) theta.childcare_price_elasticity = v;
+    switch (scenario.uncertainty[i].id) {
+      case ParameterId::birth_response: theta.birth_response = v; break;
+      case ParameterId::fertility_level: theta.fertility_level = v; break;
+      case ParameterId::childcare_demand_level: theta.childcare_demand_level = v; break;
+      case ParameterId::fertility_trend: theta.fertility_trend = v; break;
+      case ParameterId::childcare_price_elasticity: theta.childcare_price_elasticity = v; break;
+    }
   }
   return theta;
 }

@@ -17,17 +17,13 @@
 #include <Eigen/Core>
 
 #include "models/apportion.h"
+#include "sim/input/profile.h"
 
 namespace cradle {
 
-inline constexpr std::size_t HOUSEHOLD_SIZES = 6;  //!< 1 … 6+ persons
-inline constexpr std::size_t MAX_INCOME_BANDS = 8;
-inline constexpr std::size_t EMPLOYMENT_CLASSES = 3;  //!< parents: both employed, one, neither
-inline constexpr std::size_t TENURE_CLASSES = 2;      //!< owner, renter
-inline constexpr std::size_t RESIDENCY_CLASSES = 2;   //!< non-local, local registration
-
-enum class Employment : std::uint8_t { both = 0, one = 1, neither = 2 };
-enum class Tenure : std::uint8_t { owner = 0, renter = 1 };
+//! 1 … 6+ persons (the profile's size classes).
+inline constexpr std::size_t HOUSEHOLD_SIZES = HOUSEHOLD_SIZE_CLASSES;
+inline constexpr std::size_t RESIDENCY_CLASSES = 2;  //!< non-local, local registration
 
 //! The one-way margins to fit, and the associations the seed table carries.
 struct HouseholdMargins {

@@ -1,15 +1,15 @@
 // Researcher-supplied microdata in place of a generated population: a persons file
-// (CSV, or HDF5) read into a BasePopulation, and a fertility table by single year of
-// age × parity read from CSV. Both formats are described for users in
-// scenarios/MICRODATA.md.
+// (CSV, or HDF5; read by sim/input/persons_file.h) checked and assembled into a
+// BasePopulation. The format is described for users in scenarios/MICRODATA.md. (The
+// fertility table file, the other microdata, is sim/input/fertility_table.h.)
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 
-#include "models/fertility.h"
-#include "sim/population/population.h"
-#include "sim/input/scenario.h"
+#include "sim/input/persons_file.h"
+#include "sim/input/profile.h"
+#include "sim/population/base_population.h"
 
 namespace cradle {
 
@@ -36,14 +36,9 @@ namespace cradle {
 BasePopulation load_persons(const std::filesystem::path& file, const PlaceProfile& profile, int base_year,
                             std::uint32_t seed, std::int64_t weight = 1);
 
-//! Loads annual birth probabilities by single year of age (MIN_FERTILE_AGE …
-//! MAX_FERTILE_AGE) × parity class (0, 1, 2 = two or more, also written `2+`) from a CSV
-//! with the columns age, parity, probability (header required, any order). Combinations
-//! the file does not give have probability 0; `threshold` is filled to match
-//! `probability`. Throws ScenarioError (file, line, column, field) for an unreadable
-//! file, a bad header, no data rows, or a bad row: a value out of range (parity 3 or more
-//! included, since the engine's classes are 0, 1 and 2+; a probability outside
-//! [0, MAX_BIRTH_PROBABILITY]) or a repeated (age, parity).
-FertilityTable load_fertility_table(const std::filesystem::path& file);
+//! Checks the columns of a persons file and assembles them into a base population, as
+//! load_persons describes (which reads the file, then calls this).
+BasePopulation build_population(const persons::PersonColumns& in, const PlaceProfile& profile, int base_year,
+                                std::uint32_t seed, std::int64_t weight);
 
 }  // namespace cradle

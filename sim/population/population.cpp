@@ -28,77 +28,67 @@ void shuffle(std::vector<std::uint32_t>& v, std::uint32_t seed, const StreamKey&
   for (auto i = static_cast<std::uint32_t>(v.size() - 1); i > 0; --i) std::swap(v[i], v[s.below(i + 1)]);
 }
 
-}  // namespace
+//! A woman while she is generated, before she is written into the population's arrays.
+struct Woman {
+  std::uint32_t household;
+  std::int16_t birth_year;
+  std::uint8_t parity;
+  std::uint8_t flags;
+};
 
-HouseholdMargins household_margins(const PlaceProfile& profile) {
-  HouseholdMargins m;
-  m.size = profile.household_size_shares;
-  m.income_band = profile.households.income_band_shares;
-  m.employment = profile.households.employment_shares;
-  m.tenure = profile.households.tenure_shares;
-  m.local = profile.local_residency_share;
-  m.nonlocal_renter_odds = profile.households.nonlocal_renter_odds;
-  m.income_employment_odds = profile.households.income_employment_odds;
-  return m;
-}
-
-namespace {}  // namespace
-
-BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale) {
-  if (!(scale > 0)) throw std::invalid_argument("population scale must be positive");
-  BasePopulation pop;
-  pop.base_year = base_year;
-  const double persons_target = profile.persons * scale;
-
-  // Households: a number that reproduces the persons total at the mean size; their types
-  // fitted to the profile's margins, and dealt to households by a random permutation.
+//! Households: a number that reproduces the persons total at the mean size.
+std::uint32_t household_count(const PlaceProfile& profile, double persons_target) {
   double mean_size = 0;
   for (std::size_t k = 0; k < profile.household_size_shares.size(); ++k) {
     mean_size += static_cast<double>(k + 1) * profile.household_size_shares[k];
   }
   const auto n_households = static_cast<std::uint32_t>(std::llround(persons_target / mean_size));
   if (n_households == 0) throw std::invalid_argument("the profile has no households");
-  const HouseholdTable types = fit_households(household_margins(profile));
-  {
-    const std::vector<std::uint32_t> counts = household_counts(types, n_households);
-    std::vector<std::uint32_t> cell_of;
-    cell_of.reserve(n_households);
-    for (std::size_t c = 0; c < counts.size(); ++c)
-      cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
-    shuffle(cell_of, seed, key(0, stream::HOUSEHOLD_TYPE));
-    pop.household_size.resize(n_households);
-    pop.household_income_band.resize(n_households);
-    pop.household_employment.resize(n_households);
-    pop.household_tenure.resize(n_households);
-    pop.household_flags.assign(n_households, 0);
-    for (std::uint32_t h = 0; h < n_households; ++h) {
-      const HouseholdTable::Type t = types.type(cell_of[h]);
-      pop.household_size[h] = t.size;
-      pop.household_income_band[h] = t.band;
-      pop.household_employment[h] = t.employment;
-      pop.household_tenure[h] = t.tenure;
-      if (t.local) pop.household_flags[h] |= FLAG_LOCAL_RESIDENT;
-      pop.persons += t.size;
-    }
-    // Special families and priority groups: exact shares, chosen independently.
-    auto mark = [&](double share, std::uint8_t flag, std::uint32_t which) {
-      const auto n = static_cast<std::uint32_t>(std::llround(share * static_cast<double>(n_households)));
-      std::vector<std::uint32_t> order(n_households);
-      std::iota(order.begin(), order.end(), 0u);
-      shuffle(order, seed, key(which, stream::HOUSEHOLD_FLAGS));
-      for (std::uint32_t i = 0; i < n; ++i) pop.household_flags[order[i]] |= flag;
-    };
-    mark(profile.special_family_share, FLAG_SPECIAL_FAMILY, 0);
-    mark(profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1);
-  }
+  return n_households;
+}
 
-  // Women by age group, in exact expected counts; age within the group drawn.
-  struct Woman {
-    std::uint32_t household;
-    std::int16_t birth_year;
-    std::uint8_t parity;
-    std::uint8_t flags;
-  };
+//! Flags an exact share of the households, chosen by a permutation keyed by `which`.
+void mark_share(BasePopulation& pop, double share, std::uint8_t flag, std::uint32_t which, std::uint32_t seed) {
+  const auto n_households = static_cast<std::uint32_t>(pop.households());
+  const auto n = static_cast<std::uint32_t>(std::llround(share * static_cast<double>(n_households)));
+  std::vector<std::uint32_t> order(n_households);
+  std::iota(order.begin(), order.end(), 0u);
+  shuffle(order, seed, key(which, stream::HOUSEHOLD_FLAGS));
+  for (std::uint32_t i = 0; i < n; ++i) pop.household_flags[order[i]] |= flag;
+}
+
+//! The households' types fitted to the profile's margins, dealt to households by a
+//! random permutation; special families and priority groups as exact shares.
+void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t n_households,
+                         std::uint32_t seed) {
+  const HouseholdTable types = fit_households(household_margins(profile));
+  const std::vector<std::uint32_t> counts = household_counts(types, n_households);
+  std::vector<std::uint32_t> cell_of;
+  cell_of.reserve(n_households);
+  for (std::size_t c = 0; c < counts.size(); ++c)
+    cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
+  shuffle(cell_of, seed, key(0, stream::HOUSEHOLD_TYPE));
+  pop.household_size.resize(n_households);
+  pop.household_income_band.resize(n_households);
+  pop.household_employment.resize(n_households);
+  pop.household_tenure.resize(n_households);
+  pop.household_flags.assign(n_households, 0);
+  for (std::uint32_t h = 0; h < n_households; ++h) {
+    const HouseholdTable::Type t = types.type(cell_of[h]);
+    pop.household_size[h] = t.size;
+    pop.household_income_band[h] = t.band;
+    pop.household_employment[h] = t.employment;
+    pop.household_tenure[h] = t.tenure;
+    if (t.local) pop.household_flags[h] |= FLAG_LOCAL_RESIDENT;
+    pop.persons += t.size;
+  }
+  mark_share(pop, profile.special_family_share, FLAG_SPECIAL_FAMILY, 0, seed);
+  mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
+}
+
+//! Women by age group, in exact expected counts; age within the group drawn.
+std::vector<Woman> generate_women(const PlaceProfile& profile, double persons_target, int base_year,
+                                  std::uint32_t seed) {
   std::vector<Woman> women;
   for (int g = 0; g < FEMALE_AGE_GROUPS; ++g) {
     const int lo = std::max(5 * (g + 1), YOUNGEST_WOMAN_AGE);
@@ -114,32 +104,37 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     }
   }
   if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
-  // Parity at the start of the burn-in: within each age group of that time, the profile's
-  // shares as exact counts, dealt by a random permutation.
-  {
-    std::vector<std::vector<std::uint32_t>> by_group(FERTILE_AGE_GROUPS);
-    for (std::uint32_t i = 0; i < women.size(); ++i) {
-      const int age_then = base_year - BURN_IN_YEARS - women[i].birth_year;
-      if (age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE) {
-        by_group[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)].push_back(i);
-      }
-    }
-    for (std::size_t g = 0; g < by_group.size(); ++g) {
-      auto& members = by_group[g];
-      shuffle(members, seed, key(static_cast<std::uint32_t>(g), stream::WOMAN_PARITY));
-      const auto& row = profile.parity_shares[g];
-      const std::vector<std::uint32_t> counts =
-          apportion(std::vector<double>(row.begin(), row.end()), static_cast<std::uint32_t>(members.size()));
-      std::size_t next = 0;
-      for (std::size_t k = 0; k < counts.size(); ++k) {
-        for (std::uint32_t j = 0; j < counts[k]; ++j) women[members[next++]].parity = static_cast<std::uint8_t>(k);
-      }
+  return women;
+}
+
+//! Parity at the start of the burn-in: within each age group of that time, the
+//! profile's shares as exact counts, dealt by a random permutation.
+void assign_parity(std::vector<Woman>& women, const PlaceProfile& profile, int base_year, std::uint32_t seed) {
+  std::vector<std::vector<std::uint32_t>> by_group(FERTILE_AGE_GROUPS);
+  for (std::uint32_t i = 0; i < women.size(); ++i) {
+    const int age_then = base_year - BURN_IN_YEARS - women[i].birth_year;
+    if (age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE) {
+      by_group[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)].push_back(i);
     }
   }
+  for (std::size_t g = 0; g < by_group.size(); ++g) {
+    auto& members = by_group[g];
+    shuffle(members, seed, key(static_cast<std::uint32_t>(g), stream::WOMAN_PARITY));
+    const auto& row = profile.parity_shares[g];
+    const std::vector<std::uint32_t> counts =
+        apportion(std::vector<double>(row.begin(), row.end()), static_cast<std::uint32_t>(members.size()));
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      for (std::uint32_t j = 0; j < counts[k]; ++j) women[members[next++]].parity = static_cast<std::uint8_t>(k);
+    }
+  }
+}
 
-  // Adult women (20+) each head a distinct household, drawn at random among households of
-  // two or more persons first; girls live in the household of a random woman aged 32–49
-  // (their mother's generation). A woman carries her household's flags.
+//! Adult women (20+) each head a distinct household, drawn at random among households
+//! of two or more persons first; girls live in the household of a random woman aged
+//! 32–49 (their mother's generation). A woman carries her household's flags.
+void place_women(std::vector<Woman>& women, const BasePopulation& pop, int base_year, std::uint32_t seed) {
+  const auto n_households = static_cast<std::uint32_t>(pop.households());
   std::vector<std::uint32_t> households(n_households);
   std::iota(households.begin(), households.end(), 0u);
   shuffle(households, seed, key(0, stream::WOMAN_HOUSEHOLD));
@@ -162,30 +157,22 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
         women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
   }
   for (Woman& w : women) w.flags = pop.household_flags[w.household];
-  std::stable_sort(women.begin(), women.end(), [](const Woman& a, const Woman& b) {
-    return a.household != b.household ? a.household < b.household : a.birth_year < b.birth_year;
-  });
-  const std::size_t n_women = women.size();
-  pop.woman_household.resize(n_women);
-  pop.woman_birth_year.resize(n_women);
-  pop.woman_parity.resize(n_women);
-  pop.woman_flags.resize(n_women);
-  for (std::size_t i = 0; i < n_women; ++i) {
-    pop.woman_flags[i] = women[i].flags;
-    pop.woman_household[i] = women[i].household;
-    pop.woman_birth_year[i] = women[i].birth_year;
-    pop.woman_parity[i] = women[i].parity;
-  }
+}
 
-  // Burn-in: the births of the years before the first scenario year, calibrated to the
-  // profile's history, give every child under 6 its birth month, order and mother.
-  struct Child {
-    std::uint32_t household;
-    MonthIndex birth_month;
-    std::uint8_t order;
-    std::uint32_t mother;
-  };
-  std::vector<Child> children;
+void append_woman(BasePopulation& pop, const Woman& w) {
+  pop.woman_household.push_back(w.household);
+  pop.woman_birth_year.push_back(w.birth_year);
+  pop.woman_parity.push_back(w.parity);
+  pop.woman_flags.push_back(w.flags);
+}
+
+//! Burn-in: the births of the years before the first scenario year, calibrated to the
+//! profile's history, give every child under 7 its birth month, order and mother (an
+//! index into the women, who must be sorted by household). The girls born are appended
+//! to the women, since within long horizons they reach childbearing age.
+void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
+  const int base_year = pop.base_year;
+  const auto n_women = static_cast<std::uint32_t>(pop.women());
   std::vector<Woman> girls;
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
   for (int b = 0; b < BURN_IN_YEARS; ++b) {
@@ -202,60 +189,47 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
       KeyedStream ms(seed, GENERATION_REPLICATION, key(w, stream::BIRTH_MONTH, year));
       const auto month = static_cast<int>(ms.below(12)) + 1;
       if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
-      children.push_back(Child{pop.woman_household[w], month_index(year, month), pop.woman_parity[w], w});
-      // A girl is also a future woman: within long horizons she reaches childbearing age.
+      pop.child_household.push_back(pop.woman_household[w]);
+      pop.child_birth_month.push_back(month_index(year, month));
+      pop.child_birth_order.push_back(pop.woman_parity[w]);
+      pop.child_mother.push_back(w);
       KeyedStream sex(seed, GENERATION_REPLICATION, key(w, stream::CHILD_SEX, year));
       if (sex.uniform() < girl_share) {
         girls.push_back(Woman{pop.woman_household[w], static_cast<std::int16_t>(year), 0, pop.woman_flags[w]});
       }
     }
   }
+  for (const Woman& g : girls) append_woman(pop, g);
+}
 
-  // Merge the girls into the women, sorted by household again, and point the children
-  // at their mothers' new places.
-  if (!girls.empty()) {
-    std::vector<Woman> all;
-    all.reserve(n_women + girls.size());
-    for (std::size_t i = 0; i < n_women; ++i) {
-      all.push_back(Woman{pop.woman_household[i], pop.woman_birth_year[i], pop.woman_parity[i], pop.woman_flags[i]});
-    }
-    all.insert(all.end(), girls.begin(), girls.end());
-    std::vector<std::uint32_t> order(all.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return all[a].household != all[b].household ? all[a].household < all[b].household
-                                                  : all[a].birth_year < all[b].birth_year;
-    });
-    std::vector<std::uint32_t> new_index(all.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) new_index[order[i]] = i;
-    pop.woman_household.resize(all.size());
-    pop.woman_birth_year.resize(all.size());
-    pop.woman_parity.resize(all.size());
-    pop.woman_flags.resize(all.size());
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      const Woman& wo = all[order[i]];
-      pop.woman_household[i] = wo.household;
-      pop.woman_birth_year[i] = wo.birth_year;
-      pop.woman_parity[i] = wo.parity;
-      pop.woman_flags[i] = wo.flags;
-    }
-    for (Child& c : children) c.mother = new_index[c.mother];
-  }
-  std::stable_sort(children.begin(), children.end(), [](const Child& a, const Child& b) {
-    return a.household != b.household ? a.household < b.household : a.birth_month < b.birth_month;
-  });
-  const std::size_t n_children = children.size();
-  pop.child_household.resize(n_children);
-  pop.child_birth_month.resize(n_children);
-  pop.child_birth_order.resize(n_children);
-  pop.child_mother.resize(n_children);
-  for (std::size_t i = 0; i < n_children; ++i) {
-    pop.child_household[i] = children[i].household;
-    pop.child_birth_month[i] = children[i].birth_month;
-    pop.child_birth_order[i] = children[i].order;
-    pop.child_mother[i] = children[i].mother;
-  }
+}  // namespace
 
+HouseholdMargins household_margins(const PlaceProfile& profile) {
+  HouseholdMargins m;
+  m.size = profile.household_size_shares;
+  m.income_band = profile.households.income_band_shares;
+  m.employment = profile.households.employment_shares;
+  m.tenure = profile.households.tenure_shares;
+  m.local = profile.local_residency_share;
+  m.nonlocal_renter_odds = profile.households.nonlocal_renter_odds;
+  m.income_employment_odds = profile.households.income_employment_odds;
+  return m;
+}
+
+BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale) {
+  if (!(scale > 0)) throw std::invalid_argument("population scale must be positive");
+  BasePopulation pop;
+  pop.base_year = base_year;
+  const double persons_target = profile.persons * scale;
+  generate_households(pop, profile, household_count(profile, persons_target), seed);
+  std::vector<Woman> women = generate_women(profile, persons_target, base_year, seed);
+  assign_parity(women, profile, base_year, seed);
+  place_women(women, pop, base_year, seed);
+  for (const Woman& w : women) append_woman(pop, w);
+  // The burn-in's draws are keyed by a woman's place in the sorted arrays.
+  sort_by_household(pop);
+  simulate_burn_in(pop, profile, scale, seed);
+  sort_by_household(pop);
   add_migration(pop, profile.net_migration_per_1000, seed);
   return pop;
 }
@@ -277,121 +251,6 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
   }
   return sample > 1 ? generate_sample(scenario.profile, scenario.start_year, scenario.seed, sample)
                     : generate_population(scenario.profile, scenario.start_year, scenario.seed);
-}
-
-void add_migration(BasePopulation& pop, double per_1000, std::uint32_t seed) {
-  const auto n = static_cast<std::uint32_t>(pop.households());
-  const auto base_year = static_cast<std::int16_t>(pop.base_year);
-  pop.household_arrival.assign(n, base_year);
-  pop.household_departure.assign(n, NEVER_DEPARTS);
-  const double rate = per_1000 / 1000.0;
-  if (rate < 0) {
-    // The year a household leaves: geometric, from one draw per household.
-    const double log_stay = std::log1p(rate);
-    for (std::uint32_t h = 0; h < n; ++h) {
-      KeyedStream s(seed, GENERATION_REPLICATION, key(h, stream::MIGRATION));
-      const double after = std::floor(std::log(1.0 - s.uniform()) / log_stay);  // whole years stayed after the first
-      if (after + 1 < MAX_HORIZON_YEARS) pop.household_departure[h] = static_cast<std::int16_t>(base_year + 1 + after);
-    }
-  } else if (rate > 0 && n > 0) {
-    // Arrivals at the start of each later year: copies of random residents' households.
-    std::vector<std::uint32_t> donors;
-    std::vector<std::int16_t> arrival;
-    double expected = 0;
-    std::uint64_t arrived = 0;
-    for (int t = 1; t < MAX_HORIZON_YEARS; ++t) {
-      expected += static_cast<double>(n) * rate * std::pow(1.0 + rate, t - 1);
-      const auto total = static_cast<std::uint64_t>(std::llround(expected));
-      KeyedStream s(seed, GENERATION_REPLICATION, key(static_cast<std::uint32_t>(t), stream::MIGRATION));
-      for (; arrived < total; ++arrived) {
-        donors.push_back(s.below(n));
-        arrival.push_back(static_cast<std::int16_t>(base_year + t));
-      }
-    }
-    if (static_cast<std::uint64_t>(n) + donors.size() >= (1u << 31))
-      throw std::invalid_argument("population too large");
-    auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
-      return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-    };
-    // Where each donor's women are, before any copy is appended.
-    std::vector<std::uint32_t> woman_at(n + 1), child_at(n + 1);
-    for (std::uint32_t h = 0; h <= n; ++h) {
-      woman_at[h] = first_at(pop.woman_household, h);
-      child_at[h] = first_at(pop.child_household, h);
-    }
-    for (std::size_t i = 0; i < donors.size(); ++i) {
-      const std::uint32_t d = donors[i];
-      const auto h = static_cast<std::uint32_t>(pop.households());
-      pop.household_size.push_back(pop.household_size[d]);
-      pop.household_income_band.push_back(pop.household_income_band[d]);
-      pop.household_employment.push_back(pop.household_employment[d]);
-      pop.household_tenure.push_back(pop.household_tenure[d]);
-      pop.household_flags.push_back(pop.household_flags[d]);
-      pop.household_arrival.push_back(arrival[i]);
-      pop.household_departure.push_back(NEVER_DEPARTS);
-      const auto first_woman = static_cast<std::uint32_t>(pop.women());
-      for (std::uint32_t w = woman_at[d]; w < woman_at[d + 1]; ++w) {
-        pop.woman_household.push_back(h);
-        pop.woman_birth_year.push_back(pop.woman_birth_year[w]);
-        pop.woman_parity.push_back(pop.woman_parity[w]);
-        pop.woman_flags.push_back(pop.woman_flags[w]);
-      }
-      for (std::uint32_t c = child_at[d]; c < child_at[d + 1]; ++c) {
-        const std::uint32_t mother = pop.child_mother[c];
-        pop.child_household.push_back(h);
-        pop.child_birth_month.push_back(pop.child_birth_month[c]);
-        pop.child_birth_order.push_back(pop.child_birth_order[c]);
-        pop.child_mother.push_back(mother == NO_MOTHER ? NO_MOTHER : first_woman + (mother - woman_at[d]));
-      }
-    }
-  }
-  build_blocks(pop);
-}
-
-void build_blocks(BasePopulation& pop) {
-  pop.blocks.clear();
-  const auto n_households = static_cast<std::uint32_t>(pop.households());
-  auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
-    return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-  };
-  for (std::uint32_t h0 = 0; h0 < n_households; h0 += BLOCK_HOUSEHOLDS) {
-    const std::uint32_t h1 = std::min(n_households, h0 + BLOCK_HOUSEHOLDS);
-    pop.blocks.push_back(HouseholdBlock{h0, h1, first_at(pop.woman_household, h0), first_at(pop.woman_household, h1),
-                                        first_at(pop.child_household, h0), first_at(pop.child_household, h1)});
-  }
-}
-
-void check_population(const BasePopulation& pop) {
-  auto fail = [](const std::string& what) { throw std::invalid_argument("base population: " + what); };
-  const std::size_t h = pop.households(), w = pop.women(), c = pop.children();
-  if (pop.household_income_band.size() != h || pop.household_employment.size() != h ||
-      pop.household_tenure.size() != h || pop.household_flags.size() != h) {
-    fail("household arrays of different lengths");
-  }
-  // Arrival and departure years come last (add_migration): absent until then.
-  if (pop.household_arrival.size() != pop.household_departure.size() ||
-      (!pop.household_arrival.empty() && pop.household_arrival.size() != h)) {
-    fail("household arrays of different lengths");
-  }
-  if (pop.woman_household.size() != w || pop.woman_parity.size() != w || pop.woman_flags.size() != w) {
-    fail("women's arrays of different lengths");
-  }
-  if (pop.child_household.size() != c || pop.child_birth_order.size() != c || pop.child_mother.size() != c) {
-    fail("children's arrays of different lengths");
-  }
-  if (!std::is_sorted(pop.woman_household.begin(), pop.woman_household.end()) ||
-      !std::is_sorted(pop.child_household.begin(), pop.child_household.end())) {
-    fail("women and children must be sorted by household");
-  }
-  if (w && pop.woman_household.back() >= h) fail("a woman's household is out of range");
-  if (c && pop.child_household.back() >= h) fail("a child's household is out of range");
-  for (std::size_t i = 0; i < c; ++i) {
-    if (pop.child_mother[i] != NO_MOTHER && pop.child_mother[i] >= w) fail("a child's mother is out of range");
-  }
-  if (pop.weight < 1) fail("weight below 1");
-  std::size_t covered = 0;
-  for (const HouseholdBlock& b : pop.blocks) covered += b.household_end - b.household_begin;
-  if (covered != h) fail("blocks do not cover the households");
 }
 
 BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile) {

@@ -1,0 +1,222 @@
+#include "sim/input/profile_reader.h"
+
+#include <cmath>
+#include <numeric>
+
+namespace cradle {
+
+Fen Jurisdiction::budget_fen(int year) const {
+  return static_cast<Fen>(std::llround(budget_yuan * std::pow(1.0 + budget_growth, year - budget_year) * 100.0));
+}
+
+namespace {
+
+std::optional<Region> region_named(const std::string& name) {
+  if (name == "east") return Region::east;
+  if (name == "central") return Region::central;
+  if (name == "west") return Region::west;
+  return std::nullopt;
+}
+
+void read_parity_shares(TableReader& pop, PlaceProfile& p) {
+  const toml::table& pt = pop.subtable("parity_shares");
+  TableReader pr = pop.child(pt, "parity_shares");
+  static const char* groups[FERTILE_AGE_GROUPS] = {"age_15_19", "age_20_24", "age_25_29", "age_30_34",
+                                                   "age_35_39", "age_40_44", "age_45_49"};
+  Sourced prov;
+  pr.provenance(prov, 0, 1, true);
+  for (int g = 0; g < FERTILE_AGE_GROUPS; ++g) {
+    const toml::node& n = pr.require(groups[g]);
+    if (!n.is_array() || n.as_array()->size() != PROFILE_PARITIES) {
+      pr.fail_at(n.source(), groups[g], "expected 4 shares (parity 0, 1, 2, 3+)");
+    }
+    auto& row = p.parity_shares[static_cast<std::size_t>(g)];
+    for (std::size_t k = 0; k < PROFILE_PARITIES; ++k) row[k] = pr.as_number(*n.as_array()->get(k), groups[g], 0, 1);
+    require_sum_one(pr, groups[g], sum(row));
+  }
+  pr.finish();
+}
+
+void read_population(TableReader& root, PlaceProfile& p) {
+  TableReader pop = root.child(root.subtable("population"), "population");
+  p.persons = pop.sourced("persons", 1000, 2e9).value;
+  p.household_size_shares = pop.sourced_values<HOUSEHOLD_SIZE_CLASSES>("household_size_shares", 0, 1);
+  require_sum_one(pop, "household_size_shares", sum(p.household_size_shares));
+  p.females_per_1000 = pop.sourced_values<FEMALE_AGE_GROUPS>("females_per_1000", 0, 200);
+  p.local_residency_share = pop.sourced("local_residency_share", 0, 1).value;
+  p.special_family_share = pop.sourced("special_family_share", 0, 1).value;
+  if (pop.has("priority_group_share")) {
+    p.households.priority_group_share = pop.sourced("priority_group_share", 0, 1).value;
+  }
+  read_parity_shares(pop, p);
+  pop.finish();
+}
+
+void read_fertility(TableReader& root, PlaceProfile& p) {
+  TableReader fr = root.child(root.subtable("fertility"), "fertility");
+  p.births = fr.sourced("births", 1, 1e8).value;
+  p.burn_in_births_relative = fr.sourced_values<BURN_IN_YEARS>("burn_in_births_relative", 0.01, 100);
+  p.fertility.age_pattern = fr.sourced_values<FERTILE_AGE_GROUPS>("age_pattern", 0, 1000);
+  if (sum(p.fertility.age_pattern) <= 0) fr.fail("age_pattern", "all rates are zero");
+  p.fertility.order_shares = fr.sourced_values<PARITY_CLASSES>("birth_order_shares", 0, 1);
+  require_sum_one(fr, "birth_order_shares", sum(p.fertility.order_shares));
+  p.assisted_reproduction_share = fr.sourced("assisted_reproduction_share_35plus", 0, 1).value;
+  if (fr.has("sex_ratio_at_birth")) p.sex_ratio_at_birth = fr.sourced("sex_ratio_at_birth", 90, 130).value;
+  fr.finish();
+}
+
+//! Fees by provider class, yuan a month as written, whole fen.
+FeeTable read_fees(TableReader& r, const std::string& key) {
+  const auto yuan = r.sourced_values<PROVIDER_COUNT>(key, 0, 1e5);
+  FeeTable t{};
+  for (std::size_t i = 0; i < PROVIDER_COUNT; ++i) t[i] = static_cast<Fen>(std::llround(yuan[i] * 100));
+  return t;
+}
+
+void read_childcare(TableReader& root, PlaceProfile& p) {
+  TableReader cr = root.child(root.subtable("childcare"), "childcare");
+  auto& c = p.childcare;
+  c.enrolment_by_age = cr.sourced_values<3>("enrolment_by_age", 0, 1);
+  c.provider_shares = cr.sourced_values<PROVIDER_COUNT>("provider_shares", 0, 1);
+  require_sum_one(cr, "provider_shares", sum(c.provider_shares));
+  c.fees = read_fees(cr, "fees");
+  c.slots_per_1000 = cr.sourced("slots_per_1000", 0, 100).value;
+  c.target_slots_per_1000 = cr.sourced("target_slots_per_1000", 0, 100).value;
+  c.target_year = static_cast<int>(cr.integer("target_year", 2000, 2100));
+  c.renovated_share = cr.sourced("renovated_share", 0, 1).value;
+  if (cr.has("demand_by_employment")) {
+    p.households.childcare_demand_by_employment = cr.sourced_values<3>("demand_by_employment", 0, 100);
+  }
+  cr.finish();
+}
+
+void read_kindergarten(TableReader& root, PlaceProfile& p) {
+  TableReader kr = root.child(root.subtable("kindergarten"), "kindergarten");
+  auto& k = p.kindergarten;
+  k.enrolment_rate = kr.sourced("enrolment_rate", 0, 1).value;
+  k.provider_shares = kr.sourced_values<PROVIDER_COUNT>("provider_shares", 0, 1);
+  require_sum_one(kr, "provider_shares", sum(k.provider_shares));
+  k.fees = read_fees(kr, "fees");
+  kr.finish();
+}
+
+void read_events(TableReader& root, PlaceProfile& p) {
+  TableReader er = root.child(root.subtable("events"), "events");
+  p.home_purchase_rate = er.sourced("home_purchase_rate", 0, 1).value;
+  if (er.has("home_purchase_by_tenure")) {
+    p.households.home_purchase_by_tenure = er.sourced_values<2>("home_purchase_by_tenure", 0, 100);
+  }
+  er.finish();
+}
+
+//! The optional [mortality] and [migration] sections (a closed population without them).
+void read_mortality_and_migration(TableReader& root, PlaceProfile& p) {
+  if (const toml::table* mt = root.optional_subtable("mortality")) {
+    TableReader mr = root.child(*mt, "mortality");
+    p.infant_mortality = mr.sourced("infant_per_1000", 0, 200).value;
+    p.child_mortality = mr.sourced("child_per_1000", 0, 100).value;
+    p.women_mortality = mr.sourced("women_per_1000", 0, 100).value;
+    mr.finish();
+  }
+  if (const toml::table* mt = root.optional_subtable("migration")) {
+    TableReader mr = root.child(*mt, "migration");
+    p.net_migration_per_1000 = mr.sourced("net_per_1000", -200, 200).value;
+    mr.finish();
+  }
+}
+
+void read_income(TableReader& root, PlaceProfile& p) {
+  TableReader ir = root.child(root.subtable("income"), "income");
+  p.household_income = ir.sourced("household_annual", 1000, 1e8).value;
+  HouseholdProfile& h = p.households;
+  if (ir.has("band_shares") || ir.has("band_relative")) {
+    h.income_band_shares = ir.sourced_list("band_shares", 0, 1, 1, MAX_INCOME_BANDS);
+    require_sum_one(ir, "band_shares", std::accumulate(h.income_band_shares.begin(), h.income_band_shares.end(), 0.0));
+    h.income_band_relative = ir.sourced_list("band_relative", 0.001, 1000, 1, MAX_INCOME_BANDS);
+    if (h.income_band_relative.size() != h.income_band_shares.size()) {
+      ir.fail("band_relative", "expected one value per income band (" + std::to_string(h.income_band_shares.size()) +
+                                   " in band_shares)");
+    }
+  }
+  ir.finish();
+}
+
+void read_households(TableReader& root, PlaceProfile& p) {
+  const toml::table* ht = root.optional_subtable("households");
+  if (!ht) return;
+  TableReader hr = root.child(*ht, "households");
+  HouseholdProfile& h = p.households;
+  h.employment_shares = hr.sourced_values<3>("employment_shares", 0, 1);
+  require_sum_one(hr, "employment_shares", sum(h.employment_shares));
+  h.tenure_shares = hr.sourced_values<2>("tenure_shares", 0, 1);
+  require_sum_one(hr, "tenure_shares", sum(h.tenure_shares));
+  if (hr.has("nonlocal_renter_odds")) h.nonlocal_renter_odds = hr.sourced("nonlocal_renter_odds", 0.01, 100).value;
+  if (hr.has("income_employment_odds")) {
+    h.income_employment_odds = hr.sourced("income_employment_odds", 0.01, 100).value;
+  }
+  hr.finish();
+}
+
+//! Scales relative factors to a share-weighted mean of 1, so that the profile's
+//! averages (income, enrolment, purchase rate) hold for the whole population.
+void normalise_household_factors(HouseholdProfile& h) {
+  auto normalise = [](auto& factors, const auto& shares) {
+    double mean = 0;
+    for (std::size_t i = 0; i < factors.size(); ++i) mean += factors[i] * shares[i];
+    if (mean > 0) {
+      for (double& f : factors) f /= mean;
+    }
+  };
+  normalise(h.income_band_relative, h.income_band_shares);
+  normalise(h.childcare_demand_by_employment, h.employment_shares);
+  normalise(h.home_purchase_by_tenure, h.tenure_shares);
+}
+
+}  // namespace
+
+Jurisdiction read_jurisdiction(TableReader& root, const std::filesystem::path& file) {
+  Jurisdiction j;
+  j.file = file;
+  {
+    TableReader t = root.child(root.subtable("jurisdiction"), "jurisdiction");
+    j.id = t.string("id");
+    check_id(t, "id", j.id);
+    j.name = t.string("name");
+    const std::string level = t.string("level");
+    const auto parsed = level_named(level);
+    if (!parsed) t.fail("level", "unknown level \"" + level + "\" (expected central, province, city or county)");
+    j.level = *parsed;
+    j.parent = t.string_or("parent", "");
+    if (j.level != Payer::central && j.parent.empty()) t.fail("parent", "missing: only the central level has none");
+    if (const toml::node* rn = t.optional("region")) {
+      j.region = region_named(t.as_string(*rn, "region"));
+      if (!j.region) t.fail("region", "expected east, central or west");
+    }
+    if (j.level == Payer::province && !j.region) t.fail("region", "missing: a province names its region");
+    t.finish();
+  }
+  {
+    TableReader b = root.child(root.subtable("budget"), "budget");
+    j.budget_yuan = b.sourced("general_expenditure", 0, 1e14).value;
+    j.budget_year = static_cast<int>(b.integer("year", 2000, 2100));
+    j.budget_growth = b.sourced("growth", -0.5, 0.5).value;
+    b.finish();
+  }
+  return j;
+}
+
+PlaceProfile read_place_profile(TableReader& root) {
+  PlaceProfile p;
+  read_population(root, p);
+  read_fertility(root, p);
+  read_childcare(root, p);
+  read_kindergarten(root, p);
+  read_events(root, p);
+  read_mortality_and_migration(root, p);
+  read_income(root, p);
+  read_households(root, p);
+  normalise_household_factors(p.households);
+  return p;
+}
+
+}  // namespace cradle

@@ -1,0 +1,81 @@
+// The base population as structure-of-arrays: households, women and young children,
+// built once per run (generated from a profile, sim/population/population.h, or
+// assembled from a persons file, sim/population/microdata.h) and then shared read-only
+// by every replication and every scenario of the run.
+// Women and children are sorted by household, so that a block of consecutive
+// households owns contiguous ranges of both.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/calendar.h"
+#include "sim/input/profile.h"
+
+namespace cradle {
+
+//! Households per block: the unit of parallel work within a replication.
+inline constexpr std::uint32_t BLOCK_HOUSEHOLDS = 4096;
+//! Youngest age (attained in the first scenario year) of a generated woman.
+inline constexpr int YOUNGEST_WOMAN_AGE = BURN_IN_YEARS + 1;
+
+//! A run of consecutive households and the women and children who live in them.
+struct HouseholdBlock {
+  std::uint32_t household_begin, household_end;
+  std::uint32_t woman_begin, woman_end;
+  std::uint32_t child_begin, child_end;
+};
+
+//! The departure year of a household that stays.
+inline constexpr std::int16_t NEVER_DEPARTS = 0x7FFF;
+
+//! A child whose mother is not in the population (loaded microdata may have such).
+inline constexpr std::uint32_t NO_MOTHER = 0xFFFFFFFFu;
+
+struct BasePopulation {
+  int base_year = 0;         //!< the first scenario year; states are as at its 1 January
+  std::int64_t weight = 1;   //!< households each simulated household stands for (a 1-in-k sample: k)
+  std::int64_t persons = 0;  //!< persons of the households resident in base_year (later arrivals not counted)
+
+  std::vector<std::uint8_t> household_size;
+  std::vector<std::uint8_t> household_income_band;  //!< 0 = lowest of the profile's bands
+  std::vector<std::uint8_t> household_employment;   //!< Employment: parents both employed, one, neither
+  std::vector<std::uint8_t> household_tenure;       //!< Tenure: owner, renter
+  std::vector<std::uint8_t> household_flags;        //!< FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY, FLAG_PRIORITY_GROUP
+  //! Migration: a household is present from 1 January of its arrival year (base_year for
+  //! residents) until its departure year, exclusive (NEVER_DEPARTS if it stays).
+  std::vector<std::int16_t> household_arrival;
+  std::vector<std::int16_t> household_departure;
+
+  std::vector<std::uint32_t> woman_household;
+  std::vector<std::int16_t> woman_birth_year;
+  std::vector<std::uint8_t> woman_parity;  //!< live births so far (saturates at 255)
+  std::vector<std::uint8_t> woman_flags;   //!< her household's flags (a copy, read in the yearly loop)
+
+  std::vector<std::uint32_t> child_household;
+  std::vector<MonthIndex> child_birth_month;
+  std::vector<std::uint8_t> child_birth_order;  //!< 1, 2, 3, … (saturates at 255)
+  std::vector<std::uint32_t> child_mother;      //!< index into the women arrays, or NO_MOTHER
+
+  std::vector<HouseholdBlock> blocks;
+
+  std::size_t households() const { return household_size.size(); }
+  std::size_t women() const { return woman_birth_year.size(); }
+  std::size_t children() const { return child_birth_month.size(); }
+};
+
+//! Splits the households into blocks of BLOCK_HOUSEHOLDS with their women and children
+//! (which must be sorted by household).
+void build_blocks(BasePopulation& pop);
+
+//! Sorts the women by (household, birth year) and the children by (household, birth
+//! month), keeping the order of equals, and points each child's mother (an index into
+//! the women as they were) at her new place.
+void sort_by_household(BasePopulation& pop);
+
+//! Throws std::invalid_argument if the arrays are inconsistent: lengths, sorting by
+//! household, indices in range, blocks covering every household. The arrival and
+//! departure years may be absent (before add_migration).
+void check_population(const BasePopulation& pop);
+
+}  // namespace cradle

@@ -1,0 +1,105 @@
+#include "sim/population/migration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "sim/random/rng.h"
+
+namespace cradle {
+
+namespace {
+
+using stream::GENERATION_REPLICATION;
+
+StreamKey migration_key(std::uint32_t entity) { return StreamKey{entity, 0, 0, stream::MIGRATION}; }
+
+//! The year each resident household leaves at an annual rate `rate` < 0: geometric,
+//! from one draw per household; households that stay past the horizon never leave.
+void draw_departures(BasePopulation& pop, double rate, std::uint32_t seed) {
+  const auto n = static_cast<std::uint32_t>(pop.households());
+  const auto base_year = static_cast<std::int16_t>(pop.base_year);
+  const double log_stay = std::log1p(rate);
+  for (std::uint32_t h = 0; h < n; ++h) {
+    KeyedStream s(seed, GENERATION_REPLICATION, migration_key(h));
+    const double after = std::floor(std::log(1.0 - s.uniform()) / log_stay);  // whole years stayed after the first
+    if (after + 1 < MAX_HORIZON_YEARS) pop.household_departure[h] = static_cast<std::int16_t>(base_year + 1 + after);
+  }
+}
+
+//! Appends a copy of household `d` (with its women and children) arriving in `year`;
+//! `woman_at` and `child_at` are where each resident's women and children begin.
+void copy_household(BasePopulation& pop, std::uint32_t d, std::int16_t year, const std::vector<std::uint32_t>& woman_at,
+                    const std::vector<std::uint32_t>& child_at) {
+  const auto h = static_cast<std::uint32_t>(pop.households());
+  pop.household_size.push_back(pop.household_size[d]);
+  pop.household_income_band.push_back(pop.household_income_band[d]);
+  pop.household_employment.push_back(pop.household_employment[d]);
+  pop.household_tenure.push_back(pop.household_tenure[d]);
+  pop.household_flags.push_back(pop.household_flags[d]);
+  pop.household_arrival.push_back(year);
+  pop.household_departure.push_back(NEVER_DEPARTS);
+  const auto first_woman = static_cast<std::uint32_t>(pop.women());
+  for (std::uint32_t w = woman_at[d]; w < woman_at[d + 1]; ++w) {
+    pop.woman_household.push_back(h);
+    pop.woman_birth_year.push_back(pop.woman_birth_year[w]);
+    pop.woman_parity.push_back(pop.woman_parity[w]);
+    pop.woman_flags.push_back(pop.woman_flags[w]);
+  }
+  for (std::uint32_t c = child_at[d]; c < child_at[d + 1]; ++c) {
+    const std::uint32_t mother = pop.child_mother[c];
+    pop.child_household.push_back(h);
+    pop.child_birth_month.push_back(pop.child_birth_month[c]);
+    pop.child_birth_order.push_back(pop.child_birth_order[c]);
+    pop.child_mother.push_back(mother == NO_MOTHER ? NO_MOTHER : first_woman + (mother - woman_at[d]));
+  }
+}
+
+//! Arrivals at the start of each later year at an annual rate `rate` > 0: copies of
+//! random residents' households, as many as compound growth brings.
+void add_arrivals(BasePopulation& pop, double rate, std::uint32_t seed) {
+  const auto n = static_cast<std::uint32_t>(pop.households());
+  const auto base_year = static_cast<std::int16_t>(pop.base_year);
+  std::vector<std::uint32_t> donors;
+  std::vector<std::int16_t> arrival;
+  double expected = 0;
+  std::uint64_t arrived = 0;
+  for (int t = 1; t < MAX_HORIZON_YEARS; ++t) {
+    expected += static_cast<double>(n) * rate * std::pow(1.0 + rate, t - 1);
+    const auto total = static_cast<std::uint64_t>(std::llround(expected));
+    KeyedStream s(seed, GENERATION_REPLICATION, migration_key(static_cast<std::uint32_t>(t)));
+    for (; arrived < total; ++arrived) {
+      donors.push_back(s.below(n));
+      arrival.push_back(static_cast<std::int16_t>(base_year + t));
+    }
+  }
+  if (static_cast<std::uint64_t>(n) + donors.size() >= (1u << 31)) throw std::invalid_argument("population too large");
+  auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
+    return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+  };
+  // Where each donor's women and children are, before any copy is appended.
+  std::vector<std::uint32_t> woman_at(n + 1), child_at(n + 1);
+  for (std::uint32_t h = 0; h <= n; ++h) {
+    woman_at[h] = first_at(pop.woman_household, h);
+    child_at[h] = first_at(pop.child_household, h);
+  }
+  for (std::size_t i = 0; i < donors.size(); ++i) copy_household(pop, donors[i], arrival[i], woman_at, child_at);
+}
+
+}  // namespace
+
+void add_migration(BasePopulation& pop, double per_1000, std::uint32_t seed) {
+  const auto n = pop.households();
+  pop.household_arrival.assign(n, static_cast<std::int16_t>(pop.base_year));
+  pop.household_departure.assign(n, NEVER_DEPARTS);
+  const double rate = per_1000 / 1000.0;
+  if (rate < 0) {
+    draw_departures(pop, rate, seed);
+  } else if (rate > 0 && n > 0) {
+    add_arrivals(pop, rate, seed);
+  }
+  build_blocks(pop);
+}
+
+}  // namespace cradle
