@@ -13,6 +13,7 @@
 #include "cradle_version.h"
 #include "output/report.h"
 #include "output/results_writer.h"
+#include "output/summary.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/progress.h"
@@ -53,17 +54,12 @@ void print_expected(std::ostream& out, const Scenario& scenario, const BasePopul
   out << "  year      Monte Carlo        ± s.e.     projected\n";
   const std::size_t R = static_cast<std::size_t>(r.replications);
   for (std::size_t y = 0; y < r.n_years(); ++y) {
-    double sum = 0, sum2 = 0;
+    std::vector<double> births(R, 0.0);
     for (std::size_t rep = 0; rep < R; ++rep) {
-      double b = 0;
-      for (std::size_t k = 0; k < 3; ++k) b += static_cast<double>(r.births[r.births_index(rep, y, k)]);
-      sum += b;
-      sum2 += b * b;
+      for (std::size_t k = 0; k < 3; ++k) births[rep] += static_cast<double>(r.births[r.births_index(rep, y, k)]);
     }
-    const double mean = sum / static_cast<double>(R);
-    const double se =
-        R > 1 ? std::sqrt(std::max(0.0, sum2 / static_cast<double>(R) - mean * mean) / static_cast<double>(R - 1))
-              : 0.0;
+    const Summary s = summarise(births, {});
+    const double mean = s.mean, se = R > 1 ? s.se : 0.0;
     char line[128];
     std::snprintf(line, sizeof line, "  %4d %16.1f %13.1f %13.1f\n", r.years[y], mean, se,
                   projected[y][0] + projected[y][1] + projected[y][2]);
