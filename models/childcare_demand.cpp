@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/measures/kinds.h"
 #include "models/probability.h"
 
 namespace cradle {

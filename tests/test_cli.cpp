@@ -52,7 +52,7 @@ std::vector<unsigned char> dataset_bytes(const std::filesystem::path& file, cons
 
 }  // namespace
 
-TEST_CASE("results files are bit-identical whatever the thread count; another seed differs", "[cli][reproducibility]") {
+TEST_CASE("results files are bit-identical whatever the thread count, another seed differs", "[cli][reproducibility]") {
   ScenarioCopy c;
   const auto scenario = c.path("xihu_current.toml").string();
   const auto one = c.path("one.h5"), four = c.path("four.h5"), other = c.path("other.h5");
@@ -124,7 +124,7 @@ TEST_CASE("an unwritable output location fails with 3 before the run", "[cli][er
                "--replications", "1", "--quiet"}) == EXIT_RUN_FAILURE);
 }
 
-TEST_CASE("cradle run --sample 1/k records the fraction; a malformed one is refused", "[cli][sample]") {
+TEST_CASE("cradle run --sample 1/k records the fraction, a malformed one is refused", "[cli][sample]") {
   ScenarioCopy c;
   const auto out = c.path("sample.h5");
   REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", out.string(), "-r", "2", "--sample", "1/4",

@@ -6,6 +6,7 @@
 #include "models/calendar.h"
 #include "models/childcare_demand.h"
 #include "models/funding.h"
+#include "models/measures/kinds.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
 #include "models/uncertainty.h"

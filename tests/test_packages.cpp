@@ -701,7 +701,7 @@ TEST_CASE("004 Baoji art. 9: Shaanxi statutory leave, 158 days (+15 for a third 
   }
 }
 
-TEST_CASE("004 Baoji: childcare supply, preschool aid and provident fund; county options at 0", "[packages][baoji]") {
+TEST_CASE("004 Baoji: childcare supply, preschool aid and provident fund, county options at 0", "[packages][baoji]") {
   const Scenario& s = shipped("baoji_current");
   require_identity(measure(s, "baoji_childcare_construction_subsidy"), MeasureKind::slot_construction, Basis::new_slot,
                    DOC_BAOJI, "art. 4");

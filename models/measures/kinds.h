@@ -43,6 +43,37 @@ const std::array<MeasureKindInfo, MEASURE_KIND_COUNT>& measure_kinds();
 //! The table's row of a kind.
 inline const MeasureKindInfo& kind_info(MeasureKind kind) { return measure_kinds()[static_cast<std::size_t>(kind)]; }
 
+// Costs through the table: the rule of the measure's kind for its basis.
+
+//! A monthly-basis measure's units and cost for one child in one year. With a ledger, a
+//! fee reduction takes in each month at most what the reductions recorded there left of
+//! the fee, counts only the months in which it takes something, and records what it
+//! takes; reductions thus apply in the order they are costed (the scenario's order).
+Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
+                     FeeLedger* ledger = nullptr);
+//! What one child-year of a monthly-basis measure costs once the family's claim is known.
+//! `claims()` says whether the family claims the measure for this child (a keyed draw that
+//! gives the same answer whenever it is asked) and is asked only where it matters: for a
+//! fee reduction before its cost, because a claimed reduction takes what the reductions
+//! claimed before it left of each month's fee (recorded in `ledger`, made on first use);
+//! for any other kind only when its cost is not zero. Zero units when not claimed.
+template <class Claims>
+Cost claimed_child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
+                             std::optional<FeeLedger>& ledger, Claims&& claims) {
+  if (measure.kind == MeasureKind::fee_reduction) {
+    if (!claims()) return {};
+    if (!ledger) ledger.emplace();
+    return child_year_cost(measure, child, year, fees, &*ledger);
+  }
+  const Cost cost = child_year_cost(measure, child, year, fees, nullptr);
+  return cost.units != 0 && claims() ? cost : Cost{};
+}
+
+//! An event-basis measure's units and cost for one event (zero if it does not reach it).
+Cost event_cost(const Measure& measure, const Event& event);
+//! A place-basis measure's cost for the places added in a year.
+Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+
 // The cost rules (one file each in this folder), shared by the kinds that pay alike.
 
 //! Amount per month over the months of the year in which the child is in the measure's

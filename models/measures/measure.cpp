@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "models/measures/kinds.h"
 
 namespace cradle {
 
@@ -131,21 +130,6 @@ bool event_reached(const Measure& m, const Event& e) {
     return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;
   }
   return m.reaches_order(e.birth_order) && e.mother_age >= m.eligibility.min_mother_age;
-}
-
-Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
-  const ChildCostRule rule = kind_info(m.kind).child_rule;
-  return rule ? rule(m, c, year, fees, ledger) : Cost{};
-}
-
-Cost event_cost(const Measure& m, const Event& e) {
-  const EventCostRule rule = kind_info(m.kind).event_rule;
-  return rule && event_reached(m, e) ? rule(m, e) : Cost{};
-}
-
-Cost slot_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots) {
-  const SlotCostRule rule = kind_info(m.kind).slot_rule;
-  return rule ? rule(m, year, new_slots, renovated_slots) : Cost{};
 }
 
 }  // namespace cradle

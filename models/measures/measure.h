@@ -176,30 +176,6 @@ struct FeeLedger {
   std::array<Fen, 12> kindergarten{};
 };
 
-//! A monthly-basis measure's units and cost for one child in one year. With a ledger, a
-//! fee reduction takes in each month at most what the reductions recorded there left of
-//! the fee, counts only the months in which it takes something, and records what it
-//! takes; reductions thus apply in the order they are costed (the scenario's order).
-Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
-                     FeeLedger* ledger = nullptr);
-//! What one child-year of a monthly-basis measure costs once the family's claim is known.
-//! `claims()` says whether the family claims the measure for this child (a keyed draw that
-//! gives the same answer whenever it is asked) and is asked only where it matters: for a
-//! fee reduction before its cost, because a claimed reduction takes what the reductions
-//! claimed before it left of each month's fee (recorded in `ledger`, made on first use);
-//! for any other kind only when its cost is not zero. Zero units when not claimed.
-template <class Claims>
-Cost claimed_child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
-                             std::optional<FeeLedger>& ledger, Claims&& claims) {
-  if (measure.kind == MeasureKind::fee_reduction) {
-    if (!claims()) return {};
-    if (!ledger) ledger.emplace();
-    return child_year_cost(measure, child, year, fees, &*ledger);
-  }
-  const Cost cost = child_year_cost(measure, child, year, fees, nullptr);
-  return cost.units != 0 && claims() ? cost : Cost{};
-}
-
 //! Pays `amount` within a cap over the run: at most what `cap` leaves after `paid_so_far`,
 //! which grows by what is paid. False (and nothing paid) once the cap is reached.
 inline bool pay_within_cap(Fen& amount, Fen cap, Fen& paid_so_far) {
@@ -209,14 +185,10 @@ inline bool pay_within_cap(Fen& amount, Fen cap, Fen& paid_so_far) {
   return true;
 }
 
-//! An event-basis measure's units and cost for one event (zero if it does not reach it).
-Cost event_cost(const Measure& measure, const Event& event);
 //! A place subsidy's units and cost in a year: the places added (built or renovated, by
 //! its basis) of its provider classes, of which its take-up share is claimed, rounded
 //! once to whole places. Whole-place counts: a sample does not scale them.
 Cost place_subsidy_cost(const Measure& measure, int year, const PlacesAdded& added);
-//! A place-basis measure's cost for the places added in a year.
-Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 
 // Shared building blocks of the kinds (measure.cpp).
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/measures/kinds.h"
 #include "models/childcare_demand.h"
 #include "models/demography.h"
 #include "sim/random/rng.h"

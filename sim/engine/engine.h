@@ -1,7 +1,9 @@
 // The Monte Carlo driver: replications × household blocks in parallel (oneTBB),
 // a yearly loop of demography, services and measures, and an exact integer
 // reduction. Results do not depend on the thread count: every random number comes
-// from a keyed stream, and every tally is an integer sum.
+// from a keyed stream, and every tally is an integer sum. The stages are in this folder:
+// plan.h (what is precomputed), block_year.h (a block's year), replication.h (a
+// replication's years), reduction.h (the results), projection.cpp (the cross-check).
 #pragma once
 
 #include <array>
@@ -11,27 +13,10 @@
 #include "output/results.h"
 #include "sim/population/population.h"
 #include "sim/cli/progress.h"
+#include "sim/engine/trace.h"
 #include "sim/input/scenario.h"
 
 namespace cradle {
-
-struct RunOptions {
-  int replications = 1;
-  std::uint32_t seed = 0;
-};
-
-//! A child born during a replication, as recorded for checks and tests.
-struct TracedBirth {
-  MonthIndex birth_month;
-  std::uint32_t mother;
-  std::uint8_t order;
-};
-
-//! Optional record of what a simulation did, for tests that recount its results
-//! independently: the children born in each replication.
-struct SimulationTrace {
-  std::vector<std::vector<TracedBirth>> births;  //!< [replication]
-};
 
 //! The cohort-component cross-check: births by year and order projected analytically
 //! from the same base population and rates (each cohort of women a parity vector moved

@@ -9,9 +9,10 @@
 
 #include "output/results.h"
 #include "sim/engine/block_year.h"
-#include "sim/engine/engine.h"
 #include "sim/engine/plan.h"
 #include "sim/engine/reduction.h"
+#include "sim/engine/trace.h"
+#include "sim/cli/progress.h"
 
 namespace cradle::engine {
 

@@ -358,11 +358,4 @@ Scenario load_scenario(const std::filesystem::path& file) {
   return s;
 }
 
-std::filesystem::path shipped_scenarios_dir() {
-  if (const char* env = std::getenv("CRADLE_SCENARIOS"); env && *env) return env;
-  return std::filesystem::path(CRADLE_SOURCE_DIR) / "scenarios";
-}
-
-std::filesystem::path default_scenario_path() { return shipped_scenarios_dir() / "xihu_current.toml"; }
-
 }  // namespace cradle

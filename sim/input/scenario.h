@@ -19,6 +19,7 @@
 #include "models/uncertainty.h"
 #include "sim/input/error.h"
 #include "sim/input/profile.h"
+#include "sim/input/shipped.h"  // shipped_scenarios_dir, default_scenario_path: callers of load_scenario use them
 
 namespace cradle {
 
@@ -90,12 +91,5 @@ struct PackageInfo {
 //! Reads a package file's header and measure ids without resolving payers.
 //! Throws ScenarioError.
 PackageInfo describe_package(const std::filesystem::path& file);
-
-//! The directory of the shipped scenarios: $CRADLE_SCENARIOS if set, else the
-//! source tree's scenarios/ folder.
-std::filesystem::path shipped_scenarios_dir();
-
-//! The scenario `cradle run` uses when none is named.
-std::filesystem::path default_scenario_path();
 
 }  // namespace cradle

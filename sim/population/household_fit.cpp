@@ -117,4 +117,16 @@ std::vector<std::uint32_t> household_counts(const HouseholdTable& table, std::ui
   return apportion(shares, n);
 }
 
+HouseholdMargins household_margins(const PlaceProfile& profile) {
+  HouseholdMargins m;
+  m.size = profile.household_size_shares;
+  m.income_band = profile.households.income_band_shares;
+  m.employment = profile.households.employment_shares;
+  m.tenure = profile.households.tenure_shares;
+  m.local = profile.local_residency_share;
+  m.nonlocal_renter_odds = profile.households.nonlocal_renter_odds;
+  m.income_employment_odds = profile.households.income_employment_odds;
+  return m;
+}
+
 }  // namespace cradle

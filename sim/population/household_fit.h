@@ -78,4 +78,7 @@ HouseholdTable fit_households(const HouseholdMargins& margins);
 //! cells with the largest remainders (ties to the lower cell), so the counts sum to n.
 std::vector<std::uint32_t> household_counts(const HouseholdTable& table, std::uint32_t n);
 
+//! The household margins of a profile, as the household fit takes them.
+HouseholdMargins household_margins(const PlaceProfile& profile);
+
 }  // namespace cradle

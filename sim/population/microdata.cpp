@@ -14,7 +14,7 @@
 #include "models/measures/measure.h"
 #include "sim/input/error.h"
 #include "sim/population/household_fit.h"
-#include "sim/population/population.h"
+#include "sim/population/base_population.h"
 #include "sim/random/rng.h"
 #include "sim/random/stream_ids.h"
 

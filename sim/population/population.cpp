@@ -204,18 +204,6 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
 
 }  // namespace
 
-HouseholdMargins household_margins(const PlaceProfile& profile) {
-  HouseholdMargins m;
-  m.size = profile.household_size_shares;
-  m.income_band = profile.households.income_band_shares;
-  m.employment = profile.households.employment_shares;
-  m.tenure = profile.households.tenure_shares;
-  m.local = profile.local_residency_share;
-  m.nonlocal_renter_odds = profile.households.nonlocal_renter_odds;
-  m.income_employment_odds = profile.households.income_employment_odds;
-  return m;
-}
-
 BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale) {
   if (!(scale > 0)) throw std::invalid_argument("population scale must be positive");
   BasePopulation pop;

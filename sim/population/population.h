@@ -40,9 +40,6 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 //! false (a persons file) leaves the shares NaN.
 BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile);
 
-//! The household margins of a profile, as the household fit takes them.
-HouseholdMargins household_margins(const PlaceProfile& profile);
-
 //! Generates the base population of a profile for a first year `base_year`,
 //! deterministically from `seed`. `scale` multiplies the profile's persons and
 //! births (for benchmarks of larger places). Runs on one thread; the result depends

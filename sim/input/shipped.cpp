@@ -1,0 +1,36 @@
+#include "sim/input/shipped.h"
+
+#include <cstdlib>
+#include <system_error>
+
+namespace cradle {
+
+namespace {
+//! The running program's folder, or empty where /proc/self/exe cannot be read.
+std::filesystem::path executable_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path();
+}
+}  // namespace
+
+std::filesystem::path shipped_scenarios_dir() {
+  if (const char* env = std::getenv("CRADLE_SCENARIOS"); env && *env) return env;
+  const std::filesystem::path exe_dir = executable_dir();
+  const std::filesystem::path relative = std::filesystem::path("share") / "cradle" / "scenarios";
+  // <exe dir>/share/... is the build tree (./build/cradle); <exe dir>/../share/... an
+  // installation's bin/, or the build tree's tests/ and bench/.
+  const std::filesystem::path candidates[] = {exe_dir / relative, exe_dir.parent_path() / relative};
+  for (const std::filesystem::path& dir : candidates) {
+    std::error_code ec;
+    // Canonical, so that messages name the real folder (the sources' scenarios/ in a build tree).
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    const std::filesystem::path real = std::filesystem::canonical(dir, ec);
+    return ec ? dir : real;
+  }
+  return candidates[1];
+}
+
+std::filesystem::path default_scenario_path() { return shipped_scenarios_dir() / "xihu_current.toml"; }
+
+}  // namespace cradle
