@@ -103,7 +103,9 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
   std::array<double, PARITY_CLASSES> value{};
   std::vector<const Measure*> reductions;
   for (const Measure& m : measures) {
-    if (m.kind == MeasureKind::fee_reduction && !m.eligibility.special_families_only) reductions.push_back(&m);
+    if (m.kind == MeasureKind::fee_reduction && !m.eligibility.special_families_only && responds_to(m, birth)) {
+      reductions.push_back(&m);
+    }
   }
   for (int k = 0; k < PARITY_CLASSES; ++k) {
     const int order = k + 1;
@@ -114,7 +116,7 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
       // insurance funds; local residence and household conditions are taken as met.
       const bool to_family = m.kind == MeasureKind::child_cash || m.kind == MeasureKind::event_cash ||
                              m.kind == MeasureKind::in_kind_service || m.kind == MeasureKind::tax_expenditure;
-      if (!to_family || m.eligibility.special_families_only) continue;
+      if (!to_family || m.eligibility.special_families_only || !responds_to(m, birth)) continue;
       double v = 0;
       if (monthly(m.basis)) {
         v = monthly_value(m, childcare, kindergarten, birth, order);
@@ -129,11 +131,50 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
   return value;
 }
 
+MonthlyBirthValue birth_values_by_month(const std::vector<Measure>& measures, const ChildcareProfile& childcare,
+                                        const KindergartenProfile& kindergarten, int year,
+                                        double assisted_reproduction_share) {
+  MonthlyBirthValue value{};
+  for (int m = 0; m < 12; ++m) {
+    value[static_cast<std::size_t>(m)] =
+        birth_value_yuan(measures, childcare, kindergarten, month_index(year, m + 1), assisted_reproduction_share);
+  }
+  return value;
+}
+
+std::array<double, PARITY_CLASSES> year_mean(const MonthlyBirthValue& value) {
+  std::array<double, PARITY_CLASSES> mean{};
+  for (const auto& month : value) {
+    for (std::size_t k = 0; k < PARITY_CLASSES; ++k) mean[k] += month[k] / 12.0;
+  }
+  return mean;
+}
+
+double response_beta(double response_percent, const std::vector<double>& band_income,
+                     const std::vector<double>& band_shares) {
+  double inverse = 0, shares = 0;
+  for (std::size_t b = 0; b < band_income.size() && b < band_shares.size(); ++b) {
+    if (band_income[b] <= 0) continue;
+    inverse += band_shares[b] / band_income[b];
+    shares += band_shares[b];
+  }
+  if (inverse <= 0) return 0.0;
+  const double harmonic_mean_income = shares / inverse;
+  return response_percent / 100.0 * harmonic_mean_income / RESPONSE_REFERENCE_YUAN;
+}
+
 std::array<double, PARITY_CLASSES> response_multipliers(const std::array<double, PARITY_CLASSES>& value_yuan,
-                                                        double household_income, double beta) {
+                                                        double household_income, double beta,
+                                                        const std::array<double, PARITY_CLASSES>& first_value_yuan) {
   std::array<double, PARITY_CLASSES> m{};
   for (std::size_t k = 0; k < PARITY_CLASSES; ++k) {
-    m[k] = household_income > 0 ? std::max(0.0, 1.0 + beta * value_yuan[k] / household_income) : 1.0;
+    if (!(household_income > 0)) {
+      m[k] = 1.0;
+      continue;
+    }
+    const double now = std::max(0.0, 1.0 + beta * value_yuan[k] / household_income);
+    const double first = std::max(0.0, 1.0 + beta * first_value_yuan[k] / household_income);
+    m[k] = first > 0 ? now / first : now;
   }
   return m;
 }

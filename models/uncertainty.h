@@ -53,8 +53,9 @@ struct ParameterInfo {
 //! The table of uncertain parameters, in the order a scenario lists them (and the
 //! results file writes them).
 inline constexpr std::array<ParameterInfo, 5> UNCERTAIN_PARAMETERS{{
-    {ParameterId::birth_response, "birth_response", "births per share of household income",
-     "β of the birth response: hazard × (1 + β · V_k / I), models/behaviour.h", Distribution{}},
+    {ParameterId::birth_response, "birth_response", "% more births for 10,000 yuan a birth",
+     "r of the birth response, β = r/100 · Ī / 10,000: hazard × (1 + β·V/I) / (1 + β·V0/I), models/behaviour.h",
+     Distribution{}},
     {ParameterId::fertility_level, "fertility_level", "multiplier",
      "multiplies every birth probability, models/README.md (fertility)", Distribution{Distribution::Kind::fixed, 1.0}},
     {ParameterId::fertility_trend, "fertility_trend", "change a year",

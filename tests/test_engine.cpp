@@ -323,6 +323,58 @@ TEST_CASE("behavioural response: none leaves births unchanged, a more generous r
   REQUIRE(total_g > total_b);
 }
 
+TEST_CASE("behavioural response: dated from the announcement and sized to the evidence", "[engine][behaviour]") {
+  using cradle::testing::fix_parameter;
+  // The national subsidy alone (announced 2025-07-28): births respond from conceptions
+  // after it, the first in May 2026, and by about 2 % at the response's centre.
+  Scenario s = load_scenario(shipped_scenarios_dir() / "xihu_baseline.toml");
+  std::erase_if(s.measures, [](const Measure& m) { return m.id != "national_childcare_subsidy"; });
+  REQUIRE(s.measures.size() == 1);
+  REQUIRE(s.measures[0].announced == month_index(2025, 7));
+  s.end_year = 2028;
+  const MonthIndex first_responding = month_index(2026, 5);
+  const BasePopulation& pop = default_population();
+  auto run = [&](double response, SimulationTrace& trace) {
+    Scenario r = s;
+    fix_parameter(r, PARAMETER_BIRTH_RESPONSE, response);
+    return run_with_threads(r, pop, 2, 8, 17, &trace);
+  };
+  SimulationTrace none_trace, centre_trace, high_trace;
+  const ScenarioResults none = run(0.0, none_trace);
+  const ScenarioResults centre = run(2.0, centre_trace);
+  const ScenarioResults high = run(4.0, high_trace);
+  auto births = [](const ScenarioResults& r, std::size_t first_year) {
+    std::int64_t n = 0;
+    for (std::size_t rep = 0; rep < static_cast<std::size_t>(r.replications); ++rep) {
+      for (std::size_t y = first_year; y < r.n_years(); ++y) {
+        for (std::size_t k = 0; k < 3; ++k) n += r.births[r.births_index(rep, y, k)];
+      }
+    }
+    return static_cast<double>(n);
+  };
+  // The three full years after the announcement: 2026-2028.
+  const double rise = births(centre, 1) / births(none, 1) - 1.0;
+  const double rise_high = births(high, 1) / births(none, 1) - 1.0;
+  INFO("rise over 2026-2028: " << 100 * rise << " % at the centre, " << 100 * rise_high << " % at 4");
+  REQUIRE(rise >= 0.015);
+  REQUIRE(rise <= 0.025);
+  REQUIRE(rise_high == Approx(2 * rise).epsilon(0.1));  // the range 0.5-4 maps in proportion
+  // Before the first responding month every birth is the same, with or without the response.
+  for (std::size_t rep = 0; rep < 8; ++rep) {
+    auto before = [&](const SimulationTrace& t) {
+      std::vector<std::tuple<MonthIndex, std::uint32_t, std::uint8_t>> out;
+      for (const TracedBirth& b : t.births[rep]) {
+        if (b.birth_month < first_responding) out.emplace_back(b.birth_month, b.mother, b.order);
+      }
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    REQUIRE_FALSE(before(none_trace).empty());
+    REQUIRE(before(centre_trace) == before(none_trace));
+    REQUIRE(before(high_trace) == before(none_trace));
+  }
+}
+
 TEST_CASE("childcare demand responds to the net price: none without elasticity, more with fee reductions",
           "[engine][childcare]") {
   using cradle::testing::fix_parameter;
@@ -372,8 +424,8 @@ TEST_CASE("uncertain parameters: one draw per replication, reproducible, within 
     const double trend = a.parameters[r * n + index("fertility_trend")];
     REQUIRE(trend >= -0.06);
     REQUIRE(trend <= 0.04);
-    REQUIRE(response >= 0.05);
-    REQUIRE(response <= 0.4);
+    REQUIRE(response >= 0.5);
+    REQUIRE(response <= 4.0);
     REQUIRE(level >= 0.85);
     REQUIRE(level <= 1.15);
     REQUIRE(demand >= 0.8);

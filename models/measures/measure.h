@@ -109,6 +109,9 @@ struct Measure {
   Eligibility eligibility;
   std::vector<Phase> phases;   //!< at least one, sorted by `from`
   double take_up = 1.0;        //!< share of eligible units claimed (one decision per child or event)
+  //! The month the measure was announced (its document's issue date unless it says
+  //! otherwise); births respond to it only from conceptions after it (models/behaviour.h).
+  MonthIndex announced = 0;
   Fen cap_per_person = -1;     //!< child measures: at most this much to one child over the run; -1: none
   Fen cap_per_household = -1;  //!< event measures: at most this much to one household over the run; -1: none
   PayerShares payers;          //!< by level; budget measures only

@@ -48,8 +48,10 @@ void BlockYear::households(const HouseholdBlock& block, BlockTally& tally) const
 //! block per woman-year for her birth (or death) and her household's purchase.
 void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const {
   const std::size_t per_band = plan_.birth_year_span * PARITY_CLASSES;
-  const std::uint64_t* thresholds =
-      rplan_.birth_threshold.data() + static_cast<std::size_t>(y_) * plan_.band_income.size() * per_band;
+  const std::size_t year_offset = static_cast<std::size_t>(y_) * plan_.band_income.size() * per_band;
+  const std::uint64_t* thresholds = rplan_.birth_threshold.data() + year_offset;
+  const std::uint64_t* base_thresholds = rplan_.base_birth_threshold.data() + year_offset;
+  const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
   const auto year_key = static_cast<std::uint16_t>(year_);
   const bool homes = !plan_.home_measures.empty();
   // Locals, so that writes through the byte-typed parity array (which may alias
@@ -86,14 +88,17 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         change[h]--;
         continue;
       }
-      const std::uint64_t threshold =
-          thresholds[(banded ? bands[h] * per_band : 0) +
-                     static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES +
-                     (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1)];
+      const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
+      const std::size_t cell = (banded ? bands[h] * per_band : 0) +
+                               static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES + k_class;
       std::uint8_t now = k;
-      if (birth_u[i] < threshold) {
+      if (birth_u[i] < thresholds[cell]) {
+        // A birth whatever the response falls in any month; one the response adds, in
+        // the months the response reaches (models/behaviour.h).
         KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
-        const MonthIndex born = month_index(year, static_cast<int>(month.below(12)) + 1);
+        const int m = birth_u[i] < base_thresholds[cell] ? static_cast<int>(month.below(12)) + 1
+                                                          : response_birth_month(response_month[k_class], month.next_u64());
+        const MonthIndex born = month_index(year, m);
         now = parity_after_birth(k, DEAD);
         parities[w] = now;
         change[h]++;

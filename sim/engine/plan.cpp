@@ -48,18 +48,44 @@ void plan_births(Plan& plan, const Scenario& scenario, const BasePopulation& pop
   }
 }
 
+//! Cumulative thresholds over a year's months for the births the response adds: in
+//! proportion to what a birth in each month brings beyond the first year's value (all
+//! months alike if none brings more).
+std::array<std::array<std::uint64_t, 11>, PARITY_CLASSES> response_months(
+    const MonthlyBirthValue& value, const std::array<double, PARITY_CLASSES>& first) {
+  std::array<std::array<std::uint64_t, 11>, PARITY_CLASSES> out{};
+  for (std::size_t k = 0; k < PARITY_CLASSES; ++k) {
+    std::array<double, 12> weight{};
+    double total = 0;
+    for (std::size_t m = 0; m < 12; ++m) total += weight[m] = std::max(0.0, value[m][k] - first[k]);
+    if (!(total > 0)) {
+      weight.fill(1.0);
+      total = 12;
+    }
+    double cumulative = 0;
+    for (std::size_t m = 0; m < 11; ++m) {
+      cumulative += weight[m];
+      out[k][m] = probability_threshold(cumulative / total);
+    }
+  }
+  return out;
+}
+
 //! What behaviour reads each year: a birth's value, household incomes, net prices.
 void plan_behaviour(Plan& plan, const Scenario& scenario) {
   const PlaceProfile& profile = scenario.profile;
+  std::vector<MonthlyBirthValue> monthly;
   for (int y = 0; y < plan.years; ++y) {
-    plan.birth_value.push_back(birth_value_yuan(scenario.measures, profile.childcare, profile.kindergarten,
-                                                month_index(scenario.start_year + y, 7),
-                                                profile.assisted_reproduction_share));
+    monthly.push_back(birth_values_by_month(scenario.measures, profile.childcare, profile.kindergarten,
+                                            scenario.start_year + y, profile.assisted_reproduction_share));
+    plan.birth_value.push_back(year_mean(monthly.back()));
     plan.net_price.push_back(net_price_ratios(scenario.measures, profile.childcare, scenario.start_year + y));
   }
+  for (const MonthlyBirthValue& value : monthly) plan.response_month.push_back(response_months(value, plan.birth_value[0]));
   for (double relative : profile.households.income_band_relative) {
     plan.band_income.push_back(profile.household_income * relative);
   }
+  plan.beta_per_percent = response_beta(1.0, plan.band_income, profile.households.income_band_shares);
   plan.employment_demand = profile.households.childcare_demand_by_employment;
   plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
 }
@@ -166,8 +192,13 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
 }
 
 std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,
-                                                    const ParameterValues& theta) {
-  auto m = response_multipliers(plan.birth_value[y], plan.band_income[band], theta.birth_response);
+                                                    const ParameterValues& theta, bool with_response) {
+  std::array<double, PARITY_CLASSES> m;
+  m.fill(1.0);
+  if (with_response) {
+    m = response_multipliers(plan.birth_value[y], plan.band_income[band],
+                             theta.birth_response * plan.beta_per_percent, plan.birth_value[0]);
+  }
   const double f = theta.fertility_level * std::pow(1.0 + theta.fertility_trend, static_cast<double>(y));
   for (double& x : m) x *= f;
   return m;
@@ -183,14 +214,19 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
   const ParameterValues theta = parameter_values(scenario, rp.parameters);
   const std::size_t bands = plan.band_income.size();
   rp.birth_threshold.resize(plan.birth_probability.size() * bands);
+  rp.base_birth_threshold.resize(plan.birth_probability.size() * bands);
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
     for (std::size_t band = 0; band < bands; ++band) {
       const auto multiplier = year_multipliers(plan, y, band, theta);
-      std::uint64_t* out = rp.birth_threshold.data() + (y * bands + band) * per_year;
+      const auto base = year_multipliers(plan, y, band, theta, false);
+      const std::size_t offset = (y * bands + band) * per_year;
       for (std::size_t i = 0; i < per_year; ++i) {
-        const double p = plan.birth_probability[y * per_year + i] * multiplier[i % PARITY_CLASSES];
-        out[i] = probability_threshold(std::min(p, MAX_BIRTH_PROBABILITY));
+        const double p = plan.birth_probability[y * per_year + i];
+        rp.birth_threshold[offset + i] =
+            probability_threshold(std::min(p * multiplier[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
+        rp.base_birth_threshold[offset + i] =
+            probability_threshold(std::min(p * base[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
       }
     }
     rp.childcare_demand.push_back(childcare_demand(scenario.profile.childcare, plan.employment_demand,

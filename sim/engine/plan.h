@@ -46,8 +46,13 @@ struct Plan {
   //! [year][birth_year - min_birth_year][parity class]: probability of a birth before
   //! the replication's parameters (level, response) are applied
   std::vector<double> birth_probability;
-  //! [year][parity class]: what a birth in that year would bring its family, yuan
+  //! [year][parity class]: what a birth in that year would bring its family, yuan (the
+  //! mean over its months; year 0 is the first year's value V0, see models/behaviour.h)
   std::vector<std::array<double, PARITY_CLASSES>> birth_value;
+  //! [year][parity class]: cumulative thresholds over the months of the births the
+  //! response adds, in proportion to what a birth in each month brings beyond V0
+  std::vector<std::array<std::array<std::uint64_t, 11>, PARITY_CLASSES>> response_month;
+  double beta_per_percent = 0;  //!< β for a response of 1 % (models/behaviour.h: response_beta)
   std::vector<double> band_income;  //!< annual household income of each income band, yuan
   //! [year]: childcare net price ratios under the scenario's fee reductions
   std::vector<NetPriceRatios> net_price;
@@ -90,6 +95,9 @@ struct ReplicationPlan {
   //! [year][income band][birth_year - min_birth_year][parity class]: Plan::birth_probability
   //! with the parameters and the band's response applied
   std::vector<std::uint64_t> birth_threshold;
+  //! The same without the response: a draw below it is a birth whatever the response,
+  //! one between the two a birth the response adds (in a month it responds in).
+  std::vector<std::uint64_t> base_birth_threshold;
   ServiceUse services;
   std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
@@ -105,9 +113,17 @@ Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_
 ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan, std::uint32_t rep);
 
 //! The hazard multipliers of year offset `y` for income band `band`: fertility level,
-//! trend since the first year, and the behavioural response by parity class.
+//! trend since the first year, and (unless `with_response` is false) the behavioural
+//! response by parity class.
 std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,
-                                                    const ParameterValues& theta);
+                                                    const ParameterValues& theta, bool with_response = true);
+
+//! The month (1–12) of a birth the response adds, from a draw and the year's thresholds.
+inline int response_birth_month(const std::array<std::uint64_t, 11>& cumulative, std::uint64_t u) {
+  int month = 1;
+  for (std::uint64_t t : cumulative) month += u >= t ? 1 : 0;
+  return month;
+}
 
 //! Whether the holder of `key` claims a measure (certain take-up draws nothing).
 inline bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {

@@ -295,7 +295,7 @@ PayerShares read_payers(TableReader& m, const PayerContext& ctx) {
   return out;
 }
 
-Measure read_measure(TableReader& m, const PayerContext& ctx) {
+Measure read_measure(TableReader& m, const PayerContext& ctx, std::optional<MonthIndex> issued) {
   Measure out;
   out.id = m.string("id");
   check_id(m, "id", out.id);
@@ -318,6 +318,9 @@ Measure read_measure(TableReader& m, const PayerContext& ctx) {
   }
   read_phases(m, out);
   out.take_up = m.sourced("take_up", 0, 1).value;
+  bool announced = false;
+  const MonthIndex month = m.date_month("announced", &announced);
+  out.announced = announced ? month : issued.value_or(out.eligibility.valid_from);
   read_cap(m, out);
   if (out.ledger() == Ledger::budget) {
     out.payers = read_payers(m, ctx);

@@ -20,7 +20,7 @@ struct PayerContext {
 };
 
 //! Reads a [[measure]] table, checked against its kind. Throws ScenarioError.
-Measure read_measure(TableReader& m, const PayerContext& ctx);
+Measure read_measure(TableReader& m, const PayerContext& ctx, std::optional<MonthIndex> issued = std::nullopt);
 
 //! Reads an amount table into a phase's money: `value` with `per`, `percent_of_fee`
 //! or `public_fee`, with optional provenance. Throws ScenarioError.

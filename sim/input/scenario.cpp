@@ -72,6 +72,7 @@ struct Loader {
     const std::string shown = shown_path(path);
     scenario->resolved_text += "# ---- " + shown + " ----\n" + f.text + "\n";
     TableReader root(f.table, shown, "");
+    std::optional<MonthIndex> issued;  // the package's issue date: when its measures were announced
     {
       TableReader pk = root.child(root.subtable("package"), "package");
       const std::string id = pk.string("id");
@@ -86,7 +87,8 @@ struct Loader {
       }
       pk.string_or("note", "");
       bool has = false;
-      pk.date_month("issued", &has);
+      const MonthIndex month = pk.date_month("issued", &has);
+      if (has) issued = month;
       pk.finish();
       scenario->packages.push_back(id);
     }
@@ -98,7 +100,7 @@ struct Loader {
     std::size_t i = 0;
     for (const auto& item : *mn.as_array()) {
       TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i++) + "]");
-      Measure measure = read_measure(m, ctx);
+      Measure measure = read_measure(m, ctx, issued);
       if (!ids.insert(measure.id).second) m.fail("id", "measure id \"" + measure.id + "\" is defined twice");
       scenario->measures.push_back(std::move(measure));
     }
