@@ -263,8 +263,8 @@ void print_validation(std::ostream& out, const ScenarioResults& s, const RunResu
   out << "\n  Validation against the record (observed, simulated mean, 90 % band; past births: the burn-in,\n"
       << "  one draw per run, against a 90 % Poisson band around the observation)\n";
   char line[256];
-  std::snprintf(line, sizeof line, "  %-16s %3s %14s %14s %14s %14s  %s\n", "figure", "tag", "observed", "simulated",
-                "band low", "band high", "");
+  std::snprintf(line, sizeof line, "  %-16s %3s %14s %14s %14s %14s\n", "figure", "tag", "observed", "simulated",
+                "band low", "band high");
   out << line;
   for (const ValidationRow& row : rows) {
     const Observation& o = row.observation;

@@ -40,9 +40,11 @@ std::vector<double> sample_of(const ScenarioResults& s, const std::string& quant
 
 //! The row of an observation within the simulated years, or none.
 std::optional<ValidationRow> simulated_row(const ScenarioResults& s, const Observation& o) {
-  // Population is counted at the end of the year, the simulation's at the start of the next.
-  const std::optional<std::size_t> y = year_at(s, o.quantity == "population" ? o.year + 1 : o.year);
-  if (!y || s.replications < 1) return std::nullopt;
+  // Population is counted at the end of the year, the simulation's at the start of the next;
+  // the first year's residents are the profile's input, not a result, so they are not checked.
+  const bool population = o.quantity == "population";
+  const std::optional<std::size_t> y = year_at(s, population ? o.year + 1 : o.year);
+  if (!y || (population && *y == 0) || s.replications < 1) return std::nullopt;
   const std::vector<double> levels = summary_levels();  // 0.05, 0.50, 0.95
   const Summary summary = summarise(sample_of(s, o.quantity, *y), levels);
   const auto at = [&](double level) {

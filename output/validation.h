@@ -6,7 +6,8 @@
 //  - births in a simulated year: total births of that year over replications;
 //  - deaths in a simulated year: deaths of that year over replications (the modelled
 //    persons only, so far: see output/FORMAT.md);
-//  - population at the end of year Y: residents at the start of Y + 1, when Y + 1 is simulated;
+//  - population at the end of year Y: residents at the start of Y + 1, when Y + 1 is simulated
+//    and is not the first year (whose residents are the profile's input, not a result);
 //  - births in a year before the first one: the base population's children born that year
 //    (the burn-in's births). The burn-in is drawn once per run, so it has no spread over
 //    replications: its band is a Poisson band around the observation, observation
