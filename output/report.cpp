@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "output/summary.h"
+#include "output/validation.h"
 
 namespace cradle {
 namespace {
@@ -254,6 +255,35 @@ void add_ledgers(Table& table, const YearView& v) {
   }
 }
 
+// The validation table: each observation beside the simulation, and a WARNING line under
+// the table for every observation outside its band.
+void print_validation(std::ostream& out, const ScenarioResults& s, const RunResults& results) {
+  const std::vector<ValidationRow> rows = validation_table(s, results.base, results.sample_weight);
+  if (rows.empty()) return;
+  out << "\n  Validation against the record (observed, simulated mean, 90 % band; past births: the burn-in,\n"
+      << "  one draw per run, against a 90 % Poisson band around the observation)\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-16s %3s %14s %14s %14s %14s\n", "figure", "tag", "observed", "simulated",
+                "band low", "band high");
+  out << line;
+  for (const ValidationRow& row : rows) {
+    const Observation& o = row.observation;
+    std::snprintf(line, sizeof line, "  %-16s %3s %14s %14s %14s %14s  %s\n",
+                  (o.quantity + " " + std::to_string(o.year)).c_str(), o.tag.c_str(), grouped(o.value, 0).c_str(),
+                  grouped(row.simulated_mean, 0).c_str(), grouped(row.low, 0).c_str(), grouped(row.high, 0).c_str(),
+                  row.inside ? "inside" : "OUTSIDE");
+    out << line;
+  }
+  for (const ValidationRow& row : rows) {
+    if (row.inside) continue;
+    const Observation& o = row.observation;
+    out << "  WARNING: " << s.id << ": observed " << o.quantity << " " << o.year << " = " << grouped(o.value, 0)
+        << " [" << o.tag << "] lies outside the simulated 90 % band " << grouped(row.low, 0) << " - "
+        << grouped(row.high, 0) << " (simulated " << grouped(row.simulated_mean, 0) << "); source: " << o.source
+        << "\n";
+  }
+}
+
 void print_scenario(std::ostream& out, const ScenarioResults& s) {
   const std::size_t R = static_cast<std::size_t>(s.replications);
   out << "Scenario " << s.id << ": " << s.title << "\n"
@@ -284,6 +314,7 @@ void print_summary(std::ostream& out, const RunResults& results) {
   for (std::size_t i = 0; i < results.scenarios.size(); ++i) {
     if (i > 0) out << '\n';
     print_scenario(out, results.scenarios[i]);
+    if (results.scenarios[i].replications > 0) print_validation(out, results.scenarios[i], results);
   }
 }
 

@@ -38,6 +38,16 @@ struct ParameterLabel {
   std::string source;
 };
 
+//! One figure of the simulated place's record (its profile's [observed] section), as the
+//! results file's validation table names it.
+struct Observation {
+  std::string quantity;  // "births", "population" (residents at the end of the year) or "deaths"
+  int year = 0;
+  double value = 0;
+  std::string tag;  // "S" stated, "D" derived, "E" estimate
+  std::string source;
+};
+
 //! Results of one scenario: raw per-replication arrays, replication-major.
 //! Budget measures (general public budget) have outlays split by payer; measures of the
 //! separate ledgers (insurance fund, tax expenditure, provident fund, leave) are
@@ -85,6 +95,9 @@ struct ScenarioResults {
   std::vector<std::int64_t> childcare_slots;
   // [year]: resident persons of the simulated place (for slots per 1000)
   std::vector<std::int64_t> persons;
+
+  // The place's record, checked against the simulation in the validation table (output/validation.h).
+  std::vector<Observation> observations;
 
   std::vector<ParameterLabel> parameter_labels;
   // [replication][parameter]: the values drawn
@@ -135,6 +148,10 @@ struct BaseComposition {
   };
   std::vector<Margin> households;
   std::vector<std::int64_t> women_by_age_parity;  // [age MIN_AGE … MAX_AGE][parity 0, 1, 2, 3+]
+  // Children of the residents by calendar year of birth, first_birth_year onwards (the
+  // BURN_IN_YEARS before the first year): for a generated population, the burn-in's births.
+  int first_birth_year = 0;
+  std::vector<std::int64_t> children_by_birth_year;
   static constexpr int MIN_AGE = 15, MAX_AGE = 49, PARITIES = 4;
 };
 

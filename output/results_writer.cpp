@@ -18,6 +18,7 @@
 
 #include "output/h5.h"
 #include "output/summary.h"
+#include "output/validation.h"
 #include "output/variables.h"
 
 namespace cradle {
@@ -207,6 +208,15 @@ void validate(const RunResults& results) {
               std::to_string(results.replications));
     }
     check_arrays(s, where);
+    std::set<std::pair<std::string, int>> observed;
+    for (const Observation& o : s.observations) {
+      check_text(o.quantity, where + " observation quantity");
+      check_text(o.tag, where + " observation tag");
+      check_text(o.source, where + " observation source");
+      if (!observed.insert({o.quantity, o.year}).second) {
+        invalid(where + ": observation '" + o.quantity + " " + std::to_string(o.year) + "' appears twice");
+      }
+    }
   }
 }
 
@@ -566,7 +576,39 @@ void write_parameters(GroupWriter& out, const ScenarioResults& s) {
   out.write("parameters", s.parameters);
 }
 
-void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
+// The validation table (1.3): each observation the run can meet, beside the simulation.
+void write_validation(GroupWriter& out, const std::vector<ValidationRow>& rows) {
+  std::vector<std::string> names, quantities, tags, sources, bands;
+  std::vector<std::int32_t> years, inside;
+  std::vector<double> observed, mean, low, high;
+  for (const ValidationRow& row : rows) {
+    const Observation& o = row.observation;
+    names.push_back(o.quantity + " " + std::to_string(o.year));
+    quantities.push_back(o.quantity);
+    years.push_back(o.year);
+    tags.push_back(o.tag);
+    sources.push_back(o.source);
+    bands.push_back(row.band);
+    observed.push_back(o.value);
+    mean.push_back(row.simulated_mean);
+    low.push_back(row.low);
+    high.push_back(row.high);
+    inside.push_back(row.inside ? 1 : 0);
+  }
+  out.write("observation", names);
+  out.write("observation_quantity", quantities);
+  out.write("observation_year", years);
+  out.write("observation_tag", tags);
+  out.write("observation_source", sources);
+  out.write("validation_band", bands);
+  out.write("observed", observed);
+  out.write("simulated_mean", mean);
+  out.write("simulated_p05", low);
+  out.write("simulated_p95", high);
+  out.write("inside_band", inside);
+}
+
+void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const RunResults& results,
                     const std::vector<std::int64_t>& budget_outlay_fen) {
   h5::Handle group = h5::create_group(scenarios, s.id);
   h5::write_attribute(group, "id", s.id);
@@ -581,6 +623,7 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s,
   write_places(out, s);
   write_ledgers(out, s);
   write_parameters(out, s);
+  write_validation(out, validation_table(s, results.base, results.sample_weight));
   write_summary(group, s, budget_outlay_fen);
 }
 
@@ -600,6 +643,12 @@ void write_base_population(const h5::Handle& file, const BaseComposition& base) 
   out.write("age", ages);
   out.write("parity", std::vector<std::string>{"0", "1", "2", "3+"});
   out.write("women_by_age_parity", base.women_by_age_parity);
+  std::vector<std::int32_t> birth_years;
+  for (std::size_t i = 0; i < base.children_by_birth_year.size(); ++i) {
+    birth_years.push_back(base.first_birth_year + static_cast<std::int32_t>(i));
+  }
+  out.write("birth_year", birth_years);
+  out.write("children_by_birth_year", base.children_by_birth_year);
 }
 
 void write_root_attributes(const h5::Handle& file, const RunResults& results) {
@@ -629,7 +678,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
     write_base_population(file, results.base);
     h5::Handle scenarios = h5::create_group(file, "scenarios");
     for (std::size_t i = 0; i < results.scenarios.size(); ++i) {
-      write_scenario(scenarios, results.scenarios[i], budget_outlay_fen[i]);
+      write_scenario(scenarios, results.scenarios[i], results, budget_outlay_fen[i]);
     }
 
     // Last, so the figure covers all the work before it; only the final

@@ -60,6 +60,11 @@ void add_base_population(std::vector<Variable>& table) {
       {g, SCALE, "parity", {"parity"}, DType::string, "", "live births so far"},
       {g, DATA, "women_by_age_parity", {"age", "parity"}, DType::int64, "women",
        "women by age and parity at the start of the first year"},
+      {g, SCALE, "birth_year", {"birth_year"}, DType::int32, "year",
+       "calendar year of birth, the burn-in years before the first year"},
+      {g, DATA, "children_by_birth_year", {"birth_year"}, DType::int64, "children",
+       "children of the residents in the first year by year of birth: for a generated population, the burn-in's "
+       "births, aligned to the profile's observed births"},
   };
   // clang-format on
   table.insert(table.end(), base.begin(), base.end());
@@ -118,6 +123,29 @@ void add_scenario(std::vector<Variable>& table) {
        std::string("amount of each separate-ledger measure, exact (1 CNY = 100 fen)") + LEDGER_NOTE},
       {g, DATA, "ledger_caseload", RYL, DType::int64, "1",
        "caseload of each separate-ledger measure, counted in the measure's own unit"},
+      {g, SCALE, "observation", {"observation"}, DType::string, "",
+       "observed figure of the profile's record that the run can meet, as \"<quantity> <year>\""},
+      {g, LABEL, "observation_quantity", {"observation"}, DType::string, "",
+       "births or deaths in the year, or population (residents at the end of the year)"},
+      {g, LABEL, "observation_year", {"observation"}, DType::int32, "year", "calendar year of the observation"},
+      {g, LABEL, "observation_tag", {"observation"}, DType::string, "",
+       "provenance: S stated by a source, D derived from sourced figures, E estimate"},
+      {g, LABEL, "observation_source", {"observation"}, DType::string, "", "source of the observed figure"},
+      {g, LABEL, "validation_band", {"observation"}, DType::string, "",
+       "how the band was formed: over replications, or (past births, the burn-in being one draw per run) a 90 % "
+       "Poisson band around the observation"},
+      {g, DATA, "observed", {"observation"}, DType::float64, "persons", "the observed (or derived) figure"},
+      {g, DATA, "simulated_mean", {"observation"}, DType::float64, "persons",
+       "simulated counterpart: mean over replications (past births: the burn-in's single value)"},
+      {g, DATA, "simulated_p05", {"observation"}, DType::float64, "persons",
+       "low end of the 90 % band: 5th percentile over replications (past births: observed - 1.645 sqrt(weight "
+       "observed))"},
+      {g, DATA, "simulated_p95", {"observation"}, DType::float64, "persons",
+       "high end of the 90 % band: 95th percentile over replications (past births: observed + 1.645 sqrt(weight "
+       "observed))"},
+      {g, DATA, "inside_band", {"observation"}, DType::int32, "1",
+       "1 if the observation lies inside the band (past births: the burn-in's value inside the Poisson band), 0 "
+       "if not: a warning"},
       {g, SCALE, "parameter", {"parameter"}, DType::string, "", "uncertain parameter"},
       {g, LABEL, "parameter_distribution", {"parameter"}, DType::string, "",
        "distribution the parameter is drawn from, once per replication"},

@@ -86,7 +86,7 @@ TEST_CASE("a malformed scenario exits with 2, creates nothing and keeps an exist
   const std::vector<std::pair<std::string, std::pair<std::string, std::string>>> breakages = {
       {"packages/002_xihu.toml", {"kind = \"operating_subsidy\"", "kind = \"operating_subsidy"}},  // syntax
       {"xihu_current.toml", {"base = ", "sede = 1\nbase = "}},                                     // unknown key
-      {"xihu_baseline.toml", {"end_year = 2030", "end_year = 2030.5"}},                            // wrong type
+      {"xihu_baseline.toml", {"end_year = 2035", "end_year = 2035.5"}},                            // wrong type
       {"packages/002_xihu.toml", {"value = 126,", "value = -126,"}},                               // negative
       {"packages/national.toml", {"county = { value = 0.05,", "county = { value = 0.15,"}},        // shares
   };

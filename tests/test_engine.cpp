@@ -467,7 +467,7 @@ std::vector<std::array<double, 3>> require_births_near_projection(const Scenario
 TEST_CASE("cohort-component cross-check: Monte Carlo births over 10 years within 4 standard errors",
           "[engine][statistical][projection]") {
   ScenarioCopy c;
-  c.edit("xihu_baseline.toml", "end_year = 2030", "end_year = 2034");
+  c.edit("xihu_baseline.toml", "end_year = 2035", "end_year = 2034");
   const Scenario s = cradle::testing::neutral(load_scenario(c.path("xihu_current.toml")));
   REQUIRE(s.years() == 10);
   const auto expected = require_births_near_projection(s, default_population(), 30);

@@ -36,9 +36,12 @@ TEST_CASE("the base population matches the profile's totals", "[population]") {
     return age >= 15 && age <= 49;
   });
   REQUIRE(std::fabs(static_cast<double>(women_15_49) - expected_15_49) <= FEMALE_AGE_GROUPS);
-  // Children born in the burn-in years: the profile's births, within 4 standard errors (Poisson-binomial ≤ √n).
+  // Children born in the burn-in years: the profile's observed births of those years, within 4 standard errors
+  // (Poisson-binomial ≤ √n).
   double expected_children = 0;
-  for (double r : s.profile.burn_in_births_relative) expected_children += r * s.profile.births;
+  for (int year = s.start_year - BURN_IN_YEARS; year < s.start_year; ++year) {
+    expected_children += s.profile.observed.births.at(year).value;
+  }
   REQUIRE(std::fabs(static_cast<double>(p.children()) - expected_children) < 4 * std::sqrt(expected_children));
 }
 

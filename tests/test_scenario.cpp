@@ -47,7 +47,7 @@ TEST_CASE("the shipped default scenario loads with its chain and measures", "[sc
   const Scenario s = load_scenario(default_scenario_path());
   REQUIRE(s.id == "xihu_current");
   REQUIRE(s.start_year == 2025);
-  REQUIRE(s.end_year == 2030);
+  REQUIRE(s.end_year == 2035);
   REQUIRE(s.chain.size() == 4);
   REQUIRE(s.chain.front().id == "china");
   REQUIRE(s.place().id == "xihu");
@@ -64,7 +64,7 @@ TEST_CASE("the shipped default scenario loads with its chain and measures", "[sc
   REQUIRE(op.payers.ppm[static_cast<std::size_t>(Payer::county)] == PPM);
   // Free preschool: the central share for a central-region province is 60 %.
   REQUIRE(find(s, "national_free_preschool_public").payers.ppm[0] == 600000);
-  REQUIRE(s.profile.births == 2800);
+  REQUIRE(s.profile.births == 2351);  // [observed] births 2025, the first year
   REQUIRE(s.resolved_text.find("jurisdictions/xihu.toml") != std::string::npos);
   REQUIRE(s.resolved_text.find("xihu_baseline.toml") != std::string::npos);  // the base is part of it
 }
@@ -182,7 +182,7 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
        "uncertainty.fertility_levle", ""},
       {"a distribution the engine does not know", "xihu_baseline.toml", "distribution = \"uniform\"",
        "distribution = \"cauchy\"", current, "uncertainty.childcare_demand_level.distribution", ""},
-      {"a horizon the population cannot support", "xihu_baseline.toml", "end_year = 2030", "end_year = 2040", current,
+      {"a horizon the population cannot support", "xihu_baseline.toml", "end_year = 2035", "end_year = 2040", current,
        "scenario.end_year", ""},
   };
   for (const Breakage& b : breakages) {

@@ -132,6 +132,7 @@ bool run_simulation(const Scenario& scenario, const BasePopulation& population, 
   try {
     results.scenarios.push_back(
         simulate(scenario, population, RunOptions{scenario.replications, scenario.seed}, &progress));
+    results.scenarios.back().observations = describe_observations(scenario.profile);
   } catch (const std::invalid_argument& e) {
     progress.finish();
     std::cerr << "cradle: error: " << scenario.file.string() << ": the scenario cannot be calibrated: " << e.what()

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,15 @@ struct HouseholdProfile {
   std::array<double, 2> home_purchase_by_tenure{1, 1};
 };
 
+//! A place's record by calendar year, each figure sourced (the profile's [observed]
+//! section). Births and deaths are counts in the year; population is the resident
+//! population at the end of the year, as statistical communiqués give it.
+struct ObservedSeries {
+  std::map<int, Sourced> births;
+  std::map<int, Sourced> population;
+  std::map<int, Sourced> deaths;
+};
+
 //! The demographic and service calibration of the simulated place.
 struct PlaceProfile {
   double persons = 0;
@@ -103,9 +113,13 @@ struct PlaceProfile {
   double local_residency_share = 1;  //!< households with local household registration
   double special_family_share = 0;   //!< households that are special planned-birth families
   HouseholdProfile households;
-  double births = 0;  //!< expected births in the first scenario year
-  //! Births in each burn-in year relative to `births`, oldest first.
-  std::array<double, BURN_IN_YEARS> burn_in_births_relative{};
+  //! Expected births in the first scenario year: the observed (or derived) figure of that
+  //! year where the profile's [observed] births give one, else `[fertility] births`.
+  double births = 0;
+  //! The record; the burn-in takes each year's births target from `observed.births`
+  //! (the reader requires every burn-in year; a profile built in code that lacks a year
+  //! has no burn-in births in it).
+  ObservedSeries observed;
   FertilityProfile fertility;
   double assisted_reproduction_share = 0;  //!< of births to women 35 and older
   double sex_ratio_at_birth = 111.3;       //!< boys per 100 girls (China, 2020 census, when the profile gives none)

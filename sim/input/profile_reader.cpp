@@ -1,6 +1,7 @@
 #include "sim/input/profile_reader.h"
 
 #include <cmath>
+#include <map>
 #include <numeric>
 
 namespace cradle {
@@ -55,7 +56,6 @@ void read_population(TableReader& root, PlaceProfile& p) {
 void read_fertility(TableReader& root, PlaceProfile& p) {
   TableReader fr = root.child(root.subtable("fertility"), "fertility");
   p.births = fr.sourced("births", 1, 1e8).value;
-  p.burn_in_births_relative = fr.sourced_values<BURN_IN_YEARS>("burn_in_births_relative", 0.01, 100);
   p.fertility.age_pattern = fr.sourced_values<FERTILE_AGE_GROUPS>("age_pattern", 0, 1000);
   if (sum(p.fertility.age_pattern) <= 0) fr.fail("age_pattern", "all rates are zero");
   p.fertility.order_shares = fr.sourced_values<PARITY_CLASSES>("birth_order_shares", 0, 1);
@@ -172,7 +172,60 @@ void normalise_household_factors(HouseholdProfile& h) {
   normalise(h.home_purchase_by_tenure, h.tenure_shares);
 }
 
+//! One series of [observed]: figures by year, each year once.
+std::map<int, Sourced> read_series(TableReader& obs, const std::string& key, double hi) {
+  std::map<int, Sourced> series;
+  const toml::node* n = obs.optional(key);
+  if (!n) return series;
+  if (!n->is_array() || n->as_array()->empty()) {
+    obs.fail_at(n->source(), key, "expected a non-empty list of { year, value, tag, source } tables");
+  }
+  std::size_t i = 0;
+  for (const toml::node& item : *n->as_array()) {
+    const std::string element = key + "[" + std::to_string(i++) + "]";
+    if (!item.is_table()) {
+      obs.fail_at(item.source(), element, std::string("expected a table { year, value, tag, source }, found ") +
+                                              TableReader::type_name(item));
+    }
+    TableReader r = obs.child(*item.as_table(), element);
+    const int year = static_cast<int>(r.integer("year", 1900, 2100));
+    Sourced figure;
+    figure.value = r.as_number(r.require("value"), "value", 0, hi);
+    r.provenance(figure, 0, hi);
+    r.finish();
+    if (!series.emplace(year, std::move(figure)).second) {
+      r.fail("year", "the year " + std::to_string(year) + " is given twice in " + obs.field(key));
+    }
+  }
+  return series;
+}
+
+//! Fails unless the observed births give every burn-in year before `first_year`.
+void require_burn_in_births(TableReader& root, const toml::table& observed, const ObservedSeries& s,
+                            int first_year) {
+  std::string missing;
+  for (int year = first_year - BURN_IN_YEARS; year < first_year; ++year) {
+    if (!s.births.count(year)) missing += (missing.empty() ? "" : ", ") + std::to_string(year);
+  }
+  if (missing.empty()) return;
+  TableReader obs = root.child(observed, "observed");
+  obs.fail("births", "no figure for " + missing + ": the burn-in takes the births of each of the " +
+                         std::to_string(BURN_IN_YEARS) + " years before the first year " +
+                         std::to_string(first_year) + " from the record (give a derived figure, tag \"D\", where "
+                         "there is no local one)");
+}
+
 }  // namespace
+
+ObservedSeries read_observed(TableReader& root) {
+  TableReader obs = root.child(root.subtable("observed"), "observed");
+  ObservedSeries s;
+  s.births = read_series(obs, "births", 1e8);
+  s.population = read_series(obs, "population", 2e9);
+  s.deaths = read_series(obs, "deaths", 1e8);
+  obs.finish();
+  return s;
+}
 
 Jurisdiction read_jurisdiction(TableReader& root, const std::filesystem::path& file) {
   Jurisdiction j;
@@ -205,10 +258,15 @@ Jurisdiction read_jurisdiction(TableReader& root, const std::filesystem::path& f
   return j;
 }
 
-PlaceProfile read_place_profile(TableReader& root) {
+PlaceProfile read_place_profile(TableReader& root, int first_year) {
   PlaceProfile p;
   read_population(root, p);
   read_fertility(root, p);
+  p.observed = read_observed(root);
+  require_burn_in_births(root, root.subtable("observed"), p.observed, first_year);
+  if (const auto first = p.observed.births.find(first_year); first != p.observed.births.end()) {
+    p.births = first->second.value;
+  }
   read_childcare(root, p);
   read_kindergarten(root, p);
   read_events(root, p);

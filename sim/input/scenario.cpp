@@ -47,11 +47,11 @@ struct Loader {
           root.fail_at(f.table.source(), "population",
                        "\"" + id + "\" has no demographic profile; it cannot be simulated");
         }
-        scenario->profile = read_place_profile(root);
+        scenario->profile = read_place_profile(root, scenario->start_year);
         simulated = false;
       } else {
         for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events", "income",
-                                    "mortality", "households", "migration"})
+                                    "mortality", "households", "migration", "observed"})
           root.optional(section);
       }
       root.finish();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
@@ -166,8 +167,8 @@ void append_woman(BasePopulation& pop, const Woman& w) {
   pop.woman_flags.push_back(w.flags);
 }
 
-//! Burn-in: the births of the years before the first scenario year, calibrated to the
-//! profile's history, give every child under 7 its birth month, order and mother (an
+//! Burn-in: the births of the years before the first scenario year, each year's rates
+//! scaled so that expected births equal the profile's observed births of that year, give every child under 7 its birth month, order and mother (an
 //! index into the women, who must be sorted by household). The girls born are appended
 //! to the women, since within long horizons they reach childbearing age.
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
@@ -177,7 +178,9 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
   for (int b = 0; b < BURN_IN_YEARS; ++b) {
     const int year = base_year - BURN_IN_YEARS + b;
-    const double target = profile.births * scale * profile.burn_in_births_relative[static_cast<std::size_t>(b)];
+    // Aligned to the record: the year's observed (or derived) births, the rates scaled to them.
+    const auto observed = profile.observed.births.find(year);
+    const double target = observed == profile.observed.births.end() ? 0.0 : observed->second.value * scale;
     const FertilityTable table =
         calibrate_fertility(profile.fertility, target, pop.woman_birth_year, pop.woman_parity, year);
     for (std::uint32_t w = 0; w < n_women; ++w) {
@@ -241,6 +244,20 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
                     : generate_population(scenario.profile, scenario.start_year, scenario.seed);
 }
 
+std::vector<Observation> describe_observations(const PlaceProfile& profile) {
+  std::vector<Observation> out;
+  const std::pair<const char*, const std::map<int, Sourced>*> series[] = {
+      {"births", &profile.observed.births},
+      {"population", &profile.observed.population},
+      {"deaths", &profile.observed.deaths}};
+  for (const auto& [quantity, figures] : series) {
+    for (const auto& [year, figure] : *figures) {
+      out.push_back(Observation{quantity, year, figure.value, std::string(1, figure.tag), figure.source});
+    }
+  }
+  return out;
+}
+
 BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile) {
   BaseComposition out;
   const HouseholdProfile& hp = profile.households;
@@ -280,6 +297,13 @@ BaseComposition describe_population(const BasePopulation& pop, const PlaceProfil
   margin("priority_group", "childcare priority group named by the documents", {"no", "yes"},
          {1 - hp.priority_group_share, hp.priority_group_share},
          [&](std::size_t h) { return (pop.household_flags[h] & FLAG_PRIORITY_GROUP) ? 1 : 0; });
+  out.first_birth_year = pop.base_year - BURN_IN_YEARS;
+  out.children_by_birth_year.assign(BURN_IN_YEARS, 0);
+  for (std::size_t c = 0; c < pop.children(); ++c) {
+    if (pop.household_arrival[pop.child_household[c]] > pop.base_year) continue;  // arrives later
+    const int offset = pop.child_birth_month[c] / 12 - out.first_birth_year;
+    if (offset >= 0 && offset < BURN_IN_YEARS) out.children_by_birth_year[static_cast<std::size_t>(offset)] += pop.weight;
+  }
   constexpr int ages = BaseComposition::MAX_AGE - BaseComposition::MIN_AGE + 1;
   out.women_by_age_parity.assign(static_cast<std::size_t>(ages * BaseComposition::PARITIES), 0);
   for (std::size_t w = 0; w < pop.women(); ++w) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "output/results.h"
 #include "sim/input/scenario.h"
@@ -39,6 +40,10 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 //! (residents only, weighted), with the profile's shares beside them; `from_profile`
 //! false (a persons file) leaves the shares NaN.
 BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile);
+
+//! The profile's record ([observed]) as the results file's validation table takes it:
+//! births, then population, then deaths, each by year.
+std::vector<Observation> describe_observations(const PlaceProfile& profile);
 
 //! Generates the base population of a profile for a first year `base_year`,
 //! deterministically from `seed`. `scale` multiplies the profile's persons and
