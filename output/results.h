@@ -166,6 +166,8 @@ struct RunResults {
   std::int64_t households = 0;            // base population (households represented, for a sample: simulated × weight)
   std::int64_t households_simulated = 0;  // households actually simulated
   std::int64_t sample_weight = 1;         // each simulated household stands for this many
+  //! How the replications' base populations were drawn (root attribute population_design).
+  std::string population_design = "shared";
   std::int64_t persons = 0;
   BaseComposition base;
   RunTimes times;

@@ -668,6 +668,8 @@ void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   h5::write_attribute(root, "households_simulated",
                       results.households_simulated > 0 ? results.households_simulated : results.households);
   h5::write_attribute(root, "persons", results.persons);
+  // 1.3: whether each replication drew its own base population.
+  h5::write_attribute(root, "population_design", results.population_design);
 }
 
 void write_file(const std::filesystem::path& path, const RunResults& results,

@@ -34,8 +34,8 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--no-progress", run.no_progress, "Do not draw a progress bar");
   run_cmd->add_option("--sample", run.sample,
                       "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
-                      "place; the sample is drawn once per run, so its error is not in the bands (overrides the "
-                      "scenario's sample)");
+                      "place; each replication draws its own sample, so the sampling error is in the bands "
+                      "(overrides the scenario's sample)");
   run_cmd->add_flag("--expected", run.expected,
                     "Also print births by year projected by the cohort-component cross-check");
 

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cradle_version.h"
 #include "output/report.h"
@@ -91,13 +93,13 @@ Scenario amended_scenario(const RunArgs& args) {
   return scenario;
 }
 
-//! Builds the base population and records what it holds; false (after the message) if
-//! the input cannot give one.
+//! The replications' base populations (population.h: replication_populations), with what
+//! replication 0's holds recorded; false (after the message) if the input cannot give one.
 bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet, int threads,
-                      BasePopulation& population, RunResults& results) {
+                      PopulationSource& source, RunResults& results) {
   const auto t0 = std::chrono::steady_clock::now();
   try {
-    population = scenario_population(scenario, sample);
+    source = replication_populations(scenario, sample);
   } catch (const ScenarioError& e) {
     std::cerr << "cradle: error: " << e.what() << "\n";
     return false;
@@ -106,6 +108,9 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
               << "\n";
     return false;
   }
+  const std::shared_ptr<const BasePopulation> first = source(0);
+  const BasePopulation& population = *first;
+  results.population_design = population_design(scenario);
   results.times.population_seconds = seconds_since(t0);
   results.households = static_cast<std::int64_t>(population.households()) * population.weight;
   results.persons = population.persons * population.weight;
@@ -124,14 +129,14 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
 
 //! Simulates the scenario with a progress bar; false (after the message) if it cannot be
 //! calibrated.
-bool run_simulation(const Scenario& scenario, const BasePopulation& population, bool show_progress,
+bool run_simulation(const Scenario& scenario, const PopulationSource& source, bool show_progress,
                     RunResults& results) {
   const auto t0 = std::chrono::steady_clock::now();
   Progress progress("simulating", static_cast<std::uint64_t>(scenario.replications) * scenario.years(),
                     show_progress);
   try {
     results.scenarios.push_back(
-        simulate(scenario, population, RunOptions{scenario.replications, scenario.seed}, &progress));
+        simulate(scenario, source, RunOptions{scenario.replications, scenario.seed}, &progress));
     results.scenarios.back().observations = describe_observations(scenario.profile);
   } catch (const std::invalid_argument& e) {
     progress.finish();
@@ -169,13 +174,13 @@ int command_run(const RunArgs& args) {
   results.seed = scenario.seed;
   results.replications = scenario.replications;
   results.threads = threads;
-  BasePopulation population;
-  if (!build_population(scenario, sample, args.quiet, threads, population, results)) return EXIT_BAD_INPUT;
-  if (!run_simulation(scenario, population, !args.quiet && !args.no_progress, results)) return EXIT_BAD_INPUT;
+  PopulationSource populations;
+  if (!build_population(scenario, sample, args.quiet, threads, populations, results)) return EXIT_BAD_INPUT;
+  if (!run_simulation(scenario, populations, !args.quiet && !args.no_progress, results)) return EXIT_BAD_INPUT;
   write_results(out, results);
   if (!args.quiet) {
     print_summary(std::cout, results);
-    if (args.expected) print_expected(std::cout, scenario, population, results.scenarios.front());
+    if (args.expected) print_expected(std::cout, scenario, *populations(0), results.scenarios.front());
     std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
               << results.times.simulation_seconds << " s)\n";
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/engine/plan.h"
@@ -30,34 +31,56 @@ std::vector<std::size_t> newborn_reserve(const Scenario& scenario, const BasePop
   return reserve;
 }
 
-}  // namespace
-
-ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,
-                         Progress* progress, SimulationTrace* trace) {
+void check_base(const BasePopulation& pop) {
   check_population(pop);
   if (pop.household_arrival.size() != pop.households()) {
     throw std::invalid_argument("the base population has no arrival and departure years (add_migration)");
   }
-  const engine::Plan plan = engine::make_plan(scenario, pop, options.seed);
+}
+
+}  // namespace
+
+ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
+                         Progress* progress, SimulationTrace* trace) {
+  const std::shared_ptr<const BasePopulation> first = source(0);
+  check_base(*first);
+  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed);
   const auto R = static_cast<std::size_t>(options.replications);
+  const auto Y = static_cast<std::size_t>(first_plan.years);
   engine::ResultsLayout layout;
-  ScenarioResults out = engine::make_results(scenario, plan, pop, R, layout);
+  ScenarioResults out = engine::make_results(scenario, first_plan, *first, R, layout);
   if (trace) trace->births.assign(R, {});
-  const engine::RunContext run{scenario, pop, plan, layout,
-                               newborn_reserve(scenario, pop, static_cast<std::size_t>(plan.years)), progress, trace};
+  const std::vector<std::size_t> first_reserve = newborn_reserve(scenario, *first, Y);
   // Not thread-local storage: with nested parallelism a thread waiting inside one
   // replication may start another, so buffers are taken from and returned to a pool; a
   // replication's memory is allocated (and its pages faulted in) once per concurrent one.
   tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
+      const auto rep = static_cast<std::uint32_t>(r);
+      const std::shared_ptr<const BasePopulation> pop = r == 0 ? first : source(rep);
+      const bool shared = pop.get() == first.get();
+      std::optional<engine::Plan> own_plan;
+      if (!shared) {
+        check_base(*pop);
+        own_plan.emplace(engine::make_plan(scenario, *pop, options.seed));
+      }
+      const engine::RunContext run{scenario, *pop, shared ? first_plan : *own_plan, layout,
+                                   shared ? first_reserve : newborn_reserve(scenario, *pop, Y), progress, trace};
       std::unique_ptr<engine::ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
-      engine::run_replication(run, static_cast<std::uint32_t>(r), *buffers, out);
+      engine::run_replication(run, rep, *buffers, out);
       pool.push(std::move(buffers));
     }
   });
   return out;
+}
+
+ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,
+                         Progress* progress, SimulationTrace* trace) {
+  // One population shared by every replication: a non-owning pointer to the caller's.
+  const std::shared_ptr<const BasePopulation> shared(std::shared_ptr<const BasePopulation>{}, &pop);
+  return simulate(scenario, [&](std::uint32_t) { return shared; }, options, progress, trace);
 }
 
 }  // namespace cradle

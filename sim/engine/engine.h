@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "output/results.h"
@@ -30,6 +32,14 @@ std::vector<std::array<double, 3>> project_births(const Scenario& scenario, cons
 //! advanced once per replication-year. Throws std::invalid_argument if the
 //! scenario's fertility cannot be calibrated on the population.
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& population, const RunOptions& options,
+                         Progress* progress = nullptr, SimulationTrace* trace = nullptr);
+
+//! Simulates replication r on source(r): with a fresh population for each (drawn from
+//! population_seed(seed, r)), replications are independent and the population's own
+//! randomness — households, women's ages and parities, the burn-in's children, a 1-in-k
+//! sample — is in the bands. Rates are calibrated on each population; the results' per-year
+//! persons and places are those of replication 0's population. Throws as simulate above.
+ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
                          Progress* progress = nullptr, SimulationTrace* trace = nullptr);
 
 }  // namespace cradle

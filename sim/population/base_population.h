@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "models/calendar.h"
@@ -77,5 +79,9 @@ void sort_by_household(BasePopulation& pop);
 //! household, indices in range, blocks covering every household. The arrival and
 //! departure years may be absent (before add_migration).
 void check_population(const BasePopulation& pop);
+
+//! The base population of a replication. It may return the same population for every
+//! replication (shared) or a fresh one for each; it may be called from several threads.
+using PopulationSource = std::function<std::shared_ptr<const BasePopulation>(std::uint32_t replication)>;
 
 }  // namespace cradle

@@ -232,16 +232,34 @@ BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::
   return pop;
 }
 
-BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample) {
+BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample,
+                                   std::optional<std::uint32_t> seed) {
+  const std::uint32_t s = seed.value_or(scenario.seed);
   if (!scenario.persons_file.empty()) {
     if (sample > 1) throw std::invalid_argument("a persons file is used whole; it cannot be sampled 1 in k");
-    BasePopulation pop = load_persons(scenario.persons_file, scenario.profile, scenario.start_year, scenario.seed,
-                                      scenario.persons_weight);
-    add_migration(pop, scenario.profile.net_migration_per_1000, scenario.seed);
+    BasePopulation pop =
+        load_persons(scenario.persons_file, scenario.profile, scenario.start_year, s, scenario.persons_weight);
+    add_migration(pop, scenario.profile.net_migration_per_1000, s);
     return pop;
   }
-  return sample > 1 ? generate_sample(scenario.profile, scenario.start_year, scenario.seed, sample)
-                    : generate_population(scenario.profile, scenario.start_year, scenario.seed);
+  return sample > 1 ? generate_sample(scenario.profile, scenario.start_year, s, sample)
+                    : generate_population(scenario.profile, scenario.start_year, s);
+}
+
+PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample) {
+  const bool fresh = scenario.persons_file.empty();
+  auto first = std::make_shared<const BasePopulation>(scenario_population(
+      scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, 0)) : std::nullopt));
+  auto spec = std::make_shared<const Scenario>(scenario);
+  return [first, spec, sample, fresh](std::uint32_t r) -> std::shared_ptr<const BasePopulation> {
+    if (r == 0 || !fresh) return first;
+    return std::make_shared<const BasePopulation>(
+        scenario_population(*spec, sample, population_seed(spec->seed, r)));
+  };
+}
+
+std::string population_design(const Scenario& scenario) {
+  return scenario.persons_file.empty() ? "per_replication" : "shared";
 }
 
 std::vector<Observation> describe_observations(const PlaceProfile& profile) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "output/results.h"
@@ -33,8 +34,21 @@ namespace cradle {
 //! The base population a scenario runs on: its persons file if it names one (loaded,
 //! weighted persons_weight), else generated from its profile, 1 household in `sample`.
 //! Throws ScenarioError for a bad persons file, std::invalid_argument for a profile
-//! that cannot be used or a persons file with `sample` > 1.
-BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample);
+//! that cannot be used or a persons file with `sample` > 1. Drawn from `seed` (the
+//! scenario's seed when not given).
+BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample,
+                                   std::optional<std::uint32_t> seed = std::nullopt);
+
+//! The populations of a run's replications: each its own, generated 1 household in
+//! `sample` from population_seed(scenario.seed, r), so that replications are independent
+//! (a persons file, which is data, is loaded once and shared). Replication 0's is built
+//! now — so bad input fails here — and kept; the others are built when asked for.
+//! Throws as scenario_population.
+PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample);
+
+//! Whether replication_populations draws a population per replication ("per_replication")
+//! or shares one ("shared"), as results files record it.
+std::string population_design(const Scenario& scenario);
 
 //! The population's households by attribute and women by age and parity in base_year
 //! (residents only, weighted), with the profile's shares beside them; `from_profile`

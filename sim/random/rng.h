@@ -97,4 +97,11 @@ void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t
 //! identifiers such as measure ids, independent of their order in a scenario.
 std::uint32_t stable_hash32(std::string_view name);
 
+//! The seed of replication `replication`'s own base population: a keyed draw of the run's
+//! seed, so that each replication's population is independent of the others' and the
+//! same in a reform and its baseline.
+inline std::uint32_t population_seed(std::uint32_t seed, std::uint32_t replication) {
+  return static_cast<std::uint32_t>(draw_u64(seed, replication, StreamKey{0, 0, 0, stream::POPULATION}) >> 32);
+}
+
 }  // namespace cradle

@@ -39,6 +39,9 @@ enum Id : std::uint16_t {
   EVENT_TAKEUP = 49,
   // Uncertain parameters, per replication: entity = hash of the parameter's name.
   PARAMETER = 64,
+  //! Per replication: the seed of the base population it runs on, when each replication
+  //! draws its own (sim/engine/engine.h).
+  POPULATION = 65,
 };
 
 //! The replication number used by base-population generation, which no

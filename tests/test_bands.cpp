@@ -1,0 +1,89 @@
+// Honest bands: every source of randomness is in the spread over replications, so the
+// standard error a run reports matches how much its mean moves from seed to seed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "output/summary.h"
+#include "sim/engine/engine.h"
+#include "sim/population/population.h"
+
+using namespace cradle;
+
+namespace {
+
+struct SeedRun {
+  std::vector<double> mean, se;  //!< [quantity × year]
+};
+
+//! One run's mean and reported standard error, per year, of the three quantities.
+SeedRun run_seed(Scenario s, std::uint32_t seed, std::int64_t sample, int replications) {
+  s.seed = seed;
+  const ScenarioResults r = simulate(s, replication_populations(s, sample), RunOptions{replications, seed});
+  const std::size_t R = static_cast<std::size_t>(replications);
+  SeedRun out;
+  const std::vector<std::function<double(std::size_t, std::size_t)>> quantities{
+      [&](std::size_t rep, std::size_t y) {  // budget outlay, fen
+        double fen = 0;
+        for (std::size_t m = 0; m < r.n_measures(); ++m) {
+          for (std::size_t p = 0; p < r.n_payers(); ++p) fen += static_cast<double>(r.outlay_fen[r.outlay_index(rep, y, m, p)]);
+        }
+        return fen;
+      },
+      [&](std::size_t rep, std::size_t y) {
+        double n = 0;
+        for (std::size_t k = 0; k < 3; ++k) n += static_cast<double>(r.births[r.births_index(rep, y, k)]);
+        return n;
+      },
+      [&](std::size_t rep, std::size_t y) { return static_cast<double>(r.child_months_under3[r.year_index(rep, y)]); },
+  };
+  for (const auto& q : quantities) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      std::vector<double> sample_values;
+      for (std::size_t rep = 0; rep < R; ++rep) sample_values.push_back(q(rep, y));
+      const Summary sm = summarise(sample_values, {});
+      out.mean.push_back(sm.mean);
+      out.se.push_back(sm.se);
+    }
+  }
+  return out;
+}
+
+//! For each quantity-year: the spread of the run means over seeds / the mean reported SE.
+std::vector<double> se_ratios(const Scenario& s, std::int64_t sample, int seeds, int replications) {
+  std::vector<SeedRun> runs;
+  for (int i = 0; i < seeds; ++i) runs.push_back(run_seed(s, 1000u + static_cast<std::uint32_t>(i), sample, replications));
+  std::vector<double> ratios;
+  for (std::size_t j = 0; j < runs[0].mean.size(); ++j) {
+    std::vector<double> means, ses;
+    for (const SeedRun& r : runs) {
+      means.push_back(r.mean[j]);
+      ses.push_back(r.se[j]);
+    }
+    ratios.push_back(summarise(means, {}).sd / summarise(ses, {}).mean);
+  }
+  return ratios;
+}
+
+void check_ratios(const std::vector<double>& ratios, std::size_t years) {
+  WARN("spread of the means / reported SE: from " << *std::min_element(ratios.begin(), ratios.end()) << " to "
+                                                   << *std::max_element(ratios.begin(), ratios.end()));
+  const char* names[] = {"budget outlay", "births", "children under 3 (months)"};
+  for (std::size_t j = 0; j < ratios.size(); ++j) {
+    INFO(names[j / years] << ", year " << j % years << ": spread of the means / reported SE = " << ratios[j]);
+    CHECK(ratios[j] >= 0.6);
+    CHECK(ratios[j] <= 1.6);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("honest bands: across 20 seeds the run means move as their reported standard errors say",
+          "[statistical][bands]") {
+  const Scenario s = load_scenario(shipped_scenarios_dir() / "xihu_current.toml");
+  SECTION("the whole place") { check_ratios(se_ratios(s, 1, 20, 6), static_cast<std::size_t>(s.years())); }
+  SECTION("a 1-in-20 sample") { check_ratios(se_ratios(s, 20, 20, 6), static_cast<std::size_t>(s.years())); }
+}
