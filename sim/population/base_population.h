@@ -1,7 +1,8 @@
 // The base population as structure-of-arrays: households, women and young children,
-// built once per run (generated from a profile, sim/population/population.h, or
-// assembled from a persons file, sim/population/microdata.h) and then shared read-only
-// by every replication and every scenario of the run.
+// generated from a profile (sim/population/population.h) or assembled from a persons
+// file (sim/population/microdata.h), and read-only while replications run on it: the
+// command line gives each replication its own generated population (replication_populations)
+// and shares a persons file's.
 // Women and children are sorted by household, so that a block of consecutive
 // households owns contiguous ranges of both.
 #pragma once
