@@ -260,8 +260,10 @@ void add_ledgers(Table& table, const YearView& v) {
 void print_validation(std::ostream& out, const ScenarioResults& s, const RunResults& results) {
   const std::vector<ValidationRow> rows = validation_table(s, results.base, results.sample_weight);
   if (rows.empty()) return;
-  out << "\n  Validation against the record (observed, simulated mean, 90 % band; past births: the burn-in,\n"
-      << "  one draw per run, against a 90 % Poisson band around the observation)\n";
+  const bool shared = !rows.empty() && s.burn_in_births.empty();
+  out << "\n  Validation against the record (observed, simulated mean, 90 % band over replications; past\n"
+      << (shared ? "  births: the burn-in of the one base population, against a 90 % Poisson band around the observation)\n"
+                 : "  births: each replication's burn-in, which is aligned to them)\n");
   char line[256];
   std::snprintf(line, sizeof line, "  %-16s %3s %14s %14s %14s %14s\n", "figure", "tag", "observed", "simulated",
                 "band low", "band high");

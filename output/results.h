@@ -84,6 +84,12 @@ struct ScenarioResults {
   // [replication][year]: residents at the start of the year: the base persons plus the
   // births and less the deaths of the years before (other adults are held constant)
   std::vector<std::int64_t> population;
+  // The children of each replication's base population by calendar year of birth, from
+  // burn_in_first_year on (the burn-in's births surviving to the first year, residents,
+  // weighted): [replication][burn-in year]. Read by the validation table; not a dataset.
+  int burn_in_first_year = 0;
+  std::size_t burn_in_years = 0;
+  std::vector<std::int64_t> burn_in_births;
   // [replication][year]: persons of the households arriving less those leaving at the
   // start of the year (0 in the first year and without migration), so that
   // population[t+1] = population[t] + births[t] - deaths[t] + net_migration[t+1]

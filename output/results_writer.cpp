@@ -147,6 +147,8 @@ void check_arrays(const ScenarioResults& s, const std::string& where) {
   check_size(s.outlay_fen.size(), ry * s.n_measures() * s.n_payers(), where + " outlay_fen");
   check_size(s.caseload.size(), ry * s.n_measures(), where + " caseload");
   check_size(s.births.size(), ry * static_cast<std::size_t>(s.birth_orders), where + " births");
+  check_size(s.burn_in_births.size(), static_cast<std::size_t>(s.replications) * s.burn_in_years,
+             where + " burn_in_births");
   // The arrays with one value per replication and year.
   const std::pair<const std::vector<std::int64_t>*, const char*> per_year[] = {
       {&s.child_months_under3, "child_months_under3"},
@@ -488,6 +490,9 @@ void write_scenario_scales(GroupWriter& out, const ScenarioResults& s) {
   out.write(
       "birth_order", orders,
       {"", last, {{"note", "the last birth order, " + last + ", counts births of order " + last + " and higher"}}});
+  std::vector<std::int32_t> burn_in(s.burn_in_years);
+  for (std::size_t b = 0; b < burn_in.size(); ++b) burn_in[b] = s.burn_in_first_year + static_cast<std::int32_t>(b);
+  out.write("burn_in_year", burn_in);
 }
 
 // Outlay by measure and payer, and caseloads.
@@ -507,6 +512,7 @@ void write_demography(GroupWriter& out, const ScenarioResults& s) {
   out.write("births", s.births);
   out.write("children_under3", per_year(s.child_months_under3));
   out.write("childcare_enrolled", per_year(s.childcare_enrolled_months));
+  out.write("burn_in_births", s.burn_in_births);
   out.write("deaths", s.deaths);
   out.write("population", s.population);
   out.write("net_migration", s.net_migration);

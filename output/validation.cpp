@@ -54,7 +54,20 @@ std::optional<ValidationRow> simulated_row(const ScenarioResults& s, const Obser
   return row;
 }
 
-//! The row of past births against the burn-in, or none.
+//! The row of past births against the replications' burn-ins, or none.
+std::optional<ValidationRow> burn_in_replications_row(const ScenarioResults& s, const Observation& o) {
+  const int offset = o.year - s.burn_in_first_year;
+  if (offset < 0 || static_cast<std::size_t>(offset) >= s.burn_in_years || s.replications < 1) return std::nullopt;
+  std::vector<double> sample;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(s.replications); ++r) {
+    sample.push_back(static_cast<double>(s.burn_in_births[r * s.burn_in_years + static_cast<std::size_t>(offset)]));
+  }
+  const std::vector<double> levels = summary_levels();  // 0.05, 0.50, 0.95
+  const Summary summary = summarise(sample, levels);
+  return ValidationRow{o, summary.mean, summary.quantiles.front(), summary.quantiles.back(), true, BAND_BURN_IN_REPLICATIONS};
+}
+
+//! The row of past births against the burn-in of one base population, or none.
 std::optional<ValidationRow> burn_in_row(const BaseComposition& base, const Observation& o, std::int64_t weight) {
   if (o.quantity != "births" || o.year < base.first_birth_year) return std::nullopt;
   const auto offset = static_cast<std::size_t>(o.year - base.first_birth_year);
@@ -72,8 +85,10 @@ std::vector<ValidationRow> validation_table(const ScenarioResults& s, const Base
   std::vector<ValidationRow> rows;
   const int first = s.years.empty() ? 0 : s.years.front();
   for (const Observation& o : s.observations) {
-    std::optional<ValidationRow> row =
-        o.year < first && o.quantity == "births" ? burn_in_row(base, o, sample_weight) : simulated_row(s, o);
+    const bool past_births = o.year < first && o.quantity == "births";
+    std::optional<ValidationRow> row = !past_births             ? simulated_row(s, o)
+                                       : s.burn_in_births.empty() ? burn_in_row(base, o, sample_weight)
+                                                                  : burn_in_replications_row(s, o);
     if (!row) continue;
     // For past births the band is around the observation and the value is tested in it.
     const double tested = row->band == BAND_BURN_IN ? row->simulated_mean : o.value;

@@ -82,6 +82,10 @@ void add_scenario(std::vector<Variable>& table) {
       {g, SCALE, "replication", {"replication"}, DType::int32, "1", "replication index"},
       // {} is the last birth order, which counts that order and higher.
       {g, SCALE, "birth_order", {"birth_order"}, DType::int32, "1", "birth order ({} stands for {} and higher)"},
+      {g, SCALE, "burn_in_year", {"burn_in_year"}, DType::int32, "year",
+       "calendar year of the burn-in, the years before the first simulated"},
+      {g, DATA, "burn_in_births", {"replication", "burn_in_year"}, DType::int64, "births",
+       "children of each replication's base population born in the year (the burn-in's births, aligned to the record)"},
       {g, DATA, "outlay", RYMP, DType::float64, "CNY", "public outlay by measure and paying level of government"},
       {g, DATA, "outlay_fen", RYMP, DType::int64, "fen",
        "public outlay by measure and paying level of government, exact (1 CNY = 100 fen)"},
@@ -132,11 +136,12 @@ void add_scenario(std::vector<Variable>& table) {
        "provenance: S stated by a source, D derived from sourced figures, E estimate"},
       {g, LABEL, "observation_source", {"observation"}, DType::string, "", "source of the observed figure"},
       {g, LABEL, "validation_band", {"observation"}, DType::string, "",
-       "how the band was formed: over replications, or (past births, the burn-in being one draw per run) a 90 % "
-       "Poisson band around the observation"},
+       "how the band was formed: over replications (past births: each replication's burn-in), or, when every "
+       "replication shares one base population, for past births a 90 % Poisson band around the observation"},
       {g, DATA, "observed", {"observation"}, DType::float64, "persons", "the observed (or derived) figure"},
       {g, DATA, "simulated_mean", {"observation"}, DType::float64, "persons",
-       "simulated counterpart: mean over replications (past births: the burn-in's single value)"},
+       "simulated counterpart: mean over replications (with one shared base population, past births: the "
+       "burn-in's single value)"},
       {g, DATA, "simulated_p05", {"observation"}, DType::float64, "persons",
        "low end of the 90 % band: 5th percentile over replications (past births: observed - 1.645 sqrt(weight "
        "observed))"},

@@ -67,6 +67,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
       }
       const engine::RunContext run{scenario, *pop, shared ? first_plan : *own_plan, layout,
                                    shared ? first_reserve : newborn_reserve(scenario, *pop, Y), progress, trace};
+      engine::record_burn_in(out, *pop, r);
       std::unique_ptr<engine::ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
       engine::run_replication(run, rep, *buffers, out);

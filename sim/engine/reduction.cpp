@@ -125,7 +125,19 @@ ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const B
     out.persons.push_back(pop.persons * pop.weight);
   }
   out.childcare_slots = plan.places;
+  out.burn_in_first_year = scenario.start_year - BURN_IN_YEARS;
+  out.burn_in_years = BURN_IN_YEARS;
+  out.burn_in_births.assign(replications * out.burn_in_years, 0);
   return out;
+}
+
+void record_burn_in(ScenarioResults& out, const BasePopulation& pop, std::size_t r) {
+  std::int64_t* row = out.burn_in_births.data() + r * out.burn_in_years;
+  for (std::size_t c = 0; c < pop.children(); ++c) {
+    if (pop.household_arrival[pop.child_household[c]] > pop.base_year) continue;  // arrives later
+    const int offset = pop.child_birth_month[c] / 12 - out.burn_in_first_year;
+    if (offset >= 0 && static_cast<std::size_t>(offset) < out.burn_in_years) row[offset] += pop.weight;
+  }
 }
 
 void reduce_year(ScenarioResults& out, const Scenario& scenario, const Plan& plan, const ResultsLayout& layout,

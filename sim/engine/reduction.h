@@ -29,6 +29,10 @@ struct ResultsLayout {
 ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const BasePopulation& pop,
                              std::size_t replications, ResultsLayout& layout);
 
+//! Records replication r's base population's children by year of birth over the burn-in
+//! years (residents in the first year, weighted) into out.burn_in_births.
+void record_burn_in(ScenarioResults& out, const BasePopulation& pop, std::size_t r);
+
 //! A replication-year's blocks, as the reduction reads them.
 struct YearBooks {
   const std::vector<BlockTally>& tally;   //!< [block]
