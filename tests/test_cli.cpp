@@ -10,18 +10,11 @@
 #include "tests/test_helpers.h"
 
 using namespace cradle;
+using cradle::testing::cli;
 using cradle::testing::read_file;
 using cradle::testing::ScenarioCopy;
 
 namespace {
-
-int cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "cradle");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return run_cli(static_cast<int>(args.size()), argv.data());
-}
 
 bool leftover_temporaries(const std::filesystem::path& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) {

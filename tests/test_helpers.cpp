@@ -6,6 +6,8 @@
 #include <random>
 #include <sstream>
 
+#include "sim/cli/cli.h"
+
 namespace cradle::testing {
 
 ScenarioCopy::ScenarioCopy() {
@@ -69,6 +71,24 @@ std::string read_file(const std::filesystem::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+ScenarioError load_error(const std::filesystem::path& p) {
+  try {
+    load_scenario(p);
+  } catch (const ScenarioError& e) {
+    return e;
+  }
+  FAIL("the scenario loaded without error: " << p);
+  throw;  // unreachable
+}
+
+int cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "cradle");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return run_cli(static_cast<int>(args.size()), argv.data());
 }
 
 }  // namespace cradle::testing

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "sim/population/population.h"
 #include "sim/input/scenario.h"
@@ -41,5 +42,11 @@ Scenario neutral(Scenario s);
 
 //! Reads a whole file (empty if absent).
 std::string read_file(const std::filesystem::path& p);
+
+//! Loads a scenario that must fail and returns its error (the test fails if it loads).
+ScenarioError load_error(const std::filesystem::path& p);
+
+//! Runs the command line with these arguments (the program name is added); its exit code.
+int cli(std::vector<std::string> args);
 
 }  // namespace cradle::testing

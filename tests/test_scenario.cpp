@@ -7,21 +7,11 @@
 #include "tests/test_helpers.h"
 
 using namespace cradle;
+using cradle::testing::load_error;
 using cradle::testing::read_file;
 using cradle::testing::ScenarioCopy;
 
 namespace {
-
-//! Loads a scenario that must fail; returns the error.
-ScenarioError load_error(const std::filesystem::path& p) {
-  try {
-    load_scenario(p);
-  } catch (const ScenarioError& e) {
-    return e;
-  }
-  FAIL("the scenario loaded without error: " << p);
-  throw;  // unreachable
-}
 
 //! The 1-based line of the first occurrence of `text` in a file.
 int line_of(const std::filesystem::path& file, const std::string& text) {

@@ -17,30 +17,15 @@
 #include "tests/test_helpers.h"
 
 using namespace cradle;
+using cradle::testing::load_error;
+using cradle::testing::cli;
 using cradle::testing::ScenarioCopy;
 
 namespace {
 
-ScenarioError load_error(const std::filesystem::path& p) {
-  try {
-    load_scenario(p);
-  } catch (const ScenarioError& e) {
-    return e;
-  }
-  FAIL("the scenario loaded without error: " << p);
-  throw;  // unreachable
-}
-
 // Xihu's first observed births, as the shipped profile writes them.
 const std::string FIRST_BIRTHS = "{ year = 2018, value = 5124, tag = \"D\"";
 
-int cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "cradle");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return run_cli(static_cast<int>(args.size()), argv.data());
-}
 
 template <class T>
 std::vector<T> read_numbers(hid_t file, const std::string& path, hid_t type) {
