@@ -70,6 +70,57 @@ void add_base_population(std::vector<Variable>& table) {
   table.insert(table.end(), base.begin(), base.end());
 }
 
+// The validation table of a scenario group (output/validation.h).
+void add_validation(std::vector<Variable>& table, VariableGroup g) {
+  // clang-format off
+  const std::vector<Variable> validation = {
+      {g, SCALE, "observation", {"observation"}, DType::string, "",
+       "observed figure of the profile's record that the run can meet, as \"<quantity> <year>\""},
+      {g, LABEL, "observation_quantity", {"observation"}, DType::string, "",
+       "births or deaths in the year, or population (residents at the end of the year)"},
+      {g, LABEL, "observation_year", {"observation"}, DType::int32, "year", "calendar year of the observation"},
+      {g, LABEL, "observation_tag", {"observation"}, DType::string, "",
+       "provenance: S stated by a source, D derived from sourced figures, E estimate"},
+      {g, LABEL, "observation_source", {"observation"}, DType::string, "", "source of the observed figure"},
+      {g, LABEL, "validation_band", {"observation"}, DType::string, "",
+       "how the band was formed: over replications (past births: each replication's burn-in), or, when every "
+       "replication shares one base population, for past births a 90 % Poisson band around the observation"},
+      {g, DATA, "observed", {"observation"}, DType::float64, "persons", "the observed (or derived) figure"},
+      {g, DATA, "simulated_mean", {"observation"}, DType::float64, "persons",
+       "simulated counterpart: mean over replications (with one shared base population, past births: the "
+       "burn-in's single value)"},
+      {g, DATA, "simulated_p05", {"observation"}, DType::float64, "persons",
+       "low end of the 90 % band: 5th percentile over replications (with one shared base population, past "
+       "births: observed - 1.645 sqrt(weight observed))"},
+      {g, DATA, "simulated_p95", {"observation"}, DType::float64, "persons",
+       "high end of the 90 % band: 95th percentile over replications (with one shared base population, past "
+       "births: observed + 1.645 sqrt(weight observed))"},
+      {g, DATA, "inside_band", {"observation"}, DType::int32, "1",
+       "1 if the observation lies inside the band (with one shared base population, past births: the burn-in's "
+       "value inside the Poisson band), 0 if not: a warning"},
+  };
+  // clang-format on
+  table.insert(table.end(), validation.begin(), validation.end());
+}
+
+// The uncertain parameters of a scenario group, drawn once per replication.
+void add_parameters(std::vector<Variable>& table, VariableGroup g) {
+  // clang-format off
+  const std::vector<Variable> parameters = {
+      {g, SCALE, "parameter", {"parameter"}, DType::string, "", "uncertain parameter"},
+      {g, LABEL, "parameter_distribution", {"parameter"}, DType::string, "",
+       "distribution the parameter is drawn from, once per replication"},
+      {g, LABEL, "parameter_source", {"parameter"}, DType::string, "", "source of the parameter's distribution"},
+      {g, LABEL, "parameter_centre", {"parameter"}, DType::float64, "1",
+       "centre of the parameter's distribution (mean; median for a lognormal)"},
+      {g, DATA, "parameters", {"replication", "parameter"}, DType::float64, "1",
+       "value of each uncertain parameter in each replication (birth_response: % more births for a birth worth "
+       "10,000 yuan at the place's mean household income; levels: multipliers)"},
+  };
+  // clang-format on
+  table.insert(table.end(), parameters.begin(), parameters.end());
+}
+
 void add_scenario(std::vector<Variable>& table) {
   const VariableGroup g = VariableGroup::scenario;
   add_common_scales(table, g);
@@ -127,42 +178,11 @@ void add_scenario(std::vector<Variable>& table) {
        std::string("amount of each separate-ledger measure, exact (1 CNY = 100 fen)") + LEDGER_NOTE},
       {g, DATA, "ledger_caseload", RYL, DType::int64, "1",
        "caseload of each separate-ledger measure, counted in the measure's own unit"},
-      {g, SCALE, "observation", {"observation"}, DType::string, "",
-       "observed figure of the profile's record that the run can meet, as \"<quantity> <year>\""},
-      {g, LABEL, "observation_quantity", {"observation"}, DType::string, "",
-       "births or deaths in the year, or population (residents at the end of the year)"},
-      {g, LABEL, "observation_year", {"observation"}, DType::int32, "year", "calendar year of the observation"},
-      {g, LABEL, "observation_tag", {"observation"}, DType::string, "",
-       "provenance: S stated by a source, D derived from sourced figures, E estimate"},
-      {g, LABEL, "observation_source", {"observation"}, DType::string, "", "source of the observed figure"},
-      {g, LABEL, "validation_band", {"observation"}, DType::string, "",
-       "how the band was formed: over replications (past births: each replication's burn-in), or, when every "
-       "replication shares one base population, for past births a 90 % Poisson band around the observation"},
-      {g, DATA, "observed", {"observation"}, DType::float64, "persons", "the observed (or derived) figure"},
-      {g, DATA, "simulated_mean", {"observation"}, DType::float64, "persons",
-       "simulated counterpart: mean over replications (with one shared base population, past births: the "
-       "burn-in's single value)"},
-      {g, DATA, "simulated_p05", {"observation"}, DType::float64, "persons",
-       "low end of the 90 % band: 5th percentile over replications (past births: observed - 1.645 sqrt(weight "
-       "observed))"},
-      {g, DATA, "simulated_p95", {"observation"}, DType::float64, "persons",
-       "high end of the 90 % band: 95th percentile over replications (past births: observed + 1.645 sqrt(weight "
-       "observed))"},
-      {g, DATA, "inside_band", {"observation"}, DType::int32, "1",
-       "1 if the observation lies inside the band (past births: the burn-in's value inside the Poisson band), 0 "
-       "if not: a warning"},
-      {g, SCALE, "parameter", {"parameter"}, DType::string, "", "uncertain parameter"},
-      {g, LABEL, "parameter_distribution", {"parameter"}, DType::string, "",
-       "distribution the parameter is drawn from, once per replication"},
-      {g, LABEL, "parameter_source", {"parameter"}, DType::string, "", "source of the parameter's distribution"},
-      {g, LABEL, "parameter_centre", {"parameter"}, DType::float64, "1",
-       "centre of the parameter's distribution (mean; median for a lognormal)"},
-      {g, DATA, "parameters", {"replication", "parameter"}, DType::float64, "1",
-       "value of each uncertain parameter in each replication (birth_response: births per share of household "
-       "income; levels: multipliers)"},
   };
   // clang-format on
   table.insert(table.end(), scenario.begin(), scenario.end());
+  add_validation(table, g);
+  add_parameters(table, g);
 }
 
 // The summary group: its own scales, then each statistic of each summarised variable.
