@@ -72,9 +72,8 @@ std::int64_t childcare_slots(const ChildcareProfile& profile, double persons, in
   return std::llround(persons * per_1000 / 1000.0);
 }
 
-PlacesAdded places_added(const ChildcareProfile& profile, double persons, int first_year, int year) {
-  const std::int64_t added = std::max<std::int64_t>(
-      0, childcare_slots(profile, persons, first_year, year) - childcare_slots(profile, persons, first_year, year - 1));
+PlacesAdded places_added(const ChildcareProfile& profile, std::int64_t before, std::int64_t after) {
+  const std::int64_t added = std::max<std::int64_t>(0, after - before);
   const std::int64_t renovated = std::llround(static_cast<double>(added) * profile.renovated_share);
   const std::vector<double> shares(profile.provider_shares.begin(), profile.provider_shares.end());
   const auto built = apportion(shares, static_cast<std::uint32_t>(added - renovated));

@@ -80,9 +80,9 @@ constexpr int first_kindergarten_school_year(MonthIndex birth) {
 //! September–December to the one beginning that year; July and August are holidays.
 std::array<std::uint16_t, 3> kindergarten_year_masks(MonthIndex birth, int year);
 
-//! Childcare places per year of [first_year, first_year + years): a straight path
-//! from the stock in the year before the first to the target in the target year,
-//! then held; for a population of `persons`.
+//! Childcare places in `year` for `persons` residents then: a straight path of places
+//! per 1000 from the stock in the year before `first_year` to the target in the target
+//! year, then held, never below the stock's rate.
 std::int64_t childcare_slots(const ChildcareProfile& profile, double persons, int first_year, int year);
 
 //! The childcare places the capacity path adds in a year, by provider class.
@@ -91,10 +91,10 @@ struct PlacesAdded {
   std::array<std::int64_t, PROVIDER_COUNT> renovated{};  //!< made by renovation or extension
 };
 
-//! The places added in `year` for a place of `persons` (never negative): the renovated
-//! share of them rounded to whole places, each part split by the profile's provider
-//! shares into whole places by largest remainders.
-PlacesAdded places_added(const ChildcareProfile& profile, double persons, int first_year, int year);
+//! The places added when the stock grows from `before` to `after` (none when it does
+//! not grow): the renovated share of them rounded to whole places, each part split by
+//! the profile's provider shares into whole places by largest remainders.
+PlacesAdded places_added(const ChildcareProfile& profile, std::int64_t before, std::int64_t after);
 
 //! One child's request for childcare in a year, as the rationing sees it.
 struct ChildcareRequest {

@@ -161,10 +161,18 @@ struct YearView {
   }
 };
 
-// Births, children, enrolment and places of the year.
+// Residents, deaths, births, children, enrolment and places of the year.
 void add_people(Table& table, const YearView& v) {
   const ScenarioResults& s = v.s;
   const auto B = static_cast<std::size_t>(s.birth_orders);
+  table.sample("    Residents on 1 January", v.over_replications([&](std::size_t r) {
+    return static_cast<double>(s.population.at(s.year_index(r, v.y)));
+  }),
+               0);
+  table.sample("    Deaths", v.over_replications([&](std::size_t r) {
+    return static_cast<double>(s.deaths.at(s.year_index(r, v.y)));
+  }),
+               0);
   table.sample("    Births", v.over_replications([&](std::size_t r) {
     std::int64_t total = 0;
     for (std::size_t b = 0; b < B; ++b) total += s.births.at(s.births_index(r, v.y, b));
@@ -179,7 +187,7 @@ void add_people(Table& table, const YearView& v) {
   table.sample("    Childcare wanted (avg of months)", month_average(s.childcare_demand_months), 0);
   table.sample("    Childcare enrolled (avg of months)", month_average(s.childcare_enrolled_months), 0);
   table.sample("    Kindergarten enrolled (avg of months)", month_average(s.kindergarten_enrolled_months), 0);
-  // Places and residents come from the capacity path, the same in every replication.
+  // Places and their planned residents come from the capacity path, the same in every replication.
   const std::int64_t slots = s.childcare_slots.at(v.y), persons = s.persons.at(v.y);
   table.cells("    Childcare places", {grouped(static_cast<double>(slots), 0), "", ""});
   table.cells(

@@ -79,10 +79,9 @@ struct ScenarioResults {
   // [replication][year]: sum over the 12 months of the count of children enrolled in kindergarten
   std::vector<std::int64_t> kindergarten_enrolled_months;
 
-  // [replication][year]: deaths of the modelled persons (women and children) in the year
+  // [replication][year]: deaths of residents in the year (the whole population)
   std::vector<std::int64_t> deaths;
-  // [replication][year]: residents at the start of the year: the base persons plus the
-  // births and less the deaths of the years before (other adults are held constant)
+  // [replication][year]: residents alive at the start of the year, every age and sex
   std::vector<std::int64_t> population;
   // The children of each replication's base population by calendar year of birth, from
   // burn_in_first_year on (the burn-in's births surviving to the first year, residents,
@@ -90,7 +89,7 @@ struct ScenarioResults {
   int burn_in_first_year = 0;
   std::size_t burn_in_years = 0;
   std::vector<std::int64_t> burn_in_births;
-  // [replication][year]: persons of the households arriving less those leaving at the
+  // [replication][year]: residents of the households arriving less those leaving at the
   // start of the year (0 in the first year and without migration), so that
   // population[t+1] = population[t] + births[t] - deaths[t] + net_migration[t+1]
   std::vector<std::int64_t> net_migration;
@@ -99,7 +98,8 @@ struct ScenarioResults {
   std::vector<std::int64_t> budget_fen;
   // [year]: childcare places (capacity) in that year, from the capacity path
   std::vector<std::int64_t> childcare_slots;
-  // [year]: resident persons of the simulated place (for slots per 1000)
+  // [year]: the residents the capacity path plans for at the start of the year (the
+  // profile's expected residents, whole place; the denominator of slots per 1000)
   std::vector<std::int64_t> persons;
 
   // The place's record, checked against the simulation in the validation table (output/validation.h).

@@ -146,15 +146,12 @@ void add_scenario(std::vector<Variable>& table) {
        "children under 3, average of the 12 monthly counts"},
       {g, DATA, "childcare_enrolled", RY, DType::float64, "children",
        "children enrolled in childcare, average of the 12 monthly counts"},
-      {g, DATA, "deaths", RY, DType::int64, "persons",
-       "deaths of the modelled persons (women 8-49 and children under 7) in the year"},
+      {g, DATA, "deaths", RY, DType::int64, "persons", "deaths of residents of every age in the year"},
       {g, DATA, "population", RY, DType::int64, "persons",
-       "residents at the start of the year: the persons of the households present, with the children born to them "
-       "less the deaths among them since the first year (other adults held constant)"},
+       "residents alive at the start of the year, every age and sex (1 January)"},
       {g, DATA, "net_migration", RY, DType::int64, "persons",
-       "persons of the households arriving less those of the households leaving, at the start of the year (with "
-       "the children born to them and less their deaths in the run); population[t+1] = population[t] + births[t] "
-       "- deaths[t] + net_migration[t+1]"},
+       "residents of the households arriving less those of the households leaving, at the start of the year; "
+       "population[t+1] = population[t] + births[t] - deaths[t] + net_migration[t+1]"},
       {g, DATA, "childcare_demand", RY, DType::float64, "children",
        "children whose families want a childcare place (enrolled and unmet), average of the 12 monthly counts"},
       {g, DATA, "childcare_unmet", RY, DType::float64, "children",
@@ -169,9 +166,11 @@ void add_scenario(std::vector<Variable>& table) {
       {g, DATA, "budget_share", RYP, DType::float64, "1",
        "budget_outlay as a share of the payer's general public budget expenditure (NaN where that budget is 0)"},
       {g, DATA, "childcare_slots", {"year"}, DType::int64, "places", "childcare places (capacity) in the year"},
-      {g, DATA, "persons", {"year"}, DType::int64, "persons", "resident persons of the simulated place"},
+      {g, DATA, "persons", {"year"}, DType::int64, "persons",
+       "residents the capacity path plans for at the start of the year: the profile's residents projected with its "
+       "life table, expected births and migration (whole place)"},
       {g, DATA, "slots_per_1000", {"year"}, DType::float64, "places per 1000 residents",
-       "childcare places per 1000 resident persons (NaN where persons is 0)"},
+       "childcare places per 1000 planned residents of the year (persons; NaN where persons is 0)"},
       {g, DATA, "ledger_amount", RYL, DType::float64, "CNY",
        std::string("amount of each separate-ledger measure") + LEDGER_NOTE},
       {g, DATA, "ledger_amount_fen", RYL, DType::int64, "fen",

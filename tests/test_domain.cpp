@@ -4,10 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <random>
 #include <vector>
 
 #include "models/demography.h"
+#include "models/life_table.h"
 #include "models/measures/kinds.h"
 #include "models/services.h"
 
@@ -64,21 +67,66 @@ TEST_CASE("kinds table: each kind has a cost rule for every basis it may count, 
 }
 
 TEST_CASE("demography: a woman's draw is a birth at the bottom of its range and a death at the top", "[unit][domain]") {
-  const MortalityThresholds none = mortality_thresholds(0, 0, 0);
+  const MortalityThresholds none = mortality_thresholds(LifeTable{});
   REQUIRE_FALSE(none.any);
-  REQUIRE_FALSE(woman_dies(~std::uint64_t{0}, none));
-  const MortalityThresholds t = mortality_thresholds(0, 0, 250);  // a quarter of the range
-  REQUIRE(t.any);
-  REQUIRE(woman_dies(~std::uint64_t{0}, t));
-  REQUIRE_FALSE(woman_dies(std::uint64_t{1} << 63, t));
-  REQUIRE(woman_dies((std::uint64_t{3} << 62) + 1, t));
+  REQUIRE_FALSE(woman_dies(~std::uint64_t{0}, none.at(Sex::female, 30)));
+  const std::uint64_t quarter = probability_threshold(0.25);  // a quarter of the range
+  REQUIRE(woman_dies(~std::uint64_t{0}, quarter));
+  REQUIRE_FALSE(woman_dies(std::uint64_t{1} << 63, quarter));
+  REQUIRE(woman_dies((std::uint64_t{3} << 62) + 1, quarter));
   REQUIRE(parity_after_birth(2, 0xFF) == 3);
   REQUIRE(parity_after_birth(0xFE, 0xFF) == 0xFE);  // saturates below the marker
 }
 
+TEST_CASE("demography: thresholds follow the life table by sex and age", "[unit][domain]") {
+  LifeTable table;
+  table.per_1000[0].fill(10.0);
+  table.per_1000[1].fill(5.0);
+  table.per_1000[1][LIFE_TABLE_GROUPS - 1] = 500.0;  // women 100+
+  const MortalityThresholds t = mortality_thresholds(table);
+  REQUIRE(t.any);
+  REQUIRE(t.at(Sex::male, 40) == probability_threshold(-std::expm1(-0.010)));
+  REQUIRE(t.at(Sex::female, 40) == probability_threshold(-std::expm1(-0.005)));
+  // A calendar year takes the completed age at its start: attained 100 is 99, 101 is 100.
+  REQUIRE(t.at(Sex::female, 100) == probability_threshold(-std::expm1(-0.005)));
+  REQUIRE(t.at(Sex::female, 101) == probability_threshold(-std::expm1(-0.5)));
+  REQUIRE(t.at(Sex::female, 200) == t.at(Sex::female, OLDEST_AGE + 1));  // older ages take the oldest's rate
+  // The year of birth takes age 0 and the year after age 1: the infant's risk once.
+  REQUIRE(mortality_age(0) == 0);
+  REQUIRE(mortality_age(1) == 1);
+  REQUIRE(mortality_age(2) == 1);
+  REQUIRE(mortality_age(30) == 29);
+}
+
+TEST_CASE("life table: closed form for a constant hazard, and scaling reaches the stated life expectancy",
+          "[unit][domain]") {
+  LifeTable constant;
+  for (auto& by_group : constant.per_1000) by_group.fill(20.0);
+  // A constant hazard h gives an exponential lifetime: e0 = 1/h exactly.
+  REQUIRE(constant.life_expectancy(Sex::male) == Approx(50.0).epsilon(1e-12));
+  REQUIRE(constant.life_expectancy(105.0) == Approx(50.0).epsilon(1e-12));
+  const LifeTable halved = scaled_to_life_expectancy(constant, 100.0, 105.0);
+  REQUIRE(halved.scale == Approx(0.5).epsilon(1e-9));
+  REQUIRE(halved.death_probability(Sex::female, 30) == Approx(-std::expm1(-0.01)).epsilon(1e-9));
+  // A shaped table keeps its shape: every rate moves by the one factor.
+  LifeTable shaped;
+  for (int g = 0; g < LIFE_TABLE_GROUPS; ++g) {
+    shaped.per_1000[0][static_cast<std::size_t>(g)] = 0.5 * std::exp(0.09 * 5 * g);
+    shaped.per_1000[1][static_cast<std::size_t>(g)] = 0.3 * std::exp(0.09 * 5 * g);
+  }
+  const LifeTable scaled = scaled_to_life_expectancy(shaped, 79.0, 111.3);
+  REQUIRE(scaled.life_expectancy(111.3) == Approx(79.0).epsilon(1e-9));
+  REQUIRE(scaled.life_expectancy(Sex::female) > scaled.life_expectancy(Sex::male));
+  REQUIRE_THROWS_AS(scaled_to_life_expectancy(LifeTable{}, 79.0, 111.3), std::invalid_argument);
+  REQUIRE(life_table_group(0) == 0);
+  REQUIRE(life_table_group(4) == 1);
+  REQUIRE(life_table_group(5) == 2);
+  REQUIRE(life_table_group(99) == LIFE_TABLE_GROUPS - 2);
+  REQUIRE(life_table_group(100) == LIFE_TABLE_GROUPS - 1);
+}
+
 TEST_CASE("demography: a child who dies is alive in the months before its death, after its birth", "[unit][domain]") {
-  const MortalityThresholds certain = mortality_thresholds(1000, 1000, 0);
-  const MortalityThresholds never = mortality_thresholds(0, 0, 0);
+  const std::uint64_t certain = ~std::uint64_t{0}, never = 0;
   ScriptedStream survives{{5}};
   REQUIRE_FALSE(child_survival(survives, -1, never).dies);
   // Born in March (month index 2): it can die from April; a month draw of 3 is July.
@@ -108,9 +156,9 @@ TEST_CASE("services: the places added are the path's growth, renovated share and
   p.provider_shares = {0.5, 0.3, 0.2};
   const double persons = 123457;
   for (int year = 2025; year <= 2029; ++year) {
-    const PlacesAdded a = places_added(p, persons, 2025, year);
-    const std::int64_t growth =
-        std::max<std::int64_t>(0, childcare_slots(p, persons, 2025, year) - childcare_slots(p, persons, 2025, year - 1));
+    const std::int64_t before = childcare_slots(p, persons, 2025, year - 1), after = childcare_slots(p, persons, 2025, year);
+    const PlacesAdded a = places_added(p, before, after);
+    const std::int64_t growth = std::max<std::int64_t>(0, after - before);
     std::int64_t built = 0, renovated = 0;
     for (std::size_t k = 0; k < PROVIDER_COUNT; ++k) {
       built += a.built[k];

@@ -113,8 +113,9 @@ TEST_CASE("the generated population matches the profile's margins within 1 %", "
   require_within_1_percent(priority, profile.households.priority_group_share, "priority groups");
   REQUIRE(priority > 0);
 
-  // Women by age group in the first year, per 1000 persons (the first group from age 8).
-  std::vector<double> women_by_group(FEMALE_AGE_GROUPS);
+  // Women by group of completed age on 1 January of the first year, per 1000 persons (the
+  // group 5-9 from her record's youngest age).
+  std::vector<double> women_by_group(LAST_WOMAN_GROUP + 1);
   // Parity at the start of the burn-in: today's parity less the children born since.
   std::vector<int> born_in_burn_in(p.women());
   for (std::size_t c = 0; c < p.children(); ++c) born_in_burn_in[p.child_mother[c]]++;
@@ -122,7 +123,7 @@ TEST_CASE("the generated population matches the profile's margins within 1 %", "
   std::vector<double> women_then(FERTILE_AGE_GROUPS);
   for (std::size_t w = 0; w < p.women(); ++w) {
     const int age = s.start_year - p.woman_birth_year[w];
-    if (age >= YOUNGEST_WOMAN_AGE) women_by_group[static_cast<std::size_t>(age / 5 - 1)] += 1;
+    if (age >= YOUNGEST_WOMAN_AGE) women_by_group[static_cast<std::size_t>((age - 1) / 5)] += 1;
     const int age_then = age - BURN_IN_YEARS;
     if (age_then >= 15 && age_then <= 49) {
       const auto g = static_cast<std::size_t>((age_then - 15) / 5);
@@ -132,10 +133,10 @@ TEST_CASE("the generated population matches the profile's margins within 1 %", "
       women_then[g] += 1;
     }
   }
-  for (int g = 0; g < FEMALE_AGE_GROUPS; ++g) {
-    const double width = g == 0 ? (10.0 - YOUNGEST_WOMAN_AGE) / 5.0 : 1.0;
+  for (int g = FIRST_WOMAN_GROUP; g <= LAST_WOMAN_GROUP; ++g) {
+    const double width = g == FIRST_WOMAN_GROUP ? (10.0 - (YOUNGEST_WOMAN_AGE - 1)) / 5.0 : 1.0;
     require_within_1_percent(women_by_group[static_cast<std::size_t>(g)] * 1000.0 / profile.persons,
-                             profile.females_per_1000[static_cast<std::size_t>(g)] * width,
+                             profile.residents_per_1000[static_cast<std::size_t>(Sex::female)][static_cast<std::size_t>(g)] * width,
                              "women per 1000, age group " + std::to_string(g));
   }
   // (Women aged 45-49 then are over 49 now, and not generated.)

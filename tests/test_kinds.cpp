@@ -27,6 +27,8 @@ Scenario tiny_scenario() {
   s.chain = {china, province, county};
   PlaceProfile& p = s.profile;
   p.persons = 10000;
+  // Every resident a man aged 30-34 and nobody dies: 10,000 planned residents every year.
+  p.residents_per_1000[static_cast<std::size_t>(Sex::male)][6] = 1000;
   p.births = 0;  // no births: every cost below is fixed
   p.fertility.age_pattern = {6, 55, 98, 70, 28, 7, 2};
   p.fertility.order_shares = {0.5, 0.4, 0.1};
@@ -64,6 +66,8 @@ BasePopulation tiny_population() {
   pop.child_birth_month = {month_index(2024, 3), month_index(2021, 5)};
   pop.child_birth_order = {2, 3};
   pop.child_mother = {0, 1};
+  pop.child_sex = {0, 0};  // boys
+  pop.child_woman = {NO_WOMAN, NO_WOMAN};
   add_migration(pop, 0, 1);  // everyone stays; builds the blocks
   return pop;
 }
@@ -305,6 +309,8 @@ TEST_CASE("childcare places are rationed: never above capacity, priority groups 
   pop.child_birth_month = {month_index(2024, 3), month_index(2021, 5), month_index(2024, 6)};
   pop.child_birth_order = {2, 3, 4};
   pop.child_mother = {0, 1, 1};
+  pop.child_sex = {0, 0, 0};
+  pop.child_woman = {NO_WOMAN, NO_WOMAN, NO_WOMAN};
   build_blocks(pop);
   Measure op = measure("op", MeasureKind::operating_subsidy, Basis::enrolled_month, 100);
   s.measures = {op};

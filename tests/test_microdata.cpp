@@ -234,9 +234,21 @@ TEST_CASE("microdata: the fixture persons file loads as the population it descri
   REQUIRE(p.child_mother == std::vector<std::uint32_t>{0, 0, NO_MOTHER, 3, 3});
   REQUIRE(p.woman_birth_year[p.child_mother[3]] == 1997);
 
+  // Every person of the file is one resident record: the girls 0-6 are children whose own
+  // woman records stand for them from age 8; everyone else (men, boys 7 and over, women
+  // 50 and over: the grandmothers of 60 and 63) is another resident.
+  REQUIRE(count_residents(p) == static_cast<std::size_t>(p.persons));
+  const auto girls = std::count_if(p.child_woman.begin(), p.child_woman.end(), [](std::uint32_t w) { return w != NO_WOMAN; });
+  REQUIRE(girls == 2);  // born 2020 and 2024
+  REQUIRE(p.others() == static_cast<std::size_t>(p.persons) - p.women() - (p.children() - 2));
+  REQUIRE(std::count(p.person_birth_year.begin(), p.person_birth_year.end(), std::int16_t{2024 - 60}) +
+              std::count(p.person_birth_year.begin(), p.person_birth_year.end(), std::int16_t{2024 - 63}) >=
+          2);
+
   REQUIRE(p.blocks.size() == 1);
   REQUIRE(p.blocks[0].woman_end == 7);
   REQUIRE(p.blocks[0].child_end == 5);
+  REQUIRE(p.blocks[0].person_end == p.others());
 }
 
 TEST_CASE("microdata: an HDF5 persons file loads the same population as its CSV twin", "[microdata]") {

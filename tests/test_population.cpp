@@ -25,17 +25,19 @@ TEST_CASE("the base population is generated deterministically from the seed", "[
 TEST_CASE("the base population matches the profile's totals", "[population]") {
   const Scenario& s = default_scenario();
   const BasePopulation& p = default_population();
-  // Persons: households × mean size, within 1 %.
+  // Residents: the profile's persons within 1 % (the burn-in's children stand in for the
+  // structure's ages 0-6).
   REQUIRE(std::fabs(static_cast<double>(p.persons) / s.profile.persons - 1.0) < 0.01);
-  // Women 15–49 in the first year: exactly the profile's counts, up to rounding per group.
+  REQUIRE(p.persons == static_cast<std::int64_t>(count_residents(p)));
+  // Women of completed ages 15–49 on 1 January: exactly the profile's counts, up to rounding per group.
+  const auto& females = s.profile.residents_per_1000[static_cast<std::size_t>(Sex::female)];
   double expected_15_49 = 0;
-  for (int g = 2; g < FEMALE_AGE_GROUPS; ++g)
-    expected_15_49 += s.profile.females_per_1000[g] * s.profile.persons / 1000;
+  for (int g = 3; g <= LAST_WOMAN_GROUP; ++g) expected_15_49 += females[g] * s.profile.persons / 1000;
   const auto women_15_49 = std::count_if(p.woman_birth_year.begin(), p.woman_birth_year.end(), [&](std::int16_t by) {
-    const int age = s.start_year - by;
-    return age >= 15 && age <= 49;
+    const int completed = s.start_year - 1 - by;
+    return completed >= 15 && completed <= 49;
   });
-  REQUIRE(std::fabs(static_cast<double>(women_15_49) - expected_15_49) <= FEMALE_AGE_GROUPS);
+  REQUIRE(std::fabs(static_cast<double>(women_15_49) - expected_15_49) <= LAST_WOMAN_GROUP);
   // Children born in the burn-in years: the profile's observed births of those years, within 4 standard errors
   // (Poisson-binomial ≤ √n).
   double expected_children = 0;
@@ -43,6 +45,48 @@ TEST_CASE("the base population matches the profile's totals", "[population]") {
     expected_children += s.profile.observed.births.at(year).value;
   }
   REQUIRE(std::fabs(static_cast<double>(p.children()) - expected_children) < 4 * std::sqrt(expected_children));
+}
+
+TEST_CASE("every resident: the profile's residents by sex and age group, each in a household with an adult",
+          "[population]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  std::array<std::array<double, AGE_SEX_GROUPS>, SEXES> count{};
+  int oldest = 0;
+  auto add = [&](std::uint8_t sex, int birth_year) {
+    const int completed = s.start_year - 1 - birth_year;  // on 1 January of the first year
+    oldest = std::max(oldest, completed);
+    count[sex][static_cast<std::size_t>(std::min(completed / 5, AGE_SEX_GROUPS - 1))] += 1;
+  };
+  for (std::size_t w = 0; w < p.women(); ++w) {
+    if (s.start_year - p.woman_birth_year[w] >= YOUNGEST_WOMAN_AGE) add(1, p.woman_birth_year[w]);
+  }
+  for (std::size_t i = 0; i < p.others(); ++i) add(p.person_sex[i], p.person_birth_year[i]);
+  // Ages 10 and over come from the structure, in exact counts up to rounding (younger ones
+  // from the burn-in's births).
+  for (std::size_t sex = 0; sex < SEXES; ++sex) {
+    for (std::size_t g = 2; g < AGE_SEX_GROUPS; ++g) {
+      INFO("sex " << sex << ", age group " << g);
+      REQUIRE(std::fabs(count[sex][g] - s.profile.persons * s.profile.residents_per_1000[sex][g] / 1000) <= 1);
+    }
+  }
+  REQUIRE(oldest < OLDEST_AGE);
+  REQUIRE(oldest >= 95);  // the open group reaches the very old
+  // Every child record has a sex; each girl of the burn-in has her woman record.
+  const auto girls = std::count(p.child_sex.begin(), p.child_sex.end(), static_cast<std::uint8_t>(Sex::female));
+  const auto linked = std::count_if(p.child_woman.begin(), p.child_woman.end(), [](std::uint32_t w) { return w != NO_WOMAN; });
+  REQUIRE(girls == linked);
+  const double girl_share = static_cast<double>(girls) / static_cast<double>(p.children());
+  REQUIRE(girl_share == Approx(100.0 / (100.0 + s.profile.sex_ratio_at_birth)).margin(0.01));
+  // Every household has someone aged 20 or over.
+  std::vector<bool> adult(p.households(), false);
+  for (std::size_t w = 0; w < p.women(); ++w) {
+    if (s.start_year - p.woman_birth_year[w] >= 20) adult[p.woman_household[w]] = true;
+  }
+  for (std::size_t i = 0; i < p.others(); ++i) {
+    if (s.start_year - p.person_birth_year[i] >= 20) adult[p.person_household[i]] = true;
+  }
+  REQUIRE(std::count(adult.begin(), adult.end(), false) == 0);
 }
 
 TEST_CASE("women and children are sorted by household and blocks cover them exactly", "[population]") {
@@ -124,10 +168,19 @@ TEST_CASE("sort_by_household keeps the order of equals and follows the mothers",
   pop.child_birth_month = {month_index(2020, 5), month_index(2021, 1), month_index(2019, 3)};
   pop.child_birth_order = {1, 2, 1};
   pop.child_mother = {0, 1, NO_MOTHER};
+  pop.child_sex = {1, 0, 1};
+  pop.child_woman = {NO_WOMAN, NO_WOMAN, 3};  // (a girl's own record, to test that it follows)
+  pop.person_household = {1, 0, 1, 0};
+  pop.person_birth_year = {1950, 1960, 1970, 1980};
+  pop.person_sex = {0, 1, 0, 1};
   sort_by_household(pop);
   REQUIRE(pop.woman_household == std::vector<std::uint32_t>{0, 0, 0, 1});
   REQUIRE(pop.woman_parity == std::vector<std::uint8_t>{3, 2, 4, 1});  // 1980, then the two 1995s in order
   REQUIRE(pop.child_household == std::vector<std::uint32_t>{0, 0, 1});
   REQUIRE(pop.child_birth_order == std::vector<std::uint8_t>{1, 2, 1});
   REQUIRE(pop.child_mother == std::vector<std::uint32_t>{NO_MOTHER, 1, 3});
+  REQUIRE(pop.child_sex == std::vector<std::uint8_t>{1, 0, 1});
+  REQUIRE(pop.child_woman == std::vector<std::uint32_t>{2, NO_WOMAN, NO_WOMAN});
+  REQUIRE(pop.person_household == std::vector<std::uint32_t>{0, 0, 1, 1});
+  REQUIRE(pop.person_birth_year == std::vector<std::int16_t>{1960, 1980, 1950, 1970});
 }

@@ -174,6 +174,15 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
        "distribution = \"cauchy\"", current, "uncertainty.childcare_demand_level.distribution", ""},
       {"a horizon the population cannot support", "xihu_baseline.toml", "end_year = 2035", "end_year = 2040", current,
        "scenario.end_year", ""},
+      {"an age-sex structure that does not sum to 1000", "jurisdictions/xihu.toml",
+       "males_per_1000 = { values = [19.2,", "males_per_1000 = { values = [119.2,", current,
+       "population.females_per_1000", "sum to 1100"},
+      {"a life table with a group missing", "jurisdictions/xihu.toml", "life_table_male = { values = [6.1303, ",
+       "life_table_male = { values = [", current, "mortality.life_table_male.values", ""},
+      {"a life expectancy out of range", "jurisdictions/xihu.toml",
+       "life_expectancy = { value = 79.0, tag = \"E\", range = [77.5, 80.5]",
+       "life_expectancy = { value = 790, tag = \"E\", range = [77.5, 800]", current,
+       "mortality.life_expectancy.value", ""},
   };
   for (const Breakage& b : breakages) {
     INFO(b.what);

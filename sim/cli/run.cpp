@@ -50,7 +50,7 @@ std::int64_t parse_sample(const std::string& text) {
 //! Prints the Monte Carlo mean of births by year beside the cohort-component projection.
 void print_expected(std::ostream& out, const Scenario& scenario, const BasePopulation& population,
                     const ScenarioResults& r) {
-  const auto projected = project_births(scenario, population);
+  const auto projected = project_population(scenario, population).births;
   out << "\nBirths: Monte Carlo mean (± standard error) against the cohort-component projection\n"
       << "(parameters at their centres; the Monte Carlo draws them, so small gaps are expected)\n";
   out << "  year      Monte Carlo        ± s.e.     projected\n";

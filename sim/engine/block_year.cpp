@@ -11,16 +11,18 @@ namespace cradle::engine {
 
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
-  if (plan_.migration) households(block, books.tally);
   women(block, newborns, books);
+  others(block, books.tally);
   work.clear();
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
-    prepare(pop_.child_birth_month[c], pop_.child_birth_order[c], pop_.child_household[c], c, 0,
-            state_.child_state[c], books.tally, work);
+    const ChildRecord child{pop_.child_birth_month[c], pop_.child_birth_order[c], static_cast<Sex>(pop_.child_sex[c]),
+                            pop_.child_household[c],  c,  0,  pop_.child_woman[c]};
+    prepare(child, state_.child_state[c], books.tally, work);
   }
   for (Newborn& nb : newborns) {
-    prepare(nb.birth_month, nb.order, pop_.woman_household[nb.mother], nb.mother, nb.birth_year, nb.state,
-            books.tally, work);
+    const ChildRecord child{nb.birth_month,  nb.order, nb.sex, pop_.woman_household[nb.mother],
+                            nb.mother,       nb.birth_year, NO_WOMAN};
+    prepare(child, nb.state, books.tally, work);
   }
 }
 
@@ -28,19 +30,19 @@ void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
   for (ChildWork& w : work) finish(w, books);
 }
 
-//! The persons of the block's households arriving and leaving at the year's start (with
-//! the births less the deaths among them so far). Only runs with migration call it.
-void BlockYear::households(const HouseholdBlock& block, BlockTally& tally) const {
-  const std::uint8_t* size = pop_.household_size.data();
-  const std::int32_t* change = state_.household_change;
-  const std::int16_t* arrival = pop_.household_arrival.data();
-  const std::int16_t* departure = pop_.household_departure.data();
-  const auto year = static_cast<std::int16_t>(year_);
-  for (std::uint32_t h = block.household_begin; h < block.household_end; ++h) {
-    const std::int64_t persons = size[h] + change[h];
-    if (arrival[h] == year && year_ > plan_.start_year) tally.arrived += persons;
-    if (departure[h] == year) tally.departed += persons;
+//! Whether a living resident of `household` is resident this year, counting them among
+//! the year's residents, or (with migration) among the arrivals or departures.
+bool BlockYear::counted(std::uint32_t household, BlockTally& tally) const {
+  if (plan_.migration) {
+    if (pop_.household_departure[household] == year_) {
+      ++tally.departed;
+      return false;
+    }
+    if (!present(household)) return false;
+    if (pop_.household_arrival[household] == year_ && year_ > plan_.start_year) ++tally.arrived;
   }
+  ++tally.population;
+  return true;
 }
 
 //! Births (and the events they trigger) and deaths of the block's women, then home
@@ -61,13 +63,11 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const std::uint8_t* const bands = pop_.household_income_band.data();
   const std::uint8_t* const tenures = pop_.household_tenure.data();
   std::uint8_t* const parities = state_.parity;
-  std::int32_t* const change = state_.household_change;
   const std::int16_t min_birth_year = plan_.min_birth_year;
   const int home_min_children = plan_.home_min_children;
   const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
-  const MortalityThresholds mortality = plan_.mortality;
+  const MortalityThresholds& mortality = plan_.mortality;
   // Uniform over the run, so these branches cost nothing when the feature is off.
-  const bool migration = plan_.migration;
   const bool banded = plan_.band_income.size() > 1;
   const int year = year_;
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
@@ -80,12 +80,13 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int birth_year = birth_years[w];
       const std::uint8_t k = parities[w];
       if (k == DEAD) continue;
+      const int age = year - birth_year;
+      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
-      if (migration && !present(h)) continue;
-      if (woman_dies(birth_u[i], mortality)) {
+      if (!counted(h, books.tally)) continue;
+      if (woman_dies(birth_u[i], mortality.at(Sex::female, age))) {
         parities[w] = DEAD;
         books.tally.deaths++;
-        change[h]--;
         continue;
       }
       const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
@@ -101,57 +102,89 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         const MonthIndex born = month_index(year, m);
         now = parity_after_birth(k, DEAD);
         parities[w] = now;
-        change[h]++;
-        newborns.push_back(Newborn{born, w, year_key, now, ChildState{}});
+        const bool girl = draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::CHILD_SEX}) < plan_.girl_threshold;
+        newborns.push_back(Newborn{born, w, year_key, now, girl ? Sex::female : Sex::male, ChildState{}});
         books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
         birth_events(w, born, now, books);
       }
       if (homes && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
-          year - birth_year >= HOME_BUYER_MIN_AGE) {
-        const Event e{Basis::home_purchase, month_index(year, 7), now, year - birth_year, pop_.woman_flags[w]};
+          age >= HOME_BUYER_MIN_AGE) {
+        const Event e{Basis::home_purchase, month_index(year, 7), now, age, pop_.woman_flags[w]};
         book_events(plan_.home_measures, e, w, books);
       }
     }
   }
 }
 
-//! The first half of a child's year: whether it lives through it, counts, kindergarten,
-//! and the months its family wants childcare (allocated later under the year's capacity).
-//! Appends to `work`.
-void BlockYear::prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity,
-                        std::uint32_t aux, ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const {
-  if (plan_.migration && !present(household)) return;
+//! The other residents' year: each living one is counted, and dies at the bottom of a
+//! draw of its own (one batch of draws per DRAW_BATCH residents).
+void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
+  std::uint8_t* const dead = state_.person_dead;
+  const bool mortality = plan_.mortality.any;
+  const auto year_key = static_cast<std::uint16_t>(year_);
+  std::uint64_t death_u[DRAW_BATCH], unused[DRAW_BATCH];
+  for (std::uint32_t p0 = block.person_begin; p0 < block.person_end; p0 += DRAW_BATCH) {
+    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.person_end - p0);
+    if (mortality) draw_batch_u64(plan_.seed, rep_, p0, n, year_key, stream::PERSON_DEATH, death_u, unused);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto p = static_cast<std::uint32_t>(p0 + i);
+      if (dead[p] || !counted(pop_.person_household[p], tally)) continue;
+      const auto sex = static_cast<Sex>(pop_.person_sex[p]);
+      if (mortality && death_u[i] < plan_.mortality.at(sex, year_ - pop_.person_birth_year[p])) {
+        dead[p] = 1;
+        ++tally.deaths;
+      }
+    }
+  }
+}
+
+//! The first half of a child's year: whether it lives through it (counted among the
+//! residents unless born this year), counts, kindergarten, and the months its family
+//! wants childcare (allocated later under the year's capacity). Appends to `work`. A
+//! girl's woman record stands for her from YOUNGEST_WOMAN_AGE on: her child record then
+//! follows it, and is neither counted nor drawn for death again.
+void BlockYear::prepare(const ChildRecord& child, ChildState& state, BlockTally& tally,
+                        std::vector<ChildWork>& work) const {
   const MonthIndex year_start = month_index(year_, 1);
-  if (birth_month >= year_start + 12 || state.dead) return;      // not yet born, or died
-  const int age_at_start = year_start - birth_month - 1;         // completed months at the year's first month
+  if (child.birth_month >= year_start + 12 || state.dead) return;  // not yet born, or died
+  std::uint16_t alive = 0xFFF;
+  if (child.woman != NO_WOMAN && year_ - child.birth_month / 12 >= YOUNGEST_WOMAN_AGE) {
+    if (state_.parity[child.woman] == DEAD) state.dead = true;
+    if (state.dead || (plan_.migration && !present(child.household))) return;
+  } else {
+    if (child.birth_month < year_start && !counted(child.household, tally)) return;
+    alive = survival(child, state, tally);
+  }
+  const int age_at_start = year_start - child.birth_month - 1;  // completed months at the year's first month
   if (age_at_start >= plan_.oldest_relevant_age_months) return;  // too old for anything
-  const std::uint8_t flags = pop_.household_flags[household];
+  const std::uint8_t flags = pop_.household_flags[child.household];
   ChildWork w{};
-  w.request.entity = entity;
-  w.request.aux = aux;
+  w.request.entity = child.entity;
+  w.request.aux = child.aux;
   w.request.priority = childcare_priority(flags);
   w.state = &state;
   ChildYear& cy = w.year;
-  cy.birth_month = birth_month;
-  cy.birth_order = order >= 3 ? 3 : order;
+  cy.birth_month = child.birth_month;
+  cy.birth_order = child.order >= 3 ? 3 : child.order;
   cy.flags = flags;
-  cy.alive_mask = survival(birth_month, household, entity, aux, state, tally);
-  services(w, age_at_start, household, tally);
+  cy.alive_mask = alive;
+  services(w, age_at_start, child.household, tally);
   work.push_back(w);
 }
 
-//! The months of the year the child is alive; a death is counted and remembered.
-std::uint16_t BlockYear::survival(MonthIndex birth_month, std::uint32_t household, std::uint32_t entity,
-                                  std::uint32_t aux, ChildState& state, BlockTally& tally) const {
+//! The months of the year the child is alive, at its sex and age's mortality; a death is
+//! counted and remembered (for a girl, in her woman record too).
+std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, BlockTally& tally) const {
   if (!plan_.mortality.any) return 0xFFF;
   const MonthIndex year_start = month_index(year_, 1);
-  KeyedStream draws(plan_.seed, rep_, StreamKey{entity, aux, static_cast<std::uint16_t>(year_), stream::CHILD_DEATH});
+  KeyedStream draws(plan_.seed, rep_, StreamKey{child.entity, child.aux, static_cast<std::uint16_t>(year_), stream::CHILD_DEATH});
+  const int born_in = child.birth_month >= year_start ? child.birth_month - year_start : -1;
   const ChildSurvival year =
-      child_survival(draws, birth_month >= year_start ? birth_month - year_start : -1, plan_.mortality);
+      child_survival(draws, born_in, plan_.mortality.at(child.sex, year_ - child.birth_month / 12));
   if (year.dies) {
     state.dead = true;
     tally.deaths++;
-    state_.household_change[household]--;
+    if (child.woman != NO_WOMAN) state_.parity[child.woman] = DEAD;
   }
   return year.alive;
 }

@@ -1,6 +1,7 @@
-// One replication's year of one block of households: the demand pass (arrivals and
-// departures, women's births, deaths and the events they trigger, each child's counts,
-// kindergarten and the childcare months its family wants) and, after the year's places
+// One replication's year of one block of households: the demand pass (every resident
+// counted and aged, with arrivals, departures and deaths; women's births and the events
+// they trigger; each child's counts, kindergarten and the childcare months its family
+// wants) and, after the year's places
 // are rationed over the whole place, the settling pass (the childcare months granted,
 // the provider, and what each child measure pays). Blocks are independent within a
 // pass, so both run block-parallel.
@@ -35,7 +36,18 @@ struct Newborn {
   std::uint32_t mother;
   std::uint16_t birth_year;
   std::uint8_t order;
+  Sex sex;
   ChildState state;
+};
+
+//! A child record as a year reads it: a base child, or a newborn of the run.
+struct ChildRecord {
+  MonthIndex birth_month;
+  int order;
+  Sex sex;
+  std::uint32_t household;
+  std::uint32_t entity, aux;  //!< its streams' key: (base index, 0) or (mother, birth year)
+  std::uint32_t woman;        //!< a girl's own woman record, or NO_WOMAN
 };
 
 //! Per block and year: the integer tallies of one replication.
@@ -45,8 +57,9 @@ struct BlockTally {
   std::int64_t childcare_demand_months = 0;
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
+  std::int64_t population = 0;  //!< residents at the year's start
   std::int64_t deaths = 0;
-  std::int64_t arrived = 0, departed = 0;  //!< persons of the households arriving, leaving then
+  std::int64_t arrived = 0, departed = 0;  //!< residents of the households arriving, leaving at the year's start
 };
 
 //! Parity value that marks a woman who has died (real parities saturate below it).
@@ -65,7 +78,7 @@ struct ReplicationState {
   std::uint8_t* parity;            //!< [woman]: live births so far, or DEAD
   ChildState* child_state;         //!< [base child]
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
-  std::int32_t* household_change;  //!< [household]: births less deaths so far
+  std::uint8_t* person_dead;       //!< [other resident]: died in an earlier year
 };
 
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
@@ -88,9 +101,10 @@ class BlockYear {
         year_(plan.start_year + year_offset),
         state_(state) {}
 
-  //! The demand pass of a block: arrivals and departures (with migration), the women's
-  //! births, deaths and events (newborns appended to `newborns`), then every child's
-  //! counts and wants (its base children, then its newborns), into `work` (cleared first).
+  //! The demand pass of a block: the women's births, deaths and events (newborns appended
+  //! to `newborns`), the other residents' deaths, then every child's survival, counts and
+  //! wants (its base children, then its newborns), into `work` (cleared first). Every
+  //! resident alive at the year's start is counted once, with the arrivals and departures.
   void demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
               std::vector<ChildWork>& work) const;
 
@@ -102,12 +116,11 @@ class BlockYear {
   bool present(std::uint32_t household) const {
     return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
   }
-  void households(const HouseholdBlock& block, BlockTally& tally) const;
+  bool counted(std::uint32_t household, BlockTally& tally) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
-  void prepare(MonthIndex birth_month, int order, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
-               ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const;
-  std::uint16_t survival(MonthIndex birth_month, std::uint32_t household, std::uint32_t entity, std::uint32_t aux,
-                         ChildState& state, BlockTally& tally) const;
+  void others(const HouseholdBlock& block, BlockTally& tally) const;
+  void prepare(const ChildRecord& child, ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const;
+  std::uint16_t survival(const ChildRecord& child, ChildState& state, BlockTally& tally) const;
   void services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;

@@ -20,12 +20,21 @@
 
 namespace cradle {
 
-//! The cohort-component cross-check: births by year and order projected analytically
-//! from the same base population and rates (each cohort of women a parity vector moved
-//! by a Leslie-type transition matrix each year), with the uncertain parameters at their
-//! centres. Its births are what the Monte Carlo mean should approach when the parameters
-//! are fixed. [year][order 1, 2, 3+]
-std::vector<std::array<double, 3>> project_births(const Scenario& scenario, const BasePopulation& population);
+//! The whole population's expected course, in the results' units (weighted).
+struct Projection {
+  std::vector<std::array<double, 3>> births;  //!< [year][order 1, 2, 3+]
+  std::vector<double> population;             //!< [year]: residents at the year's start
+  std::vector<double> deaths;                 //!< [year]
+};
+
+//! The cohort-component cross-check: births, residents and deaths by year projected
+//! analytically from the same base population and rates, with the uncertain parameters
+//! at their centres. Each cohort of women is a parity vector moved each year by a
+//! Leslie-type matrix of its birth and death probabilities; every other resident group
+//! (by sex and birth year) and each year's newborns survive at the life table's rates;
+//! households arrive and leave as in the population. It is what the Monte Carlo means
+//! should approach when the parameters are fixed.
+Projection project_population(const Scenario& scenario, const BasePopulation& population);
 
 //! Simulates `scenario` on `population` for `options.replications` replications,
 //! using whatever threads the caller's TBB arena allows. `progress`, if given, is

@@ -98,7 +98,8 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
     plan.home_purchase_threshold[t] =
         probability_threshold(profile.home_purchase_rate * profile.households.home_purchase_by_tenure[t]);
   }
-  plan.mortality = mortality_thresholds(profile.infant_mortality, profile.child_mortality, profile.women_mortality);
+  plan.mortality = mortality_thresholds(profile.life_table);
+  plan.girl_threshold = probability_threshold(100.0 / (100.0 + profile.sex_ratio_at_birth));
   plan.migration = std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
                                [&](std::int16_t y) { return y > scenario.start_year; }) ||
                    std::any_of(pop.household_departure.begin(), pop.household_departure.end(),
@@ -140,20 +141,27 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   plan.n_tallies = scenario.measures.size();
 }
 
-//! The capacity path, the same in every replication. Places are rationed among the
-//! simulated households; the places added, which place subsidies pay for, are counted
-//! for the whole place, so that a sample does not round them.
+//! The capacity path, the same in every replication: places per 1000 planned residents
+//! (planned_residents), a stock that never shrinks. Places are rationed among the
+//! simulated households (a sample's share, whole places); the places added, which place
+//! subsidies pay for, are counted for the whole place, so that a sample does not round them.
 void plan_places(Plan& plan, const Scenario& scenario, const BasePopulation& pop) {
   const ChildcareProfile& childcare = scenario.profile.childcare;
-  const double persons = static_cast<double>(pop.persons);
-  const double place_persons = persons * static_cast<double>(pop.weight);
+  const auto weight = static_cast<double>(pop.weight);
+  plan.residents = planned_residents(scenario);
+  const int first = scenario.start_year;
+  std::int64_t whole = childcare_slots(childcare, plan.residents[0], first, first - 1);
+  std::int64_t sample = childcare_slots(childcare, plan.residents[0] / weight, first, first - 1);
   plan.place_costs.assign(static_cast<std::size_t>(plan.years) * plan.n_tallies, Cost{});
   for (int y = 0; y < plan.years; ++y) {
-    const int year = scenario.start_year + y;
-    const std::int64_t sample_places = childcare_slots(childcare, persons, scenario.start_year, year);
-    plan.sample_places.push_back(sample_places);
-    plan.places.push_back(sample_places * pop.weight);
-    const PlacesAdded added = places_added(childcare, place_persons, scenario.start_year, year);
+    const int year = first + y;
+    const double residents = plan.residents[static_cast<std::size_t>(y)];
+    sample = std::max(sample, childcare_slots(childcare, residents / weight, first, year));
+    plan.sample_places.push_back(sample);
+    plan.places.push_back(sample * pop.weight);
+    const std::int64_t before = whole;
+    whole = std::max(whole, childcare_slots(childcare, residents, first, year));
+    const PlacesAdded added = places_added(childcare, before, whole);
     for (const MeasurePlan& mp : plan.slot_measures) {
       plan.place_costs[static_cast<std::size_t>(y) * plan.n_tallies + mp.tally] =
           place_subsidy_cost(*mp.measure, year, added);

@@ -63,11 +63,14 @@ struct Plan {
   std::uint64_t assisted_threshold;
   std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
   MortalityThresholds mortality;
+  std::uint64_t girl_threshold;  //!< a newborn's sex draw below it: a girl
   bool migration;         //!< some household arrives or leaves during the run
   int home_min_children;  //!< households with fewer children are not drawn for purchases
   int oldest_relevant_age_months;
   std::size_t n_tallies;
   std::size_t capped_event_measures = 0;  //!< with a per-household cap
+  //! [year]: the residents at the year's start the capacity path plans for (whole place)
+  std::vector<double> residents;
   //! [year]: childcare places of the simulated (possibly sampled) population, rationed
   std::vector<std::int64_t> sample_places;
   //! [year]: childcare places of the whole place
@@ -75,6 +78,13 @@ struct Plan {
   //! [year][tally]: what place subsidies pay for the places added (whole-place counts)
   std::vector<Cost> place_costs;
 };
+
+//! The residents of the whole place at the start of each scenario year, in expectation:
+//! the profile's residents by sex and age (its persons and age–sex structure) projected
+//! with its life table, its expected births (the first year's, changed each year by the
+//! centre of the fertility trend) and its net migration. The capacity path's population
+//! (places per 1000 residents of the year), the same in every replication.
+std::vector<double> planned_residents(const Scenario& scenario);
 
 //! The values of the uncertain parameters the engine reads, by what they do.
 struct ParameterValues {

@@ -1,6 +1,7 @@
 #include "sim/engine/reduction.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "models/funding.h"
@@ -60,19 +61,6 @@ void size_arrays(ScenarioResults& out, std::size_t R, std::size_t Y, std::size_t
   out.kindergarten_enrolled_months.assign(R * Y, 0);
 }
 
-//! Population at the start of year y: the base persons, then last year's plus its births,
-//! less its deaths, plus the households that arrived less those that left.
-void carry_population(ScenarioResults& out, const BasePopulation& pop, std::size_t r, std::size_t y) {
-  if (y == 0) {
-    out.population[out.year_index(r, 0)] = pop.persons * pop.weight;
-    return;
-  }
-  std::int64_t born = 0;
-  for (std::size_t k = 0; k < PARITY_CLASSES; ++k) born += out.births[out.births_index(r, y - 1, k)];
-  out.population[out.year_index(r, y)] = out.population[out.year_index(r, y - 1)] + born -
-                                         out.deaths[out.year_index(r, y - 1)] + out.net_migration[out.year_index(r, y)];
-}
-
 //! Each measure's units and money, summed over blocks, into the budget or its ledger.
 void reduce_measures(ScenarioResults& out, const Scenario& scenario, const Plan& plan, const ResultsLayout& layout,
                      std::int64_t weight, std::size_t r, std::size_t y, const YearBooks& books) {
@@ -122,7 +110,7 @@ ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const B
     for (std::size_t level : layout.payer_levels) {
       out.budget_fen.push_back(scenario.at_level(static_cast<Payer>(level))->budget_fen(year));
     }
-    out.persons.push_back(pop.persons * pop.weight);
+    out.persons.push_back(std::llround(plan.residents[static_cast<std::size_t>(year - scenario.start_year)]));
   }
   out.childcare_slots = plan.places;
   out.burn_in_first_year = scenario.start_year - BURN_IN_YEARS;
@@ -151,9 +139,9 @@ void reduce_year(ScenarioResults& out, const Scenario& scenario, const Plan& pla
     out.childcare_demand_months[out.year_index(r, y)] += w * t.childcare_demand_months;
     out.kindergarten_enrolled_months[out.year_index(r, y)] += w * t.kindergarten_months;
     out.deaths[out.year_index(r, y)] += w * t.deaths;
+    out.population[out.year_index(r, y)] += w * t.population;
     out.net_migration[out.year_index(r, y)] += w * (t.arrived - t.departed);
   }
-  carry_population(out, pop, r, y);
   reduce_measures(out, scenario, plan, layout, w, r, y, books);
 }
 

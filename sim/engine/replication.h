@@ -27,7 +27,7 @@ struct ReplicationBuffers {
   std::vector<std::int64_t> units;
   std::vector<Fen> fen;
   std::vector<Fen> household_paid;
-  std::vector<std::int32_t> household_change;
+  std::vector<std::uint8_t> person_dead;
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);

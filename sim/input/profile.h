@@ -16,6 +16,7 @@
 
 #include "models/fertility.h"
 #include "models/funding.h"
+#include "models/life_table.h"
 #include "models/services.h"
 
 namespace cradle {
@@ -35,8 +36,10 @@ inline constexpr int BURN_IN_YEARS = 7;
 inline constexpr int MAX_HORIZON_YEARS = 15;
 //! Household sizes 1 … HOUSEHOLD_SIZE_CLASSES (the last open-ended).
 inline constexpr int HOUSEHOLD_SIZE_CLASSES = 6;
-//! Female age groups 5–9 … 45–49 given per 1000 persons.
-inline constexpr int FEMALE_AGE_GROUPS = 9;
+//! Age groups 0–4, 5–9, …, 80–84, 85+ of the profile's residents by age and sex.
+inline constexpr int AGE_SEX_GROUPS = 18;
+//! Women are generated from the female age groups 5–9 … 45–49 (groups 1 … 9).
+inline constexpr int FIRST_WOMAN_GROUP = 1, LAST_WOMAN_GROUP = 9;
 //! Parity classes in the profile's parity table: 0, 1, 2, 3 and higher.
 inline constexpr int PROFILE_PARITIES = 4;
 //! Fertile 5-year age groups 15–19 … 45–49.
@@ -107,7 +110,8 @@ struct ObservedSeries {
 struct PlaceProfile {
   double persons = 0;
   std::array<double, HOUSEHOLD_SIZE_CLASSES> household_size_shares{};
-  std::array<double, FEMALE_AGE_GROUPS> females_per_1000{};  //!< by age group 5–9 … 45–49
+  //! Residents per 1000 by sex and age group (AGE_SEX_GROUPS) in the first scenario year.
+  std::array<std::array<double, AGE_SEX_GROUPS>, SEXES> residents_per_1000{};
   //! Parity of women by age group 15–19 … 45–49, at the start of the burn-in.
   std::array<std::array<double, PROFILE_PARITIES>, FERTILE_AGE_GROUPS> parity_shares{};
   double local_residency_share = 1;  //!< households with local household registration
@@ -127,9 +131,9 @@ struct PlaceProfile {
   KindergartenProfile kindergarten;
   double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home
   double household_income = 0;    //!< annual disposable income of a household with young children, yuan
-  //! Deaths a year per 1000: infants (in the year of birth), children 1–7, women. All 0
-  //! when the profile has no [mortality]: a closed population.
-  double infant_mortality = 0, child_mortality = 0, women_mortality = 0;
+  //! Mortality of every resident, scaled to the place's life expectancy; empty when the
+  //! profile has no [mortality]: a closed population.
+  LifeTable life_table;
   //! Net migration a year per 1000 households (0 when the profile has no [migration]):
   //! below 0 households leave, above 0 households like the residents arrive.
   double net_migration_per_1000 = 0;

@@ -38,12 +38,24 @@ void read_parity_shares(TableReader& pop, PlaceProfile& p) {
   pr.finish();
 }
 
+//! Residents per 1000 by sex and age group, which must sum to about 1000.
+void read_age_sex(TableReader& pop, PlaceProfile& p) {
+  p.residents_per_1000[static_cast<std::size_t>(Sex::male)] = pop.sourced_values<AGE_SEX_GROUPS>("males_per_1000", 0, 300);
+  p.residents_per_1000[static_cast<std::size_t>(Sex::female)] =
+      pop.sourced_values<AGE_SEX_GROUPS>("females_per_1000", 0, 300);
+  const double total = sum(p.residents_per_1000[0]) + sum(p.residents_per_1000[1]);
+  if (total < 950 || total > 1050) {
+    pop.fail("females_per_1000", "males_per_1000 and females_per_1000 sum to " + std::to_string(std::lround(total)) +
+                                     " per 1000 residents; they must sum to 1000 (within 5 %)");
+  }
+}
+
 void read_population(TableReader& root, PlaceProfile& p) {
   TableReader pop = root.child(root.subtable("population"), "population");
   p.persons = pop.sourced("persons", 1000, 2e9).value;
   p.household_size_shares = pop.sourced_values<HOUSEHOLD_SIZE_CLASSES>("household_size_shares", 0, 1);
   require_sum_one(pop, "household_size_shares", sum(p.household_size_shares));
-  p.females_per_1000 = pop.sourced_values<FEMALE_AGE_GROUPS>("females_per_1000", 0, 200);
+  read_age_sex(pop, p);
   p.local_residency_share = pop.sourced("local_residency_share", 0, 1).value;
   p.special_family_share = pop.sourced("special_family_share", 0, 1).value;
   if (pop.has("priority_group_share")) {
@@ -113,9 +125,16 @@ void read_events(TableReader& root, PlaceProfile& p) {
 void read_mortality_and_migration(TableReader& root, PlaceProfile& p) {
   if (const toml::table* mt = root.optional_subtable("mortality")) {
     TableReader mr = root.child(*mt, "mortality");
-    p.infant_mortality = mr.sourced("infant_per_1000", 0, 200).value;
-    p.child_mortality = mr.sourced("child_per_1000", 0, 100).value;
-    p.women_mortality = mr.sourced("women_per_1000", 0, 100).value;
+    LifeTable table;
+    table.per_1000[static_cast<std::size_t>(Sex::male)] = mr.sourced_values<LIFE_TABLE_GROUPS>("life_table_male", 0, 1000);
+    table.per_1000[static_cast<std::size_t>(Sex::female)] =
+        mr.sourced_values<LIFE_TABLE_GROUPS>("life_table_female", 0, 1000);
+    const double e0 = mr.sourced("life_expectancy", 20, 100).value;
+    try {
+      p.life_table = scaled_to_life_expectancy(table, e0, p.sex_ratio_at_birth);
+    } catch (const std::invalid_argument& e) {
+      mr.fail("life_expectancy", e.what());
+    }
     mr.finish();
   }
   if (const toml::table* mt = root.optional_subtable("migration")) {

@@ -1,10 +1,16 @@
-// The base population as structure-of-arrays: households, women and young children,
+// The base population as structure-of-arrays: households and every resident in them —
+// women, children, and the other residents —
 // generated from a profile (sim/population/population.h) or assembled from a persons
 // file (sim/population/microdata.h), and read-only while replications run on it: the
 // command line gives each replication its own generated population (replication_populations)
 // and shares a persons file's.
-// Women and children are sorted by household, so that a block of consecutive
-// households owns contiguous ranges of both.
+// Every resident is one record, counted once: women (females aged 8 and over, and the
+// girls of the burn-in), children (born in the burn-in or the run), and the other
+// residents (males aged 8 and over and females aged 50 and over in the first year). A
+// girl of the burn-in has both a child and a woman record, linked: the child record
+// stands for her while her age is below YOUNGEST_WOMAN_AGE, the woman record from then
+// on. Women, children and other residents are sorted by household, so that a block of
+// consecutive households owns contiguous ranges of each.
 #pragma once
 
 #include <cstdint>
@@ -13,20 +19,23 @@
 #include <vector>
 
 #include "models/calendar.h"
+#include "models/life_table.h"
 #include "sim/input/profile.h"
 
 namespace cradle {
 
 //! Households per block: the unit of parallel work within a replication.
 inline constexpr std::uint32_t BLOCK_HOUSEHOLDS = 4096;
-//! Youngest age (attained in the first scenario year) of a generated woman.
+//! Youngest age (attained in the first scenario year) of a generated woman; a girl's
+//! woman record stands for her from this age on (her child record before).
 inline constexpr int YOUNGEST_WOMAN_AGE = BURN_IN_YEARS + 1;
 
-//! A run of consecutive households and the women and children who live in them.
+//! A run of consecutive households and the residents who live in them.
 struct HouseholdBlock {
   std::uint32_t household_begin, household_end;
   std::uint32_t woman_begin, woman_end;
   std::uint32_t child_begin, child_end;
+  std::uint32_t person_begin, person_end;  //!< the other residents
 };
 
 //! The departure year of a household that stays.
@@ -34,11 +43,13 @@ inline constexpr std::int16_t NEVER_DEPARTS = 0x7FFF;
 
 //! A child whose mother is not in the population (loaded microdata may have such).
 inline constexpr std::uint32_t NO_MOTHER = 0xFFFFFFFFu;
+//! A child without a woman record of her own (boys, and children born in the run).
+inline constexpr std::uint32_t NO_WOMAN = 0xFFFFFFFFu;
 
 struct BasePopulation {
   int base_year = 0;         //!< the first scenario year; states are as at its 1 January
   std::int64_t weight = 1;   //!< households each simulated household stands for (a 1-in-k sample: k)
-  std::int64_t persons = 0;  //!< persons of the households resident in base_year (later arrivals not counted)
+  std::int64_t persons = 0;  //!< residents in base_year (later arrivals not counted)
 
   std::vector<std::uint8_t> household_size;
   std::vector<std::uint8_t> household_income_band;  //!< 0 = lowest of the profile's bands
@@ -59,26 +70,40 @@ struct BasePopulation {
   std::vector<MonthIndex> child_birth_month;
   std::vector<std::uint8_t> child_birth_order;  //!< 1, 2, 3, … (saturates at 255)
   std::vector<std::uint32_t> child_mother;      //!< index into the women arrays, or NO_MOTHER
+  std::vector<std::uint8_t> child_sex;          //!< Sex
+  std::vector<std::uint32_t> child_woman;       //!< a girl's own woman record, or NO_WOMAN
+
+  //! The other residents: neither women nor children records.
+  std::vector<std::uint32_t> person_household;
+  std::vector<std::int16_t> person_birth_year;
+  std::vector<std::uint8_t> person_sex;  //!< Sex
 
   std::vector<HouseholdBlock> blocks;
 
   std::size_t households() const { return household_size.size(); }
   std::size_t women() const { return woman_birth_year.size(); }
   std::size_t children() const { return child_birth_month.size(); }
+  std::size_t others() const { return person_birth_year.size(); }
 };
 
-//! Splits the households into blocks of BLOCK_HOUSEHOLDS with their women and children
-//! (which must be sorted by household).
+//! Splits the households into blocks of BLOCK_HOUSEHOLDS with their residents (who must
+//! be sorted by household).
 void build_blocks(BasePopulation& pop);
 
-//! Sorts the women by (household, birth year) and the children by (household, birth
-//! month), keeping the order of equals, and points each child's mother (an index into
-//! the women as they were) at her new place.
+//! The residents in base_year: each record that stands for a person then (women aged
+//! YOUNGEST_WOMAN_AGE and over, children born before base_year, other residents), in
+//! the households present then.
+std::size_t count_residents(const BasePopulation& pop);
+
+//! Sorts the women by (household, birth year), the children by (household, birth month)
+//! and the other residents by household, keeping the order of equals, and points each
+//! child's mother and own woman record (indices into the women as they were) at their
+//! new places.
 void sort_by_household(BasePopulation& pop);
 
 //! Throws std::invalid_argument if the arrays are inconsistent: lengths, sorting by
-//! household, indices in range, blocks covering every household. The arrival and
-//! departure years may be absent (before add_migration).
+//! household, indices in range, links between girls' records, blocks covering every
+//! household. The arrival and departure years may be absent (before add_migration).
 void check_population(const BasePopulation& pop);
 
 //! The base population of a replication. It may return the same population for every

@@ -299,9 +299,10 @@ void assemble_households(BasePopulation& pop, const Rows& rows, const RowIndex& 
   }
 }
 
-//! The women (females 0–49) and children (everyone 0–6) among the rows, in row order.
+//! The women (females 0–49), children (everyone 0–6) and other residents (the rest)
+//! among the rows, in row order; a girl is both a woman and a child.
 struct People {
-  std::vector<std::uint32_t> woman_row, child_row;
+  std::vector<std::uint32_t> woman_row, child_row, other_row;
   std::vector<std::uint32_t> woman_of_row;  //!< per row: index into woman_row, or NO_MOTHER
   std::vector<MonthIndex> birth_month;      //!< per child: stated, or drawn
   std::vector<std::int64_t> order;          //!< per child: birth order
@@ -317,6 +318,7 @@ People select_people(const Rows& rows, int base_year, std::uint32_t seed) {
       p.woman_row.push_back(static_cast<std::uint32_t>(r));
     }
     if (age <= MAX_CHILD_AGE) p.child_row.push_back(static_cast<std::uint32_t>(r));
+    if (age > MAX_CHILD_AGE && p.woman_of_row[r] == NO_MOTHER) p.other_row.push_back(static_cast<std::uint32_t>(r));
   }
   p.birth_month.resize(p.child_row.size());
   for (std::size_t i = 0; i < p.child_row.size(); ++i) {
@@ -369,8 +371,9 @@ void birth_orders(People& p, const Rows& rows, const std::vector<std::uint32_t>&
   }
 }
 
-//! Women and children into the population's arrays, then sorted by household (keeping
-//! file order among equals) with the children pointing at their mothers.
+//! Women, children and other residents into the population's arrays, then sorted by
+//! household (keeping file order among equals) with the children pointing at their
+//! mothers and the girls at their own woman records.
 void assemble_people(BasePopulation& pop, const Rows& rows, const RowIndex& idx, const People& p,
                      const std::vector<std::uint32_t>& mother_row) {
   for (const std::uint32_t r : p.woman_row) {
@@ -386,6 +389,14 @@ void assemble_people(BasePopulation& pop, const Rows& rows, const RowIndex& idx,
     pop.child_birth_order.push_back(static_cast<std::uint8_t>(std::min<std::int64_t>(p.order[i], 255)));
     // A mother of 50 or more is not among the women: the child keeps its order, not her.
     pop.child_mother.push_back(mother_row[r] == NO_MOTHER ? NO_MOTHER : p.woman_of_row[mother_row[r]]);
+    const bool girl = rows.value(SEX, r) == FEMALE;
+    pop.child_sex.push_back(static_cast<std::uint8_t>(girl ? Sex::female : Sex::male));
+    pop.child_woman.push_back(girl ? p.woman_of_row[r] : NO_WOMAN);
+  }
+  for (const std::uint32_t r : p.other_row) {
+    pop.person_household.push_back(idx.household_of[r]);
+    pop.person_birth_year.push_back(static_cast<std::int16_t>(pop.base_year - 1 - static_cast<int>(rows.value(AGE, r))));
+    pop.person_sex.push_back(static_cast<std::uint8_t>(rows.value(SEX, r) == FEMALE ? Sex::female : Sex::male));
   }
   sort_by_household(pop);
 }

@@ -28,10 +28,15 @@ void draw_departures(BasePopulation& pop, double rate, std::uint32_t seed) {
   }
 }
 
-//! Appends a copy of household `d` (with its women and children) arriving in `year`;
-//! `woman_at` and `child_at` are where each resident's women and children begin.
-void copy_household(BasePopulation& pop, std::uint32_t d, std::int16_t year, const std::vector<std::uint32_t>& woman_at,
-                    const std::vector<std::uint32_t>& child_at) {
+//! Where each resident household's women, children and other residents begin.
+struct MemberIndex {
+  std::vector<std::uint32_t> woman_at, child_at, person_at;
+};
+
+//! Appends a copy of household `d` (with its residents) arriving in `year`.
+void copy_household(BasePopulation& pop, std::uint32_t d, std::int16_t year, const MemberIndex& at) {
+  const std::vector<std::uint32_t>& woman_at = at.woman_at;
+  const std::vector<std::uint32_t>& child_at = at.child_at;
   const auto h = static_cast<std::uint32_t>(pop.households());
   pop.household_size.push_back(pop.household_size[d]);
   pop.household_income_band.push_back(pop.household_income_band[d]);
@@ -53,6 +58,14 @@ void copy_household(BasePopulation& pop, std::uint32_t d, std::int16_t year, con
     pop.child_birth_month.push_back(pop.child_birth_month[c]);
     pop.child_birth_order.push_back(pop.child_birth_order[c]);
     pop.child_mother.push_back(mother == NO_MOTHER ? NO_MOTHER : first_woman + (mother - woman_at[d]));
+    const std::uint32_t own = pop.child_woman[c];
+    pop.child_sex.push_back(pop.child_sex[c]);
+    pop.child_woman.push_back(own == NO_WOMAN ? NO_WOMAN : first_woman + (own - woman_at[d]));
+  }
+  for (std::uint32_t p = at.person_at[d]; p < at.person_at[d + 1]; ++p) {
+    pop.person_household.push_back(h);
+    pop.person_birth_year.push_back(pop.person_birth_year[p]);
+    pop.person_sex.push_back(pop.person_sex[p]);
   }
 }
 
@@ -78,13 +91,14 @@ void add_arrivals(BasePopulation& pop, double rate, std::uint32_t seed) {
   auto first_at = [](const std::vector<std::uint32_t>& owner, std::uint32_t h) {
     return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
   };
-  // Where each donor's women and children are, before any copy is appended.
-  std::vector<std::uint32_t> woman_at(n + 1), child_at(n + 1);
+  // Where each donor's residents are, before any copy is appended.
+  MemberIndex at;
   for (std::uint32_t h = 0; h <= n; ++h) {
-    woman_at[h] = first_at(pop.woman_household, h);
-    child_at[h] = first_at(pop.child_household, h);
+    at.woman_at.push_back(first_at(pop.woman_household, h));
+    at.child_at.push_back(first_at(pop.child_household, h));
+    at.person_at.push_back(first_at(pop.person_household, h));
   }
-  for (std::size_t i = 0; i < donors.size(); ++i) copy_household(pop, donors[i], arrival[i], woman_at, child_at);
+  for (std::size_t i = 0; i < donors.size(); ++i) copy_household(pop, donors[i], arrival[i], at);
 }
 
 }  // namespace

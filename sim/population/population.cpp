@@ -81,7 +81,6 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
     pop.household_employment[h] = t.employment;
     pop.household_tenure[h] = t.tenure;
     if (t.local) pop.household_flags[h] |= FLAG_LOCAL_RESIDENT;
-    pop.persons += t.size;
   }
   mark_share(pop, profile.special_family_share, FLAG_SPECIAL_FAMILY, 0, seed);
   mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
@@ -91,17 +90,18 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
 std::vector<Woman> generate_women(const PlaceProfile& profile, double persons_target, int base_year,
                                   std::uint32_t seed) {
   std::vector<Woman> women;
-  for (int g = 0; g < FEMALE_AGE_GROUPS; ++g) {
-    const int lo = std::max(5 * (g + 1), YOUNGEST_WOMAN_AGE);
-    const int hi = 5 * (g + 1) + 4;
+  const auto& females = profile.residents_per_1000[static_cast<std::size_t>(Sex::female)];
+  for (int g = FIRST_WOMAN_GROUP; g <= LAST_WOMAN_GROUP; ++g) {
+    const int lo = std::max(5 * g, YOUNGEST_WOMAN_AGE - 1);  // completed years on 1 January
+    const int hi = 5 * g + 4;
     const double width_share = static_cast<double>(hi - lo + 1) / 5.0;
     const auto count = static_cast<std::uint32_t>(
-        std::llround(persons_target / 1000.0 * profile.females_per_1000[static_cast<std::size_t>(g)] * width_share));
+        std::llround(persons_target / 1000.0 * females[static_cast<std::size_t>(g)] * width_share));
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto id = static_cast<std::uint32_t>(women.size());
       KeyedStream s(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_AGE));
       const int age = lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
-      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - age), 0, 0});
+      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - 1 - age), 0, 0});
     }
   }
   if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
@@ -160,6 +160,102 @@ void place_women(std::vector<Woman>& women, const BasePopulation& pop, int base_
   for (Woman& w : women) w.flags = pop.household_flags[w.household];
 }
 
+//! A resident who is neither a woman nor a child record, while generated.
+struct Other {
+  std::int16_t birth_year;
+  Sex sex;
+};
+
+}  // namespace
+
+std::vector<double> open_group_ages(const PlaceProfile& profile, Sex sex) {
+  std::vector<double> cumulative;
+  double alive = 1.0, total = 0.0;
+  for (int a = 85; a < OLDEST_AGE; ++a) {
+    const double weight = profile.life_table.empty() ? (a < 95 ? 1.0 : 0.0) : alive;
+    total += weight;
+    cumulative.push_back(total);
+    alive *= 1.0 - profile.life_table.death_probability(sex, a);
+  }
+  return cumulative;
+}
+
+namespace {
+
+//! The other residents by sex and age group, in exact expected counts: males aged
+//! YOUNGEST_WOMAN_AGE and over and females aged 50 and over (younger females are women
+//! records and younger children the burn-in's); age within the group drawn.
+std::vector<Other> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
+                                   std::uint32_t seed) {
+  std::vector<Other> others;
+  for (const Sex sex : {Sex::male, Sex::female}) {
+    const auto& per_1000 = profile.residents_per_1000[static_cast<std::size_t>(sex)];
+    const std::vector<double> oldest = open_group_ages(profile, sex);
+    for (int g = sex == Sex::male ? 1 : LAST_WOMAN_GROUP + 1; g < AGE_SEX_GROUPS; ++g) {
+      const bool open = g == AGE_SEX_GROUPS - 1;
+      const int lo = std::max(5 * g, YOUNGEST_WOMAN_AGE - 1), hi = 5 * g + 4;  // completed years on 1 January
+      const double width_share = open ? 1.0 : static_cast<double>(hi - lo + 1) / 5.0;
+      const auto count = static_cast<std::uint32_t>(
+          std::llround(persons_target / 1000.0 * per_1000[static_cast<std::size_t>(g)] * width_share));
+      for (std::uint32_t i = 0; i < count; ++i) {
+        KeyedStream s(seed, GENERATION_REPLICATION, key(static_cast<std::uint32_t>(others.size()), stream::PERSON_AGE));
+        const int age = open ? 85 + static_cast<int>(std::upper_bound(oldest.begin(), oldest.end() - 1,
+                                                                     s.uniform() * oldest.back()) -
+                                                    oldest.begin())
+                             : lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
+        others.push_back(Other{static_cast<std::int16_t>(base_year - 1 - age), sex});
+      }
+    }
+  }
+  if (others.size() >= (1u << 31)) throw std::invalid_argument("population too large");
+  return others;
+}
+
+//! The other residents into households: first an adult (20 or over) as the head of each
+//! household without an adult woman, then the rest into the places the households'
+//! sizes leave free, then, when none is left, into random households.
+void place_others(BasePopulation& pop, const std::vector<Other>& others, std::uint32_t seed) {
+  const auto n_households = static_cast<std::uint32_t>(pop.households());
+  std::vector<std::uint32_t> members(n_households, 0);
+  std::vector<bool> has_adult(n_households, false);
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    const int age = pop.base_year - pop.woman_birth_year[w];
+    if (age >= YOUNGEST_WOMAN_AGE) members[pop.woman_household[w]]++;
+    if (age >= 20) has_adult[pop.woman_household[w]] = true;
+  }
+  for (std::uint32_t h : pop.child_household) members[h]++;
+  std::vector<std::uint32_t> order(others.size());
+  std::iota(order.begin(), order.end(), 0u);
+  shuffle(order, seed, key(0, stream::PERSON_HOUSEHOLD));
+  const auto adults_end = std::stable_partition(order.begin(), order.end(), [&](std::uint32_t i) {
+    return pop.base_year - others[i].birth_year >= 20;
+  });
+  std::vector<std::uint32_t> households(n_households);
+  std::iota(households.begin(), households.end(), 0u);
+  shuffle(households, seed, key(1, stream::PERSON_HOUSEHOLD));
+  std::vector<std::uint32_t> household_of(others.size());
+  std::size_t next = 0;
+  const auto adults = static_cast<std::size_t>(adults_end - order.begin());
+  for (std::uint32_t h : households) {
+    if (has_adult[h] || next == adults) continue;
+    household_of[order[next++]] = h;
+    members[h]++;
+  }
+  std::vector<std::uint32_t> free_places;
+  for (std::uint32_t h : households) {
+    for (std::uint32_t k = members[h]; k < pop.household_size[h]; ++k) free_places.push_back(h);
+  }
+  KeyedStream anywhere(seed, GENERATION_REPLICATION, key(2, stream::PERSON_HOUSEHOLD));
+  for (std::size_t i = next; i < order.size(); ++i) {
+    household_of[order[i]] = i - next < free_places.size() ? free_places[i - next] : anywhere.below(n_households);
+  }
+  for (std::size_t i = 0; i < others.size(); ++i) {
+    pop.person_household.push_back(household_of[i]);
+    pop.person_birth_year.push_back(others[i].birth_year);
+    pop.person_sex.push_back(static_cast<std::uint8_t>(others[i].sex));
+  }
+}
+
 void append_woman(BasePopulation& pop, const Woman& w) {
   pop.woman_household.push_back(w.household);
   pop.woman_birth_year.push_back(w.birth_year);
@@ -168,9 +264,10 @@ void append_woman(BasePopulation& pop, const Woman& w) {
 }
 
 //! Burn-in: the births of the years before the first scenario year, each year's rates
-//! scaled so that expected births equal the profile's observed births of that year, give every child under 7 its birth month, order and mother (an
-//! index into the women, who must be sorted by household). The girls born are appended
-//! to the women, since within long horizons they reach childbearing age.
+//! scaled so that expected births equal the profile's observed births of that year, give
+//! every child under 7 its birth month, order, sex and mother (an index into the women,
+//! who must be sorted by household). The girls born are appended to the women, linked to
+//! their child records, since within long horizons they reach childbearing age.
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
   const int base_year = pop.base_year;
   const auto n_women = static_cast<std::uint32_t>(pop.women());
@@ -198,7 +295,12 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
       pop.child_mother.push_back(w);
       KeyedStream sex(seed, GENERATION_REPLICATION, key(w, stream::CHILD_SEX, year));
       if (sex.uniform() < girl_share) {
+        pop.child_sex.push_back(static_cast<std::uint8_t>(Sex::female));
+        pop.child_woman.push_back(n_women + static_cast<std::uint32_t>(girls.size()));
         girls.push_back(Woman{pop.woman_household[w], static_cast<std::int16_t>(year), 0, pop.woman_flags[w]});
+      } else {
+        pop.child_sex.push_back(static_cast<std::uint8_t>(Sex::male));
+        pop.child_woman.push_back(NO_WOMAN);
       }
     }
   }
@@ -220,7 +322,9 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
   // The burn-in's draws are keyed by a woman's place in the sorted arrays.
   sort_by_household(pop);
   simulate_burn_in(pop, profile, scale, seed);
+  place_others(pop, generate_others(profile, persons_target, base_year, seed), seed);
   sort_by_household(pop);
+  pop.persons = static_cast<std::int64_t>(count_residents(pop));
   add_migration(pop, profile.net_migration_per_1000, seed);
   return pop;
 }

@@ -66,6 +66,11 @@ std::vector<Observation> describe_observations(const PlaceProfile& profile);
 //! calibrated.
 BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale = 1.0);
 
+//! The ages 85 … OLDEST_AGE of the profile's open age group 85+, as cumulative weights:
+//! the survivors from 85 of its life table (its stationary population), or uniform over
+//! 85–94 without one.
+std::vector<double> open_group_ages(const PlaceProfile& profile, Sex sex);
+
 //! A 1-in-k sample: the profile's population generated at 1/k of its size, each
 //! household weighted k, so that results scaled by k estimate the whole place.
 BasePopulation generate_sample(const PlaceProfile& profile, int base_year, std::uint32_t seed, std::int64_t k);

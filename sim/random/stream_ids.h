@@ -16,10 +16,12 @@ enum Id : std::uint16_t {
   WOMAN_HOUSEHOLD = 4,
   GIRL_HOUSEHOLD = 5,
   HOUSEHOLD_FLAGS = 6,  //!< the permutations choosing special families and priority groups
-  CHILD_SEX = 7,  //!< per burn-in birth (mother, year): is the child a girl
+  CHILD_SEX = 7,  //!< per birth (mother, year): is the child a girl (burn-in and run)
   //! Per household: the year it leaves (net out-migration); per arrival year: the donor
   //! households whose copies arrive (net in-migration).
   MIGRATION = 8,
+  PERSON_AGE = 9,        //!< per other resident: the age within the age group
+  PERSON_HOUSEHOLD = 10,  //!< the permutations and draws placing the other residents in households
   // Demography, per woman and year.
   //! One Philox block per woman-year: words 0-1 decide a birth (bottom of the range) and
   //! her death (top of the range, so deaths do not depend on policy); words 2-3 whether
@@ -28,6 +30,7 @@ enum Id : std::uint16_t {
   BIRTH_MONTH = 17,            //!< in which month she gives birth
   ASSISTED_REPRODUCTION = 18,  //!< per birth (mother, year): was it after assisted reproduction
   CHILD_DEATH = 20,            //!< per child and year: does the child die, and in which month
+  PERSON_DEATH = 21,           //!< per other resident and year: does the resident die
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
   CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare
