@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   std::printf("cradle_bench on %s, %s, %u hardware threads; best of %d runs after a warm-up\n\n", date,
               cpu_model().c_str(), std::thread::hardware_concurrency(), repeat);
   std::printf(
-      "| population | households | women | threads | household-years/s | wall ns per household-year | speed-up |\n");
+      "| population | households | residents | threads | household-years/s | wall ns per household-year | speed-up |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Case& c : cases) {
     Scenario scenario = load_scenario(shipped_scenarios_dir() / c.scenario);
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       for (int k = 0; k < repeat; ++k) best = std::min(best, time_once(scenario, pop, c.replications));
       const double rate = hh_years / best;
       if (base_rate == 0) base_rate = rate;
-      std::printf("| %s | %zu | %zu | %d | %.3g | %.1f | %.2f |\n", c.name, pop.households(), pop.women(), t, rate,
+      std::printf("| %s | %zu | %zu | %d | %.3g | %.1f | %.2f |\n", c.name, pop.households(), count_residents(pop), t, rate,
                   1e9 / rate, rate / base_rate);
       std::fflush(stdout);
     }

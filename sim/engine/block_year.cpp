@@ -117,20 +117,23 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
 }
 
 //! The other residents' year: each living one is counted, and dies at the bottom of a
-//! draw of its own (one batch of draws per DRAW_BATCH residents).
+//! draw of its own. One Philox block serves two residents (words 0-1 the even index,
+//! 2-3 the odd one), so a batch covers 2 × DRAW_BATCH residents.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   std::uint8_t* const dead = state_.person_dead;
   const bool mortality = plan_.mortality.any;
   const auto year_key = static_cast<std::uint16_t>(year_);
-  std::uint64_t death_u[DRAW_BATCH], unused[DRAW_BATCH];
-  for (std::uint32_t p0 = block.person_begin; p0 < block.person_end; p0 += DRAW_BATCH) {
-    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.person_end - p0);
-    if (mortality) draw_batch_u64(plan_.seed, rep_, p0, n, year_key, stream::PERSON_DEATH, death_u, unused);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto p = static_cast<std::uint32_t>(p0 + i);
+  std::uint64_t draws[2][DRAW_BATCH];
+  const std::uint32_t pair_end = (block.person_end + 1) / 2;
+  for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
+    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
+    if (mortality) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
+    const std::uint32_t first = std::max(block.person_begin, 2 * q0);
+    const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
+    for (std::uint32_t p = first; p < last; ++p) {
       if (dead[p] || !counted(pop_.person_household[p], tally)) continue;
       const auto sex = static_cast<Sex>(pop_.person_sex[p]);
-      if (mortality && death_u[i] < plan_.mortality.at(sex, year_ - pop_.person_birth_year[p])) {
+      if (mortality && draws[p & 1u][p / 2 - q0] < plan_.mortality.at(sex, year_ - pop_.person_birth_year[p])) {
         dead[p] = 1;
         ++tally.deaths;
       }

@@ -14,12 +14,27 @@ std::uint32_t first_at(const std::vector<std::uint32_t>& owner, std::uint32_t h)
   return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
 }
 
-//! The stable order of indices 0 … n-1 under `less`.
+//! The stable order of the members by household (a counting sort: households are dense
+//! indices), and within a household by `less` (a stable insertion sort: a household holds
+//! a few members).
 template <class Less>
-std::vector<std::uint32_t> stable_order(std::size_t n, Less less) {
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), less);
+std::vector<std::uint32_t> order_by_household(const std::vector<std::uint32_t>& household, Less less) {
+  const std::size_t households =
+      household.empty() ? 0 : static_cast<std::size_t>(*std::max_element(household.begin(), household.end())) + 1;
+  std::vector<std::uint32_t> start(households + 1, 0);
+  for (std::uint32_t h : household) start[h + 1]++;
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  std::vector<std::uint32_t> order(household.size());
+  std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+  for (std::uint32_t i = 0; i < household.size(); ++i) order[next[household[i]]++] = i;
+  for (std::size_t h = 0; h < households; ++h) {
+    for (std::uint32_t i = start[h] + 1; i < start[h + 1]; ++i) {
+      const std::uint32_t x = order[i];
+      std::uint32_t j = i;
+      for (; j > start[h] && less(x, order[j - 1]); --j) order[j] = order[j - 1];
+      order[j] = x;
+    }
+  }
   return order;
 }
 
@@ -83,9 +98,8 @@ std::size_t count_residents(const BasePopulation& pop) {
 }
 
 void sort_by_household(BasePopulation& pop) {
-  const std::vector<std::uint32_t> women = stable_order(pop.women(), [&](std::uint32_t a, std::uint32_t b) {
-    return pop.woman_household[a] != pop.woman_household[b] ? pop.woman_household[a] < pop.woman_household[b]
-                                                            : pop.woman_birth_year[a] < pop.woman_birth_year[b];
+  const std::vector<std::uint32_t> women = order_by_household(pop.woman_household, [&](std::uint32_t a, std::uint32_t b) {
+    return pop.woman_birth_year[a] < pop.woman_birth_year[b];
   });
   permute(pop.woman_household, women);
   permute(pop.woman_birth_year, women);
@@ -99,9 +113,8 @@ void sort_by_household(BasePopulation& pop) {
   for (std::uint32_t& g : pop.child_woman) {
     if (g != NO_WOMAN) g = new_woman[g];
   }
-  const std::vector<std::uint32_t> children = stable_order(pop.children(), [&](std::uint32_t a, std::uint32_t b) {
-    return pop.child_household[a] != pop.child_household[b] ? pop.child_household[a] < pop.child_household[b]
-                                                            : pop.child_birth_month[a] < pop.child_birth_month[b];
+  const std::vector<std::uint32_t> children = order_by_household(pop.child_household, [&](std::uint32_t a, std::uint32_t b) {
+    return pop.child_birth_month[a] < pop.child_birth_month[b];
   });
   permute(pop.child_household, children);
   permute(pop.child_birth_month, children);
@@ -109,8 +122,8 @@ void sort_by_household(BasePopulation& pop) {
   permute(pop.child_mother, children);
   permute(pop.child_sex, children);
   permute(pop.child_woman, children);
-  const std::vector<std::uint32_t> others = stable_order(
-      pop.others(), [&](std::uint32_t a, std::uint32_t b) { return pop.person_household[a] < pop.person_household[b]; });
+  const std::vector<std::uint32_t> others =
+      order_by_household(pop.person_household, [](std::uint32_t, std::uint32_t) { return false; });
   permute(pop.person_household, others);
   permute(pop.person_birth_year, others);
   permute(pop.person_sex, others);
