@@ -14,6 +14,29 @@ using MonthIndex = std::int32_t;
 //! Month index of (year, month 1..12).
 constexpr MonthIndex month_index(int year, int month) { return year * 12 + (month - 1); }
 
+//! Days in `month` (1..12) of `year` (Gregorian).
+constexpr int days_in_month(int year, int month) {
+  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+//! Days in `year`.
+constexpr int days_in_year(int year) { return 337 + days_in_month(year, 2); }
+
+//! A date within a year: its month index and day of the month (1..31).
+struct MonthDay {
+  MonthIndex month;
+  int day;
+};
+
+//! The date of day `d` (0-based) of `year`.
+constexpr MonthDay date_of_day(int year, int d) {
+  int month = 1;
+  while (month < 12 && d >= days_in_month(year, month)) d -= days_in_month(year, month++);
+  return MonthDay{month_index(year, month), d + 1};
+}
+
 //! The 12-bit mask of months of `year` that fall in [first, last_excl).
 constexpr std::uint16_t month_mask(int year, MonthIndex first, MonthIndex last_excl) {
   const MonthIndex y0 = year * 12;

@@ -644,3 +644,56 @@ TEST_CASE("net migration: households leave or arrive, births follow, and people 
     require_near_projection(s, pop, 40);
   }
 }
+
+TEST_CASE("events are dated to the day: a measure from a date inside a year pays the share of the year after it",
+          "[engine][events]") {
+  Scenario s = cradle::testing::neutral(default_scenario());
+  auto grant = [](const std::string& id, Basis basis) {
+    Measure m;
+    m.id = id;
+    m.kind = MeasureKind::event_cash;
+    m.basis = basis;
+    m.title = id;
+    m.source = "test";
+    Phase p;
+    p.fen_per_unit = 100;
+    m.phases = {p};
+    m.payers.ppm = {0, 0, 0, PPM};
+    return m;
+  };
+  std::vector<Measure> measures;
+  for (const Basis basis : {Basis::home_purchase, Basis::birth}) {
+    const std::string name = basis == Basis::birth ? "birth" : "home";
+    Measure whole = grant(name + "_whole_year", basis);
+    Measure from = grant(name + "_from_10_july", basis);
+    from.eligibility.valid_from = month_index(2025, 7);
+    from.eligibility.valid_from_day = 10;
+    Measure until = grant(name + "_until_9_july_2025", basis);
+    until.eligibility.valid_until = month_index(2025, 8);  // the last day in force is in July …
+    until.eligibility.valid_until_day = 9;                 // … the 9th
+    measures.insert(measures.end(), {whole, from, until});
+  }
+  s.measures = measures;
+  const int R = 4;
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, R, s.seed);
+  for (const std::string name : {"home", "birth"}) {
+    INFO(name);
+    // From 10 July through 31 December: purchases fall evenly over the year's days (175 of
+    // 2025's 365), births evenly over its months and then over the month's days.
+    const double p = name == "home" ? 175.0 / 365.0 : (22.0 / 31.0 + 5.0) / 12.0;
+    const std::size_t whole = measure_index(r, name + "_whole_year"), from = measure_index(r, name + "_from_10_july"),
+                      until = measure_index(r, name + "_until_9_july_2025");
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      const auto n = static_cast<double>(r.caseload[r.caseload_index(rep, 0, whole)]);
+      const auto after = static_cast<double>(r.caseload[r.caseload_index(rep, 0, from)]);
+      const auto before = static_cast<double>(r.caseload[r.caseload_index(rep, 0, until)]);
+      REQUIRE(n > 1000);
+      // Each event of the year falls after the date with probability p, independently.
+      REQUIRE(std::fabs(after - p * n) <= 4 * std::sqrt(n * p * (1 - p)));
+      REQUIRE(after + before == n);  // the two halves of the year, to the day
+      // Past its end a measure pays nothing.
+      for (std::size_t y = 1; y < r.n_years(); ++y) REQUIRE(r.caseload[r.caseload_index(rep, y, until)] == 0);
+      REQUIRE(r.caseload[r.caseload_index(rep, 1, from)] == r.caseload[r.caseload_index(rep, 1, whole)]);
+    }
+  }
+}

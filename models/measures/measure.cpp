@@ -124,7 +124,12 @@ Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fe
 
 bool event_reached(const Measure& m, const Event& e) {
   if (e.basis != m.basis) return false;
-  if (e.month < m.eligibility.valid_from || e.month >= m.eligibility.valid_until) return false;
+  const Eligibility& el = m.eligibility;
+  if (e.month < el.valid_from || e.month >= el.valid_until) return false;
+  if ((e.month == el.valid_from && e.day < el.valid_from_day) ||
+      (e.month == el.valid_until - 1 && e.day > el.valid_until_day)) {
+    return false;
+  }
   if (!m.reaches_household(e.flags)) return false;
   if (e.basis == Basis::home_purchase) {
     return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;

@@ -86,6 +86,10 @@ struct Eligibility {
   int max_children = 1 << 20;              //!< at most this many children, for home purchases
   MonthIndex valid_from = 0;               //!< first month in force
   MonthIndex valid_until = 1 << 30;        //!< first month no longer in force
+  //! Events are dated to the day: those before this day of valid_from's month are not in
+  //! force, nor those after this day of the month before valid_until (monthly bases count
+  //! whole months).
+  int valid_from_day = 1, valid_until_day = 31;
 };
 
 //! The terms of a measure from a date on: its amount and, for kindergarten fees, the
@@ -155,6 +159,7 @@ struct ChildYear {
 struct Event {
   Basis basis = Basis::birth;  //!< birth, assisted_birth or home_purchase
   MonthIndex month = 0;
+  int day = 1;  //!< of the month
   int birth_order = 1;  //!< of the child born, or the household's children for a purchase
   int mother_age = 0;
   std::uint8_t flags = 0;

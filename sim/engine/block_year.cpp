@@ -9,6 +9,10 @@
 
 namespace cradle::engine {
 
+namespace {
+__extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-bit words)
+}  // namespace
+
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
   women(block, newborns, books);
@@ -100,16 +104,22 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         const int m = birth_u[i] < base_thresholds[cell] ? static_cast<int>(month.below(12)) + 1
                                                           : response_birth_month(response_month[k_class], month.next_u64());
         const MonthIndex born = month_index(year, m);
+        const int day = 1 + static_cast<int>(month.below(static_cast<std::uint32_t>(days_in_month(year, m))));
         now = parity_after_birth(k, DEAD);
         parities[w] = now;
         const bool girl = draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::CHILD_SEX}) < plan_.girl_threshold;
         newborns.push_back(Newborn{born, w, year_key, now, girl ? Sex::female : Sex::male, ChildState{}});
         books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
-        birth_events(w, born, now, books);
+        birth_events(w, MonthDay{born, day}, now, books);
       }
       if (homes && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
-        const Event e{Basis::home_purchase, month_index(year, 7), now, age, pop_.woman_flags[w]};
+        // Below the threshold the draw is uniform on [0, threshold): its place there dates
+        // the purchase to a day of the year, without a draw of its own.
+        const auto day_of_year = static_cast<int>(static_cast<Wide>(home_u[i]) *
+                                                  static_cast<unsigned>(days_in_year(year)) / home_threshold[tenures[h]]);
+        const MonthDay date = date_of_day(year, day_of_year);
+        const Event e{Basis::home_purchase, date.month, date.day, now, age, pop_.woman_flags[w]};
         book_events(plan_.home_measures, e, w, books);
       }
     }
@@ -279,10 +289,10 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
   }
 }
 
-void BlockYear::birth_events(std::uint32_t mother, MonthIndex month, int order, BlockBooks books) const {
+void BlockYear::birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const {
   const int age = year_ - pop_.woman_birth_year[mother];
   const std::uint8_t flags = pop_.woman_flags[mother];
-  const Event birth{Basis::birth, month, order >= 3 ? 3 : order, age, flags};
+  const Event birth{Basis::birth, date.month, date.day, order >= 3 ? 3 : order, age, flags};
   book_events(plan_.birth_measures, birth, mother, books);
   if (!plan_.assisted_measures.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
       draw_u64(plan_.seed, rep_,

@@ -124,7 +124,7 @@ class BlockYear {
   void services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
-  void birth_events(std::uint32_t mother, MonthIndex month, int order, BlockBooks books) const;
+  void birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const;
   void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
                    BlockBooks books) const;
 

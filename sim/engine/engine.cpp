@@ -48,7 +48,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(first_plan.years);
   engine::ResultsLayout layout;
-  ScenarioResults out = engine::make_results(scenario, first_plan, *first, R, layout);
+  ScenarioResults out = engine::make_results(scenario, first_plan, R, layout);
   if (trace) trace->births.assign(R, {});
   const std::vector<std::size_t> first_reserve = newborn_reserve(scenario, *first, Y);
   // Not thread-local storage: with nested parallelism a thread waiting inside one

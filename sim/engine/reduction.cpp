@@ -91,8 +91,8 @@ void reduce_measures(ScenarioResults& out, const Scenario& scenario, const Plan&
 
 }  // namespace
 
-ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const BasePopulation& pop,
-                             std::size_t replications, ResultsLayout& layout) {
+ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::size_t replications,
+                             ResultsLayout& layout) {
   ScenarioResults out;
   out.id = scenario.id;
   out.title = scenario.title;

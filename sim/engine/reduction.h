@@ -26,8 +26,8 @@ struct ResultsLayout {
 //! (budget measures and the separate ledgers' apart, each in scenario order; payers are
 //! the jurisdictions of the chain whose level pays a share of some budget measure),
 //! parameter labels, budgets, places and persons, and every array zeroed at its size.
-ScenarioResults make_results(const Scenario& scenario, const Plan& plan, const BasePopulation& pop,
-                             std::size_t replications, ResultsLayout& layout);
+ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::size_t replications,
+                             ResultsLayout& layout);
 
 //! Records replication r's base population's children by year of birth over the burn-in
 //! years (residents in the first year, weighted) into out.burn_in_births.

@@ -160,10 +160,17 @@ Phase read_eligibility(TableReader& e, Eligibility& el) {
   if (e.has("max_children")) el.max_children = static_cast<int>(e.integer("max_children", 1, 20));
   if (el.max_children < el.min_children) e.fail("max_children", "below min_children");
   bool has_from = false, has_until = false;
-  const MonthIndex from = e.date_month("valid_from", &has_from);
-  const MonthIndex until = e.date_month("valid_until", &has_until);
-  if (has_from) el.valid_from = from;
-  if (has_until) el.valid_until = until + 1;  // the month containing the last day is still in force
+  int from_day = 1, until_day = 31;
+  const MonthIndex from = e.date_month("valid_from", &has_from, &from_day);
+  const MonthIndex until = e.date_month("valid_until", &has_until, &until_day);
+  if (has_from) {
+    el.valid_from = from;
+    el.valid_from_day = from_day;
+  }
+  if (has_until) {  // the last day in force: its month is still in force for monthly bases
+    el.valid_until = until + 1;
+    el.valid_until_day = until_day;
+  }
   if (el.valid_until <= el.valid_from) e.fail("valid_until", "ends before it starts");
   Phase first;
   first.kindergarten_years = e.int_set("kindergarten_years", 1, 3, 0b111);

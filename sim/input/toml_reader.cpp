@@ -90,12 +90,13 @@ std::uint8_t TableReader::int_set(const std::string& key, int lo, int hi, std::u
   return mask;
 }
 
-MonthIndex TableReader::date_month(const std::string& key, bool* present) {
+MonthIndex TableReader::date_month(const std::string& key, bool* present, int* day) {
   const toml::node* n = optional(key);
   *present = n != nullptr;
   if (!n) return 0;
   if (!n->is_date()) fail_at(n->source(), key, std::string("expected a date (YYYY-MM-DD), found ") + type_name(*n));
   const toml::date d = *n->value<toml::date>();
+  if (day) *day = d.day;
   return month_index(d.year, d.month);
 }
 

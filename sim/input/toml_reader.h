@@ -69,8 +69,9 @@ class TableReader {
   bool boolean_or(const std::string& key, bool fallback);
   //! A list of integers in [lo, hi] as a bit mask (bit v-1 for value v).
   std::uint8_t int_set(const std::string& key, int lo, int hi, std::uint8_t fallback);
-  //! The month of a date (YYYY-MM-DD); `*present` says whether the key was there.
-  MonthIndex date_month(const std::string& key, bool* present);
+  //! The month of a date (YYYY-MM-DD), and its day in `*day` if given; `*present` says
+  //! whether the key was there.
+  MonthIndex date_month(const std::string& key, bool* present, int* day = nullptr);
 
   //! A sub-table, which must be present.
   const toml::table& subtable(const std::string& key);
