@@ -217,6 +217,24 @@ void add_outlay_by_measure(Table& table, const YearView& v) {
                2);
 }
 
+// Outlay by the provenance of its amount: how much of the projection rests on amounts
+// the documents state, on derived ones, and on assumptions.
+void add_provenance(Table& table, const YearView& v) {
+  const std::size_t M = v.s.n_measures(), P = v.s.n_payers();
+  table.heading("    Outlay by provenance of its amount");
+  for (const std::string& provenance : PROVENANCES) {
+    table.sample("      " + provenance, v.over_replications([&](std::size_t r) {
+      double fen = 0;
+      for (std::size_t m = 0; m < M; ++m) {
+        if (v.s.measures[m].provenance != provenance) continue;
+        for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
+      }
+      return fen / fen_per_million_yuan;
+    }),
+                 2);
+  }
+}
+
 // Outlay by payer, and each payer's share of its general public budget expenditure.
 void add_payers(Table& table, const YearView& v) {
   const ScenarioResults& s = v.s;
@@ -308,6 +326,7 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
     table.cells("  " + std::to_string(s.years[y]), {"mean", "5 %", "95 %"});
     add_people(table, view);
     add_outlay_by_measure(table, view);
+    add_provenance(table, view);
     add_payers(table, view);
     add_ledgers(table, view);
   }

@@ -21,7 +21,12 @@ struct MeasureLabel {
   std::string source;         // document file name and article
   std::string caseload_unit;  // e.g. "child-months"
   std::string ledger;         // BUDGET_LEDGER, or the separate ledger it books to, e.g. "insurance_fund"
+  std::string provenance;     // of its amount: PROVENANCES (the weakest of its phases')
 };
+
+//! The provenances of an amount, as the provenance axis holds them: stated by the
+//! document, derived from stated figures, assumed where the document gives none.
+inline const std::vector<std::string> PROVENANCES = {"stated", "derived", "assumed"};
 
 //! A paying level of government: one jurisdiction of the simulated place's chain.
 struct PayerLabel {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -96,6 +97,9 @@ std::set<std::string> check_measures(const std::vector<MeasureLabel>& labels, co
     check_text(m.source, what + " source");
     check_text(m.caseload_unit, what + " caseload_unit");
     check_text(m.ledger, what + " ledger");
+    if (std::find(PROVENANCES.begin(), PROVENANCES.end(), m.provenance) == PROVENANCES.end()) {
+      invalid(what + " provenance must be stated, derived or assumed");
+    }
     if (!seen.insert(m.id).second) invalid(where + ": " + axis + " '" + m.id + "' appears twice");
     if (budget_axis && m.ledger != BUDGET_LEDGER) {
       invalid(what + " books to ledger '" + m.ledger + "', not to the budget");
@@ -330,9 +334,10 @@ class GroupWriter {
 
 // The ids, kinds, titles, sources, caseload units and ledgers of a measure axis, column by column.
 struct MeasureColumns {
-  std::vector<std::string> id, kind, title, source, caseload_unit, ledger;
+  std::vector<std::string> id, kind, title, source, caseload_unit, ledger, provenance;
   explicit MeasureColumns(const std::vector<MeasureLabel>& measures) {
     for (const MeasureLabel& m : measures) {
+      provenance.push_back(m.provenance);
       id.push_back(m.id);
       kind.push_back(m.kind);
       title.push_back(m.title);
@@ -354,6 +359,7 @@ void write_common_scales(GroupWriter& out, const ScenarioResults& s) {
   out.write("measure_title", measures.title);
   out.write("measure_source", measures.source);
   out.write("caseload_unit", measures.caseload_unit);
+  out.write("measure_provenance", measures.provenance);
 
   std::vector<std::string> levels, names;
   for (const PayerLabel& payer : s.payer_labels) {
@@ -370,6 +376,7 @@ void write_common_scales(GroupWriter& out, const ScenarioResults& s) {
   out.write("ledger_title", ledgers.title);
   out.write("ledger_source", ledgers.source);
   out.write("ledger_caseload_unit", ledgers.caseload_unit);
+  out.write("ledger_provenance", ledgers.provenance);
 }
 
 // The statistics of summary_statistics() over replications, one sample at a time, column by column.
@@ -478,8 +485,9 @@ std::vector<double> yuan(const std::vector<std::int64_t>& fen) {
   return values;
 }
 
-// The replication and birth_order scales, which only the scenario group holds.
+// The replication, birth_order, burn_in_year and provenance scales, which only the scenario group holds.
 void write_scenario_scales(GroupWriter& out, const ScenarioResults& s) {
+  out.write("provenance", PROVENANCES);
   std::vector<std::int32_t> replications(static_cast<std::size_t>(s.replications));
   for (std::size_t r = 0; r < replications.size(); ++r) replications[r] = static_cast<std::int32_t>(r);
   out.write("replication", replications);
@@ -525,10 +533,31 @@ void write_demography(GroupWriter& out, const ScenarioResults& s) {
   out.write("kindergarten_enrolled", per_year(s.kindergarten_enrolled_months));
 }
 
+// [replication][year][provenance][payer]: outlay_fen summed over the measures whose amount
+// has that provenance, exact; summed over provenance it is budget_outlay.
+std::vector<std::int64_t> outlay_by_provenance_fen(const ScenarioResults& s) {
+  const std::size_t R = static_cast<std::size_t>(s.replications);
+  const std::size_t Y = s.n_years(), M = s.n_measures(), P = s.n_payers(), K = PROVENANCES.size();
+  std::vector<std::size_t> kind(M);
+  for (std::size_t m = 0; m < M; ++m) {
+    kind[m] = static_cast<std::size_t>(
+        std::find(PROVENANCES.begin(), PROVENANCES.end(), s.measures[m].provenance) - PROVENANCES.begin());
+  }
+  std::vector<std::int64_t> sums(R * Y * K * P, 0);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t p = 0; p < P; ++p) sums[((r * Y + y) * K + kind[m]) * P + p] += s.outlay_fen[s.outlay_index(r, y, m, p)];
+  return sums;
+}
+
 // Each payer's budget, its outlay on all budget measures, and the share of one in the other.
 void write_budget(GroupWriter& out, const ScenarioResults& s, const std::vector<std::int64_t>& budget_outlay_fen) {
   out.write("budget", yuan(s.budget_fen));
   out.write("budget_outlay", yuan(budget_outlay_fen));
+  const std::vector<std::int64_t> by_provenance = outlay_by_provenance_fen(s);
+  out.write("outlay_by_provenance", yuan(by_provenance));
+  out.write("outlay_by_provenance_fen", by_provenance);
   const std::size_t R = static_cast<std::size_t>(s.replications);
   const std::size_t Y = s.n_years(), P = s.n_payers();
   std::vector<double> shares(budget_outlay_fen.size());

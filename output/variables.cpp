@@ -11,6 +11,9 @@ constexpr VariableRole SCALE = VariableRole::scale, LABEL = VariableRole::label,
 
 constexpr const char* SOURCE_LONG_NAME = "policy document (file name and article) the measure implements";
 constexpr const char* CASELOAD_UNIT_LONG_NAME = "unit in which the measure's caseload is counted";
+constexpr const char* PROVENANCE_LONG_NAME =
+    "provenance of the measure's amount: stated (by the document), derived (from stated figures) or assumed (an "
+    "estimate where the document commits to the measure without an amount); the weakest of its phases'";
 // Said in every long_name of separate-ledger money, so no reader takes it for budget outlay.
 constexpr const char* LEDGER_NOTE =
     "; NOT general public budget outlay (insurance fund payout, revenue forgone, provident fund liquidity or "
@@ -29,6 +32,7 @@ void add_common_scales(std::vector<Variable>& table, VariableGroup g) {
       {g, LABEL, "measure_title", {"measure"}, DType::string, "", "title of measure"},
       {g, LABEL, "measure_source", {"measure"}, DType::string, "", SOURCE_LONG_NAME},
       {g, LABEL, "caseload_unit", {"measure"}, DType::string, "", CASELOAD_UNIT_LONG_NAME},
+      {g, LABEL, "measure_provenance", {"measure"}, DType::string, "", PROVENANCE_LONG_NAME},
       {g, SCALE, "payer", {"payer"}, DType::string, "", "paying jurisdiction (its level is payer_level)"},
       {g, LABEL, "payer_level", {"payer"}, DType::string, "",
        "level of government of the paying jurisdiction (central, province, city, county)"},
@@ -41,6 +45,7 @@ void add_common_scales(std::vector<Variable>& table, VariableGroup g) {
       {g, LABEL, "ledger_title", {"ledger_measure"}, DType::string, "", "title of measure"},
       {g, LABEL, "ledger_source", {"ledger_measure"}, DType::string, "", SOURCE_LONG_NAME},
       {g, LABEL, "ledger_caseload_unit", {"ledger_measure"}, DType::string, "", CASELOAD_UNIT_LONG_NAME},
+      {g, LABEL, "ledger_provenance", {"ledger_measure"}, DType::string, "", PROVENANCE_LONG_NAME},
   };
   // clang-format on
   table.insert(table.end(), common.begin(), common.end());
@@ -133,6 +138,8 @@ void add_scenario(std::vector<Variable>& table) {
       {g, SCALE, "replication", {"replication"}, DType::int32, "1", "replication index"},
       // {} is the last birth order, which counts that order and higher.
       {g, SCALE, "birth_order", {"birth_order"}, DType::int32, "1", "birth order ({} stands for {} and higher)"},
+      {g, SCALE, "provenance", {"provenance"}, DType::string, "",
+       "provenance of an amount: stated, derived, assumed"},
       {g, SCALE, "burn_in_year", {"burn_in_year"}, DType::int32, "year",
        "calendar year of the burn-in, the years before the first simulated"},
       {g, DATA, "burn_in_births", {"replication", "burn_in_year"}, DType::int64, "births",
@@ -161,6 +168,11 @@ void add_scenario(std::vector<Variable>& table) {
        "children enrolled in kindergarten (average of monthly counts)"},
       {g, DATA, "budget", {"year", "payer"}, DType::float64, "CNY",
        "general public budget expenditure of the paying jurisdiction"},
+      {g, DATA, "outlay_by_provenance", {"replication", "year", "provenance", "payer"}, DType::float64, "CNY",
+       "public outlay on the budget measures whose amount has the provenance, by paying level; sums over provenance "
+       "to budget_outlay"},
+      {g, DATA, "outlay_by_provenance_fen", {"replication", "year", "provenance", "payer"}, DType::int64, "fen",
+       "outlay_by_provenance, exact (1 CNY = 100 fen); sums over provenance to budget_outlay exactly"},
       {g, DATA, "budget_outlay", RYP, DType::float64, "CNY",
        "public outlay on all budget measures by payer (outlay summed over measure)"},
       {g, DATA, "budget_share", RYP, DType::float64, "1",

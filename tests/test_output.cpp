@@ -77,12 +77,14 @@ cradle::RunResults make_results() {
   s.years = {2025, 2026};
   s.replications = 2;
   s.measures = {
-      {"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months", "budget"},
-      {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months", "budget"}};
+      {"child_cash", "cash_allowance", "Childcare allowance", "a.md art. 3", "child-months", "budget", "stated"},
+      {"operating_subsidy", "provider_subsidy", "Operating subsidy", "b.md art. 7", "place-months", "budget",
+       "assumed"}};
   s.payers = {"china", "jiangxi"};
   s.payer_labels = {{"china", "central", "中国 China"}, {"jiangxi", "province", "江西省 Jiangxi province"}};
   s.ledger_measures = {
-      {"maternity_benefit", "insurance_fund", "Maternity benefit", "c.md art. 2", "births", "insurance_fund"}};
+      {"maternity_benefit", "insurance_fund", "Maternity benefit", "c.md art. 2", "births", "insurance_fund",
+       "derived"}};
   s.birth_orders = 3;
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t y = 0; y < 2; ++y) {
@@ -408,7 +410,7 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
       }
     }
     CHECK(attribute_text(file, "scenarios/base/outlay", "coordinates") ==
-          "measure_kind measure_title measure_source caseload_unit payer_level payer_name");
+          "measure_kind measure_title measure_source caseload_unit measure_provenance payer_level payer_name");
     CHECK(attribute_text(file, "scenarios/base/budget_share", "coordinates") == "payer_level payer_name");
     CHECK(attribute_text(file, "scenarios/base/summary/budget_share_mean", "coordinates") == "payer_level payer_name");
   }
@@ -487,7 +489,7 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
       CHECK(attached(file, path, "scenarios/base/replication", 0));
       CHECK(attached(file, path, "scenarios/base/year", 1));
       CHECK(attached(file, path, "scenarios/base/ledger_measure", 2));
-      CHECK(attribute_text(file, path, "coordinates") == "ledger_kind ledger_title ledger_source ledger_caseload_unit");
+      CHECK(attribute_text(file, path, "coordinates") == "ledger_kind ledger_title ledger_source ledger_caseload_unit ledger_provenance");
     }
     for (const char* name : {"ledger_amount", "ledger_amount_fen", "summary/ledger_amount_mean"}) {
       INFO(name);
@@ -560,6 +562,29 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
     Handle year = cradle::h5::open_dataset(file, "scenarios/base/summary/year");
     CHECK(H5DSis_attached(mean.id(), year.id(), 0) > 0);
   }
+}
+
+TEST_CASE("outlay by provenance of its amount sums exactly to the outlay, each measure in its own", "[output][hdf5]") {
+  TempDir dir;
+  const fs::path target = dir.path / "results.h5";
+  const cradle::RunResults results = make_results();
+  cradle::write_results(target, results);
+  Handle file = cradle::h5::open_file(target);
+  const auto by = read_values<std::int64_t>(file, "scenarios/base/outlay_by_provenance_fen", H5T_NATIVE_INT64);
+  REQUIRE(read_strings(file, "scenarios/base/provenance") == cradle::PROVENANCES);
+  CHECK(read_strings(file, "scenarios/base/measure_provenance") == std::vector<std::string>{"stated", "assumed"});
+  CHECK(read_strings(file, "scenarios/base/ledger_provenance") == std::vector<std::string>{"derived"});
+  // [replication][year][provenance][payer]: the stated measure (0) alone is stated, the
+  // assumed one (1) alone assumed, nothing derived; the sum is the outlay to the fen.
+  for (std::size_t r = 0; r < 2; ++r)
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t p = 0; p < 2; ++p) {
+        auto at = [&](std::size_t k) { return by[((r * 2 + y) * 3 + k) * 2 + p]; };
+        CHECK(at(0) == known_fen(r, y, 0, p));
+        CHECK(at(1) == 0);
+        CHECK(at(2) == known_fen(r, y, 1, p));
+        CHECK(at(0) + at(1) + at(2) == known_fen(r, y, 0, p) + known_fen(r, y, 1, p));
+      }
 }
 
 TEST_CASE("a zero budget or population gives NaN ratios, not a failure", "[output][hdf5]") {
@@ -635,7 +660,7 @@ TEST_CASE("the datasets of a written file are exactly the results variable table
         "households by household registration");
   CHECK(attribute_text(file, "scenarios/base/birth_order", "long_name") == "birth order (3 stands for 3 and higher)");
   CHECK(attribute_text(file, "scenarios/base/ledger_amount", "coordinates") ==
-        "ledger_kind ledger_title ledger_source ledger_caseload_unit");
+        "ledger_kind ledger_title ledger_source ledger_caseload_unit ledger_provenance");
 }
 
 TEST_CASE("zero-length measure, payer and ledger axes still make a complete file", "[output][hdf5]") {

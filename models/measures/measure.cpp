@@ -122,6 +122,21 @@ Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fe
   return cost;
 }
 
+const char* provenance_name(Provenance p) {
+  switch (p) {
+    case Provenance::stated: return "stated";
+    case Provenance::derived: return "derived";
+    case Provenance::assumed: return "assumed";
+  }
+  return "?";
+}
+
+Provenance Measure::provenance() const {
+  Provenance weakest = Provenance::stated;
+  for (const Phase& p : phases) weakest = std::max(weakest, p.provenance);
+  return weakest;
+}
+
 bool event_reached(const Measure& m, const Event& e) {
   if (e.basis != m.basis) return false;
   const Eligibility& el = m.eligibility;

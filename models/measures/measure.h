@@ -92,6 +92,14 @@ struct Eligibility {
   int valid_from_day = 1, valid_until_day = 31;
 };
 
+//! Where a measure's amount comes from: the document states it, it is derived from
+//! stated figures, or it is assumed (an estimate where a document commits to a measure
+//! without an amount). Ordered from the firmest to the weakest.
+enum class Provenance : std::uint8_t { stated = 0, derived = 1, assumed = 2 };
+inline constexpr std::size_t PROVENANCE_COUNT = 3;
+//! "stated", "derived", "assumed".
+const char* provenance_name(Provenance p);
+
 //! The terms of a measure from a date on: its amount and, for kindergarten fees, the
 //! kindergarten years it covers (a phase-in).
 struct Phase {
@@ -101,6 +109,7 @@ struct Phase {
   int percent_of_fee_bp = -1;  //!< fee_reduction by a percentage, in basis points; -1: a fixed amount
   bool public_fee = false;     //!< fee_reduction by the fee public providers charge (capped at the child's fee)
   std::uint8_t kindergarten_years = 0b111;  //!< bit k-1: kindergarten year k
+  Provenance provenance = Provenance::stated;  //!< of the amount: the document's, derived, or assumed
 };
 
 //! One measure, resolved and validated.
@@ -134,6 +143,8 @@ struct Measure {
   }
   //! The phase in force in a month (the first phase before its start).
   const Phase& phase_at(MonthIndex month) const;
+  //! The weakest provenance among its phases' amounts: what its outlay rests on.
+  Provenance provenance() const;
 };
 
 //! Household flags carried by women and inherited by their children.

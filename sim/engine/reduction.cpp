@@ -17,8 +17,13 @@ void label_measures(ScenarioResults& out, const Scenario& scenario, ResultsLayou
   layout.ledger_of.assign(T, SIZE_MAX);
   for (std::size_t i = 0; i < T; ++i) {
     const Measure& m = scenario.measures[i];
-    const MeasureLabel label{m.id, std::string(kind_name(m.kind)), m.title, m.source,
-                             std::string(caseload_unit(m.basis)), std::string(ledger_name(m.ledger()))};
+    const MeasureLabel label{m.id,
+                             std::string(kind_name(m.kind)),
+                             m.title,
+                             m.source,
+                             std::string(caseload_unit(m.basis)),
+                             std::string(ledger_name(m.ledger())),
+                             provenance_name(m.provenance())};
     if (m.ledger() == Ledger::budget) {
       layout.budget_of[i] = out.measures.size();
       out.measures.push_back(label);

@@ -261,7 +261,9 @@ void read_amount(TableReader& a, const Measure& m, Phase& phase) {
     Sourced s;
     s.value = written;
     a.provenance(s, 0, 1e12);
+    phase.provenance = s.tag == 'S' ? Provenance::stated : s.tag == 'D' ? Provenance::derived : Provenance::assumed;
   } else {
+    phase.provenance = Provenance::stated;
     a.string_or("source", "");
   }
   a.finish();
