@@ -216,7 +216,7 @@ std::int64_t caseload_of(const ScenarioResults& r, const std::string& id, std::s
 
 }  // namespace
 
-TEST_CASE("an expired document's measures pay nothing after its end; renewed, they pay", "[sources][engine]") {
+TEST_CASE("an expired document's measures pay nothing after its end and pay again when renewed", "[sources][engine]") {
   ScenarioCopy c;
   c.edit("xihu_baseline.toml", "end_year = 2035", "end_year = 2027");
   // Neutral parameters: no behavioural response, so both runs draw the same families.
