@@ -21,11 +21,13 @@ using namespace cradle;
 
 namespace {
 
-constexpr const char* DOC_GANZHOU = "000_e780e37377b3eb10.txt";
-constexpr const char* DOC_JIANGXI = "001_bb7b05c66ea23047.txt";
-constexpr const char* DOC_XIHU = "002_abad0771a3d83852.txt";
-constexpr const char* DOC_ZHANGPING = "003_5db532939698f35c.txt";
-constexpr const char* DOC_BAOJI = "004_46fbec757ecde61e.txt";
+// Documents as measures cite them (scenarios/sources: `cite`): by number; Ganzhou's text
+// gives none, so by issuer and title.
+constexpr const char* DOC_GANZHOU = "赣州市《关于推动建设生育友好城市的若干措施》";
+constexpr const char* DOC_JIANGXI = "赣府厅发〔2025〕11号";
+constexpr const char* DOC_XIHU = "西发〔2023〕8号";
+constexpr const char* DOC_ZHANGPING = "漳政办规〔2023〕2号";
+constexpr const char* DOC_BAOJI = "宝卫人口发〔2024〕162号";
 
 //! Yuan to fen.
 constexpr Fen fen(std::int64_t yuan) { return yuan * 100; }
@@ -419,11 +421,18 @@ TEST_CASE("001 Jiangxi: insurance, childcare-supply and provident-fund measures"
     require_identity(m, MeasureKind::insurance_fund, Basis::birth, DOC_JIANGXI, "art. (一)");
     require_no_payers(m);
   }
-  for (const char* id : {"jiangxi_newborn_insurance_premium_support", "jiangxi_labour_analgesia_insurance",
-                         "jiangxi_assisted_reproduction_insurance"}) {
+  for (const char* id : {"jiangxi_labour_analgesia_insurance", "jiangxi_assisted_reproduction_insurance"}) {
     const Measure& m = measure(s, id);
     require_identity(m, MeasureKind::insurance_fund, Basis::birth, DOC_JIANGXI, "art. (四)");
     require_no_payers(m);
+  }
+  {
+    // 资助新生儿参加基本医疗保险: a livelihood policy paying the premium from the budget.
+    const Measure& m = measure(s, "jiangxi_newborn_insurance_premium_support");
+    require_identity(m, MeasureKind::in_kind_service, Basis::birth, DOC_JIANGXI, "art. (四)");
+    REQUIRE(m.ledger() == Ledger::budget);
+    REQUIRE(ppm(m, Payer::province) == PPM);  // the county half falls to the province, the lowest level here
+    REQUIRE(ppm(measure(shipped("xihu_current"), m.id), Payer::county) == PPM / 2);
   }
   const Measure& op = measure(s, "jiangxi_inclusive_childcare_operating_subsidy");
   require_identity(op, MeasureKind::operating_subsidy, Basis::enrolled_month, DOC_JIANGXI, "art. (八)");

@@ -50,7 +50,7 @@ TEST_CASE("the shipped default scenario loads with its chain and measures", "[sc
   const Measure& op = find(s, "xihu_inclusive_childcare_operating_subsidy");
   REQUIRE(op.kind == MeasureKind::operating_subsidy);
   REQUIRE(op.phases.front().fen_per_unit == 12600);  // 002 art. 11: 126 yuan per child per month
-  REQUIRE(op.source.find("002_abad0771a3d83852.txt art. 11") != std::string::npos);
+  REQUIRE(op.source.find("西发〔2023〕8号 art. 11") != std::string::npos);
   REQUIRE(op.payers.ppm[static_cast<std::size_t>(Payer::county)] == PPM);
   // Free preschool: the central share for a central-region province is 60 %.
   REQUIRE(find(s, "national_free_preschool_public").payers.ppm[0] == 600000);

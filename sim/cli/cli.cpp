@@ -45,6 +45,12 @@ int run_cli(int argc, char** argv) {
 
   CLI::App* list_cmd =
       app.add_subcommand("list", "Show the shipped jurisdictions, packages, measure kinds and scenarios");
+  std::string sources_place;
+  list_cmd->add_option("--sources", sources_place,
+                       "Instead, print the table from article to outlay of the documents of PLACE (a jurisdiction "
+                       "id such as xihu, or a package id such as 002_xihu): per article, costed (by which "
+                       "measures), a target (what it drives) or not costed (and why); scenarios/sources/")
+      ->option_text("PLACE");
 
   try {
     app.parse(argc, argv);
@@ -56,7 +62,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run_cmd) return command_run(run);
     if (*validate_cmd) return command_validate(validate_path);
-    if (*list_cmd) return command_list();
+    if (*list_cmd) return sources_place.empty() ? command_list() : command_list_sources(sources_place);
   } catch (const ScenarioError& e) {
     std::cerr << "cradle: error: " << e.what() << "\n";
     return EXIT_BAD_INPUT;

@@ -32,4 +32,8 @@ int command_validate(const std::string& path);
 //! `cradle list`: the shipped jurisdictions, packages, measure kinds and scenarios.
 int command_list();
 
+//! `cradle list --sources PLACE`: the article tables (scenarios/sources) of the documents
+//! whose package is PLACE or is issued by the jurisdiction PLACE; exit 2 if there is none.
+int command_list_sources(const std::string& place);
+
 }  // namespace cradle

@@ -1,4 +1,5 @@
-// `cradle validate` and `cradle list`: what a scenario composes, and what is shipped.
+// `cradle validate` and `cradle list`: what a scenario composes, what is shipped, and
+// the tables from the documents' articles to the measures (`list --sources`).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/commands.h"
 #include "sim/input/scenario.h"
+#include "sim/input/sources_reader.h"
 #include "sim/population/population.h"
 
 namespace cradle {
@@ -167,6 +169,109 @@ int command_list() {
   list_packages(dir);
   list_kinds();
   list_scenarios(dir);
+  return EXIT_OK;
+}
+
+}  // namespace cradle
+
+namespace cradle {
+
+namespace {
+
+//! Columns a UTF-8 text takes in a terminal: East Asian wide characters take two.
+std::size_t display_width(const std::string& s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = c;
+    std::size_t len = 1;
+    if (c >= 0xF0) {
+      cp = c & 0x07u, len = 4;
+    } else if (c >= 0xE0) {
+      cp = c & 0x0Fu, len = 3;
+    } else if (c >= 0xC0) {
+      cp = c & 0x1Fu, len = 2;
+    }
+    for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
+    width += wide ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+//! `s` padded with spaces to `width` columns.
+std::string pad(const std::string& s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  return w >= width ? s + " " : s + std::string(width - w, ' ');
+}
+
+//! What the row says besides its summary: the measures, what it drives, or the reason.
+std::string row_detail(const SourceArticle& a) {
+  std::string ids;
+  for (const std::string& id : a.measures) ids += (ids.empty() ? "" : ", ") + id;
+  switch (a.status) {
+    case ArticleStatus::costed: return ids;
+    case ArticleStatus::target: return "drives " + a.drives + (ids.empty() ? "" : "; feeds " + ids);
+    case ArticleStatus::not_costed: return std::string(reason_kind_name(a.reason_kind)) + ": " + a.reason;
+  }
+  return "";
+}
+
+void print_sources(const SourcesTable& t) {
+  const SourceDocument& d = t.document;
+  std::cout << (d.number.empty() ? "(no number)" : d.number) << "  " << d.title << "\n";
+  std::cout << "  issuer: " << d.issuer << "; issued: " << (d.date.empty() ? "not stated" : d.date)
+            << "; in force until: " << (d.valid_until.empty() ? "no term set" : d.valid_until) << "\n";
+  if (!d.number_note.empty()) std::cout << "  number: " << d.number_note << "\n";
+  if (!d.term_note.empty()) std::cout << "  term: " << d.term_note << "\n";
+  std::cout << "  package: " << d.package << "; cited as: " << d.cite << "; file: " << d.file << "\n";
+  std::size_t counts[3] = {0, 0, 0};
+  std::size_t width = 7;
+  for (const SourceArticle& a : t.articles) {
+    ++counts[static_cast<std::size_t>(a.status)];
+    width = std::max(width, display_width(a.article) + 2);
+  }
+  std::string by_reason;
+  for (ReasonKind k : {ReasonKind::no_fiscal_cost, ReasonKind::no_amount_no_basis, ReasonKind::outside_model,
+                       ReasonKind::encoded_elsewhere, ReasonKind::awaiting_capability}) {
+    const auto n = std::count_if(t.articles.begin(), t.articles.end(),
+                                 [&](const SourceArticle& a) { return a.reason_kind == k; });
+    if (n > 0) by_reason += (by_reason.empty() ? " (" : ", ") + std::to_string(n) + " " + std::string(reason_kind_name(k));
+  }
+  if (!by_reason.empty()) by_reason += ")";
+  std::cout << "  " << t.articles.size() << " article rows: " << counts[0] << " costed, " << counts[1]
+            << " target, " << counts[2] << " not costed" << by_reason << "\n\n";
+  std::cout << "  " << pad("art.", width) << pad("status", 12) << "summary\n";
+  for (const SourceArticle& a : t.articles) {
+    std::cout << "  " << pad(a.article, width) << pad(std::string(status_name(a.status)), 12) << a.summary << "\n";
+    std::cout << "  " << std::string(width + 12, ' ') << "-> " << row_detail(a) << "\n";
+  }
+}
+
+}  // namespace
+
+int command_list_sources(const std::string& place) {
+  const std::filesystem::path dir = shipped_scenarios_dir();
+  bool found = false;
+  for (const auto& f : sources_files(dir / "sources")) {
+    const SourcesTable t = read_sources(f);
+    std::string issuer;
+    const std::filesystem::path package = dir / "packages" / (t.document.package + ".toml");
+    if (std::filesystem::exists(package)) issuer = describe_package(package).issued_by;
+    if (t.document.package != place && issuer != place) continue;
+    if (found) std::cout << "\n";
+    print_sources(t);
+    found = true;
+  }
+  if (!found) {
+    std::cerr << "cradle: error: no document table for \"" << place << "\" in " << (dir / "sources").string()
+              << " (give a jurisdiction id such as xihu, or a package id such as 002_xihu)\n";
+    return EXIT_BAD_INPUT;
+  }
   return EXIT_OK;
 }
 

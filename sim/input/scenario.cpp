@@ -23,6 +23,7 @@ namespace {
 struct Loader {
   std::filesystem::path dir;  // the folder of the scenario file that names the jurisdiction
   Scenario* scenario;
+  const std::set<std::string>* renew;  // packages whose documents' expiry is lifted
 
   std::filesystem::path jurisdiction_file(const std::string& id) const {
     return dir / "jurisdictions" / (id + ".toml");
@@ -73,6 +74,7 @@ struct Loader {
     scenario->resolved_text += "# ---- " + shown + " ----\n" + f.text + "\n";
     TableReader root(f.table, shown, "");
     std::optional<MonthIndex> issued;  // the package's issue date: when its measures were announced
+    bool renewed = false;
     {
       TableReader pk = root.child(root.subtable("package"), "package");
       const std::string id = pk.string("id");
@@ -90,6 +92,7 @@ struct Loader {
       const MonthIndex month = pk.date_month("issued", &has);
       if (has) issued = month;
       pk.finish();
+      renewed = renew->count(id) > 0;
       scenario->packages.push_back(id);
     }
     const toml::node& mn = root.require("measure");
@@ -101,6 +104,11 @@ struct Loader {
     for (const auto& item : *mn.as_array()) {
       TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i++) + "]");
       Measure measure = read_measure(m, ctx, issued);
+      // The place renews its plan: the end date its document set no longer applies.
+      if (renewed) {
+        measure.eligibility.valid_until = Eligibility{}.valid_until;
+        measure.eligibility.valid_until_day = Eligibility{}.valid_until_day;
+      }
       if (!ids.insert(measure.id).second) m.fail("id", "measure id \"" + measure.id + "\" is defined twice");
       scenario->measures.push_back(std::move(measure));
     }
@@ -112,6 +120,7 @@ struct ScenarioSpec {
   std::optional<std::string> id, title, jurisdiction;
   std::vector<std::filesystem::path> packages;
   std::vector<std::string> exclude;
+  std::set<std::string> renew;  //!< package ids whose measures' end dates are lifted
   std::optional<int> start_year, end_year, replications;
   std::optional<std::uint32_t> seed;
   std::optional<std::int64_t> sample;
@@ -284,6 +293,10 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
     }
   }
   read_uncertainty(root, spec);
+  if (const toml::node* rn = sc.optional("renew")) {
+    if (!rn->is_array()) sc.fail("renew", "expected a list of package ids");
+    for (const auto& item : *rn->as_array()) spec.renew.insert(sc.as_string(item, "renew"));
+  }
   if (const toml::node* en = sc.optional("exclude_measures")) {
     if (!en->is_array()) sc.fail("exclude_measures", "expected a list of measure ids");
     for (const auto& item : *en->as_array()) spec.exclude.push_back(sc.as_string(item, "exclude_measures"));
@@ -344,13 +357,17 @@ Scenario load_scenario(const std::filesystem::path& file) {
   }
   s.resolved_text = spec.text;
   s.uncertainty = all_parameters(spec.uncertainty);
-  Loader loader{spec.jurisdiction_dir, &s};
+  Loader loader{spec.jurisdiction_dir, &s, &spec.renew};
   {
     OutermostFile outer(file);
     loader.load_chain(*spec.jurisdiction, outer.sc, "jurisdiction");
   }
   std::set<std::string> ids;
   for (const auto& pf : spec.packages) loader.load_package(pf, ids);
+  for (const std::string& r : spec.renew) {
+    if (std::find(s.packages.begin(), s.packages.end(), r) == s.packages.end())
+      OutermostFile(file).sc.fail("renew", "no package \"" + r + "\" among the scenario's packages");
+  }
   for (const std::string& x : spec.exclude) {
     const auto it = std::find_if(s.measures.begin(), s.measures.end(), [&](const Measure& m) { return m.id == x; });
     if (it == s.measures.end())
