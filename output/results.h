@@ -24,6 +24,10 @@ struct MeasureLabel {
   std::string provenance;     // of its amount: PROVENANCES (the weakest of its phases')
 };
 
+//! The residents_by_age axes: sex (male, female) and age attained in the year, 0 … 110
+//! (the last open: the engine's oldest age).
+inline constexpr std::size_t RESIDENT_SEXES = 2, RESIDENT_AGES = 111;
+
 //! The provenances of an amount, as the provenance axis holds them: stated by the
 //! document, derived from stated figures, assumed where the document gives none.
 inline const std::vector<std::string> PROVENANCES = {"stated", "derived", "assumed"};
@@ -88,6 +92,9 @@ struct ScenarioResults {
   std::vector<std::int64_t> deaths;
   // [replication][year]: residents alive at the start of the year, every age and sex
   std::vector<std::int64_t> population;
+  // [replication][year][sex][age]: the same by sex (0 male, 1 female) and age attained in
+  // the year, 0 … RESIDENT_AGES - 1 (the last open)
+  std::vector<std::int64_t> residents_by_age;
   // The children of each replication's base population by calendar year of birth, from
   // burn_in_first_year on (the burn-in's births surviving to the first year, residents,
   // weighted): [replication][burn-in year]. Read by the validation table; not a dataset.
@@ -133,6 +140,9 @@ struct ScenarioResults {
     return (r * n_years() + y) * static_cast<std::size_t>(birth_orders) + order0;
   }
   std::size_t year_index(std::size_t r, std::size_t y) const { return r * n_years() + y; }
+  std::size_t resident_index(std::size_t r, std::size_t y, std::size_t sex, std::size_t age) const {
+    return ((r * n_years() + y) * RESIDENT_SEXES + sex) * RESIDENT_AGES + age;
+  }
   std::size_t n_ledger_measures() const { return ledger_measures.size(); }
   std::size_t ledger_index(std::size_t r, std::size_t y, std::size_t m) const {
     return (r * n_years() + y) * n_ledger_measures() + m;

@@ -163,6 +163,7 @@ void check_arrays(const ScenarioResults& s, const std::string& where) {
       {&s.population, "population"},
       {&s.net_migration, "net_migration"}};
   for (const auto& [array, name] : per_year) check_size(array->size(), ry, where + " " + name);
+  check_size(s.residents_by_age.size(), ry * RESIDENT_SEXES * RESIDENT_AGES, where + " residents_by_age");
   for (std::size_t i = 0; i < ry; ++i) {
     if (s.childcare_demand_months[i] < s.childcare_enrolled_months[i]) {
       invalid(where + ": childcare demand below enrolment");
@@ -488,6 +489,11 @@ std::vector<double> yuan(const std::vector<std::int64_t>& fen) {
 // The replication, birth_order, burn_in_year and provenance scales, which only the scenario group holds.
 void write_scenario_scales(GroupWriter& out, const ScenarioResults& s) {
   out.write("provenance", PROVENANCES);
+  out.write("sex", std::vector<std::string>{"male", "female"});
+  std::vector<std::int32_t> ages(RESIDENT_AGES);
+  for (std::size_t a = 0; a < ages.size(); ++a) ages[a] = static_cast<std::int32_t>(a);
+  out.write("age", ages,
+            {"", "", {{"note", "the last age, " + std::to_string(RESIDENT_AGES - 1) + ", counts residents of that age and older"}}});
   std::vector<std::int32_t> replications(static_cast<std::size_t>(s.replications));
   for (std::size_t r = 0; r < replications.size(); ++r) replications[r] = static_cast<std::int32_t>(r);
   out.write("replication", replications);
@@ -523,6 +529,7 @@ void write_demography(GroupWriter& out, const ScenarioResults& s) {
   out.write("burn_in_births", s.burn_in_births);
   out.write("deaths", s.deaths);
   out.write("population", s.population);
+  out.write("residents", s.residents_by_age);
   out.write("net_migration", s.net_migration);
   out.write("childcare_demand", per_year(s.childcare_demand_months));
   std::vector<std::int64_t> unmet_months(s.childcare_demand_months.size());

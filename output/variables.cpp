@@ -138,6 +138,8 @@ void add_scenario(std::vector<Variable>& table) {
       {g, SCALE, "replication", {"replication"}, DType::int32, "1", "replication index"},
       // {} is the last birth order, which counts that order and higher.
       {g, SCALE, "birth_order", {"birth_order"}, DType::int32, "1", "birth order ({} stands for {} and higher)"},
+      {g, SCALE, "sex", {"sex"}, DType::string, "", "sex of residents"},
+      {g, SCALE, "age", {"age"}, DType::int32, "years", "age attained in the year (the year less the birth year)"},
       {g, SCALE, "provenance", {"provenance"}, DType::string, "",
        "provenance of an amount: stated, derived, assumed"},
       {g, SCALE, "burn_in_year", {"burn_in_year"}, DType::int32, "year",
@@ -156,6 +158,9 @@ void add_scenario(std::vector<Variable>& table) {
       {g, DATA, "deaths", RY, DType::int64, "persons", "deaths of residents of every age in the year"},
       {g, DATA, "population", RY, DType::int64, "persons",
        "residents alive at the start of the year, every age and sex (1 January)"},
+      {g, DATA, "residents", {"replication", "year", "sex", "age"}, DType::int64, "persons",
+       "residents alive at the start of the year by sex and age attained in the year; sums over sex and age to "
+       "population"},
       {g, DATA, "net_migration", RY, DType::int64, "persons",
        "residents of the households arriving less those of the households leaving, at the start of the year; "
        "population[t+1] = population[t] + births[t] - deaths[t] + net_migration[t+1]"},

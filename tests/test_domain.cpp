@@ -51,16 +51,18 @@ TEST_CASE("kinds table: each kind has a cost rule for every basis it may count, 
   for (const MeasureKindInfo& k : measure_kinds()) {
     INFO(k.name);
     REQUIRE(k.basis_count >= 1);
-    bool month = false, event = false, slot = false;
+    bool month = false, event = false, slot = false, counted = false;
     for (std::size_t b = 0; b < k.basis_count; ++b) {
       const Basis basis = k.bases[b];
       month |= monthly(basis);
       event |= basis == Basis::birth || basis == Basis::assisted_birth || basis == Basis::home_purchase;
       slot |= basis == Basis::new_slot || basis == Basis::renovated_slot;
+      counted |= counted_basis(basis);
     }
     REQUIRE(month == (k.child_rule != nullptr));
     REQUIRE(event == (k.event_rule != nullptr));
     REQUIRE(slot == (k.slot_rule != nullptr));
+    REQUIRE(counted == (k.count_rule != nullptr));
     REQUIRE(parse_kind(k.name) == k.kind);
     REQUIRE((k.ledger == Ledger::budget) == (kind_ledger(k.kind) == Ledger::budget));
   }

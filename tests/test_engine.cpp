@@ -698,3 +698,39 @@ TEST_CASE("events are dated to the day: a measure from a date inside a year pays
     }
   }
 }
+
+TEST_CASE("closed form: a measure for girls of 13 counts the population's girls of 13, at its unit cost exactly",
+          "[engine][closed-form]") {
+  Scenario s = cradle::testing::neutral(default_scenario());
+  s.profile.life_table = LifeTable{};  // nobody dies, so the girls can be counted from the base population
+  Measure hpv;
+  hpv.id = "hpv_girls_13";
+  hpv.kind = MeasureKind::in_kind_service;
+  hpv.basis = Basis::resident_year;
+  hpv.title = hpv.source = "test";
+  hpv.eligibility.sexes = 0b10;
+  hpv.eligibility.min_age_years = 13;
+  hpv.eligibility.max_age_years = 14;
+  Phase p;
+  p.fen_per_unit = 60000;  // 600 yuan for the doses
+  hpv.phases = {p};
+  hpv.payers.ppm = {0, 0, 0, PPM};
+  s.measures = {hpv};
+  const BasePopulation& pop = default_population();
+  const ScenarioResults r = run_with_threads(s, pop, 2, 2, s.seed);
+  for (std::size_t y = 0; y < r.n_years(); ++y) {
+    const auto girls = std::count(pop.woman_birth_year.begin(), pop.woman_birth_year.end(),
+                                  static_cast<std::int16_t>(r.years[y] - 13));
+    INFO(r.years[y]);
+    REQUIRE(girls > 1000);
+    for (std::size_t rep = 0; rep < 2; ++rep) {
+      REQUIRE(r.caseload[r.caseload_index(rep, y, 0)] == girls);
+      REQUIRE(measure_total(r, rep, y, 0) == girls * 60000);
+      // The residents by sex and age add up to the residents.
+      std::int64_t all = 0;
+      for (std::size_t sex = 0; sex < RESIDENT_SEXES; ++sex)
+        for (std::size_t a = 0; a < RESIDENT_AGES; ++a) all += r.residents_by_age[r.resident_index(rep, y, sex, a)];
+      REQUIRE(all == r.population[r.year_index(rep, y)]);
+    }
+  }
+}

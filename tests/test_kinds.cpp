@@ -68,6 +68,9 @@ BasePopulation tiny_population() {
   pop.child_mother = {0, 1};
   pop.child_sex = {0, 0};  // boys
   pop.child_woman = {NO_WOMAN, NO_WOMAN};
+  pop.person_household = {0, 1};  // a boy of 10 with the first woman, a man of 40 with the second
+  pop.person_birth_year = {2015, 1985};
+  pop.person_sex = {0, 0};
   add_migration(pop, 0, 1);  // everyone stays; builds the blocks
   return pop;
 }
@@ -357,6 +360,57 @@ TEST_CASE("kinds: home purchases by exactly so many children, special families e
   not_special.eligibility.min_children = 2;
   not_special.eligibility.special_families_excluded = true;
   REQUIRE(run_one(not_special).caseload == 1);  // the parity-3 household is a special family
+}
+
+TEST_CASE("kinds: household circumstances of an event: minor children, tenure, income band", "[kinds]") {
+  // The first household has two residents under 18 (the child born 2024, the boy of 10),
+  // the second one (the child born 2021; the man of 40 is an adult). Both own their home.
+  Measure two_minors = measure("two_minors", MeasureKind::event_cash, Basis::home_purchase, 100);
+  two_minors.eligibility.min_minor_children = 2;
+  REQUIRE(run_one(two_minors).caseload == 1);
+  two_minors.eligibility.max_minor_children = 1;
+  two_minors.eligibility.min_minor_children = 1;
+  REQUIRE(run_one(two_minors).caseload == 1);  // exactly one: the second household
+  Measure renters = measure("renters", MeasureKind::event_cash, Basis::home_purchase, 100);
+  renters.eligibility.tenures = 0b10;
+  REQUIRE(run_one(renters).caseload == 0);
+  Measure low_income = measure("low_income", MeasureKind::event_cash, Basis::birth, 100);
+  low_income.eligibility.income_bands = 0b10;  // band 2 only: both households are in band 1
+  REQUIRE(run_one(low_income).caseload == 0);
+}
+
+TEST_CASE("kinds: counted bases: residents by sex and age, first marriages, fixed programmes", "[kinds]") {
+  // Residents in 2025 by attained age: women 30 and 35, boys 1, 4 and 10, a man of 40.
+  Measure women_30 = measure("women_30", MeasureKind::in_kind_service, Basis::resident_year, 25000);
+  women_30.eligibility.sexes = 0b10;
+  women_30.eligibility.min_age_years = 30;
+  women_30.eligibility.max_age_years = 35;
+  const Outcome w = run_one(women_30);
+  REQUIRE(w.caseload == 1);
+  REQUIRE(w.fen == 25000);
+  Measure boys = measure("boys", MeasureKind::child_cash, Basis::resident_year, 100);
+  boys.eligibility.sexes = 0b01;
+  boys.eligibility.max_age_years = 18;
+  REQUIRE(run_one(boys).caseload == 3);
+  // A programme: 200 units a year, in force from July: half of them in 2025.
+  Measure trainees = measure("trainees", MeasureKind::fixed_programme, Basis::programme, 50000);
+  trainees.units_per_year = 200;
+  REQUIRE(run_one(trainees).caseload == 200);
+  REQUIRE(run_one(trainees).fen == 200 * 50000);
+  trainees.eligibility.valid_from = month_index(YEAR, 7);
+  REQUIRE(run_one(trainees).caseload == 100);
+  // First marriages at the profile's rates: every woman of 30-39 marries this year.
+  Scenario s = tiny_scenario();
+  s.profile.first_marriages_per_1000[static_cast<std::size_t>(Sex::female)] = {0, 0, 0, 1000, 1000, 0, 0};
+  Measure checks = measure("checks", MeasureKind::in_kind_service, Basis::marriage, 30000);
+  s.measures = {checks};
+  const ScenarioResults r = simulate(s, tiny_population(), RunOptions{1, 1});
+  REQUIRE(r.caseload[r.caseload_index(0, 0, 0)] == 2);
+  REQUIRE(r.outlay_fen[r.outlay_index(0, 0, 0, 0)] == 60000);
+  // Take-up is a share of the count, in whole units.
+  checks.take_up = 0.5;
+  s.measures = {checks};
+  REQUIRE(simulate(s, tiny_population(), RunOptions{1, 1}).caseload[0] == 1);
 }
 
 TEST_CASE("kinds: caps per person and per household bound what one pays over the run", "[kinds]") {

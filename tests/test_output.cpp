@@ -98,6 +98,9 @@ cradle::RunResults make_results() {
       s.childcare_demand_months.push_back(252 + static_cast<std::int64_t>(y) * 12);
       s.deaths.push_back(static_cast<std::int64_t>(r + y));
       s.population.push_back(100'000 + static_cast<std::int64_t>(y) * 50);
+      for (std::size_t i = 0; i < cradle::RESIDENT_SEXES * cradle::RESIDENT_AGES; ++i) {
+        s.residents_by_age.push_back(i == 40 ? 100'000 + static_cast<std::int64_t>(y) * 50 : 0);
+      }
       s.net_migration.push_back(y == 0 ? 0 : -static_cast<std::int64_t>(r + 2 * y));
       s.kindergarten_enrolled_months.push_back(360 + static_cast<std::int64_t>(r) * 12 +
                                                static_cast<std::int64_t>(y) * 3);

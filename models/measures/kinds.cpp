@@ -9,32 +9,37 @@ using K = MeasureKind;
 
 constexpr MeasureKindInfo row(K kind, std::string_view name, Ledger ledger, std::array<Basis, MAX_KIND_BASES> bases,
                               std::size_t basis_count, ChildCostRule child, EventCostRule event, SlotCostRule slot,
-                              std::string_view summary) {
-  return MeasureKindInfo{kind, name, ledger, bases, basis_count, child, event, slot, summary};
+                              CountCostRule count, std::string_view summary) {
+  return MeasureKindInfo{kind, name, ledger, bases, basis_count, child, event, slot, count, summary};
 }
 
 // In MeasureKind order; a static_assert below keeps the two together.
 constexpr std::array<MeasureKindInfo, MEASURE_KIND_COUNT> KINDS{
-    row(K::child_cash, "child_cash", Ledger::budget, {B::child_month}, 1, eligible_month_cost, nullptr, nullptr,
-        "periodic cash per eligible child, prorated by month"),
-    row(K::event_cash, "event_cash", Ledger::budget, {B::birth, B::assisted_birth, B::home_purchase}, 3, nullptr,
-        per_event_cost, nullptr, "one-off cash on a birth, an assisted-reproduction birth or a home purchase"),
+    row(K::child_cash, "child_cash", Ledger::budget, {B::child_month, B::resident_year}, 2, eligible_month_cost,
+        nullptr, nullptr, counted_cost, "periodic cash per eligible child (prorated by month) or per eligible resident-year"),
+    row(K::event_cash, "event_cash", Ledger::budget, {B::birth, B::assisted_birth, B::home_purchase, B::marriage}, 4,
+        nullptr, per_event_cost, nullptr, counted_cost,
+        "one-off cash on a birth, an assisted-reproduction birth, a home purchase or a marriage"),
     row(K::fee_reduction, "fee_reduction", Ledger::budget, {B::enrolled_month}, 1, fee_reduction_cost, nullptr,
-        nullptr, "a service fee reduced for an enrolled child, fixed a month or a percentage"),
+        nullptr, nullptr, "a service fee reduced for an enrolled child, fixed a month or a percentage"),
     row(K::operating_subsidy, "operating_subsidy", Ledger::budget, {B::enrolled_month}, 1, enrolled_month_cost,
-        nullptr, nullptr, "per enrolled child-month, paid to providers of given classes"),
+        nullptr, nullptr, nullptr, "per enrolled child-month, paid to providers of given classes"),
     row(K::slot_construction, "slot_construction", Ledger::budget, {B::new_slot, B::renovated_slot}, 2, nullptr,
-        nullptr, slot_construction_cost, "one-off per new or renovated childcare place"),
-    row(K::in_kind_service, "in_kind_service", Ledger::budget, {B::birth, B::child_month, B::assisted_birth}, 3,
-        eligible_month_cost, per_event_cost, nullptr, "a free service (screening, vaccine dose) at a unit cost"),
+        nullptr, slot_construction_cost, nullptr, "one-off per new or renovated childcare place"),
+    row(K::in_kind_service, "in_kind_service", Ledger::budget,
+        {B::birth, B::child_month, B::assisted_birth, B::resident_year, B::marriage}, 5, eligible_month_cost,
+        per_event_cost, nullptr, counted_cost,
+        "a free service (screening, vaccine dose, check) at a unit cost, per event, child-month or resident-year"),
     row(K::insurance_fund, "insurance_fund", Ledger::insurance_fund, {B::birth, B::child_month, B::assisted_birth}, 3,
-        eligible_month_cost, per_event_cost, nullptr, "paid by the medical or maternity insurance fund"),
+        eligible_month_cost, per_event_cost, nullptr, nullptr, "paid by the medical or maternity insurance fund"),
     row(K::tax_expenditure, "tax_expenditure", Ledger::tax_expenditure, {B::child_month}, 1, eligible_month_cost,
-        nullptr, nullptr, "revenue forgone"),
+        nullptr, nullptr, nullptr, "revenue forgone"),
     row(K::provident_fund, "provident_fund", Ledger::provident_fund, {B::home_purchase, B::child_month}, 2,
-        eligible_month_cost, per_event_cost, nullptr, "housing provident fund liquidity"),
-    row(K::leave, "leave", Ledger::leave, {B::birth, B::child_month}, 2, eligible_month_cost, per_event_cost, nullptr,
-        "statutory leave: wage cost on employers and the insurance fund"),
+        eligible_month_cost, per_event_cost, nullptr, nullptr, "housing provident fund liquidity"),
+    row(K::leave, "leave", Ledger::leave, {B::birth, B::child_month, B::marriage}, 3, eligible_month_cost,
+        per_event_cost, nullptr, counted_cost, "statutory leave: wage cost on employers and the insurance fund"),
+    row(K::fixed_programme, "fixed_programme", Ledger::budget, {B::programme}, 1, nullptr, nullptr, nullptr,
+        counted_cost, "a programme of so many units a year at a unit cost (trainees, institutions, a lump sum)"),
 };
 
 constexpr bool in_kind_order() {
@@ -73,6 +78,11 @@ Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees&
 Cost event_cost(const Measure& m, const Event& e) {
   const EventCostRule rule = kind_info(m.kind).event_rule;
   return rule && event_reached(m, e) ? rule(m, e) : Cost{};
+}
+
+Cost count_cost(const Measure& m, int year, double count) {
+  const CountCostRule rule = kind_info(m.kind).count_rule;
+  return rule ? rule(m, year, count) : Cost{};
 }
 
 Cost slot_cost(const Measure& m, int year, std::int64_t new_slots, std::int64_t renovated_slots) {

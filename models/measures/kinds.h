@@ -20,9 +20,12 @@ using ChildCostRule = Cost (*)(const Measure&, const ChildYear&, int year, const
 using EventCostRule = Cost (*)(const Measure&, const Event&);
 //! The cost rule of a kind on a place basis (new_slot, renovated_slot).
 using SlotCostRule = Cost (*)(const Measure&, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+//! The cost rule of a kind on a counted basis (resident_year, marriage, programme): the
+//! year's eligible count over the whole place.
+using CountCostRule = Cost (*)(const Measure&, int year, double count);
 
 //! Bases a kind may count, at most this many.
-inline constexpr std::size_t MAX_KIND_BASES = 3;
+inline constexpr std::size_t MAX_KIND_BASES = 5;
 
 //! One row of the table.
 struct MeasureKindInfo {
@@ -34,6 +37,7 @@ struct MeasureKindInfo {
   ChildCostRule child_rule;  //!< null: no monthly basis
   EventCostRule event_rule;  //!< null: no event basis
   SlotCostRule slot_rule;    //!< null: no place basis
+  CountCostRule count_rule;  //!< null: no counted basis
   std::string_view summary;  //!< what the kind pays, in a line
 };
 
@@ -73,8 +77,15 @@ Cost claimed_child_year_cost(const Measure& measure, const ChildYear& child, int
 Cost event_cost(const Measure& measure, const Event& event);
 //! A place-basis measure's cost for the places added in a year.
 Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
+//! A counted-basis measure's units and cost for the year's eligible count (take-up applied).
+Cost count_cost(const Measure& measure, int year, double count);
 
 // The cost rules (one file each in this folder), shared by the kinds that pay alike.
+
+//! Counted bases: the year's count over the whole place, times the share of the year's
+//! months in force, times take-up (a share of the count, not a draw), in whole units
+//! (rounded), each paid the amount in force at mid-year.
+Cost counted_cost(const Measure& m, int year, double count);
 
 //! Amount per month over the months of the year in which the child is in the measure's
 //! age window, order, households and dates (cash per child, free services per child-month,

@@ -6,8 +6,9 @@
 namespace cradle {
 
 namespace {
-constexpr std::array<std::string_view, 7> BASIS_NAMES{
-    "child_month", "enrolled_month", "birth", "assisted_birth", "home_purchase", "new_slot", "renovated_slot"};
+constexpr std::array<std::string_view, 10> BASIS_NAMES{
+    "child_month", "enrolled_month", "birth",          "assisted_birth", "home_purchase",
+    "new_slot",    "renovated_slot", "resident_year", "marriage",       "programme"};
 
 //! Months of `year` covered by phase i.
 std::uint16_t phase_months(const Measure& m, std::size_t i, int year) {
@@ -50,6 +51,9 @@ std::string_view caseload_unit(Basis basis) {
     case Basis::home_purchase: return "home purchases";
     case Basis::new_slot: return "new places";
     case Basis::renovated_slot: return "renovated places";
+    case Basis::resident_year: return "person-years";
+    case Basis::marriage: return "persons marrying";
+    case Basis::programme: return "programme units";
   }
   return "units";
 }
@@ -146,6 +150,8 @@ bool event_reached(const Measure& m, const Event& e) {
     return false;
   }
   if (!m.reaches_household(e.flags)) return false;
+  if (e.minor_children < el.min_minor_children || e.minor_children > el.max_minor_children) return false;
+  if (!((el.tenures >> e.tenure) & 1u) || !((el.income_bands >> e.income_band) & 1u)) return false;
   if (e.basis == Basis::home_purchase) {
     return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;
   }

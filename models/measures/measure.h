@@ -34,8 +34,9 @@ enum class MeasureKind : std::uint8_t {
   tax_expenditure,
   provident_fund,
   leave,
+  fixed_programme,
 };
-inline constexpr std::size_t MEASURE_KIND_COUNT = 10;
+inline constexpr std::size_t MEASURE_KIND_COUNT = 11;
 
 //! Where a measure's money comes from. Only `budget` measures are general-budget
 //! outlays; the others are reported apart and never added into them.
@@ -50,7 +51,16 @@ enum class Basis : std::uint8_t {
   home_purchase,   //!< new-home purchases by households
   new_slot,        //!< childcare places newly built
   renovated_slot,  //!< childcare places made by renovation or extension
+  resident_year,   //!< residents of the eligible sex and ages in a year (person-years)
+  marriage,        //!< first marriages (persons marrying) in a year, at the profile's rates
+  programme,       //!< units of a fixed programme a year (trainees, institutions, lump sums)
 };
+
+//! Whether a basis is counted over the whole place each year (residents by sex and age,
+//! marriages, programme units) rather than person by person.
+constexpr bool counted_basis(Basis b) {
+  return b == Basis::resident_year || b == Basis::marriage || b == Basis::programme;
+}
 
 //! The kind's name as written in scenario files, e.g. "child_cash".
 std::string_view kind_name(MeasureKind kind);
@@ -84,6 +94,13 @@ struct Eligibility {
   int min_mother_age = 0;                  //!< for births
   int min_children = 0;                    //!< children of the household, for home purchases
   int max_children = 1 << 20;              //!< at most this many children, for home purchases
+  //! Events: the household's minor children (its residents under 18 at the year's start).
+  int min_minor_children = 0, max_minor_children = 1 << 20;
+  std::uint8_t tenures = 0b11;         //!< events: bit per Tenure (owner, renter) of the household
+  std::uint8_t income_bands = 0xFF;    //!< events: bit b for income band b + 1 of the household
+  std::uint8_t sexes = 0b11;           //!< counted bases: bit per Sex (male, female)
+  int min_age_years = 0;               //!< counted bases: age attained in the year, inclusive
+  int max_age_years = 1 << 20;         //!< exclusive
   MonthIndex valid_from = 0;               //!< first month in force
   MonthIndex valid_until = 1 << 30;        //!< first month no longer in force
   //! Events are dated to the day: those before this day of valid_from's month are not in
@@ -127,6 +144,7 @@ struct Measure {
   MonthIndex announced = 0;
   Fen cap_per_person = -1;     //!< child measures: at most this much to one child over the run; -1: none
   Fen cap_per_household = -1;  //!< event measures: at most this much to one household over the run; -1: none
+  double units_per_year = 0;   //!< programme basis: the programme's units a year
   PayerShares payers;          //!< by level; budget measures only
 
   Ledger ledger() const { return kind_ledger(kind); }
@@ -174,6 +192,9 @@ struct Event {
   int birth_order = 1;  //!< of the child born, or the household's children for a purchase
   int mother_age = 0;
   std::uint8_t flags = 0;
+  int minor_children = 0;        //!< the household's residents under 18 (when a measure asks)
+  std::uint8_t tenure = 0;       //!< Tenure of the household
+  std::uint8_t income_band = 0;  //!< 0 = lowest
 };
 
 //! Units and money of a measure for one child-year or one event, before take-up.

@@ -15,6 +15,7 @@ __extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-
 
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
+  if (plan_.needs_minors) count_minors(block, newborns);
   women(block, newborns, books);
   others(block, books.tally);
   work.clear();
@@ -34,9 +35,10 @@ void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
   for (ChildWork& w : work) finish(w, books);
 }
 
-//! Whether a living resident of `household` is resident this year, counting them among
-//! the year's residents, or (with migration) among the arrivals or departures.
-bool BlockYear::counted(std::uint32_t household, BlockTally& tally) const {
+//! Whether a living resident of `household` (of `sex` and attained `age`) is resident this
+//! year, counting them among the year's residents, or (with migration) among the arrivals
+//! or departures.
+bool BlockYear::counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const {
   if (plan_.migration) {
     if (pop_.household_departure[household] == year_) {
       ++tally.departed;
@@ -46,7 +48,35 @@ bool BlockYear::counted(std::uint32_t household, BlockTally& tally) const {
     if (pop_.household_arrival[household] == year_ && year_ > plan_.start_year) ++tally.arrived;
   }
   ++tally.population;
+  ++tally.residents[static_cast<std::size_t>(sex)][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))];
   return true;
+}
+
+//! The residents under 18 of each household of the block at the year's start (living,
+//! present; each person once, as counted()), for measures that ask for minor children.
+void BlockYear::count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const {
+  constexpr int ADULT = 18;
+  std::uint8_t* minors = state_.household_minors;
+  std::fill(minors + block.household_begin, minors + block.household_end, std::uint8_t{0});
+  auto add = [&](std::uint32_t h, int age) {
+    if (age < ADULT && minors[h] < 255) ++minors[h];
+  };
+  for (std::uint32_t w = block.woman_begin; w < block.woman_end; ++w) {
+    const int age = year_ - pop_.woman_birth_year[w];
+    if (state_.parity[w] != DEAD && age >= YOUNGEST_WOMAN_AGE) add(pop_.woman_household[w], age);
+  }
+  for (std::uint32_t p = block.person_begin; p < block.person_end; ++p) {
+    if (!state_.person_dead[p]) add(pop_.person_household[p], year_ - pop_.person_birth_year[p]);
+  }
+  const MonthIndex year_start = month_index(year_, 1);
+  for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
+    const int age = year_ - pop_.child_birth_month[c] / 12;
+    const bool own = pop_.child_woman[c] == NO_WOMAN || age < YOUNGEST_WOMAN_AGE;
+    if (own && !state_.child_state[c].dead && pop_.child_birth_month[c] < year_start) add(pop_.child_household[c], age);
+  }
+  for (const Newborn& nb : newborns) {  // the run's births of earlier years
+    if (!nb.state.dead && nb.birth_month < year_start) add(pop_.woman_household[nb.mother], year_ - nb.birth_month / 12);
+  }
 }
 
 //! Births (and the events they trigger) and deaths of the block's women, then home
@@ -87,7 +117,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int age = year - birth_year;
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
-      if (!counted(h, books.tally)) continue;
+      if (!counted(h, Sex::female, age, books.tally)) continue;
       if (woman_dies(birth_u[i], mortality.at(Sex::female, age))) {
         parities[w] = DEAD;
         books.tally.deaths++;
@@ -119,7 +149,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         const auto day_of_year = static_cast<int>(static_cast<Wide>(home_u[i]) *
                                                   static_cast<unsigned>(days_in_year(year)) / home_threshold[tenures[h]]);
         const MonthDay date = date_of_day(year, day_of_year);
-        const Event e{Basis::home_purchase, date.month, date.day, now, age, pop_.woman_flags[w]};
+        const Event e = household_event(Basis::home_purchase, date, now, age, w);
         book_events(plan_.home_measures, e, w, books);
       }
     }
@@ -141,8 +171,9 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
     const std::uint32_t first = std::max(block.person_begin, 2 * q0);
     const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
     for (std::uint32_t p = first; p < last; ++p) {
-      if (dead[p] || !counted(pop_.person_household[p], tally)) continue;
+      if (dead[p]) continue;
       const auto sex = static_cast<Sex>(pop_.person_sex[p]);
+      if (!counted(pop_.person_household[p], sex, year_ - pop_.person_birth_year[p], tally)) continue;
       if (mortality && draws[p & 1u][p / 2 - q0] < plan_.mortality.at(sex, year_ - pop_.person_birth_year[p])) {
         dead[p] = 1;
         ++tally.deaths;
@@ -165,7 +196,9 @@ void BlockYear::prepare(const ChildRecord& child, ChildState& state, BlockTally&
     if (state_.parity[child.woman] == DEAD) state.dead = true;
     if (state.dead || (plan_.migration && !present(child.household))) return;
   } else {
-    if (child.birth_month < year_start && !counted(child.household, tally)) return;
+    if (child.birth_month < year_start && !counted(child.household, child.sex, year_ - child.birth_month / 12, tally)) {
+      return;
+    }
     alive = survival(child, state, tally);
   }
   const int age_at_start = year_start - child.birth_month - 1;  // completed months at the year's first month
@@ -289,10 +322,20 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
   }
 }
 
+//! An event of a woman's household: its date, order (or children), her age and her
+//! household's flags, tenure, income band and minor children.
+Event BlockYear::household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const {
+  const std::uint32_t h = pop_.woman_household[woman];
+  Event e{basis, date.month, date.day, order, age, pop_.woman_flags[woman]};
+  e.tenure = pop_.household_tenure[h];
+  e.income_band = pop_.household_income_band[h];
+  e.minor_children = plan_.needs_minors ? state_.household_minors[h] : 0;
+  return e;
+}
+
 void BlockYear::birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const {
   const int age = year_ - pop_.woman_birth_year[mother];
-  const std::uint8_t flags = pop_.woman_flags[mother];
-  const Event birth{Basis::birth, date.month, date.day, order >= 3 ? 3 : order, age, flags};
+  const Event birth = household_event(Basis::birth, date, order >= 3 ? 3 : order, age, mother);
   book_events(plan_.birth_measures, birth, mother, books);
   if (!plan_.assisted_measures.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
       draw_u64(plan_.seed, rep_,

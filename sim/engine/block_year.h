@@ -58,6 +58,8 @@ struct BlockTally {
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
   std::int64_t population = 0;  //!< residents at the year's start
+  //! [sex][attained age]: the residents at the year's start
+  std::array<std::array<std::int64_t, OLDEST_AGE + 1>, SEXES> residents{};
   std::int64_t deaths = 0;
   std::int64_t arrived = 0, departed = 0;  //!< residents of the households arriving, leaving at the year's start
 };
@@ -79,6 +81,7 @@ struct ReplicationState {
   ChildState* child_state;         //!< [base child]
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
   std::uint8_t* person_dead;       //!< [other resident]: died in an earlier year
+  std::uint8_t* household_minors;  //!< [household]: residents under 18 this year (when a measure asks)
 };
 
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
@@ -116,7 +119,8 @@ class BlockYear {
   bool present(std::uint32_t household) const {
     return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
   }
-  bool counted(std::uint32_t household, BlockTally& tally) const;
+  bool counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const;
+  void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
   void prepare(const ChildRecord& child, ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const;
@@ -124,6 +128,7 @@ class BlockYear {
   void services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
+  Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const;
   void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
                    BlockBooks books) const;

@@ -100,6 +100,14 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
   }
   plan.mortality = mortality_thresholds(profile.life_table);
   plan.girl_threshold = probability_threshold(100.0 / (100.0 + profile.sex_ratio_at_birth));
+  for (int sex = 0; sex < SEXES; ++sex) {
+    for (int age = MIN_FERTILE_AGE; age <= MAX_FERTILE_AGE; ++age) {
+      plan.marriage_rate[static_cast<std::size_t>(sex)][static_cast<std::size_t>(age)] =
+          profile.first_marriages_per_1000[static_cast<std::size_t>(sex)]
+                                          [static_cast<std::size_t>((age - MIN_FERTILE_AGE) / 5)] /
+          1000.0;
+    }
+  }
   plan.migration = std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
                                [&](std::int16_t y) { return y > scenario.start_year; }) ||
                    std::any_of(pop.household_departure.begin(), pop.household_departure.end(),
@@ -136,7 +144,13 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
         break;
       case Basis::new_slot:
       case Basis::renovated_slot: plan.slot_measures.push_back(mp); break;
+      case Basis::resident_year:
+      case Basis::marriage:
+      case Basis::programme: plan.counted_measures.push_back(mp); break;
     }
+    const Eligibility none;
+    plan.needs_minors = plan.needs_minors || m.eligibility.min_minor_children != none.min_minor_children ||
+                        m.eligibility.max_minor_children != none.max_minor_children;
   }
   plan.n_tallies = scenario.measures.size();
 }

@@ -60,6 +60,10 @@ struct Plan {
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
+  std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
+  bool needs_minors = false;                  //!< some event measure reads the household's minor children
+  //! [sex][attained age]: first marriages a year per resident (the profile's [marriage])
+  std::array<std::array<double, OLDEST_AGE + 1>, SEXES> marriage_rate{};
   std::uint64_t assisted_threshold;
   std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
   MortalityThresholds mortality;

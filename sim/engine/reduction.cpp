@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/funding.h"
+#include "models/measures/kinds.h"
 
 namespace cradle::engine {
 
@@ -64,12 +65,51 @@ void size_arrays(ScenarioResults& out, std::size_t R, std::size_t Y, std::size_t
   out.net_migration.assign(R * Y, 0);
   out.parameters.assign(R * parameters, 0.0);
   out.kindergarten_enrolled_months.assign(R * Y, 0);
+  static_assert(RESIDENT_SEXES == SEXES && RESIDENT_AGES == OLDEST_AGE + 1, "the results' age axis is the engine's");
+  out.residents_by_age.assign(R * Y * RESIDENT_SEXES * RESIDENT_AGES, 0);
+}
+
+//! The whole place's residents by sex and attained age at the year's start: the blocks'
+//! counts scaled by the population's weight.
+ResidentsByAge whole_place_residents(const YearBooks& books, std::int64_t weight) {
+  ResidentsByAge residents{};
+  for (const BlockTally& t : books.tally) {
+    for (std::size_t s = 0; s < SEXES; ++s) {
+      for (std::size_t a = 0; a <= OLDEST_AGE; ++a) residents[s][a] += weight * t.residents[s][a];
+    }
+  }
+  return residents;
+}
+
+//! The year's count of a counted-basis measure over the whole place: its eligible
+//! residents, their first marriages at the profile's rates, or its programme's units.
+double eligible_count(const Plan& plan, const Measure& m, const ResidentsByAge& residents) {
+  if (m.basis == Basis::programme) return m.units_per_year;
+  double count = 0;
+  for (std::size_t s = 0; s < SEXES; ++s) {
+    if (!((m.eligibility.sexes >> s) & 1u)) continue;
+    const auto from = static_cast<std::size_t>(std::min(m.eligibility.min_age_years, OLDEST_AGE + 1));
+    const auto to = static_cast<std::size_t>(std::min(m.eligibility.max_age_years, OLDEST_AGE + 1));
+    for (std::size_t a = from; a < to; ++a) {
+      const auto n = static_cast<double>(residents[s][a]);
+      count += m.basis == Basis::marriage ? n * plan.marriage_rate[s][a] : n;
+    }
+  }
+  return count;
 }
 
 //! Each measure's units and money, summed over blocks, into the budget or its ledger.
 void reduce_measures(ScenarioResults& out, const Scenario& scenario, const Plan& plan, const ResultsLayout& layout,
                      std::int64_t weight, std::size_t r, std::size_t y, const YearBooks& books) {
   const std::size_t T = plan.n_tallies, B = books.tally.size();
+  std::vector<Cost> counted(T);
+  if (!plan.counted_measures.empty()) {
+    const ResidentsByAge residents = whole_place_residents(books, weight);
+    for (const MeasurePlan& mp : plan.counted_measures) {
+      counted[mp.tally] = count_cost(*mp.measure, plan.start_year + static_cast<int>(y),
+                                     eligible_count(plan, *mp.measure, residents));
+    }
+  }
   for (std::size_t i = 0; i < T; ++i) {
     std::int64_t n = 0;
     Fen total = 0;
@@ -78,8 +118,9 @@ void reduce_measures(ScenarioResults& out, const Scenario& scenario, const Plan&
       total += books.fen[b * T + i];
     }
     const Cost& places = plan.place_costs[y * T + i];
-    n = n * weight + places.units;  // place subsidies are whole-place counts already
-    total = total * weight + places.fen;
+    // Place subsidies and counted bases are whole-place counts already.
+    n = n * weight + places.units + counted[i].units;
+    total = total * weight + places.fen + counted[i].fen;
     if (layout.budget_of[i] != SIZE_MAX) {
       const std::size_t m = layout.budget_of[i];
       out.caseload[out.caseload_index(r, y, m)] = n;
@@ -145,6 +186,9 @@ void reduce_year(ScenarioResults& out, const Scenario& scenario, const Plan& pla
     out.kindergarten_enrolled_months[out.year_index(r, y)] += w * t.kindergarten_months;
     out.deaths[out.year_index(r, y)] += w * t.deaths;
     out.population[out.year_index(r, y)] += w * t.population;
+    for (std::size_t sex = 0; sex < SEXES; ++sex) {
+      for (std::size_t a = 0; a <= OLDEST_AGE; ++a) out.residents_by_age[out.resident_index(r, y, sex, a)] += w * t.residents[sex][a];
+    }
     out.net_migration[out.year_index(r, y)] += w * (t.arrived - t.departed);
   }
   reduce_measures(out, scenario, plan, layout, w, r, y, books);

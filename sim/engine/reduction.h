@@ -34,6 +34,9 @@ ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::si
 void record_burn_in(ScenarioResults& out, const BasePopulation& pop, std::size_t r);
 
 //! A replication-year's blocks, as the reduction reads them.
+//! [sex][attained age]: residents.
+using ResidentsByAge = std::array<std::array<std::int64_t, OLDEST_AGE + 1>, SEXES>;
+
 struct YearBooks {
   const std::vector<BlockTally>& tally;   //!< [block]
   const std::vector<std::int64_t>& units;  //!< [block][tally]

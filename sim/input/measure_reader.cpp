@@ -151,9 +151,37 @@ void read_who(TableReader& e, Eligibility& el) {
     e.fail("service", "expected \"childcare\" or \"kindergarten\"");
 }
 
+//! A list of words as a bit mask over `words` (bit i for words[i]).
+std::uint8_t read_word_set(TableReader& e, const std::string& key, const std::vector<std::string>& words) {
+  const toml::node& n = e.require(key);
+  if (!n.is_array() || n.as_array()->empty()) e.fail_at(n.source(), key, "expected a non-empty list");
+  std::uint8_t mask = 0;
+  for (const toml::node& item : *n.as_array()) {
+    const std::string word = e.as_string(item, key);
+    const auto it = std::find(words.begin(), words.end(), word);
+    if (it == words.end()) e.fail_at(item.source(), key, "unknown value \"" + word + "\"");
+    mask = static_cast<std::uint8_t>(mask | (1u << (it - words.begin())));
+  }
+  return mask;
+}
+
+//! Household circumstances (events) and sex and ages in years (counted bases).
+void read_household_and_person(TableReader& e, Eligibility& el) {
+  if (e.has("min_minor_children")) el.min_minor_children = static_cast<int>(e.integer("min_minor_children", 0, 20));
+  if (e.has("max_minor_children")) el.max_minor_children = static_cast<int>(e.integer("max_minor_children", 0, 20));
+  if (el.max_minor_children < el.min_minor_children) e.fail("max_minor_children", "below min_minor_children");
+  if (e.has("tenure")) el.tenures = read_word_set(e, "tenure", {"owner", "renter"});
+  if (e.has("income_bands")) el.income_bands = e.int_set("income_bands", 1, 8, 0xFF);
+  if (e.has("sex")) el.sexes = read_word_set(e, "sex", {"male", "female"});
+  if (e.has("min_age_years")) el.min_age_years = static_cast<int>(e.integer("min_age_years", 0, 120));
+  if (e.has("max_age_years")) el.max_age_years = static_cast<int>(e.integer("max_age_years", 1, 121));
+  if (el.max_age_years <= el.min_age_years) e.fail("max_age_years", "must exceed min_age_years");
+}
+
 //! [eligibility]; returns the first phase (its kindergarten years).
 Phase read_eligibility(TableReader& e, Eligibility& el) {
   read_who(e, el);
+  read_household_and_person(e, el);
   if (const toml::node* pn = e.optional("providers")) el.providers = read_providers(e, *pn);
   if (e.has("min_mother_age")) el.min_mother_age = static_cast<int>(e.integer("min_mother_age", 0, 60));
   if (e.has("min_children")) el.min_children = static_cast<int>(e.integer("min_children", 0, 20));
@@ -179,6 +207,24 @@ Phase read_eligibility(TableReader& e, Eligibility& el) {
   }
   e.finish();
   return first;
+}
+
+//! Household circumstances restrict events; sex and ages in years, counted bases.
+void check_household_and_person_scope(TableReader& m, const Measure& out) {
+  const Eligibility& el = out.eligibility;
+  const Eligibility none;
+  const bool event = out.basis == Basis::birth || out.basis == Basis::assisted_birth ||
+                     out.basis == Basis::home_purchase;
+  if (!event && (el.min_minor_children != none.min_minor_children ||
+                 el.max_minor_children != none.max_minor_children || el.tenures != none.tenures ||
+                 el.income_bands != none.income_bands)) {
+    m.fail("eligibility", "minor children, tenure and income bands apply only to births and home purchases");
+  }
+  const bool persons = out.basis == Basis::resident_year || out.basis == Basis::marriage;
+  if (!persons && (el.sexes != none.sexes || el.min_age_years != none.min_age_years ||
+                   el.max_age_years != none.max_age_years)) {
+    m.fail("eligibility", "sex and ages in years apply only to measures counted in person-years or marriages");
+  }
 }
 
 //! Service and providers restrict only the bases they can apply to.
@@ -321,6 +367,12 @@ Measure read_measure(TableReader& m, const PayerContext& ctx, std::optional<Mont
     out.phases.push_back(Phase{});
   }
   check_eligibility_scope(m, out);
+  check_household_and_person_scope(m, out);
+  if (out.basis == Basis::programme) {
+    out.units_per_year = m.sourced("units_per_year", 0, 1e9).value;
+  } else if (m.has("units_per_year")) {
+    m.fail("units_per_year", "only a measure counted in programme units has units a year");
+  }
   {
     TableReader a = m.child(m.subtable("amount"), "amount");
     read_amount(a, out, out.phases.front());

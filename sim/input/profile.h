@@ -131,6 +131,9 @@ struct PlaceProfile {
   KindergartenProfile kindergarten;
   double home_purchase_rate = 0;  //!< a household's annual probability of buying a new home
   double household_income = 0;    //!< annual disposable income of a household with young children, yuan
+  //! First marriages a year per 1000 residents by sex and age group 15–19 … 45–49 (all 0
+  //! when the profile has no [marriage]: measures counted in marriages then count none).
+  std::array<std::array<double, FERTILE_AGE_GROUPS>, SEXES> first_marriages_per_1000{};
   //! Mortality of every resident, scaled to the place's life expectancy; empty when the
   //! profile has no [mortality]: a closed population.
   LifeTable life_table;

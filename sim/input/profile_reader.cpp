@@ -137,6 +137,14 @@ void read_mortality_and_migration(TableReader& root, PlaceProfile& p) {
     }
     mr.finish();
   }
+  if (const toml::table* mt = root.optional_subtable("marriage")) {
+    TableReader mr = root.child(*mt, "marriage");
+    p.first_marriages_per_1000[static_cast<std::size_t>(Sex::male)] =
+        mr.sourced_values<FERTILE_AGE_GROUPS>("first_marriages_male_per_1000", 0, 1000);
+    p.first_marriages_per_1000[static_cast<std::size_t>(Sex::female)] =
+        mr.sourced_values<FERTILE_AGE_GROUPS>("first_marriages_female_per_1000", 0, 1000);
+    mr.finish();
+  }
   if (const toml::table* mt = root.optional_subtable("migration")) {
     TableReader mr = root.child(*mt, "migration");
     p.net_migration_per_1000 = mr.sourced("net_per_1000", -200, 200).value;

@@ -52,7 +52,7 @@ struct Loader {
         simulated = false;
       } else {
         for (const char* section : {"population", "fertility", "childcare", "kindergarten", "events", "income",
-                                    "mortality", "households", "migration", "observed"})
+                                    "mortality", "marriage", "households", "migration", "observed"})
           root.optional(section);
       }
       root.finish();
