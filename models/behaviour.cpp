@@ -85,7 +85,8 @@ double fee_reductions_value(const std::vector<const Measure*>& reductions, const
           if (!r.applies) continue;
           use = r.use;
           const FeeContext fee{fees[pr], fees[static_cast<std::size_t>(Provider::public_)]};
-          reduced += m->take_up * static_cast<double>(phase_amount(m->kind, m->phase_at(birth + 1 + age), fee));
+          reduced += m->take_up_at(birth + 1 + age) *
+                     static_cast<double>(phase_amount(m->kind, m->phase_at(birth + 1 + age), fee));
         }
         total += use * shares[pr] * std::min(reduced, static_cast<double>(fees[pr])) / 100.0;
       }
@@ -125,7 +126,7 @@ std::array<double, PARITY_CLASSES> birth_value_yuan(const std::vector<Measure>& 
         v = static_cast<double>(m.phase_at(birth).fen_per_unit) / 100.0;
         if (m.basis == Basis::assisted_birth) v *= assisted_reproduction_share;
       }
-      value[static_cast<std::size_t>(k)] += v * m.take_up;
+      value[static_cast<std::size_t>(k)] += v * m.take_up_at(birth);
     }
   }
   return value;

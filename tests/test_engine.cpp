@@ -734,3 +734,36 @@ TEST_CASE("closed form: a measure for girls of 13 counts the population's girls 
     }
   }
 }
+
+TEST_CASE("phased take-up: each year's share of eligible child-months claimed follows its phase", "[engine][take-up]") {
+  Scenario s = cradle::testing::neutral(default_scenario());
+  Measure all;
+  all.id = "all";
+  all.kind = MeasureKind::child_cash;
+  all.basis = Basis::child_month;
+  all.title = all.source = "test";
+  Phase p;
+  p.fen_per_unit = 100;
+  all.phases = {p};
+  all.payers.ppm = {0, 0, 0, PPM};
+  Measure phased = all;
+  phased.id = "phased";
+  phased.take_up = 0.3;
+  Phase later = p;
+  later.from = month_index(2027, 1);
+  later.take_up = 0.9;  // 逐步: a scheme that reaches most families from its third year
+  phased.phases = {p, later};
+  s.measures = {all, phased};
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
+  for (std::size_t y = 0; y < 4; ++y) {
+    INFO(r.years[y]);
+    const double expected = r.years[y] < 2027 ? 0.3 : 0.9;
+    for (std::size_t rep = 0; rep < 2; ++rep) {
+      const auto eligible = static_cast<double>(r.caseload[r.caseload_index(rep, y, 0)]);
+      const auto claimed = static_cast<double>(r.caseload[r.caseload_index(rep, y, 1)]);
+      // About 8,000 children under 3 decide (one draw each): a share within 0.03 is over 5
+      // standard errors.
+      REQUIRE(std::fabs(claimed / eligible - expected) < 0.03);
+    }
+  }
+}

@@ -10,8 +10,9 @@ namespace cradle {
 Cost counted_cost(const Measure& m, int year, double count) {
   const int months = months_in(m.months_in_force(year));
   if (months == 0 || !(count > 0)) return {};
-  const auto units = static_cast<std::int64_t>(std::llround(count * m.take_up * months / 12.0));
-  return Cost{units, units * m.phase_at(month_index(year, 7)).fen_per_unit};
+  const MonthIndex mid_year = month_index(year, 7);
+  const auto units = static_cast<std::int64_t>(std::llround(count * m.take_up_at(mid_year) * months / 12.0));
+  return Cost{units, units * m.phase_at(mid_year).fen_per_unit};
 }
 
 }  // namespace cradle

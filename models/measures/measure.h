@@ -127,6 +127,7 @@ struct Phase {
   bool public_fee = false;     //!< fee_reduction by the fee public providers charge (capped at the child's fee)
   std::uint8_t kindergarten_years = 0b111;  //!< bit k-1: kindergarten year k
   Provenance provenance = Provenance::stated;  //!< of the amount: the document's, derived, or assumed
+  double take_up = -1;  //!< from this phase on (a phased scheme, 逐步); below 0: the measure's own
 };
 
 //! One measure, resolved and validated.
@@ -163,6 +164,11 @@ struct Measure {
   const Phase& phase_at(MonthIndex month) const;
   //! The weakest provenance among its phases' amounts: what its outlay rests on.
   Provenance provenance() const;
+  //! The take-up in force in a month: its phase's, where the phase sets one, else the measure's.
+  double take_up_at(MonthIndex month) const {
+    const double t = phase_at(month).take_up;
+    return t >= 0 ? t : take_up;
+  }
 };
 
 //! Household flags carried by women and inherited by their children.

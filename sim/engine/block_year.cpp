@@ -270,14 +270,18 @@ void BlockYear::services(ChildWork& w, int age_at_start, std::uint32_t household
   }
 }
 
-//! A family's claim of child measure i: one decision for the child's whole eligibility
-//! (year 0 of its stream), remembered for the first REMEMBERED_TAKE_UPS measures.
+//! A family's claim of child measure i: one draw for the child's whole eligibility (year 0
+//! of its stream), remembered for the first REMEMBERED_TAKE_UPS measures. Under a phased
+//! take-up the same draw meets each year's threshold, so a family that claims keeps
+//! claiming as take-up rises.
 bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const {
   if (mp.take_up_certain) return true;
+  const StreamKey key{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP};
+  if (!mp.take_up_by_year.empty()) return takes_up(plan_, mp, rep_, key, static_cast<std::size_t>(y_));
   ChildState& state = *w.state;
   const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
   if (state.take_up_known & bit) return (state.take_up_yes & bit) != 0;
-  const bool yes = takes_up(plan_, mp, rep_, StreamKey{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP});
+  const bool yes = takes_up(plan_, mp, rep_, key, static_cast<std::size_t>(y_));
   state.take_up_known |= bit;
   if (yes) state.take_up_yes |= bit;
   return yes;
@@ -352,7 +356,8 @@ void BlockYear::book_events(const std::vector<MeasurePlan>& measures, const Even
   for (const MeasurePlan& mp : measures) {
     const Cost c = event_cost(*mp.measure, e);
     if (c.units == 0) continue;
-    if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP})) {
+    if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP},
+                  static_cast<std::size_t>(y_))) {
       continue;
     }
     Fen paid = c.fen;

@@ -114,6 +114,22 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
                                [](std::int16_t y) { return y != NEVER_DEPARTS; });
 }
 
+//! A phased take-up as a threshold per year (at mid-year); a constant one keeps the
+//! measure's threshold alone.
+void plan_take_up(MeasurePlan& mp, const Measure& m, const Plan& plan) {
+  bool varies = false, certain = true;
+  std::vector<std::uint64_t> by_year;
+  for (int y = 0; y < plan.years; ++y) {
+    const double t = m.take_up_at(month_index(plan.start_year + y, 7));
+    varies = varies || t != m.take_up;
+    certain = certain && t >= 1.0;
+    by_year.push_back(probability_threshold(t));
+  }
+  if (!varies) return;
+  mp.take_up_by_year = std::move(by_year);
+  mp.take_up_certain = certain;
+}
+
 //! The measures sorted by basis, with their take-up thresholds and cap slots.
 void plan_measures(Plan& plan, const Scenario& scenario) {
   plan.home_min_children = std::numeric_limits<int>::max();
@@ -121,7 +137,8 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   std::size_t capped_child = 0;
   for (std::size_t i = 0; i < scenario.measures.size(); ++i) {
     const Measure& m = scenario.measures[i];
-    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1};
+    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1, {}};
+    plan_take_up(mp, m, plan);
     if (m.cap_per_person >= 0) {
       if (capped_child == MAX_CAPPED_CHILD_MEASURES) {
         throw std::invalid_argument("more than " + std::to_string(MAX_CAPPED_CHILD_MEASURES) +

@@ -34,6 +34,8 @@ struct MeasurePlan {
   bool take_up_certain;
   std::uint32_t take_up_draw;  //!< draw index: hash of the measure id
   int cap_slot = -1;           //!< its slot among capped measures (per child or per household), or -1
+  //! [year]: the take-up threshold of a phased take-up (at mid-year); empty when it is constant
+  std::vector<std::uint64_t> take_up_by_year;
 };
 
 //! Everything that is the same for every replication of a scenario.
@@ -140,8 +142,11 @@ inline int response_birth_month(const std::array<std::uint64_t, 11>& cumulative,
 }
 
 //! Whether the holder of `key` claims a measure (certain take-up draws nothing).
-inline bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key) {
-  return mp.take_up_certain || draw_u64(plan.seed, rep, key, mp.take_up_draw) < mp.take_up_threshold;
+inline bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key,
+                     std::size_t year_offset) {
+  if (mp.take_up_certain) return true;
+  const std::uint64_t threshold = mp.take_up_by_year.empty() ? mp.take_up_threshold : mp.take_up_by_year[year_offset];
+  return draw_u64(plan.seed, rep, key, mp.take_up_draw) < threshold;
 }
 
 }  // namespace cradle::engine

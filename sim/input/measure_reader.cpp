@@ -252,6 +252,7 @@ void read_phases(TableReader& m, Measure& out) {
     if (!has) pr.fail("from", "missing (required)");
     if (p.from <= out.phases.back().from && out.phases.size() > 1) pr.fail("from", "phases must be in date order");
     p.kindergarten_years = pr.int_set("kindergarten_years", 1, 3, p.kindergarten_years);
+    if (pr.has("take_up")) p.take_up = pr.sourced("take_up", 0, 1).value;
     if (const toml::table* at = pr.optional_subtable("amount")) {
       TableReader a = pr.child(*at, "amount");
       read_amount(a, out, p);
