@@ -37,6 +37,21 @@ ServiceUse make_service_use(const ChildcareProfile& childcare, const Kindergarte
   return use;
 }
 
+KindergartenProfile kindergarten_in(const KindergartenProfile& profile, int first_year, int year) {
+  if (profile.target_year == 0) return profile;
+  const int from_year = first_year - 1;  // the year of the profile's values
+  const double f = year >= profile.target_year || profile.target_year <= from_year
+                       ? 1.0
+                       : std::max(0.0, static_cast<double>(year - from_year) / (profile.target_year - from_year));
+  KindergartenProfile now = profile;
+  now.enrolment_rate = profile.enrolment_rate + f * (profile.target_enrolment_rate - profile.enrolment_rate);
+  for (std::size_t p = 0; p < PROVIDER_COUNT; ++p) {
+    now.provider_shares[p] =
+        profile.provider_shares[p] + f * (profile.target_provider_shares[p] - profile.provider_shares[p]);
+  }
+  return now;
+}
+
 Provider pick_provider(const std::array<std::uint64_t, PROVIDER_COUNT - 1>& cumulative, std::uint64_t u) {
   for (std::size_t i = 0; i < cumulative.size(); ++i) {
     if (u < cumulative[i]) return static_cast<Provider>(i);

@@ -51,7 +51,17 @@ struct KindergartenProfile {
   double enrolment_rate = 0;  //!< share of children of kindergarten age enrolled
   std::array<double, PROVIDER_COUNT> provider_shares{};
   FeeTable fees{};  //!< care-and-education fee (保教费) a month
+  //! A document's target (e.g. 58 % public, 93 % inclusive by 2025): enrolment and shares
+  //! move on a straight path from the values above (the year before the first) to these in
+  //! `target_year`, then hold. No target when target_year is 0.
+  int target_year = 0;
+  double target_enrolment_rate = 0;
+  std::array<double, PROVIDER_COUNT> target_provider_shares{};
 };
+
+//! The kindergarten enrolment and provider shares in force in `year` of a run starting
+//! in `first_year` (the profile's, or a point on its path to the target).
+KindergartenProfile kindergarten_in(const KindergartenProfile& profile, int first_year, int year);
 
 //! Thresholds of the provider and kindergarten draws, precomputed (childcare demand:
 //! models/childcare_demand.h).

@@ -127,6 +127,27 @@ TEST_CASE("life table: closed form for a constant hazard, and scaling reaches th
   REQUIRE(life_table_group(100) == LIFE_TABLE_GROUPS - 1);
 }
 
+TEST_CASE("services: kindergarten enrolment and shares move on a straight path to the document's target",
+          "[unit][domain]") {
+  KindergartenProfile k;
+  k.enrolment_rate = 0.80;
+  k.provider_shares = {0.40, 0.30, 0.30};
+  REQUIRE(kindergarten_in(k, 2025, 2030).provider_shares == k.provider_shares);  // no target: held
+  k.target_year = 2027;
+  k.target_enrolment_rate = 0.92;
+  k.target_provider_shares = {0.55, 0.35, 0.10};
+  // From the year before the first (2024) to 2027: a third of the way a year.
+  const KindergartenProfile y2025 = kindergarten_in(k, 2025, 2025);
+  REQUIRE(y2025.enrolment_rate == Approx(0.84));
+  REQUIRE(y2025.provider_shares[0] == Approx(0.45));
+  REQUIRE(y2025.provider_shares[2] == Approx(0.30 - 0.20 / 3));
+  for (int year : {2027, 2030}) {
+    const KindergartenProfile held = kindergarten_in(k, 2025, year);
+    REQUIRE(held.enrolment_rate == Approx(0.92));
+    REQUIRE(held.provider_shares[1] == Approx(0.35));
+  }
+}
+
 TEST_CASE("demography: a child who dies is alive in the months before its death, after its birth", "[unit][domain]") {
   const std::uint64_t certain = ~std::uint64_t{0}, never = 0;
   ScriptedStream survives{{5}};

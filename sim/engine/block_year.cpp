@@ -254,11 +254,11 @@ void BlockYear::services(ChildWork& w, int age_at_start, std::uint32_t household
   if ((kg[0] | kg[1] | kg[2]) == 0) return;
   if (state.kindergarten < 0) {
     const StreamKey once{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_ENROL};
-    const bool enrolled = draw_u64(plan_.seed, rep_, once) < rplan_.services.kindergarten_threshold;
+    const bool enrolled = draw_u64(plan_.seed, rep_, once) < rplan_.services[static_cast<std::size_t>(y_)].kindergarten_threshold;
     const StreamKey provider{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_PROVIDER};
     state.kindergarten =
         enrolled ? static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(
-                                                    rplan_.services.kindergarten_provider_threshold,
+                                                    rplan_.services[static_cast<std::size_t>(y_)].kindergarten_provider_threshold,
                                                     draw_u64(plan_.seed, rep_, provider))))
                  : std::int8_t{0};
   }
@@ -296,7 +296,7 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
     if (state.childcare_provider < 0) {
       const StreamKey once{w.request.entity, w.request.aux, 0, stream::CHILDCARE_PROVIDER};
       state.childcare_provider = static_cast<std::int8_t>(
-          pick_provider(rplan_.services.childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
+          pick_provider(rplan_.services[static_cast<std::size_t>(y_)].childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
     }
     cy.childcare_provider = static_cast<Provider>(state.childcare_provider);
     books.tally.childcare_months += months_in(cy.childcare_mask);

@@ -272,7 +272,10 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
                                                    plan.net_price[y], theta.childcare_demand_level,
                                                    theta.childcare_price_elasticity));
   }
-  rp.services = make_service_use(scenario.profile.childcare, scenario.profile.kindergarten);
+  for (int y = 0; y < plan.years; ++y) {
+    rp.services.push_back(make_service_use(
+        scenario.profile.childcare, kindergarten_in(scenario.profile.kindergarten, plan.start_year, plan.start_year + y)));
+  }
   return rp;
 }
 

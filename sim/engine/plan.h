@@ -114,7 +114,7 @@ struct ReplicationPlan {
   //! The same without the response: a draw below it is a birth whatever the response,
   //! one between the two a birth the response adds (in a month it responds in).
   std::vector<std::uint64_t> base_birth_threshold;
-  ServiceUse services;
+  std::vector<ServiceUse> services;  //!< [year]: kindergarten enrolment and shares move on their path
   std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
 

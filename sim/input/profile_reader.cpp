@@ -109,6 +109,14 @@ void read_kindergarten(TableReader& root, PlaceProfile& p) {
   k.provider_shares = kr.sourced_values<PROVIDER_COUNT>("provider_shares", 0, 1);
   require_sum_one(kr, "provider_shares", sum(k.provider_shares));
   k.fees = read_fees(kr, "fees");
+  if (kr.has("target_year")) {
+    k.target_year = static_cast<int>(kr.integer("target_year", 2000, 2100));
+    k.target_enrolment_rate = kr.sourced("target_enrolment_rate", 0, 1).value;
+    k.target_provider_shares = kr.sourced_values<PROVIDER_COUNT>("target_provider_shares", 0, 1);
+    require_sum_one(kr, "target_provider_shares", sum(k.target_provider_shares));
+  } else if (kr.has("target_enrolment_rate") || kr.has("target_provider_shares")) {
+    kr.fail("target_year", "missing: a kindergarten target needs its year");
+  }
   kr.finish();
 }
 
