@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/engine.h"
 #include "sim/input/scenario.h"
+#include "sim/population/population.h"
 
 using namespace cradle;
 
@@ -450,7 +452,8 @@ TEST_CASE("001 Jiangxi adds no second childcare subsidy or tax deduction", "[pac
   for (const Measure& m : shipped("jiangxi_current").measures) {
     if (m.id.rfind("jiangxi_", 0) != 0) continue;
     INFO("measure " << m.id);
-    REQUIRE(m.kind != MeasureKind::child_cash);
+    // Its child_cash measures are student aid per pupil-year (resident_year), not a subsidy per child-month.
+    REQUIRE(!(m.kind == MeasureKind::child_cash && m.basis == Basis::child_month));
     REQUIRE(m.kind != MeasureKind::tax_expenditure);
   }
 }
@@ -484,10 +487,12 @@ TEST_CASE("000 Ganzhou: housing, screening and childcare measures", "[packages][
   const Scenario& s = shipped("ganzhou_current");
   const Measure& two = measure(s, "ganzhou_multichild_home_purchase_grant");
   require_identity(two, MeasureKind::event_cash, Basis::home_purchase, DOC_GANZHOU, "art. 三");
-  REQUIRE(two.eligibility.min_children == 2);
+  REQUIRE(two.eligibility.min_minor_children == 2);  // 未成年子女: minor children, not children ever born
+  REQUIRE(two.eligibility.min_children == 0);
   const Measure& three = measure(s, "ganzhou_three_child_home_purchase_grant_extra");
   require_identity(three, MeasureKind::event_cash, Basis::home_purchase, DOC_GANZHOU, "art. 三");
-  REQUIRE(three.eligibility.min_children == 3);
+  REQUIRE(three.eligibility.min_minor_children == 3);
+  REQUIRE(three.eligibility.min_children == 0);
   require_identity(measure(s, "ganzhou_preschool_aid"), MeasureKind::child_cash, Basis::child_month, DOC_GANZHOU,
                    "art. 四");
   require_identity(measure(s, "ganzhou_prenatal_newborn_screening"), MeasureKind::in_kind_service, Basis::birth,
@@ -741,4 +746,87 @@ TEST_CASE("004 Baoji: childcare supply, preschool aid and provident fund, county
   require_identity(loan, MeasureKind::provident_fund, Basis::home_purchase, DOC_BAOJI, "art. 13");
   require_per_unit(loan, 0);
   REQUIRE(loan.eligibility.min_children == 2);
+}
+
+// ---- the counted bases and household circumstances in the shipped scenarios ------------
+
+namespace {
+
+//! The first year of a shipped scenario, run on a 1-in-`sample` population with 4
+//! replications: each named measure's outlay (budget or its own ledger) and caseload,
+//! summed over the replications.
+struct FirstYear {
+  std::map<std::string, Fen> outlay;
+  std::map<std::string, std::int64_t> caseload;
+};
+
+FirstYear run_first_year(const std::string& name, std::int64_t sample) {
+  Scenario s = shipped(name);
+  s.end_year = s.start_year;
+  s.sample = sample;
+  const BasePopulation population = scenario_population(s, sample);
+  const ScenarioResults r = simulate(s, population, RunOptions{4, s.seed});
+  FirstYear out;
+  for (std::size_t rep = 0; rep < 4; ++rep) {
+    for (std::size_t m = 0; m < r.n_measures(); ++m) {
+      for (std::size_t p = 0; p < r.n_payers(); ++p) out.outlay[r.measures[m].id] += r.outlay_fen[r.outlay_index(rep, 0, m, p)];
+      out.caseload[r.measures[m].id] += r.caseload[r.caseload_index(rep, 0, m)];
+    }
+    for (std::size_t m = 0; m < r.n_ledger_measures(); ++m) {
+      out.outlay[r.ledger_measures[m].id] += r.ledger_fen[r.ledger_index(rep, 0, m)];
+      out.caseload[r.ledger_measures[m].id] += r.ledger_caseload[r.ledger_index(rep, 0, m)];
+    }
+  }
+  return out;
+}
+
+void require_positive(const FirstYear& y, std::initializer_list<const char*> ids) {
+  for (const char* id : ids) {
+    INFO("measure " << id);
+    REQUIRE(y.outlay.count(id) == 1);
+    CHECK(y.caseload.at(id) > 0);
+    CHECK(y.outlay.at(id) > 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("003 Zhangping art. 7, 8: persons by sex and age and a fixed programme pay in the first year",
+          "[packages][zhangping][counted]") {
+  const Scenario& s = shipped("zhangping_current");
+  const Measure& hpv = measure(s, "zhangping_hpv_vaccine_girls");
+  require_identity(hpv, MeasureKind::in_kind_service, Basis::resident_year, DOC_ZHANGPING, "art. 7");
+  REQUIRE(hpv.eligibility.sexes == 0b10);  // girls only
+  REQUIRE(hpv.eligibility.min_age_years == 13);
+  const Measure& training = measure(s, "zhangping_childcare_worker_training");
+  require_identity(training, MeasureKind::fixed_programme, Basis::programme, DOC_ZHANGPING, "art. 8");
+  REQUIRE(training.units_per_year == 200);  // 每年培养培训 200 人
+  const FirstYear y = run_first_year("zhangping_current", 20);
+  require_positive(y, {"zhangping_hpv_vaccine_girls", "zhangping_women_cancer_screening",
+                       "zhangping_childcare_worker_training"});
+  // 200 trainees a year, in force all of 2025, in each of the 4 replications.
+  REQUIRE(y.caseload.at("zhangping_childcare_worker_training") == 4 * 200);
+}
+
+TEST_CASE("002 Xihu art. 3, 4, 9, 12, 15: marriages, women by age and programmes pay in the first year",
+          "[packages][xihu][counted]") {
+  const Scenario& s = shipped("xihu_current");
+  require_identity(measure(s, "xihu_marriage_leave"), MeasureKind::leave, Basis::marriage, DOC_XIHU, "art. 3");
+  REQUIRE(measure(s, "xihu_marriage_leave").phases.front().fen_per_unit == fen(15 * XIHU_WAGE));
+  require_identity(measure(s, "xihu_premarital_check"), MeasureKind::in_kind_service, Basis::marriage, DOC_XIHU,
+                   "art. 15");
+  const FirstYear y = run_first_year("xihu_current", 20);
+  require_positive(y, {"xihu_marriage_leave", "xihu_marriage_certification_counselling", "xihu_premarital_check",
+                       "xihu_pre_pregnancy_check", "xihu_kindergarten_standard_reward",
+                       "xihu_childcare_staff_training"});
+}
+
+TEST_CASE("001 Jiangxi art. (十), 004 Baoji art. 4, 16: school-age residents and a programme pay in the first year",
+          "[packages][baoji][jiangxi][counted]") {
+  const FirstYear baoji = run_first_year("baoji_current", 50);
+  require_positive(baoji, {"baoji_public_childcare_institutions", "baoji_compulsory_living_subsidy",
+                           "baoji_compulsory_free_textbooks"});
+  const FirstYear ganzhou = run_first_year("ganzhou_current", 100);
+  require_positive(ganzhou, {"jiangxi_compulsory_living_subsidy", "jiangxi_senior_secondary_grant",
+                             "ganzhou_multichild_home_purchase_grant", "ganzhou_three_child_home_purchase_grant_extra"});
 }

@@ -151,14 +151,14 @@ TEST_CASE("sources: a malformed table names file, line and field", "[sources]") 
   ScenarioCopy c;
   const std::string file = "sources/002_xihu.toml";
   SECTION("a not-costed row without a reason") {
-    c.edit(file, "reason = \"Needs marriage as an event (first marriages", "# reason = \"");
+    c.edit(file, "reason = \"Granted by employers only by agreement", "# reason = \"");
     try {
       read_sources(c.path(file));
       FAIL("loaded");
     } catch (const ScenarioError& e) {
       REQUIRE(e.file().find("002_xihu.toml") != std::string::npos);
       REQUIRE(e.line() > 10);
-      REQUIRE(e.field() == "article[1].reason");
+      REQUIRE(e.field() == "article[2].reason");
     }
   }
   SECTION("an unknown key") {
