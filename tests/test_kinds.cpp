@@ -374,6 +374,14 @@ TEST_CASE("kinds: household circumstances of an event: minor children, tenure, i
   Measure renters = measure("renters", MeasureKind::event_cash, Basis::home_purchase, 100);
   renters.eligibility.tenures = 0b10;
   REQUIRE(run_one(renters).caseload == 0);
+  // The same rules on a measure counted in child-months (both children are under 10).
+  Measure cash = measure("cash", MeasureKind::child_cash, Basis::child_month, 100);
+  cash.eligibility.max_age_months = 120;
+  REQUIRE(run_one(cash).caseload == 24);
+  cash.eligibility.min_minor_children = 2;
+  REQUIRE(run_one(cash).caseload == 12);  // the first household's child, all year
+  cash.eligibility.tenures = 0b10;
+  REQUIRE(run_one(cash).caseload == 0);
   Measure low_income = measure("low_income", MeasureKind::event_cash, Basis::birth, 100);
   low_income.eligibility.income_bands = 0b10;  // band 2 only: both households are in band 1
   REQUIRE(run_one(low_income).caseload == 0);

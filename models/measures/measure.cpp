@@ -73,6 +73,7 @@ const Phase& Measure::phase_at(MonthIndex month) const {
 
 std::uint16_t eligible_child_months(const Measure& m, const ChildYear& c, int year) {
   if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
+  if (!m.reaches_circumstances(c.tenure, c.income_band, c.minor_children)) return 0;
   const auto& e = m.eligibility;
   return age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months) & m.months_in_force(year) &
          c.alive_mask;
@@ -81,6 +82,7 @@ std::uint16_t eligible_child_months(const Measure& m, const ChildYear& c, int ye
 std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int year,
                                        std::uint8_t kindergarten_years) {
   if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
+  if (!m.reaches_circumstances(c.tenure, c.income_band, c.minor_children)) return 0;
   const auto& e = m.eligibility;
   std::uint16_t enrolled = 0;
   Provider provider;
@@ -150,8 +152,7 @@ bool event_reached(const Measure& m, const Event& e) {
     return false;
   }
   if (!m.reaches_household(e.flags)) return false;
-  if (e.minor_children < el.min_minor_children || e.minor_children > el.max_minor_children) return false;
-  if (!((el.tenures >> e.tenure) & 1u) || !((el.income_bands >> e.income_band) & 1u)) return false;
+  if (!m.reaches_circumstances(e.tenure, e.income_band, e.minor_children)) return false;
   if (e.basis == Basis::home_purchase) {
     return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;
   }

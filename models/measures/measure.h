@@ -94,10 +94,11 @@ struct Eligibility {
   int min_mother_age = 0;                  //!< for births
   int min_children = 0;                    //!< children of the household, for home purchases
   int max_children = 1 << 20;              //!< at most this many children, for home purchases
-  //! Events: the household's minor children (its residents under 18 at the year's start).
+  //! Events and monthly bases: the household's minor children (its residents under 18 at
+  //! the year's start), its housing tenure and its income band.
   int min_minor_children = 0, max_minor_children = 1 << 20;
-  std::uint8_t tenures = 0b11;         //!< events: bit per Tenure (owner, renter) of the household
-  std::uint8_t income_bands = 0xFF;    //!< events: bit b for income band b + 1 of the household
+  std::uint8_t tenures = 0b11;         //!< bit per Tenure (owner, renter)
+  std::uint8_t income_bands = 0xFF;    //!< bit b for income band b + 1
   std::uint8_t sexes = 0b11;           //!< counted bases: bit per Sex (male, female)
   int min_age_years = 0;               //!< counted bases: age attained in the year, inclusive
   int max_age_years = 1 << 20;         //!< exclusive
@@ -156,6 +157,12 @@ struct Measure {
   }
   //! Is a person with these household flags eligible?
   bool reaches_household(std::uint8_t flags) const;
+  //! Does a household of this tenure, income band (0 the lowest) and minor children qualify?
+  bool reaches_circumstances(std::uint8_t tenure, std::uint8_t income_band, int minor_children) const {
+    const Eligibility& e = eligibility;
+    return ((e.tenures >> tenure) & 1u) && ((e.income_bands >> income_band) & 1u) &&
+           minor_children >= e.min_minor_children && minor_children <= e.max_minor_children;
+  }
   //! Months of `year` in which the measure is in force.
   std::uint16_t months_in_force(int year) const {
     return month_mask(year, eligibility.valid_from, eligibility.valid_until);
@@ -188,6 +195,9 @@ struct ChildYear {
   Provider childcare_provider = Provider::other;
   std::array<std::uint16_t, 3> kindergarten_masks{};  //!< months enrolled in kindergarten year 1, 2, 3
   Provider kindergarten_provider = Provider::other;
+  std::uint8_t tenure = 0;       //!< Tenure of the household
+  std::uint8_t income_band = 0;  //!< 0 = lowest
+  int minor_children = 0;        //!< the household's residents under 18 (when a measure asks)
 };
 
 //! An event that event-based measures pay for.

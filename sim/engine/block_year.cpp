@@ -213,6 +213,9 @@ void BlockYear::prepare(const ChildRecord& child, ChildState& state, BlockTally&
   cy.birth_month = child.birth_month;
   cy.birth_order = child.order >= 3 ? 3 : child.order;
   cy.flags = flags;
+  cy.tenure = pop_.household_tenure[child.household];
+  cy.income_band = pop_.household_income_band[child.household];
+  cy.minor_children = plan_.needs_minors ? state_.household_minors[child.household] : 0;
   cy.alive_mask = alive;
   services(w, age_at_start, child.household, tally);
   work.push_back(w);

@@ -213,12 +213,13 @@ Phase read_eligibility(TableReader& e, Eligibility& el) {
 void check_household_and_person_scope(TableReader& m, const Measure& out) {
   const Eligibility& el = out.eligibility;
   const Eligibility none;
-  const bool event = out.basis == Basis::birth || out.basis == Basis::assisted_birth ||
-                     out.basis == Basis::home_purchase;
-  if (!event && (el.min_minor_children != none.min_minor_children ||
-                 el.max_minor_children != none.max_minor_children || el.tenures != none.tenures ||
-                 el.income_bands != none.income_bands)) {
-    m.fail("eligibility", "minor children, tenure and income bands apply only to births and home purchases");
+  const bool household = out.basis == Basis::birth || out.basis == Basis::assisted_birth ||
+                         out.basis == Basis::home_purchase || monthly(out.basis);
+  if (!household && (el.min_minor_children != none.min_minor_children ||
+                     el.max_minor_children != none.max_minor_children || el.tenures != none.tenures ||
+                     el.income_bands != none.income_bands)) {
+    m.fail("eligibility", "minor children, tenure and income bands apply only to measures counted on a household's "
+                          "events or children");
   }
   const bool persons = out.basis == Basis::resident_year || out.basis == Basis::marriage;
   if (!persons && (el.sexes != none.sexes || el.min_age_years != none.min_age_years ||
