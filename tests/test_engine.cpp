@@ -767,3 +767,25 @@ TEST_CASE("phased take-up: each year's share of eligible child-months claimed fo
     }
   }
 }
+
+TEST_CASE("first marriages against the record: about China's 9.17 million in 2024 per resident", "[engine][marriage]") {
+  // The shipped [marriage] rates are derived from China's 9.17 m persons marrying for the
+  // first time in 2024 over the national age structure the profiles carry: the simulated
+  // rate per resident must come back to 9.17 / 1408 (China's residents, m) within 10 %.
+  Scenario s = cradle::testing::neutral(default_scenario());
+  Measure marrying;
+  marrying.id = "marrying";
+  marrying.kind = MeasureKind::in_kind_service;
+  marrying.basis = Basis::marriage;
+  marrying.title = marrying.source = "test";
+  Phase p;
+  p.fen_per_unit = 100;
+  marrying.phases = {p};
+  marrying.payers.ppm = {0, 0, 0, PPM};
+  s.measures = {marrying};
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
+  const double rate = static_cast<double>(r.caseload[r.caseload_index(0, 0, 0)]) /
+                      static_cast<double>(r.population[r.year_index(0, 0)]);
+  INFO("first marriages per 1000 residents: " << 1000 * rate);
+  REQUIRE(rate == Approx(9.17 / 1408.28).epsilon(0.10));
+}

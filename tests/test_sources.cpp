@@ -25,6 +25,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/engine/engine.h"
+#include "sim/input/shipped.h"
 #include "sim/input/sources_reader.h"
 #include "tests/test_helpers.h"
 
@@ -58,7 +59,7 @@ std::map<std::string, ShippedMeasure> shipped_measures() {
 
 std::vector<SourcesTable> shipped_tables() {
   std::vector<SourcesTable> out;
-  for (const auto& f : sources_files(shipped_scenarios_dir() / "sources")) out.push_back(read_sources(f));
+  for (const auto& f : toml_files(shipped_scenarios_dir() / "sources")) out.push_back(read_sources(f));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/commands.h"
 #include "sim/input/scenario.h"
+#include "sim/input/shipped.h"
 #include "sim/input/sources_reader.h"
 #include "sim/population/population.h"
 
@@ -91,19 +92,6 @@ int command_validate(const std::string& path) {
   return EXIT_OK;
 }
 
-namespace {
-
-std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
-  if (!std::filesystem::is_directory(dir)) return files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-}  // namespace
 
 namespace {
 
@@ -257,7 +245,7 @@ void print_sources(const SourcesTable& t) {
 int command_list_sources(const std::string& place) {
   const std::filesystem::path dir = shipped_scenarios_dir();
   bool found = false;
-  for (const auto& f : sources_files(dir / "sources")) {
+  for (const auto& f : toml_files(dir / "sources")) {
     const SourcesTable t = read_sources(f);
     std::string issuer;
     const std::filesystem::path package = dir / "packages" / (t.document.package + ".toml");

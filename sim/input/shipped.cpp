@@ -1,5 +1,6 @@
 #include "sim/input/shipped.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 
@@ -32,5 +33,15 @@ std::filesystem::path shipped_scenarios_dir() {
 }
 
 std::filesystem::path default_scenario_path() { return shipped_scenarios_dir() / "xihu_current.toml"; }
+
+std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::is_directory(dir)) return files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 }  // namespace cradle

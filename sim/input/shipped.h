@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
 namespace cradle {
 
@@ -15,5 +16,9 @@ std::filesystem::path shipped_scenarios_dir();
 
 //! The scenario `cradle run` uses when none is named: xihu_current.toml in shipped_scenarios_dir().
 std::filesystem::path default_scenario_path();
+
+//! The .toml files of a folder (jurisdictions, packages, sources, the scenarios), sorted by
+//! name; none if the folder does not exist.
+std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir);
 
 }  // namespace cradle

@@ -158,16 +158,6 @@ SourcesTable read_sources(const std::filesystem::path& file) {
   return out;
 }
 
-std::vector<std::filesystem::path> sources_files(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
-  if (!std::filesystem::is_directory(dir)) return files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".toml") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 namespace {
 
 //! The article token at `pos`: to the first space, comma, colon or semicolon, less the

@@ -69,9 +69,6 @@ struct SourcesTable {
 //! Reads and checks a sources file. Throws ScenarioError.
 SourcesTable read_sources(const std::filesystem::path& file);
 
-//! The sources files in a folder (scenarios/sources), sorted by name.
-std::vector<std::filesystem::path> sources_files(const std::filesystem::path& dir);
-
 //! The articles of the document cited as `cite` that a measure's source text names: each
 //! "<cite> art. A" or "<cite> annex A" (as "annex A"), and the further articles chained to
 //! one by ", art. B" or " and art. B". An article runs to the first space, comma, colon or
