@@ -283,3 +283,95 @@ std::string read_string_attribute(const Handle& object, const std::string& name)
 }
 
 }  // namespace cradle::h5
+
+namespace cradle::h5 {
+
+Handle open_file_rw(const std::filesystem::path& path) {
+  silence_errors();
+  const std::string name = path.string();
+  return own(H5Fopen(name.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), Kind::file, name, "open file");
+}
+
+bool exists(const Handle& parent, const std::string& name) {
+  const htri_t found = H5Lexists(parent.id(), name.c_str(), H5P_DEFAULT);
+  check(found, "cannot look up '" + child_path(parent, name) + "'");
+  return found > 0;
+}
+
+void unlink(const Handle& parent, const std::string& name) {
+  check(H5Ldelete(parent.id(), name.c_str(), H5P_DEFAULT), "cannot remove '" + child_path(parent, name) + "'");
+}
+
+namespace {
+
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+template <class T>
+std::vector<T> read_numeric(const Handle& parent, const std::string& name, hid_t memory_type, H5T_class_t want) {
+  Handle dataset = open_dataset(parent, name);
+  Handle type = own(H5Dget_type(dataset.id()), Kind::datatype, dataset.path(), "get type of");
+  const H5T_class_t found = H5Tget_class(type.id());
+  if (found != want && !(want == H5T_FLOAT && found == H5T_INTEGER)) {
+    throw std::runtime_error("HDF5: '" + dataset.path() + "' is not " + (want == H5T_INTEGER ? "integer" : "numeric"));
+  }
+  hsize_t count = 1;
+  for (hsize_t d : shape(dataset)) count *= d;
+  std::vector<T> values(count);
+  if (count > 0) {
+    check(H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "cannot read '" + dataset.path() + "'");
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<std::string> members(const Handle& group) {
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  check(H5Literate(group.id(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &index, collect_name, &names),
+        "cannot list '" + group.path() + "'");
+  return names;
+}
+
+std::vector<hsize_t> shape(const Handle& dataset) {
+  Handle space = own(H5Dget_space(dataset.id()), Kind::dataspace, dataset.path(), "get dataspace of");
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  check(rank, "cannot read the shape of '" + dataset.path() + "'");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  return dims;
+}
+
+std::vector<std::int64_t> read_int64(const Handle& parent, const std::string& name) {
+  return read_numeric<std::int64_t>(parent, name, H5T_NATIVE_INT64, H5T_INTEGER);
+}
+
+std::vector<double> read_float64(const Handle& parent, const std::string& name) {
+  return read_numeric<double>(parent, name, H5T_NATIVE_DOUBLE, H5T_FLOAT);
+}
+
+std::vector<std::string> read_strings(const Handle& parent, const std::string& name) {
+  Handle dataset = open_dataset(parent, name);
+  const std::vector<hsize_t> dims = shape(dataset);
+  if (dims.size() != 1) throw std::runtime_error("HDF5: '" + dataset.path() + "' is not a list of strings");
+  Handle type = own(H5Tcopy(H5T_C_S1), Kind::datatype, dataset.path(), "make string type for");
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  std::vector<char*> pointers(dims[0], nullptr);
+  if (!pointers.empty()) {
+    check(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+          "cannot read '" + dataset.path() + "'");
+  }
+  std::vector<std::string> values;
+  for (char* pointer : pointers) {
+    values.emplace_back(pointer != nullptr ? pointer : "");
+    H5free_memory(pointer);
+  }
+  return values;
+}
+
+}  // namespace cradle::h5

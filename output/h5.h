@@ -93,6 +93,23 @@ void make_scale(const Handle& dataset, const std::string& dimension_name);
 //! Attaches dimension scale `scale` to axis `axis` of `dataset` (H5DSattach_scale).
 void attach_scale(const Handle& dataset, const Handle& scale, unsigned axis);
 
+//! Opens an existing file for reading and writing.
+Handle open_file_rw(const std::filesystem::path& path);
+//! Whether `parent` has a link `name` (one level, no path).
+bool exists(const Handle& parent, const std::string& name);
+//! Removes the link `name` from `parent` (the object goes with its last link).
+void unlink(const Handle& parent, const std::string& name);
+//! The names of the links of a group, in creation order.
+std::vector<std::string> members(const Handle& group);
+//! The extent of a dataset along each axis.
+std::vector<hsize_t> shape(const Handle& dataset);
+//! A numeric dataset read whole as int64 (row-major); throws if it is not an integer dataset.
+std::vector<std::int64_t> read_int64(const Handle& parent, const std::string& name);
+//! A numeric dataset read whole as float64 (row-major).
+std::vector<double> read_float64(const Handle& parent, const std::string& name);
+//! A 1-D string dataset read as UTF-8 text.
+std::vector<std::string> read_strings(const Handle& parent, const std::string& name);
+
 //! Reads a scalar or fixed/variable-length string attribute as UTF-8 text.
 std::string read_string_attribute(const Handle& object, const std::string& name);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "output/comparison.h"
 #include "output/summary.h"
 #include "output/validation.h"
 
@@ -344,6 +345,86 @@ void print_summary(std::ostream& out, const RunResults& results) {
     if (i > 0) out << '\n';
     print_scenario(out, results.scenarios[i]);
     if (results.scenarios[i].replications > 0) print_validation(out, results.scenarios[i], results);
+  }
+}
+
+}  // namespace cradle
+
+namespace cradle {
+
+namespace {
+
+//! "mean ± se [p05, p95]" of a sample, scaled by `unit`.
+std::string paired_cell(const std::vector<double>& sample, double unit) {
+  const Summary s = summarise(sample, {0.05, 0.95});
+  char text[96];
+  std::snprintf(text, sizeof text, "%12.2f ± %8.2f [%10.2f, %10.2f]", s.mean / unit,
+                sample.size() > 1 ? s.se / unit : 0.0, s.quantiles[0] / unit, s.quantiles[1] / unit);
+  return text;
+}
+
+std::vector<double> column(const std::vector<std::int64_t>& by_year, std::size_t years, std::size_t y) {
+  const std::size_t R = years == 0 ? 0 : by_year.size() / years;
+  std::vector<double> out(R);
+  for (std::size_t r = 0; r < R; ++r) out[r] = static_cast<double>(by_year[r * years + y]);
+  return out;
+}
+
+std::vector<double> as_doubles(const std::vector<std::int64_t>& values) {
+  return std::vector<double>(values.begin(), values.end());
+}
+
+void print_line(std::ostream& out, const std::string& label, const std::string& cell) {
+  char text[160];
+  std::snprintf(text, sizeof text, "  %-26s %s\n", label.c_str(), cell.c_str());
+  out << text;
+}
+
+//! The outlay lines of one year (y) or period (first, last) of a comparison.
+void print_outlay_rows(std::ostream& out, const ComparisonResults& c, int first, int last) {
+  constexpr double MILLION_FEN = 1e8;  // million yuan
+  const std::vector<int> parts = c.has_split() ? std::vector<int>{0, 1, 2} : std::vector<int>{0};
+  const char* names[] = {"total outlay", "  mechanical", "  behavioural"};
+  for (int part : parts) {
+    const auto sums = sum_over_years(total_difference_fen(c, part), c.years, first, last);
+    print_line(out, names[part], paired_cell(as_doubles(sums), MILLION_FEN));
+  }
+}
+
+}  // namespace
+
+void print_comparison(std::ostream& out, const ComparisonResults& c) {
+  out << "\nComparison " << c.reform << " - " << c.baseline << " (paired over " << c.replications
+      << " replications): mean ± s.e. [5 %, 95 %]; money in million yuan\n";
+  const std::size_t Y = c.n_years();
+  const std::vector<std::int64_t> births = [&] {
+    std::vector<std::int64_t> b(static_cast<std::size_t>(c.replications) * Y, 0);
+    for (std::size_t i = 0; i < b.size(); ++i)
+      for (int k = 0; k < c.birth_orders; ++k) b[i] += c.births[i * static_cast<std::size_t>(c.birth_orders) + static_cast<std::size_t>(k)];
+    return b;
+  }();
+  for (std::size_t y = 0; y < Y; ++y) {
+    out << c.years[y] << "\n";
+    print_outlay_rows(out, c, c.years[y], c.years[y]);
+    print_line(out, "births", paired_cell(column(births, Y, y), 1.0));
+    std::vector<double> demand = column(c.childcare_demand_months, Y, y);
+    for (double& d : demand) d /= 12.0;
+    print_line(out, "childcare demand (children)", paired_cell(demand, 1.0));
+  }
+  out << "horizon " << c.years.front() << "-" << c.years.back() << "\n";
+  print_outlay_rows(out, c, c.years.front(), c.years.back());
+  out << PLAN_PERIOD_FIRST << "-" << PLAN_PERIOD_LAST << " (the years of it the run covers)\n";
+  print_outlay_rows(out, c, PLAN_PERIOD_FIRST, PLAN_PERIOD_LAST);
+  if (c.sensitivity.empty()) {
+    out << "No uncertain input varies over replications: no sensitivity ranking.\n";
+    return;
+  }
+  out << "Uncertain inputs by their share of the spread of the horizon's difference (rank regression):\n";
+  for (std::size_t i = 0; i < c.sensitivity.size() && i < 10; ++i) {
+    char text[200];
+    std::snprintf(text, sizeof text, "  %2zu. %-48s share %5.3f  coefficient %+6.3f\n", i + 1,
+                  c.sensitivity[i].parameter.c_str(), c.sensitivity[i].share, c.sensitivity[i].coefficient);
+    out << text;
   }
 }
 

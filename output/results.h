@@ -65,6 +65,7 @@ struct ScenarioResults {
   std::string id;
   std::string title;
   std::string resolved_text;  // the scenario as resolved (all files it composes)
+  std::string variant;        // what a lever sweep changed from the scenario file ("" for the file as it is)
   std::vector<int> years;
   int replications = 0;
   std::vector<MeasureLabel> measures;         // budget measures only
@@ -150,6 +151,53 @@ struct ScenarioResults {
   std::size_t budget_index(std::size_t y, std::size_t p) const { return y * n_payers() + p; }
 };
 
+//! One uncertain input's part in the spread of an outcome over replications
+//! (output/sensitivity.h).
+struct SensitivityEntry {
+  std::string parameter;
+  double coefficient = 0;  //!< standardised rank regression coefficient
+  double share = 0;        //!< coefficient²: the share of the outcome's rank variance it explains
+};
+
+//! A reform against its baseline, replication by replication (output/comparison.h): every
+//! array is reform minus baseline on the union of their measures (a measure one of them
+//! lacks counts zero there), so each difference is exact and paired.
+struct ComparisonResults {
+  std::string baseline, reform;  // scenario ids
+  std::vector<int> years;
+  int replications = 0;
+  std::vector<MeasureLabel> measures;  // union: the baseline's, then the reform's others
+  std::vector<std::string> payers;
+  std::vector<PayerLabel> payer_labels;
+  int birth_orders = 3;
+  // [replication][year][measure][payer], fen
+  std::vector<std::int64_t> outlay_fen;
+  // The mechanical part: the reform's measures paid to the baseline's families (its
+  // behaviour responding to the baseline's measures, on the same streams), less the
+  // baseline, [replication][year][measure][payer], fen; empty when not computed. The
+  // behavioural part is outlay_fen - mechanical_fen, so the two add up exactly.
+  std::vector<std::int64_t> mechanical_fen;
+  // [replication][year][birth_order]
+  std::vector<std::int64_t> births;
+  // [replication][year]: month sums, as in ScenarioResults
+  std::vector<std::int64_t> child_months_under3, childcare_demand_months, childcare_enrolled_months,
+      childcare_unmet_months, kindergarten_enrolled_months;
+  // [replication][year][payer]: change in budget_outlay / budget (the same budget in both)
+  std::vector<double> budget_share;
+  // [year][payer]: the payers' budgets, fen
+  std::vector<std::int64_t> budget_fen;
+  // Uncertain inputs ranked by their part in the spread of the horizon's total difference.
+  std::vector<SensitivityEntry> sensitivity;
+
+  std::size_t n_years() const { return years.size(); }
+  std::size_t n_measures() const { return measures.size(); }
+  std::size_t n_payers() const { return payers.size(); }
+  std::size_t outlay_index(std::size_t r, std::size_t y, std::size_t m, std::size_t p) const {
+    return ((r * n_years() + y) * n_measures() + m) * n_payers() + p;
+  }
+  bool has_split() const { return !mechanical_fen.empty(); }
+};
+
 //! Wall-clock seconds spent in each phase of a run.
 struct RunTimes {
   double population_seconds = 0;
@@ -193,6 +241,7 @@ struct RunResults {
   BaseComposition base;
   RunTimes times;
   std::vector<ScenarioResults> scenarios;
+  std::vector<ComparisonResults> comparisons;
 };
 
 }  // namespace cradle

@@ -17,7 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "output/comparison.h"
 #include "output/h5.h"
+#include "output/sensitivity.h"
 #include "output/summary.h"
 #include "output/validation.h"
 #include "output/variables.h"
@@ -650,12 +652,36 @@ void write_validation(GroupWriter& out, const std::vector<ValidationRow>& rows) 
   out.write("inside_band", inside);
 }
 
+void write_sensitivity(GroupWriter& out, const std::vector<SensitivityEntry>& entries) {
+  std::vector<std::string> names;
+  std::vector<double> coefficients, shares;
+  for (const SensitivityEntry& e : entries) {
+    names.push_back(e.parameter);
+    coefficients.push_back(e.coefficient);
+    shares.push_back(e.share);
+  }
+  out.write("sensitivity_parameter", names);
+  out.write("sensitivity_coefficient", coefficients);
+  out.write("sensitivity_share", shares);
+}
+
+// The scenario's drawn inputs ranked by their part in the spread of the horizon's total outlay.
+std::vector<SensitivityEntry> outlay_sensitivity(const ScenarioResults& s) {
+  const std::vector<std::int64_t> horizon =
+      sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
+  std::vector<std::string> names;
+  for (const ParameterLabel& p : s.parameter_labels) names.push_back(p.name);
+  return rank_sensitivity(names, s.parameters, std::vector<double>(horizon.begin(), horizon.end()));
+}
+
 void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const RunResults& results,
                     const std::vector<std::int64_t>& budget_outlay_fen) {
   h5::Handle group = h5::create_group(scenarios, s.id);
   h5::write_attribute(group, "id", s.id);
   h5::write_attribute(group, "title", s.title);
   h5::write_attribute(group, "scenario_text", s.resolved_text);
+  // 1.5: what a lever sweep changed from the scenario file ("" for the file as it is).
+  h5::write_attribute(group, "variant", s.variant);
   GroupWriter out(group, VariableGroup::scenario);
   write_common_scales(out, s);
   write_scenario_scales(out, s);
@@ -665,8 +691,152 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const
   write_places(out, s);
   write_ledgers(out, s);
   write_parameters(out, s);
+  write_sensitivity(out, outlay_sensitivity(s));
   write_validation(out, validation_table(s, results.base, results.sample_weight));
   write_summary(group, s, budget_outlay_fen);
+}
+
+// Mean, standard error, p05 and p95 of each cell of a [replication][cell] sample (yuan or
+// counts), cell-major as comparison_statistics() orders the statistic axis.
+std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R) {
+  const std::size_t cells = R == 0 ? 0 : values.size() / R;
+  std::vector<double> out, sample(R);
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    for (std::size_t r = 0; r < R; ++r) sample[r] = values[r * cells + cell];
+    const Summary summary = summarise(sample, {0.05, 0.95});
+    out.insert(out.end(), {summary.mean, R > 1 ? summary.se : std::numeric_limits<double>::quiet_NaN(),
+                           summary.quantiles[0], summary.quantiles[1]});
+  }
+  return out;
+}
+
+std::vector<double> as_double(const std::vector<std::int64_t>& values, double divisor = 1.0) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (std::int64_t v : values) out.push_back(static_cast<double>(v) / divisor);
+  return out;
+}
+
+// [replication][year][group] sums of a comparison's [replication][year][measure][payer] fen, where
+// group_of(m, p) says which group a cell adds to.
+template <class GroupOf>
+std::vector<std::int64_t> grouped(const ComparisonResults& c, const std::vector<std::int64_t>& fen, std::size_t groups,
+                                  GroupOf group_of) {
+  const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years();
+  std::vector<std::int64_t> out(R * Y * groups, 0);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t m = 0; m < c.n_measures(); ++m)
+        for (std::size_t p = 0; p < c.n_payers(); ++p) {
+          out[(r * Y + y) * groups + group_of(m, p)] += fen[c.outlay_index(r, y, m, p)];
+        }
+  return out;
+}
+
+// [replication][period][group]: a [replication][year][group] array summed over the horizon and the plan period.
+std::vector<std::int64_t> by_period(const ComparisonResults& c, const std::vector<std::int64_t>& by_year) {
+  const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years();
+  const std::size_t groups = R * Y == 0 ? 0 : by_year.size() / (R * Y);
+  std::vector<std::int64_t> out(R * 2 * groups, 0);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t y = 0; y < Y; ++y)
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::int64_t v = by_year[(r * Y + y) * groups + g];
+        out[(r * 2 + 0) * groups + g] += v;
+        if (c.years[y] >= PLAN_PERIOD_FIRST && c.years[y] <= PLAN_PERIOD_LAST) out[(r * 2 + 1) * groups + g] += v;
+      }
+  return out;
+}
+
+// The scales of a comparison group: the scenario group's it shares, and period and statistic.
+void write_comparison_scales(GroupWriter& out, const ComparisonResults& c) {
+  out.write("year", std::vector<std::int32_t>(c.years.begin(), c.years.end()));
+  const MeasureColumns measures(c.measures);
+  out.write("measure", measures.id);
+  out.write("measure_kind", measures.kind);
+  out.write("measure_title", measures.title);
+  out.write("measure_source", measures.source);
+  out.write("measure_provenance", measures.provenance);
+  std::vector<std::string> levels, names;
+  for (const PayerLabel& payer : c.payer_labels) {
+    levels.push_back(payer.level);
+    names.push_back(payer.name);
+  }
+  out.write("payer", c.payers);
+  out.write("payer_level", levels);
+  out.write("payer_name", names);
+  std::vector<std::int32_t> replications(static_cast<std::size_t>(c.replications));
+  for (std::size_t r = 0; r < replications.size(); ++r) replications[r] = static_cast<std::int32_t>(r);
+  out.write("replication", replications);
+  std::vector<std::int32_t> orders(static_cast<std::size_t>(c.birth_orders));
+  for (std::size_t b = 0; b < orders.size(); ++b) orders[b] = static_cast<std::int32_t>(b + 1);
+  out.write("birth_order", orders, {"", std::to_string(orders.size()), {}});
+  out.write("provenance", PROVENANCES);
+  out.write("period", std::vector<std::string>{"horizon", std::to_string(PLAN_PERIOD_FIRST) + "-" +
+                                                              std::to_string(PLAN_PERIOD_LAST)});
+  out.write("statistic", comparison_statistics());
+}
+
+// Births, children, childcare and kindergarten differences as [year] statistics (average monthly counts).
+void write_demography_statistics(GroupWriter& out, const ComparisonResults& c) {
+  const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years();
+  std::vector<std::int64_t> births(R * Y, 0);
+  for (std::size_t i = 0; i < births.size(); ++i) {
+    for (int k = 0; k < c.birth_orders; ++k) births[i] += c.births[i * static_cast<std::size_t>(c.birth_orders) + static_cast<std::size_t>(k)];
+  }
+  out.write("births_difference_stats", comparison_stats(as_double(births), R));
+  out.write("children_under3_difference_stats", comparison_stats(per_year(c.child_months_under3), R));
+  out.write("childcare_demand_difference_stats", comparison_stats(per_year(c.childcare_demand_months), R));
+  out.write("childcare_enrolled_difference_stats", comparison_stats(per_year(c.childcare_enrolled_months), R));
+  out.write("childcare_unmet_difference_stats", comparison_stats(per_year(c.childcare_unmet_months), R));
+  out.write("kindergarten_enrolled_difference_stats", comparison_stats(per_year(c.kindergarten_enrolled_months), R));
+  out.write("budget_share_difference_stats", comparison_stats(c.budget_share, R));
+}
+
+// The outlay differences as [year] and [period] statistics, in total and by measure, payer and provenance.
+void write_outlay_statistics(GroupWriter& out, const ComparisonResults& c) {
+  const std::size_t R = static_cast<std::size_t>(c.replications);
+  std::vector<std::size_t> kind(c.n_measures());
+  for (std::size_t m = 0; m < kind.size(); ++m) {
+    kind[m] = static_cast<std::size_t>(std::find(PROVENANCES.begin(), PROVENANCES.end(), c.measures[m].provenance) -
+                                       PROVENANCES.begin());
+  }
+  const auto write_both = [&](const std::string& by_year_name, const std::string& name,
+                              const std::vector<std::int64_t>& fen_by_year) {
+    out.write(by_year_name + "_stats", comparison_stats(as_double(fen_by_year, 100.0), R));
+    out.write("period_" + name + "_stats", comparison_stats(as_double(by_period(c, fen_by_year), 100.0), R));
+  };
+  write_both("total_outlay_difference", "outlay_difference", total_difference_fen(c, 0));
+  if (c.has_split()) {
+    write_both("mechanical_difference", "mechanical_difference", total_difference_fen(c, 1));
+    write_both("behavioural_difference", "behavioural_difference", total_difference_fen(c, 2));
+  }
+  write_both("outlay_difference_by_measure", "outlay_difference_by_measure", grouped(c, c.outlay_fen, c.n_measures(), [](std::size_t m, std::size_t) { return m; }));
+  write_both("outlay_difference_by_payer", "outlay_difference_by_payer", grouped(c, c.outlay_fen, c.n_payers(), [](std::size_t, std::size_t p) { return p; }));
+  write_both("outlay_difference_by_provenance", "outlay_difference_by_provenance",
+             grouped(c, c.outlay_fen, PROVENANCES.size(), [&](std::size_t m, std::size_t) { return kind[m]; }));
+}
+
+void write_comparison(const h5::Handle& comparisons, const ComparisonResults& c) {
+  h5::Handle group = h5::create_group(comparisons, c.baseline + "--" + c.reform);
+  h5::write_attribute(group, "baseline", c.baseline);
+  h5::write_attribute(group, "reform", c.reform);
+  h5::write_attribute(group, "split", c.has_split() ? "mechanical and behavioural" : "none");
+  describe(group, "", std::string(group_long_name(VariableGroup::comparison)));
+  GroupWriter out(group, VariableGroup::comparison);
+  write_comparison_scales(out, c);
+  out.write("outlay_difference_fen", c.outlay_fen);
+  if (c.has_split()) out.write("mechanical_difference_fen", c.mechanical_fen);
+  out.write("births_difference", c.births);
+  out.write("children_under3_difference", per_year(c.child_months_under3));
+  out.write("childcare_demand_difference", per_year(c.childcare_demand_months));
+  out.write("childcare_enrolled_difference", per_year(c.childcare_enrolled_months));
+  out.write("childcare_unmet_difference", per_year(c.childcare_unmet_months));
+  out.write("kindergarten_enrolled_difference", per_year(c.kindergarten_enrolled_months));
+  out.write("budget_share_difference", c.budget_share);
+  write_outlay_statistics(out, c);
+  write_demography_statistics(out, c);
+  write_sensitivity(out, c.sensitivity);
 }
 
 // The base population's composition beside the profile's shares (1.2).
@@ -725,6 +895,10 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
       write_scenario(scenarios, results.scenarios[i], results, budget_outlay_fen[i]);
     }
 
+    if (!results.comparisons.empty()) {
+      h5::Handle comparisons = h5::create_group(file, "comparisons");
+      for (const ComparisonResults& c : results.comparisons) write_comparison(comparisons, c);
+    }
     // Last, so the figure covers all the work before it; only the final
     // flush, fsync and rename fall outside.
     h5::Handle runtime = h5::create_group(file, "runtime");

@@ -1,5 +1,6 @@
 #include "output/variables.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -126,6 +127,97 @@ void add_parameters(std::vector<Variable>& table, VariableGroup g) {
   table.insert(table.end(), parameters.begin(), parameters.end());
 }
 
+// The uncertain inputs ranked by their part in the spread of an outcome (output/sensitivity.h).
+void add_sensitivity(std::vector<Variable>& table, VariableGroup g, const std::string& outcome) {
+  const Axes S = {"sensitivity_parameter"};
+  table.push_back({g, SCALE, "sensitivity_parameter", S, DType::string, "",
+                   "uncertain input that varies over replications, largest share first"});
+  table.push_back({g, DATA, "sensitivity_coefficient", S, DType::float64, "1",
+                   "standardised rank regression coefficient of " + outcome + " on every varying input at once"});
+  table.push_back({g, DATA, "sensitivity_share", S, DType::float64, "1",
+                   "square of sensitivity_coefficient: the share of the rank variance of " + outcome +
+                       " the input explains"});
+}
+
+// A reform against its baseline: paired differences per replication, and their statistics.
+void add_comparison(std::vector<Variable>& table) {
+  const VariableGroup g = VariableGroup::comparison;
+  const std::vector<std::string> copied = {"year", "measure", "measure_kind", "measure_title", "measure_source",
+                                           "measure_provenance", "payer", "payer_level", "payer_name",
+                                           "replication", "birth_order", "provenance"};
+  // Copies of the scenario group's rows (the table is still being built: look them up in it).
+  for (const std::string& name : copied) {
+    const auto row = std::find_if(table.begin(), table.end(), [&](const Variable& v) {
+      return v.group == VariableGroup::scenario && v.name == name;
+    });
+    if (row == table.end()) throw std::logic_error("no scenario variable '" + name + "' to copy");
+    Variable v = *row;
+    v.group = g;
+    table.push_back(v);
+  }
+  const Axes RY = {"replication", "year"}, RYMP = {"replication", "year", "measure", "payer"};
+  const std::string diff = " (reform - baseline, replication by replication)";
+  // clang-format off
+  const std::vector<Variable> rows = {
+      {g, SCALE, "period", {"period"}, DType::string, "",
+       "period summed over: the horizon (every year of the run) and the plan period 2026-2030 (the years of it the run covers)"},
+      {g, SCALE, "statistic", {"statistic"}, DType::string, "",
+       "statistic over replications: mean, se (standard error of the mean), p05 and p95 (90 % interval)"},
+      {g, DATA, "outlay_difference_fen", RYMP, DType::int64, "fen", "change in public outlay by measure and payer" + diff},
+      {g, DATA, "mechanical_difference_fen", RYMP, DType::int64, "fen",
+       "mechanical part of outlay_difference_fen: the reform's measures paid to the baseline's families (births and "
+       "childcare demand responding to the baseline's measures, on the same random streams), less the baseline"},
+      {g, DATA, "births_difference", {"replication", "year", "birth_order"}, DType::int64, "births", "change in births" + diff},
+      {g, DATA, "children_under3_difference", RY, DType::float64, "children", "change in children under 3" + diff},
+      {g, DATA, "childcare_demand_difference", RY, DType::float64, "children", "change in childcare demand" + diff},
+      {g, DATA, "childcare_enrolled_difference", RY, DType::float64, "children", "change in childcare enrolment" + diff},
+      {g, DATA, "childcare_unmet_difference", RY, DType::float64, "children", "change in unmet childcare demand" + diff},
+      {g, DATA, "kindergarten_enrolled_difference", RY, DType::float64, "children",
+       "change in kindergarten enrolment" + diff},
+      {g, DATA, "budget_share_difference", {"replication", "year", "payer"}, DType::float64, "1",
+       "change in the payer's budget_share" + diff},
+  };
+  // clang-format on
+  table.insert(table.end(), rows.begin(), rows.end());
+  const struct {
+    const char* name;
+    Axes axes;
+    const char* units;
+    const char* long_name;
+  } statistics[] = {
+      {"total_outlay_difference_stats", {"year"}, "CNY", "change in total budget outlay"},
+      {"mechanical_difference_stats", {"year"}, "CNY", "mechanical part of the change in total budget outlay"},
+      {"behavioural_difference_stats", {"year"}, "CNY",
+       "behavioural part of the change in total budget outlay (extra births, changed childcare demand)"},
+      {"outlay_difference_by_measure_stats", {"year", "measure"}, "CNY", "change in outlay by measure"},
+      {"outlay_difference_by_payer_stats", {"year", "payer"}, "CNY", "change in budget outlay by payer"},
+      {"outlay_difference_by_provenance_stats", {"year", "provenance"}, "CNY",
+       "change in budget outlay on the measures whose amount has the provenance"},
+      {"period_outlay_difference_stats", {"period"}, "CNY", "change in total budget outlay summed over the period"},
+      {"period_mechanical_difference_stats", {"period"}, "CNY", "mechanical part, summed over the period"},
+      {"period_behavioural_difference_stats", {"period"}, "CNY", "behavioural part, summed over the period"},
+      {"period_outlay_difference_by_measure_stats", {"period", "measure"}, "CNY", "change in outlay by measure, summed over the period"},
+      {"period_outlay_difference_by_payer_stats", {"period", "payer"}, "CNY", "change in budget outlay by payer, summed over the period"},
+      {"period_outlay_difference_by_provenance_stats", {"period", "provenance"}, "CNY",
+       "change in budget outlay by provenance, summed over the period"},
+      {"births_difference_stats", {"year"}, "births", "change in births (every order)"},
+      {"children_under3_difference_stats", {"year"}, "children", "change in children under 3"},
+      {"childcare_demand_difference_stats", {"year"}, "children", "change in childcare demand"},
+      {"childcare_enrolled_difference_stats", {"year"}, "children", "change in childcare enrolment"},
+      {"childcare_unmet_difference_stats", {"year"}, "children", "change in unmet childcare demand"},
+      {"kindergarten_enrolled_difference_stats", {"year"}, "children", "change in kindergarten enrolment"},
+      {"budget_share_difference_stats", {"year", "payer"}, "1", "change in the payer's budget share"},
+  };
+  for (const auto& s : statistics) {
+    Axes axes = s.axes;
+    axes.push_back("statistic");
+    table.push_back({g, DATA, s.name, axes, DType::float64, s.units,
+                     std::string(s.long_name) + ", reform - baseline: mean, standard error and 90 % interval over "
+                                                "paired replications"});
+  }
+  add_sensitivity(table, g, "the change in the horizon's total budget outlay");
+}
+
 void add_scenario(std::vector<Variable>& table) {
   const VariableGroup g = VariableGroup::scenario;
   add_common_scales(table, g);
@@ -199,6 +291,7 @@ void add_scenario(std::vector<Variable>& table) {
   table.insert(table.end(), scenario.begin(), scenario.end());
   add_validation(table, g);
   add_parameters(table, g);
+  add_sensitivity(table, g, "the horizon's total budget outlay");
 }
 
 // The summary group: its own scales, then each statistic of each summarised variable.
@@ -253,6 +346,11 @@ const std::vector<SummaryStatistic>& summary_statistics() {
   return statistics;
 }
 
+const std::vector<std::string>& comparison_statistics() {
+  static const std::vector<std::string> statistics = {"mean", "se", "p05", "p95"};
+  return statistics;
+}
+
 std::vector<double> summary_levels() {
   std::vector<double> levels;
   for (const SummaryStatistic& statistic : summary_statistics()) {
@@ -267,6 +365,7 @@ const std::vector<Variable>& results_variables() {
     add_base_population(variables);
     add_scenario(variables);
     add_summary(variables);
+    add_comparison(variables);
     return variables;
   }();
   return table;
@@ -324,6 +423,10 @@ std::string_view dtype_name(DType dtype) {
 std::string_view group_long_name(VariableGroup group) {
   if (group == VariableGroup::base_population) {
     return "the simulated population in the first year (residents, weighted), beside the profile's shares";
+  }
+  if (group == VariableGroup::comparison) {
+    return "a reform against its baseline: differences reform - baseline, paired replication by replication (both "
+           "drew the same random numbers for the same decisions)";
   }
   return "";
 }

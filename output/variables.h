@@ -17,6 +17,7 @@ enum class VariableGroup : std::uint8_t {
   base_population,  //!< /base_population
   scenario,         //!< /scenarios/<id>
   summary,          //!< /scenarios/<id>/summary
+  comparison,       //!< /comparisons/<baseline>--<reform>
 };
 
 //! What a variable is to netCDF readers.
@@ -57,6 +58,9 @@ const std::vector<Variable>& results_variables();
 
 //! The statistics the summary group holds of each summarised variable, in the order written.
 const std::vector<SummaryStatistic>& summary_statistics();
+
+//! The statistics along a comparison's `statistic` axis, in order: mean, se, p05, p95.
+const std::vector<std::string>& comparison_statistics();
 
 //! The quantile levels of summary_statistics(), in their order (the mean has none).
 std::vector<double> summary_levels();

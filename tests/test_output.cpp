@@ -161,13 +161,7 @@ std::string file_bytes(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::vector<hsize_t> shape(const Handle& dataset) {
-  Handle space(H5Dget_space(dataset.id()), Kind::dataspace, dataset.path());
-  const int rank = H5Sget_simple_extent_ndims(space.id());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
-  return dims;
-}
+using cradle::h5::shape;
 
 template <class T>
 std::vector<T> read_values(const Handle& file, const std::string& path, hid_t memory_type) {
@@ -179,22 +173,7 @@ std::vector<T> read_values(const Handle& file, const std::string& path, hid_t me
   return values;
 }
 
-std::vector<std::string> read_strings(const Handle& file, const std::string& path) {
-  Handle dataset = cradle::h5::open_dataset(file, path);
-  const std::vector<hsize_t> dims = shape(dataset);
-  REQUIRE(dims.size() == 1);
-  Handle type(H5Tcopy(H5T_C_S1), Kind::datatype, "string");
-  H5Tset_size(type.id(), H5T_VARIABLE);
-  H5Tset_cset(type.id(), H5T_CSET_UTF8);
-  std::vector<char*> pointers(dims[0], nullptr);
-  REQUIRE(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) >= 0);
-  std::vector<std::string> values;
-  for (char* pointer : pointers) {
-    values.emplace_back(pointer != nullptr ? pointer : "");
-    H5free_memory(pointer);
-  }
-  return values;
-}
+using cradle::h5::read_strings;
 
 std::vector<std::int32_t> read_int_attribute(const Handle& object, const std::string& name) {
   Handle attribute(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT), Kind::attribute, name);

@@ -22,9 +22,27 @@ int run_cli(int argc, char** argv) {
       "fertility table: scenarios/MICRODATA.md.");
 
   RunArgs run;
-  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its results to HDF5");
-  run_cmd->add_option("scenario", run.scenario, "Scenario file (default: the shipped Xihu scenario)")
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Simulate a scenario, or a set of scenarios on the same random streams, and write the results to HDF5");
+  run_cmd->add_option("scenario", run.scenarios,
+                      "Scenario files, or set files (scenarios/sets/), run together on the same base populations and "
+                      "random streams; each is compared with the first (default: the shipped Xihu scenario)")
       ->check(CLI::ExistingFile);
+  run_cmd->add_option("--vary", run.vary,
+                      "Sweep a lever: MEASURE.FIELD=v1,v2,... (amount, amount_per_year, take_up, cap_per_person, "
+                      "cap_per_household, units_per_year) or PARAMETER.FIELD=... (value, low, high, mode, mean, sd, "
+                      "median); one scenario per value, compared with the first")
+      ->option_text("TARGET.FIELD=V1,V2,...");
+  run_cmd->add_option("--target-rse", run.target_rse,
+                      "Add replications in batches (the scenario's count each) until the relative standard error of "
+                      "the horizon's total outlay, and of each difference from the first scenario, is at most this")
+      ->check(CLI::Range(1e-6, 1.0));
+  run_cmd->add_option("--max-replications", run.max_replications, "The most replications --target-rse may run")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  run_cmd->add_flag("--no-split", run.no_split,
+                    "Do not split each difference into its mechanical and behavioural parts (saves one run per "
+                    "reform)");
   run_cmd->add_option("-o,--output", run.output, "Results file to write (HDF5)")->capture_default_str();
   run_cmd->add_option("-r,--replications", run.replications, "Monte Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1, 1'000'000));

@@ -5,12 +5,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cradle {
 
 //! The options of `cradle run`.
 struct RunArgs {
-  std::string scenario;
+  std::vector<std::string> scenarios;  //!< scenario and set files; none: the shipped default
+  std::vector<std::string> vary;       //!< lever sweeps, TARGET.FIELD=v1,v2,…
+  double target_rse = 0;               //!< 0: run the replications asked for; else add batches until reached
+  int max_replications = 10000;        //!< the most --target-rse may run
+  bool no_split = false;               //!< skip the mechanical runs of a set's reforms
   std::string output = "results.h5";
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
@@ -21,8 +26,9 @@ struct RunArgs {
   std::string sample;  //!< "1/k" or "k"
 };
 
-//! `cradle run`: loads the scenario, builds its base population, simulates it, writes the
-//! results file atomically and prints the summary.
+//! `cradle run`: loads the scenario or set (and sweeps it), builds the base populations,
+//! simulates every scenario on the same streams (in batches until --target-rse is met),
+//! compares each with the first, writes the results file atomically and prints the summary.
 int command_run(const RunArgs& args);
 
 //! `cradle validate`: checks a scenario and everything it composes (every row of a persons

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cradle_version.h"
+#include "output/comparison.h"
 #include "output/report.h"
 #include "output/results_writer.h"
 #include "output/summary.h"
@@ -21,6 +22,7 @@
 #include "sim/cli/progress.h"
 #include "sim/engine/engine.h"
 #include "sim/input/scenario.h"
+#include "sim/input/scenario_set.h"
 #include "sim/population/population.h"
 
 namespace cradle {
@@ -83,14 +85,19 @@ bool usable_output(const std::filesystem::path& out) {
   return true;
 }
 
-//! The scenario as the command line amends it (replications, seed).
-Scenario amended_scenario(const RunArgs& args) {
-  const std::filesystem::path file =
-      args.scenario.empty() ? default_scenario_path() : std::filesystem::path(args.scenario);
-  Scenario scenario = load_scenario(file);
-  if (args.replications) scenario.replications = *args.replications;
-  if (args.seed) scenario.seed = *args.seed;
-  return scenario;
+//! The scenarios as the command line names, amends (replications, seed) and sweeps them.
+ScenarioSet amended_set(const RunArgs& args) {
+  std::vector<std::filesystem::path> files;
+  for (const std::string& f : args.scenarios) files.emplace_back(f);
+  if (files.empty()) files.push_back(default_scenario_path());
+  ScenarioSet set = load_scenario_set(files);
+  for (Scenario& scenario : set.scenarios) {
+    if (args.replications) scenario.replications = *args.replications;
+    if (args.seed) scenario.seed = *args.seed;
+  }
+  for (const std::string& sweep : args.vary) apply_sweep(set, sweep);
+  check_common_frame(set);
+  return set;
 }
 
 //! The replications' base populations (population.h: replication_populations), with what
@@ -111,7 +118,7 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
   const std::shared_ptr<const BasePopulation> first = source(0);
   const BasePopulation& population = *first;
   results.population_design = population_design(scenario);
-  results.times.population_seconds = seconds_since(t0);
+  results.times.population_seconds += seconds_since(t0);
   results.households = static_cast<std::int64_t>(population.households()) * population.weight;
   results.persons = population.persons * population.weight;
   results.sample_weight = population.weight;
@@ -127,32 +134,115 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
   return true;
 }
 
-//! Simulates the scenario with a progress bar; false (after the message) if it cannot be
-//! calibrated.
-bool run_simulation(const Scenario& scenario, const PopulationSource& source, bool show_progress,
-                    RunResults& results) {
-  const auto t0 = std::chrono::steady_clock::now();
-  Progress progress("simulating", static_cast<std::uint64_t>(scenario.replications) * scenario.years(),
-                    show_progress);
-  try {
-    results.scenarios.push_back(
-        simulate(scenario, source, RunOptions{scenario.replications, scenario.seed}, &progress));
-    results.scenarios.back().observations = describe_observations(scenario.profile);
-  } catch (const std::invalid_argument& e) {
-    progress.finish();
-    std::cerr << "cradle: error: " << scenario.file.string() << ": the scenario cannot be calibrated: " << e.what()
-              << "\n";
-    return false;
+//! What a set's simulation keeps between batches: each scenario's results and, for each
+//! reform, the mechanical run (its measures under the baseline's behaviour).
+struct SetRun {
+  std::vector<ScenarioResults> scenarios, mechanical;
+};
+
+//! Adds replications [first, count) of one run to `into` (or makes it, for the first batch).
+void add_batch(ScenarioResults&& batch, int first, ScenarioResults& into) {
+  if (first == 0) {
+    into = std::move(batch);
+  } else {
+    append_replications(into, batch);
   }
-  progress.finish();
+}
+
+//! Simulates replications [first, count) of every scenario (and the reforms' mechanical runs).
+void simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& sources, int first, int count,
+                    bool split, Progress* progress, SetRun& run) {
+  const std::size_t n = set.scenarios.size();
+  run.scenarios.resize(n);
+  run.mechanical.resize(split ? n : 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Scenario& scenario = set.scenarios[i];
+    RunOptions options{count, scenario.seed, first, nullptr};
+    add_batch(simulate(scenario, sources[i], options, progress), first, run.scenarios[i]);
+    if (split && i > 0) {
+      options.behaviour_measures = &set.scenarios.front().measures;
+      add_batch(simulate(scenario, sources[i], options, progress), first, run.mechanical[i]);
+    }
+  }
+}
+
+//! The largest relative standard error among the horizon totals of the scenarios and of
+//! each one's difference from the first.
+double worst_rse(const SetRun& run) {
+  double worst = 0;
+  std::vector<std::int64_t> baseline;
+  for (const ScenarioResults& s : run.scenarios) {
+    const auto horizon = sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
+    worst = std::max(worst, relative_standard_error(horizon));
+    if (baseline.empty()) {
+      baseline = horizon;
+      continue;
+    }
+    std::vector<std::int64_t> difference(horizon.size());
+    for (std::size_t r = 0; r < horizon.size(); ++r) difference[r] = horizon[r] - baseline[r];
+    worst = std::max(worst, relative_standard_error(difference));
+  }
+  return worst;
+}
+
+//! The replications the next batch runs up to: enough for the target at the spread seen so
+//! far (the s.e. falls as 1/√n), at least one more batch, at most the maximum.
+int next_replications(int done, int batch, double rse, double target, int most) {
+  const double needed = std::ceil(static_cast<double>(done) * (rse / target) * (rse / target));
+  const double batches = std::ceil(std::max(needed - done, 1.0) / batch);
+  return static_cast<int>(std::min<double>(most, done + batches * batch));
+}
+
+//! Simulates the set with a progress bar, in batches until --target-rse is met; false
+//! (after the message) if a scenario cannot be calibrated.
+bool run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& sources, const RunArgs& args,
+                    RunResults& results, SetRun& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool split = set.scenarios.size() > 1 && !args.no_split;
+  const int runs = static_cast<int>(set.scenarios.size() * (split ? 2 : 1) - (split ? 1 : 0));
+  const int batch = set.scenarios.front().replications;
+  const bool show = !args.quiet && !args.no_progress;
+  for (int done = 0, count = batch; done < count;) {
+    Progress progress("simulating", static_cast<std::uint64_t>(count - done) * set.scenarios.front().years() * runs, show);
+    try {
+      simulate_batch(set, sources, done, count, split, &progress, run);
+    } catch (const std::invalid_argument& e) {
+      progress.finish();
+      std::cerr << "cradle: error: the scenarios cannot be calibrated: " << e.what() << "\n";
+      return false;
+    }
+    progress.finish();
+    done = count;
+    if (args.target_rse <= 0) break;
+    const double rse = worst_rse(run);
+    if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
+    if (rse <= args.target_rse || done >= args.max_replications) break;
+    count = next_replications(done, batch, rse, args.target_rse, args.max_replications);
+  }
+  results.replications = run.scenarios.front().replications;
   results.times.simulation_seconds = seconds_since(t0);
   return true;
+}
+
+//! The set's results as the file holds them: aligned axes, and each scenario compared with the first.
+void collect(const ScenarioSet& set, SetRun&& run, RunResults& results) {
+  for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
+    run.scenarios[i].variant = set.variants[i];
+    run.scenarios[i].observations = describe_observations(set.scenarios[i].profile);
+  }
+  for (std::size_t i = 1; i < run.scenarios.size(); ++i) {
+    results.comparisons.push_back(compare_scenarios(run.scenarios.front(), run.scenarios[i],
+                                                    run.mechanical.empty() ? nullptr : &run.mechanical[i]));
+  }
+  results.scenarios = std::move(run.scenarios);
+  align_scenarios(results.scenarios);
 }
 
 }  // namespace
 
 int command_run(const RunArgs& args) {
-  const Scenario scenario = amended_scenario(args);
+  const ScenarioSet set = amended_set(args);
+  const Scenario& scenario = set.scenarios.front();
   const std::filesystem::path out = args.output;
   if (!usable_output(out)) return EXIT_RUN_FAILURE;
   std::int64_t sample = scenario.sample;
@@ -172,15 +262,21 @@ int command_run(const RunArgs& args) {
   results.git_revision = CRADLE_GIT_REVISION;
   results.created_utc = utc_now();
   results.seed = scenario.seed;
-  results.replications = scenario.replications;
   results.threads = threads;
-  PopulationSource populations;
-  if (!build_population(scenario, sample, args.quiet, threads, populations, results)) return EXIT_BAD_INPUT;
-  if (!run_simulation(scenario, populations, !args.quiet && !args.no_progress, results)) return EXIT_BAD_INPUT;
+  // One source per scenario: each draws replication r's population from (seed, r), so the
+  // scenarios of a set, all of one place, run on the same populations.
+  std::vector<PopulationSource> sources(set.scenarios.size());
+  for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
+    if (!build_population(set.scenarios[i], sample, args.quiet || i > 0, threads, sources[i], results)) return EXIT_BAD_INPUT;
+  }
+  SetRun run;
+  if (!run_simulation(set, sources, args, results, run)) return EXIT_BAD_INPUT;
+  collect(set, std::move(run), results);
   write_results(out, results);
   if (!args.quiet) {
     print_summary(std::cout, results);
-    if (args.expected) print_expected(std::cout, scenario, *populations(0), results.scenarios.front());
+    for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c);
+    if (args.expected) print_expected(std::cout, scenario, *sources.front()(0), results.scenarios.front());
     std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
               << results.times.simulation_seconds << " s)\n";
   }

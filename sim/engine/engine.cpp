@@ -44,7 +44,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
                          Progress* progress, SimulationTrace* trace) {
   const std::shared_ptr<const BasePopulation> first = source(0);
   check_base(*first);
-  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed);
+  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed, options.behaviour_measures);
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(first_plan.years);
   engine::ResultsLayout layout;
@@ -55,7 +55,8 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   // replication may start another, so buffers are taken from and returned to a pool; a
   // replication's memory is allocated (and its pages faulted in) once per concurrent one.
   tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
+  const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(first_rep, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
       const std::shared_ptr<const BasePopulation> pop = r == 0 ? first : source(rep);
@@ -63,7 +64,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
       std::optional<engine::Plan> own_plan;
       if (!shared) {
         check_base(*pop);
-        own_plan.emplace(engine::make_plan(scenario, *pop, options.seed));
+        own_plan.emplace(engine::make_plan(scenario, *pop, options.seed, options.behaviour_measures));
       }
       const engine::RunContext run{scenario, *pop, shared ? first_plan : *own_plan, layout,
                                    shared ? first_reserve : newborn_reserve(scenario, *pop, Y), progress, trace};

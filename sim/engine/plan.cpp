@@ -71,15 +71,16 @@ std::array<std::array<std::uint64_t, 11>, PARITY_CLASSES> response_months(
   return out;
 }
 
-//! What behaviour reads each year: a birth's value, household incomes, net prices.
-void plan_behaviour(Plan& plan, const Scenario& scenario) {
+//! What behaviour reads each year: a birth's value under `measures`, household incomes,
+//! net prices under `measures`.
+void plan_behaviour(Plan& plan, const Scenario& scenario, const std::vector<Measure>& measures) {
   const PlaceProfile& profile = scenario.profile;
   std::vector<MonthlyBirthValue> monthly;
   for (int y = 0; y < plan.years; ++y) {
-    monthly.push_back(birth_values_by_month(scenario.measures, profile.childcare, profile.kindergarten,
+    monthly.push_back(birth_values_by_month(measures, profile.childcare, profile.kindergarten,
                                             scenario.start_year + y, profile.assisted_reproduction_share));
     plan.birth_value.push_back(year_mean(monthly.back()));
-    plan.net_price.push_back(net_price_ratios(scenario.measures, profile.childcare, scenario.start_year + y));
+    plan.net_price.push_back(net_price_ratios(measures, profile.childcare, scenario.start_year + y));
   }
   for (const MonthlyBirthValue& value : monthly) plan.response_month.push_back(response_months(value, plan.birth_value[0]));
   for (double relative : profile.households.income_band_relative) {
@@ -217,13 +218,14 @@ ParameterValues parameter_values(const Scenario& scenario, const std::vector<dou
   return theta;
 }
 
-Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed) {
+Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
+               const std::vector<Measure>* behaviour_measures) {
   Plan plan{};
   plan.start_year = scenario.start_year;
   plan.years = scenario.years();
   plan.seed = seed;
   plan_births(plan, scenario, pop);
-  plan_behaviour(plan, scenario);
+  plan_behaviour(plan, scenario, behaviour_measures ? *behaviour_measures : scenario.measures);
   plan_events(plan, scenario, pop);
   plan_measures(plan, scenario);
   plan_places(plan, scenario, pop);

@@ -119,10 +119,12 @@ struct ReplicationPlan {
 };
 
 //! The plan of `scenario` on `pop`: rates calibrated once, on the residents of the first
-//! year (or the scenario's own fertility table). Throws std::invalid_argument if the
-//! fertility cannot be calibrated or more than MAX_CAPPED_CHILD_MEASURES child measures
-//! have a per-person cap.
-Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed);
+//! year (or the scenario's own fertility table). Births and childcare demand respond to
+//! `behaviour_measures` when given (RunOptions::behaviour_measures), else to the
+//! scenario's measures. Throws std::invalid_argument if the fertility cannot be
+//! calibrated or more than MAX_CAPPED_CHILD_MEASURES child measures have a per-person cap.
+Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
+               const std::vector<Measure>* behaviour_measures = nullptr);
 
 //! The parameters of replication `rep`, each drawn from its own keyed stream, and the
 //! thresholds they give.

@@ -8,10 +8,20 @@
 
 namespace cradle {
 
-//! How many replications to run, and the seed of their streams.
+struct Measure;
+
+//! Which replications to run, the seed of their streams, and whose measures behaviour
+//! responds to.
 struct RunOptions {
-  int replications = 1;
+  int replications = 1;  //!< replications 0 … replications - 1 are in the results
   std::uint32_t seed = 0;
+  //! Replications before this one are left zero: a batch that extends an earlier run
+  //! (replication r draws the same numbers whatever the batching).
+  int first_replication = 0;
+  //! When set, births and childcare demand respond to these measures (another scenario's)
+  //! instead of the scenario's own: the scenario's measures are paid to the families that
+  //! scenario would have, on the same streams (the mechanical part of a difference).
+  const std::vector<Measure>* behaviour_measures = nullptr;
 };
 
 //! A child born during a replication, as recorded for checks and tests.

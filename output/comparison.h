@@ -1,0 +1,53 @@
+// Scenarios side by side: the axes of a set aligned, replications appended batch by batch,
+// and a reform held against its baseline replication by replication. Every difference is
+// integer (fen, counts) and paired: replication r of both scenarios drew the same numbers
+// for the same decisions, so what differs is the policy.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "output/results.h"
+
+namespace cradle {
+
+//! The first and last years of the plan period the comparison also sums over (the 15th
+//! Five-Year Plan, 2026–2030).
+inline constexpr int PLAN_PERIOD_FIRST = 2026, PLAN_PERIOD_LAST = 2030;
+
+//! Gives every scenario of `scenarios` the same measure, ledger-measure and payer axes:
+//! the union of theirs, in order of first appearance, with zeros where a scenario lacks
+//! one. Throws std::invalid_argument if the scenarios' years or replications differ.
+void align_scenarios(std::vector<ScenarioResults>& scenarios);
+
+//! Appends the replications `more` holds beyond `into`'s to `into`: `more` is a run of
+//! the same scenario whose first `into.replications` replications were skipped
+//! (RunOptions::first_replication). Throws std::invalid_argument on mismatched axes.
+void append_replications(ScenarioResults& into, const ScenarioResults& more);
+
+//! `reform` less `baseline`, replication by replication, on the union of their measures;
+//! with `mechanical` (the reform's measures under the baseline's behaviour, same streams)
+//! the mechanical part too. The sensitivity ranks the reform's drawn parameters by their
+//! part in the spread of the horizon's total difference. Throws std::invalid_argument
+//! if the scenarios differ in years, replications or payers.
+ComparisonResults compare_scenarios(const ScenarioResults& baseline, const ScenarioResults& reform,
+                                    const ScenarioResults* mechanical = nullptr);
+
+//! [replication][year]: a comparison's outlay difference summed over measures and payers
+//! (`part` 0 total, 1 mechanical, 2 behavioural), fen.
+std::vector<std::int64_t> total_difference_fen(const ComparisonResults& c, int part = 0);
+
+//! [replication]: the sum of a [replication][year] array over the years in [first, last], fen.
+std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_year, const std::vector<int>& years,
+                                         int first, int last);
+
+//! [replication][year]: a scenario's budget outlay summed over measures and payers, fen.
+std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s);
+
+//! The relative standard error (s.e. of the mean / |mean|) of a sample of fen; 0 for a
+//! sample that is all zero (nothing to estimate), infinity for fewer than 2 values or a
+//! zero mean of a varying sample.
+double relative_standard_error(const std::vector<std::int64_t>& sample);
+
+}  // namespace cradle
