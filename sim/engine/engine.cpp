@@ -12,6 +12,7 @@
 #include "sim/engine/plan.h"
 #include "sim/engine/reduction.h"
 #include "sim/engine/replication.h"
+#include "sim/input/estimate_draws.h"
 
 namespace cradle {
 
@@ -42,6 +43,7 @@ void check_base(const BasePopulation& pop) {
 
 ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {
+  const bool draws = !scenario.drawn_estimates.empty();
   const std::shared_ptr<const BasePopulation> first = source(0);
   check_base(*first);
   const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed);
@@ -58,16 +60,21 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
+      // A scenario that draws estimates runs replication r as its own scenario (own plan).
+      std::optional<Scenario> drawn;
+      if (draws) drawn.emplace(scenario_for_replication(scenario, rep));
+      const Scenario& sc = draws ? *drawn : scenario;
       const std::shared_ptr<const BasePopulation> pop = r == 0 ? first : source(rep);
-      const bool shared = pop.get() == first.get();
+      const bool shared = !draws && pop.get() == first.get();
       std::optional<engine::Plan> own_plan;
       if (!shared) {
         check_base(*pop);
-        own_plan.emplace(engine::make_plan(scenario, *pop, options.seed));
+        own_plan.emplace(engine::make_plan(sc, *pop, options.seed));
       }
-      const engine::RunContext run{scenario, *pop, shared ? first_plan : *own_plan, layout,
-                                   shared ? first_reserve : newborn_reserve(scenario, *pop, Y), progress, trace};
+      const engine::RunContext run{sc, *pop, shared ? first_plan : *own_plan, layout,
+                                   shared ? first_reserve : newborn_reserve(sc, *pop, Y), progress, trace};
       engine::record_burn_in(out, *pop, r);
+      if (draws) engine::record_estimates(out, scenario, draw_estimates(scenario, rep), r);
       std::unique_ptr<engine::ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
       engine::run_replication(run, rep, *buffers, out);
