@@ -84,6 +84,8 @@ int command_validate(const std::string& path) {
               << " persons, " << p.women() << " women and girls, " << p.children() << " children under 7, weight "
               << p.weight << "\n";
   }
+  std::cout << "  estimates: " << s.estimates.size() << " figure(s) tagged E with a range, " << s.drawn_estimates.size()
+            << " drawn per replication ([uncertainty] estimates, or --uncertain estimates)\n";
   if (s.fertility_table) std::cout << "  fertility table: " << s.fertility_table_file.string() << " (used as it is)\n";
   for (const Measure& m : s.measures) {
     std::cout << "  " << m.id << " (" << kind_name(m.kind) << "): " << describe_amount(m) << ", take-up " << m.take_up

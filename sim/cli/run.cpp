@@ -160,7 +160,7 @@ void simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>&
     RunOptions options{count, scenario.seed, first, nullptr};
     add_batch(simulate(scenario, sources[i], options, progress), first, run.scenarios[i]);
     if (split && i > 0) {
-      options.behaviour_measures = &set.scenarios.front().measures;
+      options.behaviour_from = &set.scenarios.front();
       add_batch(simulate(scenario, sources[i], options, progress), first, run.mechanical[i]);
     }
   }

@@ -12,6 +12,7 @@
 #include "sim/engine/plan.h"
 #include "sim/engine/reduction.h"
 #include "sim/engine/replication.h"
+#include "sim/input/estimate_draws.h"
 
 namespace cradle {
 
@@ -31,6 +32,13 @@ std::vector<std::size_t> newborn_reserve(const Scenario& scenario, const BasePop
   return reserve;
 }
 
+//! The measures births and childcare demand respond to: those of RunOptions::behaviour_from
+//! (as replication r drew them, `drawn`, where it draws estimates), or null for the scenario's own.
+const std::vector<Measure>* behaviour_measures(const RunOptions& options, const std::optional<Scenario>& drawn) {
+  if (!options.behaviour_from) return nullptr;
+  return drawn ? &drawn->measures : &options.behaviour_from->measures;
+}
+
 void check_base(const BasePopulation& pop) {
   check_population(pop);
   if (pop.household_arrival.size() != pop.households()) {
@@ -42,9 +50,10 @@ void check_base(const BasePopulation& pop) {
 
 ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {
+  const bool draws = !scenario.drawn_estimates.empty();
   const std::shared_ptr<const BasePopulation> first = source(0);
   check_base(*first);
-  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed, options.behaviour_measures);
+  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed, behaviour_measures(options, std::nullopt));
   const auto R = static_cast<std::size_t>(options.replications);
   const auto Y = static_cast<std::size_t>(first_plan.years);
   engine::ResultsLayout layout;
@@ -59,16 +68,26 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   tbb::parallel_for(tbb::blocked_range<std::size_t>(first_rep, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
+      // A scenario that draws estimates runs replication r as its own scenario (own plan).
+      std::optional<Scenario> drawn;
+      if (draws) drawn.emplace(scenario_for_replication(scenario, rep));
+      const Scenario& sc = draws ? *drawn : scenario;
+      // Behaviour from another scenario responds to that scenario's draws of replication r.
+      std::optional<Scenario> behaviour;
+      if (options.behaviour_from && !options.behaviour_from->drawn_estimates.empty()) {
+        behaviour.emplace(scenario_for_replication(*options.behaviour_from, rep));
+      }
       const std::shared_ptr<const BasePopulation> pop = r == 0 ? first : source(rep);
-      const bool shared = pop.get() == first.get();
+      const bool shared = !draws && !behaviour && pop.get() == first.get();
       std::optional<engine::Plan> own_plan;
       if (!shared) {
         check_base(*pop);
-        own_plan.emplace(engine::make_plan(scenario, *pop, options.seed, options.behaviour_measures));
+        own_plan.emplace(engine::make_plan(sc, *pop, options.seed, behaviour_measures(options, behaviour)));
       }
-      const engine::RunContext run{scenario, *pop, shared ? first_plan : *own_plan, layout,
-                                   shared ? first_reserve : newborn_reserve(scenario, *pop, Y), progress, trace};
+      const engine::RunContext run{sc, *pop, shared ? first_plan : *own_plan, layout,
+                                   shared ? first_reserve : newborn_reserve(sc, *pop, Y), progress, trace};
       engine::record_burn_in(out, *pop, r);
+      if (draws) engine::record_estimates(out, scenario, draw_estimates(scenario, rep), r);
       std::unique_ptr<engine::ReplicationBuffers> buffers;
       if (!pool.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
       engine::run_replication(run, rep, *buffers, out);

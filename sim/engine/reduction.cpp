@@ -151,7 +151,12 @@ ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::si
     out.parameter_labels.push_back(
         ParameterLabel{p.name, std::string(distribution_name(p.distribution.kind)), p.distribution.centre(), p.source});
   }
-  size_arrays(out, replications, out.years.size(), scenario.uncertainty.size());
+  // Drawn estimates are parameters too: a triangular draw around the written value.
+  for (std::size_t i : scenario.drawn_estimates) {
+    const Estimate& e = scenario.estimates[i];
+    out.parameter_labels.push_back(ParameterLabel{e.key, "triangular", e.value, e.source});
+  }
+  size_arrays(out, replications, out.years.size(), out.parameter_labels.size());
   for (int year : out.years) {
     for (std::size_t level : layout.payer_levels) {
       out.budget_fen.push_back(scenario.at_level(static_cast<Payer>(level))->budget_fen(year));
@@ -163,6 +168,13 @@ ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::si
   out.burn_in_years = BURN_IN_YEARS;
   out.burn_in_births.assign(replications * out.burn_in_years, 0);
   return out;
+}
+
+void record_estimates(ScenarioResults& out, const Scenario& scenario, const std::vector<double>& values,
+                      std::size_t r) {
+  std::copy(values.begin(), values.end(),
+            out.parameters.begin() +
+                static_cast<std::ptrdiff_t>(r * out.parameter_labels.size() + scenario.uncertainty.size()));
 }
 
 void record_burn_in(ScenarioResults& out, const BasePopulation& pop, std::size_t r) {

@@ -25,9 +25,14 @@ struct ResultsLayout {
 //! The results frame for `replications` replications: years, measure and payer labels
 //! (budget measures and the separate ledgers' apart, each in scenario order; payers are
 //! the jurisdictions of the chain whose level pays a share of some budget measure),
-//! parameter labels, budgets, places and persons, and every array zeroed at its size.
+//! parameter labels (the uncertain parameters, then the drawn estimates), budgets, places and persons, and every array zeroed at its size.
 ScenarioResults make_results(const Scenario& scenario, const Plan& plan, std::size_t replications,
                              ResultsLayout& layout);
+
+//! Records replication r's drawn estimates (draw_estimates, in drawn_estimates' order) into
+//! out.parameters, after the uncertain parameters.
+void record_estimates(ScenarioResults& out, const Scenario& scenario, const std::vector<double>& values,
+                      std::size_t r);
 
 //! Records replication r's base population's children by year of birth over the burn-in
 //! years (residents in the first year, weighted) into out.burn_in_births.

@@ -74,7 +74,7 @@ void run_replication(const RunContext& run, std::uint32_t r, ReplicationBuffers&
   buffers.reset(run.pop, run.plan, run.newborn_reserve);
   const ReplicationPlan rplan = make_replication_plan(run.scenario, run.plan, r);
   std::copy(rplan.parameters.begin(), rplan.parameters.end(),
-            out.parameters.begin() + static_cast<std::ptrdiff_t>(r * run.scenario.uncertainty.size()));
+            out.parameters.begin() + static_cast<std::ptrdiff_t>(r * out.parameter_labels.size()));
   for (std::size_t y = 0; y < static_cast<std::size_t>(run.plan.years); ++y) {
     run_year(run, rplan, r, y, buffers, out);
     if (run.progress) run.progress->advance();

@@ -8,7 +8,7 @@
 
 namespace cradle {
 
-struct Measure;
+struct Scenario;
 
 //! Which replications to run, the seed of their streams, and whose measures behaviour
 //! responds to.
@@ -18,10 +18,11 @@ struct RunOptions {
   //! Replications before this one are left zero: a batch that extends an earlier run
   //! (replication r draws the same numbers whatever the batching).
   int first_replication = 0;
-  //! When set, births and childcare demand respond to these measures (another scenario's)
-  //! instead of the scenario's own: the scenario's measures are paid to the families that
-  //! scenario would have, on the same streams (the mechanical part of a difference).
-  const std::vector<Measure>* behaviour_measures = nullptr;
+  //! When set, births and childcare demand respond to this scenario's measures (as each
+  //! replication draws them) instead of the simulated scenario's own: its measures are paid
+  //! to the families the other scenario would have, on the same streams (the mechanical
+  //! part of a difference).
+  const Scenario* behaviour_from = nullptr;
 };
 
 //! A child born during a replication, as recorded for checks and tests.

@@ -8,17 +8,11 @@ namespace cradle {
 
 namespace {
 
-//! A `value` in yuan with `per` (month, year or unit, as the basis allows); returns the
-//! value as written.
-double read_value_per(TableReader& a, const Measure& m, Phase& phase) {
+//! Sets a phase's money to `fen` paid per `per` (month, year or unit, as the basis
+//! allows); false if the basis does not allow `per`.
+bool set_money(Phase& phase, const Measure& m, Fen fen, const std::string& per) {
   phase.public_fee = false;
   phase.percent_of_fee_bp = -1;
-  const toml::node& vn = a.require("value");
-  const double yuan = a.as_number(vn, "value", 0, 1e9);
-  const double fen_d = yuan * 100.0;
-  if (std::fabs(fen_d - std::round(fen_d)) > 1e-6) a.fail_at(vn.source(), "value", "not a whole number of fen");
-  const auto fen = static_cast<Fen>(std::llround(fen_d));
-  const std::string per = a.string("per");
   if (monthly(m.basis)) {
     if (per == "month") {
       phase.fen_per_unit = fen;
@@ -28,16 +22,34 @@ double read_value_per(TableReader& a, const Measure& m, Phase& phase) {
       phase.fen_per_unit = fen % 12 == 0 ? fen / 12 : fen;
       phase.per_months = fen % 12 == 0 ? 1 : 12;
     } else {
-      a.fail("per", "a measure counted in " + std::string(caseload_unit(m.basis)) + " is paid per \"month\"" +
-                        (m.kind == MeasureKind::fee_reduction ? "" : " or per \"year\"") + ", found \"" + per + "\"");
+      return false;
     }
   } else if (per == "unit") {
     phase.fen_per_unit = fen;
     phase.per_months = 1;
   } else {
+    return false;
+  }
+  return true;
+}
+
+//! A `value` in yuan with `per` (month, year or unit, as the basis allows); returns the
+//! value as written and `per` in `*per_out`.
+double read_value_per(TableReader& a, const Measure& m, Phase& phase, std::string* per_out) {
+  const toml::node& vn = a.require("value");
+  const double yuan = a.as_number(vn, "value", 0, 1e9);
+  const double fen_d = yuan * 100.0;
+  if (std::fabs(fen_d - std::round(fen_d)) > 1e-6) a.fail_at(vn.source(), "value", "not a whole number of fen");
+  const std::string per = a.string("per");
+  if (!set_money(phase, m, static_cast<Fen>(std::llround(fen_d)), per)) {
+    if (monthly(m.basis)) {
+      a.fail("per", "a measure counted in " + std::string(caseload_unit(m.basis)) + " is paid per \"month\"" +
+                        (m.kind == MeasureKind::fee_reduction ? "" : " or per \"year\"") + ", found \"" + per + "\"");
+    }
     a.fail("per", "a measure counted in " + std::string(caseload_unit(m.basis)) + " is paid per \"unit\", found \"" +
                       per + "\"");
   }
+  *per_out = per;
   return yuan;
 }
 
@@ -246,7 +258,7 @@ void read_phases(TableReader& m, Measure& out) {
   if (!phases->is_array_of_tables()) m.fail("phase", "expected [[measure.phase]] tables");
   std::size_t i = 0;
   for (const auto& item : *phases->as_array()) {
-    TableReader pr(*item.as_table(), m.file(), m.field("phase[" + std::to_string(i++) + "]"));
+    TableReader pr = m.child(*item.as_table(), "phase[" + std::to_string(i++) + "]");
     Phase p = out.phases.back();
     bool has = false;
     p.from = pr.date_month("from", &has);
@@ -289,6 +301,8 @@ void read_cap(TableReader& m, Measure& out) {
 
 void read_amount(TableReader& a, const Measure& m, Phase& phase) {
   double written = 0;  // the amount as written: yuan, or percent of the fee
+  std::string per;     // of an amount in yuan
+  bool percent = false;
   if (a.boolean_or("public_fee", false)) {
     if (m.kind != MeasureKind::fee_reduction) a.fail("public_fee", "only a fee_reduction can be the public fee");
     phase.public_fee = true;
@@ -298,11 +312,12 @@ void read_amount(TableReader& a, const Measure& m, Phase& phase) {
       a.fail("percent_of_fee", "only a fee_reduction can be a percentage of a fee");
     const double pct = a.as_number(*pn, "percent_of_fee", 0, 100);
     written = pct;
+    percent = true;
     phase.percent_of_fee_bp = static_cast<int>(std::llround(pct * 100));
     phase.public_fee = false;
     if (std::fabs(pct * 100 - phase.percent_of_fee_bp) > 1e-6) a.fail("percent_of_fee", "at most two decimals");
   } else {
-    written = read_value_per(a, m, phase);
+    written = read_value_per(a, m, phase, &per);
   }
   // Amounts the documents state take the measure's source; assumed ones say so.
   if (a.has("tag")) {
@@ -310,6 +325,12 @@ void read_amount(TableReader& a, const Measure& m, Phase& phase) {
     s.value = written;
     a.provenance(s, 0, 1e12);
     phase.provenance = s.tag == 'S' ? Provenance::stated : s.tag == 'D' ? Provenance::derived : Provenance::assumed;
+    // An assumed amount may be drawn (in whole fen, or percent with two decimals).
+    if (!phase.public_fee) {
+      a.estimate("", s, 0, percent ? 100 : 1e9, 0.01);
+      if (s.value != written && percent) phase.percent_of_fee_bp = static_cast<int>(std::llround(s.value * 100));
+      if (s.value != written && !percent) set_money(phase, m, static_cast<Fen>(std::llround(s.value * 100)), per);
+    }
   } else {
     phase.provenance = Provenance::stated;
     a.string_or("source", "");

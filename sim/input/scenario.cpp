@@ -24,6 +24,7 @@ struct Loader {
   std::filesystem::path dir;  // the folder of the scenario file that names the jurisdiction
   Scenario* scenario;
   const std::set<std::string>* renew;  // packages whose documents' expiry is lifted
+  EstimateBook* book;                  // the estimates met, and the values that replace them
 
   std::filesystem::path jurisdiction_file(const std::string& id) const {
     return dir / "jurisdictions" / (id + ".toml");
@@ -41,6 +42,7 @@ struct Loader {
       ParsedFile f = parse_file(file);
       scenario->resolved_text += "# ---- " + shown_path(file) + " ----\n" + f.text + "\n";
       TableReader root(f.table, shown_path(file), "");
+      root.track_estimates(book, file.stem().string(), "");
       Jurisdiction j = read_jurisdiction(root, file);
       if (j.id != id) root.fail("jurisdiction", "file " + id + ".toml holds id \"" + j.id + "\"");
       if (simulated) {
@@ -73,6 +75,7 @@ struct Loader {
     const std::string shown = shown_path(path);
     scenario->resolved_text += "# ---- " + shown + " ----\n" + f.text + "\n";
     TableReader root(f.table, shown, "");
+    root.track_estimates(book, path.stem().string(), "");
     std::optional<MonthIndex> issued;  // the package's issue date: when its measures were announced
     bool renewed = false;
     {
@@ -102,7 +105,13 @@ struct Loader {
     const PayerContext ctx{&scenario->chain, region};
     std::size_t i = 0;
     for (const auto& item : *mn.as_array()) {
-      TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i++) + "]");
+      TableReader m(*item.as_table(), shown, "measure[" + std::to_string(i) + "]");
+      // Estimates are keyed by the measure's id, which says what they are (read_measure checks it).
+      const std::optional<std::string> id = (*item.as_table())["id"].value<std::string>();
+      std::string estimate_path("measure.");
+      estimate_path += id.value_or(std::to_string(i));
+      m.track_estimates(book, path.stem().string(), estimate_path);
+      ++i;
       Measure measure = read_measure(m, ctx, issued);
       // The place renews its plan: the end date its document set no longer applies.
       if (renewed) {
@@ -129,7 +138,27 @@ struct ScenarioSpec {
   std::filesystem::path jurisdiction_dir;
   std::string text;
   std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
+  //! [uncertainty] estimates: "all" or the keys listed (the last file that says so)
+  bool all_estimates = false;
+  std::vector<std::pair<std::string, toml::source_region>> estimate_keys;
+  std::string estimates_file;  //!< the file that lists them, for messages
 };
+
+//! [uncertainty] estimates = "all" or ["key", …]: which estimates are drawn.
+void read_estimate_choice(TableReader& u, ScenarioSpec& spec) {
+  const toml::node& n = u.require("estimates");
+  spec.all_estimates = false;
+  spec.estimate_keys.clear();
+  spec.estimates_file = u.file();
+  if (n.is_string()) {
+    if (u.as_string(n, "estimates") != "all")
+      u.fail_at(n.source(), "estimates", "expected \"all\" or a list of estimate keys");
+    spec.all_estimates = true;
+    return;
+  }
+  if (!n.is_array()) u.fail_at(n.source(), "estimates", "expected \"all\" or a list of estimate keys");
+  for (const toml::node& item : *n.as_array()) spec.estimate_keys.emplace_back(u.as_string(item, "estimates"), item.source());
+}
 
 //! Reads a distribution: { distribution = "…", and the parameters of its kind }.
 Distribution read_distribution(TableReader& t) {
@@ -196,6 +225,10 @@ void read_uncertainty(TableReader& root, ScenarioSpec& spec) {
   if (!ut) return;
   TableReader u = root.child(*ut, "uncertainty");
   for (const auto& [k, node] : *ut) {
+    if (k.str() == "estimates") {
+      read_estimate_choice(u, spec);
+      continue;
+    }
     UncertainParameter p = read_uncertain(u, std::string(k.str()));
     std::erase_if(spec.uncertainty, [&](const UncertainParameter& q) { return q.name == p.name; });
     spec.uncertainty.push_back(std::move(p));
@@ -329,7 +362,36 @@ Jurisdiction load_jurisdiction(const std::filesystem::path& file) {
   return read_jurisdiction(root, file);
 }
 
-Scenario load_scenario(const std::filesystem::path& file) {
+namespace {
+
+//! The estimates the scenario draws (indices into s.estimates, in their order), as its
+//! [uncertainty] estimates says; an unknown key fails where it is written.
+std::vector<std::size_t> chosen_estimates(const Scenario& s, const ScenarioSpec& spec) {
+  std::vector<std::size_t> drawn;
+  if (spec.all_estimates) {
+    for (std::size_t i = 0; i < s.estimates.size(); ++i) drawn.push_back(i);
+    return drawn;
+  }
+  for (const auto& [key, where] : spec.estimate_keys) {
+    const auto it =
+        std::find_if(s.estimates.begin(), s.estimates.end(), [&](const Estimate& e) { return e.key == key; });
+    if (it == s.estimates.end()) {
+      std::string what("no estimate \"");
+      what += key;
+      what += "\" in this scenario: an estimate is a figure tagged \"E\" with a range, keyed FILE_STEM:FIELD";
+      if (!s.estimates.empty()) (what += " such as \"") += s.estimates.front().key + "\"";
+      what += " (cradle validate counts them; scenarios/README.md)";
+      throw ScenarioError(spec.estimates_file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
+                          "uncertainty.estimates", what);
+    }
+    drawn.push_back(static_cast<std::size_t>(it - s.estimates.begin()));
+  }
+  std::sort(drawn.begin(), drawn.end());
+  drawn.erase(std::unique(drawn.begin(), drawn.end()), drawn.end());
+  return drawn;
+}
+
+Scenario load_scenario_with(const std::filesystem::path& file, const EstimateOverrides* overrides) {
   ScenarioSpec spec;
   std::set<std::string> visiting;
   read_spec(file, spec, visiting, 0);
@@ -357,7 +419,9 @@ Scenario load_scenario(const std::filesystem::path& file) {
   }
   s.resolved_text = spec.text;
   s.uncertainty = all_parameters(spec.uncertainty);
-  Loader loader{spec.jurisdiction_dir, &s, &spec.renew};
+  EstimateBook book;
+  book.overrides = overrides;
+  Loader loader{spec.jurisdiction_dir, &s, &spec.renew, &book};
   {
     OutermostFile outer(file);
     loader.load_chain(*spec.jurisdiction, outer.sc, "jurisdiction");
@@ -374,7 +438,22 @@ Scenario load_scenario(const std::filesystem::path& file) {
       OutermostFile(file).sc.fail("exclude_measures", "no measure \"" + x + "\" in the packages");
     s.measures.erase(it);
   }
+  s.estimates = std::move(book.estimates);
+  s.drawn_estimates = chosen_estimates(s, spec);
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::filesystem::path& file) { return load_scenario_with(file, nullptr); }
+
+Scenario load_scenario(const std::filesystem::path& file, const EstimateOverrides& overrides) {
+  return load_scenario_with(file, &overrides);
+}
+
+void draw_all_estimates(Scenario& scenario) {
+  scenario.drawn_estimates.clear();
+  for (std::size_t i = 0; i < scenario.estimates.size(); ++i) scenario.drawn_estimates.push_back(i);
 }
 
 }  // namespace cradle

@@ -18,6 +18,7 @@
 #include "models/measures/measure.h"
 #include "models/uncertainty.h"
 #include "sim/input/error.h"
+#include "sim/input/estimate.h"
 #include "sim/input/profile.h"
 #include "sim/input/shipped.h"  // shipped_scenarios_dir, default_scenario_path: callers of load_scenario use them
 
@@ -66,6 +67,13 @@ struct Scenario {
   //! drawn per replication; fixed at its neutral value (response 0, levels 1, trend 0,
   //! elasticity 0) unless the scenario's [uncertainty] says otherwise.
   std::vector<UncertainParameter> uncertainty;
+  //! Every figure tagged "E" with a range that its files give (sim/input/estimate.h), in
+  //! reading order (jurisdictions from the simulated place up, then packages), keys unique.
+  std::vector<Estimate> estimates;
+  //! The estimates drawn per replication (indices into `estimates`, ascending): what
+  //! [uncertainty] estimates says, or all after draw_all_estimates. Drawn values come after
+  //! the uncertain parameters in the results' parameters (sim/input/estimate_draws.h).
+  std::vector<std::size_t> drawn_estimates;
   //! Every file the scenario composes, each under a header line naming it.
   std::string resolved_text;
 
@@ -78,6 +86,13 @@ struct Scenario {
 //! Reads and validates a scenario file and everything it composes.
 //! Throws ScenarioError on any bad input.
 Scenario load_scenario(const std::filesystem::path& file);
+
+//! The scenario as if each estimate named in `overrides` had that value instead of the
+//! written one: the files are read again with every check. Throws ScenarioError.
+Scenario load_scenario(const std::filesystem::path& file, const EstimateOverrides& overrides);
+
+//! Makes the scenario draw every one of its estimates (the command line's `--uncertain estimates`).
+void draw_all_estimates(Scenario& scenario);
 
 //! Reads a jurisdiction file alone (for listings). Throws ScenarioError.
 Jurisdiction load_jurisdiction(const std::filesystem::path& file);

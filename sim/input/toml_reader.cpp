@@ -28,6 +28,49 @@ std::string TableReader::field(const std::string& key) const {
   return prefix_.empty() ? key : prefix_ + "." + key;
 }
 
+TableReader TableReader::child(const toml::table& t, const std::string& key) const {
+  TableReader r(t, file_, field(key));
+  r.book_ = book_;
+  r.stem_ = stem_;
+  r.path_ = path_.empty() ? key : path_ + "." + key;
+  return r;
+}
+
+void TableReader::track_estimates(EstimateBook* book, std::string stem, std::string path) {
+  book_ = book;
+  stem_ = std::move(stem);
+  path_ = std::move(path);
+}
+
+void TableReader::estimate(const std::string& key, Sourced& s, double lo, double hi, double step) {
+  if (!book_ || s.tag != 'E' || !s.range) return;
+  const double low = (*s.range)[0], high = (*s.range)[1];
+  const std::string name = key.empty() ? path_ : path_.empty() ? key : path_ + "." + key;
+  std::string full = stem_;
+  full += ':';
+  full += name;
+  const toml::node* node = key.empty() ? nullptr : table_.get(key);
+  const toml::source_region where = node ? node->source() : table_.source();
+  auto& known = book_->estimates;
+  if (std::none_of(known.begin(), known.end(), [&](const Estimate& e) { return e.key == full; })) {
+    std::string measure;
+    if (name.rfind("measure.", 0) == 0) measure = name.substr(8, name.find('.', 8) - 8);
+    known.push_back(Estimate{full, s.value, low, high, s.source, file_,
+                             static_cast<int>(where.begin.line), measure, step});
+  }
+  if (!book_->overrides) return;
+  const auto it = book_->overrides->find(full);
+  if (it == book_->overrides->end()) return;
+  const double v = it->second;
+  if (!(v >= lo && v <= hi && v >= low && v <= high)) {
+    std::ostringstream what;
+    what << "the estimate " << full << " cannot be " << v << ": outside [" << std::max(lo, low) << ", "
+         << std::min(hi, high) << "]";
+    fail_at(where, key, what.str());
+  }
+  s.value = v;
+}
+
 const toml::node& TableReader::require(const std::string& key) {
   used_.insert(key);
   const toml::node* node = table_.get(key);
@@ -120,6 +163,7 @@ Sourced TableReader::sourced(const std::string& key, double lo, double hi) {
   s.value = r.as_number(r.require("value"), "value", lo, hi);
   r.provenance(s, lo, hi);
   r.finish();
+  estimate(key, s, lo, hi);
   return s;
 }
 

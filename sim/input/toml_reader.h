@@ -19,6 +19,7 @@
 #include "models/calendar.h"
 #include "models/funding.h"
 #include "sim/input/error.h"
+#include "sim/input/estimate.h"
 #include "sim/input/profile.h"
 
 namespace cradle {
@@ -77,10 +78,21 @@ class TableReader {
   const toml::table& subtable(const std::string& key);
   //! A sub-table, or null when the key is absent.
   const toml::table* optional_subtable(const std::string& key);
-  //! A reader of a sub-table of this one.
-  TableReader child(const toml::table& t, const std::string& key) const { return TableReader(t, file_, field(key)); }
+  //! A reader of a sub-table of this one (it registers estimates as this one does).
+  TableReader child(const toml::table& t, const std::string& key) const;
 
-  //! A sourced number: { value = x, tag = "S"|"D"|"E", source = "…", range = [lo, hi] }.
+  //! Registers the estimates this reader and its children read in `book` (and reads the
+  //! book's overrides), keyed "<stem>:<path>.<key>"; `path` names this table ("" for the
+  //! file's root, "measure.<id>" for a measure).
+  void track_estimates(EstimateBook* book, std::string stem, std::string path);
+  //! For a figure `s` just read at `key` ("" for this table itself) whose provenance is
+  //! read: if it is an estimate (tag "E") and estimates are tracked, registers it and, if
+  //! the overrides give it a value, puts that in s.value, checked against [lo, hi] and
+  //! its range. `step`: see Estimate::step.
+  void estimate(const std::string& key, Sourced& s, double lo, double hi, double step = 0);
+
+  //! A sourced number: { value = x, tag = "S"|"D"|"E", source = "…", range = [lo, hi] };
+  //! an estimate is registered and may be overridden (see `estimate`).
   Sourced sourced(const std::string& key, double lo, double hi);
   //! A sourced list of N numbers: { values = [...], tag, source, range_factor? }.
   template <std::size_t N>
@@ -111,6 +123,8 @@ class TableReader {
   std::string file_;
   std::string prefix_;
   std::set<std::string> used_;
+  EstimateBook* book_ = nullptr;  // where estimates are registered, if tracked
+  std::string stem_, path_;       // the estimate keys' file stem and this table's path
 };
 
 //! A TOML file's text and its parsed table.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/fertility.h"
+#include "sim/input/estimate_draws.h"
 #include "sim/population/household_fit.h"
 #include "sim/population/microdata.h"
 #include "sim/random/rng.h"
@@ -350,15 +351,29 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
                     : generate_population(scenario.profile, scenario.start_year, s);
 }
 
+BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r) {
+  const bool fresh = scenario.persons_file.empty();
+  return scenario_population(scenario, sample,
+                             fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt);
+}
+
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample) {
   const bool fresh = scenario.persons_file.empty();
-  auto first = std::make_shared<const BasePopulation>(scenario_population(
-      scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, 0)) : std::nullopt));
   auto spec = std::make_shared<const Scenario>(scenario);
+  if (!scenario.drawn_estimates.empty()) {
+    // Each replication's profile differs: its population is built from its own scenario.
+    auto first =
+        std::make_shared<const BasePopulation>(replication_population(scenario_for_replication(scenario, 0), sample, 0));
+    return [first, spec, sample](std::uint32_t r) -> std::shared_ptr<const BasePopulation> {
+      if (r == 0) return first;
+      return std::make_shared<const BasePopulation>(
+          replication_population(scenario_for_replication(*spec, r), sample, r));
+    };
+  }
+  auto first = std::make_shared<const BasePopulation>(replication_population(scenario, sample, 0));
   return [first, spec, sample, fresh](std::uint32_t r) -> std::shared_ptr<const BasePopulation> {
     if (r == 0 || !fresh) return first;
-    return std::make_shared<const BasePopulation>(
-        scenario_population(*spec, sample, population_seed(spec->seed, r)));
+    return std::make_shared<const BasePopulation>(replication_population(*spec, sample, r));
   };
 }
 

@@ -39,10 +39,17 @@ namespace cradle {
 BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample,
                                    std::optional<std::uint32_t> seed = std::nullopt);
 
+//! Replication r's base population for `scenario` (which may be scenario_for_replication's):
+//! generated 1 household in `sample` from population_seed(scenario.seed, r), or its persons
+//! file drawn from the scenario's seed. Throws as scenario_population.
+BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r);
+
 //! The populations of a run's replications: each its own, generated 1 household in
 //! `sample` from population_seed(scenario.seed, r), so that replications are independent
 //! (a persons file, which is data, is loaded once and shared). Replication 0's is built
-//! now — so bad input fails here — and kept; the others are built when asked for.
+//! now — so bad input fails here — and kept; the others are built when asked for. When
+//! the scenario draws estimates, replication r's is built from scenario_for_replication
+//! (scenario, r) (sim/input/estimate_draws.h), a persons file loaded for each.
 //! Throws as scenario_population.
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample);
 

@@ -45,6 +45,9 @@ enum Id : std::uint16_t {
   //! Per replication: the seed of the base population it runs on, when each replication
   //! draws its own (sim/engine/engine.h).
   POPULATION = 65,
+  //! Per replication: the drawn value of an estimate (sim/input/estimate_draws.h); entity =
+  //! hash of the estimate's key, so that scenarios sharing an estimate draw it alike.
+  ESTIMATE = 66,
 };
 
 //! The replication number used by base-population generation, which no
