@@ -964,3 +964,35 @@ void write_results(const std::filesystem::path& target, const RunResults& result
 }
 
 }  // namespace cradle
+
+namespace cradle {
+
+void add_comparisons(const std::filesystem::path& target, const std::vector<ComparisonResults>& comparisons) {
+  const std::string failure = "cannot add comparisons to '" + target.string() + "': ";
+  std::filesystem::path temporary = target;
+  temporary += ".tmp." + std::to_string(::getpid());
+  try {
+    std::filesystem::copy_file(target, temporary, std::filesystem::copy_options::overwrite_existing);
+    {
+      h5::Handle file = h5::open_file_rw(temporary);
+      h5::Handle group = h5::exists(file, "comparisons") ? h5::open_group(file, "comparisons")
+                                                         : h5::create_group(file, "comparisons");
+      for (const ComparisonResults& c : comparisons) {
+        const std::string name = c.baseline + "--" + c.reform;
+        if (h5::exists(group, name)) h5::unlink(group, name);
+        write_comparison(group, c);
+      }
+      group = h5::Handle();
+      file.close();
+    }
+    sync_file(temporary);
+    std::filesystem::rename(temporary, target);
+  } catch (const std::exception& error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw std::runtime_error(failure + error.what());
+  }
+  sync_directory(target.parent_path());
+}
+
+}  // namespace cradle

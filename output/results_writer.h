@@ -21,4 +21,9 @@ inline constexpr int RESULTS_FORMAT_MINOR = 4;
 //! /runtime@writing_seconds (results.times.writing_seconds is ignored).
 void write_results(const std::filesystem::path& target, const RunResults& results);
 
+//! Adds `comparisons` to the results file `target` (replacing groups of the same pair),
+//! atomically as write_results: a copy beside it is changed and renamed over it; on any
+//! error target is untouched and std::runtime_error is thrown.
+void add_comparisons(const std::filesystem::path& target, const std::vector<ComparisonResults>& comparisons);
+
 }  // namespace cradle

@@ -40,6 +40,12 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--max-replications", run.max_replications, "The most replications --target-rse may run")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
+  std::string uncertain;
+  run_cmd->add_option("--uncertain", uncertain,
+                      "\"estimates\": also draw, in each replication, every figure of the scenario's files tagged E "
+                      "with a range (a take-up, a rate, an assumed amount) from triangular(low, value, high); the "
+                      "sensitivity ranking then covers them (scenarios/README.md)")
+      ->check(CLI::IsMember({"estimates"}));
   run_cmd->add_flag("--no-split", run.no_split,
                     "Do not split each difference into its mechanical and behavioural parts (saves one run per "
                     "reform)");
@@ -56,6 +62,14 @@ int run_cli(int argc, char** argv) {
                       "(overrides the scenario's sample)");
   run_cmd->add_flag("--expected", run.expected,
                     "Also print births by year projected by the cohort-component cross-check");
+
+  CompareArgs compare;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "Hold the scenarios of a results file against a baseline, paired replication by replication");
+  compare_cmd->add_option("file", compare.file, "Results file (HDF5) written by cradle run")->required()->check(CLI::ExistingFile);
+  compare_cmd->add_option("--baseline", compare.baseline, "Baseline scenario id (default: the file's first)");
+  compare_cmd->add_option("--reform", compare.reform, "Reform scenario id (default: every other scenario)");
+  compare_cmd->add_flag("--no-write", compare.no_write, "Print only; leave the file as it is");
 
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");
@@ -78,7 +92,11 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) return command_run(run);
+    if (*run_cmd) {
+      run.draw_estimates = uncertain == "estimates";
+      return command_run(run);
+    }
+    if (*compare_cmd) return command_compare(compare);
     if (*validate_cmd) return command_validate(validate_path);
     if (*list_cmd) return sources_place.empty() ? command_list() : command_list_sources(sources_place);
   } catch (const ScenarioError& e) {

@@ -16,6 +16,7 @@ struct RunArgs {
   double target_rse = 0;               //!< 0: run the replications asked for; else add batches until reached
   int max_replications = 10000;        //!< the most --target-rse may run
   bool no_split = false;               //!< skip the mechanical runs of a set's reforms
+  bool draw_estimates = false;         //!< --uncertain estimates: draw every estimate with a range
   std::string output = "results.h5";
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
@@ -30,6 +31,19 @@ struct RunArgs {
 //! simulates every scenario on the same streams (in batches until --target-rse is met),
 //! compares each with the first, writes the results file atomically and prints the summary.
 int command_run(const RunArgs& args);
+
+//! The options of `cradle compare`.
+struct CompareArgs {
+  std::string file;
+  std::string baseline;  //!< "" the file's first scenario
+  std::string reform;    //!< "" every other scenario
+  bool no_write = false;
+};
+
+//! `cradle compare`: each pair asked for, reform less baseline replication by replication,
+//! printed and written under /comparisons/<baseline>--<reform>/ of the file (atomically).
+//! Exit 2 for a file that is not a results file or a scenario it does not hold.
+int command_compare(const CompareArgs& args);
 
 //! `cradle validate`: checks a scenario and everything it composes (every row of a persons
 //! file included) and prints what it found.

@@ -94,6 +94,7 @@ ScenarioSet amended_set(const RunArgs& args) {
   for (Scenario& scenario : set.scenarios) {
     if (args.replications) scenario.replications = *args.replications;
     if (args.seed) scenario.seed = *args.seed;
+    if (args.draw_estimates) draw_all_estimates(scenario);
   }
   for (const std::string& sweep : args.vary) apply_sweep(set, sweep);
   check_common_frame(set);

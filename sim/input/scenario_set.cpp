@@ -210,6 +210,17 @@ std::string set_parameter_field(UncertainParameter& p, const SweepSpec& sweep, d
   return was;
 }
 
+//! A swept field is the sweep's, not drawn: its estimates (of the measure, and for an
+//! amount or take-up those of its phases too) leave the drawn list.
+void undraw(Scenario& s, const SweepSpec& sweep) {
+  const std::string field = sweep.field == "amount_per_year" ? "amount" : sweep.field;
+  std::erase_if(s.drawn_estimates, [&](std::size_t i) {
+    const Estimate& e = s.estimates[i];
+    return e.measure == sweep.target && e.key.size() >= field.size() + 1 &&
+           e.key.compare(e.key.size() - field.size() - 1, std::string::npos, "." + field) == 0;
+  });
+}
+
 //! The scenario with the sweep's value `i` applied, its id and variant set.
 Scenario variant_of(const Scenario& base, const SweepSpec& sweep, std::size_t i, const std::string& spec,
                     std::string& variant) {
@@ -221,6 +232,7 @@ Scenario variant_of(const Scenario& base, const SweepSpec& sweep, std::size_t i,
                                       [&](const UncertainParameter& p) { return p.name == sweep.target; });
   if (measure != s.measures.end()) {
     was = set_measure_field(*measure, sweep, v, spec);
+    undraw(s, sweep);
   } else if (parameter != s.uncertainty.end()) {
     was = set_parameter_field(*parameter, sweep, v, spec);
   } else {
