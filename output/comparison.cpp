@@ -157,10 +157,26 @@ std::vector<std::int64_t> unmet(const ScenarioResults& s) {
   return difference(s.childcare_demand_months, s.childcare_enrolled_months);
 }
 
-//! [replication][year][measure][payer] of `s` on the comparison's measure axis.
+//! [replication][year][measure][payer] of `s` on the comparison's measure and payer axes.
 std::vector<std::int64_t> on_axis(const ScenarioResults& s, const ComparisonResults& c) {
+  const std::size_t RY = static_cast<std::size_t>(s.replications) * s.n_years();
+  const AxisMap pm = axis_map(s.payer_labels, c.payer_labels, payer_id);
   const AxisMap mm = axis_map(s.measures, c.measures, measure_id);
-  return remap(s.outlay_fen, static_cast<std::size_t>(s.replications) * s.n_years(), s.n_measures(), mm, s.n_payers());
+  const std::vector<std::int64_t> by_payer = remap(s.outlay_fen, RY * s.n_measures(), s.n_payers(), pm, 1);
+  return remap(by_payer, RY, s.n_measures(), mm, c.n_payers());
+}
+
+//! [year][payer] budgets on the comparison's payer axis, each payer's from whichever scenario has it.
+std::vector<std::int64_t> union_budgets(const ScenarioResults& a, const ScenarioResults& b, const ComparisonResults& c) {
+  std::vector<std::int64_t> out(c.n_years() * c.n_payers(), 0);
+  for (const ScenarioResults* s : {&b, &a}) {
+    const AxisMap pm = axis_map(s->payer_labels, c.payer_labels, payer_id);
+    for (std::size_t y = 0; y < c.n_years(); ++y)
+      for (std::size_t p = 0; p < c.n_payers(); ++p) {
+        if (pm[p] >= 0) out[y * c.n_payers() + p] = s->budget_fen[s->budget_index(y, static_cast<std::size_t>(pm[p]))];
+      }
+  }
+  return out;
 }
 
 //! [replication][year][payer]: budget outlay (over measures), fen.
@@ -206,19 +222,16 @@ std::vector<SensitivityEntry> difference_sensitivity(const ComparisonResults& c,
 ComparisonResults compare_scenarios(const ScenarioResults& baseline, const ScenarioResults& reform,
                                     const ScenarioResults* mechanical) {
   require_same_frame(baseline, reform);
-  if (baseline.payers != reform.payers) {
-    throw std::invalid_argument("scenarios '" + baseline.id + "' and '" + reform.id + "' are paid by different governments");
-  }
   ComparisonResults c;
   c.baseline = baseline.id;
   c.reform = reform.id;
   c.years = baseline.years;
   c.replications = baseline.replications;
   c.measures = union_of<MeasureLabel>({&baseline.measures, &reform.measures}, measure_id);
-  c.payers = baseline.payers;
-  c.payer_labels = baseline.payer_labels;
+  c.payer_labels = union_of<PayerLabel>({&baseline.payer_labels, &reform.payer_labels}, payer_id);
+  for (const PayerLabel& p : c.payer_labels) c.payers.push_back(p.id);
   c.birth_orders = baseline.birth_orders;
-  c.budget_fen = baseline.budget_fen;
+  c.budget_fen = union_budgets(baseline, reform, c);
   const std::vector<std::int64_t> base_outlay = on_axis(baseline, c), reform_outlay = on_axis(reform, c);
   c.outlay_fen = difference(reform_outlay, base_outlay);
   if (mechanical) {

@@ -29,8 +29,9 @@ void append_replications(ScenarioResults& into, const ScenarioResults& more);
 //! `reform` less `baseline`, replication by replication, on the union of their measures;
 //! with `mechanical` (the reform's measures under the baseline's behaviour, same streams)
 //! the mechanical part too. The sensitivity ranks the reform's drawn parameters by their
-//! part in the spread of the horizon's total difference. Throws std::invalid_argument
-//! if the scenarios differ in years, replications or payers.
+//! part in the spread of the horizon's total difference. Measures and payers are the union
+//! of the two scenarios'. Throws std::invalid_argument if the scenarios differ in years or
+//! replications.
 ComparisonResults compare_scenarios(const ScenarioResults& baseline, const ScenarioResults& reform,
                                     const ScenarioResults* mechanical = nullptr);
 

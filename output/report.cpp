@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "output/comparison.h"
+#include "output/sensitivity.h"
 #include "output/summary.h"
 #include "output/validation.h"
 
@@ -416,7 +417,8 @@ void print_comparison(std::ostream& out, const ComparisonResults& c) {
   out << PLAN_PERIOD_FIRST << "-" << PLAN_PERIOD_LAST << " (the years of it the run covers)\n";
   print_outlay_rows(out, c, PLAN_PERIOD_FIRST, PLAN_PERIOD_LAST);
   if (c.sensitivity.empty()) {
-    out << "No uncertain input varies over replications: no sensitivity ranking.\n";
+    out << "No sensitivity ranking: it needs an uncertain input that varies and at least "
+        << MIN_SENSITIVITY_REPLICATIONS << " replications.\n";
     return;
   }
   out << "Uncertain inputs by their share of the spread of the horizon's difference (rank regression):\n";

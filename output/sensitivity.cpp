@@ -41,6 +41,7 @@ std::vector<SensitivityEntry> rank_sensitivity(const std::vector<std::string>& n
                                                const std::vector<double>& outcome) {
   const std::size_t R = outcome.size(), K = names.size();
   if (values.size() != R * K) throw std::invalid_argument("rank_sensitivity: values are not replications × inputs");
+  if (R < MIN_SENSITIVITY_REPLICATIONS) return {};
   std::vector<std::string> kept;
   std::vector<Eigen::VectorXd> columns;
   for (std::size_t k = 0; k < K; ++k) {

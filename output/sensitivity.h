@@ -14,7 +14,11 @@
 
 namespace cradle {
 
-//! The inputs that vary over replications, ranked by share (largest first). `values` is
+//! The fewest replications a ranking is made from: with fewer, rank correlations are noise.
+inline constexpr std::size_t MIN_SENSITIVITY_REPLICATIONS = 10;
+
+//! The inputs that vary over replications, ranked by share (largest first); empty with
+//! fewer than MIN_SENSITIVITY_REPLICATIONS replications. `values` is
 //! [replication][input] (names.size() inputs); `outcome` is per replication. Inputs that
 //! do not vary are left out. With fewer replications than inputs + 2 the regression is not
 //! determined and each coefficient is the input's rank correlation with the outcome alone.

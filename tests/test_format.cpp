@@ -78,6 +78,7 @@ std::optional<VariableGroup> group_of(const std::string& heading) {
   if (heading.find("Group `/base_population`") != std::string::npos) return VariableGroup::base_population;
   if (heading.find("Group `/scenarios/<id>/summary/`") != std::string::npos) return VariableGroup::summary;
   if (heading.find("Group `/scenarios/<id>/`") != std::string::npos) return VariableGroup::scenario;
+  if (heading.find("Group `/comparisons/<baseline>--<reform>/`") != std::string::npos) return VariableGroup::comparison;
   return std::nullopt;
 }
 
@@ -137,6 +138,7 @@ std::string group_name(VariableGroup group) {
     case VariableGroup::base_population: return "/base_population";
     case VariableGroup::scenario: return "/scenarios/<id>";
     case VariableGroup::summary: return "/scenarios/<id>/summary";
+    case VariableGroup::comparison: return "/comparisons/<baseline>--<reform>";
   }
   return "?";
 }
@@ -193,7 +195,11 @@ TEST_CASE("every results variable is documented in FORMAT.md, with its axes, dty
     INFO(group_name(variable.group) << "/" << variable.name << " (output/variables.cpp)");
     // The summary group's scales and labels are copies of the scenario group's (FORMAT.md says so).
     const Variable* documented = &variable;
-    if (variable.group == VariableGroup::summary && variable.role != cradle::VariableRole::data) {
+    // So are the comparison group's, except the two scales only it has.
+    const bool copied = variable.group == VariableGroup::summary ||
+                        (variable.group == VariableGroup::comparison && variable.name != "period" &&
+                         variable.name != "statistic");
+    if (copied && variable.role != cradle::VariableRole::data) {
       documented = &cradle::find_variable(VariableGroup::scenario, variable.name);
     }
     bool found = false;

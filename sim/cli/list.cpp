@@ -11,6 +11,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/commands.h"
 #include "sim/input/scenario.h"
+#include "sim/input/scenario_set.h"
 #include "sim/input/shipped.h"
 #include "sim/input/sources_reader.h"
 #include "sim/population/population.h"
@@ -150,6 +151,21 @@ void list_scenarios(const std::filesystem::path& dir) {
   }
 }
 
+void list_sets(const std::filesystem::path& dir) {
+  std::cout << "\nScenario sets (run together on the same random streams, each compared with the first; run with: "
+               "cradle run scenarios/sets/FILE):\n";
+  for (const auto& f : toml_files(dir / "sets")) {
+    try {
+      const ScenarioSet set = load_scenario_set({f});
+      std::string ids;
+      for (const Scenario& s : set.scenarios) ids += (ids.empty() ? "" : ", ") + s.id;
+      std::cout << "  sets/" << f.filename().string() << ": " << set.id << " — " << set.title << "\n      " << ids << "\n";
+    } catch (const ScenarioError& e) {
+      std::cout << "  sets/" << f.filename().string() << ": invalid: " << e.what() << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 int command_list() {
@@ -159,6 +175,7 @@ int command_list() {
   list_packages(dir);
   list_kinds();
   list_scenarios(dir);
+  list_sets(dir);
   return EXIT_OK;
 }
 
