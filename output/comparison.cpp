@@ -247,6 +247,7 @@ ComparisonResults compare_scenarios(const ScenarioResults& baseline, const Scena
       difference(reform.kindergarten_enrolled_months, baseline.kindergarten_enrolled_months);
   fill_budget_share(c, base_outlay, reform_outlay);
   c.sensitivity = difference_sensitivity(c, reform);
+  c.sensitivity_noise = sensitivity_noise_share(static_cast<std::size_t>(c.replications), c.sensitivity.size());
   return c;
 }
 

@@ -421,7 +421,8 @@ void print_comparison(std::ostream& out, const ComparisonResults& c) {
         << MIN_SENSITIVITY_REPLICATIONS << " replications.\n";
     return;
   }
-  out << "Uncertain inputs by their share of the spread of the horizon's difference (rank regression):\n";
+  out << "Uncertain inputs by their share of the spread of the horizon's difference (rank regression; shares below "
+      << c.sensitivity_noise << " are within sampling noise at " << c.replications << " replications):\n";
   for (std::size_t i = 0; i < c.sensitivity.size() && i < 10; ++i) {
     char text[200];
     std::snprintf(text, sizeof text, "  %2zu. %-48s share %5.3f  coefficient %+6.3f\n", i + 1,

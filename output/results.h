@@ -188,6 +188,7 @@ struct ComparisonResults {
   std::vector<std::int64_t> budget_fen;
   // Uncertain inputs ranked by their part in the spread of the horizon's total difference.
   std::vector<SensitivityEntry> sensitivity;
+  double sensitivity_noise = 1;  // shares below this are within sampling noise (output/sensitivity.h)
 
   std::size_t n_years() const { return years.size(); }
   std::size_t n_measures() const { return measures.size(); }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -652,7 +653,14 @@ void write_validation(GroupWriter& out, const std::vector<ValidationRow>& rows) 
   out.write("inside_band", inside);
 }
 
-void write_sensitivity(GroupWriter& out, const std::vector<SensitivityEntry>& entries) {
+// A share as the noise_share attribute states it.
+std::string format_share(double share) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", share);
+  return std::string(text) + ": shares below this are within sampling noise (95 %) at this many replications";
+}
+
+void write_sensitivity(GroupWriter& out, const std::vector<SensitivityEntry>& entries, std::size_t replications) {
   std::vector<std::string> names;
   std::vector<double> coefficients, shares;
   for (const SensitivityEntry& e : entries) {
@@ -662,7 +670,8 @@ void write_sensitivity(GroupWriter& out, const std::vector<SensitivityEntry>& en
   }
   out.write("sensitivity_parameter", names);
   out.write("sensitivity_coefficient", coefficients);
-  out.write("sensitivity_share", shares);
+  out.write("sensitivity_share", shares,
+            {"", "", {{"noise_share", format_share(sensitivity_noise_share(replications, entries.size()))}}});
 }
 
 // The scenario's drawn inputs ranked by their part in the spread of the horizon's total outlay.
@@ -691,7 +700,7 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const
   write_places(out, s);
   write_ledgers(out, s);
   write_parameters(out, s);
-  write_sensitivity(out, outlay_sensitivity(s));
+  write_sensitivity(out, outlay_sensitivity(s), static_cast<std::size_t>(s.replications));
   write_validation(out, validation_table(s, results.base, results.sample_weight));
   write_summary(group, s, budget_outlay_fen);
 }
@@ -836,7 +845,7 @@ void write_comparison(const h5::Handle& comparisons, const ComparisonResults& c)
   out.write("budget_share_difference", c.budget_share);
   write_outlay_statistics(out, c);
   write_demography_statistics(out, c);
-  write_sensitivity(out, c.sensitivity);
+  write_sensitivity(out, c.sensitivity, static_cast<std::size_t>(c.replications));
 }
 
 // The base population's composition beside the profile's shares (1.2).

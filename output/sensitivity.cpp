@@ -37,6 +37,12 @@ Eigen::VectorXd standardised_ranks(const std::vector<double>& sample) {
 
 }  // namespace
 
+double sensitivity_noise_share(std::size_t replications, std::size_t inputs) {
+  const std::size_t dof = replications >= inputs + 2 ? replications - inputs - 1 : replications - 1;
+  if (dof == 0) return 1.0;
+  return 1.96 * 1.96 / static_cast<double>(dof);
+}
+
 std::vector<SensitivityEntry> rank_sensitivity(const std::vector<std::string>& names, const std::vector<double>& values,
                                                const std::vector<double>& outcome) {
   const std::size_t R = outcome.size(), K = names.size();

@@ -27,6 +27,12 @@ inline constexpr std::size_t MIN_SENSITIVITY_REPLICATIONS = 10;
 std::vector<SensitivityEntry> rank_sensitivity(const std::vector<std::string>& names, const std::vector<double>& values,
                                                const std::vector<double>& outcome);
 
+//! The share below which an input's share is within sampling noise (95 %) when the ranking
+//! comes from `replications` replications of `inputs` varying inputs: (1.96 / √dof)², dof
+//! the residual degrees of freedom of the regression (replications − inputs − 1), or of a
+//! single rank correlation (replications − 1) when the regression is not determined.
+double sensitivity_noise_share(std::size_t replications, std::size_t inputs);
+
 //! Ranks 1 … n of a sample, ties given their average rank.
 std::vector<double> ranks(const std::vector<double>& sample);
 

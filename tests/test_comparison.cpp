@@ -252,3 +252,28 @@ TEST_CASE("every shipped set loads: one place, one frame, the national measures 
     CHECK(set.id == file.stem().string());
   }
 }
+
+TEST_CASE("in a run where one drawn estimate drives the outlay, the ranking puts it first with a share above 0.9",
+          "[sensitivity]") {
+  // The national subsidy's take-up made an estimate with a wide range: on the national
+  // measures alone, with every parameter neutral, it is what moves the outlay.
+  testing::ScenarioCopy dir;
+  dir.edit("packages/national.toml", "take_up = { value = 0.9, tag = \"D\", range = [0.8, 1.0]",
+           "take_up = { value = 0.9, tag = \"E\", range = [0.1, 1.0]");
+  Scenario s = testing::neutral(load_scenario(dir.path("xihu_baseline.toml")));
+  const std::string key = "national:measure.national_childcare_subsidy.take_up";
+  s.drawn_estimates.clear();
+  for (std::size_t i = 0; i < s.estimates.size(); ++i) {
+    if (s.estimates[i].key == key) s.drawn_estimates.push_back(i);
+  }
+  REQUIRE(s.drawn_estimates.size() == 1);
+  const ScenarioResults r = run(s, 40);
+  const auto horizon = sum_over_years(total_outlay_fen(r), r.years, r.years.front(), r.years.back());
+  std::vector<std::string> names;
+  for (const ParameterLabel& p : r.parameter_labels) names.push_back(p.name);
+  const auto ranked = rank_sensitivity(names, r.parameters, std::vector<double>(horizon.begin(), horizon.end()));
+  REQUIRE_FALSE(ranked.empty());
+  CHECK(ranked.front().parameter == key);
+  CHECK(ranked.front().share > 0.9);
+  std::cout << "share of the national subsidy's drawn take-up in the spread of the horizon's outlay: " << ranked.front().share << "\n";
+}
