@@ -375,3 +375,26 @@ std::vector<std::string> read_strings(const Handle& parent, const std::string& n
 }
 
 }  // namespace cradle::h5
+
+namespace cradle::h5 {
+
+bool attribute_exists(const Handle& object, const std::string& name) {
+  const htri_t found = H5Aexists(object.id(), name.c_str());
+  check(found, "cannot look up attribute '" + object.path() + "@" + name + "'");
+  return found > 0;
+}
+
+std::vector<std::int64_t> read_integer_attribute(const Handle& object, const std::string& name) {
+  const std::string path = object.path() + "@" + name;
+  Handle attribute = own(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT), Kind::attribute, path, "open attribute");
+  Handle type = own(H5Aget_type(attribute.id()), Kind::datatype, path, "get type of");
+  if (H5Tget_class(type.id()) != H5T_INTEGER) throw std::runtime_error("HDF5: '" + path + "' is not an integer");
+  Handle space = own(H5Aget_space(attribute.id()), Kind::dataspace, path, "get dataspace of");
+  const hssize_t count = H5Sget_simple_extent_npoints(space.id());
+  check(static_cast<herr_t>(count < 0 ? -1 : 0), "cannot read the size of '" + path + "'");
+  std::vector<std::int64_t> values(static_cast<std::size_t>(count));
+  if (!values.empty()) check(H5Aread(attribute.id(), H5T_NATIVE_INT64, values.data()), "cannot read '" + path + "'");
+  return values;
+}
+
+}  // namespace cradle::h5

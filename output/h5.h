@@ -110,6 +110,11 @@ std::vector<double> read_float64(const Handle& parent, const std::string& name);
 //! A 1-D string dataset read as UTF-8 text.
 std::vector<std::string> read_strings(const Handle& parent, const std::string& name);
 
+//! Reads a numeric attribute (scalar or 1-D) as int64 values.
+std::vector<std::int64_t> read_integer_attribute(const Handle& object, const std::string& name);
+//! Whether `object` has an attribute `name`.
+bool attribute_exists(const Handle& object, const std::string& name);
+
 //! Reads a scalar or fixed/variable-length string attribute as UTF-8 text.
 std::string read_string_attribute(const Handle& object, const std::string& name);
 

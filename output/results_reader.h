@@ -17,10 +17,16 @@ class ResultsFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-//! The scenarios of a results file with what a comparison reads: ids, years, replications,
-//! measure and payer labels, outlay in fen, births, the childcare and kindergarten month
-//! sums, the payers' budgets and the drawn parameters (other arrays are left empty). Throws
-//! ResultsFileError for a file that is not a Cradle results file or has an unknown major version.
+//! A results file as the writer wrote it (format 1.x): the root's run description, the base
+//! population's children by birth year, every scenario's arrays and labels (month sums
+//! recovered from the averages written, money in fen from the exact datasets) and its
+//! observations, and every comparison. What the file does not hold (a later minor's
+//! dataset) is left empty. Throws ResultsFileError, with a message that says why, for a
+//! file that cannot be opened, is not a Cradle results file, has another major version, or
+//! is truncated or inconsistent.
+RunResults read_results(const std::filesystem::path& file);
+
+//! read_results(file).scenarios.
 std::vector<ScenarioResults> read_scenarios(const std::filesystem::path& file);
 
 //! The mechanical part a run stored for the comparison `baseline`--`reform`, if the file
