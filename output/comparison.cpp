@@ -6,6 +6,7 @@
 #include <map>
 
 #include "output/sensitivity.h"
+#include "output/summary.h"
 
 namespace cradle {
 
@@ -285,6 +286,18 @@ std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s) {
     for (std::size_t y = 0; y < Y; ++y)
       for (std::size_t m = 0; m < s.n_measures(); ++m)
         for (std::size_t p = 0; p < s.n_payers(); ++p) out[r * Y + y] += s.outlay_fen[s.outlay_index(r, y, m, p)];
+  return out;
+}
+
+std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R) {
+  const std::size_t cells = R == 0 ? 0 : values.size() / R;
+  std::vector<double> out, sample(R);
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    for (std::size_t r = 0; r < R; ++r) sample[r] = values[r * cells + cell];
+    const Summary summary = summarise(sample, {0.05, 0.95});
+    out.insert(out.end(), {summary.mean, R > 1 ? summary.se : std::numeric_limits<double>::quiet_NaN(),
+                           summary.quantiles[0], summary.quantiles[1]});
+  }
   return out;
 }
 

@@ -43,6 +43,10 @@ std::vector<std::int64_t> total_difference_fen(const ComparisonResults& c, int p
 std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_year, const std::vector<int>& years,
                                          int first, int last);
 
+//! Mean, standard error, p05 and p95 (comparison_statistics()) of each cell of a
+//! [replication][cell] sample, cell-major: what a comparison group's *_stats datasets hold.
+std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t replications);
+
 //! [replication][year]: a scenario's budget outlay summed over measures and payers, fen.
 std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s);
 

@@ -18,11 +18,5 @@ namespace cradle {
 //! its own, never cut). Throws std::out_of_range if array sizes disagree with the axes.
 void print_summary(std::ostream& out, const RunResults& results);
 
-//! Prints a comparison (reform - baseline, paired): per year and summed over the horizon and
-//! 2026–2030, the change in total budget outlay (with its mechanical and behavioural parts
-//! when computed), by payer, and in births and childcare demand, each as mean ± standard
-//! error [5 %, 95 %] in million yuan or counts; then the ten uncertain inputs that move the
-//! horizon's difference most. The figures are those the results file's comparison group holds.
-void print_comparison(std::ostream& out, const ComparisonResults& c);
 
 }  // namespace cradle

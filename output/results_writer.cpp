@@ -705,20 +705,6 @@ void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const
   write_summary(group, s, budget_outlay_fen);
 }
 
-// Mean, standard error, p05 and p95 of each cell of a [replication][cell] sample (yuan or
-// counts), cell-major as comparison_statistics() orders the statistic axis.
-std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R) {
-  const std::size_t cells = R == 0 ? 0 : values.size() / R;
-  std::vector<double> out, sample(R);
-  for (std::size_t cell = 0; cell < cells; ++cell) {
-    for (std::size_t r = 0; r < R; ++r) sample[r] = values[r * cells + cell];
-    const Summary summary = summarise(sample, {0.05, 0.95});
-    out.insert(out.end(), {summary.mean, R > 1 ? summary.se : std::numeric_limits<double>::quiet_NaN(),
-                           summary.quantiles[0], summary.quantiles[1]});
-  }
-  return out;
-}
-
 std::vector<double> as_double(const std::vector<std::int64_t>& values, double divisor = 1.0) {
   std::vector<double> out;
   out.reserve(values.size());

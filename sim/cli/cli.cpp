@@ -10,6 +10,27 @@
 
 namespace cradle {
 
+namespace {
+
+//! --unit and --lang of a command that prints money.
+void add_style_options(CLI::App* cmd, std::string& unit, std::string& lang) {
+  cmd->add_option("--unit", unit, "Money in yuan (元), wan (万元, the default) or yi (亿元)")
+      ->check(CLI::IsMember({"yuan", "wan", "yi"}))
+      ->capture_default_str();
+  cmd->add_option("--lang", lang, "Labels, measure titles and paying levels in en or zh (Chinese)")
+      ->check(CLI::IsMember({"en", "zh"}))
+      ->capture_default_str();
+}
+
+ReportStyle style_of(const std::string& unit, const std::string& lang) {
+  ReportStyle style;
+  style.unit = unit == "yuan" ? MoneyUnit::yuan : unit == "yi" ? MoneyUnit::yi : MoneyUnit::wan;
+  style.lang = lang == "zh" ? Language::zh : Language::en;
+  return style;
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   CLI::App app{
       "Cradle: Monte Carlo projection of what family-support measures cost, year by year, by measure "
@@ -60,6 +81,11 @@ int run_cli(int argc, char** argv) {
                       "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
                       "place; each replication draws its own sample, so the sampling error is in the bands "
                       "(overrides the scenario's sample)");
+  std::string run_unit = "wan", run_lang = "en";
+  add_style_options(run_cmd, run_unit, run_lang);
+  run_cmd->add_flag("--detail", run.detail,
+                    "Print every year by measure and ledger, with the validation table, instead of one screen per "
+                    "scenario");
   run_cmd->add_flag("--expected", run.expected,
                     "Also print births by year projected by the cohort-component cross-check");
 
@@ -70,6 +96,21 @@ int run_cli(int argc, char** argv) {
   compare_cmd->add_option("--baseline", compare.baseline, "Baseline scenario id (default: the file's first)");
   compare_cmd->add_option("--reform", compare.reform, "Reform scenario id (default: every other scenario)");
   compare_cmd->add_flag("--no-write", compare.no_write, "Print only; leave the file as it is");
+  std::string compare_unit = "wan", compare_lang = "en";
+  add_style_options(compare_cmd, compare_unit, compare_lang);
+
+  ReportArgs report;
+  std::string report_unit = "wan", report_lang = "en";
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Print a results file for people (per scenario and comparison), or write it as CSV or an HTML page");
+  report_cmd->add_option("file", report.file, "Results file (HDF5) written by cradle run")->required();
+  add_style_options(report_cmd, report_unit, report_lang);
+  report_cmd->add_flag("--detail", report.detail, "Also print every year by measure and ledger");
+  report_cmd->add_option("--csv", report.csv_dir,
+                         "Write tidy CSV files (one value per row; UTF-8 with BOM for Excel) into this folder")
+      ->option_text("DIR");
+  report_cmd->add_option("--html", report.html_file, "Write one standalone HTML page (charts, no network needed)")
+      ->option_text("FILE");
 
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");
@@ -92,11 +133,19 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
+    if (*report_cmd) {
+      report.style = style_of(report_unit, report_lang);
+      return command_report(report);
+    }
     if (*run_cmd) {
+      run.style = style_of(run_unit, run_lang);
       run.draw_estimates = uncertain == "estimates";
       return command_run(run);
     }
-    if (*compare_cmd) return command_compare(compare);
+    if (*compare_cmd) {
+      compare.style = style_of(compare_unit, compare_lang);
+      return command_compare(compare);
+    }
     if (*validate_cmd) return command_validate(validate_path);
     if (*list_cmd) return sources_place.empty() ? command_list() : command_list_sources(sources_place);
   } catch (const ScenarioError& e) {

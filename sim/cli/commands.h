@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "output/text.h"
+
 namespace cradle {
 
 //! The options of `cradle run`.
@@ -17,6 +19,8 @@ struct RunArgs {
   int max_replications = 10000;        //!< the most --target-rse may run
   bool no_split = false;               //!< skip the mechanical runs of a set's reforms
   bool draw_estimates = false;         //!< --uncertain estimates: draw every estimate with a range
+  bool detail = false;                 //!< print by measure and ledger, every year (the full summary)
+  ReportStyle style;                   //!< unit and language of what is printed
   std::string output = "results.h5";
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
@@ -38,7 +42,22 @@ struct CompareArgs {
   std::string baseline;  //!< "" the file's first scenario
   std::string reform;    //!< "" every other scenario
   bool no_write = false;
+  ReportStyle style;
 };
+
+//! The options of `cradle report`.
+struct ReportArgs {
+  std::string file;
+  ReportStyle style;
+  bool detail = false;
+  std::string csv_dir;    //!< "" none
+  std::string html_file;  //!< "" none
+};
+
+//! `cradle report`: a results file's scenarios and comparisons for people (output/overview.h),
+//! as CSV (output/csv_export.h) and as a standalone HTML page. Exit 2 for a file that is not
+//! a readable Cradle results file.
+int command_report(const ReportArgs& args);
 
 //! `cradle compare`: each pair asked for, reform less baseline replication by replication,
 //! printed and written under /comparisons/<baseline>--<reform>/ of the file (atomically).

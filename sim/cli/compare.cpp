@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "output/comparison.h"
-#include "output/report.h"
+#include "output/overview.h"
 #include "output/results_reader.h"
 #include "output/results_writer.h"
 #include "sim/cli/cli.h"
@@ -70,7 +70,7 @@ int command_compare(const CompareArgs& args) {
     if (auto mechanical = read_mechanical(args.file, comparisons.back())) comparisons.back().mechanical_fen = std::move(*mechanical);
   }
   if (!args.no_write) add_comparisons(args.file, comparisons);
-  for (const ComparisonResults& c : comparisons) print_comparison(std::cout, c);
+  for (const ComparisonResults& c : comparisons) print_comparison(std::cout, c, args.style);
   if (!args.no_write) std::cout << "\nwrote " << comparisons.size() << " comparison(s) into " << args.file << "\n";
   return EXIT_OK;
 }

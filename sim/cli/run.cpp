@@ -14,6 +14,7 @@
 
 #include "cradle_version.h"
 #include "output/comparison.h"
+#include "output/overview.h"
 #include "output/report.h"
 #include "output/results_writer.h"
 #include "output/summary.h"
@@ -275,8 +276,12 @@ int command_run(const RunArgs& args) {
   collect(set, std::move(run), results);
   write_results(out, results);
   if (!args.quiet) {
-    print_summary(std::cout, results);
-    for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c);
+    if (args.detail) {
+      print_summary(std::cout, results);
+    } else {
+      print_overview(std::cout, results, args.style);
+    }
+    for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c, args.style);
     if (args.expected) print_expected(std::cout, scenario, *sources.front()(0), results.scenarios.front());
     std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
               << results.times.simulation_seconds << " s)\n";

@@ -1,0 +1,26 @@
+// What a planner reads first: one screen per scenario (total outlay by year with its 90 %
+// band, totals over the horizon and the plan period, outlay and budget share by paying
+// level, births, childcare wanted against places, the validation in a line), one table per
+// comparison, in the unit and language asked for. `cradle run` prints it after a run and
+// `cradle report` from a results file, from the same numbers.
+#pragma once
+
+#include <ostream>
+
+#include "output/results.h"
+#include "output/text.h"
+
+namespace cradle {
+
+//! Prints one screen per scenario of `results`; with `more` (cradle report) also each
+//! scenario's outlay by measure over the horizon and its sensitivity ranking. Totals over a
+//! period are the mean over replications exact to the fen (exact_money).
+void print_overview(std::ostream& out, const RunResults& results, const ReportStyle& style, bool more = false);
+
+//! Prints a comparison (reform - baseline, paired): per year the change in total outlay
+//! (mean ± s.e. [5 %, 95 %]), its mechanical and behavioural parts when computed, births
+//! and childcare wanted; the horizon and 2026–2030 (means exact to the fen); the ten
+//! uncertain inputs that move the horizon's change most.
+void print_comparison(std::ostream& out, const ComparisonResults& c, const ReportStyle& style);
+
+}  // namespace cradle
