@@ -1,9 +1,11 @@
 #include "output/results_writer.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdint>
@@ -926,6 +928,22 @@ void sync_directory(const std::filesystem::path& directory) {
   }
 }
 
+// A run killed between creating its temporary file and renaming it leaves the temporary
+// behind: remove those of `target` whose process is gone (a live one may still be writing).
+void remove_stale_temporaries(const std::filesystem::path& target) {
+  const std::filesystem::path dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  const std::string prefix = target.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() - prefix.size() > 9) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 void write_results(const std::filesystem::path& target, const RunResults& results) {
@@ -940,6 +958,7 @@ void write_results(const std::filesystem::path& target, const RunResults& result
   } catch (const std::exception& error) {
     throw std::runtime_error(failure + error.what());
   }
+  remove_stale_temporaries(target);
   std::filesystem::path temporary = target;
   temporary += ".tmp." + std::to_string(::getpid());
   try {

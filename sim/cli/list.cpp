@@ -69,6 +69,14 @@ std::string describe_payers(const Scenario& s, const Measure& m) {
 }  // namespace
 
 int command_validate(const std::string& path) {
+  if (is_set_file(path)) {
+    // A set: each of its scenarios, and whether they can share streams.
+    const ScenarioSet set = load_scenario_set({path});
+    std::cout << path << ": ok: set '" << set.id << "' of " << set.scenarios.size()
+              << " scenarios on the same streams, each compared with the first\n";
+    for (const Scenario& s : set.scenarios) std::cout << "  " << s.id << ": " << s.file.string() << "\n";
+    return EXIT_OK;
+  }
   const Scenario s = load_scenario(path);
   std::string chain;
   for (const Jurisdiction& j : s.chain) {

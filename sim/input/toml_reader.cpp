@@ -1,5 +1,6 @@
 #include "sim/input/toml_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -103,7 +104,9 @@ std::int64_t TableReader::as_integer(const toml::node& n, const std::string& key
 
 double TableReader::as_number(const toml::node& n, const std::string& key, double lo, double hi) const {
   if (!n.is_number()) fail_at(n.source(), key, std::string("expected a number, found ") + type_name(n));
-  const double v = *n.value<double>();
+  // toml++ gives no double for an integer it cannot convert exactly (above 2^53): read the
+  // integer itself, so that a huge value is refused by the range below, never taken as 0.
+  const double v = n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
   if (!std::isfinite(v)) fail_at(n.source(), key, "must be finite");
   if (v < lo) {
     fail_at(n.source(), key,
@@ -237,6 +240,102 @@ const char* TableReader::type_name(const toml::node& n) {
 
 std::string shown_path(const std::filesystem::path& p) { return p.lexically_normal().string(); }
 
+namespace {
+
+//! The length of the UTF-8 sequence starting at text[i], or 0 if it is not valid UTF-8.
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b = byte(i);
+  const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+//! Where the scan of a TOML text is: in code, a comment, or a string of one kind.
+enum class TomlSpan : std::uint8_t { code, comment, basic, literal, multi_basic, multi_literal };
+
+constexpr const char* TRIPLE_QUOTE = "\"\"\"";
+constexpr const char* TRIPLE_APOSTROPHE = "'''";
+
+//! The span a comment or string opening at text[i] enters (code if none), and its length.
+TomlSpan opening(const std::string& text, std::size_t i, std::size_t& length) {
+  length = 1;
+  if (text[i] == '#') return TomlSpan::comment;
+  if (text.compare(i, 3, TRIPLE_QUOTE) == 0) {
+    length = 3;
+    return TomlSpan::multi_basic;
+  }
+  if (text.compare(i, 3, TRIPLE_APOSTROPHE) == 0) {
+    length = 3;
+    return TomlSpan::multi_literal;
+  }
+  if (text[i] == '"') return TomlSpan::basic;
+  if (text[i] == '\'') return TomlSpan::literal;
+  return TomlSpan::code;
+}
+
+//! The span after the character at text[i] inside a comment or string, and how many bytes it takes.
+TomlSpan inside(TomlSpan span, const std::string& text, std::size_t i, std::size_t& length) {
+  const char c = text[i];
+  switch (span) {
+    case TomlSpan::comment: return c == '\n' ? TomlSpan::code : span;
+    case TomlSpan::basic:
+    case TomlSpan::multi_basic:
+      if (c == '\\') {
+        length = i + 1 < text.size() && text[i + 1] != '\n' ? 2 : 1;
+        return span;
+      }
+      if (span == TomlSpan::basic) return c == '"' || c == '\n' ? TomlSpan::code : span;
+      if (text.compare(i, 3, TRIPLE_QUOTE) != 0) return span;
+      length = 3;
+      return TomlSpan::code;
+    case TomlSpan::literal: return c == '\'' || c == '\n' ? TomlSpan::code : span;
+    case TomlSpan::multi_literal:
+      if (text.compare(i, 3, TRIPLE_APOSTROPHE) != 0) return span;
+      length = 3;
+      return TomlSpan::code;
+    case TomlSpan::code: break;
+  }
+  return span;
+}
+
+}  // namespace
+
+void check_toml_text(const std::string& text, const std::string& shown) {
+  // toml++ 3.3 has undefined behaviour on some non-ASCII characters where it expects
+  // whitespace (a Chinese 。 or 、 after a key) and asserts on control characters in keys:
+  // such text never reaches it. Non-ASCII is fine inside strings and comments only.
+  TomlSpan span = TomlSpan::code;
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    std::size_t length = utf8_length(text, i);
+    if (length == 0) throw ScenarioError(shown, line, column, "", "not valid UTF-8 text (save the file as UTF-8)");
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      throw ScenarioError(shown, line, column, "",
+                          "a control character (code " + std::to_string(c) + ") where TOML allows none");
+    }
+    if (length > 1 && span == TomlSpan::code) {
+      throw ScenarioError(shown, line, column, "",
+                          "the character '" + text.substr(i, length) +
+                              "' outside a string or comment: TOML wants ASCII here (a Chinese 。、，：＝ or a "
+                              "full-width space where '.', ',', ':', '=' or a space belongs?)");
+    }
+    if (length == 1) span = span == TomlSpan::code ? opening(text, i, length) : inside(span, text, i, length);
+    for (std::size_t end = std::min(text.size(), i + length); i < end; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+  }
+}
+
 ParsedFile parse_file(const std::filesystem::path& path) {
   const std::string shown = shown_path(path);
   std::ifstream in(path, std::ios::binary);
@@ -245,6 +344,7 @@ ParsedFile parse_file(const std::filesystem::path& path) {
   buf << in.rdbuf();
   ParsedFile f;
   f.text = buf.str();
+  check_toml_text(f.text, shown);
   try {
     f.table = toml::parse(f.text, shown);
   } catch (const toml::parse_error& e) {

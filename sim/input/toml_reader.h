@@ -136,7 +136,13 @@ struct ParsedFile {
 //! A path as messages and the resolved scenario text show it.
 std::string shown_path(const std::filesystem::path& p);
 
-//! Reads and parses a TOML file. Throws ScenarioError for an unreadable file or a syntax error.
+//! Refuses (ScenarioError at the line and column) TOML text that is not UTF-8, holds a
+//! control character, or holds a non-ASCII character outside strings and comments: the
+//! parser must never see it (toml++ 3.3 misbehaves on some of it).
+void check_toml_text(const std::string& text, const std::string& shown);
+
+//! Reads and parses a TOML file. Throws ScenarioError for an unreadable file, text that
+//! check_toml_text refuses, or a syntax error.
 ParsedFile parse_file(const std::filesystem::path& path);
 
 //! The sum of a range of numbers.
