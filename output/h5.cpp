@@ -162,6 +162,40 @@ Handle create_file(const std::filesystem::path& path) {
   return own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), Kind::file, name, "create file");
 }
 
+namespace {
+
+Handle memory_access(const std::string& name) {
+  Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), Kind::plist, name, "create access property list for");
+  check(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_SEMI), "cannot set close degree for '" + name + "'");
+  check(H5Pset_fapl_core(fapl.id(), std::size_t{1} << 20, false), "cannot hold '" + name + "' in memory");
+  return fapl;
+}
+
+}  // namespace
+
+Handle create_memory_file(const std::string& name) {
+  silence_errors();
+  Handle fcpl = ordered_group_plist(H5P_FILE_CREATE, name);
+  Handle fapl = memory_access(name);
+  return own(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), Kind::file, name, "create file");
+}
+
+Handle open_memory_copy(const std::filesystem::path& path) {
+  silence_errors();
+  const std::string name = path.string();
+  Handle fapl = memory_access(name);
+  return own(H5Fopen(name.c_str(), H5F_ACC_RDWR, fapl.id()), Kind::file, name, "open file");
+}
+
+std::vector<unsigned char> file_image(const Handle& file) {
+  check(H5Fflush(file.id(), H5F_SCOPE_GLOBAL), "cannot flush '" + file.path() + "'");
+  const ssize_t size = H5Fget_file_image(file.id(), nullptr, 0);
+  if (size < 0) fail("cannot take the image of '" + file.path() + "'");
+  std::vector<unsigned char> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(file.id(), image.data(), image.size()) != size) fail("cannot take the image of '" + file.path() + "'");
+  return image;
+}
+
 Handle open_file(const std::filesystem::path& path) {
   silence_errors();
   const std::string name = path.string();

@@ -54,6 +54,16 @@ std::string take_error_text();
 
 //! Creates (truncating) a file whose groups track link and attribute creation order.
 Handle create_file(const std::filesystem::path& path);
+//! Creates a file held in memory only (HDF5's core driver, no backing store), as
+//! create_file does on disk; `name` is what messages call it. Nothing touches the disk, so
+//! a full disk cannot leave HDF5 with unflushed state (file_image gives the bytes to write).
+Handle create_memory_file(const std::string& name);
+//! Opens a copy of an existing file in memory for reading and writing: the disk file is
+//! never changed.
+Handle open_memory_copy(const std::filesystem::path& path);
+//! The bytes of a file held in memory, after flushing it: what the file on disk would hold.
+std::vector<unsigned char> file_image(const Handle& file);
+
 //! Opens an existing file read-only.
 Handle open_file(const std::filesystem::path& path);
 //! Creates a group `name` under `parent` (a file or group), tracking creation order.

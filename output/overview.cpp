@@ -156,9 +156,11 @@ void print_validation_line(std::ostream& out, const ScenarioResults& s, const Ru
       << say(l, " observations of the record inside their 90 % bands", " 项官方统计落在模拟的90%区间内") << "\n";
   for (const ValidationRow& v : rows) {
     if (v.inside) continue;
-    out << "  WARNING: " << v.observation.quantity << " " << v.observation.year << ": "
-        << say(l, "observed ", "实际 ") << grouped(v.observation.value, 0) << say(l, ", simulated ", "，模拟 ")
-        << grouped(v.simulated_mean, 0) << " [" << grouped(v.low, 0) << ", " << grouped(v.high, 0) << "]\n";
+    const Observation& o = v.observation;
+    out << "  WARNING: " << s.id << ": " << say(l, "observed ", "实际 ") << o.quantity << " " << o.year << " = "
+        << grouped(o.value, 0) << " [" << o.tag << "] " << say(l, "lies outside the simulated 90 % band ", "落在模拟90%区间之外 ")
+        << grouped(v.low, 0) << " - " << grouped(v.high, 0) << say(l, " (simulated ", "（模拟 ") << grouped(v.simulated_mean, 0)
+        << say(l, "); source: ", "）；来源：") << o.source << "\n";
   }
 }
 

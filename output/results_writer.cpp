@@ -881,9 +881,34 @@ void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   h5::write_attribute(root, "population_design", results.population_design);
 }
 
+// Writes `bytes` to a new file at `path` and makes them durable (fsync); throws
+// std::system_error naming the path and the cause (e.g. no space left on device).
+void write_bytes(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + path.string());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw std::system_error(saved, std::generic_category(), "cannot write " + path.string());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const int synced = ::fsync(fd);
+  const int saved = errno;
+  if (::close(fd) != 0 || synced != 0) {
+    throw std::system_error(synced != 0 ? saved : errno, std::generic_category(), "cannot write " + path.string());
+  }
+}
+
 void write_file(const std::filesystem::path& path, const RunResults& results,
                 const std::vector<std::vector<std::int64_t>>& budget_outlay_fen, Clock::time_point start) {
-  h5::Handle file = h5::create_file(path);
+  // Built in memory and written out by write_bytes: a full disk then fails an ordinary
+  // write(), with no HDF5 state left half-flushed to trip over at exit.
+  h5::Handle file = h5::create_memory_file(path.string());
   {
     write_root_attributes(file, results);
     write_base_population(file, results.base);
@@ -905,18 +930,9 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
     h5::write_attribute(runtime, "writing_seconds", writing.count());
     h5::write_attribute(runtime, "units", "s");
   }
+  const std::vector<unsigned char> image = h5::file_image(file);
   file.close();
-}
-
-// HDF5 leaves data in the page cache; without fsync a crash soon after the
-// rename could leave a complete-looking name over incomplete bytes.
-void sync_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
-  const int status = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  if (status != 0) throw std::system_error(saved, std::generic_category(), "cannot fsync " + path.string());
+  write_bytes(path, image);
 }
 
 void sync_directory(const std::filesystem::path& directory) {
@@ -963,7 +979,6 @@ void write_results(const std::filesystem::path& target, const RunResults& result
   temporary += ".tmp." + std::to_string(::getpid());
   try {
     write_file(temporary, results, budget_outlay_fen, start);
-    sync_file(temporary);
     std::filesystem::rename(temporary, target);
   } catch (const std::exception& error) {
     std::error_code ignored;
@@ -986,9 +1001,8 @@ void add_comparisons(const std::filesystem::path& target, const std::vector<Comp
   std::filesystem::path temporary = target;
   temporary += ".tmp." + std::to_string(::getpid());
   try {
-    std::filesystem::copy_file(target, temporary, std::filesystem::copy_options::overwrite_existing);
     {
-      h5::Handle file = h5::open_file_rw(temporary);
+      h5::Handle file = h5::open_memory_copy(target);
       h5::Handle group = h5::exists(file, "comparisons") ? h5::open_group(file, "comparisons")
                                                          : h5::create_group(file, "comparisons");
       for (const ComparisonResults& c : comparisons) {
@@ -997,9 +1011,10 @@ void add_comparisons(const std::filesystem::path& target, const std::vector<Comp
         write_comparison(group, c);
       }
       group = h5::Handle();
+      const std::vector<unsigned char> image = h5::file_image(file);
       file.close();
+      write_bytes(temporary, image);
     }
-    sync_file(temporary);
     std::filesystem::rename(temporary, target);
   } catch (const std::exception& error) {
     std::error_code ignored;

@@ -148,7 +148,7 @@ TEST_CASE("an observation the run misses is a warning in the terminal and a flag
   REQUIRE(rc == EXIT_OK);
   const std::string text = printed.str();
   INFO(text);
-  REQUIRE(text.find("Validation against the record") != std::string::npos);
+  REQUIRE(text.find("Validation: ") != std::string::npos);
   REQUIRE(text.find("WARNING: xihu_current: observed deaths 2026 = 999,999") != std::string::npos);
   REQUIRE(text.find("a deliberately wrong figure") != std::string::npos);
 
