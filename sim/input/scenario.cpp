@@ -372,7 +372,9 @@ std::vector<std::size_t> chosen_estimates(const Scenario& s, const ScenarioSpec&
     for (std::size_t i = 0; i < s.estimates.size(); ++i) drawn.push_back(i);
     return drawn;
   }
-  for (const auto& [key, where] : spec.estimate_keys) {
+  for (const auto& entry : spec.estimate_keys) {
+    const std::string& key = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const auto& where = entry.second;
     const auto it =
         std::find_if(s.estimates.begin(), s.estimates.end(), [&](const Estimate& e) { return e.key == key; });
     if (it == s.estimates.end()) {
