@@ -215,7 +215,8 @@ TEST_CASE("a file found nowhere is named in both places looked for", "[unit][fil
   names_both(base, "nope.toml");
 
   write_bytes(dir / "package.toml",
-              "[scenario]\nid = \"x\"\ntitle = \"x\"\nbase = \"xihu_current.toml\"\npackages = [\"packages/nope.toml\"]\n");
+              "[scenario]\nid = \"x\"\ntitle = \"x\"\nbase = \"xihu_current.toml\"\n"
+              "packages = [\"packages/nope.toml\"]\n");
   const ScenarioError package = load_error(dir / "package.toml");
   CHECK(package.field() == "scenario.packages");
   names_both(package, "packages/nope.toml");
@@ -274,9 +275,9 @@ TEST_CASE("Chinese titles round-trip through the results file byte for byte", "[
   const std::string scenario_title = "西湖区：托育补贴〔2025〕①号方案 𠀀 café\xcc\x81";
   const std::string measure_title = "学前教育资助（试行）—「每生每年」二千元 𠮷";
   c.edit("xihu_current.toml", "title = \"Nanchang Xihu district: national, Jiangxi and Xihu measures as written\"",
-         "title = \"" + scenario_title + "\"");
+         std::string("title = \"") += scenario_title + "\"");
   c.edit("packages/002_xihu.toml", "title = \"学前教育资助 preschool aid, 2,000 yuan a year per eligible child\"",
-         "title = \"" + measure_title + "\"");
+         std::string("title = \"") += measure_title + "\"");
   const fs::path out = c.path("out.h5");
   REQUIRE(cli(small_run(c.path("xihu_current.toml"), {"-o", out.string()})) == EXIT_OK);
   const h5::Handle f = h5::open_file(out);

@@ -41,7 +41,11 @@ struct Loader {
     while (!id.empty()) {
       const auto places = jurisdiction_places(id);
       const std::optional<std::filesystem::path> found = first_file(places);
-      if (!found) from.fail(key, "no jurisdiction file \"" + id + "\": " + not_found_text(places));
+      if (!found) {
+        std::string what("no jurisdiction file \"");
+        (what += id) += "\": ";
+        from.fail(key, what += not_found_text(places));
+      }
       const std::filesystem::path& file = *found;
       if (!seen.insert(id).second) from.fail(key, "the chain of parents of \"" + place + "\" loops at \"" + id + "\"");
       ParsedFile f = parse_file(file);

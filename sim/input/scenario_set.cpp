@@ -32,7 +32,7 @@ std::vector<std::filesystem::path> set_members(const std::filesystem::path& file
   for (const toml::node& n : *list.as_array()) {
     const auto places = named_file_places(file.parent_path(), set.as_string(n, "scenarios"), {"sets", ""});
     const std::optional<std::filesystem::path> member = first_file(places);
-    if (!member) set.fail_at(n.source(), "scenarios", "no scenario file: " + not_found_text(places));
+    if (!member) set.fail_at(n.source(), "scenarios", std::string("no scenario file: ") += not_found_text(places));
     members.push_back(*member);
   }
   set.finish();
