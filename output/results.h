@@ -230,6 +230,8 @@ struct RunResults {
   std::string cradle_version;
   std::string git_revision;
   std::string created_utc;  // ISO 8601, e.g. 2026-11-22T10:00:00Z
+  std::string title;        //!< what the file holds: the scenario's or the set's title (root attribute title, CF)
+  std::string command;      //!< the command line that wrote the file (root attribute history, CF); "" unknown
   std::uint64_t seed = 0;
   int replications = 0;
   int threads = 0;

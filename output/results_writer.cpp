@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -209,6 +210,7 @@ void validate(const RunResults& results) {
   check_text(results.cradle_version, "cradle_version");
   check_text(results.git_revision, "git_revision");
   check_text(results.created_utc, "created_utc");
+  check_text(results.title, "title");
   check_base(results.base);
   std::set<std::string> ids;
   for (const ScenarioResults& s : results.scenarios) {
@@ -860,6 +862,25 @@ void write_base_population(const h5::Handle& file, const BaseComposition& base) 
   out.write("children_by_birth_year", base.children_by_birth_year);
 }
 
+// 1.5: the global attributes of the netCDF Climate and Forecast conventions, so that netCDF
+// tools and xarray describe the file (CF 1.10, section 2.6.2; CF 1.8 brought groups).
+void write_cf_attributes(const h5::Handle& root, const RunResults& results) {
+  h5::write_attribute(root, "Conventions", "CF-1.10");
+  h5::write_attribute(root, "title", results.title);
+  std::ostringstream source;
+  source << "Cradle " << results.cradle_version << " (" << results.git_revision << ")";
+  h5::write_attribute(root, "source", source.str());
+  std::ostringstream history;
+  history << results.created_utc << " ";
+  // A command line is bytes; one that is not UTF-8 (a file name) gives way to the program.
+  if (results.command.empty() || !valid_utf8(results.command)) {
+    history << "written by " << source.str();
+  } else {
+    history << results.command;
+  }
+  h5::write_attribute(root, "history", history.str());
+}
+
 void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   h5::Handle root = h5::open_group(file, "/");
   h5::write_attribute(root, "filetype", "cradle.results");
@@ -879,6 +900,7 @@ void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   h5::write_attribute(root, "persons", results.persons);
   // 1.3: whether each replication drew its own base population.
   h5::write_attribute(root, "population_design", results.population_design);
+  write_cf_attributes(root, results);
 }
 
 // Writes `bytes` to a new file at `path` and makes them durable (fsync); throws
@@ -995,6 +1017,24 @@ void write_results(const std::filesystem::path& target, const RunResults& result
 }  // namespace cradle
 
 namespace cradle {
+
+bool is_results_file(const std::filesystem::path& file) {
+  try {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) return false;
+    h5::silence_errors();
+    if (H5Fis_hdf5(file.c_str()) <= 0) {
+      h5::take_error_text();
+      return false;
+    }
+    const h5::Handle f = h5::open_file(file);
+    const h5::Handle root = h5::open_group(f, "/");
+    return h5::read_string_attribute(root, "filetype") == "cradle.results";
+  } catch (const std::exception&) {
+    h5::take_error_text();
+    return false;
+  }
+}
 
 void add_comparisons(const std::filesystem::path& target, const std::vector<ComparisonResults>& comparisons) {
   const std::string failure = "cannot add comparisons to '" + target.string() + "': ";

@@ -21,6 +21,10 @@ inline constexpr int RESULTS_FORMAT_MINOR = 5;
 //! /runtime@writing_seconds (results.times.writing_seconds is ignored).
 void write_results(const std::filesystem::path& target, const RunResults& results);
 
+//! Whether `file` is a Cradle results file of any version: HDF5 whose root attribute filetype
+//! is "cradle.results". False for anything else (a missing file, text, other HDF5); never throws.
+bool is_results_file(const std::filesystem::path& file);
+
 //! Adds `comparisons` to the results file `target` (replacing groups of the same pair),
 //! atomically as write_results: a copy beside it is changed and renamed over it; on any
 //! error target is untouched and std::runtime_error is thrown.

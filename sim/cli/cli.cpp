@@ -29,6 +29,30 @@ ReportStyle style_of(const std::string& unit, const std::string& lang) {
   return style;
 }
 
+//! The command as typed, the program named "cradle", for the results file's history: words with
+//! a space or a quote in single quotes, as a shell would take them back.
+std::string command_line(int argc, char** argv) {
+  std::string line = "cradle";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    line += ' ';
+    if (!word.empty() && word.find_first_of(" \t\n'\"\\$`") == std::string::npos) {
+      line += word;
+      continue;
+    }
+    line += '\'';
+    for (char c : word) {
+      if (c == '\'') {
+        line += "'\\''";
+      } else {
+        line += c;
+      }
+    }
+    line += '\'';
+  }
+  return line;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -70,7 +94,12 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--no-split", run.no_split,
                     "Do not split each difference into its mechanical and behavioural parts (saves one run per "
                     "reform)");
-  run_cmd->add_option("-o,--output", run.output, "Results file to write (HDF5)")->capture_default_str();
+  run_cmd->add_option("-o,--output", run.output,
+                      "Results file to write (HDF5; default: <id>.h5 in the current folder, <id> the scenario's, or "
+                      "the set's when several scenarios or a set file run). An existing file is replaced only if it "
+                      "is a Cradle results file")
+      ->option_text("FILE");
+  run_cmd->add_flag("--force", run.force, "Replace the output file even if it exists and is not a Cradle results file");
   run_cmd->add_option("-r,--replications", run.replications, "Monte Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_option("-s,--seed", run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");
@@ -140,6 +169,7 @@ int run_cli(int argc, char** argv) {
     if (*run_cmd) {
       run.style = style_of(run_unit, run_lang);
       run.draw_estimates = uncertain == "estimates";
+      run.command_line = command_line(argc, argv);
       return command_run(run);
     }
     if (*compare_cmd) {

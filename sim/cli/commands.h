@@ -21,7 +21,9 @@ struct RunArgs {
   bool draw_estimates = false;         //!< --uncertain estimates: draw every estimate with a range
   bool detail = false;                 //!< print by measure and ledger, every year (the full summary)
   ReportStyle style;                   //!< unit and language of what is printed
-  std::string output = "results.h5";
+  std::string output;  //!< -o; "": <id>.h5 in the current folder (default_output_name)
+  bool force = false;  //!< --force: replace an existing output file even if it is not a results file
+  std::string command_line;  //!< the command as typed, for the file's history attribute
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
   int threads = 0;
@@ -31,9 +33,17 @@ struct RunArgs {
   std::string sample;  //!< "1/k" or "k"
 };
 
+//! The results file `cradle run` writes without -o: "<set id>.h5" in the current folder, the set
+//! id being the scenario's id for one scenario file, the set file's id for a set file (the first
+//! set file's if several), the first scenario's id for several scenario files, with "_sweep"
+//! appended per --vary (scenario_set.h: ScenarioSet::id).
+std::string default_output_name(const std::string& set_id);
+
 //! `cradle run`: loads the scenario or set (and sweeps it), builds the base populations,
 //! simulates every scenario on the same streams (in batches until --target-rse is met),
 //! compares each with the first, writes the results file atomically and prints the summary.
+//! An existing output file that is not a Cradle results file is refused (exit 2, untouched,
+//! before any simulation) unless --force.
 int command_run(const RunArgs& args);
 
 //! The options of `cradle compare`.

@@ -86,6 +86,25 @@ bool usable_output(const std::filesystem::path& out) {
   return true;
 }
 
+//! Refuses to replace an existing file that is not a results file (a text, another program's
+//! HDF5) unless --force: a mistyped -o must not cost someone their file.
+bool replaceable_output(const std::filesystem::path& out, bool force) {
+  std::error_code ec;
+  if (force || !std::filesystem::exists(out, ec) || is_results_file(out)) return true;
+  std::cerr << "cradle: error: " << out.string()
+            << " exists and is not a Cradle results file; it is left as it is (name another file with -o, or "
+               "replace it with --force)\n";
+  return false;
+}
+
+//! What the file's root attribute title says: the set's title, else its scenarios'.
+std::string set_title(const ScenarioSet& set) {
+  if (!set.title.empty()) return set.title;
+  std::string title;
+  for (const Scenario& s : set.scenarios) (title += title.empty() ? "" : "; ") += s.title;
+  return title;
+}
+
 //! The scenarios as the command line names, amends (replications, seed) and sweeps them.
 ScenarioSet amended_set(const RunArgs& args) {
   std::vector<std::filesystem::path> files;
@@ -242,11 +261,14 @@ void collect(const ScenarioSet& set, SetRun&& run, RunResults& results) {
 
 }  // namespace
 
+std::string default_output_name(const std::string& set_id) { return set_id + ".h5"; }
+
 int command_run(const RunArgs& args) {
   const ScenarioSet set = amended_set(args);
   const Scenario& scenario = set.scenarios.front();
-  const std::filesystem::path out = args.output;
+  const std::filesystem::path out = args.output.empty() ? default_output_name(set.id) : args.output;
   if (!usable_output(out)) return EXIT_RUN_FAILURE;
+  if (!replaceable_output(out, args.force)) return EXIT_BAD_INPUT;
   std::int64_t sample = scenario.sample;
   if (!args.sample.empty()) {
     sample = parse_sample(args.sample);
@@ -263,6 +285,8 @@ int command_run(const RunArgs& args) {
   results.cradle_version = CRADLE_VERSION;
   results.git_revision = CRADLE_GIT_REVISION;
   results.created_utc = utc_now();
+  results.title = set_title(set);
+  results.command = args.command_line;
   results.seed = scenario.seed;
   results.threads = threads;
   // One source per scenario: each draws replication r's population from (seed, r), so the

@@ -7,6 +7,7 @@
 #include "sim/input/fertility_table.h"
 #include "sim/input/measure_reader.h"
 #include "sim/input/profile_reader.h"
+#include "sim/input/shipped.h"
 #include "sim/input/toml_reader.h"
 
 namespace cradle {
@@ -26,8 +27,10 @@ struct Loader {
   const std::set<std::string>* renew;  // packages whose documents' expiry is lifted
   EstimateBook* book;                  // the estimates met, and the values that replace them
 
-  std::filesystem::path jurisdiction_file(const std::string& id) const {
-    return dir / "jurisdictions" / (id + ".toml");
+  //! Where jurisdiction `id`'s file is looked for: beside the file that names the place, then
+  //! among the shipped scenarios.
+  std::vector<std::filesystem::path> jurisdiction_places(const std::string& id) const {
+    return named_file_places(dir, std::filesystem::path("jurisdictions") / (id + ".toml"));
   }
 
   void load_chain(const std::string& place, TableReader& from, const std::string& key) {
@@ -36,8 +39,14 @@ struct Loader {
     std::string id = place;
     bool simulated = true;
     while (!id.empty()) {
-      const auto file = jurisdiction_file(id);
-      if (!std::filesystem::exists(file)) from.fail(key, "no jurisdiction file " + shown_path(file));
+      const auto places = jurisdiction_places(id);
+      const std::optional<std::filesystem::path> found = first_file(places);
+      if (!found) {
+        std::string what("no jurisdiction file \"");
+        (what += id) += "\": ";
+        from.fail(key, what += not_found_text(places));
+      }
+      const std::filesystem::path& file = *found;
       if (!seen.insert(id).second) from.fail(key, "the chain of parents of \"" + place + "\" loops at \"" + id + "\"");
       ParsedFile f = parse_file(file);
       scenario->resolved_text += "# ---- " + shown_path(file) + " ----\n" + f.text + "\n";
@@ -290,11 +299,14 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   TableReader root(f.table, shown, "");
   TableReader sc = root.child(root.subtable("scenario"), "scenario");
   const std::filesystem::path dir = file.parent_path();
-  if (const toml::node* bn = sc.optional("base")) {
-    const std::filesystem::path base = dir / sc.as_string(*bn, "base");
-    if (!std::filesystem::exists(base)) sc.fail("base", "no such file: " + shown_path(base));
-    read_spec(base, spec, visiting, depth + 1);
-  }
+  // Paths relative to the file that names them, else among the shipped scenarios (shipped.h).
+  const auto named_file = [&](const toml::node& n, const char* key) {
+    const auto places = named_file_places(dir, sc.as_string(n, key));
+    const std::optional<std::filesystem::path> found = first_file(places);
+    if (!found) sc.fail_at(n.source(), key, not_found_text(places));
+    return *found;
+  };
+  if (const toml::node* bn = sc.optional("base")) read_spec(named_file(*bn, "base"), spec, visiting, depth + 1);
   spec.text += "# ---- " + shown + " ----\n" + f.text + "\n";
   spec.id = sc.string("id");
   check_id(sc, "id", *spec.id);
@@ -308,22 +320,12 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
   if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
   if (sc.has("sample")) spec.sample = sc.integer("sample", 1, 1'000'000);
-  // Microdata: paths relative to the file that names them.
-  auto data_file = [&](const char* key) {
-    const std::filesystem::path pf = dir / sc.string(key);
-    if (!std::filesystem::is_regular_file(pf)) sc.fail(key, "no such file: " + shown_path(pf));
-    return pf;
-  };
-  if (sc.has("persons")) spec.persons = data_file("persons");
+  if (const toml::node* n = sc.optional("persons")) spec.persons = named_file(*n, "persons");
   if (sc.has("persons_weight")) spec.persons_weight = sc.integer("persons_weight", 1, 1'000'000);
-  if (sc.has("fertility_table")) spec.fertility_table = data_file("fertility_table");
+  if (const toml::node* n = sc.optional("fertility_table")) spec.fertility_table = named_file(*n, "fertility_table");
   if (const toml::node* pn = sc.optional("packages")) {
     if (!pn->is_array()) sc.fail("packages", "expected a list of package files");
-    for (const auto& item : *pn->as_array()) {
-      const std::filesystem::path pf = dir / sc.as_string(item, "packages");
-      if (!std::filesystem::exists(pf)) sc.fail_at(item.source(), "packages", "no such file: " + shown_path(pf));
-      spec.packages.push_back(pf);
-    }
+    for (const auto& item : *pn->as_array()) spec.packages.push_back(named_file(item, "packages"));
   }
   read_uncertainty(root, spec);
   if (const toml::node* rn = sc.optional("renew")) {

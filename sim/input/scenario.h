@@ -83,8 +83,10 @@ struct Scenario {
   const Jurisdiction* at_level(Payer level) const;
 };
 
-//! Reads and validates a scenario file and everything it composes.
-//! Throws ScenarioError on any bad input.
+//! Reads and validates a scenario file and everything it composes. The paths a file names
+//! (base, packages, persons, fertility_table, jurisdictions/<id>.toml) are relative to it,
+//! else among the shipped scenarios (shipped.h: named_file_places). Throws ScenarioError on
+//! any bad input, naming every place a missing file was looked for.
 Scenario load_scenario(const std::filesystem::path& file);
 
 //! The scenario as if each estimate named in `overrides` had that value instead of the

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/input/shipped.h"
 #include "sim/input/toml_reader.h"
 
 namespace cradle {
@@ -16,7 +17,8 @@ constexpr const char* VARY = "--vary";
   throw ScenarioError(VARY, 0, 0, spec, what);
 }
 
-//! The scenario files a set file lists, resolved relative to it.
+//! The scenario files a set file lists, resolved relative to it, else among the shipped
+//! scenarios (the set files' folder sets/, then the scenarios' own).
 std::vector<std::filesystem::path> set_members(const std::filesystem::path& file, std::string& id, std::string& title) {
   ParsedFile f = parse_file(file);
   TableReader root(f.table, shown_path(file), "");
@@ -28,11 +30,10 @@ std::vector<std::filesystem::path> set_members(const std::filesystem::path& file
   if (!list.is_array() || list.as_array()->empty()) set.fail_at(list.source(), "scenarios", "expected a list of scenario files");
   std::vector<std::filesystem::path> members;
   for (const toml::node& n : *list.as_array()) {
-    const std::filesystem::path member = file.parent_path() / set.as_string(n, "scenarios");
-    if (!std::filesystem::is_regular_file(member)) {
-      set.fail_at(n.source(), "scenarios", "no scenario file " + shown_path(member));
-    }
-    members.push_back(member);
+    const auto places = named_file_places(file.parent_path(), set.as_string(n, "scenarios"), {"sets", ""});
+    const std::optional<std::filesystem::path> member = first_file(places);
+    if (!member) set.fail_at(n.source(), "scenarios", std::string("no scenario file: ") += not_found_text(places));
+    members.push_back(*member);
   }
   set.finish();
   root.finish();

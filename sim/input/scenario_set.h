@@ -27,7 +27,7 @@ struct ScenarioSet {
 bool is_set_file(const std::filesystem::path& file);
 
 //! Reads the scenario and set files named (a set file's scenarios resolved relative to
-//! it), in order. Throws ScenarioError on bad input, on two scenarios with one id, and on
+//! it, else among the shipped scenarios: shipped.h, named_file_places), in order. Throws ScenarioError on bad input, on two scenarios with one id, and on
 //! scenarios that cannot share base populations and streams (another place, first or last
 //! year, seed, replications, sample or persons file), naming the file and field.
 ScenarioSet load_scenario_set(const std::vector<std::filesystem::path>& files);

@@ -34,6 +34,46 @@ std::filesystem::path shipped_scenarios_dir() {
 
 std::filesystem::path default_scenario_path() { return shipped_scenarios_dir() / "xihu_current.toml"; }
 
+std::vector<std::filesystem::path> named_file_places(const std::filesystem::path& dir,
+                                                     const std::filesystem::path& named,
+                                                     const std::vector<std::filesystem::path>& within) {
+  std::vector<std::filesystem::path> places{dir / named};  // as named, the behaviour before any fallback
+  if (named.is_absolute()) return places;
+  const std::filesystem::path shipped = shipped_scenarios_dir().lexically_normal();
+  for (const std::filesystem::path& w : within) {
+    const std::filesystem::path place = (shipped / w / named).lexically_normal();
+    // Only what the shipped folder holds: "../x.toml" from its sets/ is fine, from its root not.
+    const std::filesystem::path inside = place.lexically_relative(shipped);
+    if (inside.empty() || *inside.begin() == "..") continue;
+    std::error_code ec;
+    const std::filesystem::path real = std::filesystem::weakly_canonical(place, ec);
+    const bool seen = std::any_of(places.begin(), places.end(), [&](const std::filesystem::path& p) {
+      std::error_code ec2;
+      return p == place || std::filesystem::weakly_canonical(p, ec2) == real;
+    });
+    if (!seen) places.push_back(place);
+  }
+  return places;
+}
+
+std::optional<std::filesystem::path> first_file(const std::vector<std::filesystem::path>& places) {
+  for (const std::filesystem::path& p : places) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p;
+  }
+  return std::nullopt;
+}
+
+std::string not_found_text(const std::vector<std::filesystem::path>& places) {
+  std::string text = "no such file: ";
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    if (i == 1) text += ", nor among the shipped scenarios: ";
+    if (i > 1) text += " or ";
+    text += places[i].lexically_normal().string();
+  }
+  return text;
+}
+
 std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   if (!std::filesystem::is_directory(dir)) return files;
