@@ -229,9 +229,10 @@ std::string childcare_chart(const ScenarioResults& s, const ReportStyle& st, con
                                 "托育：有托育需求的儿童（年内及各次模拟平均）与托位");
   SvgChart chart(frame_of(prefix, "childcare-places", title, say(l, "children", "人"), s.years, 0), 0,
                  range_of({wanted, enrolled, places}).second);
+  // Enrolled is dashed and drawn last: where every family wanting a place has one, it lies on the wanted line.
+  chart.line(places, palette_colour(5), say(l, "places", "托位"));
   chart.line(wanted, palette_colour(0), say(l, "childcare wanted", "托育需求"));
-  chart.line(enrolled, palette_colour(2), say(l, "enrolled", "在托"));
-  chart.line(places, palette_colour(5), say(l, "places", "托位"), true);
+  chart.line(enrolled, palette_colour(2), say(l, "enrolled", "在托"), true);
   return figure(title, chart.svg());
 }
 
@@ -429,12 +430,13 @@ std::string comparison_chart(const ComparisonResults& c, const ReportStyle& st, 
                                 "年度总支出变化（改革 − 基准）：配对模拟的平均值及90%区间");
   const auto [lo, hi] = range_of(shown);
   SvgChart chart(frame_of(prefix, "comparison-outlay", title, unit_name(st.unit, l), c.years, table_decimals(st.unit)), lo, hi);
-  chart.error_bars(mean, low, high, palette_colour(0),
-                   say(l, "change (mean, 5th–95th percentile)", "变化（平均值，第5–95百分位）"));
   if (c.has_split()) {
     chart.line(mechanical, palette_colour(1), say(l, "mechanical part (mean)", "机械效应（平均值）"), true);
     chart.line(behavioural, palette_colour(2), say(l, "behavioural part (mean)", "行为效应（平均值）"), true);
   }
+  // Drawn last, so that the parts' markers do not hide the change itself.
+  chart.error_bars(mean, low, high, palette_colour(0),
+                   say(l, "change (mean, 5th–95th percentile)", "变化（平均值，第5–95百分位）"));
   return figure(title, chart.svg());
 }
 
@@ -462,12 +464,14 @@ body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Source H
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}
 nav ul{columns:2;padding-left:1.2em}section{margin-bottom:2.5em}
 figure{margin:1.2em 0}figcaption{font-weight:600;margin-bottom:.3em}
-svg.chart{max-width:100%;height:auto;display:block}svg text{font-size:12px;fill:#333}
+svg.chart{width:100%;height:auto;display:block}svg text{font-size:12px;fill:#333}
 svg .grid{stroke:#e3e3e3}svg .zero{stroke:#777}svg .noise{stroke:#D55E00;stroke-dasharray:5 3;stroke-width:1.5}
 svg .axis-label{font-weight:600}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}caption{text-align:left;font-weight:600;padding-bottom:.3em}
-th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f3f6f9}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.measures td:nth-child(2),.measures td:nth-child(5){overflow-wrap:anywhere;min-width:9em}
+.measures td:nth-child(3),.measures td:nth-child(4),.measures td:nth-child(6){white-space:nowrap}
+th{background:#f3f6f9}.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap;overflow-wrap:normal}
 tr.warning td{color:#b00020;font-weight:600}.note{color:#555;font-style:italic}
 .meta{color:#555}
 )";

@@ -126,7 +126,7 @@ void SvgChart::band(const std::vector<double>& low, const std::vector<double>& h
   for (std::size_t i = frame_.years.size(); i-- > 0;) points += cat(num(x(i)), ",", num(y(low[i])), " ");
   marks_ += cat("<polygon class=\"band\" points=\"", points, "\" fill=\"", colour, "\" fill-opacity=\"", num(opacity),
                 "\">", hover_title(label), "</polygon>");
-  legend_.push_back({label, colour, Key::swatch});
+  legend_.push_back({label, colour, Key::swatch, std::min(1.0, 2 * opacity)});
 }
 
 void SvgChart::line(const std::vector<double>& values, const std::string& colour, const std::string& label,
@@ -212,7 +212,7 @@ std::string SvgChart::legend(double top, double& height) const {
     const std::string mid = num(row + 6);
     if (e.key == Key::swatch) {
       out += cat("<rect x=\"", num(at), "\" y=\"", num(row), "\" width=\"18\" height=\"12\" fill=\"", e.colour,
-                 "\" fill-opacity=\"0.8\"/>");
+                 "\" fill-opacity=\"", num(e.opacity), "\"/>");
     } else if (e.key == Key::whisker) {
       out += cat("<path d=\"M", num(at + 9), " ", num(row), " v12\" stroke=\"", e.colour,
                  "\" stroke-width=\"1.5\"/><circle cx=\"", num(at + 9), "\" cy=\"", mid, "\" r=\"4\" fill=\"",
@@ -266,7 +266,7 @@ std::string ranking_chart(const ChartFrame& frame, const std::vector<Sensitivity
   }
   if (std::isfinite(noise)) {
     const double x = at(noise);
-    out += cat("<g class=\"noise\">", vertical(x, TOP_SPACE - 6, bottom, "noise"),
+    out += cat("<g class=\"noise-floor\">", vertical(x, TOP_SPACE - 6, bottom, "noise"),
                text_at(x, TOP_SPACE - 10, x > WIDTH / 2 ? "end" : "start", noise_label, "legend"), "</g>");
   }
   return cat(out, "</svg>");

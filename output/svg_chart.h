@@ -56,6 +56,7 @@ class SvgChart {
   struct LegendEntry {
     std::string label, colour;
     Key key;
+    double opacity = 0.8;
   };
 
   double x(std::size_t year) const;

@@ -12,7 +12,8 @@ failed load, or request for anything but the page itself (it must need no
 network); and unless every scenario section holds the charts fan-total-outlay,
 outlay-by-payer, budget-share, childcare-places, births-by-order (rendered, with
 marks) and the totals and measures tables, the validation table where the
-scenario has a record, and every comparison section its comparison-outlay chart.
+scenario has a record, and every comparison section its comparison-outlay chart;
+and unless the page fits a 1200 px window without scrolling sideways.
 A deliberately broken page must be caught, so that the check cannot pass by
 seeing nothing. With --screenshot, also writes a 1200 x 2400 screenshot of the
 English page (output/examples/report.png is one).
@@ -130,6 +131,7 @@ class Browser:
 
 PAGE_FACTS = """JSON.stringify({
   lang: document.documentElement.lang,
+  overflow: document.documentElement.scrollWidth - window.innerWidth,
   text: document.body.innerText,
   sections: [...document.querySelectorAll('section')].map(s => ({
     kind: s.className, id: s.dataset.scenario || (s.dataset.reform + ' - ' + s.dataset.baseline),
@@ -182,6 +184,7 @@ def problems_in(events, url):
 
 def check_page(facts, results_have_validation, lang, chinese_word):
     require(facts["lang"] == lang, "<html lang> is %r, expected %r" % (facts["lang"], lang))
+    require(facts["overflow"] <= 0, "the page is %d px wider than the window" % facts["overflow"])
     require(chinese_word is None or chinese_word in facts["text"], "the page does not say %r" % chinese_word)
     scenarios = [s for s in facts["sections"] if s["kind"] == "scenario"]
     comparisons = [s for s in facts["sections"] if s["kind"] == "comparison"]

@@ -97,7 +97,7 @@ TEST_CASE("html_page holds every chart of each scenario and comparison, the tabl
 TEST_CASE("html_page in Chinese: lang zh-CN, Chinese labels, titles and paying levels", "[output][html]") {
   const std::string page = html_page(small_results(), {MoneyUnit::yi, Language::zh});
   REQUIRE(page.find("<html lang=\"zh-CN\">") != std::string::npos);
-  for (const char* text : {"年度总支出", "江西省", "育儿补贴", "亿元", "分孩次出生", "托位", "区间内"}) {
+  for (const char* text : {"年度总支出", "江西省", "育儿补贴", "亿元", "分孩次出生", "托位", "校验"}) {
     CAPTURE(text);
     REQUIRE(page.find(text) != std::string::npos);
   }
@@ -130,7 +130,7 @@ TEST_CASE("write_html replaces the file whole and leaves no temporary", "[output
   REQUIRE_THROWS_AS(write_html(c.path("no/such/dir/page.html"), small_results(), {}), std::runtime_error);
 }
 
-TEST_CASE("cradle report --html writes the page and exits 0; a file that is not a result exits 2", "[cli][html]") {
+TEST_CASE("cradle report --html writes the page and exits 0, and exits 2 on a file that is not a result", "[cli][html]") {
   ScenarioCopy c;
   const auto results = c.path("r.h5"), page = c.path("r.html");
   REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", results.string(), "-r", "2", "--sample", "1/200",
