@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "output/csv_export.h"
+#include "output/html_report.h"
 #include "output/overview.h"
 #include "output/report.h"
 #include "output/results_reader.h"
@@ -21,8 +22,12 @@ int command_report(const ReportArgs& args) {
   if (!args.csv_dir.empty()) {
     const std::size_t files = write_csv(args.csv_dir, results);
     std::cout << "wrote " << files << " CSV files into " << args.csv_dir << "\n";
-    return EXIT_OK;
   }
+  if (!args.html_file.empty()) {
+    write_html(args.html_file, results, args.style);
+    std::cout << "wrote " << args.html_file << "\n";
+  }
+  if (!args.csv_dir.empty() || !args.html_file.empty()) return EXIT_OK;
   std::cout << "Results file " << args.file << " (Cradle " << results.cradle_version << ", " << results.created_utc
             << ", seed " << results.seed << ")\n";
   print_overview(std::cout, results, args.style, true);
