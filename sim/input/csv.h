@@ -34,6 +34,9 @@ class CsvReader {
 
   int line() const { return line_; }
   const std::vector<std::string>& fields() const { return fields_; }
+  //! How messages name the k-th (0-based) field of a line: the header's name for it (the
+  //! first record is the header), else "column K+1".
+  std::string column_name(std::size_t k) const;
   const std::string& file() const { return file_; }
 
  private:
@@ -43,6 +46,7 @@ class CsvReader {
   std::ifstream in_;
   int line_ = 0;
   std::vector<std::string> fields_;
+  std::vector<std::string> header_;  // the first record, once read
 };
 
 }  // namespace cradle
