@@ -527,6 +527,7 @@ TEST_CASE("microdata: bad fertility tables name the file, line, column and field
   check("no_rows", header, 1, 0, "age", "no rows");
   check("fields", header + "30,0\n", 2, 3, "probability");
   check("too_many", header + "30,0,0.1,x\n", 2, 4, "column 4");
+  check("chinese_commas", header + "30，0，0.1\n", 2, 2, "parity", "Chinese");
   check("empty", "", 1, 1, "header", "empty");
   const fs::path absent = tmp.path("absent.csv");
   require_error(fertility_error(absent), absent, 0, 0, "");

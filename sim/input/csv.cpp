@@ -61,6 +61,17 @@ std::string CsvReader::column_name(std::size_t k) const {
   return "column " + std::to_string(k + 1);
 }
 
+std::string CsvReader::field_count_message(std::size_t found, std::size_t expected) const {
+  std::string what = "the line has " + std::to_string(found) + (found == 1 ? " field" : " fields") +
+                     " but the header has " + std::to_string(expected);
+  for (const std::string& f : fields_) {
+    if (f.find("\xEF\xBC\x8C") != std::string::npos) return what + " (a Chinese '，' where ',' belongs?)";
+    if (f.find(';') != std::string::npos || f.find('\t') != std::string::npos)
+      return what + " (fields are separated by ',' only)";
+  }
+  return what;
+}
+
 void CsvReader::split(std::string_view text) {
   fields_.clear();
   std::size_t i = 0;

@@ -37,6 +37,9 @@ class CsvReader {
   //! How messages name the k-th (0-based) field of a line: the header's name for it (the
   //! first record is the header), else "column K+1".
   std::string column_name(std::size_t k) const;
+  //! The message for a line of `found` fields under a header of `expected`, with a hint when
+  //! the line looks separated by something other than ',' (a Chinese '，', ';' or a tab).
+  std::string field_count_message(std::size_t found, std::size_t expected) const;
   const std::string& file() const { return file_; }
 
  private:

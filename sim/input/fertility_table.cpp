@@ -59,8 +59,7 @@ FertilityTable load_fertility_table(const std::filesystem::path& file) {
       // Named by the first field missing, or the first one too many.
       const std::size_t k = std::min(fields.size(), n_fields);
       throw ScenarioError(
-          name, csv.line(), static_cast<int>(k) + 1, csv.column_name(k),
-          "the line has " + std::to_string(fields.size()) + " fields but the header has " + std::to_string(n_fields));
+          name, csv.line(), static_cast<int>(k) + 1, csv.column_name(k), csv.field_count_message(fields.size(), n_fields));
     }
     auto cell = [&](int c) -> const std::string& {
       return fields[static_cast<std::size_t>(at[static_cast<std::size_t>(c)])];

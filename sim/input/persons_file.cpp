@@ -93,12 +93,12 @@ PersonColumns read_persons_csv(const fs::path& file) {
       const std::size_t k = fields.size();
       throw ScenarioError(
           in.file, csv.line(), static_cast<int>(k) + 1, COLUMNS[static_cast<std::size_t>(ids[k])].name,
-          "the line has " + std::to_string(k) + " fields but the header has " + std::to_string(ids.size()));
+          csv.field_count_message(k, ids.size()));
     }
     if (fields.size() > ids.size()) {
       throw ScenarioError(
           in.file, csv.line(), static_cast<int>(ids.size()) + 1, csv.column_name(ids.size()),
-          "the line has " + std::to_string(fields.size()) + " fields but the header has " + std::to_string(ids.size()));
+          csv.field_count_message(fields.size(), ids.size()));
     }
     for (std::size_t k = 0; k < ids.size(); ++k) {
       in.value[static_cast<std::size_t>(ids[k])].push_back(parse_cell(csv, ids[k], static_cast<int>(k) + 1, fields[k]));

@@ -289,6 +289,10 @@ std::size_t utf8_length(const std::string& text, std::size_t i) {
   for (std::size_t k = 1; k < n; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
+  // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8 either.
+  if (b == 0xC0 || b == 0xC1 || b > 0xF4) return 0;
+  if (n == 3 && ((b == 0xE0 && byte(i + 1) < 0xA0) || (b == 0xED && byte(i + 1) > 0x9F))) return 0;
+  if (n == 4 && ((b == 0xF0 && byte(i + 1) < 0x90) || (b == 0xF4 && byte(i + 1) > 0x8F))) return 0;
   return n;
 }
 
