@@ -44,6 +44,10 @@ TEST_CASE("non-ASCII characters outside strings and comments never reach the TOM
   CHECK(text_error("a\x01 = 1\n").column() == 2);
   CHECK(text_error("a = \"x\x7F\"\n").line() == 1);
   CHECK(std::string(text_error("a = \"\xFF\"\n").what()).find("UTF-8") != std::string::npos);
+  // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8 either; a leading BOM is no text.
+  for (const char* bad : {"a = \"\xC0\xAF\"\n", "a = \"\xE0\x80\xAF\"\n", "a = \"\xED\xA0\x80\"\n", "a = \"\xF4\x90\x80\x80\"\n"})
+    CHECK(std::string(text_error(bad).what()).find("UTF-8") != std::string::npos);
+  CHECK_NOTHROW(check_toml_text("\xEF\xBB\xBF" "a = \"\xF4\x8F\xBF\xBF\"\n", "t.toml"));
   // Chinese is fine inside every kind of string and in comments, and a quote inside a string is not its end.
   CHECK_NOTHROW(check_toml_text("# 注释。\na = \"中文\\\"。\" # 注释\nb = '字'\nc = \"\"\"\n多行。\n\"\"\"\nd = '''\n多'''\n",
                                 "t.toml"));

@@ -385,8 +385,8 @@ TEST_CASE("microdata: bad persons CSV files name the file, line, column and fiel
   check("missing_column", "person_id,household_id,age,sex,parity,mother_id\n1,1,30,M,,\n", 1, 0, "residency",
         "missing");
   check("repeated_column", "person_id,household_id,age,sex,parity,mother_id,residency,age\n", 1, 8, "age");
-  check("empty_file", "", 1, 0, "");
-  check("no_persons", HEADER + "# nobody\n\n", 1, 0, "", "no persons");
+  check("empty_file", "", 1, 1, "header", "empty");
+  check("no_persons", HEADER + "# nobody\n\n", 1, 0, "person_id", "no persons");
   check("duplicate_id", HEADER + "1,1,30,M,,,local\n2,1,31,M,,,local\n1,2,40,M,,,local\n", 4, 1, "person_id", "line 2");
   check("age_range", HEADER + "1,1,121,M,,,local\n", 2, 3, "age");
   check("age_text", HEADER + "1,1,3.5,M,,,local\n", 2, 3, "age", "integer");
@@ -421,9 +421,9 @@ TEST_CASE("microdata: bad persons CSV files name the file, line, column and fiel
   check("special_family",
         "person_id,household_id,age,sex,parity,mother_id,residency,special_family\n1,1,30,M,,,local,2\n", 2, 8,
         "special_family");
-  check("too_many_fields", HEADER + "1,1,30,M,,,local,extra\n", 2, 8, "");
+  check("too_many_fields", HEADER + "1,1,30,M,,,local,extra\n", 2, 8, "column 8");
   check("too_few_fields", HEADER + "1,1,30,M\n", 2, 5, "parity");
-  check("unterminated_quote", HEADER + "1,1,\"30,M,,,local\n", 2, 3, "");
+  check("unterminated_quote", HEADER + "1,1,\"30,M,,,local\n", 2, 3, "age");
 }
 
 TEST_CASE("microdata: bad HDF5 persons files name the file, row and dataset", "[microdata]") {
@@ -480,7 +480,7 @@ TEST_CASE("microdata: bad HDF5 persons files name the file, row and dataset", "[
   }
   SECTION("a file that is not HDF5") {
     const fs::path text = tmp.write("not.h5", "person_id\n");
-    require_error(persons_error(text), text, 0, 0, "");
+    require_error(persons_error(text), text, 1, 1, "format", "not an HDF5 file");
   }
 }
 
@@ -524,9 +524,11 @@ TEST_CASE("microdata: bad fertility tables name the file, line, column and field
   check("duplicate", header + "30,2,0.01\n31,2,0.01\n30,2+,0.02\n", 4, 1, "age", "line 2");
   check("unknown_column", "age,parity,probability,source\n", 1, 4, "source", "unknown");
   check("missing_column", "parity,age\n0,30\n", 1, 0, "probability", "missing");
-  check("no_rows", header, 1, 0, "", "no rows");
-  check("fields", header + "30,0\n", 2, 3, "");
-  check("empty", "", 1, 0, "");
+  check("no_rows", header, 1, 0, "age", "no rows");
+  check("fields", header + "30,0\n", 2, 3, "probability");
+  check("too_many", header + "30,0,0.1,x\n", 2, 4, "column 4");
+  check("chinese_commas", header + "30，0，0.1\n", 2, 2, "parity", "Chinese");
+  check("empty", "", 1, 1, "header", "empty");
   const fs::path absent = tmp.path("absent.csv");
   require_error(fertility_error(absent), absent, 0, 0, "");
 }

@@ -49,10 +49,27 @@ bool CsvReader::next() {
     const std::string_view t = trim(text);
     if (t.empty() || t.front() == '#') continue;
     split(text);
+    if (header_.empty()) header_ = fields_;
     return true;
   }
   if (in_.bad()) throw ScenarioError(file_, line_, 0, "", "cannot read the file");
   return false;
+}
+
+std::string CsvReader::column_name(std::size_t k) const {
+  if (k < header_.size() && !header_[k].empty()) return header_[k];
+  return "column " + std::to_string(k + 1);
+}
+
+std::string CsvReader::field_count_message(std::size_t found, std::size_t expected) const {
+  std::string what = "the line has " + std::to_string(found) + (found == 1 ? " field" : " fields") +
+                     " but the header has " + std::to_string(expected);
+  for (const std::string& f : fields_) {
+    if (f.find("\xEF\xBC\x8C") != std::string::npos) return what + " (a Chinese '，' where ',' belongs?)";
+    if (f.find(';') != std::string::npos || f.find('\t') != std::string::npos)
+      return what + " (fields are separated by ',' only)";
+  }
+  return what;
 }
 
 void CsvReader::split(std::string_view text) {
@@ -79,9 +96,10 @@ void CsvReader::split(std::string_view text) {
         }
         field += text[i++];
       }
-      if (!closed) throw ScenarioError(file_, line_, column, "", "unterminated quoted field");
+      const auto name = [&] { return column_name(static_cast<std::size_t>(column) - 1); };
+      if (!closed) throw ScenarioError(file_, line_, column, name(), "unterminated quoted field (a '\"' is missing)");
       while (i < n && (text[i] == ' ' || text[i] == '\t')) ++i;
-      if (i < n && text[i] != ',') throw ScenarioError(file_, line_, column, "", "text after a closing quote");
+      if (i < n && text[i] != ',') throw ScenarioError(file_, line_, column, name(), "text after a closing quote");
       field = std::string(trim(field));
     } else {
       const std::size_t start = i;

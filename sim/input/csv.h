@@ -34,6 +34,12 @@ class CsvReader {
 
   int line() const { return line_; }
   const std::vector<std::string>& fields() const { return fields_; }
+  //! How messages name the k-th (0-based) field of a line: the header's name for it (the
+  //! first record is the header), else "column K+1".
+  std::string column_name(std::size_t k) const;
+  //! The message for a line of `found` fields under a header of `expected`, with a hint when
+  //! the line looks separated by something other than ',' (a Chinese '，', ';' or a tab).
+  std::string field_count_message(std::size_t found, std::size_t expected) const;
   const std::string& file() const { return file_; }
 
  private:
@@ -43,6 +49,7 @@ class CsvReader {
   std::ifstream in_;
   int line_ = 0;
   std::vector<std::string> fields_;
+  std::vector<std::string> header_;  // the first record, once read
 };
 
 }  // namespace cradle

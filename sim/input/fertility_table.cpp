@@ -27,7 +27,11 @@ FertilityTable load_fertility_table(const std::filesystem::path& file) {
   const std::string& name = csv.file();
   enum { AGE_COLUMN, PARITY_COLUMN, PROBABILITY_COLUMN };
   constexpr std::array<const char*, 3> names{"age", "parity", "probability"};
-  if (!csv.next()) throw ScenarioError(name, 1, 0, "", "no header: the file is empty");
+  if (!csv.next()) {
+    // A file-level problem: line 1 is where the header belongs.
+    throw ScenarioError(name, 1, 1, "header", "the file is empty: its first line must name the columns age, parity, "
+                                              "probability");
+  }
   const int header_line = csv.line();
   std::array<int, 3> at{-1, -1, -1};  // 0-based CSV index of each column
   for (std::size_t k = 0; k < csv.fields().size(); ++k) {
@@ -52,9 +56,10 @@ FertilityTable load_fertility_table(const std::filesystem::path& file) {
   while (csv.next()) {
     const auto& fields = csv.fields();
     if (fields.size() != n_fields) {
+      // Named by the first field missing, or the first one too many.
+      const std::size_t k = std::min(fields.size(), n_fields);
       throw ScenarioError(
-          name, csv.line(), static_cast<int>(std::min(fields.size(), n_fields)) + 1, "",
-          "the line has " + std::to_string(fields.size()) + " fields but the header has " + std::to_string(n_fields));
+          name, csv.line(), static_cast<int>(k) + 1, csv.column_name(k), csv.field_count_message(fields.size(), n_fields));
     }
     auto cell = [&](int c) -> const std::string& {
       return fields[static_cast<std::size_t>(at[static_cast<std::size_t>(c)])];
@@ -91,7 +96,7 @@ FertilityTable load_fertility_table(const std::filesystem::path& file) {
     table.threshold[a][k] = probability_threshold(*p);
     ++rows;
   }
-  if (rows == 0) throw ScenarioError(name, header_line, 0, "", "no rows in the file");
+  if (rows == 0) throw ScenarioError(name, header_line, 0, names[AGE_COLUMN], "no rows in the file after the header");
   return table;
 }
 

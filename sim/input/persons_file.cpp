@@ -68,7 +68,11 @@ PersonColumns read_persons_csv(const fs::path& file) {
   CsvReader csv(file);
   PersonColumns in;
   in.file = csv.file();
-  if (!csv.next()) throw ScenarioError(in.file, 1, 0, "", "no header: the file is empty");
+  if (!csv.next()) {
+    // A file-level problem: line 1 is where the header belongs.
+    throw ScenarioError(in.file, 1, 1, "header",
+                        "the file is empty: its first line must name the columns (" + column_list() + ")");
+  }
   in.header_line = csv.line();
   std::vector<int> ids;  // column id of each CSV column
   for (std::size_t k = 0; k < csv.fields().size(); ++k) {
@@ -89,12 +93,12 @@ PersonColumns read_persons_csv(const fs::path& file) {
       const std::size_t k = fields.size();
       throw ScenarioError(
           in.file, csv.line(), static_cast<int>(k) + 1, COLUMNS[static_cast<std::size_t>(ids[k])].name,
-          "the line has " + std::to_string(k) + " fields but the header has " + std::to_string(ids.size()));
+          csv.field_count_message(k, ids.size()));
     }
     if (fields.size() > ids.size()) {
       throw ScenarioError(
-          in.file, csv.line(), static_cast<int>(ids.size()) + 1, "",
-          "the line has " + std::to_string(fields.size()) + " fields but the header has " + std::to_string(ids.size()));
+          in.file, csv.line(), static_cast<int>(ids.size()) + 1, csv.column_name(ids.size()),
+          csv.field_count_message(fields.size(), ids.size()));
     }
     for (std::size_t k = 0; k < ids.size(); ++k) {
       in.value[static_cast<std::size_t>(ids[k])].push_back(parse_cell(csv, ids[k], static_cast<int>(k) + 1, fields[k]));
@@ -122,10 +126,17 @@ PersonColumns read_persons_h5(const fs::path& file) {
     h5::take_error_text();  // HDF5's stack says nothing the message does not
     return ScenarioError(in.file, 1, 0, field, what);
   };
+  // A file that is not HDF5 is a problem of the whole file: line 1, the field its format.
+  if (H5Fis_hdf5(in.file.c_str()) <= 0) {
+    h5::take_error_text();
+    throw ScenarioError(in.file, 1, 1, "format",
+                        "not an HDF5 file (a persons file ending in .h5 or .hdf5 is read as HDF5; name a CSV file "
+                        ".csv)");
+  }
   const hid_t fid = H5Fopen(in.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (fid < 0) {
     h5::take_error_text();
-    throw ScenarioError(in.file, 0, 0, "", "cannot open the file as HDF5");
+    throw ScenarioError(in.file, 1, 1, "format", "cannot open the file as HDF5");
   }
   const h5::Handle f(fid, h5::Kind::file, in.file);
   // The columns live in /persons when the file has such a group, else in the root group.
@@ -134,16 +145,16 @@ PersonColumns read_persons_h5(const fs::path& file) {
     group_path = "/persons";
   }
   const hid_t gid = H5Gopen2(f.id(), group_path.c_str(), H5P_DEFAULT);
-  if (gid < 0) throw fail("", "cannot open the group " + group_path);
+  if (gid < 0) throw fail(group_path, "cannot open the group " + group_path);
   const h5::Handle group(gid, h5::Kind::group, group_path);
   H5G_info_t info{};
-  if (H5Gget_info(group.id(), &info) < 0) throw fail("", "cannot list the group " + group_path);
+  if (H5Gget_info(group.id(), &info) < 0) throw fail(group_path, "cannot list the group " + group_path);
 
   std::optional<hsize_t> rows;
   std::string first_dataset;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t length = H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-    if (length < 0) throw fail("", "cannot list the group " + group_path);
+    if (length < 0) throw fail(group_path, "cannot list the group " + group_path);
     std::string name(static_cast<std::size_t>(length), '\0');
     H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
     if (object_type(group.id(), name.c_str()) != H5I_DATASET) continue;  // groups and the like are not columns

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 namespace cradle {
 
@@ -72,11 +74,47 @@ void TableReader::estimate(const std::string& key, Sourced& s, double lo, double
   s.value = v;
 }
 
+namespace {
+
+//! Whether two keys differ by at most one insertion, deletion, substitution or swap of
+//! neighbours (a typing slip), ignoring case.
+bool one_slip_apart(std::string_view a, std::string_view b) {
+  const auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  };
+  if (a.size() < b.size()) std::swap(a, b);
+  if (a.size() - b.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < b.size() && same(a[i], b[i])) ++i;
+  if (i == b.size()) return true;  // equal, or one extra character at the end
+  const auto rest_same = [&](std::size_t ai, std::size_t bi) {
+    for (; ai < a.size() && bi < b.size(); ++ai, ++bi) {
+      if (!same(a[ai], b[bi])) return false;
+    }
+    return ai == a.size() && bi == b.size();
+  };
+  if (a.size() > b.size()) return rest_same(i + 1, i);  // one character inserted
+  if (rest_same(i + 1, i + 1)) return true;              // one substituted
+  return i + 1 < a.size() && same(a[i], b[i + 1]) && same(a[i + 1], b[i]) && rest_same(i + 2, i + 2);  // swapped
+}
+
+}  // namespace
+
 const toml::node& TableReader::require(const std::string& key) {
   used_.insert(key);
   const toml::node* node = table_.get(key);
-  if (!node) fail_at(table_.source(), key, "missing (required)");
-  return *node;
+  if (node) return *node;
+  // A required key written with a slip is one mistake: point at what was written (its
+  // line), not at the table that lacks the key. Short keys are too alike to guess.
+  if (key.size() >= 4) {
+    for (const auto& [k, n] : table_) {
+      const std::string written(k.str());
+      if (!used_.count(written) && one_slip_apart(written, key)) {
+        fail_at(n.source(), written, "unknown key; a misspelling of \"" + key + "\" (required)?");
+      }
+    }
+  }
+  fail_at(table_.source(), key, "missing (required)");
 }
 
 std::string TableReader::string_or(const std::string& key, std::string fallback) {
@@ -251,6 +289,10 @@ std::size_t utf8_length(const std::string& text, std::size_t i) {
   for (std::size_t k = 1; k < n; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
+  // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8 either.
+  if (b == 0xC0 || b == 0xC1 || b > 0xF4) return 0;
+  if (n == 3 && ((b == 0xE0 && byte(i + 1) < 0xA0) || (b == 0xED && byte(i + 1) > 0x9F))) return 0;
+  if (n == 4 && ((b == 0xF0 && byte(i + 1) < 0x90) || (b == 0xF4 && byte(i + 1) > 0x8F))) return 0;
   return n;
 }
 
@@ -310,7 +352,9 @@ void check_toml_text(const std::string& text, const std::string& shown) {
   // such text never reaches it. Non-ASCII is fine inside strings and comments only.
   TomlSpan span = TomlSpan::code;
   int line = 1, column = 1;
-  for (std::size_t i = 0; i < text.size();) {
+  // A byte-order mark, as Windows editors write UTF-8, is not text (toml++ skips it too).
+  const std::size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (std::size_t i = start; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     std::size_t length = utf8_length(text, i);
     if (length == 0) throw ScenarioError(shown, line, column, "", "not valid UTF-8 text (save the file as UTF-8)");
@@ -338,6 +382,9 @@ void check_toml_text(const std::string& text, const std::string& shown) {
 
 ParsedFile parse_file(const std::filesystem::path& path) {
   const std::string shown = shown_path(path);
+  // A folder opens as an empty stream on Linux: say what it is rather than "missing" keys.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ScenarioError(shown, 0, 0, "", "is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(shown, 0, 0, "", "cannot open file");
   std::ostringstream buf;

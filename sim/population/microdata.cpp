@@ -134,8 +134,9 @@ void check_columns(const PersonColumns& in) {
     }
   }
   const std::size_t n = in.line.size();
-  if (n == 0) throw ScenarioError(in.file, in.header_line, 0, "", "no persons in the file");
-  if (n >= NO_MOTHER) throw ScenarioError(in.file, in.header_line, 0, "", "too many persons");
+  // No rows: the place of the first missing row's person_id is the header's end.
+  if (n == 0) throw ScenarioError(in.file, in.header_line, 0, "person_id", "no persons in the file");
+  if (n >= NO_MOTHER) throw ScenarioError(in.file, in.header_line, 0, "person_id", "too many persons");
 }
 
 //! One row on its own: values present where required, and in range.
