@@ -1,6 +1,8 @@
 // libFuzzer target: any bytes as a scenario file beside the shipped jurisdictions and
 // packages. Loading must end in a scenario or a ScenarioError (file, line, field), never a
 // crash, a hang or a sanitizer report. Build: -DCRADLE_FUZZ=ON with clang (fuzz/README.md).
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>

@@ -65,6 +65,12 @@ std::optional<std::filesystem::path> first_file(const std::vector<std::filesyste
 }
 
 std::string not_found_text(const std::vector<std::filesystem::path>& places) {
+  std::error_code ec;
+  if (!places.empty() && std::filesystem::is_directory(places.front(), ec)) {
+    std::string text = places.front().lexically_normal().string();
+    text += " is a folder, not a file";
+    return text;
+  }
   std::string text = "no such file: ";
   for (std::size_t i = 0; i < places.size(); ++i) {
     if (i == 1) text += ", nor among the shipped scenarios: ";

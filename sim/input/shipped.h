@@ -31,7 +31,8 @@ std::vector<std::filesystem::path> named_file_places(const std::filesystem::path
 //! The first of `places` that is a regular file, or std::nullopt.
 std::optional<std::filesystem::path> first_file(const std::vector<std::filesystem::path>& places);
 
-//! For a message: "no such file: A" or "no such file: A, nor among the shipped scenarios: B".
+//! For a message: "no such file: A" or "no such file: A, nor among the shipped scenarios: B";
+//! "A is a folder, not a file" when the first place is a folder.
 std::string not_found_text(const std::vector<std::filesystem::path>& places);
 
 //! The .toml files of a folder (jurisdictions, packages, sources, the scenarios), sorted by
