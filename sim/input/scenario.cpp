@@ -151,7 +151,16 @@ struct ScenarioSpec {
   bool all_estimates = false;
   std::vector<std::pair<std::string, toml::source_region>> estimate_keys;
   std::string estimates_file;  //!< the file that lists them, for messages
+  //! Where `sample` and `persons_weight` were set (file, place), for messages about them.
+  std::pair<std::string, toml::source_region> sample_at, persons_weight_at;
 };
+
+//! A ScenarioError at the place a key was set.
+[[noreturn]] void fail_where(const std::pair<std::string, toml::source_region>& at, const std::string& field,
+                             const std::string& what) {
+  throw ScenarioError(at.first, static_cast<int>(at.second.begin.line), static_cast<int>(at.second.begin.column), field,
+                      what);
+}
 
 //! [uncertainty] estimates = "all" or ["key", …]: which estimates are drawn.
 void read_estimate_choice(TableReader& u, ScenarioSpec& spec) {
@@ -306,7 +315,14 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
     if (!found) sc.fail_at(n.source(), key, not_found_text(places));
     return *found;
   };
-  if (const toml::node* bn = sc.optional("base")) read_spec(named_file(*bn, "base"), spec, visiting, depth + 1);
+  if (const toml::node* bn = sc.optional("base")) {
+    const std::filesystem::path base = named_file(*bn, "base");
+    if (depth >= 8 || visiting.count(std::filesystem::weakly_canonical(base).string()) != 0) {
+      sc.fail_at(bn->source(), "base",
+                 "bases form a loop: " + shown_path(base) + " is already among the files this scenario starts from");
+    }
+    read_spec(base, spec, visiting, depth + 1);
+  }
   spec.text += "# ---- " + shown + " ----\n" + f.text + "\n";
   spec.id = sc.string("id");
   check_id(sc, "id", *spec.id);
@@ -319,9 +335,15 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   if (sc.has("end_year")) spec.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
   if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
   if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
-  if (sc.has("sample")) spec.sample = sc.integer("sample", 1, 1'000'000);
+  if (sc.has("sample")) {
+    spec.sample = sc.integer("sample", 1, 1'000'000);
+    spec.sample_at = {shown, sc.require("sample").source()};
+  }
   if (const toml::node* n = sc.optional("persons")) spec.persons = named_file(*n, "persons");
-  if (sc.has("persons_weight")) spec.persons_weight = sc.integer("persons_weight", 1, 1'000'000);
+  if (sc.has("persons_weight")) {
+    spec.persons_weight = sc.integer("persons_weight", 1, 1'000'000);
+    spec.persons_weight_at = {shown, sc.require("persons_weight").source()};
+  }
   if (const toml::node* n = sc.optional("fertility_table")) spec.fertility_table = named_file(*n, "fertility_table");
   if (const toml::node* pn = sc.optional("packages")) {
     if (!pn->is_array()) sc.fail("packages", "expected a list of package files");
@@ -411,11 +433,10 @@ Scenario load_scenario_with(const std::filesystem::path& file, const EstimateOve
   if (spec.persons) s.persons_file = *spec.persons;
   s.persons_weight = spec.persons_weight.value_or(1);
   if (spec.persons_weight && !spec.persons) {
-    throw ScenarioError(shown_path(file), 0, 0, "scenario.persons_weight", "a weight is for a persons file (persons)");
+    fail_where(spec.persons_weight_at, "scenario.persons_weight", "a weight is for a persons file (persons)");
   }
   if (spec.persons && spec.sample) {
-    throw ScenarioError(shown_path(file), 0, 0, "scenario.sample",
-                        "a persons file is used whole; give its weight as persons_weight instead");
+    fail_where(spec.sample_at, "scenario.sample", "a persons file is used whole; give its weight as persons_weight instead");
   }
   if (spec.fertility_table) {
     s.fertility_table_file = *spec.fertility_table;
