@@ -55,6 +55,139 @@ std::string command_line(int argc, char** argv) {
 
 }  // namespace
 
+namespace {
+
+//! What the command line asked for: each command's options, filled by CLI11.
+struct CommandLine {
+  RunArgs run;
+  CompareArgs compare;
+  ReportArgs report;
+  std::string validate_path, sources_place, uncertain;
+  std::string run_unit = "wan", run_lang = "en", compare_unit = "wan", compare_lang = "en", report_unit = "wan",
+              report_lang = "en";
+  CLI::App *run_cmd = nullptr, *compare_cmd = nullptr, *report_cmd = nullptr, *validate_cmd = nullptr,
+           *list_cmd = nullptr;
+};
+
+//! `run`'s inputs: scenarios, sets, sweeps, batches, drawn estimates.
+void add_run_inputs(CLI::App* run_cmd, CommandLine& cl) {
+  run_cmd->add_option("scenario", cl.run.scenarios,
+                      "Scenario files, or set files (scenarios/sets/), run together on the same base populations and "
+                      "random streams; each is compared with the first (default: the shipped Xihu scenario)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--vary", cl.run.vary,
+                      "Sweep a lever: MEASURE.FIELD=v1,v2,... (amount, amount_per_year, take_up, cap_per_person, "
+                      "cap_per_household, units_per_year) or PARAMETER.FIELD=... (value, low, high, mode, mean, sd, "
+                      "median); one scenario per value, compared with the first")
+      ->option_text("TARGET.FIELD=V1,V2,...");
+  run_cmd->add_option("--target-rse", cl.run.target_rse,
+                      "Add replications in batches (the scenario's count each) until the relative standard error of "
+                      "the horizon's total outlay, and of each difference from the first scenario, is at most this")
+      ->check(CLI::Range(1e-6, 1.0));
+  run_cmd->add_option("--max-replications", cl.run.max_replications, "The most replications --target-rse may run")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  run_cmd->add_option("--uncertain", cl.uncertain,
+                      "\"estimates\": also draw, in each replication, every figure of the scenario's files tagged E "
+                      "with a range (a take-up, a rate, an assumed amount) from triangular(low, value, high); the "
+                      "sensitivity ranking then covers them (scenarios/README.md)")
+      ->check(CLI::IsMember({"estimates"}));
+  run_cmd->add_flag("--no-split", cl.run.no_split,
+                    "Do not split each difference into its mechanical and behavioural parts (saves one run per "
+                    "reform)");
+}
+
+//! `run`'s outputs and settings: the file, replications, seed, threads, what is printed.
+void add_run_outputs(CLI::App* run_cmd, CommandLine& cl) {
+  run_cmd->add_option("-o,--output", cl.run.output,
+                      "Results file to write (HDF5; default: <id>.h5 in the current folder, <id> the scenario's, or "
+                      "the set's when several scenarios or a set file run). An existing file is replaced only if it "
+                      "is a Cradle results file")
+      ->option_text("FILE");
+  run_cmd->add_flag("--force", cl.run.force, "Replace the output file even if it exists and is not a Cradle results file");
+  run_cmd->add_option("-r,--replications", cl.run.replications, "Monte Carlo replications (overrides the scenario)")
+      ->check(CLI::Range(1, 1'000'000));
+  run_cmd->add_option("-s,--seed", cl.run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");
+  run_cmd->add_option("-t,--threads", cl.run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  run_cmd->add_flag("-q,--quiet", cl.run.quiet, "Print nothing but errors");
+  run_cmd->add_flag("--no-progress", cl.run.no_progress, "Do not draw a progress bar");
+  run_cmd->add_option("--sample", cl.run.sample,
+                      "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
+                      "place; each replication draws its own sample, so the sampling error is in the bands "
+                      "(overrides the scenario's sample)");
+  add_style_options(run_cmd, cl.run_unit, cl.run_lang);
+  run_cmd->add_flag("--detail", cl.run.detail,
+                    "Print every year by measure and ledger, with the validation table, instead of one screen per "
+                    "scenario");
+  run_cmd->add_flag("--expected", cl.run.expected,
+                    "Also print births by year projected by the cohort-component cross-check");
+
+}
+
+void add_compare(CLI::App& app, CommandLine& cl) {
+  cl.compare_cmd = app.add_subcommand(
+      "compare", "Hold the scenarios of a results file against a baseline, paired replication by replication");
+  CLI::App* compare_cmd = cl.compare_cmd;
+  compare_cmd->add_option("file", cl.compare.file, "Results file (HDF5) written by cradle run")->required()->check(CLI::ExistingFile);
+  compare_cmd->add_option("--baseline", cl.compare.baseline, "Baseline scenario id (default: the file's first)");
+  compare_cmd->add_option("--reform", cl.compare.reform, "Reform scenario id (default: every other scenario)");
+  compare_cmd->add_flag("--no-write", cl.compare.no_write, "Print only; leave the file as it is");
+  add_style_options(compare_cmd, cl.compare_unit, cl.compare_lang);
+
+}
+
+void add_report(CLI::App& app, CommandLine& cl) {
+  cl.report_cmd = app.add_subcommand(
+      "report", "Print a results file for people (per scenario and comparison), or write it as CSV or an HTML page");
+  CLI::App* report_cmd = cl.report_cmd;
+  report_cmd->add_option("file", cl.report.file, "Results file (HDF5) written by cradle run")->required();
+  add_style_options(report_cmd, cl.report_unit, cl.report_lang);
+  report_cmd->add_flag("--detail", cl.report.detail, "Also print every year by measure and ledger");
+  report_cmd->add_option("--csv", cl.report.csv_dir,
+                         "Write tidy CSV files (one value per row; UTF-8 with BOM for Excel) into this folder")
+      ->option_text("DIR");
+  report_cmd->add_option("--html", cl.report.html_file, "Write one standalone HTML page (charts, no network needed)")
+      ->option_text("FILE");
+
+}
+
+void add_validate_and_list(CLI::App& app, CommandLine& cl) {
+  cl.validate_cmd = app.add_subcommand("validate", "Check a scenario file (or a set file) and everything it composes");
+  CLI::App* validate_cmd = cl.validate_cmd;
+  validate_cmd->add_option("scenario", cl.validate_path, "Scenario file")->required()->check(CLI::ExistingFile);
+
+  cl.list_cmd =
+      app.add_subcommand("list", "Show the shipped jurisdictions, packages, measure kinds and scenarios");
+  cl.list_cmd->add_option("--sources", cl.sources_place,
+                       "Instead, print the table from article to outlay of the documents of PLACE (a jurisdiction "
+                       "id such as xihu, or a package id such as 002_xihu): per article, costed (by which "
+                       "measures), a target (what it drives) or not costed (and why); scenarios/sources/")
+      ->option_text("PLACE");
+}
+
+//! Runs the command asked for; its exit code.
+int dispatch(CommandLine& cl, int argc, char** argv) {
+  if (*cl.report_cmd) {
+    cl.report.style = style_of(cl.report_unit, cl.report_lang);
+    return command_report(cl.report);
+  }
+  if (*cl.run_cmd) {
+    cl.run.style = style_of(cl.run_unit, cl.run_lang);
+    cl.run.draw_estimates = cl.uncertain == "estimates";
+    cl.run.command_line = command_line(argc, argv);
+    return command_run(cl.run);
+  }
+  if (*cl.compare_cmd) {
+    cl.compare.style = style_of(cl.compare_unit, cl.compare_lang);
+    return command_compare(cl.compare);
+  }
+  if (*cl.validate_cmd) return command_validate(cl.validate_path);
+  if (*cl.list_cmd) return cl.sources_place.empty() ? command_list() : command_list_sources(cl.sources_place);
+  return EXIT_USAGE;
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   CLI::App app{
       "Cradle: Monte Carlo projection of what family-support measures cost, year by year, by measure "
@@ -65,119 +198,22 @@ int run_cli(int argc, char** argv) {
       "Exit codes: 0 ok; 2 bad input (the message names file, line, column and field); 3 run or I/O failure.\n"
       "Results format: output/FORMAT.md. Scenarios: scenarios/README.md; your own persons file and\n"
       "fertility table: scenarios/MICRODATA.md.");
-
-  RunArgs run;
-  CLI::App* run_cmd = app.add_subcommand(
+  CommandLine cl;
+  cl.run_cmd = app.add_subcommand(
       "run", "Simulate a scenario, or a set of scenarios on the same random streams, and write the results to HDF5");
-  run_cmd->add_option("scenario", run.scenarios,
-                      "Scenario files, or set files (scenarios/sets/), run together on the same base populations and "
-                      "random streams; each is compared with the first (default: the shipped Xihu scenario)")
-      ->check(CLI::ExistingFile);
-  run_cmd->add_option("--vary", run.vary,
-                      "Sweep a lever: MEASURE.FIELD=v1,v2,... (amount, amount_per_year, take_up, cap_per_person, "
-                      "cap_per_household, units_per_year) or PARAMETER.FIELD=... (value, low, high, mode, mean, sd, "
-                      "median); one scenario per value, compared with the first")
-      ->option_text("TARGET.FIELD=V1,V2,...");
-  run_cmd->add_option("--target-rse", run.target_rse,
-                      "Add replications in batches (the scenario's count each) until the relative standard error of "
-                      "the horizon's total outlay, and of each difference from the first scenario, is at most this")
-      ->check(CLI::Range(1e-6, 1.0));
-  run_cmd->add_option("--max-replications", run.max_replications, "The most replications --target-rse may run")
-      ->check(CLI::Range(1, 1'000'000))
-      ->capture_default_str();
-  std::string uncertain;
-  run_cmd->add_option("--uncertain", uncertain,
-                      "\"estimates\": also draw, in each replication, every figure of the scenario's files tagged E "
-                      "with a range (a take-up, a rate, an assumed amount) from triangular(low, value, high); the "
-                      "sensitivity ranking then covers them (scenarios/README.md)")
-      ->check(CLI::IsMember({"estimates"}));
-  run_cmd->add_flag("--no-split", run.no_split,
-                    "Do not split each difference into its mechanical and behavioural parts (saves one run per "
-                    "reform)");
-  run_cmd->add_option("-o,--output", run.output,
-                      "Results file to write (HDF5; default: <id>.h5 in the current folder, <id> the scenario's, or "
-                      "the set's when several scenarios or a set file run). An existing file is replaced only if it "
-                      "is a Cradle results file")
-      ->option_text("FILE");
-  run_cmd->add_flag("--force", run.force, "Replace the output file even if it exists and is not a Cradle results file");
-  run_cmd->add_option("-r,--replications", run.replications, "Monte Carlo replications (overrides the scenario)")
-      ->check(CLI::Range(1, 1'000'000));
-  run_cmd->add_option("-s,--seed", run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");
-  run_cmd->add_option("-t,--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
-  run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
-  run_cmd->add_flag("--no-progress", run.no_progress, "Do not draw a progress bar");
-  run_cmd->add_option("--sample", run.sample,
-                      "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
-                      "place; each replication draws its own sample, so the sampling error is in the bands "
-                      "(overrides the scenario's sample)");
-  std::string run_unit = "wan", run_lang = "en";
-  add_style_options(run_cmd, run_unit, run_lang);
-  run_cmd->add_flag("--detail", run.detail,
-                    "Print every year by measure and ledger, with the validation table, instead of one screen per "
-                    "scenario");
-  run_cmd->add_flag("--expected", run.expected,
-                    "Also print births by year projected by the cohort-component cross-check");
-
-  CompareArgs compare;
-  CLI::App* compare_cmd = app.add_subcommand(
-      "compare", "Hold the scenarios of a results file against a baseline, paired replication by replication");
-  compare_cmd->add_option("file", compare.file, "Results file (HDF5) written by cradle run")->required()->check(CLI::ExistingFile);
-  compare_cmd->add_option("--baseline", compare.baseline, "Baseline scenario id (default: the file's first)");
-  compare_cmd->add_option("--reform", compare.reform, "Reform scenario id (default: every other scenario)");
-  compare_cmd->add_flag("--no-write", compare.no_write, "Print only; leave the file as it is");
-  std::string compare_unit = "wan", compare_lang = "en";
-  add_style_options(compare_cmd, compare_unit, compare_lang);
-
-  ReportArgs report;
-  std::string report_unit = "wan", report_lang = "en";
-  CLI::App* report_cmd = app.add_subcommand(
-      "report", "Print a results file for people (per scenario and comparison), or write it as CSV or an HTML page");
-  report_cmd->add_option("file", report.file, "Results file (HDF5) written by cradle run")->required();
-  add_style_options(report_cmd, report_unit, report_lang);
-  report_cmd->add_flag("--detail", report.detail, "Also print every year by measure and ledger");
-  report_cmd->add_option("--csv", report.csv_dir,
-                         "Write tidy CSV files (one value per row; UTF-8 with BOM for Excel) into this folder")
-      ->option_text("DIR");
-  report_cmd->add_option("--html", report.html_file, "Write one standalone HTML page (charts, no network needed)")
-      ->option_text("FILE");
-
-  std::string validate_path;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and everything it composes");
-  validate_cmd->add_option("scenario", validate_path, "Scenario file")->required()->check(CLI::ExistingFile);
-
-  CLI::App* list_cmd =
-      app.add_subcommand("list", "Show the shipped jurisdictions, packages, measure kinds and scenarios");
-  std::string sources_place;
-  list_cmd->add_option("--sources", sources_place,
-                       "Instead, print the table from article to outlay of the documents of PLACE (a jurisdiction "
-                       "id such as xihu, or a package id such as 002_xihu): per article, costed (by which "
-                       "measures), a target (what it drives) or not costed (and why); scenarios/sources/")
-      ->option_text("PLACE");
-
+  add_run_inputs(cl.run_cmd, cl);
+  add_run_outputs(cl.run_cmd, cl);
+  add_compare(app, cl);
+  add_report(app, cl);
+  add_validate_and_list(app, cl);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? EXIT_OK : EXIT_BAD_INPUT;
   }
-
   try {
-    if (*report_cmd) {
-      report.style = style_of(report_unit, report_lang);
-      return command_report(report);
-    }
-    if (*run_cmd) {
-      run.style = style_of(run_unit, run_lang);
-      run.draw_estimates = uncertain == "estimates";
-      run.command_line = command_line(argc, argv);
-      return command_run(run);
-    }
-    if (*compare_cmd) {
-      compare.style = style_of(compare_unit, compare_lang);
-      return command_compare(compare);
-    }
-    if (*validate_cmd) return command_validate(validate_path);
-    if (*list_cmd) return sources_place.empty() ? command_list() : command_list_sources(sources_place);
+    return dispatch(cl, argc, argv);
   } catch (const ScenarioError& e) {
     std::cerr << "cradle: error: " << e.what() << "\n";
     return EXIT_BAD_INPUT;
@@ -185,7 +221,6 @@ int run_cli(int argc, char** argv) {
     std::cerr << "cradle: error: " << e.what() << "\n";
     return EXIT_RUN_FAILURE;
   }
-  return EXIT_USAGE;
 }
 
 }  // namespace cradle
