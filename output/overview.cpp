@@ -19,7 +19,10 @@ namespace {
 std::string row(const std::string& label, std::size_t label_width, const std::vector<std::string>& cells,
                 std::size_t cell_width) {
   std::string text = pad_to(label, label_width);
-  for (const std::string& cell : cells) text += " " + pad_to(cell, cell_width, true);
+  for (const std::string& cell : cells) {
+    text += ' ';
+    text += pad_to(cell, cell_width, true);
+  }
   text.erase(text.find_last_not_of(' ') + 1);
   return text + "\n";
 }

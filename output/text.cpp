@@ -49,7 +49,10 @@ std::string grouped(double value, int decimals) {
   const std::size_t point = text.find('.');
   const std::string integer = text.substr(0, point), rest = point == std::string::npos ? "" : text.substr(point);
   const bool zero = text.find_first_not_of("0.") == std::string::npos;
-  return (value < 0 && !zero ? "-" : "") + group_digits(integer) + rest;
+  std::string out = value < 0 && !zero ? "-" : "";
+  out += group_digits(integer);
+  out += rest;
+  return out;
 }
 
 std::string exact_money(std::int64_t fen, MoneyUnit unit) {
@@ -59,7 +62,11 @@ std::string exact_money(std::int64_t fen, MoneyUnit unit) {
   for (int i = 0; i < decimals; ++i) scale *= 10;
   std::string fraction = std::to_string(magnitude % scale);
   fraction.insert(0, static_cast<std::size_t>(decimals) - fraction.size(), '0');
-  return (fen < 0 ? "-" : "") + group_digits(std::to_string(magnitude / scale)) + "." + fraction;
+  std::string out = fen < 0 ? "-" : "";
+  out += group_digits(std::to_string(magnitude / scale));
+  out += '.';
+  out += fraction;
+  return out;
 }
 
 std::int64_t mean_fen(WideFen total, std::int64_t n) {
