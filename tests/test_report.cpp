@@ -90,9 +90,9 @@ TEST_CASE("report totals equal the sums of the file's outlay to the fen, in yuan
   for (const ScenarioResults& s : results.scenarios) {
     // The horizon's total outlay per replication straight from the dataset, and its mean rounded to the fen.
     const std::vector<std::int64_t> fen = h5::read_int64(file, "scenarios/" + s.id + "/outlay_fen");
-    __extension__ __int128 sum = 0;
+    WideFen sum = 0;  // __int128, named in output/text.h
     for (std::int64_t v : fen) sum += v;
-    const auto R = static_cast<__int128>(s.replications);
+    const WideFen R = s.replications;
     const auto expected = static_cast<std::int64_t>((2 * sum + R) / (2 * R));
     for (MoneyUnit unit : {MoneyUnit::yuan, MoneyUnit::wan, MoneyUnit::yi}) {
       RunResults one = results;
