@@ -267,7 +267,8 @@ TEST_CASE("estimates: each replication's population is built from its own drawn 
   const Scenario s = drawing(c, "[\"xihu:population.local_residency_share\"]", 2026);
   const PopulationSource source = replication_populations(s, 50);
   for (std::uint32_t r = 0; r < 3; ++r) {
-    const BasePopulation& pop = *source(r);
+    const std::shared_ptr<const BasePopulation> held = source(r);  // replication r's, built now: keep it alive
+    const BasePopulation& pop = *held;
     const double share = draw_estimates(s, r).front();
     std::size_t local = 0;
     for (std::uint8_t f : pop.household_flags) local += (f & FLAG_LOCAL_RESIDENT) ? 1 : 0;
