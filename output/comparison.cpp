@@ -180,21 +180,11 @@ std::vector<std::int64_t> union_budgets(const ScenarioResults& a, const Scenario
   return out;
 }
 
-//! [replication][year][payer]: budget outlay (over measures), fen.
-std::vector<std::int64_t> by_payer(const std::vector<std::int64_t>& outlay, std::size_t RY, std::size_t M,
-                                   std::size_t P) {
-  std::vector<std::int64_t> out(RY * P, 0);
-  for (std::size_t i = 0; i < RY; ++i)
-    for (std::size_t m = 0; m < M; ++m)
-      for (std::size_t p = 0; p < P; ++p) out[i * P + p] += outlay[(i * M + m) * P + p];
-  return out;
-}
-
 void fill_budget_share(ComparisonResults& c, const std::vector<std::int64_t>& baseline_outlay,
                        const std::vector<std::int64_t>& reform_outlay) {
   const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years(), P = c.n_payers();
-  const auto base = by_payer(baseline_outlay, R * Y, c.n_measures(), P);
-  const auto reform = by_payer(reform_outlay, R * Y, c.n_measures(), P);
+  const auto base = sum_over_measures(baseline_outlay, R * Y, c.n_measures(), P);
+  const auto reform = sum_over_measures(reform_outlay, R * Y, c.n_measures(), P);
   c.budget_share.assign(R * Y * P, std::numeric_limits<double>::quiet_NaN());
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t y = 0; y < Y; ++y)
@@ -208,15 +198,6 @@ void fill_budget_share(ComparisonResults& c, const std::vector<std::int64_t>& ba
       }
 }
 
-//! The reform's drawn inputs ranked by their part in the spread of the horizon's difference.
-std::vector<SensitivityEntry> difference_sensitivity(const ComparisonResults& c, const ScenarioResults& reform) {
-  const std::vector<std::int64_t> horizon =
-      sum_over_years(total_difference_fen(c), c.years, c.years.front(), c.years.back());
-  std::vector<double> outcome(horizon.begin(), horizon.end());
-  std::vector<std::string> names;
-  for (const ParameterLabel& p : reform.parameter_labels) names.push_back(p.name);
-  return rank_sensitivity(names, reform.parameters, outcome);
-}
 
 }  // namespace
 
@@ -247,9 +228,20 @@ ComparisonResults compare_scenarios(const ScenarioResults& baseline, const Scena
   c.kindergarten_enrolled_months =
       difference(reform.kindergarten_enrolled_months, baseline.kindergarten_enrolled_months);
   fill_budget_share(c, base_outlay, reform_outlay);
-  c.sensitivity = difference_sensitivity(c, reform);
+  c.sensitivity =
+      parameter_sensitivity(reform, sum_over_years(total_difference_fen(c), c.years, c.years.front(), c.years.back()));
   c.sensitivity_noise = sensitivity_noise_share(static_cast<std::size_t>(c.replications), c.sensitivity.size());
   return c;
+}
+
+std::vector<SensitivityEntry> parameter_sensitivity(const ScenarioResults& s, const std::vector<std::int64_t>& outcome_fen) {
+  std::vector<std::string> names;
+  for (const ParameterLabel& p : s.parameter_labels) names.push_back(p.name);
+  return rank_sensitivity(names, s.parameters, std::vector<double>(outcome_fen.begin(), outcome_fen.end()));
+}
+
+std::vector<SensitivityEntry> outlay_sensitivity(const ScenarioResults& s) {
+  return parameter_sensitivity(s, sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back()));
 }
 
 std::vector<std::int64_t> total_difference_fen(const ComparisonResults& c, int part) {
@@ -276,6 +268,15 @@ std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_yea
     for (std::size_t y = 0; y < Y; ++y) {
       if (years[y] >= first && years[y] <= last) out[r] += by_year[r * Y + y];
     }
+  return out;
+}
+
+std::vector<std::int64_t> sum_over_measures(const std::vector<std::int64_t>& outlay, std::size_t RY, std::size_t M,
+                                            std::size_t P) {
+  std::vector<std::int64_t> out(RY * P, 0);
+  for (std::size_t i = 0; i < RY; ++i)
+    for (std::size_t m = 0; m < M; ++m)
+      for (std::size_t p = 0; p < P; ++p) out[i * P + p] += outlay[(i * M + m) * P + p];
   return out;
 }
 

@@ -35,6 +35,14 @@ void append_replications(ScenarioResults& into, const ScenarioResults& more);
 ComparisonResults compare_scenarios(const ScenarioResults& baseline, const ScenarioResults& reform,
                                     const ScenarioResults* mechanical = nullptr);
 
+//! The drawn inputs of `s` (its parameters) ranked by their part in the spread of
+//! `outcome_fen`, one value per replication (output/sensitivity.h: rank_sensitivity).
+std::vector<SensitivityEntry> parameter_sensitivity(const ScenarioResults& s, const std::vector<std::int64_t>& outcome_fen);
+
+//! The scenario's drawn inputs ranked by their part in the spread of the horizon's total
+//! budget outlay: what the file's sensitivity datasets and the reports show.
+std::vector<SensitivityEntry> outlay_sensitivity(const ScenarioResults& s);
+
 //! [replication][year]: a comparison's outlay difference summed over measures and payers
 //! (`part` 0 total, 1 mechanical, 2 behavioural), fen.
 std::vector<std::int64_t> total_difference_fen(const ComparisonResults& c, int part = 0);
@@ -46,6 +54,11 @@ std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_yea
 //! Mean, standard error, p05 and p95 (comparison_statistics()) of each cell of a
 //! [replication][cell] sample, cell-major: what a comparison group's *_stats datasets hold.
 std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t replications);
+
+//! [replication][year][payer]: outlay laid out [replication][year][measure][payer] (RY
+//! replication-years, M measures, P payers) summed over its measures, fen: budget outlay by payer.
+std::vector<std::int64_t> sum_over_measures(const std::vector<std::int64_t>& outlay, std::size_t RY, std::size_t M,
+                                            std::size_t P);
 
 //! [replication][year]: a scenario's budget outlay summed over measures and payers, fen.
 std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s);

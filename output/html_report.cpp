@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "output/comparison.h"
+#include "output/overview.h"
 #include "output/sensitivity.h"
 #include "output/summary.h"
 #include "output/svg_chart.h"
@@ -84,35 +85,6 @@ std::pair<double, double> range_of(const std::vector<std::vector<double>>& serie
   return {low, high};
 }
 
-std::string payer_name(const PayerLabel& p, Language lang) { return title_in(p.name.empty() ? p.id : p.name, lang); }
-
-std::string measure_title(const MeasureLabel& m, Language lang) { return title_in(m.title.empty() ? m.id : m.title, lang); }
-
-//! [replication][year][payer] budget outlay, fen.
-std::vector<std::int64_t> payer_outlay(const ScenarioResults& s) {
-  const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
-  std::vector<std::int64_t> out(R * Y * P, 0);
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t y = 0; y < Y; ++y)
-      for (std::size_t m = 0; m < s.n_measures(); ++m)
-        for (std::size_t p = 0; p < P; ++p) out[(r * Y + y) * P + p] += s.outlay_fen[s.outlay_index(r, y, m, p)];
-  return out;
-}
-
-//! The mean over replications of a per-replication sum of fen, exact to the fen.
-std::string exact_mean(const std::vector<std::int64_t>& per_replication, MoneyUnit unit) {
-  WideFen sum = 0;
-  for (std::int64_t v : per_replication) sum += v;
-  return exact_money(mean_fen(sum, static_cast<std::int64_t>(per_replication.size())), unit);
-}
-
-//! "[p05, p95]" of a per-replication sum of fen, in the unit.
-std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUnit unit) {
-  const Summary b = summarise(std::vector<double>(per_replication.begin(), per_replication.end()), {0.05, 0.95});
-  const int d = table_decimals(unit);
-  return cat("[", grouped(b.quantiles[0] / fen_per_unit(unit), d), ", ", grouped(b.quantiles[1] / fen_per_unit(unit), d),
-             "]");
-}
 
 std::string period_name(int first, int last) { return cat(std::to_string(first), "–", std::to_string(last)); }
 
@@ -125,7 +97,7 @@ ChartFrame frame_of(const std::string& prefix, const char* kind, const std::stri
 std::string totals_table(const ScenarioResults& s, const ReportStyle& st) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
   const Language l = st.lang;
-  const std::vector<std::int64_t> total = total_outlay_fen(s), by_payer = payer_outlay(s);
+  const std::vector<std::int64_t> total = total_outlay_fen(s), by_payer = payer_outlay_fen(s);
   const std::vector<std::pair<int, int>> periods = {{s.years.front(), s.years.back()},
                                                     {PLAN_PERIOD_FIRST, PLAN_PERIOD_LAST}};
   std::string out = cat("<table class=\"totals\"><caption>",
@@ -146,7 +118,7 @@ std::string totals_table(const ScenarioResults& s, const ReportStyle& st) {
   for (std::size_t p = 0; p < P; ++p) {
     std::vector<std::int64_t> column(R * Y);
     for (std::size_t i = 0; i < R * Y; ++i) column[i] = by_payer[i * P + p];
-    std::vector<std::string> cells = {payer_name(s.payer_labels[p], l)};
+    std::vector<std::string> cells = {payer_title(s.payer_labels[p], l)};
     for (const auto& [first, last] : periods) cells.push_back(exact_mean(sum_over_years(column, s.years, first, last), st.unit));
     out += table_row(cells, 1);
   }
@@ -176,12 +148,12 @@ std::string fan_chart(const ScenarioResults& s, const ReportStyle& st, const std
 std::string payer_chart(const ScenarioResults& s, const ReportStyle& st, const std::string& prefix) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
   const Language l = st.lang;
-  const std::vector<std::int64_t> outlay = payer_outlay(s);
+  const std::vector<std::int64_t> outlay = payer_outlay_fen(s);
   std::vector<std::string> names;
   std::vector<std::vector<double>> values;
   std::vector<double> top(Y, 0.0), bottom(Y, 0.0);
   for (std::size_t p = 0; p < P; ++p) {
-    names.push_back(payer_name(s.payer_labels[p], l));
+    names.push_back(payer_title(s.payer_labels[p], l));
     values.push_back(means(by_year(R, Y, {}, [&](std::size_t r, std::size_t y) {
       return static_cast<double>(outlay[(r * Y + y) * P + p]) / fen_per_unit(st.unit);
     })));
@@ -197,7 +169,7 @@ std::string payer_chart(const ScenarioResults& s, const ReportStyle& st, const s
 std::string share_chart(const ScenarioResults& s, const ReportStyle& st, const std::string& prefix) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
   const Language l = st.lang;
-  const std::vector<std::int64_t> outlay = payer_outlay(s);
+  const std::vector<std::int64_t> outlay = payer_outlay_fen(s);
   std::vector<std::vector<double>> shares(P, std::vector<double>(Y, NO_VALUE));
   for (std::size_t p = 0; p < P; ++p)
     for (std::size_t y = 0; y < Y; ++y) {
@@ -211,7 +183,7 @@ std::string share_chart(const ScenarioResults& s, const ReportStyle& st, const s
                                 "各级负担占本级一般公共预算支出的比例（%，平均值）");
   const auto [low, high] = range_of(shares);
   SvgChart chart(frame_of(prefix, "budget-share", title, "%", s.years, 4), low, high);
-  for (std::size_t p = 0; p < P; ++p) chart.line(shares[p], palette_colour(p), payer_name(s.payer_labels[p], l));
+  for (std::size_t p = 0; p < P; ++p) chart.line(shares[p], palette_colour(p), payer_title(s.payer_labels[p], l));
   return figure(title, chart.svg());
 }
 
@@ -308,10 +280,7 @@ std::string ranking_figure(const std::string& prefix, const char* kind, const st
 }
 
 std::string sensitivity_figure(const ScenarioResults& s, Language l, const std::string& prefix) {
-  const auto horizon = sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
-  std::vector<std::string> names;
-  for (const ParameterLabel& p : s.parameter_labels) names.push_back(p.name);
-  const auto ranking = rank_sensitivity(names, s.parameters, std::vector<double>(horizon.begin(), horizon.end()));
+  const auto ranking = outlay_sensitivity(s);
   const std::size_t R = static_cast<std::size_t>(s.replications);
   return ranking_figure(prefix, "sensitivity",
                         say(l, "Uncertain inputs by their share of the spread of the horizon's total outlay",

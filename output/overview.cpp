@@ -35,19 +35,6 @@ std::vector<double> sample_of(std::size_t R, const std::function<double(std::siz
 
 Summary band(const std::vector<double>& sample) { return summarise(sample, {0.05, 0.95}); }
 
-std::string payer_label(const PayerLabel& p, Language lang) { return title_in(p.name.empty() ? p.id : p.name, lang); }
-
-//! [replication][year][payer] budget outlay, fen.
-std::vector<std::int64_t> payer_outlay(const ScenarioResults& s) {
-  const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
-  std::vector<std::int64_t> out(R * Y * P, 0);
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t y = 0; y < Y; ++y)
-      for (std::size_t m = 0; m < s.n_measures(); ++m)
-        for (std::size_t p = 0; p < P; ++p) out[(r * Y + y) * P + p] += s.outlay_fen[s.outlay_index(r, y, m, p)];
-  return out;
-}
-
 void print_years(std::ostream& out, const ScenarioResults& s, const ReportStyle& st) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years();
   const Language l = st.lang;
@@ -77,14 +64,14 @@ void print_years(std::ostream& out, const ScenarioResults& s, const ReportStyle&
 void print_payers(std::ostream& out, const ScenarioResults& s, const ReportStyle& st) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
   const Language l = st.lang;
-  const std::vector<std::int64_t> outlay = payer_outlay(s);
+  const std::vector<std::int64_t> outlay = payer_outlay_fen(s);
   out << "\n" << say(l, "By paying level: mean outlay (mean budget share, % of its general public budget)",
                      "分级负担：平均支出（占本级一般公共预算支出的平均比例，%）")
       << "\n";
   std::vector<std::string> heads;
   std::size_t width = 20;
   for (const PayerLabel& p : s.payer_labels) {
-    heads.push_back(payer_label(p, l));
+    heads.push_back(payer_title(p, l));
     width = std::max(width, display_width(heads.back()));
   }
   out << row(say(l, "year", "年份"), 6, heads, width);
@@ -111,14 +98,14 @@ void print_payers(std::ostream& out, const ScenarioResults& s, const ReportStyle
 void print_totals(std::ostream& out, const ScenarioResults& s, const ReportStyle& st) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
   const Language l = st.lang;
-  const std::vector<std::int64_t> total = total_outlay_fen(s), by_payer = payer_outlay(s);
+  const std::vector<std::int64_t> total = total_outlay_fen(s), by_payer = payer_outlay_fen(s);
   const std::vector<std::pair<int, int>> periods = {{s.years.front(), s.years.back()},
                                                     {PLAN_PERIOD_FIRST, PLAN_PERIOD_LAST}};
   out << "\n" << say(l, "Totals over a period (mean over replications, exact to the fen)", "期间合计（各次模拟的平均值，精确到分）") << "\n";
   std::vector<std::string> heads;
   for (const auto& [first, last] : periods) heads.push_back(std::to_string(first) + "-" + std::to_string(last));
   std::size_t label_width = 24;
-  for (const PayerLabel& p : s.payer_labels) label_width = std::max(label_width, display_width(payer_label(p, l)) + 3);
+  for (const PayerLabel& p : s.payer_labels) label_width = std::max(label_width, display_width(payer_title(p, l)) + 3);
   out << row("", label_width, heads, 24);
   const auto sums = [&](const std::function<std::int64_t(std::size_t, std::size_t)>& at, int first, int last) {
     std::vector<std::int64_t> per(R, 0);
@@ -128,26 +115,20 @@ void print_totals(std::ostream& out, const ScenarioResults& s, const ReportStyle
       }
     return per;
   };
-  const auto exact_mean = [&](const std::vector<std::int64_t>& per) {
-    WideFen sum = 0;
-    for (std::int64_t v : per) sum += v;
-    return exact_money(mean_fen(sum, static_cast<std::int64_t>(R)), st.unit);
-  };
   std::vector<std::string> means, bands;
   for (const auto& [first, last] : periods) {
     const auto per = sums([&](std::size_t r, std::size_t y) { return total[r * Y + y]; }, first, last);
-    means.push_back(exact_mean(per));
-    const Summary b = band(std::vector<double>(per.begin(), per.end()));
-    bands.push_back("[" + grouped(b.quantiles[0] / fen_per_unit(st.unit), table_decimals(st.unit)) + ", " +
-                    grouped(b.quantiles[1] / fen_per_unit(st.unit), table_decimals(st.unit)) + "]");
+    means.push_back(exact_mean(per, st.unit));
+    bands.push_back(money_band(per, st.unit));
   }
   out << row(say(l, "total outlay", "总支出"), label_width, means, 24) << row("  5 %-95 %", label_width, bands, 24);
   for (std::size_t p = 0; p < P; ++p) {
     std::vector<std::string> cells;
     for (const auto& [first, last] : periods) {
-      cells.push_back(exact_mean(sums([&](std::size_t r, std::size_t y) { return by_payer[(r * Y + y) * P + p]; }, first, last)));
+      cells.push_back(exact_mean(sums([&](std::size_t r, std::size_t y) { return by_payer[(r * Y + y) * P + p]; }, first, last),
+                                 st.unit));
     }
-    out << row("  " + payer_label(s.payer_labels[p], l), label_width, cells, 24);
+    out << row("  " + payer_title(s.payer_labels[p], l), label_width, cells, 24);
   }
 }
 
@@ -177,7 +158,7 @@ void print_measures(std::ostream& out, const ScenarioResults& s, const ReportSty
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t y = 0; y < Y; ++y)
         for (std::size_t p = 0; p < P; ++p) sum += s.outlay_fen[s.outlay_index(r, y, m, p)];
-    const std::string title = title_in(s.measures[m].title.empty() ? s.measures[m].id : s.measures[m].title, st.lang);
+    const std::string title = measure_title(s.measures[m], st.lang);
     out << "  " << pad_to(exact_money(mean_fen(sum, static_cast<std::int64_t>(R)), st.unit), 22, true) << "  " << title
         << " (" << s.measures[m].id << ")\n";
   }
@@ -206,6 +187,32 @@ void print_ranking(std::ostream& out, const std::vector<SensitivityEntry>& ranki
 
 }  // namespace
 
+std::string payer_title(const PayerLabel& p, Language lang) { return title_in(p.name.empty() ? p.id : p.name, lang); }
+
+std::string measure_title(const MeasureLabel& m, Language lang) { return title_in(m.title.empty() ? m.id : m.title, lang); }
+
+std::vector<std::int64_t> payer_outlay_fen(const ScenarioResults& s) {
+  return sum_over_measures(s.outlay_fen, static_cast<std::size_t>(s.replications) * s.n_years(), s.n_measures(),
+                           s.n_payers());
+}
+
+std::string exact_mean(const std::vector<std::int64_t>& per_replication, MoneyUnit unit) {
+  WideFen sum = 0;
+  for (std::int64_t v : per_replication) sum += v;
+  return exact_money(mean_fen(sum, static_cast<std::int64_t>(per_replication.size())), unit);
+}
+
+std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUnit unit) {
+  const Summary b = band(std::vector<double>(per_replication.begin(), per_replication.end()));
+  const int d = table_decimals(unit);
+  std::string text(1, '[');
+  text += grouped(b.quantiles[0] / fen_per_unit(unit), d);
+  text += ", ";
+  text += grouped(b.quantiles[1] / fen_per_unit(unit), d);
+  text += ']';
+  return text;
+}
+
 void print_overview(std::ostream& out, const RunResults& results, const ReportStyle& style, bool more) {
   const Language l = style.lang;
   for (const ScenarioResults& s : results.scenarios) {
@@ -221,10 +228,7 @@ void print_overview(std::ostream& out, const RunResults& results, const ReportSt
     print_validation_line(out, s, results, l);
     if (more) {
       print_measures(out, s, style);
-      const auto horizon = sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
-      std::vector<std::string> names;
-      for (const ParameterLabel& p : s.parameter_labels) names.push_back(p.name);
-      const auto ranking = rank_sensitivity(names, s.parameters, std::vector<double>(horizon.begin(), horizon.end()));
+      const auto ranking = outlay_sensitivity(s);
       out << "\n";
       print_ranking(out, ranking, sensitivity_noise_share(static_cast<std::size_t>(s.replications), ranking.size()),
                     static_cast<std::size_t>(s.replications), l);
@@ -286,9 +290,7 @@ void print_comparison(std::ostream& out, const ComparisonResults& c, const Repor
     const char* names_zh[] = {"支出变化", "机械效应", "行为效应"};
     for (int part = 0; part < (c.has_split() ? 3 : 1); ++part) {
       const auto per = sum_over_years(total_difference_fen(c, part), c.years, first, last);
-      WideFen sum = 0;
-      for (std::int64_t v : per) sum += v;
-      out << "  " << say(l, names[part], names_zh[part]) << " " << exact_money(mean_fen(sum, static_cast<std::int64_t>(R)), style.unit);
+      out << "  " << say(l, names[part], names_zh[part]) << " " << exact_mean(per, style.unit);
       if (part == 0) out << " (" << paired(scaled(per, unit), d) << ")";
     }
     out << "\n";

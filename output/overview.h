@@ -5,12 +5,27 @@
 // `cradle report` from a results file, from the same numbers.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "output/results.h"
 #include "output/text.h"
 
 namespace cradle {
+
+//! A paying level's name in a language (the Chinese or English part of its bilingual name; its id if unnamed).
+std::string payer_title(const PayerLabel& p, Language lang);
+//! A measure's title in a language (its id if untitled).
+std::string measure_title(const MeasureLabel& m, Language lang);
+//! [replication][year][payer]: a scenario's budget outlay by payer, fen.
+std::vector<std::int64_t> payer_outlay_fen(const ScenarioResults& s);
+//! The mean over replications of a per-replication sum of fen, exact to the fen, in the unit (exact_money).
+std::string exact_mean(const std::vector<std::int64_t>& per_replication, MoneyUnit unit);
+
+//! "[p05, p95]" over replications of a per-replication sum of fen, in the unit at table precision.
+std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUnit unit);
 
 //! Prints one screen per scenario of `results`; with `more` (cradle report) also each
 //! scenario's outlay by measure over the horizon and its sensitivity ranking. Totals over a

@@ -356,27 +356,36 @@ struct MeasureColumns {
   }
 };
 
+// The measure scale with its labels (the caseload unit where the group holds caseloads).
+void write_measure_scale(GroupWriter& out, const std::vector<MeasureLabel>& labels, bool caseload_unit) {
+  const MeasureColumns measures(labels);
+  out.write("measure", measures.id);
+  out.write("measure_kind", measures.kind);
+  out.write("measure_title", measures.title);
+  out.write("measure_source", measures.source);
+  if (caseload_unit) out.write("caseload_unit", measures.caseload_unit);
+  out.write("measure_provenance", measures.provenance);
+}
+
+// The payer scale with its levels and names.
+void write_payer_scale(GroupWriter& out, const std::vector<std::string>& ids, const std::vector<PayerLabel>& labels) {
+  std::vector<std::string> levels, names;
+  for (const PayerLabel& payer : labels) {
+    levels.push_back(payer.level);
+    names.push_back(payer.name);
+  }
+  out.write("payer", ids);
+  out.write("payer_level", levels);
+  out.write("payer_name", names);
+}
+
 // Writes the year, measure, payer and ledger_measure scales, with their labels. Both the scenario
 // group and its summary group get them: xarray shows a group's coordinate values only when the
 // coordinate variables live in it.
 void write_common_scales(GroupWriter& out, const ScenarioResults& s) {
   out.write("year", std::vector<std::int32_t>(s.years.begin(), s.years.end()));
-  const MeasureColumns measures(s.measures);
-  out.write("measure", measures.id);
-  out.write("measure_kind", measures.kind);
-  out.write("measure_title", measures.title);
-  out.write("measure_source", measures.source);
-  out.write("caseload_unit", measures.caseload_unit);
-  out.write("measure_provenance", measures.provenance);
-
-  std::vector<std::string> levels, names;
-  for (const PayerLabel& payer : s.payer_labels) {
-    levels.push_back(payer.level);
-    names.push_back(payer.name);
-  }
-  out.write("payer", s.payers);
-  out.write("payer_level", levels);
-  out.write("payer_name", names);
+  write_measure_scale(out, s.measures, true);
+  write_payer_scale(out, s.payers, s.payer_labels);
 
   const MeasureColumns ledgers(s.ledger_measures);
   out.write("ledger_measure", ledgers.id);
@@ -678,14 +687,6 @@ void write_sensitivity(GroupWriter& out, const std::vector<SensitivityEntry>& en
             {"", "", {{"noise_share", format_share(sensitivity_noise_share(replications, entries.size()))}}});
 }
 
-// The scenario's drawn inputs ranked by their part in the spread of the horizon's total outlay.
-std::vector<SensitivityEntry> outlay_sensitivity(const ScenarioResults& s) {
-  const std::vector<std::int64_t> horizon =
-      sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
-  std::vector<std::string> names;
-  for (const ParameterLabel& p : s.parameter_labels) names.push_back(p.name);
-  return rank_sensitivity(names, s.parameters, std::vector<double>(horizon.begin(), horizon.end()));
-}
 
 void write_scenario(const h5::Handle& scenarios, const ScenarioResults& s, const RunResults& results,
                     const std::vector<std::int64_t>& budget_outlay_fen) {
@@ -750,20 +751,8 @@ std::vector<std::int64_t> by_period(const ComparisonResults& c, const std::vecto
 // The scales of a comparison group: the scenario group's it shares, and period and statistic.
 void write_comparison_scales(GroupWriter& out, const ComparisonResults& c) {
   out.write("year", std::vector<std::int32_t>(c.years.begin(), c.years.end()));
-  const MeasureColumns measures(c.measures);
-  out.write("measure", measures.id);
-  out.write("measure_kind", measures.kind);
-  out.write("measure_title", measures.title);
-  out.write("measure_source", measures.source);
-  out.write("measure_provenance", measures.provenance);
-  std::vector<std::string> levels, names;
-  for (const PayerLabel& payer : c.payer_labels) {
-    levels.push_back(payer.level);
-    names.push_back(payer.name);
-  }
-  out.write("payer", c.payers);
-  out.write("payer_level", levels);
-  out.write("payer_name", names);
+  write_measure_scale(out, c.measures, false);
+  write_payer_scale(out, c.payers, c.payer_labels);
   std::vector<std::int32_t> replications(static_cast<std::size_t>(c.replications));
   for (std::size_t r = 0; r < replications.size(); ++r) replications[r] = static_cast<std::int32_t>(r);
   out.write("replication", replications);
