@@ -127,21 +127,7 @@ void append_replications(ScenarioResults& into, const ScenarioResults& more) {
     mine.resize(R0 * per);
     mine.insert(mine.end(), theirs.begin() + static_cast<std::ptrdiff_t>(R0 * per), theirs.end());
   };
-  extend(into.outlay_fen, more.outlay_fen);
-  extend(into.caseload, more.caseload);
-  extend(into.births, more.births);
-  extend(into.child_months_under3, more.child_months_under3);
-  extend(into.childcare_enrolled_months, more.childcare_enrolled_months);
-  extend(into.childcare_demand_months, more.childcare_demand_months);
-  extend(into.kindergarten_enrolled_months, more.kindergarten_enrolled_months);
-  extend(into.deaths, more.deaths);
-  extend(into.population, more.population);
-  extend(into.residents_by_age, more.residents_by_age);
-  extend(into.burn_in_births, more.burn_in_births);
-  extend(into.net_migration, more.net_migration);
-  extend(into.parameters, more.parameters);
-  extend(into.ledger_fen, more.ledger_fen);
-  extend(into.ledger_caseload, more.ledger_caseload);
+  for_each_replication_array([&](const char*, auto member) { extend(into.*member, more.*member); });
   into.replications = more.replications;
 }
 

@@ -151,6 +151,28 @@ struct ScenarioResults {
   std::size_t budget_index(std::size_t y, std::size_t p) const { return y * n_payers() + p; }
 };
 
+//! Calls f(name, member) for every replication-major array of ScenarioResults (every
+//! array whose leading axis is the replication), `member` a pointer to it: what a batch of
+//! replications adds (append_replications) and what a checkpoint keeps (output/checkpoint.h).
+template <class F>
+void for_each_replication_array(F&& f) {
+  f("outlay_fen", &ScenarioResults::outlay_fen);
+  f("caseload", &ScenarioResults::caseload);
+  f("births", &ScenarioResults::births);
+  f("child_months_under3", &ScenarioResults::child_months_under3);
+  f("childcare_enrolled_months", &ScenarioResults::childcare_enrolled_months);
+  f("childcare_demand_months", &ScenarioResults::childcare_demand_months);
+  f("kindergarten_enrolled_months", &ScenarioResults::kindergarten_enrolled_months);
+  f("deaths", &ScenarioResults::deaths);
+  f("population", &ScenarioResults::population);
+  f("residents_by_age", &ScenarioResults::residents_by_age);
+  f("burn_in_births", &ScenarioResults::burn_in_births);
+  f("net_migration", &ScenarioResults::net_migration);
+  f("parameters", &ScenarioResults::parameters);
+  f("ledger_fen", &ScenarioResults::ledger_fen);
+  f("ledger_caseload", &ScenarioResults::ledger_caseload);
+}
+
 //! One uncertain input's part in the spread of an outcome over replications
 //! (output/sensitivity.h).
 struct SensitivityEntry {

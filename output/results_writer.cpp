@@ -1,9 +1,5 @@
 #include "output/results_writer.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -21,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "output/atomic_file.h"
 #include "output/comparison.h"
 #include "output/h5.h"
 #include "output/sensitivity.h"
@@ -892,32 +889,11 @@ void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   write_cf_attributes(root, results);
 }
 
-// Writes `bytes` to a new file at `path` and makes them durable (fsync); throws
-// std::system_error naming the path and the cause (e.g. no space left on device).
-void write_bytes(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + path.string());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      throw std::system_error(saved, std::generic_category(), "cannot write " + path.string());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const int synced = ::fsync(fd);
-  const int saved = errno;
-  if (::close(fd) != 0 || synced != 0) {
-    throw std::system_error(synced != 0 ? saved : errno, std::generic_category(), "cannot write " + path.string());
-  }
-}
-
-void write_file(const std::filesystem::path& path, const RunResults& results,
-                const std::vector<std::vector<std::int64_t>>& budget_outlay_fen, Clock::time_point start) {
-  // Built in memory and written out by write_bytes: a full disk then fails an ordinary
+// The whole results file, as bytes.
+std::vector<unsigned char> results_image(const std::filesystem::path& path, const RunResults& results,
+                                         const std::vector<std::vector<std::int64_t>>& budget_outlay_fen,
+                                         Clock::time_point start) {
+  // Built in memory and written out by replace_file: a full disk then fails an ordinary
   // write(), with no HDF5 state left half-flushed to trip over at exit.
   h5::Handle file = h5::create_memory_file(path.string());
   {
@@ -941,34 +917,9 @@ void write_file(const std::filesystem::path& path, const RunResults& results,
     h5::write_attribute(runtime, "writing_seconds", writing.count());
     h5::write_attribute(runtime, "units", "s");
   }
-  const std::vector<unsigned char> image = h5::file_image(file);
+  std::vector<unsigned char> image = h5::file_image(file);
   file.close();
-  write_bytes(path, image);
-}
-
-void sync_directory(const std::filesystem::path& directory) {
-  // Best effort: the rename has happened, so failing here would misreport the outcome.
-  const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-// A run killed between creating its temporary file and renaming it leaves the temporary
-// behind: remove those of `target` whose process is gone (a live one may still be writing).
-void remove_stale_temporaries(const std::filesystem::path& target) {
-  const std::filesystem::path dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-  const std::string prefix = target.filename().string() + ".tmp.";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() - prefix.size() > 9) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) std::filesystem::remove(entry.path(), ec);
-  }
+  return image;
 }
 
 }  // namespace
@@ -985,22 +936,11 @@ void write_results(const std::filesystem::path& target, const RunResults& result
   } catch (const std::exception& error) {
     throw std::runtime_error(failure + error.what());
   }
-  remove_stale_temporaries(target);
-  std::filesystem::path temporary = target;
-  temporary += ".tmp." + std::to_string(::getpid());
   try {
-    write_file(temporary, results, budget_outlay_fen, start);
-    std::filesystem::rename(temporary, target);
+    replace_file(target, results_image(target, results, budget_outlay_fen, start));
   } catch (const std::exception& error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
     throw std::runtime_error(failure + error.what());
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
   }
-  sync_directory(target.parent_path());
 }
 
 }  // namespace cradle
@@ -1027,9 +967,8 @@ bool is_results_file(const std::filesystem::path& file) {
 
 void add_comparisons(const std::filesystem::path& target, const std::vector<ComparisonResults>& comparisons) {
   const std::string failure = "cannot add comparisons to '" + target.string() + "': ";
-  std::filesystem::path temporary = target;
-  temporary += ".tmp." + std::to_string(::getpid());
   try {
+    std::vector<unsigned char> image;
     {
       h5::Handle file = h5::open_memory_copy(target);
       h5::Handle group = h5::exists(file, "comparisons") ? h5::open_group(file, "comparisons")
@@ -1040,17 +979,13 @@ void add_comparisons(const std::filesystem::path& target, const std::vector<Comp
         write_comparison(group, c);
       }
       group = h5::Handle();
-      const std::vector<unsigned char> image = h5::file_image(file);
+      image = h5::file_image(file);
       file.close();
-      write_bytes(temporary, image);
     }
-    std::filesystem::rename(temporary, target);
+    replace_file(target, image);
   } catch (const std::exception& error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
     throw std::runtime_error(failure + error.what());
   }
-  sync_directory(target.parent_path());
 }
 
 }  // namespace cradle

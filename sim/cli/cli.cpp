@@ -105,6 +105,16 @@ void add_run_outputs(CLI::App* run_cmd, CommandLine& cl) {
                       "is a Cradle results file")
       ->option_text("FILE");
   run_cmd->add_flag("--force", cl.run.force, "Replace the output file even if it exists and is not a Cradle results file");
+  run_cmd->add_flag("--checkpoint", cl.run.checkpoint,
+                    "Save the completed replications beside the output (FILE.checkpoint) after each batch, so that "
+                    "an interrupted run can go on with --resume; the save is removed once the results are written");
+  run_cmd->add_option("--checkpoint-every", cl.run.checkpoint_every,
+                      "Replications per checkpoint; implies --checkpoint (default: a tenth of the replications, at least 1)")
+      ->check(CLI::Range(1, 1'000'000));
+  run_cmd->add_flag("--resume", cl.run.resume,
+                    "Go on from the output's checkpoint, given the same scenarios and options as the interrupted run; "
+                    "the results are those of an uninterrupted run. A checkpoint of another program version, seed or "
+                    "scenario is refused");
   run_cmd->add_option("-r,--replications", cl.run.replications, "Monte Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_option("-s,--seed", cl.run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");

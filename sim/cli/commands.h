@@ -23,6 +23,9 @@ struct RunArgs {
   ReportStyle style;                   //!< unit and language of what is printed
   std::string output;  //!< -o; "": <id>.h5 in the current folder (default_output_name)
   bool force = false;  //!< --force: replace an existing output file even if it is not a results file
+  bool checkpoint = false;    //!< --checkpoint: save completed replications beside the output (output/checkpoint.h)
+  int checkpoint_every = 0;   //!< replications per checkpoint; 0: a tenth of the scenario's, at least 1
+  bool resume = false;        //!< --resume: go on from the output's checkpoint (and keep saving them)
   std::string command_line;  //!< the command as typed, for the file's history attribute
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
@@ -43,7 +46,10 @@ std::string default_output_name(const std::string& set_id);
 //! simulates every scenario on the same streams (in batches until --target-rse is met),
 //! compares each with the first, writes the results file atomically and prints the summary.
 //! An existing output file that is not a Cradle results file is refused (exit 2, untouched,
-//! before any simulation) unless --force.
+//! before any simulation) unless --force. With --checkpoint the completed replications are
+//! saved beside the output after each batch, and the save removed once the results are
+//! written; --resume goes on from it, giving the datasets an uninterrupted run gives, and
+//! refuses (exit 2) a checkpoint made by another program version, seed or scenario.
 int command_run(const RunArgs& args);
 
 //! The options of `cradle compare`.

@@ -13,9 +13,11 @@
 #include <optional>
 
 #include "cradle_version.h"
+#include "output/checkpoint.h"
 #include "output/comparison.h"
 #include "output/overview.h"
 #include "output/report.h"
+#include "output/results_reader.h"
 #include "output/results_writer.h"
 #include "output/summary.h"
 #include "sim/cli/cli.h"
@@ -161,6 +163,75 @@ struct SetRun {
   std::vector<ScenarioResults> scenarios, mechanical;
 };
 
+//! A 64-bit FNV-1a digest of `text`, in hexadecimal: a scenario's text in a checkpoint.
+std::string digest(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+//! What the datasets of a run depend on, in the order a resume checks it (output/checkpoint.h);
+//! the thread count is not among them.
+std::vector<std::pair<std::string, std::string>> run_identity(const ScenarioSet& set, const RunArgs& args,
+                                                              std::int64_t sample) {
+  const Scenario& first = set.scenarios.front();
+  std::vector<std::pair<std::string, std::string>> identity = {
+      {"program version", std::string(CRADLE_VERSION) + " (" + CRADLE_GIT_REVISION + ")"},
+      {"seed", std::to_string(first.seed)},
+      {"replications", std::to_string(first.replications)},
+      {"sample", "1/" + std::to_string(sample)},
+      {"estimates drawn", args.draw_estimates ? "yes" : "no"},
+      {"differences split", set.scenarios.size() > 1 && !args.no_split ? "yes" : "no"},
+      {"target relative standard error", std::to_string(args.target_rse)},
+      {"most replications", std::to_string(args.max_replications)},
+      {"scenarios", std::to_string(set.scenarios.size())}};
+  for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
+    const Scenario& s = set.scenarios[i];
+    std::string what = "scenario ";
+    what += s.id;
+    std::string text = s.resolved_text;
+    (text += "\n") += set.variants[i];
+    identity.emplace_back(what, "text " + digest(text));
+  }
+  return identity;
+}
+
+//! Where the checkpoints of a run go, and what they record it by; no path: none are kept.
+struct Checkpointing {
+  std::filesystem::path path;
+  std::vector<std::pair<std::string, std::string>> identity;
+  int every = 0;  //!< replications per save
+};
+
+void save_checkpoint(const Checkpointing& saving, int done, int target, const SetRun& run) {
+  write_checkpoint(saving.path, Checkpoint{saving.identity, done, target, run.scenarios, run.mechanical});
+}
+
+//! `run` as the checkpoint left it: each scenario's (and mechanical run's) axes and labels from
+//! a run of none of its replications, with the saved replications put in.
+void restore_run(const ScenarioSet& set, const std::vector<PopulationSource>& sources, const Checkpoint& saved,
+                 bool split, SetRun& run) {
+  const std::size_t n = set.scenarios.size();
+  if (saved.scenarios.size() != n || (split && saved.mechanical.size() != n)) {
+    throw std::invalid_argument("the checkpoint does not hold the set's scenarios");
+  }
+  run.scenarios.resize(n);
+  run.mechanical.resize(split ? n : 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Scenario& scenario = set.scenarios[i];
+    RunOptions none{saved.done, scenario.seed, saved.done, nullptr};
+    run.scenarios[i] = simulate(scenario, sources[i], none, nullptr);
+    restore_replications(run.scenarios[i], saved.scenarios[i]);
+    if (split && i > 0) {
+      none.behaviour_from = &set.scenarios.front();
+      run.mechanical[i] = simulate(scenario, sources[i], none, nullptr);
+      restore_replications(run.mechanical[i], saved.mechanical[i]);
+    }
+  }
+}
+
 //! Adds replications [first, count) of one run to `into` (or makes it, for the first batch).
 void add_batch(ScenarioResults&& batch, int first, ScenarioResults& into) {
   if (first == 0) {
@@ -214,31 +285,49 @@ int next_replications(int done, int batch, double rse, double target, int most) 
   return static_cast<int>(std::min<double>(most, done + batches * batch));
 }
 
-//! Simulates the set with a progress bar, in batches until --target-rse is met; false
-//! (after the message) if a scenario cannot be calibrated.
+//! Simulates replications [done, count) in batches of `saving.every` (all at once without
+//! checkpoints), saving a checkpoint after each.
+void simulate_to(const ScenarioSet& set, const std::vector<PopulationSource>& sources, bool split, int& done,
+                 int count, const Checkpointing& saving, Progress* progress, SetRun& run) {
+  while (done < count) {
+    const int upto = saving.path.empty() ? count : std::min(count, done + saving.every);
+    simulate_batch(set, sources, done, upto, split, progress, run);
+    done = upto;
+    if (!saving.path.empty()) save_checkpoint(saving, done, count, run);
+  }
+}
+
+//! Simulates the set with a progress bar, in batches until --target-rse is met, from a
+//! checkpoint if `resume` is set; false (after the message) if a scenario cannot be calibrated.
 bool run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& sources, const RunArgs& args,
-                    RunResults& results, SetRun& run) {
+                    const Checkpointing& saving, const Checkpoint* resume, RunResults& results, SetRun& run) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool split = set.scenarios.size() > 1 && !args.no_split;
   const int runs = static_cast<int>(set.scenarios.size() * (split ? 2 : 1) - (split ? 1 : 0));
   const int batch = set.scenarios.front().replications;
   const bool show = !args.quiet && !args.no_progress;
-  for (int done = 0, count = batch; done < count;) {
-    Progress progress("simulating", static_cast<std::uint64_t>(count - done) * set.scenarios.front().years() * runs, show);
-    try {
-      simulate_batch(set, sources, done, count, split, &progress, run);
-    } catch (const std::invalid_argument& e) {
-      progress.finish();
-      std::cerr << "cradle: error: the scenarios cannot be calibrated: " << e.what() << "\n";
-      return false;
+  int done = 0, count = batch;
+  try {
+    if (resume) {
+      restore_run(set, sources, *resume, split, run);
+      done = resume->done;
+      count = resume->target;
     }
-    progress.finish();
-    done = count;
-    if (args.target_rse <= 0) break;
-    const double rse = worst_rse(run);
-    if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
-    if (rse <= args.target_rse || done >= args.max_replications) break;
-    count = next_replications(done, batch, rse, args.target_rse, args.max_replications);
+    for (;;) {
+      Progress progress("simulating", static_cast<std::uint64_t>(count - done) * set.scenarios.front().years() * runs,
+                        show);
+      simulate_to(set, sources, split, done, count, saving, &progress, run);
+      progress.finish();
+      if (args.target_rse <= 0) break;
+      const double rse = worst_rse(run);
+      if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
+      if (rse <= args.target_rse || done >= args.max_replications) break;
+      count = next_replications(done, batch, rse, args.target_rse, args.max_replications);
+    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cradle: error: the scenarios cannot be " << (resume ? "resumed" : "calibrated") << ": " << e.what()
+              << "\n";
+    return false;
   }
   results.replications = run.scenarios.front().replications;
   results.times.simulation_seconds = seconds_since(t0);
@@ -257,6 +346,30 @@ void collect(const ScenarioSet& set, SetRun&& run, RunResults& results) {
   }
   results.scenarios = std::move(run.scenarios);
   align_scenarios(results.scenarios);
+}
+
+//! The checkpoint a --resume goes on from, if it was made by this program for this run;
+//! std::nullopt after the message saying why not.
+std::optional<Checkpoint> resumable(const Checkpointing& saving, bool quiet) {
+  Checkpoint saved;
+  try {
+    saved = read_checkpoint(saving.path);
+  } catch (const ResultsFileError& e) {
+    std::cerr << "cradle: error: cannot resume: " << e.what() << " (a run saves one with --checkpoint, and removes it "
+              << "once its results are written)\n";
+    return std::nullopt;
+  }
+  const std::string changed = identity_difference(saved.identity, saving.identity);
+  if (!changed.empty()) {
+    std::cerr << "cradle: error: cannot resume from " << saving.path.string() << ": it was made by another run ("
+              << changed << "); run without --resume to start again\n";
+    return std::nullopt;
+  }
+  if (!quiet) {
+    std::cerr << "cradle: resuming from " << saving.path.string() << ": " << saved.done << " of " << saved.target
+              << " replications done\n";
+  }
+  return saved;
 }
 
 }  // namespace
@@ -278,6 +391,13 @@ int command_run(const RunArgs& args) {
       return EXIT_BAD_INPUT;
     }
   }
+  Checkpointing saving;
+  std::optional<Checkpoint> resume;
+  if (args.checkpoint || args.resume || args.checkpoint_every > 0) {
+    saving = Checkpointing{checkpoint_path(out), run_identity(set, args, sample),
+                           args.checkpoint_every > 0 ? args.checkpoint_every : std::max(1, (scenario.replications + 9) / 10)};
+  }
+  if (args.resume && !(resume = resumable(saving, args.quiet))) return EXIT_BAD_INPUT;
   const int threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
@@ -296,9 +416,10 @@ int command_run(const RunArgs& args) {
     if (!build_population(set.scenarios[i], sample, args.quiet || i > 0, threads, sources[i], results)) return EXIT_BAD_INPUT;
   }
   SetRun run;
-  if (!run_simulation(set, sources, args, results, run)) return EXIT_BAD_INPUT;
+  if (!run_simulation(set, sources, args, saving, resume ? &*resume : nullptr, results, run)) return EXIT_BAD_INPUT;
   collect(set, std::move(run), results);
   write_results(out, results);
+  if (!saving.path.empty()) std::filesystem::remove(saving.path);
   if (!args.quiet) {
     if (args.detail) {
       print_summary(std::cout, results);
