@@ -99,13 +99,21 @@ std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int
   return enrolled & m.months_in_force(year);
 }
 
+namespace {
+
+//! An amount for `per_months` months, for the months counted: nearly every amount is by the
+//! month, and skipping the division for those saves the slowest instruction of the loop.
+Fen per_months_share(Fen amount, int per_months) { return per_months == 1 ? amount : amount / per_months; }
+
+}  // namespace
+
 Cost monthly_cost(const Measure& m, std::uint16_t mask, int year, FeeContext fee) {
   Cost cost;
   if (mask == 0) return cost;
   for (std::size_t i = 0; i < m.phases.size(); ++i) {
     const int n = months_in(mask & phase_months(m, i, year));
     cost.units += n;
-    cost.fen += n * phase_amount(m.kind, m.phases[i], fee) / m.phases[i].per_months;
+    cost.fen += per_months_share(n * phase_amount(m.kind, m.phases[i], fee), m.phases[i].per_months);
   }
   return cost;
 }
@@ -123,7 +131,7 @@ Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fe
   for (std::size_t i = 0; i < m.phases.size(); ++i) {
     const int n = months_in(enrolled_phase_months(m, c, year, i));
     cost.units += n;
-    cost.fen += n * phase_amount(m.kind, m.phases[i], fee) / m.phases[i].per_months;
+    cost.fen += per_months_share(n * phase_amount(m.kind, m.phases[i], fee), m.phases[i].per_months);
   }
   return cost;
 }
