@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -193,9 +194,8 @@ TEST_CASE("a run killed at any moment leaves no result, the previous one or a co
       if (read_file(out) != previous) {
         REQUIRE_NOTHROW(read_results(out));
         CHECK(seed_of(out) == 2);
-        std::filesystem::remove(out);
-        REQUIRE(run_cradle(first).exit_code == 0);
-        REQUIRE(read_file(out) == previous);
+        // The kill came after the rename: put the previous result back for the next moment.
+        std::ofstream(out, std::ios::binary | std::ios::trunc) << previous;
       }
     }
     CHECK(killed > 0);

@@ -130,7 +130,7 @@ TEST_CASE("is_results_file tells a results file from anything else", "[unit][fil
   REQUIRE_FALSE(is_results_file(dir / "bare.h5"));
 }
 
-TEST_CASE("an output (-o) onto a file that is not a results file is refused, leaving it byte-identical, unless --force",
+TEST_CASE("an output file that is not a results file is refused and left byte-identical unless forced",
           "[cli][files][errors]") {
   EmptyDir dir;
   copy_shipped("xihu_renewed.toml", dir / "xihu_renewed.toml");
