@@ -24,7 +24,7 @@ namespace {
 
 // The constants of the estimate, measured with /usr/bin/time -f %M (peak RSS) on
 // `cradle run SCENARIO --sample 1/k -r R -t T -q -o /tmp/x.h5`, Release build, GCC 12,
-// oneTBB 2021.8, HDF5 1.10, glibc 2.36 with main()'s fixed mmap threshold, x86-64, 2025-12:
+// oneTBB 2021.8, HDF5 1.10, glibc 2.36 with main()'s fixed mmap threshold, x86-64, 2026-12:
 //
 //   FIXED: xihu_current at 1/1000, -r 1 -t 1 (about 500 persons): 22 MB. The program, its
 //   libraries, the loaded scenario, TBB's threads.
@@ -41,7 +41,8 @@ namespace {
 //
 //   RESULTS_FACTOR: the peak's growth per 8-byte results value counted by run_shape:
 //   xihu_current 1/1000 -t 2, -r 4000: 434 MB, 103 KB a replication for 39 KB of values
-//   (2.6); sets/xihu_levers 1/1000 -r 1000 -t 2: 652 MB (see the commit). The arrays
+//   (2.6), estimated 470 MiB; sets/xihu_levers 1/1000 -r 1000 -t 2: 652 MB, estimated
+//   974 MiB (its comparisons counted on the union of both scenarios' measures). The arrays
 //   themselves, the comparisons and summaries derived from them, and the HDF5 file the
 //   writer builds in memory and then copies out (output/results_writer.cpp: h5::file_image).
 //
