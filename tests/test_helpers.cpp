@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 
@@ -89,6 +90,24 @@ int cli(std::vector<std::string> args) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   return run_cli(static_cast<int>(args.size()), argv.data());
+}
+
+int cli_captured(const std::vector<std::string>& args, std::string& err) {
+  std::ostringstream captured, out;
+  std::streambuf* const old = std::cerr.rdbuf(captured.rdbuf());
+  std::streambuf* const old_out = std::cout.rdbuf(out.rdbuf());  // what validate says of a good file
+  int code = -1;
+  try {
+    code = cli(args);
+  } catch (...) {
+    std::cerr.rdbuf(old);
+    std::cout.rdbuf(old_out);
+    throw;
+  }
+  std::cerr.rdbuf(old);
+  std::cout.rdbuf(old_out);
+  err = captured.str();
+  return code;
 }
 
 }  // namespace cradle::testing

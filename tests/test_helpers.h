@@ -49,4 +49,7 @@ ScenarioError load_error(const std::filesystem::path& p);
 //! Runs the command line with these arguments (the program name is added); its exit code.
 int cli(std::vector<std::string> args);
 
+//! Runs the command line with std::cerr captured (std::cout silenced); its exit code and what it wrote to cerr.
+int cli_captured(const std::vector<std::string>& args, std::string& err);
+
 }  // namespace cradle::testing

@@ -24,6 +24,7 @@
 #include "tests/test_helpers.h"
 
 using cradle::testing::cli;
+using cradle::testing::cli_captured;
 using cradle::testing::read_file;
 using cradle::testing::ScenarioCopy;
 namespace fs = std::filesystem;
@@ -113,25 +114,6 @@ Message parse_message(const std::string& err) {
   out.line = std::stol(m[2].str());
   out.field = m[5].str();
   return out;
-}
-
-//! Runs the command line with std::cerr captured (std::cout silenced); its exit code and what it wrote to cerr.
-int cli_captured(const std::vector<std::string>& args, std::string& err) {
-  std::ostringstream captured, out;
-  std::streambuf* const old = std::cerr.rdbuf(captured.rdbuf());
-  std::streambuf* const old_out = std::cout.rdbuf(out.rdbuf());  // what validate says of a good file
-  int code = -1;
-  try {
-    code = cli(args);
-  } catch (...) {
-    std::cerr.rdbuf(old);
-    std::cout.rdbuf(old_out);
-    throw;
-  }
-  std::cerr.rdbuf(old);
-  std::cout.rdbuf(old_out);
-  err = captured.str();
-  return code;
 }
 
 //! A scenario copy with the microdata fixtures in data/ and micro.toml using them (and
@@ -249,13 +231,6 @@ std::vector<H5Column> h5_columns() {
 
 TEST_CASE("malformed inputs: every case of the corpus exits 2 naming file, line and field", "[cli][malformed]") {
   run_cases(CORPUS / "cases.tsv");
-}
-
-// Known defects of sim/input/scenario.cpp: the message misses the file or line of the
-// mistake. Run so that they cannot crash or exit otherwise than 2; move a case to
-// cases.tsv when it passes.
-TEST_CASE("malformed inputs: cases that wait for a fix of the scenario loader", "[cli][malformed][!mayfail]") {
-  run_cases(CORPUS / "known_defects.tsv");
 }
 
 TEST_CASE("malformed inputs: HDF5 persons files that are not HDF5 or lack a column", "[cli][malformed]") {

@@ -73,8 +73,7 @@ struct CommandLine {
 void add_run_inputs(CLI::App* run_cmd, CommandLine& cl) {
   run_cmd->add_option("scenario", cl.run.scenarios,
                       "Scenario files, or set files (scenarios/sets/), run together on the same base populations and "
-                      "random streams; each is compared with the first (default: the shipped Xihu scenario)")
-      ->check(CLI::ExistingFile);
+                      "random streams; each is compared with the first (default: the shipped Xihu scenario)");
   run_cmd->add_option("--vary", cl.run.vary,
                       "Sweep a lever: MEASURE.FIELD=v1,v2,... (amount, amount_per_year, take_up, cap_per_person, "
                       "cap_per_household, units_per_year) or PARAMETER.FIELD=... (value, low, high, mode, mean, sd, "
@@ -125,6 +124,10 @@ void add_run_outputs(CLI::App* run_cmd, CommandLine& cl) {
                       "Simulate 1 household in k, each weighted k (e.g. 1/20): results stay scaled to the whole "
                       "place; each replication draws its own sample, so the sampling error is in the bands "
                       "(overrides the scenario's sample)");
+  run_cmd->add_option("--max-memory", cl.run.max_memory,
+                      "Refuse the run, before it starts, if its estimated memory exceeds SIZE (e.g. 512M, 8G, 2.5G; "
+                      "default: the memory available, MemAvailable or the cgroup's limit)")
+      ->option_text("SIZE");
   add_style_options(run_cmd, cl.run_unit, cl.run_lang);
   run_cmd->add_flag("--detail", cl.run.detail,
                     "Print every year by measure and ledger, with the validation table, instead of one screen per "
@@ -138,7 +141,7 @@ void add_compare(CLI::App& app, CommandLine& cl) {
   cl.compare_cmd = app.add_subcommand(
       "compare", "Hold the scenarios of a results file against a baseline, paired replication by replication");
   CLI::App* compare_cmd = cl.compare_cmd;
-  compare_cmd->add_option("file", cl.compare.file, "Results file (HDF5) written by cradle run")->required()->check(CLI::ExistingFile);
+  compare_cmd->add_option("file", cl.compare.file, "Results file (HDF5) written by cradle run")->required();
   compare_cmd->add_option("--baseline", cl.compare.baseline, "Baseline scenario id (default: the file's first)");
   compare_cmd->add_option("--reform", cl.compare.reform, "Reform scenario id (default: every other scenario)");
   compare_cmd->add_flag("--no-write", cl.compare.no_write, "Print only; leave the file as it is");
@@ -164,7 +167,7 @@ void add_report(CLI::App& app, CommandLine& cl) {
 void add_validate_and_list(CLI::App& app, CommandLine& cl) {
   cl.validate_cmd = app.add_subcommand("validate", "Check a scenario file (or a set file) and everything it composes");
   CLI::App* validate_cmd = cl.validate_cmd;
-  validate_cmd->add_option("scenario", cl.validate_path, "Scenario file")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_option("scenario", cl.validate_path, "Scenario file")->required();
 
   cl.list_cmd =
       app.add_subcommand("list", "Show the shipped jurisdictions, packages, measure kinds and scenarios");

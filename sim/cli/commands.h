@@ -34,6 +34,7 @@ struct RunArgs {
   bool no_progress = false;
   bool expected = false;
   std::string sample;  //!< "1/k" or "k"
+  std::string max_memory;  //!< --max-memory SIZE (resources.h: parse_memory_size); "": the memory available
 };
 
 //! The results file `cradle run` writes without -o: "<set id>.h5" in the current folder, the set
@@ -46,10 +47,13 @@ std::string default_output_name(const std::string& set_id);
 //! simulates every scenario on the same streams (in batches until --target-rse is met),
 //! compares each with the first, writes the results file atomically and prints the summary.
 //! An existing output file that is not a Cradle results file is refused (exit 2, untouched,
-//! before any simulation) unless --force. With --checkpoint the completed replications are
-//! saved beside the output after each batch, and the save removed once the results are
-//! written; --resume goes on from it, giving the datasets an uninterrupted run gives, and
-//! refuses (exit 2) a checkpoint made by another program version, seed or scenario.
+//! before any simulation) unless --force; so are, before the population is built, an output
+//! folder where no file can be created (exit 3) and a run whose estimated memory exceeds
+//! --max-memory or the memory available (exit 2; resources.h). With --checkpoint the
+//! completed replications are saved beside the output after each batch, and the save removed
+//! once the results are written; --resume goes on from it, giving the datasets an
+//! uninterrupted run gives, and refuses (exit 2) a checkpoint made by another program
+//! version, seed or scenario.
 int command_run(const RunArgs& args);
 
 //! The options of `cradle compare`.

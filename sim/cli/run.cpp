@@ -23,6 +23,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/progress.h"
+#include "sim/cli/resources.h"
 #include "sim/engine/engine.h"
 #include "sim/input/scenario.h"
 #include "sim/input/scenario_set.h"
@@ -83,6 +84,10 @@ bool usable_output(const std::filesystem::path& out) {
   }
   if (std::filesystem::is_directory(out)) {
     std::cerr << "cradle: error: output path is a directory: " << out.string() << "\n";
+    return false;
+  }
+  if (const std::optional<std::string> why = unwritable_folder(dir)) {
+    std::cerr << "cradle: error: cannot write in the output folder " << dir.string() << ": " << *why << "\n";
     return false;
   }
   return true;
@@ -400,6 +405,7 @@ int command_run(const RunArgs& args) {
   if (args.resume && !(resume = resumable(saving, args.quiet))) return EXIT_BAD_INPUT;
   const int threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  if (!memory_allows_run(set, sample, threads, args)) return EXIT_BAD_INPUT;
 
   RunResults results;
   results.cradle_version = CRADLE_VERSION;

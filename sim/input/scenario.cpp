@@ -21,6 +21,15 @@ const Jurisdiction* Scenario::at_level(Payer level) const {
 
 namespace {
 
+//! A file and the place in it where a key was set, for messages about its value.
+using SetAt = std::pair<std::string, toml::source_region>;
+
+//! A ScenarioError at the place a key was set.
+[[noreturn]] void fail_where(const SetAt& at, const std::string& field, const std::string& what) {
+  throw ScenarioError(at.first, static_cast<int>(at.second.begin.line), static_cast<int>(at.second.begin.column), field,
+                      what);
+}
+
 struct Loader {
   std::filesystem::path dir;  // the folder of the scenario file that names the jurisdiction
   Scenario* scenario;
@@ -33,10 +42,15 @@ struct Loader {
     return named_file_places(dir, std::filesystem::path("jurisdictions") / (id + ".toml"));
   }
 
-  void load_chain(const std::string& place, TableReader& from, const std::string& key) {
+  //! The chain from `place` up to the central level. A jurisdiction that cannot be found, or
+  //! that closes a loop, is reported where it is named: the scenario's `jurisdiction`
+  //! (`named_at`) for the place, the `parent` key of the jurisdiction file below for the others.
+  void load_chain(const std::string& place, const SetAt& named_at) {
     std::vector<Jurisdiction> chain;
     std::set<std::string> seen;
     std::string id = place;
+    SetAt id_at = named_at;
+    std::string id_field = "scenario.jurisdiction";
     bool simulated = true;
     while (!id.empty()) {
       const auto places = jurisdiction_places(id);
@@ -44,10 +58,12 @@ struct Loader {
       if (!found) {
         std::string what("no jurisdiction file \"");
         (what += id) += "\": ";
-        from.fail(key, what += not_found_text(places));
+        fail_where(id_at, id_field, what += not_found_text(places));
       }
       const std::filesystem::path& file = *found;
-      if (!seen.insert(id).second) from.fail(key, "the chain of parents of \"" + place + "\" loops at \"" + id + "\"");
+      if (!seen.insert(id).second) {
+        fail_where(id_at, id_field, "the chain of parents of \"" + place + "\" loops at \"" + id + "\"");
+      }
       ParsedFile f = parse_file(file);
       scenario->resolved_text += "# ---- " + shown_path(file) + " ----\n" + f.text + "\n";
       TableReader root(f.table, shown_path(file), "");
@@ -71,11 +87,15 @@ struct Loader {
         root.fail("jurisdiction", "the parent \"" + j.id + "\" is not above \"" + chain.back().id + "\"");
       }
       id = j.parent;
+      if (const toml::node* p = f.table["jurisdiction"]["parent"].node()) {
+        id_at = {shown_path(file), p->source()};
+        id_field = "jurisdiction.parent";
+      }
       chain.push_back(std::move(j));
     }
     std::reverse(chain.begin(), chain.end());
     if (chain.front().level != Payer::central)
-      from.fail(key, "the chain of \"" + place + "\" does not reach the central level");
+      fail_where(named_at, "scenario.jurisdiction", "the chain of \"" + place + "\" does not reach the central level");
     scenario->chain = std::move(chain);
   }
 
@@ -145,6 +165,8 @@ struct ScenarioSpec {
   std::optional<std::filesystem::path> persons, fertility_table;
   std::optional<std::int64_t> persons_weight;
   std::filesystem::path jurisdiction_dir;
+  //! Where `jurisdiction` and `end_year` were set (the file that set them last), for messages.
+  SetAt jurisdiction_at, end_year_at;
   std::string text;
   std::vector<UncertainParameter> uncertainty;  //!< later files replace earlier ones by name
   //! [uncertainty] estimates: "all" or the keys listed (the last file that says so)
@@ -152,15 +174,8 @@ struct ScenarioSpec {
   std::vector<std::pair<std::string, toml::source_region>> estimate_keys;
   std::string estimates_file;  //!< the file that lists them, for messages
   //! Where `sample` and `persons_weight` were set (file, place), for messages about them.
-  std::pair<std::string, toml::source_region> sample_at, persons_weight_at;
+  SetAt sample_at, persons_weight_at;
 };
-
-//! A ScenarioError at the place a key was set.
-[[noreturn]] void fail_where(const std::pair<std::string, toml::source_region>& at, const std::string& field,
-                             const std::string& what) {
-  throw ScenarioError(at.first, static_cast<int>(at.second.begin.line), static_cast<int>(at.second.begin.column), field,
-                      what);
-}
 
 //! [uncertainty] estimates = "all" or ["key", …]: which estimates are drawn.
 void read_estimate_choice(TableReader& u, ScenarioSpec& spec) {
@@ -289,11 +304,12 @@ void check_complete(TableReader& sc, const ScenarioSpec& spec) {
   if (!spec.end_year) sc.fail("end_year", "missing (required, here or in a base)");
   if (!spec.replications) sc.fail("replications", "missing (required, here or in a base)");
   if (!spec.seed) sc.fail("seed", "missing (required, here or in a base)");
-  if (*spec.end_year < *spec.start_year) sc.fail("end_year", "before start_year");
+  if (*spec.end_year < *spec.start_year) fail_where(spec.end_year_at, "scenario.end_year", "before start_year");
   // Girls born in the burn-in are women too, so every potential mother is present until
   // those born in the first simulated year turn 15.
   if (*spec.end_year - *spec.start_year + 1 > MAX_HORIZON_YEARS) {
-    sc.fail("end_year", "horizons longer than " + std::to_string(MAX_HORIZON_YEARS) + " years are not supported yet");
+    fail_where(spec.end_year_at, "scenario.end_year",
+               "horizons longer than " + std::to_string(MAX_HORIZON_YEARS) + " years are not supported yet");
   }
 }
 
@@ -330,9 +346,13 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
   if (const toml::node* n = sc.optional("jurisdiction")) {
     spec.jurisdiction = sc.as_string(*n, "jurisdiction");
     spec.jurisdiction_dir = dir;
+    spec.jurisdiction_at = {shown, n->source()};
   }
   if (sc.has("start_year")) spec.start_year = static_cast<int>(sc.integer("start_year", 2000, 2100));
-  if (sc.has("end_year")) spec.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
+  if (sc.has("end_year")) {
+    spec.end_year = static_cast<int>(sc.integer("end_year", 2000, 2100));
+    spec.end_year_at = {shown, sc.require("end_year").source()};
+  }
   if (sc.has("replications")) spec.replications = static_cast<int>(sc.integer("replications", 1, 1'000'000));
   if (sc.has("seed")) spec.seed = static_cast<std::uint32_t>(sc.integer("seed", 0, 0xFFFFFFFFll));
   if (sc.has("sample")) {
@@ -447,10 +467,7 @@ Scenario load_scenario_with(const std::filesystem::path& file, const EstimateOve
   EstimateBook book;
   book.overrides = overrides;
   Loader loader{spec.jurisdiction_dir, &s, &spec.renew, &book};
-  {
-    OutermostFile outer(file);
-    loader.load_chain(*spec.jurisdiction, outer.sc, "jurisdiction");
-  }
+  loader.load_chain(*spec.jurisdiction, spec.jurisdiction_at);
   std::set<std::string> ids;
   for (const auto& pf : spec.packages) loader.load_package(pf, ids);
   for (const std::string& r : spec.renew) {

@@ -385,6 +385,7 @@ ParsedFile parse_file(const std::filesystem::path& path) {
   // A folder opens as an empty stream on Linux: say what it is rather than "missing" keys.
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw ScenarioError(shown, 0, 0, "", "is a folder, not a file");
+  if (!std::filesystem::exists(path, ec)) throw ScenarioError(shown, 0, 0, "", "no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(shown, 0, 0, "", "cannot open file");
   std::ostringstream buf;

@@ -141,8 +141,8 @@ std::string shown_path(const std::filesystem::path& p);
 //! parser must never see it (toml++ 3.3 misbehaves on some of it).
 void check_toml_text(const std::string& text, const std::string& shown);
 
-//! Reads and parses a TOML file. Throws ScenarioError for an unreadable file, text that
-//! check_toml_text refuses, or a syntax error.
+//! Reads and parses a TOML file. Throws ScenarioError for a path that is a folder or names
+//! no file, an unreadable file, text that check_toml_text refuses, or a syntax error.
 ParsedFile parse_file(const std::filesystem::path& path);
 
 //! The sum of a range of numbers.
