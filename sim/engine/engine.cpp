@@ -1,14 +1,13 @@
 #include "sim/engine/engine.h"
 
-#include <tbb/blocked_range.h>
 #include <tbb/concurrent_queue.h>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 
+#include "sim/engine/parallel.h"
 #include "sim/engine/plan.h"
 #include "sim/engine/reduction.h"
 #include "sim/engine/replication.h"
@@ -65,7 +64,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   // replication's memory is allocated (and its pages faulted in) once per concurrent one.
   tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool;
   const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(first_rep, R, 1), [&](const tbb::blocked_range<std::size_t>& reps) {
+  engine::parallel_for(first_rep, R, [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
       // A scenario that draws estimates runs replication r as its own scenario (own plan).

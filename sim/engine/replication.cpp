@@ -1,9 +1,8 @@
 #include "sim/engine/replication.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
+
+#include "sim/engine/parallel.h"
 
 namespace cradle::engine {
 
@@ -55,13 +54,13 @@ void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t
   const auto books = [&](std::size_t b) {
     return BlockBooks{buffers.tally[b], buffers.units.data() + b * T, buffers.fen.data() + b * T};
   };
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
+  parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
       step.demand(run.pop.blocks[b], buffers.newborns[b], books(b), buffers.work[b]);
     }
   });
   ration(buffers, run.plan.sample_places[y]);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, B, 1), [&](const tbb::blocked_range<std::size_t>& blocks) {
+  parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) step.settle(buffers.work[b], books(b));
   });
   reduce_year(out, run.scenario, run.plan, run.layout, run.pop, r, y,

@@ -1,12 +1,21 @@
 #include "sim/random/rng.h"
 
+// ThreadSanitizer instruments the resolver that picks a clone at load time, which then runs
+// before the sanitizer's runtime is up and crashes the program (GCC 12): a ThreadSanitizer
+// build has the baseline version alone.
+#ifdef CRADLE_TSAN
+#define CRADLE_VECTOR_CLONES
+#else
+#define CRADLE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 namespace cradle {
 
 // Philox4x32-10 written lane by lane (round outside, lanes inside), so that each round
 // is a vector loop; the multipliers and key increments are Random123's. Built for
 // AVX-512, AVX2 and the baseline, chosen at load time for the CPU; all give the same
 // integers (tests/test_rng.cpp checks the batch against Random123's scalar Philox).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void draw_batch_u64(std::uint32_t seed, std::uint32_t replication,
+CRADLE_VECTOR_CLONES void draw_batch_u64(std::uint32_t seed, std::uint32_t replication,
                                                                       std::uint32_t first, std::size_t n,
                                                                       std::uint16_t year, stream::Id purpose,
                                                                       std::uint64_t* word01, std::uint64_t* word23) {
