@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "output/results.h"
+#include "output/text.h"
 #include "sim/input/profile.h"
 
 namespace cradle {
@@ -85,18 +86,6 @@ double comparison_values_per_year(const Scenario& baseline, const Scenario& refo
   const double m = static_cast<double>(baseline.measures.size() + reform.measures.size());
   const double p = static_cast<double>(reform.chain.size());
   return 2 * m * p + 3 + 5 + p;
-}
-
-//! A number with thousands separators: 2,000,000,000.
-std::string grouped(double value) {
-  std::string digits = std::to_string(static_cast<long long>(std::llround(value)));
-  std::string out;
-  const std::size_t n = digits.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && (n - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 //! The first number a file holds, if it can be read and is one.
@@ -260,9 +249,9 @@ std::optional<std::string> memory_refusal(const RunShape& shape, std::int64_t sa
   text += "): populations ";
   text += format_bytes(e.populations);
   text += " (";
-  text += grouped(shape.persons);
+  text += grouped(shape.persons, 0);
   text += " persons, held ";
-  text += grouped(e.populations_held);
+  text += grouped(e.populations_held, 0);
   text += " times: replication 0's population for each of ";
   text += std::to_string(shape.scenarios);
   text += " scenario(s), and for each of ";
