@@ -78,3 +78,25 @@ TEST_CASE("batched draws equal the single draws of the same keys", "[rng]") {
     }
   }
 }
+
+TEST_CASE("keyed batches equal the streams of the same keys", "[rng]") {
+  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+  std::uint64_t w01[DRAW_BATCH], w23[DRAW_BATCH];
+  for (std::size_t i = 0; i < DRAW_BATCH; ++i) {
+    entity[i] = static_cast<std::uint32_t>(977 * i + 5);
+    aux[i] = i % 3 == 0 ? 0u : static_cast<std::uint32_t>(2020 + i % 7);
+  }
+  for (std::size_t n : {std::size_t{1}, std::size_t{23}, DRAW_BATCH}) {
+    for (std::uint32_t draw : {0u, 0xBEEFu}) {
+      draw_keyed_batch_u64(42, 7, entity, aux, n, 2027, stream::CHILD_DEATH, draw, w01, w23);
+      for (std::size_t i = 0; i < n; ++i) {
+        const StreamKey key{entity[i], aux[i], 2027, stream::CHILD_DEATH};
+        REQUIRE(w01[i] == draw_u64(42, 7, key, draw));
+        KeyedStream s(42, 7, key, draw);
+        DrawnBlock block(w01[i], w23[i]);
+        REQUIRE(block.next_u64() == s.next_u64());
+        REQUIRE(block.below(1000) == s.below(1000));  // the block's second word, as the stream's
+      }
+    }
+  }
+}

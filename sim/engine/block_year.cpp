@@ -13,43 +13,76 @@ namespace {
 __extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-bit words)
 }  // namespace
 
+//! Counts the year's residents: whether a living resident of a household (of a sex and
+//! attained age) is resident this year, counting them among the year's residents, or
+//! (with migration) among the arrivals or departures. A value holding its own copies of
+//! what it reads, so that the hot loops' byte-sized writes (which may alias anything) do
+//! not force them to be reloaded for every person.
+class BlockYear::Census {
+ public:
+  Census(const std::int16_t* arrival, const std::int16_t* departure, bool migration, int year, int start_year)
+      : arrival_(arrival), departure_(departure), migration_(migration), year_(year), start_year_(start_year) {}
+
+  bool counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const {
+    if (migration_) {
+      const int departs = departure_[household], arrives = arrival_[household];
+      if (departs == year_) {
+        ++tally.departed;
+        return false;
+      }
+      if (arrives > year_ || year_ >= departs) return false;
+      if (arrives == year_ && year_ > start_year_) ++tally.arrived;
+    }
+    ++tally.population;
+    ++tally.residents[static_cast<std::size_t>(sex)][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))];
+    return true;
+  }
+
+ private:
+  const std::int16_t* arrival_;
+  const std::int16_t* departure_;
+  bool migration_;
+  int year_, start_year_;
+};
+
+BlockYear::Census BlockYear::census() const {
+  return Census(pop_.household_arrival.data(), pop_.household_departure.data(), plan_.migration, year_,
+                plan_.start_year);
+}
+
+//! Up to DRAW_BATCH children admitted to the year, waiting for its draws; the stream keys
+//! of those whose survival is drawn, compacted, so that only they draw.
+struct ChildChunk {
+  std::array<ChildRecord, DRAW_BATCH> child;
+  std::array<ChildState*, DRAW_BATCH> state;
+  std::array<bool, DRAW_BATCH> mortal;  //!< its survival is drawn
+  std::array<std::uint32_t, DRAW_BATCH> entity, aux;
+  std::size_t n = 0, keys = 0;
+};
+
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
   if (plan_.needs_minors) count_minors(block, newborns);
   women(block, newborns, books);
   others(block, books.tally);
   work.clear();
+  const Census census = this->census();
+  ChildChunk chunk;
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
     const ChildRecord child{pop_.child_birth_month[c], pop_.child_birth_order[c], static_cast<Sex>(pop_.child_sex[c]),
                             pop_.child_household[c],  c,  0,  pop_.child_woman[c]};
-    prepare(child, state_.child_state[c], books.tally, work);
+    admit(child, state_.child_state[c], census, books.tally, chunk, work);
   }
   for (Newborn& nb : newborns) {
     const ChildRecord child{nb.birth_month,  nb.order, nb.sex, pop_.woman_household[nb.mother],
                             nb.mother,       nb.birth_year, NO_WOMAN};
-    prepare(child, nb.state, books.tally, work);
+    admit(child, nb.state, census, books.tally, chunk, work);
   }
+  enter_chunk(chunk, books.tally, work);
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
   for (ChildWork& w : work) finish(w, books);
-}
-
-//! Whether a living resident of `household` (of `sex` and attained `age`) is resident this
-//! year, counting them among the year's residents, or (with migration) among the arrivals
-//! or departures.
-bool BlockYear::counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const {
-  if (plan_.migration) {
-    if (pop_.household_departure[household] == year_) {
-      ++tally.departed;
-      return false;
-    }
-    if (!present(household)) return false;
-    if (pop_.household_arrival[household] == year_ && year_ > plan_.start_year) ++tally.arrived;
-  }
-  ++tally.population;
-  ++tally.residents[static_cast<std::size_t>(sex)][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))];
-  return true;
 }
 
 //! The residents under 18 of each household of the block at the year's start (living,
@@ -104,6 +137,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   // Uniform over the run, so these branches cost nothing when the feature is off.
   const bool banded = plan_.band_income.size() > 1;
   const int year = year_;
+  const Census census = this->census();
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
@@ -117,7 +151,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int age = year - birth_year;
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
-      if (!counted(h, Sex::female, age, books.tally)) continue;
+      if (!census.counted(h, Sex::female, age, books.tally)) continue;
       if (woman_dies(birth_u[i], mortality.at(Sex::female, age))) {
         parities[w] = DEAD;
         books.tally.deaths++;
@@ -160,21 +194,30 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
 //! draw of its own. One Philox block serves two residents (words 0-1 the even index,
 //! 2-3 the odd one), so a batch covers 2 × DRAW_BATCH residents.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
+  if (block.person_begin == block.person_end) return;
   std::uint8_t* const dead = state_.person_dead;
-  const bool mortality = plan_.mortality.any;
+  // Locals, as in women(): the writes to `dead` may alias anything.
+  const std::uint32_t* const households = pop_.person_household.data();
+  const std::int16_t* const birth_years = pop_.person_birth_year.data();
+  const std::uint8_t* const sexes = pop_.person_sex.data();
+  const MortalityThresholds& mortality = plan_.mortality;
+  const bool mortal = mortality.any;
+  const int year = year_;
+  const Census census = this->census();
   const auto year_key = static_cast<std::uint16_t>(year_);
   std::uint64_t draws[2][DRAW_BATCH];
   const std::uint32_t pair_end = (block.person_end + 1) / 2;
   for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
-    if (mortality) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
+    if (mortal) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
     const std::uint32_t first = std::max(block.person_begin, 2 * q0);
     const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
     for (std::uint32_t p = first; p < last; ++p) {
       if (dead[p]) continue;
-      const auto sex = static_cast<Sex>(pop_.person_sex[p]);
-      if (!counted(pop_.person_household[p], sex, year_ - pop_.person_birth_year[p], tally)) continue;
-      if (mortality && draws[p & 1u][p / 2 - q0] < plan_.mortality.at(sex, year_ - pop_.person_birth_year[p])) {
+      const auto sex = static_cast<Sex>(sexes[p]);
+      const int age = year - birth_years[p];
+      if (!census.counted(households[p], sex, age, tally)) continue;
+      if (mortal && draws[p & 1u][p / 2 - q0] < mortality.at(sex, age)) {
         dead[p] = 1;
         ++tally.deaths;
       }
@@ -184,49 +227,64 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
 
 //! The first half of a child's year: whether it lives through it (counted among the
 //! residents unless born this year), counts, kindergarten, and the months its family
-//! wants childcare (allocated later under the year's capacity). Appends to `work`. A
-//! girl's woman record stands for her from YOUNGEST_WOMAN_AGE on: her child record then
-//! follows it, and is neither counted nor drawn for death again.
-void BlockYear::prepare(const ChildRecord& child, ChildState& state, BlockTally& tally,
-                        std::vector<ChildWork>& work) const {
+//! wants childcare (allocated later under the year's capacity). A girl's woman record
+//! stands for her from YOUNGEST_WOMAN_AGE on: her child record then follows it, and is
+//! neither counted nor drawn for death again. A child alive at the year's start is
+//! admitted into `chunk`; each full chunk draws its survivals in one batch and enters
+//! `work`.
+void BlockYear::admit(const ChildRecord& child, ChildState& state, const Census& census, BlockTally& tally,
+                      ChildChunk& chunk, std::vector<ChildWork>& work) const {
   const MonthIndex year_start = month_index(year_, 1);
   if (child.birth_month >= year_start + 12 || state.dead) return;  // not yet born, or died
-  std::uint16_t alive = 0xFFF;
+  bool mortal = false;
   if (child.woman != NO_WOMAN && year_ - child.birth_month / 12 >= YOUNGEST_WOMAN_AGE) {
     if (state_.parity[child.woman] == DEAD) state.dead = true;
     if (state.dead || (plan_.migration && !present(child.household))) return;
   } else {
-    if (child.birth_month < year_start && !counted(child.household, child.sex, year_ - child.birth_month / 12, tally)) {
+    if (child.birth_month < year_start &&
+        !census.counted(child.household, child.sex, year_ - child.birth_month / 12, tally)) {
       return;
     }
-    alive = survival(child, state, tally);
+    mortal = plan_.mortality.any;
   }
-  const int age_at_start = year_start - child.birth_month - 1;  // completed months at the year's first month
-  if (age_at_start >= plan_.oldest_relevant_age_months) return;  // too old for anything
-  const std::uint8_t flags = pop_.household_flags[child.household];
-  ChildWork w{};
-  w.request.entity = child.entity;
-  w.request.aux = child.aux;
-  w.request.priority = childcare_priority(flags);
-  w.state = &state;
-  ChildYear& cy = w.year;
-  cy.birth_month = child.birth_month;
-  cy.birth_order = child.order >= 3 ? 3 : child.order;
-  cy.flags = flags;
-  cy.tenure = pop_.household_tenure[child.household];
-  cy.income_band = pop_.household_income_band[child.household];
-  cy.minor_children = plan_.needs_minors ? state_.household_minors[child.household] : 0;
-  cy.alive_mask = alive;
-  services(w, age_at_start, child.household, tally);
-  work.push_back(w);
+  const std::size_t i = chunk.n++;
+  chunk.child[i] = child;
+  chunk.state[i] = &state;
+  chunk.mortal[i] = mortal;
+  if (mortal) {
+    chunk.entity[chunk.keys] = child.entity;
+    chunk.aux[chunk.keys] = child.aux;
+    ++chunk.keys;
+  }
+  if (chunk.n == DRAW_BATCH) enter_chunk(chunk, tally, work);
 }
 
-//! The months of the year the child is alive, at its sex and age's mortality; a death is
-//! counted and remembered (for a girl, in her woman record too).
-std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, BlockTally& tally) const {
-  if (!plan_.mortality.any) return 0xFFF;
+//! The chunk's survival draws in one batch, then each child's year into `work`, then the
+//! childcare its family wants; leaves the chunk empty.
+void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const {
+  std::uint64_t w01[DRAW_BATCH], w23[DRAW_BATCH];
+  if (chunk.keys != 0) {
+    draw_keyed_batch_u64(plan_.seed, rep_, chunk.entity.data(), chunk.aux.data(), chunk.keys,
+                         static_cast<std::uint16_t>(year_), stream::CHILD_DEATH, 0, w01, w23);
+  }
+  const std::size_t first = work.size();
+  for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
+    std::uint16_t alive = 0xFFF;
+    if (chunk.mortal[i]) {
+      alive = survival(chunk.child[i], *chunk.state[i], DrawnBlock(w01[k], w23[k]), tally);
+      ++k;
+    }
+    enter(chunk.child[i], *chunk.state[i], alive, tally, work);
+  }
+  childcare_wants(work.data() + first, work.size() - first, tally);
+  chunk.n = chunk.keys = 0;
+}
+
+//! The months of the year the child is alive, at its sex and age's mortality, from its
+//! stream's first block; a death is counted and remembered (for a girl, in her woman record too).
+std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, DrawnBlock draws,
+                                  BlockTally& tally) const {
   const MonthIndex year_start = month_index(year_, 1);
-  KeyedStream draws(plan_.seed, rep_, StreamKey{child.entity, child.aux, static_cast<std::uint16_t>(year_), stream::CHILD_DEATH});
   const int born_in = child.birth_month >= year_start ? child.birth_month - year_start : -1;
   const ChildSurvival year =
       child_survival(draws, born_in, plan_.mortality.at(child.sex, year_ - child.birth_month / 12));
@@ -238,38 +296,84 @@ std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, B
   return year.alive;
 }
 
-//! Childcare wanted (under 3) and kindergarten enrolment (the three school years after 3).
-void BlockYear::services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const {
+//! A child young enough for some service or measure, into `work`: its year as the
+//! measures read it, and its kindergarten.
+void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
+                      std::vector<ChildWork>& work) const {
+  const int age_at_start = month_index(year_, 1) - child.birth_month - 1;  // completed months at the year's first month
+  if (age_at_start >= plan_.oldest_relevant_age_months) return;             // too old for anything
+  const std::uint8_t flags = pop_.household_flags[child.household];
+  ChildWork& w = work.emplace_back();
+  w.request.entity = child.entity;
+  w.request.aux = child.aux;
+  w.request.priority = childcare_priority(flags);
+  w.state = &state;
+  w.employment = pop_.household_employment[child.household];
+  ChildYear& cy = w.year;
+  cy.birth_month = child.birth_month;
+  cy.birth_order = child.order >= 3 ? 3 : child.order;
+  cy.flags = flags;
+  cy.tenure = pop_.household_tenure[child.household];
+  cy.income_band = pop_.household_income_band[child.household];
+  cy.minor_children = plan_.needs_minors ? state_.household_minors[child.household] : 0;
+  cy.alive_mask = alive;
+  if (age_at_start + 11 >= UNDER3_MONTHS) kindergarten(w, tally);
+}
+
+//! Kindergarten enrolment (the three school years after 3): drawn once for the child's
+//! whole stay, with its provider.
+void BlockYear::kindergarten(ChildWork& w, BlockTally& tally) const {
   ChildYear& cy = w.year;
   ChildState& state = *w.state;
-  const std::uint16_t alive = cy.alive_mask;
-  const StreamKey child{w.request.entity, w.request.aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL};
-  if (age_at_start < UNDER3_MONTHS) {
-    tally.child_months_under3 += months_in(age_window_mask(year_, cy.birth_month, 0, UNDER3_MONTHS) & alive);
-    w.request.key = draw_u64(plan_.seed, rep_, child);
-    const auto& demand = rplan_.childcare_demand[static_cast<std::size_t>(y_)].at(
-        pop_.household_employment[household], cy.birth_order, (cy.flags & FLAG_LOCAL_RESIDENT) != 0);
-    w.request.months = childcare_demand_mask(demand, cy.birth_month, year_, w.request.key) & alive;
-    tally.childcare_demand_months += months_in(w.request.months);
-  }
-  if (age_at_start + 11 < UNDER3_MONTHS) return;
   const auto kg = kindergarten_year_masks(cy.birth_month, year_);
   if ((kg[0] | kg[1] | kg[2]) == 0) return;
+  const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
   if (state.kindergarten < 0) {
     const StreamKey once{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_ENROL};
-    const bool enrolled = draw_u64(plan_.seed, rep_, once) < rplan_.services[static_cast<std::size_t>(y_)].kindergarten_threshold;
+    const bool enrolled = draw_u64(plan_.seed, rep_, once) < services.kindergarten_threshold;
     const StreamKey provider{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_PROVIDER};
     state.kindergarten =
-        enrolled ? static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(
-                                                    rplan_.services[static_cast<std::size_t>(y_)].kindergarten_provider_threshold,
-                                                    draw_u64(plan_.seed, rep_, provider))))
+        enrolled ? static_cast<std::int8_t>(
+                       1 + static_cast<int>(pick_provider(services.kindergarten_provider_threshold,
+                                                          draw_u64(plan_.seed, rep_, provider))))
                  : std::int8_t{0};
   }
   if (state.kindergarten > 0) {
+    const std::uint16_t alive = cy.alive_mask;
     cy.kindergarten_masks = {static_cast<std::uint16_t>(kg[0] & alive), static_cast<std::uint16_t>(kg[1] & alive),
                              static_cast<std::uint16_t>(kg[2] & alive)};
     cy.kindergarten_provider = static_cast<Provider>(state.kindergarten - 1);
     tally.kindergarten_months += months_in(static_cast<std::uint16_t>((kg[0] | kg[1] | kg[2]) & alive));
+  }
+}
+
+//! The childcare months wanted by the families of the children under 3 at the year's start
+//! among `n` entries of `work`: their year's keys drawn in one batch.
+void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const {
+  const MonthIndex year_start = month_index(year_, 1);
+  std::array<ChildWork*, DRAW_BATCH> young;
+  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (year_start - work[i].year.birth_month - 1 >= UNDER3_MONTHS) continue;
+    young[m] = &work[i];
+    entity[m] = work[i].request.entity;
+    aux[m] = work[i].request.aux;
+    ++m;
+  }
+  if (m == 0) return;
+  std::uint64_t keys[DRAW_BATCH], unused[DRAW_BATCH];
+  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL, 0,
+                       keys, unused);
+  const auto& demand_by = rplan_.childcare_demand[static_cast<std::size_t>(y_)];
+  for (std::size_t j = 0; j < m; ++j) {
+    ChildWork& w = *young[j];
+    const ChildYear& cy = w.year;
+    tally.child_months_under3 += months_in(age_window_mask(year_, cy.birth_month, 0, UNDER3_MONTHS) & cy.alive_mask);
+    w.request.key = keys[j];
+    const auto& demand = demand_by.at(w.employment, cy.birth_order, (cy.flags & FLAG_LOCAL_RESIDENT) != 0);
+    w.request.months = childcare_demand_mask(demand, cy.birth_month, year_, w.request.key) & cy.alive_mask;
+    tally.childcare_demand_months += months_in(w.request.months);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "models/services.h"
 #include "sim/engine/plan.h"
 #include "sim/population/population.h"
+#include "sim/random/rng.h"
 
 namespace cradle::engine {
 
@@ -72,7 +73,10 @@ struct ChildWork {
   ChildYear year;            //!< its childcare_mask is set from `request` when settling
   ChildcareRequest request;  //!< the months wanted, then granted
   ChildState* state;
+  std::uint8_t employment;  //!< its household's Employment (childcare demand reads it)
 };
+
+struct ChildChunk;
 
 //! The state a replication carries from year to year, shared by its blocks (each block
 //! touches only its own households, women and children).
@@ -119,13 +123,19 @@ class BlockYear {
   bool present(std::uint32_t household) const {
     return pop_.household_arrival[household] <= year_ && year_ < pop_.household_departure[household];
   }
-  bool counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const;
+  class Census;
+  Census census() const;
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
-  void prepare(const ChildRecord& child, ChildState& state, BlockTally& tally, std::vector<ChildWork>& work) const;
-  std::uint16_t survival(const ChildRecord& child, ChildState& state, BlockTally& tally) const;
-  void services(ChildWork& w, int age_at_start, std::uint32_t household, BlockTally& tally) const;
+  void admit(const ChildRecord& child, ChildState& state, const Census& census, BlockTally& tally, ChildChunk& chunk,
+             std::vector<ChildWork>& work) const;
+  void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;
+  std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, BlockTally& tally) const;
+  void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
+             std::vector<ChildWork>& work) const;
+  void kindergarten(ChildWork& w, BlockTally& tally) const;
+  void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;

@@ -20,6 +20,12 @@ namespace cradle {
 
 __extension__ using Uint128 = unsigned __int128;  // GCC/Clang extension, silenced for -Wpedantic
 
+//! A uniform integer in [0, n) from 64 random bits, by multiply-shift (bias below 2^-32
+//! for n < 2^32).
+inline std::uint32_t scaled_below(std::uint64_t bits, std::uint32_t n) {
+  return static_cast<std::uint32_t>((static_cast<Uint128>(bits) * n) >> 64);
+}
+
 //! Identifies an entity's stream. `aux` disambiguates entity spaces: base
 //! population entities use aux 0; a child born in the simulation is
 //! (mother index, aux = birth year), stable between a reform and its baseline.
@@ -56,10 +62,8 @@ class KeyedStream {
   //! A uniform double in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
-  //! A uniform integer in [0, n), by multiply-shift (bias below 2^-32 for n < 2^32).
-  std::uint32_t below(std::uint32_t n) {
-    return static_cast<std::uint32_t>((static_cast<Uint128>(next_u64()) * n) >> 64);
-  }
+  //! A uniform integer in [0, n) (scaled_below).
+  std::uint32_t below(std::uint32_t n) { return scaled_below(next_u64(), n); }
 
   // For use with Boost.Random / <random> distributions.
   using result_type = std::uint64_t;
@@ -92,6 +96,28 @@ inline std::uint64_t draw_u64(std::uint32_t seed, std::uint32_t replication, con
 inline constexpr std::size_t DRAW_BATCH = 64;
 void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first, std::size_t n,
                     std::uint16_t year, stream::Id purpose, std::uint64_t* word01, std::uint64_t* word23);
+
+//! Philox draws for n arbitrary keys (entity[i], aux[i], year, purpose), each at draw
+//! index `draw`: word01[i] is draw_u64 of key i, word23[i] the second half of its block
+//! (what a KeyedStream of that key gives second). Lane-parallel, as draw_batch_u64.
+//! n <= DRAW_BATCH.
+void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
+                          const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
+                          std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23);
+
+//! The two words of one Philox block drawn in a batch, read as the stream of its key: the
+//! same numbers as a KeyedStream's first two draws (a third is a logic error).
+class DrawnBlock {
+ public:
+  DrawnBlock(std::uint64_t word01, std::uint64_t word23) : words_{word01, word23} {}
+  std::uint64_t next_u64() { return words_[next_++]; }
+  //! As KeyedStream::below.
+  std::uint32_t below(std::uint32_t n) { return scaled_below(next_u64(), n); }
+
+ private:
+  std::array<std::uint64_t, 2> words_;
+  std::size_t next_ = 0;
+};
 
 //! A stable 32-bit hash of a name (FNV-1a), for deriving draw indices from
 //! identifiers such as measure ids, independent of their order in a scenario.
