@@ -1,38 +1,173 @@
 #include "sim/random/rng.h"
 
-// ThreadSanitizer instruments the resolver that picks a clone at load time, which then runs
-// before the sanitizer's runtime is up and crashes the program (GCC 12): a ThreadSanitizer
-// build has the baseline version alone.
-#ifdef CRADLE_TSAN
-#define CRADLE_VECTOR_CLONES
-#else
-#define CRADLE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#include <atomic>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace cradle {
 
 namespace {
 
-//! Philox4x32-10 written lane by lane (round outside, lanes inside), so that each round
-//! is a vector loop; the multipliers and key increments are Random123's. Inlined into each
-//! clone below, which the compiler vectorises for its target.
-[[gnu::always_inline]] inline void philox_lanes(std::uint32_t seed, std::uint32_t replication, std::uint32_t* c0,
-                                                std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3) {
-  std::uint32_t k0 = seed, k1 = replication;
+constexpr std::size_t PAIRS = DRAW_BATCH / 2;
+
+//! The lanes of a batch in pairs packed in 64-bit words (lane 2j in the low half), so that
+//! the 32 × 32 → 64-bit products of Philox are the even/odd-lane multiplies of SIMD units.
+struct Lanes {
+  alignas(64) std::uint64_t x0[PAIRS], x1[PAIRS], x2[PAIRS], x3[PAIRS];
+};
+
+constexpr std::uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;  // Random123's multipliers
+constexpr std::uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;  // and key increments
+
+//! Philox4x32-10, portable: each round a loop over the pairs, the halves' products put
+//! back in place with shifts and masks.
+void philox_portable(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
+  constexpr std::uint64_t LOW = 0xFFFFFFFFu, HIGH = LOW << 32;
   for (int round = 0; round < 10; ++round) {
-    for (std::size_t i = 0; i < DRAW_BATCH; ++i) {
-      const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0[i];
-      const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2[i];
-      const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1[i] ^ k0;
-      const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3[i] ^ k1;
-      c1[i] = static_cast<std::uint32_t>(p1);
-      c3[i] = static_cast<std::uint32_t>(p0);
-      c0[i] = n0;
-      c2[i] = n2;
+    const std::uint64_t key0 = (std::uint64_t{k0} << 32) | k0, key1 = (std::uint64_t{k1} << 32) | k1;
+    for (std::size_t j = 0; j < PAIRS; ++j) {
+      const std::uint64_t even0 = (l.x0[j] & LOW) * M0, odd0 = (l.x0[j] >> 32) * M0;
+      const std::uint64_t even2 = (l.x2[j] & LOW) * M1, odd2 = (l.x2[j] >> 32) * M1;
+      const std::uint64_t n0 = ((even2 >> 32) | (odd2 & HIGH)) ^ l.x1[j] ^ key0;
+      const std::uint64_t n2 = ((even0 >> 32) | (odd0 & HIGH)) ^ l.x3[j] ^ key1;
+      l.x1[j] = (even2 & LOW) | (odd2 << 32);
+      l.x3[j] = (even0 & LOW) | (odd0 << 32);
+      l.x0[j] = n0;
+      l.x2[j] = n2;
     }
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
+    k0 += W0;
+    k1 += W1;
   }
+}
+
+#if defined(__x86_64__) && !defined(CRADLE_TSAN)
+#define CRADLE_X86_PHILOX 1
+// The same rounds with AVX-512 and AVX2 intrinsics (compilers turn the portable loop's
+// products into full 64-bit multiplies); chosen at run time for the CPU, all give the same
+// integers. ThreadSanitizer builds keep the portable version alone.
+
+// GCC 12 warns of the intrinsics header's own deliberately undefined vectors.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+__attribute__((target("avx512f"))) void philox_avx512(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
+  constexpr std::size_t V = PAIRS / 8;
+  const __m512i m0 = _mm512_set1_epi64(M0), m1 = _mm512_set1_epi64(M1);
+  __m512i a[V], b[V], c[V], d[V];
+  for (std::size_t v = 0; v < V; ++v) {
+    a[v] = _mm512_load_si512(l.x0 + 8 * v);
+    b[v] = _mm512_load_si512(l.x1 + 8 * v);
+    c[v] = _mm512_load_si512(l.x2 + 8 * v);
+    d[v] = _mm512_load_si512(l.x3 + 8 * v);
+  }
+  constexpr __mmask16 ODD = 0xAAAA;
+  for (int round = 0; round < 10; ++round) {
+    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
+    for (std::size_t v = 0; v < V; ++v) {
+      const __m512i even0 = _mm512_mul_epu32(a[v], m0), odd0 = _mm512_mul_epu32(_mm512_srli_epi64(a[v], 32), m0);
+      const __m512i even2 = _mm512_mul_epu32(c[v], m1), odd2 = _mm512_mul_epu32(_mm512_srli_epi64(c[v], 32), m1);
+      const __m512i high0 = _mm512_mask_blend_epi32(ODD, _mm512_srli_epi64(even0, 32), odd0);
+      const __m512i high2 = _mm512_mask_blend_epi32(ODD, _mm512_srli_epi64(even2, 32), odd2);
+      const __m512i n0 = _mm512_ternarylogic_epi32(high2, b[v], key0, 0x96);  // three-way xor
+      const __m512i n2 = _mm512_ternarylogic_epi32(high0, d[v], key1, 0x96);
+      b[v] = _mm512_mask_blend_epi32(ODD, even2, _mm512_slli_epi64(odd2, 32));
+      d[v] = _mm512_mask_blend_epi32(ODD, even0, _mm512_slli_epi64(odd0, 32));
+      a[v] = n0;
+      c[v] = n2;
+    }
+    k0 += W0;
+    k1 += W1;
+  }
+  for (std::size_t v = 0; v < V; ++v) {
+    _mm512_store_si512(l.x0 + 8 * v, a[v]);
+    _mm512_store_si512(l.x1 + 8 * v, b[v]);
+    _mm512_store_si512(l.x2 + 8 * v, c[v]);
+    _mm512_store_si512(l.x3 + 8 * v, d[v]);
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+__attribute__((target("avx2"))) void philox_avx2(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
+  constexpr std::size_t V = PAIRS / 4;
+  const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
+  __m256i a[V], b[V], c[V], d[V];
+  for (std::size_t v = 0; v < V; ++v) {
+    a[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x0 + 4 * v));
+    b[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x1 + 4 * v));
+    c[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x2 + 4 * v));
+    d[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x3 + 4 * v));
+  }
+  for (int round = 0; round < 10; ++round) {
+    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0)), key1 = _mm256_set1_epi32(static_cast<int>(k1));
+    for (std::size_t v = 0; v < V; ++v) {
+      const __m256i even0 = _mm256_mul_epu32(a[v], m0), odd0 = _mm256_mul_epu32(_mm256_srli_epi64(a[v], 32), m0);
+      const __m256i even2 = _mm256_mul_epu32(c[v], m1), odd2 = _mm256_mul_epu32(_mm256_srli_epi64(c[v], 32), m1);
+      const __m256i high0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
+      const __m256i high2 = _mm256_blend_epi32(_mm256_srli_epi64(even2, 32), odd2, 0xAA);
+      const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(high2, b[v]), key0);
+      const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(high0, d[v]), key1);
+      b[v] = _mm256_blend_epi32(even2, _mm256_slli_epi64(odd2, 32), 0xAA);
+      d[v] = _mm256_blend_epi32(even0, _mm256_slli_epi64(odd0, 32), 0xAA);
+      a[v] = n0;
+      c[v] = n2;
+    }
+    k0 += W0;
+    k1 += W1;
+  }
+  for (std::size_t v = 0; v < V; ++v) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l.x0 + 4 * v), a[v]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l.x1 + 4 * v), b[v]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l.x2 + 4 * v), c[v]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l.x3 + 4 * v), d[v]);
+  }
+}
+#endif
+
+using PhiloxRounds = void (*)(std::uint32_t, std::uint32_t, Lanes&);
+
+//! The implementation for a path, or null where this CPU (or build) has none.
+PhiloxRounds philox_on(PhiloxPath path) {
+  switch (path) {
+    case PhiloxPath::portable: return philox_portable;
+#ifdef CRADLE_X86_PHILOX
+    case PhiloxPath::avx2: return __builtin_cpu_supports("avx2") ? philox_avx2 : nullptr;
+    case PhiloxPath::avx512: return __builtin_cpu_supports("avx512f") ? philox_avx512 : nullptr;
+#endif
+    default: return nullptr;
+  }
+}
+
+PhiloxRounds fastest_philox() {
+  __builtin_cpu_init();
+  for (const PhiloxPath path : {PhiloxPath::avx512, PhiloxPath::avx2}) {
+    if (const PhiloxRounds rounds = philox_on(path)) return rounds;
+  }
+  return philox_portable;
+}
+
+std::atomic<PhiloxRounds> chosen_philox{fastest_philox()};
+
+//! Philox4x32-10 on the batch's counters (lane i: c0[i], c1[i], c2[i], c3[i]), in place.
+void philox_lanes(std::uint32_t seed, std::uint32_t replication, std::uint32_t* c0, std::uint32_t* c1,
+                  std::uint32_t* c2, std::uint32_t* c3) {
+  const PhiloxRounds rounds = chosen_philox.load(std::memory_order_relaxed);
+  Lanes l;
+  std::memcpy(l.x0, c0, sizeof l.x0);
+  std::memcpy(l.x1, c1, sizeof l.x1);
+  std::memcpy(l.x2, c2, sizeof l.x2);
+  std::memcpy(l.x3, c3, sizeof l.x3);
+  rounds(seed, replication, l);
+  std::memcpy(c0, l.x0, sizeof l.x0);
+  std::memcpy(c1, l.x1, sizeof l.x1);
+  std::memcpy(c2, l.x2, sizeof l.x2);
+  std::memcpy(c3, l.x3, sizeof l.x3);
 }
 
 [[gnu::always_inline]] inline void store_words(std::size_t n, const std::uint32_t* c0, const std::uint32_t* c1,
@@ -46,9 +181,8 @@ namespace {
 
 }  // namespace
 
-// Built for AVX-512, AVX2 and the baseline, chosen at load time for the CPU; all give the
-// same integers (tests/test_rng.cpp checks the batches against Random123's scalar Philox).
-CRADLE_VECTOR_CLONES void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first,
+// tests/test_rng.cpp checks the batches against Random123's scalar Philox.
+void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first,
                                          std::size_t n, std::uint16_t year, stream::Id purpose,
                                          std::uint64_t* word01, std::uint64_t* word23) {
   alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
@@ -63,7 +197,7 @@ CRADLE_VECTOR_CLONES void draw_batch_u64(std::uint32_t seed, std::uint32_t repli
   store_words(n, c0, c1, c2, c3, word01, word23);
 }
 
-CRADLE_VECTOR_CLONES void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication,
+void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication,
                                                const std::uint32_t* entity, const std::uint32_t* aux, std::size_t n,
                                                std::uint16_t year, stream::Id purpose, std::uint32_t draw,
                                                std::uint64_t* word01, std::uint64_t* word23) {
@@ -79,6 +213,12 @@ CRADLE_VECTOR_CLONES void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t
   }
   philox_lanes(seed, replication, c0, c1, c2, c3);
   store_words(n, c0, c1, c2, c3, word01, word23);
+}
+
+bool use_philox_path(PhiloxPath path) {
+  const PhiloxRounds rounds = philox_on(path);
+  if (rounds) chosen_philox.store(rounds, std::memory_order_relaxed);
+  return rounds != nullptr;
 }
 
 std::uint32_t stable_hash32(std::string_view name) {

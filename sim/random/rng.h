@@ -97,6 +97,14 @@ inline constexpr std::size_t DRAW_BATCH = 64;
 void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first, std::size_t n,
                     std::uint16_t year, stream::Id purpose, std::uint64_t* word01, std::uint64_t* word23);
 
+//! The implementations of the batches' Philox rounds: portable C++, AVX2, AVX-512. The
+//! fastest the CPU has is used; all give the same integers.
+enum class PhiloxPath { portable, avx2, avx512 };
+
+//! Makes the batches use `path` from now on, if this CPU and build have it (false, and no
+//! change, if not). For tests that check every path; not thread-safe against running batches.
+bool use_philox_path(PhiloxPath path);
+
 //! Philox draws for n arbitrary keys (entity[i], aux[i], year, purpose), each at draw
 //! index `draw`: word01[i] is draw_u64 of key i, word23[i] the second half of its block
 //! (what a KeyedStream of that key gives second). Lane-parallel, as draw_batch_u64.
