@@ -1,6 +1,7 @@
 #include "sim/engine/block_year.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "models/measures/kinds.h"
 #include "models/childcare_demand.h"
@@ -411,25 +412,25 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
   const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
   std::optional<FeeLedger> fees_reduced;  // what the claimed fee reductions took off, made on first use
-  for (std::size_t i = 0; i < plan_.child_measures.size(); ++i) {
-    const MeasurePlan& mp = plan_.child_measures[i];
-    // Cheap rejections first: most children are outside most measures' reach.
-    const Eligibility& e = mp.measure->eligibility;
-    if (mp.measure->basis == Basis::child_month) {
-      if (age_at_start + 11 < e.min_age_months || age_at_start >= e.max_age_months) continue;
-    } else if (e.service == Service::childcare ? cy.childcare_mask == 0 : !in_kindergarten) {
-      continue;
+  const ChildMeasureReach& reach = plan_.child_reach;
+  // Only the measures the child's age and services can reach, in the scenario's order
+  // (stacked fee reductions apply in it).
+  for (std::size_t word = 0; word < reach.words; ++word) {
+    for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word); set != 0;
+         set &= set - 1) {
+      const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
+      const MeasurePlan& mp = plan_.child_measures[i];
+      const Cost c = claimed_child_year_cost(*mp.measure, cy, year_, plan_.fees, fees_reduced,
+                                             [&] { return claims(mp, i, w); });
+      if (c.units == 0) continue;
+      Fen paid = c.fen;
+      if (mp.cap_slot >= 0 &&
+          !pay_within_cap(paid, mp.measure->cap_per_person, state.paid[static_cast<std::size_t>(mp.cap_slot)])) {
+        continue;
+      }
+      books.units[mp.tally] += c.units;
+      books.fen[mp.tally] += paid;
     }
-    const Cost c = claimed_child_year_cost(*mp.measure, cy, year_, plan_.fees, fees_reduced,
-                                           [&] { return claims(mp, i, w); });
-    if (c.units == 0) continue;
-    Fen paid = c.fen;
-    if (mp.cap_slot >= 0 &&
-        !pay_within_cap(paid, mp.measure->cap_per_person, state.paid[static_cast<std::size_t>(mp.cap_slot)])) {
-      continue;
-    }
-    books.units[mp.tally] += c.units;
-    books.fen[mp.tally] += paid;
   }
 }
 

@@ -131,6 +131,31 @@ void plan_take_up(MeasurePlan& mp, const Measure& m, const Plan& plan) {
   mp.take_up_certain = certain;
 }
 
+//! The child measures' reach by age and service (ChildMeasureReach).
+void plan_child_reach(Plan& plan) {
+  ChildMeasureReach& r = plan.child_reach;
+  r.words = (plan.child_measures.size() + 63) / 64;
+  const int ages = plan.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
+  r.by_age.assign(static_cast<std::size_t>(ages) * r.words, 0);
+  r.childcare.assign(r.words, 0);
+  r.kindergarten.assign(r.words, 0);
+  for (std::size_t i = 0; i < plan.child_measures.size(); ++i) {
+    const Measure& m = *plan.child_measures[i].measure;
+    const std::size_t word = i / 64;
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (m.basis == Basis::child_month) {
+      const Eligibility& e = m.eligibility;
+      for (int age = ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
+        // Its months this year are ages age … age + 11: does any fall in the window?
+        if (age + 11 < e.min_age_months || age >= e.max_age_months) continue;
+        r.by_age[static_cast<std::size_t>(age - ChildMeasureReach::YOUNGEST) * r.words + word] |= bit;
+      }
+    } else {
+      (m.eligibility.service == Service::childcare ? r.childcare : r.kindergarten)[word] |= bit;
+    }
+  }
+}
+
 //! The measures sorted by basis, with their take-up thresholds and cap slots.
 void plan_measures(Plan& plan, const Scenario& scenario) {
   plan.home_min_children = std::numeric_limits<int>::max();
@@ -171,6 +196,7 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
                         m.eligibility.max_minor_children != none.max_minor_children;
   }
   plan.n_tallies = scenario.measures.size();
+  plan_child_reach(plan);
 }
 
 //! The capacity path, the same in every replication: places per 1000 planned residents

@@ -38,6 +38,24 @@ struct MeasurePlan {
   std::vector<std::uint64_t> take_up_by_year;
 };
 
+//! Which child measures a child-year can reach, as bit sets over Plan::child_measures
+//! (bit i of word i / 64), so that the settling pass visits only those: the child-month
+//! measures whose age window meets the year of a child of a given age, and the
+//! enrolled-month measures of childcare and of kindergarten.
+struct ChildMeasureReach {
+  static constexpr int YOUNGEST = -12;  //!< completed months at the year's start of a child born in December
+  std::size_t words = 0;
+  std::vector<std::uint64_t> by_age;  //!< [age at the year's start - YOUNGEST][word]
+  std::vector<std::uint64_t> childcare, kindergarten;  //!< [word]
+
+  //! The measures a child of `age_at_start` months (YOUNGEST … the plan's oldest relevant age)
+  //! may reach, in childcare or kindergarten this year or not: word `word` of the set.
+  std::uint64_t reach(int age_at_start, bool in_childcare, bool in_kindergarten, std::size_t word) const {
+    return by_age[static_cast<std::size_t>(age_at_start - YOUNGEST) * words + word] |
+           (in_childcare ? childcare[word] : 0) | (in_kindergarten ? kindergarten[word] : 0);
+  }
+};
+
 //! Everything that is the same for every replication of a scenario.
 struct Plan {
   int start_year;
@@ -61,6 +79,7 @@ struct Plan {
   std::array<double, DEMAND_EMPLOYMENT_CLASSES> employment_demand{};
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
+  ChildMeasureReach child_reach;            //!< of child_measures
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
   bool needs_minors = false;                  //!< some event measure reads the household's minor children
