@@ -24,19 +24,29 @@ class BlockYear::Census {
   Census(const std::int16_t* arrival, const std::int16_t* departure, bool migration, int year, int start_year)
       : arrival_(arrival), departure_(departure), migration_(migration), year_(year), start_year_(start_year) {}
 
-  bool counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) const {
+  //! Counts the resident by sex and age into `tally`, and the totals here until book().
+  bool counted(std::uint32_t household, Sex sex, int age, BlockTally& tally) {
     if (migration_) {
       const int departs = departure_[household], arrives = arrival_[household];
       if (departs == year_) {
-        ++tally.departed;
+        ++departed_;
         return false;
       }
       if (arrives > year_ || year_ >= departs) return false;
-      if (arrives == year_ && year_ > start_year_) ++tally.arrived;
+      if (arrives == year_ && year_ > start_year_) ++arrived_;
     }
-    ++tally.population;
+    ++population_;
     ++tally.residents[static_cast<std::size_t>(sex)][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))];
     return true;
+  }
+
+  //! Adds the totals counted so far to `tally` (kept in registers meanwhile: one
+  //! increment of memory per person would chain every person's count to the last one's).
+  void book(BlockTally& tally) {
+    tally.population += population_;
+    tally.arrived += arrived_;
+    tally.departed += departed_;
+    population_ = arrived_ = departed_ = 0;
   }
 
  private:
@@ -44,6 +54,7 @@ class BlockYear::Census {
   const std::int16_t* departure_;
   bool migration_;
   int year_, start_year_;
+  std::int64_t population_ = 0, arrived_ = 0, departed_ = 0;
 };
 
 BlockYear::Census BlockYear::census() const {
@@ -67,7 +78,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   women(block, newborns, books);
   others(block, books.tally);
   work.clear();
-  const Census census = this->census();
+  Census census = this->census();
   ChildChunk chunk;
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
     const ChildRecord child{pop_.child_birth_month[c], pop_.child_birth_order[c], static_cast<Sex>(pop_.child_sex[c]),
@@ -80,6 +91,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
     admit(child, nb.state, census, books.tally, chunk, work);
   }
   enter_chunk(chunk, books.tally, work);
+  census.book(books.tally);
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
@@ -138,7 +150,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   // Uniform over the run, so these branches cost nothing when the feature is off.
   const bool banded = plan_.band_income.size() > 1;
   const int year = year_;
-  const Census census = this->census();
+  Census census = this->census();
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
@@ -189,6 +201,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       }
     }
   }
+  census.book(books.tally);
 }
 
 //! The other residents' year: each living one is counted, and dies at the bottom of a
@@ -204,7 +217,7 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   const MortalityThresholds& mortality = plan_.mortality;
   const bool mortal = mortality.any;
   const int year = year_;
-  const Census census = this->census();
+  Census census = this->census();
   const auto year_key = static_cast<std::uint16_t>(year_);
   std::uint64_t draws[2][DRAW_BATCH];
   const std::uint32_t pair_end = (block.person_end + 1) / 2;
@@ -224,6 +237,7 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
       }
     }
   }
+  census.book(tally);
 }
 
 //! The first half of a child's year: whether it lives through it (counted among the
@@ -233,7 +247,7 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
 //! neither counted nor drawn for death again. A child alive at the year's start is
 //! admitted into `chunk`; each full chunk draws its survivals in one batch and enters
 //! `work`.
-void BlockYear::admit(const ChildRecord& child, ChildState& state, const Census& census, BlockTally& tally,
+void BlockYear::admit(const ChildRecord& child, ChildState& state, Census& census, BlockTally& tally,
                       ChildChunk& chunk, std::vector<ChildWork>& work) const {
   const MonthIndex year_start = month_index(year_, 1);
   if (child.birth_month >= year_start + 12 || state.dead) return;  // not yet born, or died

@@ -128,7 +128,7 @@ class BlockYear {
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
-  void admit(const ChildRecord& child, ChildState& state, const Census& census, BlockTally& tally, ChildChunk& chunk,
+  void admit(const ChildRecord& child, ChildState& state, Census& census, BlockTally& tally, ChildChunk& chunk,
              std::vector<ChildWork>& work) const;
   void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;
   std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, BlockTally& tally) const;
