@@ -1,0 +1,25 @@
+# ctest's bench_quick: runs ${BENCH} --quick and fails unless it exits 0 and its report holds
+# the header line and every table's header row.
+execute_process(COMMAND ${BENCH} --quick RESULT_VARIABLE rc OUTPUT_VARIABLE report ERROR_VARIABLE progress)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cradle_bench --quick exited with ${rc}:\n${progress}\n${report}")
+endif()
+foreach(expected
+    "hardware threads, load average "
+    "| population | households | residents | replications | threads | household-years/s |"
+    "ns per household-year** ("
+    "| population | threads | residents | population | peak, generation |"
+    "| population | threads | replications | total, s | generation | simulation | reduction | writing |"
+    "Not made: it needs the full Jiangxi case")
+  string(FIND "${report}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "cradle_bench --quick printed no \"${expected}\":\n${report}")
+  endif()
+endforeach()
+# A throughput row of each quick case with its counts and a rate.
+foreach(label "Xihu, current" "Zhangping, current" "Jiangxi, current, 1/10")
+  if(NOT report MATCHES "\\| ${label} \\| [0-9,]+ \\| [0-9,]+ \\| 2 \\| 1 \\| [0-9.]+(e\\+[0-9]+)? \\|")
+    message(FATAL_ERROR "cradle_bench --quick printed no one-thread row for ${label}:\n${report}")
+  endif()
+endforeach()
+message(STATUS "${report}")
