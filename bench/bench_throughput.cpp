@@ -6,8 +6,9 @@
 // size), with 1 thread and all hardware threads (or --threads): the yearly loop's
 // throughput, peak resident memory per resident, and where the time of a run as `cradle
 // run` makes it goes (population generation, simulation, writing the results file); and,
-// beside them, the bare reference loop of bench/reference_loop.h, so that README quotes
-// the model's time as a ratio to it. Each case and thread count runs in a child process
+// beside them, the bare reference loop of bench/reference_loop.h, timed in turn with the
+// model's runs, so that README quotes the model's time as a ratio to it: a ratio depends
+// less than a time on the machine and on its speed that minute. Each case and thread count runs in a child process
 // of its own, so that one case's memory and thread pool do not touch the next one's
 // figures; this process starts no thread and no TBB before the children are done.
 // Progress goes to stderr; --quick is the smoke test ctest runs (label bench).
@@ -25,7 +26,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -51,8 +51,12 @@ struct Options {
   std::vector<int> threads;  //!< ascending, distinct
   int repeat = 3;
   bool quick = false;
-  std::string command;  //!< as typed, for the report
+  std::string command;             //!< as typed, for the report
+  bench::ReferenceSize reference;  //!< Xihu's size, measured first
 };
+
+// The reference loop's runs: the scenarios' 11 years, replications enough for a tenth of a second.
+constexpr int REFERENCE_YEARS = 11, REFERENCE_REPLICATIONS = 16;
 
 struct Case {
   const char* label;
@@ -76,6 +80,8 @@ struct Measured {
   double run_s = 0;                       //!< the same replications each on its own population, as `cradle run`
   double others_generation_thread_s = 0;  //!< in run_s: the threads' time generating replications 1 … R-1's
   double writing_s = 0;                   //!< write_results of the run's results
+  double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
+  std::int64_t reference_checksum = 0;
   // Bytes: the process's resident size at its start and after generation, and the peaks of
   // generation, of the loop and of the run (each its own when /proc/self/clear_refs resets
   // the peak, else the peak so far).
@@ -169,6 +175,11 @@ RunResults results_of(const Scenario& scenario, const BasePopulation& pop, const
 Measured measure(const Case& c, int replications, int threads, const Options& options,
                  const std::filesystem::path& scratch) {
   Measured m;
+  // The reference loop is built and run once before the memory baseline, so that it adds nothing
+  // to the case's figures.
+  const int reference_replications = options.quick ? 2 : REFERENCE_REPLICATIONS;
+  bench::ReferenceLoop reference(options.reference);
+  reference.run(REFERENCE_YEARS, reference_replications);
   m.rss_start = proc_status_bytes("VmRSS");
   m.threads = threads;
   m.replications = replications;
@@ -191,9 +202,13 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   m.children = pop->children();
   m.peaks_separate = reset_peak();
 
-  // The yearly loop: every replication on replication 0's population.
-  m.loop_s = 1e300;
+  // The yearly loop: every replication on replication 0's population, each run just after one
+  // of the reference loop's.
+  m.loop_s = m.reference_s = 1e300;
   for (int k = options.quick ? 1 : 0; k <= options.repeat; ++k) {  // k = 0: an untimed warm-up
+    const double reference_s = reference.run(REFERENCE_YEARS, reference_replications);
+    if (k > 0) m.reference_s = std::min(m.reference_s, reference_s);
+    m.reference_checksum = reference.checksum();
     t0 = Clock::now();
     const ScenarioResults r = simulate(scenario, *pop, run_options);
     const double dt = seconds_since(t0);
@@ -317,32 +332,67 @@ std::string grouped(std::uint64_t v) {
 
 double household_years(const Measured& m) { return static_cast<double>(m.households) * m.years * m.replications; }
 
+//! The reference loop's ns per household-year in the child that measured `m`.
+double reference_ns(const Measured& m, const Options& options) {
+  const int replications = options.quick ? 2 : REFERENCE_REPLICATIONS;
+  return m.reference_s * 1e9 / (static_cast<double>(options.reference.households) * REFERENCE_YEARS * replications);
+}
+
+//! The model's core time per household-year (threads × wall) over the reference loop's.
+double over_reference(const Measured& m, const Options& options) {
+  return 1e9 * m.threads * m.loop_s / household_years(m) / reference_ns(m, options);
+}
+
 struct Row {
   const Case* c;
   Measured m;
 };
 
-void print_throughput(const std::vector<Row>& rows, double reference_ns) {
+void print_throughput(const std::vector<Row>& rows, const Options& options) {
   std::printf(
       "## The yearly loop\n\n"
       "Every replication on one base population (replication 0's); a household-year is one household "
       "with all its residents through one year. Speed-up and efficiency are against the case's "
-      "smallest thread count; \"÷ reference\" is the core time per household-year (threads × wall) "
-      "over the reference loop's (below).\n\n");
+      "smallest thread count. \"reference, ns\" is the reference loop's time per household-year in the "
+      "same process, best of its runs, each run just before one of the model's; \"÷ reference\" is the "
+      "model's core time per household-year (threads × wall) over it.\n\n");
   std::printf(
       "| population | households | residents | replications | threads | household-years/s | ns per "
-      "household-year | household-years/s per core | ÷ reference | speed-up | efficiency |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "household-year | household-years/s per core | reference, ns | ÷ reference | speed-up | efficiency |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Measured& m = rows[i].m;
     const Row& first = *std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.c == rows[i].c; });
     const double rate = household_years(m) / m.loop_s, base = household_years(first.m) / first.m.loop_s;
     const double speed_up = rate / base, efficiency = speed_up * first.m.threads / m.threads;
-    std::printf("| %s | %s | %s | %d | %d | %.3g | %.1f | %.3g | %.2f | %.2f | %.0f %% |\n", rows[i].c->label,
+    std::printf("| %s | %s | %s | %d | %d | %.3g | %.1f | %.3g | %.2f | %.2f | %.2f | %.0f %% |\n", rows[i].c->label,
                 grouped(m.households).c_str(), grouped(m.residents).c_str(), m.replications, m.threads, rate,
-                1e9 / rate, rate / m.threads, 1e9 * m.threads / rate / reference_ns, speed_up, 100 * efficiency);
+                1e9 / rate, rate / m.threads, reference_ns(m, options), over_reference(m, options), speed_up,
+                100 * efficiency);
   }
   std::printf("\n");
+}
+
+void print_reference(const std::vector<Row>& rows, const Options& options) {
+  const Measured& first = rows.front().m;
+  const bench::ReferenceSize& size = options.reference;
+  double low = 1e300, high = 0;
+  for (const Row& r : rows) {
+    low = std::min(low, reference_ns(r.m, options));
+    high = std::max(high, reference_ns(r.m, options));
+  }
+  std::printf(
+      "## The reference loop\n\n"
+      "bench/reference_loop.cpp: a bare structure-of-arrays kernel on one thread over a synthetic "
+      "population the size of Xihu's (%s households, %s women, %s children), %d years × %d "
+      "replications a run: per woman a batched Philox draw (`draw_batch_u64`, as the model's) against an "
+      "integer threshold by age × parity, per child one for childcare under 3 or kindergarten at 3–5, "
+      "ageing, and four measures as months × fen summed into int64 tallies (checksum %lld). It ran at "
+      "%.2f–%.2f ns per household-year in the cases' processes. **%s on %d thread(s): %.2f × the "
+      "reference** in core time per household-year.\n\n",
+      grouped(size.households).c_str(), grouped(size.women).c_str(), grouped(size.children).c_str(), REFERENCE_YEARS,
+      options.quick ? 2 : REFERENCE_REPLICATIONS, static_cast<long long>(first.reference_checksum), low, high,
+      rows.front().c->label, first.threads, over_reference(first, options));
 }
 
 void print_memory(const std::vector<Row>& rows) {
@@ -443,25 +493,23 @@ int main(int argc, char** argv) {
   scratch = scratch_name;
 
   std::vector<Row> rows;
-  std::optional<bench::ReferenceTiming> reference;
-  double reference_ns = 0;
+  Options run_options = options;
   int exit_code = 0;
   try {
+    // The reference loop's size: Xihu's population, generated in a child of its own.
+    run_options.reference = in_child<bench::ReferenceSize>([] {
+      const Scenario xihu = load_scenario(shipped_scenarios_dir() / CASES[0].scenario);
+      const BasePopulation pop = replication_population(xihu, CASES[0].sample, 0);  // as the case's
+      return bench::ReferenceSize{pop.households(), pop.women(), pop.children()};
+    });
     for (const Case& c : CASES) {
       const int replications = options.quick ? c.quick_replications : c.replications;
       if (replications == 0) continue;
       for (int t : options.threads) {
         const auto t0 = Clock::now();
-        const Measured m = in_child<Measured>([&] { return measure(c, replications, t, options, scratch); });
+        const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
         rows.push_back({&c, m});
         std::fprintf(stderr, "cradle_bench: %s, %d thread(s): %.1f s\n", c.label, t, seconds_since(t0));
-        if (!reference) {
-          // Beside the first case (Xihu), at its size: the yardstick of the "÷ reference" column.
-          const bench::ReferenceSize size{m.households, m.women, m.children};
-          reference = in_child<bench::ReferenceTiming>(
-              [&] { return bench::time_reference_loop(size, m.years, replications, options.repeat); });
-          reference_ns = reference->seconds * 1e9 / household_years(m);
-        }
       }
     }
   } catch (const std::exception& e) {
@@ -485,20 +533,8 @@ int main(int argc, char** argv) {
       "timed runs of each loop: %d, the best kept%s; the bench took %.0f s.\n\n",
       date, cpu_model().c_str(), std::thread::hardware_concurrency(), load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION,
       options.repeat, options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started));
-  print_throughput(rows, reference_ns);
-  const Measured& xihu = rows.front().m;
-  std::printf(
-      "## The reference loop\n\n"
-      "bench/reference_loop.cpp: a bare structure-of-arrays kernel on a synthetic population the size "
-      "of %s (%s households, %s women, %s children), one thread, %d years × %d replications: per woman a "
-      "batched Philox draw (`draw_batch_u64`, as the model's) against an integer threshold by age × "
-      "parity, per child one for childcare under 3 or kindergarten at 3–5, ageing, and four measures as "
-      "months × fen summed into int64 tallies. **%.2f ns per household-year** (checksum %lld). "
-      "The model, %s on %d thread(s): **%.2f × the reference** in core time per household-year.\n\n",
-      rows.front().c->label, grouped(xihu.households).c_str(), grouped(xihu.women).c_str(),
-      grouped(xihu.children).c_str(), xihu.years, xihu.replications, reference_ns,
-      static_cast<long long>(reference->checksum), rows.front().c->label, xihu.threads,
-      1e9 * xihu.threads * xihu.loop_s / household_years(xihu) / reference_ns);
+  print_throughput(rows, run_options);
+  print_reference(rows, run_options);
   print_memory(rows);
   print_phases(rows);
   print_projection(rows);

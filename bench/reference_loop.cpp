@@ -157,19 +157,24 @@ std::int64_t replication(const People& base, const Thresholds& t, int years, std
 
 }  // namespace
 
-ReferenceTiming time_reference_loop(const ReferenceSize& size, int years, int replications, int repeat) {
-  const People base = synthetic(size);
-  const Thresholds t = thresholds();
-  People work;
-  ReferenceTiming best{1e300, 0};
-  for (int k = 0; k <= repeat; ++k) {  // k = 0: the warm-up
-    const auto t0 = std::chrono::steady_clock::now();
-    std::int64_t checksum = 0;
-    for (int r = 0; r < replications; ++r) checksum += replication(base, t, years, static_cast<std::uint32_t>(r), work);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (k > 0 && seconds < best.seconds) best = {seconds, checksum};
+struct ReferenceLoop::State {
+  People base, work;
+  Thresholds thresholds;
+};
+
+ReferenceLoop::ReferenceLoop(const ReferenceSize& size)
+    : state_(std::make_unique<State>(State{synthetic(size), People{}, thresholds()})) {}
+
+ReferenceLoop::~ReferenceLoop() = default;
+
+double ReferenceLoop::run(int years, int replications) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::int64_t sum = 0;
+  for (int r = 0; r < replications; ++r) {
+    sum += replication(state_->base, state_->thresholds, years, static_cast<std::uint32_t>(r), state_->work);
   }
-  return best;
+  checksum_ = sum;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace cradle::bench

@@ -1,12 +1,13 @@
 // The bench's yardstick: a bare structure-of-arrays kernel of the yearly loop's core
 // (births by age × parity, ageing, childcare and kindergarten draws, four measures in
-// integer fen), timed beside the model so that README quotes a ratio that does not
-// depend on the machine. It is not the model: no calibration, deaths, migration,
+// integer fen), timed in turn with the model so that README quotes a ratio, which depends
+// less than a time on the machine and on its speed that minute. It is not the model: no calibration, deaths, migration,
 // households' attributes beyond an income band, or results by payer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace cradle::bench {
 
@@ -17,14 +18,25 @@ struct ReferenceSize {
   std::size_t children = 0;  //!< children aged 0–6
 };
 
-struct ReferenceTiming {
-  double seconds = 0;         //!< best of the timed runs
-  std::int64_t checksum = 0;  //!< the tallies' sum, so that the work cannot be left out
-};
+//! The kernel over its synthetic population, built once (untimed) from a fixed hash, the
+//! same on every machine; each run's replications start from it again.
+class ReferenceLoop {
+ public:
+  explicit ReferenceLoop(const ReferenceSize& size);
+  ~ReferenceLoop();
+  ReferenceLoop(const ReferenceLoop&) = delete;
+  ReferenceLoop& operator=(const ReferenceLoop&) = delete;
 
-//! Runs `replications` replications of `years` years of the kernel on one thread, after one
-//! untimed warm-up, `repeat` times, and returns the best. The population is built (untimed)
-//! from a fixed hash, the same on every machine; each replication starts from it again.
-ReferenceTiming time_reference_loop(const ReferenceSize& size, int years, int replications, int repeat);
+  //! Runs `replications` replications of `years` years on the calling thread and returns
+  //! the seconds taken. The first run allocates the working buffers: time a later one.
+  double run(int years, int replications);
+  //! The last run's tallies summed, so that the work cannot be left out.
+  std::int64_t checksum() const { return checksum_; }
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  std::int64_t checksum_ = 0;
+};
 
 }  // namespace cradle::bench
