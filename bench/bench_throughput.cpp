@@ -12,6 +12,7 @@
 // of its own, so that one case's memory and thread pool do not touch the next one's
 // figures; this process starts no thread and no TBB before the children are done.
 // Progress goes to stderr; --quick is the smoke test ctest runs (label bench).
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
@@ -250,6 +251,32 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
+//! The CPU seconds every process has spent busy since boot (/proc/stat's user, nice, system,
+//! irq and softirq), and those the hypervisor took from this machine (steal); zero if unreadable.
+struct CpuSeconds {
+  double busy = 0, steal = 0;
+};
+
+CpuSeconds cpu_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  const auto tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {(user + nice + system + irq + softirq) / tick, steal / tick};
+}
+
+//! The CPU seconds of this process and of its children that have been waited for.
+double own_cpu_seconds() {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(self.ru_utime) + seconds(self.ru_stime) + seconds(children.ru_utime) + seconds(children.ru_stime);
+}
+
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
   std::string one;
@@ -426,8 +453,9 @@ void print_phases(const std::vector<Row>& rows) {
   std::printf(
       "## Where a run's time goes\n\n"
       "A run as `cradle run` makes it, each replication on its own population (the scenario's reading "
-      "left out), its wall time split into phases. Generation: replication 0's population, built on "
-      "one thread before the run, and the other replications' within the run, counted as the time "
+      "left out), its wall time split into phases. Generation: replication 0's population, built before "
+      "the run with the case's threads allowed (\"one population\"), and the other replications' within the run, "
+      "counted as the time "
       "the threads spent in the population source (timed around each call) divided by the threads "
       "(exact on one thread; an approximation when fewer replications than threads leave a thread "
       "idle). Simulation: the rest of the run, which includes calibrating fertility on each "
@@ -435,16 +463,19 @@ void print_phases(const std::vector<Row>& rows) {
       "replication-year's blocks into the results (`reduce_year`) runs inside the simulation and "
       "is not timed apart. Writing: `write_results`, which computes the summary statistics over "
       "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder).\n\n");
-  std::printf("| population | threads | replications | total, s | generation | simulation | reduction | writing |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| population | threads | replications | total, s | one population, s | generation | simulation | reduction "
+      "| writing |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const Measured& m = r.m;
     const double others = m.others_generation_thread_s / m.threads;
     const double generation = m.generation_s + others, simulation = m.run_s - others;
     const double total = generation + simulation + m.writing_s;
-    std::printf("| %s | %d | %d | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | in simulation | %.2f s, %.0f %% |\n",
-                r.c->label, m.threads, m.replications, total, generation, 100 * generation / total, simulation,
-                100 * simulation / total, m.writing_s, 100 * m.writing_s / total);
+    std::printf(
+        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | in simulation | %.2f s, %.0f %% |\n",
+        r.c->label, m.threads, m.replications, total, m.generation_s, generation, 100 * generation / total, simulation,
+        100 * simulation / total, m.writing_s, 100 * m.writing_s / total);
   }
   std::printf("\n");
 }
@@ -484,6 +515,7 @@ int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
   const auto started = Clock::now();
   const std::string load = load_average();
+  const CpuSeconds cpu_before = cpu_seconds();
   std::filesystem::path scratch = std::filesystem::temp_directory_path() / "cradle_bench.XXXXXX";
   std::string scratch_name = scratch.string();
   if (!mkdtemp(scratch_name.data())) {
@@ -518,6 +550,11 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(scratch);
   if (exit_code != 0) return exit_code;
+  // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
+  const CpuSeconds cpu_after = cpu_seconds();
+  const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
+  const double others = (cpu_after.busy - cpu_before.busy - own_cpu_seconds()) / capacity;
+  const double steal = (cpu_after.steal - cpu_before.steal) / capacity;
 
   char date[16];
   const std::time_t now = std::time(nullptr);
@@ -533,6 +570,11 @@ int main(int argc, char** argv) {
       "timed runs of each loop: %d, the best kept%s; the bench took %.0f s.\n\n",
       date, cpu_model().c_str(), std::thread::hardware_concurrency(), load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION,
       options.repeat, options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started));
+  std::printf(
+      "While it ran, other processes kept the CPUs %.0f %% busy and the hypervisor took %.0f %% (shares of "
+      "all hardware threads over the bench's time, from /proc/stat less the bench's own CPU time)%s.\n\n",
+      100 * others, 100 * steal,
+      others > 0.05 || steal > 0.05 ? ": **not a quiet run; its figures are not for quoting**" : "; a quiet run");
   print_throughput(rows, run_options);
   print_reference(rows, run_options);
   print_memory(rows);
