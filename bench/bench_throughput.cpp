@@ -1,41 +1,246 @@
-// Throughput of the yearly loop in household-years per second, for the default
-// scenario and for its population scaled to over a million households, with 1 and 2
-// threads (or the counts given). Prints a Markdown table; README.md quotes it.
+// Every figure README.md's performance section quotes, as one Markdown report:
 //
-//   build/bench/cradle_bench [--threads 1,2] [--repeat 3]
+//   ./build/bench/cradle_bench --repeat 3 > bench/RESULTS.md
+//
+// For the `current` scenario of Xihu, Zhangping and Jiangxi (Jiangxi at 1/10 and at full
+// size), with 1 thread and all hardware threads (or --threads): the yearly loop's
+// throughput, peak resident memory per resident, and where the time of a run as `cradle
+// run` makes it goes (population generation, simulation, writing the results file); and,
+// beside them, the bare reference loop of bench/reference_loop.h, timed in turn with the
+// model's runs, so that README quotes the model's time as a ratio to it: a ratio depends
+// less than a time on the machine and on its speed that minute. Each case and thread count runs in a child process
+// of its own, so that one case's memory and thread pool do not touch the next one's
+// figures; this process starts no thread and no TBB before the children are done.
+// Progress goes to stderr; --quick is the smoke test ctest runs (label bench).
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <tbb/global_control.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
+#include "bench/reference_loop.h"
+#include "cradle_version.h"
+#include "output/results_writer.h"
 #include "sim/engine/engine.h"
-#include "sim/population/population.h"
 #include "sim/input/scenario.h"
+#include "sim/population/population.h"
 
 using namespace cradle;
 
 namespace {
 
-struct Case {
-  const char* name;
-  const char* scenario;  //!< file in the shipped scenarios
-  double scale;
-  int replications;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct Options {
+  std::vector<int> threads;  //!< ascending, distinct
+  int repeat = 3;
+  bool quick = false;
+  std::string command;             //!< as typed, for the report
+  bench::ReferenceSize reference;  //!< Xihu's size, measured first
 };
 
-double time_once(const Scenario& s, const BasePopulation& pop, int reps) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const ScenarioResults r = simulate(s, pop, RunOptions{reps, s.seed});
-  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (r.births.empty()) std::puts("no births?");  // keeps the work observable
-  return dt;
+// The reference loop's runs: the scenarios' 11 years, replications enough for a tenth of a second.
+constexpr int REFERENCE_YEARS = 11, REFERENCE_REPLICATIONS = 16;
+
+struct Case {
+  const char* label;
+  const char* scenario;                  //!< among the shipped scenarios
+  std::int64_t sample;                   //!< 1 household in `sample`
+  int replications, quick_replications;  //!< quick 0: not in --quick
+};
+
+// The issue's cases: the full `current` package of each place.
+const Case CASES[] = {{"Xihu, current", "xihu_current.toml", 1, 32, 2},
+                      {"Zhangping, current", "zhangping_current.toml", 1, 32, 2},
+                      {"Jiangxi, current, 1/10", "jiangxi_current.toml", 10, 4, 2},
+                      {"Jiangxi, current, full", "jiangxi_current.toml", 1, 2, 0}};
+
+//! What one case at one thread count measured; passed from the child process as bytes.
+struct Measured {
+  std::uint64_t households = 0, residents = 0, women = 0, children = 0;
+  int years = 0, replications = 0, threads = 0;
+  double generation_s = 0;                //!< replication 0's population (and its description for the results file)
+  double loop_s = 0;                      //!< the yearly loop on that one population, best of the timed runs
+  double run_s = 0;                       //!< the same replications each on its own population, as `cradle run`
+  double others_generation_thread_s = 0;  //!< in run_s: the threads' time generating replications 1 … R-1's
+  double writing_s = 0;                   //!< write_results of the run's results
+  double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
+  std::int64_t reference_checksum = 0;
+  // Bytes: the process's resident size at its start and after generation, and the peaks of
+  // generation, of the loop and of the run (each its own when /proc/self/clear_refs resets
+  // the peak, else the peak so far).
+  std::int64_t rss_start = 0, rss_population = 0, peak_generation = 0, peak_loop = 0, peak_run = 0;
+  bool peaks_separate = false;
+};
+static_assert(std::is_trivially_copyable_v<Measured>);
+
+//! A field of /proc/self/status in bytes (VmRSS, VmHWM); 0 if absent.
+std::int64_t proc_status_bytes(const char* field) {
+  std::ifstream in("/proc/self/status");
+  const std::size_t n = std::strlen(field);
+  for (std::string line; std::getline(in, line);) {
+    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':') {
+      return std::atoll(line.c_str() + n + 1) * 1024;  // "VmHWM:   123456 kB"
+    }
+  }
+  return 0;
+}
+
+//! Resets the process's peak resident size to its present size (Linux 4.0+); false if refused.
+bool reset_peak() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+//! Runs `work` in a forked child and returns what it returned; throws if the child fails.
+template <class T>
+T in_child(const std::function<T()>& work) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  std::fflush(stdout);  // else the child's exit would print the parent's buffered lines again
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    int rc = 0;
+    try {
+      const T out = work();
+      rc = write(fds[1], &out, sizeof out) == static_cast<ssize_t>(sizeof out) ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cradle_bench: %s\n", e.what());
+      rc = 1;
+    }
+    std::fflush(stderr);
+    _exit(rc);
+  }
+  close(fds[1]);
+  T out{};
+  std::size_t got = 0;
+  for (ssize_t n; got < sizeof out && (n = read(fds[0], reinterpret_cast<char*>(&out) + got, sizeof out - got)) > 0;) {
+    got += static_cast<std::size_t>(n);
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (got != sizeof out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("a measurement's child process failed");
+  }
+  return out;
+}
+
+//! The results file of a run, as sim/cli/run.cpp assembles it for one scenario.
+RunResults results_of(const Scenario& scenario, const BasePopulation& pop, const BaseComposition& base,
+                      ScenarioResults&& run, int threads) {
+  RunResults results;
+  results.cradle_version = CRADLE_VERSION;
+  results.git_revision = CRADLE_GIT_REVISION;
+  results.created_utc = "2000-01-01T00:00:00Z";
+  results.title = scenario.title;
+  results.command = "cradle_bench";
+  results.seed = scenario.seed;
+  results.replications = run.replications;
+  results.threads = threads;
+  results.population_design = population_design(scenario);
+  results.households = static_cast<std::int64_t>(pop.households()) * pop.weight;
+  results.persons = pop.persons * pop.weight;
+  results.sample_weight = pop.weight;
+  results.households_simulated = static_cast<std::int64_t>(pop.households());
+  results.base = base;
+  run.observations = describe_observations(scenario.profile);
+  results.scenarios.push_back(std::move(run));
+  return results;
+}
+
+//! One case at one thread count, in the child process.
+Measured measure(const Case& c, int replications, int threads, const Options& options,
+                 const std::filesystem::path& scratch) {
+  Measured m;
+  // The reference loop is built and run once before the memory baseline, so that it adds nothing
+  // to the case's figures.
+  const int reference_replications = options.quick ? 2 : REFERENCE_REPLICATIONS;
+  bench::ReferenceLoop reference(options.reference);
+  reference.run(REFERENCE_YEARS, reference_replications);
+  m.rss_start = proc_status_bytes("VmRSS");
+  m.threads = threads;
+  m.replications = replications;
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const Scenario scenario = load_scenario(shipped_scenarios_dir() / c.scenario);
+  const RunOptions run_options{replications, scenario.seed};
+  m.years = scenario.years();
+
+  // Generation: replication 0's population, as `cradle run` builds it before the run.
+  auto t0 = Clock::now();
+  const PopulationSource source = replication_populations(scenario, c.sample);
+  const std::shared_ptr<const BasePopulation> pop = source(0);
+  const BaseComposition base = describe_population(*pop, scenario.profile, scenario.persons_file.empty());
+  m.generation_s = seconds_since(t0);
+  m.rss_population = proc_status_bytes("VmRSS");
+  m.peak_generation = proc_status_bytes("VmHWM");
+  m.households = pop->households();
+  m.residents = count_residents(*pop);
+  m.women = pop->women();
+  m.children = pop->children();
+  m.peaks_separate = reset_peak();
+
+  // The yearly loop: every replication on replication 0's population, each run just after one
+  // of the reference loop's.
+  m.loop_s = m.reference_s = 1e300;
+  for (int k = options.quick ? 1 : 0; k <= options.repeat; ++k) {  // k = 0: an untimed warm-up
+    const double reference_s = reference.run(REFERENCE_YEARS, reference_replications);
+    if (k > 0) m.reference_s = std::min(m.reference_s, reference_s);
+    m.reference_checksum = reference.checksum();
+    t0 = Clock::now();
+    const ScenarioResults r = simulate(scenario, *pop, run_options);
+    const double dt = seconds_since(t0);
+    if (r.births.empty()) throw std::runtime_error("the simulation recorded no births");
+    if (k > 0) m.loop_s = std::min(m.loop_s, dt);
+  }
+  m.peak_loop = proc_status_bytes("VmHWM");
+  if (m.peaks_separate) reset_peak();
+
+  // As `cradle run`: replications 1 … R-1 each generate their own population within the run.
+  // The population source is timed around each call: the threads' time generating.
+  std::atomic<std::int64_t> generating_ns{0};
+  const PopulationSource timed_source = [&](std::uint32_t r) {
+    const auto start = Clock::now();
+    std::shared_ptr<const BasePopulation> p = source(r);
+    generating_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    return p;
+  };
+  t0 = Clock::now();
+  ScenarioResults run = simulate(scenario, timed_source, run_options);
+  m.run_s = seconds_since(t0);
+  m.others_generation_thread_s = static_cast<double>(generating_ns.load()) * 1e-9;
+  m.peak_run = proc_status_bytes("VmHWM");
+
+  const std::filesystem::path file = scratch / (std::to_string(getpid()) + ".h5");
+  RunResults results = results_of(scenario, *pop, base, std::move(run), threads);
+  t0 = Clock::now();
+  write_results(file, results);
+  m.writing_s = seconds_since(t0);
+  std::filesystem::remove(file);
+  return m;
 }
 
 std::string cpu_model() {
@@ -46,50 +251,334 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
+//! The CPU seconds every process has spent busy since boot (/proc/stat's user, nice, system,
+//! irq and softirq), and those the hypervisor took from this machine (steal); zero if unreadable.
+struct CpuSeconds {
+  double busy = 0, steal = 0;
+};
+
+CpuSeconds cpu_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  const auto tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {(user + nice + system + irq + softirq) / tick, steal / tick};
+}
+
+//! The CPU seconds of this process and of its children that have been waited for.
+double own_cpu_seconds() {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(self.ru_utime) + seconds(self.ru_stime) + seconds(children.ru_utime) + seconds(children.ru_stime);
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one.empty() ? "unknown" : one;
+}
+
+const char* const USAGE =
+    "usage: cradle_bench [--threads 1,2,...] [--repeat N] [--quick] > report.md\n"
+    "  --threads  thread counts to time (default: 1 and the hardware threads)\n"
+    "  --repeat   timed runs of each loop, the best kept (default 3; 1 with --quick)\n"
+    "  --quick    a smoke test: 2 replications, Jiangxi at 1/10 only, no warm-up\n";
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "cradle_bench: %s\n%s", message.c_str(), USAGE);
+  std::exit(2);
+}
+
+//! A whole number from 1 to 4096, or the usage error naming `what`.
+int positive(const char* text, const char* what) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v < 1 || v > 4096) {
+    std::string message = what;
+    message += " expects a whole number from 1 to 4096, found \"";
+    message += text;
+    message += "\"";
+    usage_error(message);
+  }
+  return static_cast<int>(v);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  o.command = "cradle_bench";
+  bool repeat_given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    (o.command += " ") += arg;
+    if (arg == "--quick") {
+      o.quick = true;
+    } else if ((arg == "--threads" || arg == "--repeat") && i + 1 < argc) {
+      const std::string value = argv[++i];
+      (o.command += " ") += value;
+      if (arg == "--repeat") {
+        o.repeat = positive(value.c_str(), "--repeat");
+        repeat_given = true;
+        continue;
+      }
+      std::size_t from = 0;
+      for (;;) {
+        const std::size_t comma = value.find(',', from);
+        o.threads.push_back(positive(value.substr(from, comma - from).c_str(), "--threads"));
+        if (comma == std::string::npos) break;
+        from = comma + 1;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      std::printf("cradle_bench: times the model and prints a Markdown report (bench/RESULTS.md)\n%s", USAGE);
+      std::exit(0);
+    } else {
+      usage_error("unknown or incomplete argument \"" + arg + "\"");
+    }
+  }
+  if (o.quick && !repeat_given) o.repeat = 1;
+  if (o.threads.empty()) o.threads = {1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
+  std::sort(o.threads.begin(), o.threads.end());
+  o.threads.erase(std::unique(o.threads.begin(), o.threads.end()), o.threads.end());
+  return o;
+}
+
+//! 12345678 as "12,345,678".
+std::string grouped(std::uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+double household_years(const Measured& m) { return static_cast<double>(m.households) * m.years * m.replications; }
+
+//! The reference loop's ns per household-year in the child that measured `m`.
+double reference_ns(const Measured& m, const Options& options) {
+  const int replications = options.quick ? 2 : REFERENCE_REPLICATIONS;
+  return m.reference_s * 1e9 / (static_cast<double>(options.reference.households) * REFERENCE_YEARS * replications);
+}
+
+//! The model's core time per household-year (threads × wall) over the reference loop's.
+double over_reference(const Measured& m, const Options& options) {
+  return 1e9 * m.threads * m.loop_s / household_years(m) / reference_ns(m, options);
+}
+
+struct Row {
+  const Case* c;
+  Measured m;
+};
+
+void print_throughput(const std::vector<Row>& rows, const Options& options) {
+  std::printf(
+      "## The yearly loop\n\n"
+      "Every replication on one base population (replication 0's); a household-year is one household "
+      "with all its residents through one year. Speed-up and efficiency are against the case's "
+      "smallest thread count. \"reference, ns\" is the reference loop's time per household-year in the "
+      "same process, best of its runs, each run just before one of the model's; \"÷ reference\" is the "
+      "model's core time per household-year (threads × wall) over it.\n\n");
+  std::printf(
+      "| population | households | residents | replications | threads | household-years/s | ns per "
+      "household-year | household-years/s per core | reference, ns | ÷ reference | speed-up | efficiency |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Measured& m = rows[i].m;
+    const Row& first = *std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.c == rows[i].c; });
+    const double rate = household_years(m) / m.loop_s, base = household_years(first.m) / first.m.loop_s;
+    const double speed_up = rate / base, efficiency = speed_up * first.m.threads / m.threads;
+    std::printf("| %s | %s | %s | %d | %d | %.3g | %.1f | %.3g | %.2f | %.2f | %.2f | %.0f %% |\n", rows[i].c->label,
+                grouped(m.households).c_str(), grouped(m.residents).c_str(), m.replications, m.threads, rate,
+                1e9 / rate, rate / m.threads, reference_ns(m, options), over_reference(m, options), speed_up,
+                100 * efficiency);
+  }
+  std::printf("\n");
+}
+
+void print_reference(const std::vector<Row>& rows, const Options& options) {
+  const Measured& first = rows.front().m;
+  const bench::ReferenceSize& size = options.reference;
+  double low = 1e300, high = 0;
+  for (const Row& r : rows) {
+    low = std::min(low, reference_ns(r.m, options));
+    high = std::max(high, reference_ns(r.m, options));
+  }
+  std::printf(
+      "## The reference loop\n\n"
+      "bench/reference_loop.cpp: a bare structure-of-arrays kernel on one thread over a synthetic "
+      "population the size of Xihu's (%s households, %s women, %s children), %d years × %d "
+      "replications a run: per woman a batched Philox draw (`draw_batch_u64`, as the model's) against an "
+      "integer threshold by age × parity, per child one for childcare under 3 or kindergarten at 3–5, "
+      "ageing, and four measures as months × fen summed into int64 tallies (checksum %lld). It ran at "
+      "%.2f–%.2f ns per household-year in the cases' processes. **%s on %d thread(s): %.2f × the "
+      "reference** in core time per household-year.\n\n",
+      grouped(size.households).c_str(), grouped(size.women).c_str(), grouped(size.children).c_str(), REFERENCE_YEARS,
+      options.quick ? 2 : REFERENCE_REPLICATIONS, static_cast<long long>(first.reference_checksum), low, high,
+      rows.front().c->label, first.threads, over_reference(first, options));
+}
+
+void print_memory(const std::vector<Row>& rows) {
+  const bool separate = std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.m.peaks_separate; });
+  std::printf(
+      "## Memory\n\n"
+      "Bytes per resident of the simulated population, above the process's resident size at its "
+      "start (VmRSS and VmHWM of /proc/self/status, in a process of the case's own): held by the "
+      "base population after generation, and the peaks of generation, of the yearly loop (the "
+      "population and the replications running at once) and of the run as `cradle run` makes it "
+      "(each replication its own population)%s.\n\n",
+      separate ? "" : "; each peak includes those before it (/proc/self/clear_refs could not reset it)");
+  std::printf(
+      "| population | threads | residents | population | peak, generation | peak, loop | peak, as "
+      "`cradle run` | largest peak, MB |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    const Measured& m = r.m;
+    const auto per = [&](std::int64_t bytes) {
+      return static_cast<double>(bytes - m.rss_start) / static_cast<double>(m.residents);
+    };
+    const std::int64_t largest = std::max({m.peak_generation, m.peak_loop, m.peak_run});
+    std::printf("| %s | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", r.c->label, m.threads,
+                grouped(m.residents).c_str(), per(m.rss_population), per(m.peak_generation), per(m.peak_loop),
+                per(m.peak_run), static_cast<double>(largest) / 1e6);
+  }
+  std::printf("\n");
+}
+
+void print_phases(const std::vector<Row>& rows) {
+  std::printf(
+      "## Where a run's time goes\n\n"
+      "A run as `cradle run` makes it, each replication on its own population (the scenario's reading "
+      "left out), its wall time split into phases. Generation: replication 0's population, built before "
+      "the run with the case's threads allowed (\"one population\"), and the other replications' within the run, "
+      "counted as the time "
+      "the threads spent in the population source (timed around each call) divided by the threads "
+      "(exact on one thread; an approximation when fewer replications than threads leave a thread "
+      "idle). Simulation: the rest of the run, which includes calibrating fertility on each "
+      "replication's population and the reduction. Reduction: the exact integer sum of each "
+      "replication-year's blocks into the results (`reduce_year`) runs inside the simulation and "
+      "is not timed apart. Writing: `write_results`, which computes the summary statistics over "
+      "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder).\n\n");
+  std::printf(
+      "| population | threads | replications | total, s | one population, s | generation | simulation | reduction "
+      "| writing |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    const Measured& m = r.m;
+    const double others = m.others_generation_thread_s / m.threads;
+    const double generation = m.generation_s + others, simulation = m.run_s - others;
+    const double total = generation + simulation + m.writing_s;
+    std::printf(
+        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | in simulation | %.2f s, %.0f %% |\n",
+        r.c->label, m.threads, m.replications, total, m.generation_s, generation, 100 * generation / total, simulation,
+        100 * simulation / total, m.writing_s, 100 * m.writing_s / total);
+  }
+  std::printf("\n");
+}
+
+//! The projection for the full province, 1000 replications on 16 cores, from the 1-thread
+//! rates and the efficiency at the next thread count; nothing if those were not measured.
+void print_projection(const std::vector<Row>& rows) {
+  const Row *one = nullptr, *more = nullptr;
+  for (const Row& r : rows) {
+    if (std::strcmp(r.c->label, CASES[3].label) != 0) continue;
+    if (r.m.threads == 1) one = &r;
+    if (r.m.threads > 1 && !more) more = &r;
+  }
+  std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
+  if (!one || !more) {
+    std::printf("Not made: it needs the full Jiangxi case timed with 1 thread and with more (not with --quick).\n\n");
+    return;
+  }
+  constexpr double REPLICATIONS = 1000, CORES = 16;
+  const Measured &m1 = one->m, &mt = more->m;
+  const double efficiency = (m1.loop_s / mt.loop_s) / mt.threads;
+  const double loop_s = m1.loop_s / m1.replications * REPLICATIONS / (CORES * efficiency);
+  const double run_s = (m1.generation_s + m1.run_s) / m1.replications * REPLICATIONS / (CORES * efficiency);
+  std::printf(
+      "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
+      "replication, divided by 16 cores at the %.0f %% efficiency measured with %d threads (assumed to "
+      "hold at 16; memory not projected):\n\n",
+      grouped(m1.households).c_str(), m1.years, 100 * efficiency, mt.threads);
+  std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), projected;\n", loop_s, loop_s / 60);
+  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), projected.\n\n",
+              run_s, run_s / 60);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<int> threads{1, 2};
-  int repeat = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) {
-      threads.clear();
-      for (char* tok = std::strtok(argv[i + 1], ","); tok; tok = std::strtok(nullptr, ","))
-        threads.push_back(std::atoi(tok));
-    } else if (!std::strcmp(argv[i], "--repeat")) {
-      repeat = std::max(1, std::atoi(argv[i + 1]));
-    }
+  const Options options = parse(argc, argv);
+  const auto started = Clock::now();
+  const std::string load = load_average();
+  const CpuSeconds cpu_before = cpu_seconds();
+  std::filesystem::path scratch = std::filesystem::temp_directory_path() / "cradle_bench.XXXXXX";
+  std::string scratch_name = scratch.string();
+  if (!mkdtemp(scratch_name.data())) {
+    std::fprintf(stderr, "cradle_bench: cannot make a temporary folder %s\n", scratch_name.c_str());
+    return 1;
   }
-  const Case cases[] = {{"Xihu, national measures (xihu_baseline)", "xihu_baseline.toml", 1.0, 64},
-                        {"Xihu, all measures (xihu_current, the default)", "xihu_current.toml", 1.0, 64},
-                        {"Xihu x5.5, all measures (>1 M households)", "xihu_current.toml", 5.5, 12}};
+  scratch = scratch_name;
+
+  std::vector<Row> rows;
+  Options run_options = options;
+  int exit_code = 0;
+  try {
+    // The reference loop's size: Xihu's population, generated in a child of its own.
+    run_options.reference = in_child<bench::ReferenceSize>([] {
+      const Scenario xihu = load_scenario(shipped_scenarios_dir() / CASES[0].scenario);
+      const BasePopulation pop = replication_population(xihu, CASES[0].sample, 0);  // as the case's
+      return bench::ReferenceSize{pop.households(), pop.women(), pop.children()};
+    });
+    for (const Case& c : CASES) {
+      const int replications = options.quick ? c.quick_replications : c.replications;
+      if (replications == 0) continue;
+      for (int t : options.threads) {
+        const auto t0 = Clock::now();
+        const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
+        rows.push_back({&c, m});
+        std::fprintf(stderr, "cradle_bench: %s, %d thread(s): %.1f s\n", c.label, t, seconds_since(t0));
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cradle_bench: %s\n", e.what());
+    exit_code = 1;
+  }
+  std::filesystem::remove_all(scratch);
+  if (exit_code != 0) return exit_code;
+  // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
+  const CpuSeconds cpu_after = cpu_seconds();
+  const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
+  const double others = (cpu_after.busy - cpu_before.busy - own_cpu_seconds()) / capacity;
+  const double steal = (cpu_after.steal - cpu_before.steal) / capacity;
 
   char date[16];
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-  std::printf("cradle_bench on %s, %s, %u hardware threads; best of %d runs after a warm-up\n\n", date,
-              cpu_model().c_str(), std::thread::hardware_concurrency(), repeat);
+  std::printf("# cradle_bench\n\n");
   std::printf(
-      "| population | households | residents | threads | household-years/s | wall ns per household-year | speed-up |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
-  for (const Case& c : cases) {
-    Scenario scenario = load_scenario(shipped_scenarios_dir() / c.scenario);
-    const BasePopulation pop = generate_population(scenario.profile, scenario.start_year, scenario.seed, c.scale);
-    scenario.profile.births *= c.scale;  // the simulated years' births scale with the population too
-    const double hh_years = static_cast<double>(pop.households()) * scenario.years() * c.replications;
-    double base_rate = 0;
-    for (int t : threads) {
-      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(t));
-      // Warm-up: a full untimed run, so that clocks and caches are in their steady state.
-      time_once(scenario, pop, c.replications);
-      double best = 1e300;
-      for (int k = 0; k < repeat; ++k) best = std::min(best, time_once(scenario, pop, c.replications));
-      const double rate = hh_years / best;
-      if (base_rate == 0) base_rate = rate;
-      std::printf("| %s | %zu | %zu | %d | %.3g | %.1f | %.2f |\n", c.name, pop.households(), count_residents(pop), t, rate,
-                  1e9 / rate, rate / base_rate);
-      std::fflush(stdout);
-    }
-  }
+      "Regenerate with `./build/bench/cradle_bench --repeat 3 > bench/RESULTS.md` on a quiet machine; "
+      "this report was printed by `%s`.\n\n",
+      options.command.c_str());
+  std::printf(
+      "%s, %s, %u hardware threads, load average %s at the start (the bench itself adds up to its thread count); "
+      "cradle %s (%s); "
+      "timed runs of each loop: %d, the best kept%s; the bench took %.0f s.\n\n",
+      date, cpu_model().c_str(), std::thread::hardware_concurrency(), load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION,
+      options.repeat, options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started));
+  std::printf(
+      "While it ran, other processes kept the CPUs %.0f %% busy and the hypervisor took %.0f %% (shares of "
+      "all hardware threads over the bench's time, from /proc/stat less the bench's own CPU time)%s.\n\n",
+      100 * others, 100 * steal,
+      others > 0.05 || steal > 0.05 ? ": **not a quiet run; its figures are not for quoting**" : "; a quiet run");
+  print_throughput(rows, run_options);
+  print_reference(rows, run_options);
+  print_memory(rows);
+  print_phases(rows);
+  print_projection(rows);
   return 0;
 }
