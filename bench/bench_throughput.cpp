@@ -8,9 +8,9 @@
 // run` makes it goes (population generation, simulation, writing the results file); and,
 // beside them, the bare reference loop of bench/reference_loop.h, timed in turn with the
 // model's runs, so that README quotes the model's time as a ratio to it: a ratio depends
-// less than a time on the machine and on its speed that minute. Each case and thread count runs in a child process
-// of its own, so that one case's memory and thread pool do not touch the next one's
-// figures; this process starts no thread and no TBB before the children are done.
+// less than a time on the machine and on its speed that minute. Each case and thread count
+// runs in a child process of its own, so that one case's memory and thread pool do not
+// touch the next one's figures; this process starts no thread and no TBB itself.
 // Progress goes to stderr; --quick is the smoke test ctest runs (label bench).
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -337,7 +337,10 @@ Options parse(int argc, char** argv) {
       std::printf("cradle_bench: times the model and prints a Markdown report (bench/RESULTS.md)\n%s", USAGE);
       std::exit(0);
     } else {
-      usage_error("unknown or incomplete argument \"" + arg + "\"");
+      std::string message = "unknown or incomplete argument \"";
+      message += arg;
+      message += "\"";
+      usage_error(message);
     }
   }
   if (o.quick && !repeat_given) o.repeat = 1;
@@ -460,12 +463,12 @@ void print_phases(const std::vector<Row>& rows) {
   std::printf(
       "## Where a run's time goes\n\n"
       "A run as `cradle run` makes it, each replication on its own population (the scenario's reading "
-      "left out), its wall time split into phases. Generation: replication 0's population, built before "
-      "the run with the case's threads allowed (\"one population\"), and the other replications' within the run, "
-      "counted as the time "
-      "the threads spent in the population source (timed around each call) divided by the threads "
-      "(exact on one thread; an approximation when fewer replications than threads leave a thread "
-      "idle). Simulation: the rest of the run, which includes calibrating fertility on each "
+      "left out), its wall time split into phases. Generation: replication 0's population, built "
+      "before the run with the case's threads allowed (\"one population\"), and the other replications' "
+      "within the run, counted as the time the threads spent in the population source (timed around "
+      "each call) divided by the threads (exact on one thread; an approximation when fewer "
+      "replications than threads leave a thread idle). Simulation: the rest of the run, which includes calibrating "
+      "fertility on each "
       "replication's population and the reduction. Reduction: the exact integer sum of each "
       "replication-year's blocks into the results (`reduce_year`) runs inside the simulation and "
       "is not timed apart. Writing: `write_results`, which computes the summary statistics over "
@@ -590,6 +593,7 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   Options run_options = options;
   int exit_code = 0;
+  std::string doing = "sizing the reference loop on Xihu";  // for the message if a child fails
   try {
     // The reference loop's size: Xihu's population, generated in a child of its own.
     run_options.reference = in_child<bench::ReferenceSize>([] {
@@ -601,6 +605,7 @@ int main(int argc, char** argv) {
       const int replications = options.quick ? c.quick_replications : c.replications;
       if (replications == 0) continue;
       for (int t : options.threads) {
+        ((doing = c.label) += ", ") += threads_text(t);
         const auto t0 = Clock::now();
         const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
         rows.push_back({&c, m});
@@ -608,7 +613,7 @@ int main(int argc, char** argv) {
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cradle_bench: %s\n", e.what());
+    std::fprintf(stderr, "cradle_bench: %s: %s\n", doing.c_str(), e.what());
     exit_code = 1;
   }
   std::filesystem::remove_all(scratch);
