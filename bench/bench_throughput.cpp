@@ -8,9 +8,9 @@
 // run` makes it goes (population generation, simulation, writing the results file); and,
 // beside them, the bare reference loop of bench/reference_loop.h, timed in turn with the
 // model's runs, so that README quotes the model's time as a ratio to it: a ratio depends
-// less than a time on the machine and on its speed that minute. Each case and thread count runs in a child process
-// of its own, so that one case's memory and thread pool do not touch the next one's
-// figures; this process starts no thread and no TBB before the children are done.
+// less than a time on the machine and on its speed that minute. Each case and thread count
+// runs in a child process of its own, so that one case's memory and thread pool do not
+// touch the next one's figures; this process starts no thread and no TBB itself.
 // Progress goes to stderr; --quick is the smoke test ctest runs (label bench).
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -337,7 +337,10 @@ Options parse(int argc, char** argv) {
       std::printf("cradle_bench: times the model and prints a Markdown report (bench/RESULTS.md)\n%s", USAGE);
       std::exit(0);
     } else {
-      usage_error("unknown or incomplete argument \"" + arg + "\"");
+      std::string message = "unknown or incomplete argument \"";
+      message += arg;
+      message += "\"";
+      usage_error(message);
     }
   }
   if (o.quick && !repeat_given) o.repeat = 1;
@@ -355,6 +358,13 @@ std::string grouped(std::uint64_t v) {
     out += digits[i];
   }
   return out;
+}
+
+//! "1 thread", "2 threads".
+std::string threads_text(int n) {
+  std::string text = std::to_string(n);
+  text += n == 1 ? " thread" : " threads";
+  return text;
 }
 
 double household_years(const Measured& m) { return static_cast<double>(m.households) * m.years * m.replications; }
@@ -415,11 +425,11 @@ void print_reference(const std::vector<Row>& rows, const Options& options) {
       "replications a run: per woman a batched Philox draw (`draw_batch_u64`, as the model's) against an "
       "integer threshold by age × parity, per child one for childcare under 3 or kindergarten at 3–5, "
       "ageing, and four measures as months × fen summed into int64 tallies (checksum %lld). It ran at "
-      "%.2f–%.2f ns per household-year in the cases' processes. **%s on %d thread(s): %.2f × the "
+      "%.2f–%.2f ns per household-year in the cases' processes. **%s on %s: %.2f × the "
       "reference** in core time per household-year.\n\n",
       grouped(size.households).c_str(), grouped(size.women).c_str(), grouped(size.children).c_str(), REFERENCE_YEARS,
       options.quick ? 2 : REFERENCE_REPLICATIONS, static_cast<long long>(first.reference_checksum), low, high,
-      rows.front().c->label, first.threads, over_reference(first, options));
+      rows.front().c->label, threads_text(first.threads).c_str(), over_reference(first, options));
 }
 
 void print_memory(const std::vector<Row>& rows) {
@@ -453,12 +463,12 @@ void print_phases(const std::vector<Row>& rows) {
   std::printf(
       "## Where a run's time goes\n\n"
       "A run as `cradle run` makes it, each replication on its own population (the scenario's reading "
-      "left out), its wall time split into phases. Generation: replication 0's population, built before "
-      "the run with the case's threads allowed (\"one population\"), and the other replications' within the run, "
-      "counted as the time "
-      "the threads spent in the population source (timed around each call) divided by the threads "
-      "(exact on one thread; an approximation when fewer replications than threads leave a thread "
-      "idle). Simulation: the rest of the run, which includes calibrating fertility on each "
+      "left out), its wall time split into phases. Generation: replication 0's population, built "
+      "before the run with the case's threads allowed (\"one population\"), and the other replications' "
+      "within the run, counted as the time the threads spent in the population source (timed around "
+      "each call) divided by the threads (exact on one thread; an approximation when fewer "
+      "replications than threads leave a thread idle). Simulation: the rest of the run, which includes calibrating "
+      "fertility on each "
       "replication's population and the reduction. Reduction: the exact integer sum of each "
       "replication-year's blocks into the results (`reduce_year`) runs inside the simulation and "
       "is not timed apart. Writing: `write_results`, which computes the summary statistics over "
@@ -480,33 +490,89 @@ void print_phases(const std::vector<Row>& rows) {
   std::printf("\n");
 }
 
-//! The projection for the full province, 1000 replications on 16 cores, from the 1-thread
-//! rates and the efficiency at the next thread count; nothing if those were not measured.
-void print_projection(const std::vector<Row>& rows) {
-  const Row *one = nullptr, *more = nullptr;
+//! Jiangxi at full size, 1000 replications on 16 cores, projected from its one-thread times per
+//! replication and the efficiency at the next thread count (assumed to hold at 16).
+struct Projection {
+  const Measured* one = nullptr;   //!< the one-thread row; null: not made
+  const Measured* more = nullptr;  //!< the row whose efficiency is assumed
+  double efficiency = 0, loop_s = 0, run_s = 0;
+};
+
+Projection project(const std::vector<Row>& rows) {
+  constexpr double REPLICATIONS = 1000, CORES = 16;
+  Projection p;
   for (const Row& r : rows) {
     if (std::strcmp(r.c->label, CASES[3].label) != 0) continue;
-    if (r.m.threads == 1) one = &r;
-    if (r.m.threads > 1 && !more) more = &r;
+    if (r.m.threads == 1) p.one = &r.m;
+    if (r.m.threads > 1 && !p.more) p.more = &r.m;
   }
+  if (!p.one || !p.more) return Projection{};
+  const Measured &m1 = *p.one, &mt = *p.more;
+  p.efficiency = (m1.loop_s / mt.loop_s) / mt.threads;
+  p.loop_s = m1.loop_s / m1.replications * REPLICATIONS / (CORES * p.efficiency);
+  p.run_s = (m1.generation_s + m1.run_s) / m1.replications * REPLICATIONS / (CORES * p.efficiency);
+  return p;
+}
+
+void print_projection(const Projection& p) {
   std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
-  if (!one || !more) {
+  if (!p.one) {
     std::printf("Not made: it needs the full Jiangxi case timed with 1 thread and with more (not with --quick).\n\n");
     return;
   }
-  constexpr double REPLICATIONS = 1000, CORES = 16;
-  const Measured &m1 = one->m, &mt = more->m;
-  const double efficiency = (m1.loop_s / mt.loop_s) / mt.threads;
-  const double loop_s = m1.loop_s / m1.replications * REPLICATIONS / (CORES * efficiency);
-  const double run_s = (m1.generation_s + m1.run_s) / m1.replications * REPLICATIONS / (CORES * efficiency);
   std::printf(
       "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
       "replication, divided by 16 cores at the %.0f %% efficiency measured with %d threads (assumed to "
       "hold at 16; memory not projected):\n\n",
-      grouped(m1.households).c_str(), m1.years, 100 * efficiency, mt.threads);
-  std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), projected;\n", loop_s, loop_s / 60);
+      grouped(p.one->households).c_str(), p.one->years, 100 * p.efficiency, p.more->threads);
+  std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), projected;\n", p.loop_s, p.loop_s / 60);
   std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), projected.\n\n",
-              run_s, run_s / 60);
+              p.run_s, p.run_s / 60);
+}
+
+//! The share of a run's time spent generating populations (the phase table's).
+double generation_share(const Measured& m) {
+  const double others = m.others_generation_thread_s / m.threads;
+  return (m.generation_s + others) / (m.generation_s + m.run_s + m.writing_s);
+}
+
+//! The figures README.md quotes, one line each, so that its copy can be checked against this report.
+void print_summary(const std::vector<Row>& rows, const Options& options, const std::string& machine,
+                   const std::string& quiet) {
+  const Row& first = rows.front();
+  const Row& first_most = *std::find_if(rows.rbegin(), rows.rend(), [&](const Row& r) { return r.c == first.c; });
+  const Row& large = *std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.c == rows.back().c; });
+  const Row& large_most = rows.back();
+  const auto per_resident = [](const Measured& m, std::int64_t bytes) {
+    return static_cast<double>(bytes - m.rss_start) / static_cast<double>(m.residents);
+  };
+  std::printf("## Summary (README.md quotes these lines)\n\n");
+  std::printf("- %s; %s.\n", machine.c_str(), quiet.c_str());
+  std::printf(
+      "- %s, %s: %.1f ns per household-year, **%.2f × the reference loop** (%.2f ns); with %s: "
+      "%.2f × the rate with %s.\n",
+      first.c->label, threads_text(first.m.threads).c_str(), 1e9 * first.m.loop_s / household_years(first.m),
+      over_reference(first.m, options), reference_ns(first.m, options), threads_text(first_most.m.threads).c_str(),
+      (household_years(first_most.m) / first_most.m.loop_s) / (household_years(first.m) / first.m.loop_s),
+      threads_text(first.m.threads).c_str());
+  std::printf(
+      "- %s (%s households, %s residents), %s: replication 0's population takes %.2f s to "
+      "generate and holds %.0f bytes per resident; the yearly loop peaks at %.0f bytes per resident with "
+      "%s; generating each replication's own population takes %.0f %% of a run as `cradle run` makes "
+      "it (%d replications).\n",
+      large.c->label, grouped(large.m.households).c_str(), grouped(large.m.residents).c_str(),
+      threads_text(large.m.threads).c_str(), large.m.generation_s, per_resident(large.m, large.m.rss_population),
+      per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
+      100 * generation_share(large.m), large.m.replications);
+  const Projection p = project(rows);
+  if (p.one) {
+    std::printf(
+        "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %.0f %% "
+        "efficiency measured with %d threads: %.1f min for the yearly loop, %.1f min as `cradle run` makes "
+        "it.\n",
+        p.one->years, 100 * p.efficiency, p.more->threads, p.loop_s / 60, p.run_s / 60);
+  }
+  std::printf("\n");
 }
 
 }  // namespace
@@ -527,6 +593,7 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   Options run_options = options;
   int exit_code = 0;
+  std::string doing = "sizing the reference loop on Xihu";  // for the message if a child fails
   try {
     // The reference loop's size: Xihu's population, generated in a child of its own.
     run_options.reference = in_child<bench::ReferenceSize>([] {
@@ -538,14 +605,15 @@ int main(int argc, char** argv) {
       const int replications = options.quick ? c.quick_replications : c.replications;
       if (replications == 0) continue;
       for (int t : options.threads) {
+        ((doing = c.label) += ", ") += threads_text(t);
         const auto t0 = Clock::now();
         const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
         rows.push_back({&c, m});
-        std::fprintf(stderr, "cradle_bench: %s, %d thread(s): %.1f s\n", c.label, t, seconds_since(t0));
+        std::fprintf(stderr, "cradle_bench: %s, %s: %.1f s\n", c.label, threads_text(t).c_str(), seconds_since(t0));
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cradle_bench: %s\n", e.what());
+    std::fprintf(stderr, "cradle_bench: %s: %s\n", doing.c_str(), e.what());
     exit_code = 1;
   }
   std::filesystem::remove_all(scratch);
@@ -564,21 +632,24 @@ int main(int argc, char** argv) {
       "Regenerate with `./build/bench/cradle_bench --repeat 3 > bench/RESULTS.md` on a quiet machine; "
       "this report was printed by `%s`.\n\n",
       options.command.c_str());
+  char machine[512];
+  std::snprintf(machine, sizeof machine, "%s, %s, %u hardware threads", date, cpu_model().c_str(),
+                std::thread::hardware_concurrency());
+  char quiet[256];
+  std::snprintf(quiet, sizeof quiet, "other processes kept the CPUs %.0f %% busy and the hypervisor took %.0f %%%s",
+                100 * others, 100 * steal,
+                others > 0.05 || steal > 0.05 ? ": **not a quiet run; regenerate before quoting**" : ", a quiet run");
   std::printf(
-      "%s, %s, %u hardware threads, load average %s at the start (the bench itself adds up to its thread count); "
-      "cradle %s (%s); "
-      "timed runs of each loop: %d, the best kept%s; the bench took %.0f s.\n\n",
-      date, cpu_model().c_str(), std::thread::hardware_concurrency(), load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION,
-      options.repeat, options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started));
-  std::printf(
-      "While it ran, other processes kept the CPUs %.0f %% busy and the hypervisor took %.0f %% (shares of "
-      "all hardware threads over the bench's time, from /proc/stat less the bench's own CPU time)%s.\n\n",
-      100 * others, 100 * steal,
-      others > 0.05 || steal > 0.05 ? ": **not a quiet run; its figures are not for quoting**" : "; a quiet run");
+      "%s, load average %s at the start (the bench itself adds up to its thread count); cradle %s (%s); timed runs "
+      "of each loop: %d, the best kept%s; the bench took %.0f s. While it ran, %s (shares of all hardware threads "
+      "over the bench's time, from /proc/stat less the bench's own CPU time).\n\n",
+      machine, load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION, options.repeat,
+      options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started), quiet);
+  print_summary(rows, run_options, machine, quiet);
   print_throughput(rows, run_options);
   print_reference(rows, run_options);
   print_memory(rows);
   print_phases(rows);
-  print_projection(rows);
+  print_projection(project(rows));
   return 0;
 }
