@@ -30,6 +30,15 @@ struct StreamKey {
   stream::Id purpose{};
 };
 
+//! A uniform integer in [0, n) from 64 random bits `u`, by multiply-shift (bias below 2^-32
+//! for n < 2^32).
+inline std::uint32_t draw_below(std::uint64_t u, std::uint32_t n) {
+  return static_cast<std::uint32_t>((static_cast<Uint128>(u) * n) >> 64);
+}
+
+//! A uniform double in [0, 1) from 64 random bits `u` (its top 53).
+inline double draw_uniform(std::uint64_t u) { return static_cast<double>(u >> 11) * 0x1.0p-53; }
+
 //! A short stream of 64-bit random numbers for one key; cheap to create
 //! (no state beyond the counter), so one is made per decision.
 class KeyedStream {
@@ -54,12 +63,10 @@ class KeyedStream {
   }
 
   //! A uniform double in [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform() { return draw_uniform(next_u64()); }
 
   //! A uniform integer in [0, n), by multiply-shift (bias below 2^-32 for n < 2^32).
-  std::uint32_t below(std::uint32_t n) {
-    return static_cast<std::uint32_t>((static_cast<Uint128>(next_u64()) * n) >> 64);
-  }
+  std::uint32_t below(std::uint32_t n) { return draw_below(next_u64(), n); }
 
   // For use with Boost.Random / <random> distributions.
   using result_type = std::uint64_t;
