@@ -13,15 +13,11 @@ double age_shape(const FertilityProfile& profile, int age) {
   return profile.age_pattern[static_cast<std::size_t>((age - MIN_FERTILE_AGE) / 5)] / 1000.0;
 }
 int parity_class(int parity) { return parity < PARITY_CLASSES ? parity : PARITY_CLASSES - 1; }
-}  // namespace
 
-FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births,
-                                   std::span<const std::int16_t> birth_years, std::span<const std::uint8_t> parity,
-                                   int year) {
-  std::array<double, PARITY_CLASSES> exposure{};  // Σ f(age) by parity class
-  for (std::size_t i = 0; i < birth_years.size(); ++i) {
-    exposure[static_cast<std::size_t>(parity_class(parity[i]))] += age_shape(profile, year - birth_years[i]);
-  }
+//! The table whose expected births are `target_births` for the women's `exposure`, Σ f(age)
+//! by parity class.
+FertilityTable calibrate_exposure(const FertilityProfile& profile, double target_births,
+                                  const std::array<double, PARITY_CLASSES>& exposure, int year) {
   FertilityTable table;
   if (target_births <= 0.0) return table;  // no births: every probability 0
   for (int k = 0; k < PARITY_CLASSES; ++k) {
@@ -47,6 +43,31 @@ FertilityTable calibrate_fertility(const FertilityProfile& profile, double targe
     }
   }
   return table;
+}
+
+}  // namespace
+
+FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births,
+                                   std::span<const std::int16_t> birth_years, std::span<const std::uint8_t> parity,
+                                   int year) {
+  std::array<double, PARITY_CLASSES> exposure{};  // Σ f(age) by parity class
+  for (std::size_t i = 0; i < birth_years.size(); ++i) {
+    exposure[static_cast<std::size_t>(parity_class(parity[i]))] += age_shape(profile, year - birth_years[i]);
+  }
+  return calibrate_exposure(profile, target_births, exposure, year);
+}
+
+FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births, const WomenByAgeParity& women,
+                                   int year) {
+  std::array<double, PARITY_CLASSES> exposure{};
+  for (int age = MIN_FERTILE_AGE; age <= MAX_FERTILE_AGE; ++age) {
+    for (int k = 0; k < PARITY_CLASSES; ++k) {
+      exposure[static_cast<std::size_t>(k)] +=
+          static_cast<double>(women[static_cast<std::size_t>(age)][static_cast<std::size_t>(k)]) *
+          age_shape(profile, age);
+    }
+  }
+  return calibrate_exposure(profile, target_births, exposure, year);
 }
 
 double expected_births(const FertilityTable& table, std::span<const std::int16_t> birth_years,

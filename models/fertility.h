@@ -43,6 +43,16 @@ FertilityTable calibrate_fertility(const FertilityProfile& profile, double targe
                                    std::span<const std::int16_t> birth_years, std::span<const std::uint8_t> parity,
                                    int year);
 
+//! Women counted by age attained in the year (0…MAX_AGE-1) and parity class.
+using WomenByAgeParity = std::array<std::array<std::int64_t, PARITY_CLASSES>, MAX_AGE>;
+
+//! calibrate_fertility for women given by their counts by age and parity class: the same
+//! table up to the rounding of the sums (Σ count · f(age) instead of one term per woman).
+//! Counts are exact whatever order they were gathered in, so a count gathered in parallel
+//! gives the same table on any number of threads.
+FertilityTable calibrate_fertility(const FertilityProfile& profile, double target_births, const WomenByAgeParity& women,
+                                   int year);
+
 //! Expected births in `year` of the given women under a table (for checks and tests).
 double expected_births(const FertilityTable& table, std::span<const std::int16_t> birth_years,
                        std::span<const std::uint8_t> parity, int year);

@@ -1,9 +1,13 @@
+#include <tbb/task_arena.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <numeric>
 
 #include "models/fertility.h"
+#include "sim/population/parallel_steps.h"
 #include "sim/population/population.h"
 #include "tests/test_helpers.h"
 
@@ -20,6 +24,120 @@ TEST_CASE("the base population is generated deterministically from the seed", "[
   REQUIRE(a.woman_parity == b.woman_parity);
   REQUIRE(a.child_birth_month == b.child_birth_month);
   REQUIRE(a.child_birth_month != c.child_birth_month);
+}
+
+TEST_CASE("the base population is the same on one thread and on two", "[population]") {
+  const Scenario& s = default_scenario();
+  // Large enough that every step splits its work: several chunks of every record type and
+  // several parts of every random order.
+  auto on = [&](int threads) {
+    tbb::task_arena arena(threads);
+    BasePopulation p;
+    arena.execute([&] { p = generate_population(s.profile, s.start_year, 11); });
+    return p;
+  };
+  const BasePopulation one = on(1), two = on(2);
+  REQUIRE(one.others() > 4 * generation::CHUNK);
+  REQUIRE(one.households() > std::size_t{2} << 16);
+  REQUIRE(one.persons == two.persons);
+  REQUIRE(one.household_size == two.household_size);
+  REQUIRE(one.household_income_band == two.household_income_band);
+  REQUIRE(one.household_employment == two.household_employment);
+  REQUIRE(one.household_tenure == two.household_tenure);
+  REQUIRE(one.household_flags == two.household_flags);
+  REQUIRE(one.household_arrival == two.household_arrival);
+  REQUIRE(one.household_departure == two.household_departure);
+  REQUIRE(one.woman_household == two.woman_household);
+  REQUIRE(one.woman_birth_year == two.woman_birth_year);
+  REQUIRE(one.woman_parity == two.woman_parity);
+  REQUIRE(one.woman_flags == two.woman_flags);
+  REQUIRE(one.child_household == two.child_household);
+  REQUIRE(one.child_birth_month == two.child_birth_month);
+  REQUIRE(one.child_birth_order == two.child_birth_order);
+  REQUIRE(one.child_mother == two.child_mother);
+  REQUIRE(one.child_sex == two.child_sex);
+  REQUIRE(one.child_woman == two.child_woman);
+  REQUIRE(one.person_household == two.person_household);
+  REQUIRE(one.person_birth_year == two.person_birth_year);
+  REQUIRE(one.person_sex == two.person_sex);
+  REQUIRE(one.blocks.size() == two.blocks.size());
+  for (std::size_t b = 0; b < one.blocks.size(); ++b) {
+    REQUIRE(one.blocks[b].woman_begin == two.blocks[b].woman_begin);
+    REQUIRE(one.blocks[b].child_begin == two.blocks[b].child_begin);
+    REQUIRE(one.blocks[b].person_begin == two.blocks[b].person_begin);
+  }
+  check_population(two);
+}
+
+TEST_CASE("a keyed random order: each class's indices once, the same in every form", "[population]") {
+  const std::size_t n = 300000;
+  std::vector<std::uint8_t> cls(n);
+  for (std::size_t i = 0; i < n; ++i) cls[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 9 : i % 3);  // 9: left out
+  const std::vector<std::uint32_t> order = generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3).order();
+  generation::KeyedOrder again(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3);
+  std::vector<std::uint32_t> place(n, 0xFFFFFFFFu);
+  again.each_place([&](std::size_t i, std::size_t p) { place[i] = static_cast<std::uint32_t>(p); });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < n; ++i) kept += cls[i] < 3;
+  REQUIRE(order.size() == kept);
+  REQUIRE(again.class_begin(3) == kept);
+  std::vector<std::uint8_t> seen(n, 0);
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    const std::uint32_t i = order[p];
+    REQUIRE(cls[i] < 3);
+    REQUIRE(seen[i] == 0);
+    seen[i] = 1;
+    REQUIRE(p >= again.class_begin(cls[i]));  // class by class
+    REQUIRE(p < again.class_begin(cls[i] + 1u));
+    REQUIRE(place[i] == p);  // each_place gives the same places
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cls[i] >= 3) REQUIRE(place[i] == 0xFFFFFFFFu);
+  }
+  // The first `take` places alone: the same indices.
+  const std::vector<std::uint32_t> first =
+      generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3, 1000).order();
+  REQUIRE(first == std::vector<std::uint32_t>(order.begin(), order.begin() + 1000));
+  // Shuffled within buckets: consecutive places hold increasing indices half the time
+  // (without the shuffle, nearly always).
+  std::size_t rising = 0;
+  for (std::size_t p = 1; p < order.size(); ++p) rising += order[p] > order[p - 1];
+  REQUIRE(static_cast<double>(rising) / static_cast<double>(order.size() - 1) == Approx(0.5).margin(0.01));
+  // Another number, another order.
+  REQUIRE(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 4, cls, 3).order() != order);
+}
+
+TEST_CASE("a keyed random order of four is uniform over the 24 permutations", "[population]") {
+  std::map<std::vector<std::uint32_t>, int> count;
+  const int seeds = 4800;
+  for (int seed = 0; seed < seeds; ++seed) {
+    count[generation::KeyedOrder(4, static_cast<std::uint32_t>(seed), stream::HOUSEHOLD_TYPE, 0).order()]++;
+  }
+  REQUIRE(count.size() == 24);
+  double chi2 = 0;
+  const double expected = seeds / 24.0;
+  for (const auto& [order, k] : count) chi2 += (k - expected) * (k - expected) / expected;
+  REQUIRE(chi2 < 49.7);  // 23 degrees of freedom, p = 0.001
+}
+
+TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {
+  std::vector<std::uint64_t> records(200000);
+  std::uint64_t x = 88172645463325252ull;
+  for (std::uint64_t& r : records) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    r = x;
+  }
+  std::vector<std::uint32_t> index(records.size());
+  std::iota(index.begin(), index.end(), 0u);
+  std::vector<std::uint32_t> expected = index;
+  auto key = [&](std::uint32_t i) { return (records[i] >> 20) & ((std::uint64_t{1} << 25) - 1); };
+  std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+  std::vector<std::uint64_t> sorted = records;
+  generation::radix_sort(sorted, &index, 20, 45);
+  REQUIRE(index == expected);
+  for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == records[expected[i]]);
 }
 
 TEST_CASE("the base population matches the profile's totals", "[population]") {

@@ -1,9 +1,12 @@
 #include "sim/population/base_population.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+
+#include "sim/population/parallel_steps.h"
 
 namespace cradle {
 
@@ -14,35 +17,38 @@ std::uint32_t first_at(const std::vector<std::uint32_t>& owner, std::uint32_t h)
   return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
 }
 
-//! The stable order of the members by household (a counting sort: households are dense
-//! indices), and within a household by `less` (a stable insertion sort: a household holds
-//! a few members).
-template <class Less>
-std::vector<std::uint32_t> order_by_household(const std::vector<std::uint32_t>& household, Less less) {
-  const std::size_t households =
-      household.empty() ? 0 : static_cast<std::size_t>(*std::max_element(household.begin(), household.end())) + 1;
-  std::vector<std::uint32_t> start(households + 1, 0);
-  for (std::uint32_t h : household) start[h + 1]++;
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  std::vector<std::uint32_t> order(household.size());
-  std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-  for (std::uint32_t i = 0; i < household.size(); ++i) order[next[household[i]]++] = i;
-  for (std::size_t h = 0; h < households; ++h) {
-    for (std::uint32_t i = start[h] + 1; i < start[h + 1]; ++i) {
-      const std::uint32_t x = order[i];
-      std::uint32_t j = i;
-      for (; j > start[h] && less(x, order[j - 1]); --j) order[j] = order[j - 1];
-      order[j] = x;
-    }
-  }
-  return order;
+using generation::for_chunks;
+
+//! The largest (or, with `smallest`, the smallest) of the values, T{} for none, found by
+//! chunks in parallel.
+template <class T>
+T extreme(const std::vector<T>& v, bool smallest = false) {
+  std::vector<T> by_chunk(generation::chunk_count(v.size()), T{});
+  auto pick = [&](auto first, auto last) {
+    return smallest ? *std::min_element(first, last) : *std::max_element(first, last);
+  };
+  for_chunks(v.size(), [&](std::size_t k, std::size_t b, std::size_t e) {
+    by_chunk[k] = pick(v.begin() + static_cast<std::ptrdiff_t>(b), v.begin() + static_cast<std::ptrdiff_t>(e));
+  });
+  return by_chunk.empty() ? T{} : pick(by_chunk.begin(), by_chunk.end());
+}
+
+//! Whether `sorted(from, end)` holds for every chunk [begin, end) of [0, n), from being the
+//! index before the chunk (0 for the first), so that the chunks' joins are checked too.
+template <class Sorted>
+bool all_chunks(std::size_t n, const Sorted& sorted) {
+  std::vector<std::uint8_t> ok(generation::chunk_count(n));
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) { ok[k] = sorted(b == 0 ? b : b - 1, e); });
+  return std::all_of(ok.begin(), ok.end(), [](std::uint8_t x) { return x != 0; });
 }
 
 //! v[i] = old v[order[i]].
 template <class T>
 void permute(std::vector<T>& v, const std::vector<std::uint32_t>& order) {
   std::vector<T> out(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) out[i] = v[order[i]];
+  for_chunks(order.size(), [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) out[i] = v[order[i]];
+  });
   v = std::move(out);
 }
 
@@ -86,47 +92,134 @@ void build_blocks(BasePopulation& pop) {
 
 std::size_t count_residents(const BasePopulation& pop) {
   auto here = [&](std::uint32_t h) { return pop.household_arrival.empty() || pop.household_arrival[h] <= pop.base_year; };
-  std::size_t n = 0;
-  for (std::size_t w = 0; w < pop.women(); ++w) {
-    n += pop.base_year - pop.woman_birth_year[w] >= YOUNGEST_WOMAN_AGE && here(pop.woman_household[w]);
-  }
-  for (std::size_t c = 0; c < pop.children(); ++c) {
-    n += pop.child_birth_month[c] < month_index(pop.base_year, 1) && here(pop.child_household[c]);
-  }
-  for (std::uint32_t h : pop.person_household) n += here(h);
-  return n;
+  const MonthIndex first_month = month_index(pop.base_year, 1);
+  // By chunks, each record type in turn: an exact count, the same whatever the threads.
+  std::vector<std::size_t> by_chunk;
+  auto count = [&](std::size_t n, const auto& resident) {
+    by_chunk.assign(generation::chunk_count(n), 0);
+    for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+      std::size_t c = 0;
+      for (std::size_t i = b; i < e; ++i) c += resident(i);
+      by_chunk[k] = c;
+    });
+    return std::accumulate(by_chunk.begin(), by_chunk.end(), std::size_t{0});
+  };
+  return count(pop.women(),
+               [&](std::size_t w) {
+                 return pop.base_year - pop.woman_birth_year[w] >= YOUNGEST_WOMAN_AGE && here(pop.woman_household[w]);
+               }) +
+         count(pop.children(),
+               [&](std::size_t c) { return pop.child_birth_month[c] < first_month && here(pop.child_household[c]); }) +
+         count(pop.others(), [&](std::size_t p) { return here(pop.person_household[p]); });
 }
 
 void sort_by_household(BasePopulation& pop) {
-  const std::vector<std::uint32_t> women = order_by_household(pop.woman_household, [&](std::uint32_t a, std::uint32_t b) {
-    return pop.woman_birth_year[a] < pop.woman_birth_year[b];
+  const std::size_t w = pop.women(), c = pop.children(), o = pop.others();
+  if (w >= (std::size_t{1} << 32) || c >= (std::size_t{1} << 32)) throw std::invalid_argument("population too large");
+  // Women: (household, birth year, parity, flags) in one word, moved by the sort with their
+  // old index, so that nothing is gathered from scattered places.
+  const bool women_sorted = all_chunks(w, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b + 1; i < e; ++i) {
+      if (pop.woman_household[i] < pop.woman_household[i - 1] ||
+          (pop.woman_household[i] == pop.woman_household[i - 1] &&
+           pop.woman_birth_year[i] < pop.woman_birth_year[i - 1])) {
+        return false;
+      }
+    }
+    return true;
   });
-  permute(pop.woman_household, women);
-  permute(pop.woman_birth_year, women);
-  permute(pop.woman_parity, women);
-  permute(pop.woman_flags, women);
-  std::vector<std::uint32_t> new_woman(women.size());
-  for (std::uint32_t i = 0; i < women.size(); ++i) new_woman[women[i]] = i;
-  for (std::uint32_t& m : pop.child_mother) {
-    if (m != NO_MOTHER) m = new_woman[m];
+  if (!women_sorted) {
+    const std::int16_t first_year = extreme(pop.woman_birth_year, true);
+    const auto years = static_cast<std::uint32_t>(extreme(pop.woman_birth_year) - first_year);
+    // (household, birth year) are the key bits [16, 16 + year_bits + household_bits).
+    const unsigned year_bits = generation::bit_width(years), shift = 16 + year_bits;
+    std::vector<std::uint64_t> records(w);
+    std::vector<std::uint32_t> old(w);
+    for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        records[i] = std::uint64_t{pop.woman_household[i]} << shift |
+                     std::uint64_t{static_cast<std::uint16_t>(pop.woman_birth_year[i] - first_year)} << 16 |
+                     std::uint64_t{pop.woman_parity[i]} << 8 | pop.woman_flags[i];
+        old[i] = static_cast<std::uint32_t>(i);
+      }
+    });
+    generation::radix_sort(records, &old, 16, shift + generation::bit_width(extreme(pop.woman_household)));
+    std::vector<std::uint32_t> new_woman(w);
+    for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const std::uint64_t r = records[i];
+        pop.woman_household[i] = static_cast<std::uint32_t>(r >> shift);
+        pop.woman_birth_year[i] =
+            static_cast<std::int16_t>(static_cast<std::uint16_t>((r >> 16) & ((1u << year_bits) - 1)) + first_year);
+        pop.woman_parity[i] = static_cast<std::uint8_t>(r >> 8);
+        pop.woman_flags[i] = static_cast<std::uint8_t>(r);
+        new_woman[old[i]] = static_cast<std::uint32_t>(i);
+      }
+    });
+    for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        std::uint32_t& m = pop.child_mother[i];
+        if (m != NO_MOTHER) m = new_woman[m];
+        std::uint32_t& g = pop.child_woman[i];
+        if (g != NO_WOMAN) g = new_woman[g];
+      }
+    });
   }
-  for (std::uint32_t& g : pop.child_woman) {
-    if (g != NO_WOMAN) g = new_woman[g];
-  }
-  const std::vector<std::uint32_t> children = order_by_household(pop.child_household, [&](std::uint32_t a, std::uint32_t b) {
-    return pop.child_birth_month[a] < pop.child_birth_month[b];
+  // Children: (household, birth month) with their old index; their records then gathered.
+  const bool children_sorted = all_chunks(c, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b + 1; i < e; ++i) {
+      if (pop.child_household[i] < pop.child_household[i - 1] ||
+          (pop.child_household[i] == pop.child_household[i - 1] &&
+           pop.child_birth_month[i] < pop.child_birth_month[i - 1])) {
+        return false;
+      }
+    }
+    return true;
   });
-  permute(pop.child_household, children);
-  permute(pop.child_birth_month, children);
-  permute(pop.child_birth_order, children);
-  permute(pop.child_mother, children);
-  permute(pop.child_sex, children);
-  permute(pop.child_woman, children);
-  const std::vector<std::uint32_t> others =
-      order_by_household(pop.person_household, [](std::uint32_t, std::uint32_t) { return false; });
-  permute(pop.person_household, others);
-  permute(pop.person_birth_year, others);
-  permute(pop.person_sex, others);
+  if (!children_sorted) {
+    const MonthIndex first_month = extreme(pop.child_birth_month, true);
+    const auto months = static_cast<std::uint32_t>(extreme(pop.child_birth_month) - first_month);
+    const unsigned month_bits = generation::bit_width(months);
+    std::vector<std::uint64_t> keys(c);
+    std::vector<std::uint32_t> order(c);
+    for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        keys[i] = std::uint64_t{pop.child_household[i]} << month_bits |
+                  static_cast<std::uint32_t>(pop.child_birth_month[i] - first_month);
+        order[i] = static_cast<std::uint32_t>(i);
+      }
+    });
+    generation::radix_sort(keys, &order, 0, month_bits + generation::bit_width(extreme(pop.child_household)));
+    keys = {};
+    permute(pop.child_household, order);
+    permute(pop.child_birth_month, order);
+    permute(pop.child_birth_order, order);
+    permute(pop.child_mother, order);
+    permute(pop.child_sex, order);
+    permute(pop.child_woman, order);
+  }
+  // The other residents: (household, birth year, sex) in one word.
+  const bool others_sorted = all_chunks(o, [&](std::size_t b, std::size_t e) {
+    return std::is_sorted(pop.person_household.begin() + static_cast<std::ptrdiff_t>(b),
+                          pop.person_household.begin() + static_cast<std::ptrdiff_t>(e));
+  });
+  if (!others_sorted) {
+    std::vector<std::uint64_t> records(o);
+    for_chunks(o, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        records[i] = std::uint64_t{pop.person_household[i]} << 32 |
+                     std::uint64_t{static_cast<std::uint16_t>(pop.person_birth_year[i])} << 8 | pop.person_sex[i];
+      }
+    });
+    generation::radix_sort(records, nullptr, 32, 32 + generation::bit_width(extreme(pop.person_household)));
+    for_chunks(o, [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        pop.person_household[i] = static_cast<std::uint32_t>(records[i] >> 32);
+        pop.person_birth_year[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(records[i] >> 8));
+        pop.person_sex[i] = static_cast<std::uint8_t>(records[i]);
+      }
+    });
+  }
 }
 
 void check_population(const BasePopulation& pop) {

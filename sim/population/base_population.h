@@ -98,7 +98,8 @@ std::size_t count_residents(const BasePopulation& pop);
 //! Sorts the women by (household, birth year), the children by (household, birth month)
 //! and the other residents by household, keeping the order of equals, and points each
 //! child's mother and own woman record (indices into the women as they were) at their
-//! new places.
+//! new places. Stable radix sorts, in parallel in the caller's TBB arena: the same result
+//! on any number of threads.
 void sort_by_household(BasePopulation& pop);
 
 //! Throws std::invalid_argument if the arrays are inconsistent: lengths, sorting by

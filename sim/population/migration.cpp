@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/population/parallel_steps.h"
 #include "sim/random/rng.h"
 
 namespace cradle {
@@ -21,11 +22,14 @@ void draw_departures(BasePopulation& pop, double rate, std::uint32_t seed) {
   const auto n = static_cast<std::uint32_t>(pop.households());
   const auto base_year = static_cast<std::int16_t>(pop.base_year);
   const double log_stay = std::log1p(rate);
-  for (std::uint32_t h = 0; h < n; ++h) {
-    KeyedStream s(seed, GENERATION_REPLICATION, migration_key(h));
-    const double after = std::floor(std::log(1.0 - s.uniform()) / log_stay);  // whole years stayed after the first
-    if (after + 1 < MAX_HORIZON_YEARS) pop.household_departure[h] = static_cast<std::int16_t>(base_year + 1 + after);
-  }
+  // In parallel, each household from its own draw (migration_key(h)'s first).
+  generation::for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    generation::each_draw<1>(seed, b, e, 0, stream::MIGRATION, [&](std::size_t h, std::uint64_t u) {
+      // Whole years stayed after the first.
+      const double after = std::floor(std::log(1.0 - draw_uniform(u)) / log_stay);
+      if (after + 1 < MAX_HORIZON_YEARS) pop.household_departure[h] = static_cast<std::int16_t>(base_year + 1 + after);
+    });
+  });
 }
 
 //! Where each resident household's women, children and other residents begin.

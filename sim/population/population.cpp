@@ -7,36 +7,24 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <tbb/task_arena.h>
+
 #include "models/fertility.h"
 #include "sim/input/estimate_draws.h"
 #include "sim/population/household_fit.h"
 #include "sim/population/microdata.h"
+#include "sim/population/parallel_steps.h"
 #include "sim/random/rng.h"
 
 namespace cradle {
 
 namespace {
 
-using stream::GENERATION_REPLICATION;
-
-StreamKey key(std::uint32_t entity, stream::Id purpose, int year = 0) {
-  return StreamKey{entity, 0, static_cast<std::uint16_t>(year), purpose};
-}
-
-//! Fisher–Yates from one keyed stream: the same permutation for the same seed and key.
-void shuffle(std::vector<std::uint32_t>& v, std::uint32_t seed, const StreamKey& k) {
-  if (v.size() < 2) return;
-  KeyedStream s(seed, GENERATION_REPLICATION, k);
-  for (auto i = static_cast<std::uint32_t>(v.size() - 1); i > 0; --i) std::swap(v[i], v[s.below(i + 1)]);
-}
-
-//! A woman while she is generated, before she is written into the population's arrays.
-struct Woman {
-  std::uint32_t household;
-  std::int16_t birth_year;
-  std::uint8_t parity;
-  std::uint8_t flags;
-};
+using generation::chunk_count;
+using generation::each_draw;
+using generation::exclusive_scan;
+using generation::for_chunks;
+using generation::KeyedOrder;
 
 //! Households: a number that reproduces the persons total at the mean size.
 std::uint32_t household_count(const PlaceProfile& profile, double persons_target) {
@@ -46,126 +34,336 @@ std::uint32_t household_count(const PlaceProfile& profile, double persons_target
   }
   const auto n_households = static_cast<std::uint32_t>(std::llround(persons_target / mean_size));
   if (n_households == 0) throw std::invalid_argument("the profile has no households");
+  if (n_households >= (1u << 31)) throw std::invalid_argument("population too large");
   return n_households;
 }
 
-//! Flags an exact share of the households, chosen by a permutation keyed by `which`.
-void mark_share(BasePopulation& pop, double share, std::uint8_t flag, std::uint32_t which, std::uint32_t seed) {
-  const auto n_households = static_cast<std::uint32_t>(pop.households());
-  const auto n = static_cast<std::uint32_t>(std::llround(share * static_cast<double>(n_households)));
-  std::vector<std::uint32_t> order(n_households);
-  std::iota(order.begin(), order.end(), 0u);
-  shuffle(order, seed, key(which, stream::HOUSEHOLD_FLAGS));
-  for (std::uint32_t i = 0; i < n; ++i) pop.household_flags[order[i]] |= flag;
+//! The group g of `i` in groups that take the consecutive ranges [begin[g], begin[g+1]).
+std::size_t group_of(const std::vector<std::size_t>& begin, std::size_t i) {
+  return static_cast<std::size_t>(std::upper_bound(begin.begin(), begin.end(), i) - begin.begin()) - 1;
 }
 
-//! The households' types fitted to the profile's margins, dealt to households by a
-//! random permutation; special families and priority groups as exact shares.
+//! group_of for places that come in no order: the group at every 2^shift-th place from a
+//! table, then the few steps to the place's own (a binary search would mispredict a branch
+//! at nearly every step).
+class GroupOfPlace {
+ public:
+  explicit GroupOfPlace(const std::vector<std::size_t>& begin)
+      : begin_(begin), shift_(generation::bit_width(begin.back() >> 16)) {
+    table_.resize((begin.back() >> shift_) + 1);
+    for (std::size_t t = 0; t < table_.size(); ++t) {
+      table_[t] = static_cast<std::uint32_t>(group_of(begin_, std::min(t << shift_, begin.back())));
+    }
+  }
+  std::size_t operator()(std::size_t place) const {
+    std::size_t g = table_[place >> shift_];
+    while (place >= begin_[g + 1]) ++g;
+    return g;
+  }
+
+ private:
+  const std::vector<std::size_t>& begin_;
+  unsigned shift_;
+  std::vector<std::uint32_t> table_;
+};
+
+//! Flags an exact share of the households: the first of a random order numbered `which`.
+void mark_share(BasePopulation& pop, double share, std::uint8_t flag, std::uint16_t which, std::uint32_t seed) {
+  const std::size_t n_households = pop.households();
+  const auto n = static_cast<std::size_t>(std::llround(share * static_cast<double>(n_households)));
+  KeyedOrder(n_households, seed, stream::HOUSEHOLD_FLAGS, which, {}, 1, n).each_place([&](std::size_t h, std::size_t) {
+    pop.household_flags[h] |= flag;
+  });
+}
+
+//! The households' types fitted to the profile's margins, dealt to households in a random
+//! order; special families and priority groups as exact shares.
 void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t n_households,
                          std::uint32_t seed) {
   const HouseholdTable types = fit_households(household_margins(profile));
   const std::vector<std::uint32_t> counts = household_counts(types, n_households);
-  std::vector<std::uint32_t> cell_of;
-  cell_of.reserve(n_households);
-  for (std::size_t c = 0; c < counts.size(); ++c)
-    cell_of.insert(cell_of.end(), counts[c], static_cast<std::uint32_t>(c));
-  shuffle(cell_of, seed, key(0, stream::HOUSEHOLD_TYPE));
+  std::vector<std::size_t> cell_begin(counts.size() + 1, 0);  // places of the order by cell
+  std::vector<HouseholdTable::Type> type_of(counts.size());
+  for (std::size_t c = 0; c < counts.size(); ++c) {
+    cell_begin[c + 1] = cell_begin[c] + counts[c];
+    type_of[c] = types.type(c);
+  }
   pop.household_size.resize(n_households);
   pop.household_income_band.resize(n_households);
   pop.household_employment.resize(n_households);
   pop.household_tenure.resize(n_households);
-  pop.household_flags.assign(n_households, 0);
-  for (std::uint32_t h = 0; h < n_households; ++h) {
-    const HouseholdTable::Type t = types.type(cell_of[h]);
+  pop.household_flags.resize(n_households);
+  const GroupOfPlace cell_of(cell_begin);
+  KeyedOrder(n_households, seed, stream::HOUSEHOLD_TYPE, 0).each_place([&](std::size_t h, std::size_t place) {
+    const HouseholdTable::Type& t = type_of[cell_of(place)];
     pop.household_size[h] = t.size;
     pop.household_income_band[h] = t.band;
     pop.household_employment[h] = t.employment;
     pop.household_tenure[h] = t.tenure;
-    if (t.local) pop.household_flags[h] |= FLAG_LOCAL_RESIDENT;
-  }
+    pop.household_flags[h] = t.local ? FLAG_LOCAL_RESIDENT : 0;
+  });
   mark_share(pop, profile.special_family_share, FLAG_SPECIAL_FAMILY, 0, seed);
   mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
 }
 
-//! Women by age group, in exact expected counts; age within the group drawn.
-std::vector<Woman> generate_women(const PlaceProfile& profile, double persons_target, int base_year,
-                                  std::uint32_t seed) {
-  std::vector<Woman> women;
+//! The births of a burn-in year the rates are scaled to: the year's observed (or derived)
+//! births, so that the burn-in is aligned to the record.
+double burn_in_births(const PlaceProfile& profile, int year, double scale) {
+  const auto observed = profile.observed.births.find(year);
+  return observed == profile.observed.births.end() ? 0.0 : observed->second.value * scale;
+}
+
+//! Room for `expected` births and a margin of five standard deviations (more only costs a
+//! reallocation).
+std::size_t births_room(double expected) { return static_cast<std::size_t>(expected + 5 * std::sqrt(expected) + 64); }
+
+//! Fills birth_year by age group: the members of group g are [group_begin[g],
+//! group_begin[g+1]), and member i's age in completed years on 1 January is age(g, its
+//! 32 bits of `purpose`, four members to a draw).
+template <class Age>
+void draw_ages(std::vector<std::int16_t>& birth_year, const std::vector<std::size_t>& group_begin, int base_year,
+               std::uint32_t seed, stream::Id purpose, const Age& age) {
+  for_chunks(birth_year.size(), [&](std::size_t, std::size_t b, std::size_t e) {
+    std::size_t g = group_of(group_begin, b);
+    each_draw<4>(seed, b, e, 0, purpose, [&](std::size_t i, std::uint64_t u) {
+      while (i >= group_begin[g + 1]) ++g;
+      birth_year[i] = static_cast<std::int16_t>(base_year - 1 - age(g, u));
+    });
+  });
+}
+
+//! Women by age group, in exact expected counts; age within the group drawn. Their
+//! households, parities and flags are left to later steps.
+void generate_women(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
+  const double persons_target = profile.persons * scale;
   const auto& females = profile.residents_per_1000[static_cast<std::size_t>(Sex::female)];
+  std::vector<std::size_t> group_begin{0};
+  std::vector<int> lo, width;
   for (int g = FIRST_WOMAN_GROUP; g <= LAST_WOMAN_GROUP; ++g) {
-    const int lo = std::max(5 * g, YOUNGEST_WOMAN_AGE - 1);  // completed years on 1 January
-    const int hi = 5 * g + 4;
-    const double width_share = static_cast<double>(hi - lo + 1) / 5.0;
-    const auto count = static_cast<std::uint32_t>(
+    lo.push_back(std::max(5 * g, YOUNGEST_WOMAN_AGE - 1));  // completed years on 1 January
+    width.push_back(5 * g + 4 - lo.back() + 1);
+    const double width_share = static_cast<double>(width.back()) / 5.0;
+    const auto count = static_cast<std::size_t>(
         std::llround(persons_target / 1000.0 * females[static_cast<std::size_t>(g)] * width_share));
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const auto id = static_cast<std::uint32_t>(women.size());
-      KeyedStream s(seed, GENERATION_REPLICATION, key(id, stream::WOMAN_AGE));
-      const int age = lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
-      women.push_back(Woman{0, static_cast<std::int16_t>(base_year - 1 - age), 0, 0});
-    }
+    group_begin.push_back(group_begin.back() + count);
   }
-  if (women.size() >= (1u << 31)) throw std::invalid_argument("population too large");
-  return women;
+  const std::size_t n = group_begin.back();
+  if (n >= (1u << 31)) throw std::invalid_argument("population too large");
+  // Room for the girls the burn-in appends.
+  double girls = 0;
+  for (int year = pop.base_year - BURN_IN_YEARS; year < pop.base_year; ++year) {
+    girls += burn_in_births(profile, year, scale) * 100.0 / (100.0 + profile.sex_ratio_at_birth);
+  }
+  pop.woman_birth_year.reserve(n + births_room(girls));
+  pop.woman_household.reserve(n + births_room(girls));
+  pop.woman_parity.reserve(n + births_room(girls));
+  pop.woman_flags.reserve(n + births_room(girls));
+  pop.woman_birth_year.resize(n);
+  pop.woman_household.resize(n);
+  pop.woman_parity.assign(n, 0);
+  pop.woman_flags.assign(n, 0);
+  draw_ages(pop.woman_birth_year, group_begin, pop.base_year, seed, stream::WOMAN_AGE,
+            [&](std::size_t g, std::uint64_t u) {
+              return lo[g] + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(width[g])));
+            });
 }
 
 //! Parity at the start of the burn-in: within each age group of that time, the
-//! profile's shares as exact counts, dealt by a random permutation.
-void assign_parity(std::vector<Woman>& women, const PlaceProfile& profile, int base_year, std::uint32_t seed) {
-  std::vector<std::vector<std::uint32_t>> by_group(FERTILE_AGE_GROUPS);
-  for (std::uint32_t i = 0; i < women.size(); ++i) {
-    const int age_then = base_year - BURN_IN_YEARS - women[i].birth_year;
-    if (age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE) {
-      by_group[static_cast<std::size_t>((age_then - MIN_FERTILE_AGE) / 5)].push_back(i);
+//! profile's shares as exact counts, dealt in a random order of the group.
+void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t seed) {
+  const std::size_t n = pop.women();
+  constexpr std::uint8_t NOT_FERTILE = 0xFF;
+  std::vector<std::uint8_t> group(n);
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      const int age_then = pop.base_year - BURN_IN_YEARS - pop.woman_birth_year[i];
+      group[i] = age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE
+                     ? static_cast<std::uint8_t>((age_then - MIN_FERTILE_AGE) / 5)
+                     : NOT_FERTILE;
     }
-  }
-  for (std::size_t g = 0; g < by_group.size(); ++g) {
-    auto& members = by_group[g];
-    shuffle(members, seed, key(static_cast<std::uint32_t>(g), stream::WOMAN_PARITY));
+  });
+  KeyedOrder order(n, seed, stream::WOMAN_PARITY, 0, group, FERTILE_AGE_GROUPS);
+  // Places of the order by (group, parity): group g's first counts[0] places get parity 0, …
+  const std::size_t parities = profile.parity_shares[0].size();
+  std::vector<std::size_t> parity_begin{0};
+  for (unsigned g = 0; g < FERTILE_AGE_GROUPS; ++g) {
     const auto& row = profile.parity_shares[g];
     const std::vector<std::uint32_t> counts =
-        apportion(std::vector<double>(row.begin(), row.end()), static_cast<std::uint32_t>(members.size()));
-    std::size_t next = 0;
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      for (std::uint32_t j = 0; j < counts[k]; ++j) women[members[next++]].parity = static_cast<std::uint8_t>(k);
-    }
+        apportion(std::vector<double>(row.begin(), row.end()),
+                  static_cast<std::uint32_t>(order.class_begin(g + 1) - order.class_begin(g)));
+    for (std::uint32_t c : counts) parity_begin.push_back(parity_begin.back() + c);
   }
+  const GroupOfPlace cell_of(parity_begin);
+  order.each_place([&](std::size_t i, std::size_t place) {
+    pop.woman_parity[i] = static_cast<std::uint8_t>(cell_of(place) % parities);
+  });
 }
 
-//! Adult women (20+) each head a distinct household, drawn at random among households
-//! of two or more persons first; girls live in the household of a random woman aged
-//! 32–49 (their mother's generation). A woman carries her household's flags.
-void place_women(std::vector<Woman>& women, const BasePopulation& pop, int base_year, std::uint32_t seed) {
-  const auto n_households = static_cast<std::uint32_t>(pop.households());
-  std::vector<std::uint32_t> households(n_households);
-  std::iota(households.begin(), households.end(), 0u);
-  shuffle(households, seed, key(0, stream::WOMAN_HOUSEHOLD));
-  std::stable_partition(households.begin(), households.end(),
-                        [&](std::uint32_t h) { return pop.household_size[h] >= 2; });
-  std::vector<std::uint32_t> mothers_generation;
-  std::uint32_t next_household = 0;
-  for (std::uint32_t i = 0; i < women.size(); ++i) {
-    const int age = base_year - women[i].birth_year;
-    if (age >= 20) {
-      women[i].household = households[next_household++ % n_households];
-      if (age >= 32) mothers_generation.push_back(i);
+//! Adult women (20+) each head a distinct household, in a random order of the households
+//! that puts those of two or more persons first; girls live in the household of a random
+//! woman aged 32–49 (their mother's generation).
+void place_women(BasePopulation& pop, std::uint32_t seed) {
+  const std::size_t n_households = pop.households(), n = pop.women();
+  const int base_year = pop.base_year;
+  std::vector<std::uint8_t> single(n_households);
+  for_chunks(n_households, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t h = b; h < e; ++h) single[h] = pop.household_size[h] < 2;
+  });
+  const std::vector<std::uint32_t> households =
+      KeyedOrder(n_households, seed, stream::WOMAN_HOUSEHOLD, 0, single, 2).order();
+  single = {};
+  // Adults take the households in order (by their rank among adults, by index); the women
+  // of the mothers' generation are listed by index.
+  std::vector<std::size_t> adults_before(chunk_count(n)), mothers_before(chunk_count(n));
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t adults = 0, mothers = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      const int age = base_year - pop.woman_birth_year[i];
+      adults += age >= 20;
+      mothers += age >= 32;
     }
-  }
-  for (std::uint32_t i = 0; i < women.size(); ++i) {
-    if (base_year - women[i].birth_year >= 20) continue;
-    if (mothers_generation.empty()) throw std::invalid_argument("the profile has no women aged 32-49");
-    KeyedStream s(seed, GENERATION_REPLICATION, key(i, stream::GIRL_HOUSEHOLD));
-    women[i].household =
-        women[mothers_generation[s.below(static_cast<std::uint32_t>(mothers_generation.size()))]].household;
-  }
-  for (Woman& w : women) w.flags = pop.household_flags[w.household];
+    adults_before[k] = adults;
+    mothers_before[k] = mothers;
+  });
+  const std::size_t adults = exclusive_scan(adults_before), n_mothers = exclusive_scan(mothers_before);
+  if (adults < n && n_mothers == 0) throw std::invalid_argument("the profile has no women aged 32-49");
+  std::vector<std::uint32_t> mothers(n_mothers);
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t adult = adults_before[k], mother = mothers_before[k];
+    for (std::size_t i = b; i < e; ++i) {
+      const int age = base_year - pop.woman_birth_year[i];
+      if (age < 20) continue;
+      pop.woman_household[i] = households[adult++ % n_households];
+      if (age >= 32) mothers[mother++] = static_cast<std::uint32_t>(i);
+    }
+  });
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    each_draw<2>(seed, b, e, 0, stream::GIRL_HOUSEHOLD, [&](std::size_t i, std::uint64_t u) {
+      if (base_year - pop.woman_birth_year[i] >= 20) return;
+      pop.woman_household[i] = pop.woman_household[mothers[draw_below(u, static_cast<std::uint32_t>(n_mothers))]];
+    });
+  });
 }
 
-//! A resident who is neither a woman nor a child record, while generated.
-struct Other {
-  std::int16_t birth_year;
-  Sex sex;
-};
+//! Adds woman w to `count` by her age attained in `year` and her parity class.
+void count_woman(WomenByAgeParity& count, const BasePopulation& pop, std::size_t w, int year) {
+  const int age = year - pop.woman_birth_year[w];
+  if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return;
+  count[static_cast<std::size_t>(age)][std::min<std::size_t>(pop.woman_parity[w], PARITY_CLASSES - 1)]++;
+}
+
+//! The sum of counts gathered by chunks (exact: the same whatever the threads).
+WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
+  WomenByAgeParity sum{};
+  for (const WomenByAgeParity& c : by_chunk) {
+    for (std::size_t a = 0; a < sum.size(); ++a) {
+      for (std::size_t k = 0; k < PARITY_CLASSES; ++k) sum[a][k] += c[a][k];
+    }
+  }
+  return sum;
+}
+
+//! Burn-in: the births of the years before the first scenario year, each year's rates
+//! scaled so that expected births equal the profile's observed births of that year, give
+//! every child under 7 its birth month, order, sex and mother (an index into the women).
+//! A year's births are decided woman by woman in parallel, each from her own draws (32
+//! bits, four women to a draw), and written in the order of the women, year after year.
+//! The girls born are appended to the women in the order of their child records, linked
+//! to them, since within long horizons they reach childbearing age.
+void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
+  const int base_year = pop.base_year;
+  const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
+  const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
+  enum : std::uint8_t { NONE, BOY, GIRL };
+  std::vector<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
+  std::vector<std::size_t> before(chunks);
+  // The women by age and parity at the start of each year, the next year's counted while
+  // this year's births are decided.
+  std::vector<WomenByAgeParity> by_chunk(chunks, WomenByAgeParity{});
+  for_chunks(n_women, [&](std::size_t k, std::size_t b, std::size_t e) {
+    for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, base_year - BURN_IN_YEARS);
+  });
+  double expected = 0;
+  for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) expected += burn_in_births(profile, year, scale);
+  const std::size_t reserve = births_room(expected);
+  pop.child_household.reserve(reserve);
+  pop.child_birth_month.reserve(reserve);
+  pop.child_birth_order.reserve(reserve);
+  pop.child_mother.reserve(reserve);
+  pop.child_sex.reserve(reserve);
+  pop.child_woman.reserve(reserve);
+  for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) {
+    const auto y = static_cast<std::uint16_t>(year);
+    const FertilityTable table =
+        calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), total(by_chunk), year);
+    for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      std::size_t count = 0;
+      WomenByAgeParity& next = by_chunk[k];
+      next = {};
+      each_draw<4>(seed, begin, end, y, stream::BIRTH, [&](std::size_t w, std::uint64_t u) {
+        born[w] = NONE;
+        const int age = year - pop.woman_birth_year[w];
+        if (age >= MIN_FERTILE_AGE && age <= MAX_FERTILE_AGE) {
+          const int pc = std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1);
+          if (u < table.threshold[static_cast<std::size_t>(age)][static_cast<std::size_t>(pc)]) {
+            const std::uint64_t sex = draw_u64(seed, stream::GENERATION_REPLICATION,
+                                               StreamKey{static_cast<std::uint32_t>(w), 0, y, stream::CHILD_SEX});
+            born[w] = draw_uniform(sex) < girl_share ? GIRL : BOY;
+            if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
+            ++count;
+          }
+        }
+        count_woman(next, pop, w, year + 1);
+      });
+      before[k] = count;
+    });
+    const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
+    pop.child_household.resize(n_children);
+    pop.child_birth_month.resize(n_children);
+    pop.child_birth_order.resize(n_children);
+    pop.child_mother.resize(n_children);
+    pop.child_sex.resize(n_children);
+    pop.child_woman.resize(n_children, NO_WOMAN);
+    for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      std::size_t c = first_child + before[k];
+      for (std::size_t w = begin; w < end; ++w) {
+        if (born[w] == NONE) continue;
+        const auto mother = static_cast<std::uint32_t>(w);
+        const std::uint64_t month =
+            draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{mother, 0, y, stream::BIRTH_MONTH});
+        pop.child_household[c] = pop.woman_household[w];
+        pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month, 12)) + 1);
+        pop.child_birth_order[c] = pop.woman_parity[w];
+        pop.child_mother[c] = mother;
+        pop.child_sex[c] = static_cast<std::uint8_t>(born[w] == GIRL ? Sex::female : Sex::male);
+        ++c;
+      }
+    });
+  }
+  // The girls' woman records, in the order of their child records.
+  const std::size_t n_children = pop.children();
+  std::vector<std::size_t> girls_before(chunk_count(n_children));
+  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
+    girls_before[k] = static_cast<std::size_t>(std::count(pop.child_sex.begin() + static_cast<std::ptrdiff_t>(b),
+                                                          pop.child_sex.begin() + static_cast<std::ptrdiff_t>(e),
+                                                          static_cast<std::uint8_t>(Sex::female)));
+  });
+  const std::size_t n = n_women + exclusive_scan(girls_before);
+  pop.woman_household.resize(n);
+  pop.woman_birth_year.resize(n);
+  pop.woman_parity.resize(n, 0);
+  pop.woman_flags.resize(n, 0);
+  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t g = n_women + girls_before[k];
+    for (std::size_t c = b; c < e; ++c) {
+      if (pop.child_sex[c] != static_cast<std::uint8_t>(Sex::female)) continue;
+      pop.child_woman[c] = static_cast<std::uint32_t>(g);
+      pop.woman_household[g] = pop.child_household[c];
+      pop.woman_birth_year[g] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
+      ++g;
+    }
+  });
+}
 
 }  // namespace
 
@@ -183,129 +381,181 @@ std::vector<double> open_group_ages(const PlaceProfile& profile, Sex sex) {
 
 namespace {
 
+//! The other residents' age groups: group g takes the indices [begin[g], begin[g+1]).
+struct OtherGroups {
+  std::vector<std::size_t> begin{0};
+  std::vector<Sex> sex;
+};
+
 //! The other residents by sex and age group, in exact expected counts: males aged
 //! YOUNGEST_WOMAN_AGE and over and females aged 50 and over (younger females are women
-//! records and younger children the burn-in's); age within the group drawn.
-std::vector<Other> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
-                                   std::uint32_t seed) {
-  std::vector<Other> others;
+//! records and younger children the burn-in's); age within the group drawn. Returns their
+//! birth years by index, group after group.
+std::vector<std::int16_t> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
+                                          std::uint32_t seed, OtherGroups& groups) {
+  struct Ages {
+    bool open;  // 85+: ages from the open group's weights
+    int lo, width;
+  };
+  std::vector<Ages> ages;
   for (const Sex sex : {Sex::male, Sex::female}) {
     const auto& per_1000 = profile.residents_per_1000[static_cast<std::size_t>(sex)];
-    const std::vector<double> oldest = open_group_ages(profile, sex);
     for (int g = sex == Sex::male ? 1 : LAST_WOMAN_GROUP + 1; g < AGE_SEX_GROUPS; ++g) {
       const bool open = g == AGE_SEX_GROUPS - 1;
       const int lo = std::max(5 * g, YOUNGEST_WOMAN_AGE - 1), hi = 5 * g + 4;  // completed years on 1 January
       const double width_share = open ? 1.0 : static_cast<double>(hi - lo + 1) / 5.0;
-      const auto count = static_cast<std::uint32_t>(
+      const auto count = static_cast<std::size_t>(
           std::llround(persons_target / 1000.0 * per_1000[static_cast<std::size_t>(g)] * width_share));
-      for (std::uint32_t i = 0; i < count; ++i) {
-        KeyedStream s(seed, GENERATION_REPLICATION, key(static_cast<std::uint32_t>(others.size()), stream::PERSON_AGE));
-        const int age = open ? 85 + static_cast<int>(std::upper_bound(oldest.begin(), oldest.end() - 1,
-                                                                     s.uniform() * oldest.back()) -
-                                                    oldest.begin())
-                             : lo + static_cast<int>(s.below(static_cast<std::uint32_t>(hi - lo + 1)));
-        others.push_back(Other{static_cast<std::int16_t>(base_year - 1 - age), sex});
-      }
+      ages.push_back(Ages{open, lo, hi - lo + 1});
+      groups.sex.push_back(sex);
+      groups.begin.push_back(groups.begin.back() + count);
     }
   }
-  if (others.size() >= (1u << 31)) throw std::invalid_argument("population too large");
-  return others;
-}
-
-//! The other residents into households: first an adult (20 or over) as the head of each
-//! household without an adult woman, then the rest into the places the households'
-//! sizes leave free, then, when none is left, into random households.
-void place_others(BasePopulation& pop, const std::vector<Other>& others, std::uint32_t seed) {
-  const auto n_households = static_cast<std::uint32_t>(pop.households());
-  std::vector<std::uint32_t> members(n_households, 0);
-  std::vector<bool> has_adult(n_households, false);
-  for (std::size_t w = 0; w < pop.women(); ++w) {
-    const int age = pop.base_year - pop.woman_birth_year[w];
-    if (age >= YOUNGEST_WOMAN_AGE) members[pop.woman_household[w]]++;
-    if (age >= 20) has_adult[pop.woman_household[w]] = true;
-  }
-  for (std::uint32_t h : pop.child_household) members[h]++;
-  std::vector<std::uint32_t> order(others.size());
-  std::iota(order.begin(), order.end(), 0u);
-  shuffle(order, seed, key(0, stream::PERSON_HOUSEHOLD));
-  const auto adults_end = std::stable_partition(order.begin(), order.end(), [&](std::uint32_t i) {
-    return pop.base_year - others[i].birth_year >= 20;
+  const std::size_t n = groups.begin.back();
+  if (n >= (1u << 31)) throw std::invalid_argument("population too large");
+  const std::vector<double> oldest[SEXES] = {open_group_ages(profile, Sex::male),
+                                             open_group_ages(profile, Sex::female)};
+  std::vector<std::int16_t> birth_year(n);
+  draw_ages(birth_year, groups.begin, base_year, seed, stream::PERSON_AGE, [&](std::size_t g, std::uint64_t u) {
+    const Ages& a = ages[g];
+    if (!a.open) return a.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(a.width)));
+    const std::vector<double>& w = oldest[static_cast<std::size_t>(groups.sex[g])];
+    return 85 + static_cast<int>(std::upper_bound(w.begin(), w.end() - 1, draw_uniform(u) * w.back()) - w.begin());
   });
-  std::vector<std::uint32_t> households(n_households);
-  std::iota(households.begin(), households.end(), 0u);
-  shuffle(households, seed, key(1, stream::PERSON_HOUSEHOLD));
-  std::vector<std::uint32_t> household_of(others.size());
-  std::size_t next = 0;
-  const auto adults = static_cast<std::size_t>(adults_end - order.begin());
-  for (std::uint32_t h : households) {
-    if (has_adult[h] || next == adults) continue;
-    household_of[order[next++]] = h;
-    members[h]++;
-  }
-  std::vector<std::uint32_t> free_places;
-  for (std::uint32_t h : households) {
-    for (std::uint32_t k = members[h]; k < pop.household_size[h]; ++k) free_places.push_back(h);
-  }
-  KeyedStream anywhere(seed, GENERATION_REPLICATION, key(2, stream::PERSON_HOUSEHOLD));
-  for (std::size_t i = next; i < order.size(); ++i) {
-    household_of[order[i]] = i - next < free_places.size() ? free_places[i - next] : anywhere.below(n_households);
-  }
-  for (std::size_t i = 0; i < others.size(); ++i) {
-    pop.person_household.push_back(household_of[i]);
-    pop.person_birth_year.push_back(others[i].birth_year);
-    pop.person_sex.push_back(static_cast<std::uint8_t>(others[i].sex));
-  }
+  return birth_year;
 }
 
-void append_woman(BasePopulation& pop, const Woman& w) {
-  pop.woman_household.push_back(w.household);
-  pop.woman_birth_year.push_back(w.birth_year);
-  pop.woman_parity.push_back(w.parity);
-  pop.woman_flags.push_back(w.flags);
+//! Calls body(begin, end) for chunks of [0, n) that split no run of equal `key`s (which
+//! are sorted), so that a chunk alone writes what belongs to its keys.
+template <class Body>
+void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
+  const std::size_t n = key.size();
+  auto run_start = [&](std::size_t i) {
+    while (i > 0 && i < n && key[i] == key[i - 1]) ++i;
+    return i;
+  };
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    const std::size_t begin = run_start(b), end = run_start(e);
+    if (begin < end) body(begin, end);
+  });
 }
 
-//! Burn-in: the births of the years before the first scenario year, each year's rates
-//! scaled so that expected births equal the profile's observed births of that year, give
-//! every child under 7 its birth month, order, sex and mother (an index into the women,
-//! who must be sorted by household). The girls born are appended to the women, linked to
-//! their child records, since within long horizons they reach childbearing age.
-void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
+//! The other residents (by index, as generate_others gives them) into households, written
+//! into pop's arrays in the order of the households: first an adult (20 or over) as the
+//! head of each household without an adult woman, then the rest into the places the
+//! households' sizes leave free, then, when none is left, each into a random household.
+//! The adults, then the others, come in a random order; the households come in the order
+//! of their indices, which carry no information (their types were dealt in a random order,
+//! and the women placed in another), and which keeps the residents sorted as they are
+//! written. Women and children must be sorted by household.
+void place_others(BasePopulation& pop, const std::vector<std::int16_t>& birth_year, const OtherGroups& groups,
+                  std::uint32_t seed) {
+  const std::size_t n_households = pop.households(), n = birth_year.size();
   const int base_year = pop.base_year;
-  const auto n_women = static_cast<std::uint32_t>(pop.women());
-  std::vector<Woman> girls;
-  const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
-  for (int b = 0; b < BURN_IN_YEARS; ++b) {
-    const int year = base_year - BURN_IN_YEARS + b;
-    // Aligned to the record: the year's observed (or derived) births, the rates scaled to them.
-    const auto observed = profile.observed.births.find(year);
-    const double target = observed == profile.observed.births.end() ? 0.0 : observed->second.value * scale;
-    const FertilityTable table =
-        calibrate_fertility(profile.fertility, target, pop.woman_birth_year, pop.woman_parity, year);
-    for (std::uint32_t w = 0; w < n_women; ++w) {
-      const int age = year - pop.woman_birth_year[w];
-      if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) continue;
-      const int pc = std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1);
-      const std::uint64_t u = draw_u64(seed, GENERATION_REPLICATION, key(w, stream::BIRTH, year));
-      if (u >= table.threshold[static_cast<std::size_t>(age)][static_cast<std::size_t>(pc)]) continue;
-      KeyedStream ms(seed, GENERATION_REPLICATION, key(w, stream::BIRTH_MONTH, year));
-      const auto month = static_cast<int>(ms.below(12)) + 1;
-      if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
-      pop.child_household.push_back(pop.woman_household[w]);
-      pop.child_birth_month.push_back(month_index(year, month));
-      pop.child_birth_order.push_back(pop.woman_parity[w]);
-      pop.child_mother.push_back(w);
-      KeyedStream sex(seed, GENERATION_REPLICATION, key(w, stream::CHILD_SEX, year));
-      if (sex.uniform() < girl_share) {
-        pop.child_sex.push_back(static_cast<std::uint8_t>(Sex::female));
-        pop.child_woman.push_back(n_women + static_cast<std::uint32_t>(girls.size()));
-        girls.push_back(Woman{pop.woman_household[w], static_cast<std::int16_t>(year), 0, pop.woman_flags[w]});
-      } else {
-        pop.child_sex.push_back(static_cast<std::uint8_t>(Sex::male));
-        pop.child_woman.push_back(NO_WOMAN);
-      }
+  // Residents so far (saturating: from 255 on no place is free anyway), and whether an
+  // adult woman is among them.
+  std::vector<std::uint8_t> members(n_households, 0), has_adult(n_households, 0);
+  for_runs(pop.woman_household, [&](std::size_t b, std::size_t e) {
+    for (std::size_t w = b; w < e; ++w) {
+      const int age = base_year - pop.woman_birth_year[w];
+      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl of the burn-in: her child record counts
+      const std::uint32_t h = pop.woman_household[w];
+      members[h] = static_cast<std::uint8_t>(std::min(255, members[h] + 1));
+      if (age >= 20) has_adult[h] = 1;
     }
-  }
-  for (const Woman& g : girls) append_woman(pop, g);
+  });
+  for_runs(pop.child_household, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      std::uint8_t& m = members[pop.child_household[c]];
+      m = static_cast<std::uint8_t>(std::min(255, m + 1));
+    }
+  });
+  std::vector<std::uint8_t> minor(n);
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) minor[i] = base_year - birth_year[i] < 20;
+  });
+  // The residents in order, as (birth year << 8 | sex), ready to be written.
+  KeyedOrder persons_order(n, seed, stream::PERSON_HOUSEHOLD, 0, minor, 2);
+  const std::size_t adults = persons_order.class_begin(1);
+  const GroupOfPlace group_of_person(groups.begin);
+  const std::vector<std::uint32_t> persons = persons_order.order<std::uint32_t>([&](std::size_t p) {
+    return std::uint32_t{static_cast<std::uint16_t>(birth_year[p])} << 8 |
+           static_cast<std::uint8_t>(groups.sex[group_of_person(p)]);
+  });
+  minor = {};
+  // Household by household: whether it takes a head (the headless ones, while adults
+  // last), its free places and, at the end, those filled.
+  const std::size_t chunks = chunk_count(n_households);
+  std::vector<std::size_t> heads_before(chunks), free_before(chunks), extras_before(chunks), written_before(chunks);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t headless = 0;
+    for (std::size_t h = b; h < e; ++h) headless += !has_adult[h];
+    heads_before[k] = headless;
+  });
+  const std::size_t heads = std::min(adults, exclusive_scan(heads_before));
+  auto each_household = [&](std::size_t k, std::size_t b, std::size_t e, const auto& f) {
+    std::size_t head = heads_before[k];
+    for (std::size_t h = b; h < e; ++h) {
+      const std::size_t rank = head;  // among the headless
+      const bool takes_head = !has_adult[h] && rank < heads;
+      head += !has_adult[h];
+      const unsigned here = members[h] + (takes_head ? 1u : 0u);
+      f(h, takes_head, rank, pop.household_size[h] > here ? pop.household_size[h] - here : 0u);
+    }
+  };
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t places_here = 0;
+    each_household(k, b, e, [&](std::size_t, bool, std::size_t, unsigned places) { places_here += places; });
+    free_before[k] = places_here;
+  });
+  const std::size_t total_free = exclusive_scan(free_before);
+  const std::size_t placed = std::min(n - heads, total_free);  // into free places
+  // No place left: a random household, drawn for the resident's place in the order; then
+  // sorted by household, in order.
+  const std::size_t n_extra = n - heads - placed;
+  std::vector<std::uint64_t> extra(n_extra);
+  for_chunks(n_extra, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t x = b; x < e; ++x) {
+      const auto k = static_cast<std::uint32_t>(heads + placed + x);
+      const std::uint64_t u =
+          draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{k, 0, 2, stream::PERSON_HOUSEHOLD});
+      extra[x] = std::uint64_t{draw_below(u, static_cast<std::uint32_t>(n_households))} << 32 | persons[k];
+    }
+  });
+  generation::radix_sort(extra, nullptr, 32, 32 + generation::bit_width(n_households));
+  auto first_extra = [&](std::size_t h) {
+    return static_cast<std::size_t>(std::lower_bound(extra.begin(), extra.end(), std::uint64_t{h} << 32) -
+                                    extra.begin());
+  };
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t written = 0, free_at = free_before[k];
+    each_household(k, b, e, [&](std::size_t, bool takes_head, std::size_t, unsigned places) {
+      const std::size_t filled = free_at >= placed ? 0 : std::min<std::size_t>(places, placed - free_at);
+      written += (takes_head ? 1 : 0) + filled;
+      free_at += places;
+    });
+    extras_before[k] = first_extra(b);
+    written_before[k] = written + first_extra(e) - first_extra(b);
+  });
+  exclusive_scan(written_before);
+  pop.person_household.resize(n);
+  pop.person_birth_year.resize(n);
+  pop.person_sex.resize(n);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t at = written_before[k], free_at = free_before[k], x = extras_before[k];
+    auto write = [&](std::size_t h, std::uint32_t person) {
+      pop.person_household[at] = static_cast<std::uint32_t>(h);
+      pop.person_birth_year[at] = static_cast<std::int16_t>(static_cast<std::uint16_t>(person >> 8));
+      pop.person_sex[at] = static_cast<std::uint8_t>(person);
+      ++at;
+    };
+    each_household(k, b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
+      if (takes_head) write(h, persons[head]);
+      for (unsigned j = 0; j < places && free_at + j < placed; ++j) write(h, persons[heads + free_at + j]);
+      free_at += places;
+      for (; x < n_extra && extra[x] >> 32 == h; ++x) write(h, static_cast<std::uint32_t>(extra[x]));
+    });
+  });
 }
 
 }  // namespace
@@ -315,18 +565,25 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
   BasePopulation pop;
   pop.base_year = base_year;
   const double persons_target = profile.persons * scale;
-  generate_households(pop, profile, household_count(profile, persons_target), seed);
-  std::vector<Woman> women = generate_women(profile, persons_target, base_year, seed);
-  assign_parity(women, profile, base_year, seed);
-  place_women(women, pop, base_year, seed);
-  for (const Woman& w : women) append_woman(pop, w);
-  // The burn-in's draws are keyed by a woman's place in the sorted arrays.
-  sort_by_household(pop);
-  simulate_burn_in(pop, profile, scale, seed);
-  place_others(pop, generate_others(profile, persons_target, base_year, seed), seed);
-  sort_by_household(pop);
-  pop.persons = static_cast<std::int64_t>(count_residents(pop));
-  add_migration(pop, profile.net_migration_per_1000, seed);
+  // Isolated: a thread waiting inside these loops takes none of the caller's other work
+  // (such as another replication, which would generate its own population meanwhile).
+  tbb::this_task_arena::isolate([&] {
+    generate_households(pop, profile, household_count(profile, persons_target), seed);
+    generate_women(pop, profile, scale, seed);
+    assign_parity(pop, profile, seed);
+    place_women(pop, seed);
+    simulate_burn_in(pop, profile, scale, seed);
+    sort_by_household(pop);
+    // A woman carries her household's flags (read here in the order of the households).
+    for_chunks(pop.women(), [&](std::size_t, std::size_t b, std::size_t e) {
+      for (std::size_t w = b; w < e; ++w) pop.woman_flags[w] = pop.household_flags[pop.woman_household[w]];
+    });
+    OtherGroups groups;
+    const std::vector<std::int16_t> others = generate_others(profile, persons_target, base_year, seed, groups);
+    place_others(pop, others, groups, seed);
+    pop.persons = static_cast<std::int64_t>(count_residents(pop));
+    add_migration(pop, profile.net_migration_per_1000, seed);
+  });
   return pop;
 }
 

@@ -12,11 +12,19 @@
 // profile's margins; special planned-birth families and the documents' priority groups
 // are exact shares of them. Women's numbers by age group, and their parity by age
 // group at the start of the burn-in, are exact counts of the profile's table. Which
-// household or woman gets which attribute is a permutation drawn from the seed.
+// household or woman gets which attribute is a permutation drawn from the seed (a
+// keyed random order, sim/population/parallel_steps.h).
 // Women aged 20 and over head distinct households (households of two or more persons
 // first; only when there are more such women than households do some share one), and
-// girls live with a woman aged 32–49. Net migration (sim/population/migration.h) comes
-// last.
+// girls live with a woman aged 32–49. The other residents, in a random order (adults
+// first), head the households without an adult woman and then fill the places the
+// households' sizes leave free, household after household in the order of their indices
+// (which tell nothing, the types having been dealt at random). Net migration
+// (sim/population/migration.h) comes last.
+//
+// Every step runs in parallel over its entities, each drawing from streams keyed by its
+// own index (or its place in a keyed order), and every output is laid out from counts made
+// before the threads divide the work: the population is the same on any number of threads.
 #pragma once
 
 #include <cstdint>
@@ -68,9 +76,10 @@ std::vector<Observation> describe_observations(const PlaceProfile& profile);
 
 //! Generates the base population of a profile for a first year `base_year`,
 //! deterministically from `seed`. `scale` multiplies the profile's persons and
-//! births (for benchmarks of larger places). Runs on one thread; the result depends
-//! only on the arguments. Throws std::invalid_argument if the profile cannot be
-//! calibrated.
+//! births (for benchmarks of larger places). Runs in parallel in the caller's TBB arena
+//! (its thread limit applies), its loops isolated: a thread waiting in them takes none of
+//! the caller's other work. The result depends only on the arguments, not on the number
+//! of threads. Throws std::invalid_argument if the profile cannot be calibrated.
 BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale = 1.0);
 
 //! The ages 85 … OLDEST_AGE of the profile's open age group 85+, as cumulative weights:

@@ -20,12 +20,6 @@ namespace cradle {
 
 __extension__ using Uint128 = unsigned __int128;  // GCC/Clang extension, silenced for -Wpedantic
 
-//! A uniform integer in [0, n) from 64 random bits, by multiply-shift (bias below 2^-32
-//! for n < 2^32).
-inline std::uint32_t scaled_below(std::uint64_t bits, std::uint32_t n) {
-  return static_cast<std::uint32_t>((static_cast<Uint128>(bits) * n) >> 64);
-}
-
 //! Identifies an entity's stream. `aux` disambiguates entity spaces: base
 //! population entities use aux 0; a child born in the simulation is
 //! (mother index, aux = birth year), stable between a reform and its baseline.
@@ -35,6 +29,15 @@ struct StreamKey {
   std::uint16_t year = 0;
   stream::Id purpose{};
 };
+
+//! A uniform integer in [0, n) from 64 random bits `u`, by multiply-shift (bias below 2^-32
+//! for n < 2^32).
+inline std::uint32_t draw_below(std::uint64_t u, std::uint32_t n) {
+  return static_cast<std::uint32_t>((static_cast<Uint128>(u) * n) >> 64);
+}
+
+//! A uniform double in [0, 1) from 64 random bits `u` (its top 53).
+inline double draw_uniform(std::uint64_t u) { return static_cast<double>(u >> 11) * 0x1.0p-53; }
 
 //! A short stream of 64-bit random numbers for one key; cheap to create
 //! (no state beyond the counter), so one is made per decision.
@@ -60,10 +63,10 @@ class KeyedStream {
   }
 
   //! A uniform double in [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform() { return draw_uniform(next_u64()); }
 
-  //! A uniform integer in [0, n) (scaled_below).
-  std::uint32_t below(std::uint32_t n) { return scaled_below(next_u64(), n); }
+  //! A uniform integer in [0, n) (draw_below).
+  std::uint32_t below(std::uint32_t n) { return draw_below(next_u64(), n); }
 
   // For use with Boost.Random / <random> distributions.
   using result_type = std::uint64_t;
@@ -120,7 +123,7 @@ class DrawnBlock {
   DrawnBlock(std::uint64_t word01, std::uint64_t word23) : words_{word01, word23} {}
   std::uint64_t next_u64() { return words_[next_++]; }
   //! As KeyedStream::below.
-  std::uint32_t below(std::uint32_t n) { return scaled_below(next_u64(), n); }
+  std::uint32_t below(std::uint32_t n) { return draw_below(next_u64(), n); }
 
  private:
   std::array<std::uint64_t, 2> words_;

@@ -1,0 +1,314 @@
+// The parallel building blocks of base-population generation and sorting: loops over
+// chunks whose boundaries depend on the element count alone, stable grouping of indices
+// by bucket, a stable radix sort, and a random order drawn from keyed streams. Whatever a
+// result depends on — a chunk's offset into an output, the order of equals — is fixed
+// before the threads divide the work, so each gives the same output on any number of
+// threads. Loops run in the caller's TBB arena (sim/engine/parallel.h). Memory is visited
+// in sequence or in a few thousand sequential streams at most: at the sizes of a province,
+// random access to main memory, not arithmetic, is what these steps cost.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "sim/engine/parallel.h"
+#include "sim/random/rng.h"
+
+namespace cradle::generation {
+
+//! Elements per chunk of for_chunks (a multiple of DRAW_BATCH, so that a chunk's draws
+//! are whole batches).
+inline constexpr std::size_t CHUNK = std::size_t{1} << 14;
+
+inline std::size_t chunk_count(std::size_t n) { return (n + CHUNK - 1) / CHUNK; }
+
+//! Calls body(k, begin, end) for every chunk k = [k·CHUNK, min(n, (k+1)·CHUNK)) of
+//! [0, n), in parallel.
+template <class Body>
+void for_chunks(std::size_t n, const Body& body) {
+  engine::parallel_for(0, chunk_count(n), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t k = range.begin(); k != range.end(); ++k) body(k, k * CHUNK, std::min(n, (k + 1) * CHUNK));
+  });
+}
+
+//! Replaces counts by their exclusive prefix sums; returns the total.
+template <class T>
+T exclusive_scan(std::vector<T>& counts) {
+  T total = 0;
+  for (T& c : counts) {
+    const T here = c;
+    c = total;
+    total += here;
+  }
+  return total;
+}
+
+//! Random bits for the entities first … first+count-1 of one generation stream, `share`
+//! entities (1, 2, 4 or 8) to a Philox block: entity e takes the (e mod share)th of the
+//! 128/share-bit pieces of the block of entity e / share of the keyed stream {entity, 0,
+//! year, purpose} of replication GENERATION_REPLICATION (words 0-1, then 2-3, each from the
+//! top), in the top bits of out[e - first], the others zero. With share 1, out[e - first] is
+//! draw_u64's number for e. As many bits as a decision needs, and no more Philox blocks.
+template <unsigned share>
+void shared_draws(std::uint32_t seed, std::size_t first, std::size_t count, std::uint16_t year, stream::Id purpose,
+                  std::uint64_t* out) {
+  static_assert(share == 1 || share == 2 || share == 4 || share == 8);
+  if (count == 0) return;
+  constexpr unsigned bits = 128 / share, per_word = share / 2;
+  auto piece = [](std::uint64_t w01, std::uint64_t w23, std::size_t e) -> std::uint64_t {
+    if constexpr (share == 1) {
+      return w01;
+    } else {
+      const auto k = static_cast<unsigned>(e % share);
+      const std::uint64_t word = k < per_word ? w01 : w23;
+      if constexpr (bits == 64)
+        return word;
+      else
+        return word >> (bits * (per_word - 1 - k % per_word)) << (64 - bits);
+    }
+  };
+  const std::size_t first_block = first / share, last_block = (first + count - 1) / share;
+  if (last_block - first_block < 4) {  // a few blocks: a batch would compute DRAW_BATCH lanes
+    for (std::size_t b = first_block; b <= last_block; ++b) {
+      KeyedStream s(seed, stream::GENERATION_REPLICATION, StreamKey{static_cast<std::uint32_t>(b), 0, year, purpose});
+      const std::uint64_t w01 = s.next_u64(), w23 = s.next_u64();
+      for (std::size_t e = std::max(first, share * b), end = std::min(first + count, share * (b + 1)); e < end; ++e) {
+        out[e - first] = piece(w01, w23, e);
+      }
+    }
+    return;
+  }
+  std::uint64_t w01[DRAW_BATCH], w23[DRAW_BATCH];
+  for (std::size_t block = first_block; block <= last_block; block += DRAW_BATCH) {
+    const std::size_t blocks = std::min(DRAW_BATCH, last_block - block + 1);
+    draw_batch_u64(seed, stream::GENERATION_REPLICATION, static_cast<std::uint32_t>(block), blocks, year, purpose, w01,
+                   w23);
+    for (std::size_t e = std::max(first, share * block), end = std::min(first + count, share * (block + blocks));
+         e < end; ++e) {
+      out[e - first] = piece(w01[e / share - block], w23[e / share - block], e);
+    }
+  }
+}
+
+//! Calls f(e, bits) for the entities [begin, end) in increasing order, bits being
+//! shared_draws'.
+template <unsigned share, class F>
+void each_draw(std::uint32_t seed, std::size_t begin, std::size_t end, std::uint16_t year, stream::Id purpose,
+               const F& f) {
+  std::uint64_t u[share * DRAW_BATCH];
+  for (std::size_t first = begin; first < end; first += share * DRAW_BATCH) {
+    const std::size_t count = std::min(share * DRAW_BATCH, end - first);
+    shared_draws<share>(seed, first, count, year, purpose, u);
+    for (std::size_t k = 0; k < count; ++k) f(first + k, u[k]);
+  }
+}
+
+//! Indices whose buckets Bucketing asks for at a time.
+inline constexpr std::size_t FILL_BATCH = 8 * DRAW_BATCH;
+
+//! The indices i < n (n < 2^32) grouped stably by bucket: a counting sort by parts. Each
+//! part of the indices (at most 16, one per 2^16 indices) counts its buckets; the counts' prefix
+//! sums, bucket by bucket and part by part, give each index its slot: bucket b's indices
+//! take the slots [begin(b), begin(b+1)) in increasing order. fill(first, count, out)
+//! writes the buckets of the indices first … first+count-1 (count <= FILL_BATCH) to out;
+//! an index whose bucket is `buckets` or more is left out, and so are those of the buckets
+//! past the first that reach `limit` slots.
+template <class Fill>
+class Bucketing {
+ public:
+  Bucketing(std::size_t n, std::size_t buckets, const Fill& fill,
+            std::size_t limit = std::numeric_limits<std::size_t>::max())
+      : n_(n),
+        buckets_(buckets),
+        parts_(std::clamp<std::size_t>(n >> 20, 1, 16)),
+        fill_(fill),
+        next_(parts_ * buckets, 0),
+        begin_(buckets + 1) {
+    engine::parallel_for(0, parts_, [&](const tbb::blocked_range<std::size_t>& range) {
+      for (std::size_t p = range.begin(); p != range.end(); ++p) {
+        std::uint32_t* count = &next_[p * buckets_];
+        each(p, [&](std::size_t, std::uint32_t b) {
+          if (b < buckets_) count[b]++;
+        });
+      }
+    });
+    std::size_t total = 0;
+    filled_ = buckets_;
+    for (std::size_t b = 0; b < buckets_; ++b) {
+      begin_[b] = total;
+      if (total >= limit) {
+        filled_ = b;
+        break;
+      }
+      for (std::size_t p = 0; p < parts_; ++p) {
+        const std::uint32_t here = next_[p * buckets_ + b];
+        next_[p * buckets_ + b] = static_cast<std::uint32_t>(total);
+        total += here;
+      }
+    }
+    std::fill(begin_.begin() + static_cast<std::ptrdiff_t>(filled_), begin_.end(), total);
+  }
+
+  //! Slots taken: those of the buckets kept.
+  std::size_t size() const { return begin_[buckets_]; }
+  std::size_t begin(std::size_t bucket) const { return begin_[bucket]; }
+  std::size_t buckets() const { return buckets_; }
+
+  //! Calls f(i, bucket, slot) for every index kept, part by part in parallel, each part's
+  //! indices in increasing order. Once only.
+  template <class F>
+  void scatter(const F& f) {
+    engine::parallel_for(0, parts_, [&](const tbb::blocked_range<std::size_t>& range) {
+      for (std::size_t p = range.begin(); p != range.end(); ++p) {
+        std::uint32_t* next = &next_[p * buckets_];
+        each(p, [&](std::size_t i, std::uint32_t b) {
+          if (b < filled_) f(i, b, static_cast<std::size_t>(next[b]++));
+        });
+      }
+    });
+  }
+
+ private:
+  template <class F>
+  void each(std::size_t p, const F& f) const {
+    std::uint32_t bucket[FILL_BATCH];
+    const std::size_t end = n_ * (p + 1) / parts_;
+    for (std::size_t first = n_ * p / parts_; first < end; first += FILL_BATCH) {
+      const std::size_t count = std::min(FILL_BATCH, end - first);
+      fill_(first, count, bucket);
+      for (std::size_t k = 0; k < count; ++k) f(first + k, bucket[k]);
+    }
+  }
+
+  std::size_t n_, buckets_, parts_, filled_ = 0;
+  Fill fill_;
+  std::vector<std::uint32_t> next_;  // by part and bucket: counts, then each part's next slot
+  std::vector<std::size_t> begin_;
+};
+
+//! Sorts `records` stably by their bits [low, high) (an LSD radix sort in passes of at most
+//! 11 bits, each a Bucketing), moving `index` (if not null, of the same length) alongside.
+void radix_sort(std::vector<std::uint64_t>& records, std::vector<std::uint32_t>* index, unsigned low, unsigned high);
+
+//! Bits needed for the values 0 … max.
+inline unsigned bit_width(std::uint64_t max) {
+  unsigned bits = 0;
+  while (bits < 64 && (max >> bits) != 0) ++bits;
+  return bits;
+}
+
+//! A random order of the indices i < n (n < 2^31) class by class: the indices of class c,
+//! in a uniformly random order, take the places [class_begin[c], class_begin[c+1]). The
+//! classes are class_of[i] (all 0 when class_of is empty); an index of class `classes` or
+//! more is left out. Places from `take` on are not computed, as far as can be avoided (so
+//! that choosing a few among many is cheap).
+//!
+//! The method (Rao–Sandelius): index i falls into bucket (class_of[i], 12 random bits); the
+//! buckets follow each other in order, each holding its indices in increasing order,
+//! shuffled by Fisher–Yates with a 64-bit draw for each place. An independent uniform
+//! shuffle of each bucket of an independent uniform bucketing is a uniform permutation.
+//! The draws are Philox blocks of the keyed stream {entity, 0, year, purpose} of replication
+//! GENERATION_REPLICATION, each keyed by its own index or place, so the order is the same on
+//! any number of threads: index i's bits are the top 12 of the (i mod 8)th 16-bit piece
+//! (words 0-1, then 2-3, each from the top) of entity i / 8 in year 2·number; place p's draw
+//! is word (p mod 2) of entity p / 2 in year 2·number + 1. `number` (< 2^15) tells a
+//! purpose's orders apart.
+class KeyedOrder {
+ public:
+  KeyedOrder(std::size_t n, std::uint32_t seed, stream::Id purpose, std::uint16_t number,
+             std::span<const std::uint8_t> class_of = {}, unsigned classes = 1,
+             std::size_t take = std::numeric_limits<std::size_t>::max());
+  std::size_t class_begin(unsigned c) const { return class_begin_[c]; }
+
+  //! The order, as record(i) of the index i at each place before `take` (record(i) = i
+  //! gives the indices), built in place: no index is looked up at a scattered place.
+  template <class T, class Record>
+  std::vector<T> order(const Record& record);
+  std::vector<std::uint32_t> order() {
+    return order<std::uint32_t>([](std::size_t i) { return static_cast<std::uint32_t>(i); });
+  }
+
+  //! Calls use(i, place) for each index i of a class below `classes` whose place is before
+  //! `take`, in parallel, each part of the indices in increasing order of i (so that
+  //! whatever is written at i is written in sequence). The same places as order()'s.
+  //! Either this or order() may be called, once.
+  template <class Use>
+  void each_place(const Use& use);
+
+ private:
+  struct Fill {
+    std::uint32_t seed;
+    stream::Id purpose;
+    std::uint16_t year;
+    std::span<const std::uint8_t> class_of;
+    void operator()(std::size_t first, std::size_t count, std::uint32_t* bucket) const;
+  };
+  //! The shuffle's draws for the places lo … hi-1 (at most PLACE_BATCH).
+  static constexpr std::size_t PLACE_BATCH = 2 * DRAW_BATCH;
+  void place_draws(std::size_t lo, std::size_t hi, std::uint64_t* u) const;
+  //! Fisher–Yates over a[0 … end-begin), what the slots begin … end-1 of one bucket hold:
+  //! a[j] is then what goes to place begin + j.
+  template <class T>
+  void shuffle(T* a, std::size_t begin, std::size_t end) const;
+
+  std::uint32_t seed_;
+  stream::Id purpose_;
+  std::uint16_t number_;
+  std::size_t take_;
+  Bucketing<Fill> buckets_;
+  std::vector<std::size_t> class_begin_;
+};
+
+template <class T>
+void KeyedOrder::shuffle(T* a, std::size_t begin, std::size_t end) const {
+  // Place j of the bucket (from 0) swaps with a uniform place in [0, j], from the top down.
+  std::uint64_t u[PLACE_BATCH];
+  for (std::size_t hi = end; hi > begin + 1;) {
+    const std::size_t lo = hi - begin > PLACE_BATCH ? hi - PLACE_BATCH : begin;
+    place_draws(lo, hi, u);
+    for (std::size_t p = hi - 1; p >= lo && p > begin; --p) {
+      const std::size_t j = p - begin;
+      std::swap(a[j], a[draw_below(u[p - lo], static_cast<std::uint32_t>(j + 1))]);
+    }
+    hi = lo;
+  }
+}
+
+template <class T, class Record>
+std::vector<T> KeyedOrder::order(const Record& record) {
+  std::vector<T> out(buckets_.size());
+  buckets_.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) { out[slot] = record(i); });
+  engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t b = range.begin(); b != range.end(); ++b) {
+      shuffle(out.data() + buckets_.begin(b), buckets_.begin(b), buckets_.begin(b + 1));
+    }
+  });
+  if (out.size() > take_) out.resize(take_);
+  return out;
+}
+
+template <class Use>
+void KeyedOrder::each_place(const Use& use) {
+  // The place of each slot: within each bucket, the inverse of the shuffle of its slots.
+  std::vector<std::uint32_t> slot_place(buckets_.size());
+  engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
+    std::vector<std::uint32_t> slots;
+    for (std::size_t b = range.begin(); b != range.end(); ++b) {
+      const std::size_t begin = buckets_.begin(b), end = buckets_.begin(b + 1);
+      slots.resize(end - begin);
+      for (std::size_t j = 0; j < slots.size(); ++j) slots[j] = static_cast<std::uint32_t>(begin + j);
+      shuffle(slots.data(), begin, end);
+      for (std::size_t j = 0; j < slots.size(); ++j) slot_place[slots[j]] = static_cast<std::uint32_t>(begin + j);
+    }
+  });
+  buckets_.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) {
+    const std::uint32_t p = slot_place[slot];
+    if (p < take_) use(i, static_cast<std::size_t>(p));
+  });
+}
+
+}  // namespace cradle::generation
