@@ -26,7 +26,7 @@ TEST_CASE("the base population is generated deterministically from the seed", "[
   REQUIRE(a.child_birth_month != c.child_birth_month);
 }
 
-TEST_CASE("the base population is the same on one thread and on two", "[population]") {
+TEST_CASE("the base population is the same on one thread and on two", "[population][reproducibility]") {
   const Scenario& s = default_scenario();
   // Large enough that every step splits its work: several chunks of every record type and
   // several parts of every random order.
@@ -301,4 +301,21 @@ TEST_CASE("sort_by_household keeps the order of equals and follows the mothers",
   REQUIRE(pop.child_woman == std::vector<std::uint32_t>{2, NO_WOMAN, NO_WOMAN});
   REQUIRE(pop.person_household == std::vector<std::uint32_t>{0, 0, 1, 1});
   REQUIRE(pop.person_birth_year == std::vector<std::int16_t>{1960, 1980, 1950, 1970});
+}
+
+TEST_CASE("sort_by_household follows a mother who lives in another household", "[population]") {
+  BasePopulation pop;
+  pop.woman_household = {2, 0, 1};
+  pop.woman_birth_year = {1990, 1991, 1992};
+  pop.woman_parity = {1, 1, 0};
+  pop.woman_flags = {0, 0, 0};
+  pop.child_household = {0, 2};
+  pop.child_birth_month = {month_index(2020, 1), month_index(2021, 1)};
+  pop.child_birth_order = {1, 1};
+  pop.child_mother = {0, 1};  // the first child's mother lives in household 2, the second's in 0
+  pop.child_sex = {0, 0};
+  pop.child_woman = {NO_WOMAN, NO_WOMAN};
+  sort_by_household(pop);
+  REQUIRE(pop.woman_household == std::vector<std::uint32_t>{0, 1, 2});
+  REQUIRE(pop.child_mother == std::vector<std::uint32_t>{2, 0});
 }

@@ -77,6 +77,53 @@ void check_girls(const BasePopulation& pop, Fail fail) {
   }
 }
 
+//! Points the children's mothers and own woman records, old indices of women now at new
+//! places (old[new] = old), at the new places. Children live with their mothers: each is
+//! looked for among the women of the child's household, women and children being sorted by
+//! household, so that both are read in sequence; if one is not there, every index is
+//! looked up in the inverse of `old`.
+void remap_women(BasePopulation& pop, const std::vector<std::uint32_t>& old) {
+  const std::size_t w = pop.women(), c = pop.children();
+  std::vector<std::uint8_t> found(generation::chunk_count(c), 1);
+  std::vector<std::uint32_t> mother(c), own(c);
+  for_chunks(c, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t first = static_cast<std::size_t>(
+        std::lower_bound(pop.woman_household.begin(), pop.woman_household.end(), pop.child_household[b]) -
+        pop.woman_household.begin());
+    auto place = [&](std::uint32_t h, std::uint32_t woman, std::uint32_t none) -> std::uint32_t {
+      if (woman == none) return none;
+      for (std::size_t j = first; j < w && pop.woman_household[j] == h; ++j) {
+        if (old[j] == woman) return static_cast<std::uint32_t>(j);
+      }
+      found[k] = 0;
+      return none;
+    };
+    for (std::size_t i = b; i < e; ++i) {
+      const std::uint32_t h = pop.child_household[i];
+      while (first < w && pop.woman_household[first] < h) ++first;
+      mother[i] = place(h, pop.child_mother[i], NO_MOTHER);
+      own[i] = place(h, pop.child_woman[i], NO_WOMAN);
+    }
+  });
+  if (std::all_of(found.begin(), found.end(), [](std::uint8_t f) { return f != 0; })) {
+    pop.child_mother = std::move(mother);
+    pop.child_woman = std::move(own);
+    return;
+  }
+  std::vector<std::uint32_t> new_woman(w);
+  for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) new_woman[old[i]] = static_cast<std::uint32_t>(i);
+  });
+  for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      std::uint32_t& m = pop.child_mother[i];
+      if (m != NO_MOTHER) m = new_woman[m];
+      std::uint32_t& g = pop.child_woman[i];
+      if (g != NO_WOMAN) g = new_woman[g];
+    }
+  });
+}
+
 }  // namespace
 
 void build_blocks(BasePopulation& pop) {
@@ -128,13 +175,14 @@ void sort_by_household(BasePopulation& pop) {
     }
     return true;
   });
+  std::vector<std::uint32_t> old;  // the women's old indices, by new place
   if (!women_sorted) {
     const std::int16_t first_year = extreme(pop.woman_birth_year, true);
     const auto years = static_cast<std::uint32_t>(extreme(pop.woman_birth_year) - first_year);
     // (household, birth year) are the key bits [16, 16 + year_bits + household_bits).
     const unsigned year_bits = generation::bit_width(years), shift = 16 + year_bits;
     std::vector<std::uint64_t> records(w);
-    std::vector<std::uint32_t> old(w);
+    old.resize(w);
     for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         records[i] = std::uint64_t{pop.woman_household[i]} << shift |
@@ -144,7 +192,6 @@ void sort_by_household(BasePopulation& pop) {
       }
     });
     generation::radix_sort(records, &old, 16, shift + generation::bit_width(extreme(pop.woman_household)));
-    std::vector<std::uint32_t> new_woman(w);
     for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         const std::uint64_t r = records[i];
@@ -153,15 +200,6 @@ void sort_by_household(BasePopulation& pop) {
             static_cast<std::int16_t>(static_cast<std::uint16_t>((r >> 16) & ((1u << year_bits) - 1)) + first_year);
         pop.woman_parity[i] = static_cast<std::uint8_t>(r >> 8);
         pop.woman_flags[i] = static_cast<std::uint8_t>(r);
-        new_woman[old[i]] = static_cast<std::uint32_t>(i);
-      }
-    });
-    for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        std::uint32_t& m = pop.child_mother[i];
-        if (m != NO_MOTHER) m = new_woman[m];
-        std::uint32_t& g = pop.child_woman[i];
-        if (g != NO_WOMAN) g = new_woman[g];
       }
     });
   }
@@ -198,6 +236,7 @@ void sort_by_household(BasePopulation& pop) {
     permute(pop.child_sex, order);
     permute(pop.child_woman, order);
   }
+  if (!women_sorted) remap_women(pop, old);
   // The other residents: (household, birth year, sex) in one word.
   const bool others_sorted = all_chunks(o, [&](std::size_t b, std::size_t e) {
     return std::is_sorted(pop.person_household.begin() + static_cast<std::ptrdiff_t>(b),

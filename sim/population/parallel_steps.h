@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -124,7 +125,7 @@ class Bucketing {
             std::size_t limit = std::numeric_limits<std::size_t>::max())
       : n_(n),
         buckets_(buckets),
-        parts_(std::clamp<std::size_t>(n >> 20, 1, 16)),
+        parts_(std::clamp<std::size_t>(n >> 16, 1, 16)),
         fill_(fill),
         next_(parts_ * buckets, 0),
         begin_(buckets + 1) {
@@ -195,11 +196,7 @@ class Bucketing {
 void radix_sort(std::vector<std::uint64_t>& records, std::vector<std::uint32_t>* index, unsigned low, unsigned high);
 
 //! Bits needed for the values 0 … max.
-inline unsigned bit_width(std::uint64_t max) {
-  unsigned bits = 0;
-  while (bits < 64 && (max >> bits) != 0) ++bits;
-  return bits;
-}
+inline unsigned bit_width(std::uint64_t max) { return static_cast<unsigned>(std::bit_width(max)); }
 
 //! A random order of the indices i < n (n < 2^31) class by class: the indices of class c,
 //! in a uniformly random order, take the places [class_begin[c], class_begin[c+1]). The
