@@ -160,9 +160,12 @@ std::size_t count_residents(const BasePopulation& pop) {
          count(pop.others(), [&](std::size_t p) { return here(pop.person_household[p]); });
 }
 
-void sort_by_household(BasePopulation& pop) {
-  const std::size_t w = pop.women(), c = pop.children(), o = pop.others();
-  if (w >= (std::size_t{1} << 32) || c >= (std::size_t{1} << 32)) throw std::invalid_argument("population too large");
+namespace {
+
+//! Sorts the women by (household, birth year); returns their old indices by new place,
+//! or nothing if they were sorted already.
+std::vector<std::uint32_t> sort_women(BasePopulation& pop) {
+  const std::size_t w = pop.women();
   // Women: (household, birth year, parity, flags) in one word, moved by the sort with their
   // old index, so that nothing is gathered from scattered places.
   const bool women_sorted = all_chunks(w, [&](std::size_t b, std::size_t e) {
@@ -203,6 +206,12 @@ void sort_by_household(BasePopulation& pop) {
       }
     });
   }
+  return old;
+}
+
+//! Sorts the children by (household, birth month), their records gathered in the new order.
+void sort_children(BasePopulation& pop) {
+  const std::size_t c = pop.children();
   // Children: (household, birth month) with their old index; their records then gathered.
   const bool children_sorted = all_chunks(c, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b + 1; i < e; ++i) {
@@ -236,7 +245,11 @@ void sort_by_household(BasePopulation& pop) {
     permute(pop.child_sex, order);
     permute(pop.child_woman, order);
   }
-  if (!women_sorted) remap_women(pop, old);
+}
+
+//! Sorts the other residents by household.
+void sort_others(BasePopulation& pop) {
+  const std::size_t o = pop.others();
   // The other residents: (household, birth year, sex) in one word.
   const bool others_sorted = all_chunks(o, [&](std::size_t b, std::size_t e) {
     return std::is_sorted(pop.person_household.begin() + static_cast<std::ptrdiff_t>(b),
@@ -259,6 +272,17 @@ void sort_by_household(BasePopulation& pop) {
       }
     });
   }
+}
+
+}  // namespace
+
+void sort_by_household(BasePopulation& pop) {
+  const std::size_t w = pop.women(), c = pop.children();
+  if (w >= (std::size_t{1} << 32) || c >= (std::size_t{1} << 32)) throw std::invalid_argument("population too large");
+  const std::vector<std::uint32_t> old = sort_women(pop);
+  sort_children(pop);
+  if (!old.empty()) remap_women(pop, old);
+  sort_others(pop);
 }
 
 void check_population(const BasePopulation& pop) {
