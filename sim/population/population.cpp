@@ -263,6 +263,33 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
   return sum;
 }
 
+//! The woman records of the burn-in's girls, appended after the first `n_women` in the
+//! order of their child records and linked to them.
+void append_girls(BasePopulation& pop, std::size_t n_women) {
+  const std::size_t n_children = pop.children();
+  std::vector<std::size_t> girls_before(chunk_count(n_children));
+  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
+    girls_before[k] = static_cast<std::size_t>(std::count(pop.child_sex.begin() + static_cast<std::ptrdiff_t>(b),
+                                                          pop.child_sex.begin() + static_cast<std::ptrdiff_t>(e),
+                                                          static_cast<std::uint8_t>(Sex::female)));
+  });
+  const std::size_t n = n_women + exclusive_scan(girls_before);
+  pop.woman_household.resize(n);
+  pop.woman_birth_year.resize(n);
+  pop.woman_parity.resize(n, 0);
+  pop.woman_flags.resize(n, 0);
+  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t g = n_women + girls_before[k];
+    for (std::size_t c = b; c < e; ++c) {
+      if (pop.child_sex[c] != static_cast<std::uint8_t>(Sex::female)) continue;
+      pop.child_woman[c] = static_cast<std::uint32_t>(g);
+      pop.woman_household[g] = pop.child_household[c];
+      pop.woman_birth_year[g] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
+      ++g;
+    }
+  });
+}
+
 //! Burn-in: the births of the years before the first scenario year, each year's rates
 //! scaled so that expected births equal the profile's observed births of that year, give
 //! every child under 7 its birth month, order, sex and mother (an index into the women).
@@ -340,29 +367,7 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
       }
     });
   }
-  // The girls' woman records, in the order of their child records.
-  const std::size_t n_children = pop.children();
-  std::vector<std::size_t> girls_before(chunk_count(n_children));
-  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
-    girls_before[k] = static_cast<std::size_t>(std::count(pop.child_sex.begin() + static_cast<std::ptrdiff_t>(b),
-                                                          pop.child_sex.begin() + static_cast<std::ptrdiff_t>(e),
-                                                          static_cast<std::uint8_t>(Sex::female)));
-  });
-  const std::size_t n = n_women + exclusive_scan(girls_before);
-  pop.woman_household.resize(n);
-  pop.woman_birth_year.resize(n);
-  pop.woman_parity.resize(n, 0);
-  pop.woman_flags.resize(n, 0);
-  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t g = n_women + girls_before[k];
-    for (std::size_t c = b; c < e; ++c) {
-      if (pop.child_sex[c] != static_cast<std::uint8_t>(Sex::female)) continue;
-      pop.child_woman[c] = static_cast<std::uint32_t>(g);
-      pop.woman_household[g] = pop.child_household[c];
-      pop.woman_birth_year[g] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
-      ++g;
-    }
-  });
+  append_girls(pop, n_women);
 }
 
 }  // namespace
