@@ -73,7 +73,11 @@ TEST_CASE("a keyed random order: each class's indices once, the same in every fo
   const std::size_t n = 300000;
   std::vector<std::uint8_t> cls(n);
   for (std::size_t i = 0; i < n; ++i) cls[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 9 : i % 3);  // 9: left out
-  const std::vector<std::uint32_t> order = generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3).order();
+  auto as_vector = [](const generation::Buffer<std::uint32_t>& b) {
+    return std::vector<std::uint32_t>(b.begin(), b.end());
+  };
+  const std::vector<std::uint32_t> order =
+      as_vector(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3).order());
   generation::KeyedOrder again(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3);
   std::vector<std::uint32_t> place(n, 0xFFFFFFFFu);
   again.each_place([&](std::size_t i, std::size_t p) { place[i] = static_cast<std::uint32_t>(p); });
@@ -96,7 +100,7 @@ TEST_CASE("a keyed random order: each class's indices once, the same in every fo
   }
   // The first `take` places alone: the same indices.
   const std::vector<std::uint32_t> first =
-      generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3, 1000).order();
+      as_vector(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3, 1000).order());
   REQUIRE(first == std::vector<std::uint32_t>(order.begin(), order.begin() + 1000));
   // Shuffled within buckets: consecutive places hold increasing indices half the time
   // (without the shuffle, nearly always).
@@ -104,14 +108,16 @@ TEST_CASE("a keyed random order: each class's indices once, the same in every fo
   for (std::size_t p = 1; p < order.size(); ++p) rising += order[p] > order[p - 1];
   REQUIRE(static_cast<double>(rising) / static_cast<double>(order.size() - 1) == Approx(0.5).margin(0.01));
   // Another number, another order.
-  REQUIRE(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 4, cls, 3).order() != order);
+  REQUIRE(as_vector(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 4, cls, 3).order()) != order);
 }
 
 TEST_CASE("a keyed random order of four is uniform over the 24 permutations", "[population]") {
   std::map<std::vector<std::uint32_t>, int> count;
   const int seeds = 4800;
   for (int seed = 0; seed < seeds; ++seed) {
-    count[generation::KeyedOrder(4, static_cast<std::uint32_t>(seed), stream::HOUSEHOLD_TYPE, 0).order()]++;
+    const generation::Buffer<std::uint32_t> order =
+        generation::KeyedOrder(4, static_cast<std::uint32_t>(seed), stream::HOUSEHOLD_TYPE, 0).order();
+    count[std::vector<std::uint32_t>(order.begin(), order.end())]++;
   }
   REQUIRE(count.size() == 24);
   double chi2 = 0;
@@ -121,7 +127,7 @@ TEST_CASE("a keyed random order of four is uniform over the 24 permutations", "[
 }
 
 TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {
-  std::vector<std::uint64_t> records(200000);
+  generation::Buffer<std::uint64_t> records(200000);
   std::uint64_t x = 88172645463325252ull;
   for (std::uint64_t& r : records) {
     x ^= x << 13;
@@ -129,14 +135,15 @@ TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {
     x ^= x << 17;
     r = x;
   }
-  std::vector<std::uint32_t> index(records.size());
+  generation::Buffer<std::uint32_t> index(records.size());
   std::iota(index.begin(), index.end(), 0u);
-  std::vector<std::uint32_t> expected = index;
+  std::vector<std::uint32_t> expected(index.begin(), index.end());
   auto key = [&](std::uint32_t i) { return (records[i] >> 20) & ((std::uint64_t{1} << 25) - 1); };
   std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
-  std::vector<std::uint64_t> sorted = records;
+  generation::Buffer<std::uint64_t> sorted(records.size());
+  std::copy(records.begin(), records.end(), sorted.begin());
   generation::radix_sort(sorted, &index, 20, 45);
-  REQUIRE(index == expected);
+  REQUIRE(std::vector<std::uint32_t>(index.begin(), index.end()) == expected);
   for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == records[expected[i]]);
 }
 

@@ -44,12 +44,14 @@ bool all_chunks(std::size_t n, const Sorted& sorted) {
 
 //! v[i] = old v[order[i]].
 template <class T>
-void permute(std::vector<T>& v, const std::vector<std::uint32_t>& order) {
-  std::vector<T> out(order.size());
+void permute(std::vector<T>& v, const generation::Buffer<std::uint32_t>& order) {
+  generation::Buffer<T> out(order.size());
   for_chunks(order.size(), [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) out[i] = v[order[i]];
   });
-  v = std::move(out);
+  for_chunks(order.size(), [&](std::size_t, std::size_t b, std::size_t e) {
+    std::copy(out.data() + b, out.data() + e, v.data() + b);
+  });
 }
 
 //! Each girl's child and woman records point at one person: the same household and birth
@@ -82,10 +84,10 @@ void check_girls(const BasePopulation& pop, Fail fail) {
 //! looked for among the women of the child's household, women and children being sorted by
 //! household, so that both are read in sequence; if one is not there, every index is
 //! looked up in the inverse of `old`.
-void remap_women(BasePopulation& pop, const std::vector<std::uint32_t>& old) {
+void remap_women(BasePopulation& pop, const generation::Buffer<std::uint32_t>& old) {
   const std::size_t w = pop.women(), c = pop.children();
   std::vector<std::uint8_t> found(generation::chunk_count(c), 1);
-  std::vector<std::uint32_t> mother(c), own(c);
+  generation::Buffer<std::uint32_t> mother(c), own(c);
   for_chunks(c, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t first = static_cast<std::size_t>(
         std::lower_bound(pop.woman_household.begin(), pop.woman_household.end(), pop.child_household[b]) -
@@ -106,11 +108,13 @@ void remap_women(BasePopulation& pop, const std::vector<std::uint32_t>& old) {
     }
   });
   if (std::all_of(found.begin(), found.end(), [](std::uint8_t f) { return f != 0; })) {
-    pop.child_mother = std::move(mother);
-    pop.child_woman = std::move(own);
+    for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
+      std::copy(mother.data() + b, mother.data() + e, pop.child_mother.data() + b);
+      std::copy(own.data() + b, own.data() + e, pop.child_woman.data() + b);
+    });
     return;
   }
-  std::vector<std::uint32_t> new_woman(w);
+  generation::Buffer<std::uint32_t> new_woman(w);
   for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) new_woman[old[i]] = static_cast<std::uint32_t>(i);
   });
@@ -178,14 +182,14 @@ std::vector<std::uint32_t> sort_women(BasePopulation& pop) {
     }
     return true;
   });
-  std::vector<std::uint32_t> old;  // the women's old indices, by new place
+  generation::Buffer<std::uint32_t> old;  // the women's old indices, by new place
   if (!women_sorted) {
     const std::int16_t first_year = extreme(pop.woman_birth_year, true);
     const auto years = static_cast<std::uint32_t>(extreme(pop.woman_birth_year) - first_year);
     // (household, birth year) are the key bits [16, 16 + year_bits + household_bits).
     const unsigned year_bits = generation::bit_width(years), shift = 16 + year_bits;
-    std::vector<std::uint64_t> records(w);
-    old.resize(w);
+    generation::Buffer<std::uint64_t> records(w);
+    old = generation::Buffer<std::uint32_t>(w);
     for_chunks(w, [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         records[i] = std::uint64_t{pop.woman_household[i]} << shift |
@@ -227,8 +231,8 @@ void sort_children(BasePopulation& pop) {
     const MonthIndex first_month = extreme(pop.child_birth_month, true);
     const auto months = static_cast<std::uint32_t>(extreme(pop.child_birth_month) - first_month);
     const unsigned month_bits = generation::bit_width(months);
-    std::vector<std::uint64_t> keys(c);
-    std::vector<std::uint32_t> order(c);
+    generation::Buffer<std::uint64_t> keys(c);
+    generation::Buffer<std::uint32_t> order(c);
     for_chunks(c, [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         keys[i] = std::uint64_t{pop.child_household[i]} << month_bits |
@@ -256,7 +260,7 @@ void sort_others(BasePopulation& pop) {
                           pop.person_household.begin() + static_cast<std::ptrdiff_t>(e));
   });
   if (!others_sorted) {
-    std::vector<std::uint64_t> records(o);
+    generation::Buffer<std::uint64_t> records(o);
     for_chunks(o, [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         records[i] = std::uint64_t{pop.person_household[i]} << 32 |

@@ -12,13 +12,13 @@ constexpr unsigned RADIX_BITS = 11;   // at most 2048 buckets a pass: as many wr
 
 }  // namespace
 
-void radix_sort(std::vector<std::uint64_t>& records, std::vector<std::uint32_t>* index, unsigned low, unsigned high) {
+void radix_sort(Buffer<std::uint64_t>& records, Buffer<std::uint32_t>* index, unsigned low, unsigned high) {
   const std::size_t n = records.size();
   if (n < 2 || high <= low) return;
   if (n >= (std::size_t{1} << 32)) throw std::invalid_argument("radix_sort: too many records");
   const unsigned passes = (high - low + RADIX_BITS - 1) / RADIX_BITS;
-  std::vector<std::uint64_t> to(n);
-  std::vector<std::uint32_t> index_to(index ? n : 0);
+  Buffer<std::uint64_t> to(n);
+  Buffer<std::uint32_t> index_to(index ? n : 0);
   for (unsigned pass = 0; pass < passes; ++pass) {
     // Passes of equal width, so that none is needlessly wide.
     const unsigned from_bit = low + (high - low) * pass / passes, to_bit = low + (high - low) * (pass + 1) / passes;
@@ -34,11 +34,11 @@ void radix_sort(std::vector<std::uint64_t>& records, std::vector<std::uint32_t>*
         to[slot] = records[i];
         index_to[slot] = (*index)[i];
       });
-      index->swap(index_to);
+      std::swap(*index, index_to);
     } else {
       pass_buckets.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) { to[slot] = records[i]; });
     }
-    records.swap(to);
+    std::swap(records, to);
   }
 }
 

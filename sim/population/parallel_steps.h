@@ -13,7 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "sim/engine/parallel.h"
@@ -36,6 +38,33 @@ void for_chunks(std::size_t n, const Body& body) {
   });
 }
 
+//! n values of a trivial type, left uninitialised: the parallel loop that first writes them
+//! faults their pages in, on every thread, where a std::vector would zero them all on one
+//! thread first (at a province's size, page faults are a tenth of generation's time).
+template <class T>
+class Buffer {
+  static_assert(std::is_trivial_v<T>);
+
+ public:
+  Buffer() = default;
+  explicit Buffer(std::size_t n) : data_(n ? std::make_unique_for_overwrite<T[]>(n) : nullptr), size_(n) {}
+  std::size_t size() const { return size_; }
+  T* data() { return data_.get(); }
+  const T* data() const { return data_.get(); }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  //! Keeps the first n values (n <= size()).
+  void shrink(std::size_t n) { size_ = n; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  std::size_t size_ = 0;
+};
+
 //! Replaces counts by their exclusive prefix sums; returns the total.
 template <class T>
 T exclusive_scan(std::vector<T>& counts) {
@@ -46,6 +75,15 @@ T exclusive_scan(std::vector<T>& counts) {
     total += here;
   }
   return total;
+}
+
+//! A Buffer of n copies of `value`, written in parallel.
+template <class T>
+Buffer<T> filled(std::size_t n, T value) {
+  Buffer<T> b(n);
+  for_chunks(
+      n, [&](std::size_t, std::size_t first, std::size_t end) { std::fill(b.data() + first, b.data() + end, value); });
+  return b;
 }
 
 //! Random bits for the entities first … first+count-1 of one generation stream, `share`
@@ -193,7 +231,7 @@ class Bucketing {
 
 //! Sorts `records` stably by their bits [low, high) (an LSD radix sort in passes of at most
 //! 11 bits, each a Bucketing), moving `index` (if not null, of the same length) alongside.
-void radix_sort(std::vector<std::uint64_t>& records, std::vector<std::uint32_t>* index, unsigned low, unsigned high);
+void radix_sort(Buffer<std::uint64_t>& records, Buffer<std::uint32_t>* index, unsigned low, unsigned high);
 
 //! Bits needed for the values 0 … max.
 inline unsigned bit_width(std::uint64_t max) { return static_cast<unsigned>(std::bit_width(max)); }
@@ -224,8 +262,8 @@ class KeyedOrder {
   //! The order, as record(i) of the index i at each place before `take` (record(i) = i
   //! gives the indices), built in place: no index is looked up at a scattered place.
   template <class T, class Record>
-  std::vector<T> order(const Record& record);
-  std::vector<std::uint32_t> order() {
+  Buffer<T> order(const Record& record);
+  Buffer<std::uint32_t> order() {
     return order<std::uint32_t>([](std::size_t i) { return static_cast<std::uint32_t>(i); });
   }
 
@@ -276,22 +314,22 @@ void KeyedOrder::shuffle(T* a, std::size_t begin, std::size_t end) const {
 }
 
 template <class T, class Record>
-std::vector<T> KeyedOrder::order(const Record& record) {
-  std::vector<T> out(buckets_.size());
+Buffer<T> KeyedOrder::order(const Record& record) {
+  Buffer<T> out(buckets_.size());
   buckets_.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) { out[slot] = record(i); });
   engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t b = range.begin(); b != range.end(); ++b) {
       shuffle(out.data() + buckets_.begin(b), buckets_.begin(b), buckets_.begin(b + 1));
     }
   });
-  if (out.size() > take_) out.resize(take_);
+  if (out.size() > take_) out.shrink(take_);
   return out;
 }
 
 template <class Use>
 void KeyedOrder::each_place(const Use& use) {
   // The place of each slot: within each bucket, the inverse of the shuffle of its slots.
-  std::vector<std::uint32_t> slot_place(buckets_.size());
+  Buffer<std::uint32_t> slot_place(buckets_.size());
   engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
     std::vector<std::uint32_t> slots;
     for (std::size_t b = range.begin(); b != range.end(); ++b) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 
 #include <tbb/task_arena.h>
@@ -20,6 +21,7 @@ namespace cradle {
 
 namespace {
 
+using generation::Buffer;
 using generation::chunk_count;
 using generation::each_draw;
 using generation::exclusive_scan;
@@ -121,7 +123,7 @@ std::size_t births_room(double expected) { return static_cast<std::size_t>(expec
 //! group_begin[g+1]), and member i's age in completed years on 1 January is age(g, its
 //! 32 bits of `purpose`, four members to a draw).
 template <class Age>
-void draw_ages(std::vector<std::int16_t>& birth_year, const std::vector<std::size_t>& group_begin, int base_year,
+void draw_ages(std::span<std::int16_t> birth_year, const std::vector<std::size_t>& group_begin, int base_year,
                std::uint32_t seed, stream::Id purpose, const Age& age) {
   for_chunks(birth_year.size(), [&](std::size_t, std::size_t b, std::size_t e) {
     std::size_t g = group_of(group_begin, b);
@@ -173,7 +175,7 @@ void generate_women(BasePopulation& pop, const PlaceProfile& profile, double sca
 void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t seed) {
   const std::size_t n = pop.women();
   constexpr std::uint8_t NOT_FERTILE = 0xFF;
-  std::vector<std::uint8_t> group(n);
+  Buffer<std::uint8_t> group(n);
   for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const int age_then = pop.base_year - BURN_IN_YEARS - pop.woman_birth_year[i];
@@ -182,7 +184,7 @@ void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32
                      : NOT_FERTILE;
     }
   });
-  KeyedOrder order(n, seed, stream::WOMAN_PARITY, 0, group, FERTILE_AGE_GROUPS);
+  KeyedOrder order(n, seed, stream::WOMAN_PARITY, 0, {group.data(), n}, FERTILE_AGE_GROUPS);
   // Places of the order by (group, parity): group g's first counts[0] places get parity 0, …
   const std::size_t parities = profile.parity_shares[0].size();
   std::vector<std::size_t> parity_begin{0};
@@ -205,12 +207,12 @@ void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32
 void place_women(BasePopulation& pop, std::uint32_t seed) {
   const std::size_t n_households = pop.households(), n = pop.women();
   const int base_year = pop.base_year;
-  std::vector<std::uint8_t> single(n_households);
+  Buffer<std::uint8_t> single(n_households);
   for_chunks(n_households, [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t h = b; h < e; ++h) single[h] = pop.household_size[h] < 2;
   });
-  const std::vector<std::uint32_t> households =
-      KeyedOrder(n_households, seed, stream::WOMAN_HOUSEHOLD, 0, single, 2).order();
+  const Buffer<std::uint32_t> households =
+      KeyedOrder(n_households, seed, stream::WOMAN_HOUSEHOLD, 0, {single.data(), n_households}, 2).order();
   single = {};
   // Adults take the households in order (by their rank among adults, by index); the women
   // of the mothers' generation are listed by index.
@@ -227,7 +229,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   });
   const std::size_t adults = exclusive_scan(adults_before), n_mothers = exclusive_scan(mothers_before);
   if (adults < n && n_mothers == 0) throw std::invalid_argument("the profile has no women aged 32-49");
-  std::vector<std::uint32_t> mothers(n_mothers);
+  Buffer<std::uint32_t> mothers(n_mothers);
   for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t adult = adults_before[k], mother = mothers_before[k];
     for (std::size_t i = b; i < e; ++i) {
@@ -302,7 +304,7 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
   enum : std::uint8_t { NONE, BOY, GIRL };
-  std::vector<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
+  Buffer<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
   std::vector<std::size_t> before(chunks);
   // The women by age and parity at the start of each year, the next year's counted while
   // this year's births are decided.
@@ -396,8 +398,8 @@ struct OtherGroups {
 //! YOUNGEST_WOMAN_AGE and over and females aged 50 and over (younger females are women
 //! records and younger children the burn-in's); age within the group drawn. Returns their
 //! birth years by index, group after group.
-std::vector<std::int16_t> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
-                                          std::uint32_t seed, OtherGroups& groups) {
+Buffer<std::int16_t> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
+                                     std::uint32_t seed, OtherGroups& groups) {
   struct Ages {
     bool open;  // 85+: ages from the open group's weights
     int lo, width;
@@ -420,13 +422,14 @@ std::vector<std::int16_t> generate_others(const PlaceProfile& profile, double pe
   if (n >= (1u << 31)) throw std::invalid_argument("population too large");
   const std::vector<double> oldest[SEXES] = {open_group_ages(profile, Sex::male),
                                              open_group_ages(profile, Sex::female)};
-  std::vector<std::int16_t> birth_year(n);
-  draw_ages(birth_year, groups.begin, base_year, seed, stream::PERSON_AGE, [&](std::size_t g, std::uint64_t u) {
-    const Ages& a = ages[g];
-    if (!a.open) return a.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(a.width)));
-    const std::vector<double>& w = oldest[static_cast<std::size_t>(groups.sex[g])];
-    return 85 + static_cast<int>(std::upper_bound(w.begin(), w.end() - 1, draw_uniform(u) * w.back()) - w.begin());
-  });
+  Buffer<std::int16_t> birth_year(n);
+  draw_ages(
+      {birth_year.data(), n}, groups.begin, base_year, seed, stream::PERSON_AGE, [&](std::size_t g, std::uint64_t u) {
+        const Ages& a = ages[g];
+        if (!a.open) return a.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(a.width)));
+        const std::vector<double>& w = oldest[static_cast<std::size_t>(groups.sex[g])];
+        return 85 + static_cast<int>(std::upper_bound(w.begin(), w.end() - 1, draw_uniform(u) * w.back()) - w.begin());
+      });
   return birth_year;
 }
 
@@ -453,13 +456,14 @@ void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
 //! of their indices, which carry no information (their types were dealt in a random order,
 //! and the women placed in another), and which keeps the residents sorted as they are
 //! written. Women and children must be sorted by household.
-void place_others(BasePopulation& pop, const std::vector<std::int16_t>& birth_year, const OtherGroups& groups,
+void place_others(BasePopulation& pop, const Buffer<std::int16_t>& birth_year, const OtherGroups& groups,
                   std::uint32_t seed) {
   const std::size_t n_households = pop.households(), n = birth_year.size();
   const int base_year = pop.base_year;
   // Residents so far (saturating: from 255 on no place is free anyway), and whether an
   // adult woman is among them.
-  std::vector<std::uint8_t> members(n_households, 0), has_adult(n_households, 0);
+  Buffer<std::uint8_t> members = generation::filled<std::uint8_t>(n_households, 0),
+                       has_adult = generation::filled<std::uint8_t>(n_households, 0);
   for_runs(pop.woman_household, [&](std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) {
       const int age = base_year - pop.woman_birth_year[w];
@@ -475,15 +479,15 @@ void place_others(BasePopulation& pop, const std::vector<std::int16_t>& birth_ye
       m = static_cast<std::uint8_t>(std::min(255, m + 1));
     }
   });
-  std::vector<std::uint8_t> minor(n);
+  Buffer<std::uint8_t> minor(n);
   for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) minor[i] = base_year - birth_year[i] < 20;
   });
   // The residents in order, as (birth year << 8 | sex), ready to be written.
-  KeyedOrder persons_order(n, seed, stream::PERSON_HOUSEHOLD, 0, minor, 2);
+  KeyedOrder persons_order(n, seed, stream::PERSON_HOUSEHOLD, 0, {minor.data(), n}, 2);
   const std::size_t adults = persons_order.class_begin(1);
   const GroupOfPlace group_of_person(groups.begin);
-  const std::vector<std::uint32_t> persons = persons_order.order<std::uint32_t>([&](std::size_t p) {
+  const Buffer<std::uint32_t> persons = persons_order.order<std::uint32_t>([&](std::size_t p) {
     return std::uint32_t{static_cast<std::uint16_t>(birth_year[p])} << 8 |
            static_cast<std::uint8_t>(groups.sex[group_of_person(p)]);
   });
@@ -518,7 +522,7 @@ void place_others(BasePopulation& pop, const std::vector<std::int16_t>& birth_ye
   // No place left: a random household, drawn for the resident's place in the order; then
   // sorted by household, in order.
   const std::size_t n_extra = n - heads - placed;
-  std::vector<std::uint64_t> extra(n_extra);
+  Buffer<std::uint64_t> extra(n_extra);
   for_chunks(n_extra, [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t x = b; x < e; ++x) {
       const auto k = static_cast<std::uint32_t>(heads + placed + x);
@@ -584,7 +588,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
       for (std::size_t w = b; w < e; ++w) pop.woman_flags[w] = pop.household_flags[pop.woman_household[w]];
     });
     OtherGroups groups;
-    const std::vector<std::int16_t> others = generate_others(profile, persons_target, base_year, seed, groups);
+    const Buffer<std::int16_t> others = generate_others(profile, persons_target, base_year, seed, groups);
     place_others(pop, others, groups, seed);
     pop.persons = static_cast<std::int64_t>(count_residents(pop));
     add_migration(pop, profile.net_migration_per_1000, seed);
