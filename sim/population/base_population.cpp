@@ -168,7 +168,7 @@ namespace {
 
 //! Sorts the women by (household, birth year); returns their old indices by new place,
 //! or nothing if they were sorted already.
-std::vector<std::uint32_t> sort_women(BasePopulation& pop) {
+generation::Buffer<std::uint32_t> sort_women(BasePopulation& pop) {
   const std::size_t w = pop.women();
   // Women: (household, birth year, parity, flags) in one word, moved by the sort with their
   // old index, so that nothing is gathered from scattered places.
@@ -283,9 +283,9 @@ void sort_others(BasePopulation& pop) {
 void sort_by_household(BasePopulation& pop) {
   const std::size_t w = pop.women(), c = pop.children();
   if (w >= (std::size_t{1} << 32) || c >= (std::size_t{1} << 32)) throw std::invalid_argument("population too large");
-  const std::vector<std::uint32_t> old = sort_women(pop);
+  const generation::Buffer<std::uint32_t> old = sort_women(pop);
   sort_children(pop);
-  if (!old.empty()) remap_women(pop, old);
+  if (old.size() != 0) remap_women(pop, old);
   sort_others(pop);
 }
 
