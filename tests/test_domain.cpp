@@ -257,7 +257,7 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
   // An operating subsidy with no amount costs nothing: the claim is not asked.
   Measure zero = monthly_measure(MeasureKind::operating_subsidy, 0);
   zero.eligibility.providers = 0;  // no provider class: no eligible month
-  REQUIRE(claimed_child_year_cost(zero, c, 2025, fees, ledger, yes).units == 0);
+  REQUIRE(claimed_child_year_cost(zero, measure_year(zero, 2025), c, fees, ledger, yes).units == 0);
   REQUIRE(asked == 0);
   REQUIRE_FALSE(ledger);
   // A fee reduction not claimed touches no ledger.
@@ -266,13 +266,13 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
     m.phases[0].percent_of_fee_bp = 10000;
     return m;
   }();
-  REQUIRE(claimed_child_year_cost(free, c, 2025, fees, ledger, no).units == 0);
+  REQUIRE(claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, no).units == 0);
   REQUIRE(asked == 1);
   REQUIRE_FALSE(ledger);
   // Claimed twice: the first takes the whole public fee, the second finds nothing left.
-  const Cost first = claimed_child_year_cost(free, c, 2025, fees, ledger, yes);
+  const Cost first = claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, yes);
   REQUIRE((first.units == 12 && first.fen == 12 * 100000));
-  const Cost second = claimed_child_year_cost(free, c, 2025, fees, ledger, yes);
+  const Cost second = claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, yes);
   REQUIRE((second.units == 0 && second.fen == 0));
   REQUIRE(asked == 3);
 }

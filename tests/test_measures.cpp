@@ -93,6 +93,36 @@ TEST_CASE("a yearly amount that does not divide into months is exact for whole y
   REQUIRE(child_year_cost(m, child(2025, 5), 2025, {}).fen == 7 * 200000 / 12);  // June–December, rounded down
 }
 
+TEST_CASE("a measure's year table: its phases and dates cut the year into segments", "[measures]") {
+  Measure m = national_subsidy();
+  m.eligibility.valid_from = month_index(2024, 1);
+  m.eligibility.valid_until = month_index(2025, 11);  // in force until October 2025
+  Phase spring, autumn;
+  spring.from = month_index(2025, 4);
+  spring.fen_per_unit = 20000;
+  autumn.from = month_index(2025, 9);
+  autumn.fen_per_unit = 360000;  // 3,600 yuan a year
+  autumn.per_months = 12;
+  m.phases = {m.phases[0], spring, autumn};
+  m.phases[0].fen_per_unit = 10000;
+  const MeasureYear y2025 = measure_year(m, 2025);
+  REQUIRE(y2025.segments.size() == 3);
+  REQUIRE(y2025.segments[0].months == 0b000000000111);  // January–March
+  REQUIRE(y2025.segments[1].months == 0b000011111000);  // April–August
+  REQUIRE(y2025.segments[2].months == 0b001100000000);  // September–October
+  REQUIRE(measure_year(m, 2024).segments.size() == 1);  // only the first phase in 2024
+  REQUIRE_FALSE(measure_year(m, 2026).in_force());
+  // A child under 3 all year: 3 × 100 + 5 × 200 + 2 × 3,600 / 12 yuan over 10 months.
+  const Cost c = child_year_cost(m, child(2024, 6), 2025, {});
+  REQUIRE(c.units == 10);
+  REQUIRE(c.fen == 3 * 10000 + 5 * 20000 + 2 * 360000 / 12);
+  // Born in July 2025: eligible from August, so one month of spring and two of autumn.
+  const Cost late = child_year_cost(m, child(2025, 7), 2025, {});
+  REQUIRE(late.units == 3);
+  REQUIRE(late.fen == 20000 + 2 * 360000 / 12);
+  REQUIRE(child_year_cost(m, child(2024, 6), 2026, {}).units == 0);
+}
+
 TEST_CASE("childcare enrolment follows the age-specific draw", "[services]") {
   ChildcareProfile cp;
   cp.enrolment_by_age = {0.0, 0.5, 1.0};

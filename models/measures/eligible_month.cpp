@@ -7,8 +7,8 @@
 
 namespace cradle {
 
-Cost eligible_month_cost(const Measure& m, const ChildYear& c, int year, const Fees&, FeeLedger*) {
-  return monthly_cost(m, eligible_child_months(m, c, year), year);
+Cost eligible_month_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees&, FeeLedger*) {
+  return monthly_cost(m, t, eligible_child_months(m, t, c));
 }
 
 }  // namespace cradle

@@ -5,8 +5,8 @@
 
 namespace cradle {
 
-Cost enrolled_month_cost(const Measure& m, const ChildYear& c, int year, const Fees&, FeeLedger*) {
-  return enrolled_cost(m, c, year);
+Cost enrolled_month_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees&, FeeLedger*) {
+  return enrolled_cost(m, t, c);
 }
 
 }  // namespace cradle

@@ -9,20 +9,22 @@
 
 namespace cradle {
 
-Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
+Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees& fees,
+                        FeeLedger* ledger) {
   const bool childcare = m.eligibility.service == Service::childcare;
   const FeeTable& table = childcare ? fees.childcare : fees.kindergarten;
   const Provider provider = childcare ? c.childcare_provider : c.kindergarten_provider;
   const FeeContext fee{table[static_cast<std::size_t>(provider)], table[static_cast<std::size_t>(Provider::public_)]};
-  if (!ledger) return enrolled_cost(m, c, year, fee);
+  if (!ledger) return enrolled_cost(m, t, c, fee);
+  if (!reaches_child(m, c)) return {};
   // Month by month, at most what earlier reductions left of the fee (free preschool and
   // a local 5 % reduction on the same final-year fee take 100 %, not 105 %).
   std::array<Fen, 12>& reduced = childcare ? ledger->childcare : ledger->kindergarten;
   Cost cost;
-  for (std::size_t i = 0; i < m.phases.size(); ++i) {
-    const std::uint16_t mask = enrolled_phase_months(m, c, year, i);
+  for (const MeasureYear::Segment& s : t.segments) {
+    const std::uint16_t mask = enrolled_months(m, c, t.year, s.kindergarten_years) & s.months;
     if (mask == 0) continue;
-    const Fen amount = phase_amount(m.kind, m.phases[i], fee);
+    const Fen amount = phase_amount(m.kind, *s.phase, fee);
     for (std::size_t month = 0; month < 12; ++month) {
       if (!((mask >> month) & 1u)) continue;
       const Fen take = std::min(amount, std::max<Fen>(0, fee.fee - reduced[month]));

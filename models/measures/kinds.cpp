@@ -71,8 +71,7 @@ std::vector<Basis> kind_bases(MeasureKind kind) {
 }
 
 Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
-  const ChildCostRule rule = kind_info(m.kind).child_rule;
-  return rule ? rule(m, c, year, fees, ledger) : Cost{};
+  return child_year_cost(m, measure_year(m, year), c, fees, ledger);
 }
 
 Cost event_cost(const Measure& m, const Event& e) {

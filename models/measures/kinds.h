@@ -12,9 +12,11 @@
 
 namespace cradle {
 
-//! The cost rule of a kind on a monthly basis (child_month, enrolled_month). Fee
-//! reductions read `fees` and stack on one fee through `ledger` (measure.h).
-using ChildCostRule = Cost (*)(const Measure&, const ChildYear&, int year, const Fees& fees, FeeLedger* ledger);
+//! The cost rule of a kind on a monthly basis (child_month, enrolled_month), for one child
+//! in the year of the measure's table (`MeasureYear`, measure.h). Fee reductions read
+//! `fees` and stack on one fee through `ledger` (measure.h).
+using ChildCostRule = Cost (*)(const Measure&, const MeasureYear&, const ChildYear&, const Fees& fees,
+                               FeeLedger* ledger);
 //! The cost rule of a kind on an event basis (birth, assisted_birth, home_purchase),
 //! applied once the event is known to reach the measure.
 using EventCostRule = Cost (*)(const Measure&, const Event&);
@@ -49,10 +51,17 @@ inline const MeasureKindInfo& kind_info(MeasureKind kind) { return measure_kinds
 
 // Costs through the table: the rule of the measure's kind for its basis.
 
-//! A monthly-basis measure's units and cost for one child in one year. With a ledger, a
-//! fee reduction takes in each month at most what the reductions recorded there left of
-//! the fee, counts only the months in which it takes something, and records what it
-//! takes; reductions thus apply in the order they are costed (the scenario's order).
+//! A monthly-basis measure's units and cost for one child in the year of `year` (the
+//! measure's table for that year). With a ledger, a fee reduction takes in each month at
+//! most what the reductions recorded there left of the fee, counts only the months in
+//! which it takes something, and records what it takes; reductions thus apply in the
+//! order they are costed (the scenario's order).
+inline Cost child_year_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child, const Fees& fees,
+                            FeeLedger* ledger = nullptr) {
+  const ChildCostRule rule = kind_info(measure.kind).child_rule;
+  return rule && year.in_force() ? rule(measure, year, child, fees, ledger) : Cost{};
+}
+//! The same for a year given by number (its table made for the call).
 Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
                      FeeLedger* ledger = nullptr);
 //! What one child-year of a monthly-basis measure costs once the family's claim is known.
@@ -62,14 +71,14 @@ Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, c
 //! claimed before it left of each month's fee (recorded in `ledger`, made on first use);
 //! for any other kind only when its cost is not zero. Zero units when not claimed.
 template <class Claims>
-Cost claimed_child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,
-                             std::optional<FeeLedger>& ledger, Claims&& claims) {
+Cost claimed_child_year_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child,
+                             const Fees& fees, std::optional<FeeLedger>& ledger, Claims&& claims) {
   if (measure.kind == MeasureKind::fee_reduction) {
     if (!claims()) return {};
     if (!ledger) ledger.emplace();
-    return child_year_cost(measure, child, year, fees, &*ledger);
+    return child_year_cost(measure, year, child, fees, &*ledger);
   }
-  const Cost cost = child_year_cost(measure, child, year, fees, nullptr);
+  const Cost cost = child_year_cost(measure, year, child, fees, nullptr);
   return cost.units != 0 && claims() ? cost : Cost{};
 }
 
@@ -90,13 +99,13 @@ Cost counted_cost(const Measure& m, int year, double count);
 //! Amount per month over the months of the year in which the child is in the measure's
 //! age window, order, households and dates (cash per child, free services per child-month,
 //! the separate ledgers' monthly amounts).
-Cost eligible_month_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+Cost eligible_month_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees& fees, FeeLedger* ledger);
 //! Amount per month over the months the child is enrolled with an eligible provider
 //! (operating subsidies to providers).
-Cost enrolled_month_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+Cost enrolled_month_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees& fees, FeeLedger* ledger);
 //! The fee reduced month by month; with a ledger, at most what earlier reductions left of
 //! the fee (see child_year_cost).
-Cost fee_reduction_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger);
+Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, const Fees& fees, FeeLedger* ledger);
 //! The amount in force in the event's month, once per event.
 Cost per_event_cost(const Measure& m, const Event& e);
 //! The amount in force at mid-year for each new (or renovated, by the measure's basis)

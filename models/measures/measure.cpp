@@ -71,23 +71,36 @@ const Phase& Measure::phase_at(MonthIndex month) const {
   return phases[i];
 }
 
-std::uint16_t eligible_child_months(const Measure& m, const ChildYear& c, int year) {
-  if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
-  if (!m.reaches_circumstances(c.tenure, c.income_band, c.minor_children)) return 0;
-  const auto& e = m.eligibility;
-  return age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months) & m.months_in_force(year) &
-         c.alive_mask;
+MeasureYear measure_year(const Measure& m, int year) {
+  MeasureYear t;
+  t.year = year;
+  const std::uint16_t in_force = m.months_in_force(year);
+  for (std::size_t i = 0; i < m.phases.size(); ++i) {
+    const std::uint16_t months = phase_months(m, i, year) & in_force;
+    if (months == 0) continue;
+    const Phase& p = m.phases[i];
+    t.segments.push_back({months, p.kindergarten_years, p.per_months, &p});
+  }
+  return t;
 }
 
-std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int year,
-                                       std::uint8_t kindergarten_years) {
-  if (!m.reaches_order(c.birth_order) || !m.reaches_household(c.flags)) return 0;
-  if (!m.reaches_circumstances(c.tenure, c.income_band, c.minor_children)) return 0;
+bool reaches_child(const Measure& m, const ChildYear& c) {
+  return m.reaches_order(c.birth_order) && m.reaches_household(c.flags) &&
+         m.reaches_circumstances(c.tenure, c.income_band, c.minor_children);
+}
+
+std::uint16_t eligible_child_months(const Measure& m, const MeasureYear& t, const ChildYear& c) {
+  if (!reaches_child(m, c)) return 0;
+  const auto& e = m.eligibility;
+  return age_window_mask(t.year, c.birth_month, e.min_age_months, e.max_age_months) & c.alive_mask;
+}
+
+std::uint16_t enrolled_months(const Measure& m, const ChildYear& c, int year, std::uint8_t kindergarten_years) {
   const auto& e = m.eligibility;
   std::uint16_t enrolled = 0;
   Provider provider;
   if (e.service == Service::childcare) {
-    enrolled = c.childcare_mask;
+    enrolled = c.childcare_mask & age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months);
     provider = c.childcare_provider;
   } else {
     for (std::size_t k = 0; k < 3; ++k) {
@@ -95,8 +108,7 @@ std::uint16_t eligible_enrolled_months(const Measure& m, const ChildYear& c, int
     }
     provider = c.kindergarten_provider;
   }
-  if (enrolled == 0 || !((e.providers >> static_cast<unsigned>(provider)) & 1u)) return 0;
-  return enrolled & m.months_in_force(year);
+  return ((e.providers >> static_cast<unsigned>(provider)) & 1u) ? enrolled : std::uint16_t{0};
 }
 
 namespace {
@@ -107,31 +119,24 @@ Fen per_months_share(Fen amount, int per_months) { return per_months == 1 ? amou
 
 }  // namespace
 
-Cost monthly_cost(const Measure& m, std::uint16_t mask, int year, FeeContext fee) {
+Cost monthly_cost(const Measure& m, const MeasureYear& t, std::uint16_t mask, FeeContext fee) {
   Cost cost;
   if (mask == 0) return cost;
-  for (std::size_t i = 0; i < m.phases.size(); ++i) {
-    const int n = months_in(mask & phase_months(m, i, year));
+  for (const MeasureYear::Segment& s : t.segments) {
+    const int n = months_in(mask & s.months);
     cost.units += n;
-    cost.fen += per_months_share(n * phase_amount(m.kind, m.phases[i], fee), m.phases[i].per_months);
+    cost.fen += per_months_share(n * phase_amount(m.kind, *s.phase, fee), s.per_months);
   }
   return cost;
 }
 
-std::uint16_t enrolled_phase_months(const Measure& m, const ChildYear& c, int year, std::size_t i) {
-  const auto& e = m.eligibility;
-  const std::uint16_t age_window = e.service == Service::childcare
-                                       ? age_window_mask(year, c.birth_month, e.min_age_months, e.max_age_months)
-                                       : std::uint16_t{0xFFF};
-  return eligible_enrolled_months(m, c, year, m.phases[i].kindergarten_years) & age_window & phase_months(m, i, year);
-}
-
-Cost enrolled_cost(const Measure& m, const ChildYear& c, int year, FeeContext fee) {
+Cost enrolled_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, FeeContext fee) {
   Cost cost;
-  for (std::size_t i = 0; i < m.phases.size(); ++i) {
-    const int n = months_in(enrolled_phase_months(m, c, year, i));
+  if (!reaches_child(m, c)) return cost;
+  for (const MeasureYear::Segment& s : t.segments) {
+    const int n = months_in(enrolled_months(m, c, t.year, s.kindergarten_years) & s.months);
     cost.units += n;
-    cost.fen += per_months_share(n * phase_amount(m.kind, m.phases[i], fee), m.phases[i].per_months);
+    cost.fen += per_months_share(n * phase_amount(m.kind, *s.phase, fee), s.per_months);
   }
   return cost;
 }

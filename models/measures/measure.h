@@ -248,26 +248,47 @@ Cost place_subsidy_cost(const Measure& measure, int year, const PlacesAdded& add
 
 // Shared building blocks of the kinds (measure.cpp).
 
-//! Months of the year in which a child is in the measure's age window, of an eligible
-//! order and household, and the measure is in force.
-std::uint16_t eligible_child_months(const Measure& measure, const ChildYear& child, int year);
-//! Months of the year in which a child is enrolled in the measure's service with an
-//! eligible provider (and, for kindergarten, year), intersected with eligible_child_months
-//! but without the age window (enrolment defines the age).
-std::uint16_t eligible_enrolled_months(const Measure& measure, const ChildYear& child, int year,
-                                       std::uint8_t kindergarten_years);
+//! A monthly-basis measure in one year as its cost rule reads it for every child, made
+//! once per measure and year (measure_year): the cost of a child-year is then a few masks
+//! and products, with no phase search and no division where the amount is by the month.
+struct MeasureYear {
+  //! A phase with months in force in the year.
+  struct Segment {
+    std::uint16_t months;  //!< of the year: the phase's, within the measure's dates
+    std::uint8_t kindergarten_years;
+    int per_months;
+    const Phase* phase;  //!< its amount (a fee reduction reads it with the fees)
+  };
+  int year = 0;
+  std::vector<Segment> segments;  //!< in phase order; empty: not in force in the year
+
+  bool in_force() const { return !segments.empty(); }
+};
+
+//! The measure's year: its phases' months in force in `year`. The table points into
+//! `measure`, which must outlive it.
+MeasureYear measure_year(const Measure& measure, int year);
+//! Does the measure reach a child of this order and household (flags, tenure, income
+//! band and minor children)?
+bool reaches_child(const Measure& measure, const ChildYear& child);
+//! Months of the year in which a child is alive, in the measure's age window and reached
+//! by it (the measure's dates are the segments' months).
+std::uint16_t eligible_child_months(const Measure& measure, const MeasureYear& year, const ChildYear& child);
+//! Months of the year in which a reached child is enrolled in the measure's service with an
+//! eligible provider, in kindergarten years `kindergarten_years` (for childcare, within the
+//! age window); the measure's dates are the segments' months.
+std::uint16_t enrolled_months(const Measure& measure, const ChildYear& child, int year,
+                              std::uint8_t kindergarten_years);
 //! The fees a fee reduction reads: the child's own and that of public providers.
 struct FeeContext {
   Fen fee = 0;
   Fen public_fee = 0;
 };
-//! Σ over the months of a mask of the amount per month of the phase in force.
-Cost monthly_cost(const Measure& measure, std::uint16_t mask, int year, FeeContext fees = {});
-//! Σ over the phases of the enrolled months that phase reaches (its kindergarten years,
-//! and for childcare the age window) times its amount per month.
-Cost enrolled_cost(const Measure& measure, const ChildYear& child, int year, FeeContext fees = {});
-//! The enrolled months of `year` that phase i of the measure reaches.
-std::uint16_t enrolled_phase_months(const Measure& measure, const ChildYear& child, int year, std::size_t phase);
+//! Σ over the segments of the months of `mask` in each, times its phase's amount per month.
+Cost monthly_cost(const Measure& measure, const MeasureYear& year, std::uint16_t mask, FeeContext fees = {});
+//! Σ over the segments of the enrolled months each reaches (its kindergarten years, and
+//! for childcare the age window) times its phase's amount per month.
+Cost enrolled_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child, FeeContext fees = {});
 //! The amount of a phase for one unit-month, given the fees the service charges (a fee
 //! reduction never more than the fee).
 Fen phase_amount(MeasureKind kind, const Phase& phase, FeeContext fees);

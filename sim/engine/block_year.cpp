@@ -427,14 +427,18 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
   const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
   std::optional<FeeLedger> fees_reduced;  // what the claimed fee reductions took off, made on first use
   const ChildMeasureReach& reach = plan_.child_reach;
+  const MeasureYear* const year_measures =
+      plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
   // Only the measures the child's age and services can reach, in the scenario's order
   // (stacked fee reductions apply in it).
   for (std::size_t word = 0; word < reach.words; ++word) {
     for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word); set != 0;
          set &= set - 1) {
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
+      const MeasureYear& measure_year = year_measures[i];
+      if (!measure_year.in_force()) continue;
       const MeasurePlan& mp = plan_.child_measures[i];
-      const Cost c = claimed_child_year_cost(*mp.measure, cy, year_, plan_.fees, fees_reduced,
+      const Cost c = claimed_child_year_cost(*mp.measure, measure_year, cy, plan_.fees, fees_reduced,
                                              [&] { return claims(mp, i, w); });
       if (c.units == 0) continue;
       Fen paid = c.fen;

@@ -197,6 +197,9 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   }
   plan.n_tallies = scenario.measures.size();
   plan_child_reach(plan);
+  for (int y = 0; y < plan.years; ++y) {
+    for (const MeasurePlan& mp : plan.child_measures) plan.child_measure_years.push_back(measure_year(*mp.measure, plan.start_year + y));
+  }
 }
 
 //! The capacity path, the same in every replication: places per 1000 planned residents

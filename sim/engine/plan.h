@@ -80,6 +80,7 @@ struct Plan {
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   ChildMeasureReach child_reach;            //!< of child_measures
+  std::vector<MeasureYear> child_measure_years;  //!< [year × child_measures + i]: their tables
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
   bool needs_minors = false;                  //!< some event measure reads the household's minor children
