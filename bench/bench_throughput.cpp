@@ -80,6 +80,7 @@ struct Measured {
   double loop_s = 0;                      //!< the yearly loop on that one population, best of the timed runs
   double run_s = 0;                       //!< the same replications each on its own population, as `cradle run`
   double others_generation_thread_s = 0;  //!< in run_s: the threads' time generating replications 1 … R-1's
+  double reduction_thread_s = 0;          //!< in run_s: the threads' time in the reduction (reduce_year)
   double writing_s = 0;                   //!< write_results of the run's results
   double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
   std::int64_t reference_checksum = 0;
@@ -228,10 +229,13 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
     generating_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
     return p;
   };
+  SimulationTrace reduction_timed;
+  reduction_timed.record_births = false;
   t0 = Clock::now();
-  ScenarioResults run = simulate(scenario, timed_source, run_options);
+  ScenarioResults run = simulate(scenario, timed_source, run_options, nullptr, &reduction_timed);
   m.run_s = seconds_since(t0);
   m.others_generation_thread_s = static_cast<double>(generating_ns.load()) * 1e-9;
+  m.reduction_thread_s = static_cast<double>(reduction_timed.reduction_ns.load()) * 1e-9;
   m.peak_run = proc_status_bytes("VmHWM");
 
   const std::filesystem::path file = scratch / (std::to_string(getpid()) + ".h5");
@@ -469,9 +473,9 @@ void print_phases(const std::vector<Row>& rows) {
       "each call) divided by the threads (exact on one thread; an approximation when fewer "
       "replications than threads leave a thread idle). Simulation: the rest of the run, which includes calibrating "
       "fertility on each "
-      "replication's population and the reduction. Reduction: the exact integer sum of each "
-      "replication-year's blocks into the results (`reduce_year`) runs inside the simulation and "
-      "is not timed apart. Writing: `write_results`, which computes the summary statistics over "
+      "replication's population. Reduction: the exact integer sum of each replication-year's blocks "
+      "into the results (`reduce_year`), timed around each call and divided by the threads like the "
+      "generation of replications 1 … R-1. Writing: `write_results`, which computes the summary statistics over "
       "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder).\n\n");
   std::printf(
       "| population | threads | replications | total, s | one population, s | generation | simulation | reduction "
@@ -480,12 +484,13 @@ void print_phases(const std::vector<Row>& rows) {
   for (const Row& r : rows) {
     const Measured& m = r.m;
     const double others = m.others_generation_thread_s / m.threads;
-    const double generation = m.generation_s + others, simulation = m.run_s - others;
-    const double total = generation + simulation + m.writing_s;
+    const double reduction = m.reduction_thread_s / m.threads;
+    const double generation = m.generation_s + others, simulation = m.run_s - others - reduction;
+    const double total = generation + simulation + reduction + m.writing_s;
     std::printf(
-        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | in simulation | %.2f s, %.0f %% |\n",
+        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | %.3f s, %.1f %% | %.2f s, %.0f %% |\n",
         r.c->label, m.threads, m.replications, total, m.generation_s, generation, 100 * generation / total, simulation,
-        100 * simulation / total, m.writing_s, 100 * m.writing_s / total);
+        100 * simulation / total, reduction, 100 * reduction / total, m.writing_s, 100 * m.writing_s / total);
   }
   std::printf("\n");
 }

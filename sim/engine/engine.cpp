@@ -57,7 +57,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   const auto Y = static_cast<std::size_t>(first_plan.years);
   engine::ResultsLayout layout;
   ScenarioResults out = engine::make_results(scenario, first_plan, R, layout);
-  if (trace) trace->births.assign(R, {});
+  if (trace && trace->record_births) trace->births.assign(R, {});
   const std::vector<std::size_t> first_reserve = newborn_reserve(scenario, *first, Y);
   // Not thread-local storage: with nested parallelism a thread waiting inside one
   // replication may start another, so buffers are taken from and returned to a pool; a

@@ -1,6 +1,7 @@
 #include "sim/engine/replication.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "sim/engine/parallel.h"
 
@@ -63,8 +64,14 @@ void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t
   parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) step.settle(buffers.work[b], books(b));
   });
+  const auto reduction_start = run.trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   reduce_year(out, run.scenario, run.plan, run.layout, run.pop, r, y,
               YearBooks{buffers.tally, buffers.units, buffers.fen});
+  if (run.trace) {
+    run.trace->reduction_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                                    reduction_start)
+                                   .count();
+  }
 }
 
 }  // namespace
@@ -78,7 +85,7 @@ void run_replication(const RunContext& run, std::uint32_t r, ReplicationBuffers&
     run_year(run, rplan, r, y, buffers, out);
     if (run.progress) run.progress->advance();
   }
-  if (run.trace) {
+  if (run.trace && run.trace->record_births) {
     for (const auto& block_births : buffers.newborns) {
       for (const Newborn& nb : block_births) {
         run.trace->births[r].push_back(TracedBirth{nb.birth_month, nb.mother, nb.order});

@@ -42,7 +42,7 @@ struct RunContext {
   const ResultsLayout& layout;
   std::vector<std::size_t> newborn_reserve;  //!< [block]: newborns to reserve room for
   Progress* progress;                         //!< advanced once per replication-year, if given
-  SimulationTrace* trace;                     //!< its births[r] filled, if given
+  SimulationTrace* trace;                     //!< its births[r] filled and the reduction timed, if given
 };
 
 //! Runs replication `r` into `out` (its own rows only, so replications may run at once).

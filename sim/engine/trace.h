@@ -1,6 +1,7 @@
 // What a caller asks of a run and may record of it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -32,10 +33,15 @@ struct TracedBirth {
   std::uint8_t order;
 };
 
-//! Optional record of what a simulation did, for tests that recount its results
-//! independently: the children born in each replication.
+//! Optional record of what a simulation did: the children born in each replication, for
+//! tests that recount its results independently, and the time spent in the reduction,
+//! for the benchmark's split of a run's time.
 struct SimulationTrace {
+  bool record_births = true;                     //!< false: `births` stays empty
   std::vector<std::vector<TracedBirth>> births;  //!< [replication]
+  //! Nanoseconds spent summing each replication-year's blocks into the results, added
+  //! over the threads that did it.
+  std::atomic<std::int64_t> reduction_ns{0};
 };
 
 }  // namespace cradle
