@@ -35,9 +35,14 @@ class BlockYear::Census {
       if (arrives > year_ || year_ >= departs) return false;
       if (arrives == year_ && year_ > start_year_) ++arrived_;
     }
+    count(sex, age, tally);
+    return true;
+  }
+
+  //! Counts a resident known to be present (without migration, every household is).
+  void count(Sex sex, int age, BlockTally& tally) {
     ++population_;
     ++tally.residents[static_cast<std::size_t>(sex)][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))];
-    return true;
   }
 
   //! Adds the totals counted so far to `tally` (kept in registers meanwhile: one
@@ -219,6 +224,8 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   const int year = year_;
   Census census = this->census();
   const auto year_key = static_cast<std::uint16_t>(year_);
+  const bool migration = plan_.migration;
+  std::int64_t deaths = 0;
   std::uint64_t draws[2][DRAW_BATCH];
   const std::uint32_t pair_end = (block.person_end + 1) / 2;
   for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
@@ -226,17 +233,24 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
     if (mortal) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
     const std::uint32_t first = std::max(block.person_begin, 2 * q0);
     const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
+    const std::uint64_t* const even = draws[0] - q0;  // indexed by p / 2
+    const std::uint64_t* const odd = draws[1] - q0;
     for (std::uint32_t p = first; p < last; ++p) {
       if (dead[p]) continue;
       const auto sex = static_cast<Sex>(sexes[p]);
       const int age = year - birth_years[p];
-      if (!census.counted(households[p], sex, age, tally)) continue;
-      if (mortal && draws[p & 1u][p / 2 - q0] < mortality.at(sex, age)) {
+      if (!migration) {
+        census.count(sex, age, tally);
+      } else if (!census.counted(households[p], sex, age, tally)) {
+        continue;
+      }
+      if (mortal && ((p & 1u) ? odd : even)[p / 2] < mortality.at(sex, age)) {
         dead[p] = 1;
-        ++tally.deaths;
+        ++deaths;
       }
     }
   }
+  tally.deaths += deaths;
   census.book(tally);
 }
 
