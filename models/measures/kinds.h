@@ -15,8 +15,7 @@ namespace cradle {
 //! The cost rule of a kind on a monthly basis (child_month, enrolled_month), for one child
 //! in the year of the measure's table (`MeasureYear`, measure.h). Fee reductions read
 //! `fees` and stack on one fee through `ledger` (measure.h).
-using ChildCostRule = Cost (*)(const Measure&, const MeasureYear&, const ChildYear&, const Fees& fees,
-                               FeeLedger* ledger);
+using ChildCostRule = decltype(MeasureYear::rule);
 //! The cost rule of a kind on an event basis (birth, assisted_birth, home_purchase),
 //! applied once the event is known to reach the measure.
 using EventCostRule = Cost (*)(const Measure&, const Event&);
@@ -58,8 +57,7 @@ inline const MeasureKindInfo& kind_info(MeasureKind kind) { return measure_kinds
 //! order they are costed (the scenario's order).
 inline Cost child_year_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child, const Fees& fees,
                             FeeLedger* ledger = nullptr) {
-  const ChildCostRule rule = kind_info(measure.kind).child_rule;
-  return rule && year.in_force() ? rule(measure, year, child, fees, ledger) : Cost{};
+  return year.rule && year.in_force() ? year.rule(measure, year, child, fees, ledger) : Cost{};
 }
 //! The same for a year given by number (its table made for the call).
 Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, const Fees& fees,

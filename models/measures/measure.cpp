@@ -1,5 +1,7 @@
 #include "models/measures/measure.h"
 
+#include "models/measures/kinds.h"
+
 #include <algorithm>
 
 
@@ -74,6 +76,7 @@ const Phase& Measure::phase_at(MonthIndex month) const {
 MeasureYear measure_year(const Measure& m, int year) {
   MeasureYear t;
   t.year = year;
+  t.rule = kind_info(m.kind).child_rule;
   const std::uint16_t in_force = m.months_in_force(year);
   for (std::size_t i = 0; i < m.phases.size(); ++i) {
     const std::uint16_t months = phase_months(m, i, year) & in_force;

@@ -261,12 +261,14 @@ struct MeasureYear {
   };
   int year = 0;
   std::vector<Segment> segments;  //!< in phase order; empty: not in force in the year
+  //! The cost rule of the measure's kind (kinds.h: ChildCostRule); null: no monthly basis
+  Cost (*rule)(const Measure&, const MeasureYear&, const ChildYear&, const Fees&, FeeLedger*) = nullptr;
 
   bool in_force() const { return !segments.empty(); }
 };
 
-//! The measure's year: its phases' months in force in `year`. The table points into
-//! `measure`, which must outlive it.
+//! The measure's year: its phases' months in force in `year`, and its kind's rule. The
+//! table points into `measure`, which must outlive it.
 MeasureYear measure_year(const Measure& measure, int year);
 //! Does the measure reach a child of this order and household (flags, tenure, income
 //! band and minor children)?

@@ -100,7 +100,8 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
-  for (ChildWork& w : work) finish(w, books);
+  std::optional<FeeLedger> fees_reduced;  // one for the block, emptied for each child (made only when used)
+  for (ChildWork& w : work) finish(w, books, fees_reduced);
 }
 
 //! The residents under 18 of each household of the block at the year's start (living,
@@ -424,7 +425,7 @@ bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w)
 }
 
 //! The second half: the childcare months granted, the provider, and what each measure pays.
-void BlockYear::finish(ChildWork& w, BlockBooks books) const {
+void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>& fees_reduced) const {
   ChildYear& cy = w.year;
   ChildState& state = *w.state;
   cy.childcare_mask = w.request.months;
@@ -439,7 +440,7 @@ void BlockYear::finish(ChildWork& w, BlockBooks books) const {
   }
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
   const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
-  std::optional<FeeLedger> fees_reduced;  // what the claimed fee reductions took off, made on first use
+  fees_reduced.reset();  // what the child's claimed fee reductions take off, made on first use
   const ChildMeasureReach& reach = plan_.child_reach;
   const MeasureYear* const year_measures =
       plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
