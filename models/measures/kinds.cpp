@@ -70,6 +70,20 @@ std::vector<Basis> kind_bases(MeasureKind kind) {
   return {k.bases.begin(), k.bases.begin() + static_cast<std::ptrdiff_t>(k.basis_count)};
 }
 
+MeasureYear measure_year(const Measure& m, int year) {
+  MeasureYear t;
+  t.year = year;
+  t.rule = kind_info(m.kind).child_rule;
+  const std::uint16_t in_force = m.months_in_force(year);
+  for (std::size_t i = 0; i < m.phases.size(); ++i) {
+    const std::uint16_t months = phase_months(m, i, year) & in_force;
+    if (months == 0) continue;
+    const Phase& p = m.phases[i];
+    t.segments.push_back({months, p.kindergarten_years, p.per_months, &p});
+  }
+  return t;
+}
+
 Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees& fees, FeeLedger* ledger) {
   return child_year_cost(m, measure_year(m, year), c, fees, ledger);
 }

@@ -50,6 +50,10 @@ inline const MeasureKindInfo& kind_info(MeasureKind kind) { return measure_kinds
 
 // Costs through the table: the rule of the measure's kind for its basis.
 
+//! The measure's year (measure.h): its phases' months in force in `year`, and its kind's
+//! rule. The table points into `measure`, which must outlive it.
+MeasureYear measure_year(const Measure& measure, int year);
+
 //! A monthly-basis measure's units and cost for one child in the year of `year` (the
 //! measure's table for that year). With a ledger, a fee reduction takes in each month at
 //! most what the reductions recorded there left of the fee, counts only the months in

@@ -1,7 +1,5 @@
 #include "models/measures/measure.h"
 
-#include "models/measures/kinds.h"
-
 #include <algorithm>
 
 
@@ -12,14 +10,13 @@ constexpr std::array<std::string_view, 10> BASIS_NAMES{
     "child_month", "enrolled_month", "birth",          "assisted_birth", "home_purchase",
     "new_slot",    "renovated_slot", "resident_year", "marriage",       "programme"};
 
-//! Months of `year` covered by phase i.
+}  // namespace
+
 std::uint16_t phase_months(const Measure& m, std::size_t i, int year) {
   const MonthIndex from = i == 0 ? 0 : m.phases[i].from;
   const MonthIndex until = i + 1 < m.phases.size() ? m.phases[i + 1].from : (1 << 30);
   return month_mask(year, from, until);
 }
-
-}  // namespace
 
 Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
   if (kind != MeasureKind::fee_reduction) return p.fen_per_unit;
@@ -71,20 +68,6 @@ const Phase& Measure::phase_at(MonthIndex month) const {
   std::size_t i = 0;
   while (i + 1 < phases.size() && phases[i + 1].from <= month) ++i;
   return phases[i];
-}
-
-MeasureYear measure_year(const Measure& m, int year) {
-  MeasureYear t;
-  t.year = year;
-  t.rule = kind_info(m.kind).child_rule;
-  const std::uint16_t in_force = m.months_in_force(year);
-  for (std::size_t i = 0; i < m.phases.size(); ++i) {
-    const std::uint16_t months = phase_months(m, i, year) & in_force;
-    if (months == 0) continue;
-    const Phase& p = m.phases[i];
-    t.segments.push_back({months, p.kindergarten_years, p.per_months, &p});
-  }
-  return t;
 }
 
 bool reaches_child(const Measure& m, const ChildYear& c) {

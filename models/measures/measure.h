@@ -267,9 +267,8 @@ struct MeasureYear {
   bool in_force() const { return !segments.empty(); }
 };
 
-//! The measure's year: its phases' months in force in `year`, and its kind's rule. The
-//! table points into `measure`, which must outlive it.
-MeasureYear measure_year(const Measure& measure, int year);
+//! Months of `year` covered by phase `phase` of the measure (before its dates).
+std::uint16_t phase_months(const Measure& measure, std::size_t phase, int year);
 //! Does the measure reach a child of this order and household (flags, tenure, income
 //! band and minor children)?
 bool reaches_child(const Measure& measure, const ChildYear& child);

@@ -210,11 +210,48 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   census.book(books.tally);
 }
 
+void OtherCohorts::reset(const BasePopulation& pop) {
+  const auto [lowest, highest] = std::minmax_element(pop.person_birth_year.begin(), pop.person_birth_year.end());
+  first_birth_year = lowest == pop.person_birth_year.end() ? 0 : *lowest;
+  birth_years = lowest == pop.person_birth_year.end() ? 0 : static_cast<std::size_t>(*highest - *lowest + 1);
+  alive.assign(pop.blocks.size() * SEXES * birth_years, 0);
+  for (std::size_t b = 0; b < pop.blocks.size(); ++b) {
+    std::int32_t* counts = block(b);
+    for (std::uint32_t p = pop.blocks[b].person_begin; p < pop.blocks[b].person_end; ++p) {
+      ++counts[cell(static_cast<Sex>(pop.person_sex[p]), pop.person_birth_year[p])];
+    }
+  }
+}
+
+//! The year's census of a block's living other residents from their counts by sex and
+//! birth year: what counting each of them would give when no household moves.
+void BlockYear::count_cohorts(const std::int32_t* alive, BlockTally& tally) const {
+  const OtherCohorts& cohorts = *state_.other_cohorts;
+  std::int64_t population = 0;
+  for (std::size_t s = 0; s < SEXES; ++s) {
+    for (std::size_t i = 0; i < cohorts.birth_years; ++i) {
+      const std::int32_t n = alive[s * cohorts.birth_years + i];
+      if (n == 0) continue;
+      const int age = year_ - (cohorts.first_birth_year + static_cast<int>(i));
+      tally.residents[s][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))] += n;
+      population += n;
+    }
+  }
+  tally.population += population;
+}
+
 //! The other residents' year: each living one is counted, and dies at the bottom of a
 //! draw of its own. One Philox block serves two residents (words 0-1 the even index,
-//! 2-3 the odd one), so a batch covers 2 × DRAW_BATCH residents.
+//! 2-3 the odd one), so a batch covers 2 × DRAW_BATCH residents. When no household moves,
+//! they are counted by cohort (OtherCohorts), and a death leaves its cohort.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   if (block.person_begin == block.person_end) return;
+  const bool migration = plan_.migration;
+  std::int32_t* const cohorts =
+      migration ? nullptr : state_.other_cohorts->block(static_cast<std::size_t>(&block - pop_.blocks.data()));
+  if (!migration) count_cohorts(cohorts, tally);
+  const std::int16_t first_birth_year = migration ? 0 : state_.other_cohorts->first_birth_year;
+  const std::size_t cohort_years = migration ? 0 : state_.other_cohorts->birth_years;
   std::uint8_t* const dead = state_.person_dead;
   // Locals, as in women(): the writes to `dead` may alias anything.
   const std::uint32_t* const households = pop_.person_household.data();
@@ -225,7 +262,6 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   const int year = year_;
   Census census = this->census();
   const auto year_key = static_cast<std::uint16_t>(year_);
-  const bool migration = plan_.migration;
   std::int64_t deaths = 0;
   std::uint64_t draws[2][DRAW_BATCH];
   const std::uint32_t pair_end = (block.person_end + 1) / 2;
@@ -234,20 +270,18 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
     if (mortal) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
     const std::uint32_t first = std::max(block.person_begin, 2 * q0);
     const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
-    const std::uint64_t* const even = draws[0] - q0;  // indexed by p / 2
-    const std::uint64_t* const odd = draws[1] - q0;
     for (std::uint32_t p = first; p < last; ++p) {
       if (dead[p]) continue;
       const auto sex = static_cast<Sex>(sexes[p]);
       const int age = year - birth_years[p];
-      if (!migration) {
-        census.count(sex, age, tally);
-      } else if (!census.counted(households[p], sex, age, tally)) {
-        continue;
-      }
-      if (mortal && ((p & 1u) ? odd : even)[p / 2] < mortality.at(sex, age)) {
+      if (migration && !census.counted(households[p], sex, age, tally)) continue;
+      if (mortal && draws[p & 1u][p / 2 - q0] < mortality.at(sex, age)) {
         dead[p] = 1;
         ++deaths;
+        if (!migration) {
+          --cohorts[static_cast<std::size_t>(sexes[p]) * cohort_years +
+                    static_cast<std::size_t>(birth_years[p] - first_birth_year)];
+        }
       }
     }
   }

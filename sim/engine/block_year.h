@@ -79,6 +79,22 @@ struct ChildWork {
 
 struct ChildChunk;
 
+//! The living other residents of each block by sex and birth year. When no household
+//! moves (Plan::migration false) the year's census of them is read from these counts,
+//! so that the yearly pass over them only draws their deaths.
+struct OtherCohorts {
+  std::int16_t first_birth_year = 0;
+  std::size_t birth_years = 0;
+  std::vector<std::int32_t> alive;  //!< [block][sex][birth year - first_birth_year]
+
+  //! Every other resident of `pop` alive, as at a replication's start.
+  void reset(const BasePopulation& pop);
+  std::size_t cell(Sex sex, std::int16_t birth_year) const {
+    return static_cast<std::size_t>(sex) * birth_years + static_cast<std::size_t>(birth_year - first_birth_year);
+  }
+  std::int32_t* block(std::size_t b) { return alive.data() + b * SEXES * birth_years; }
+};
+
 //! The state a replication carries from year to year, shared by its blocks (each block
 //! touches only its own households, women and children).
 struct ReplicationState {
@@ -87,6 +103,7 @@ struct ReplicationState {
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
   std::uint8_t* person_dead;       //!< [other resident]: died in an earlier year
   std::uint8_t* household_minors;  //!< [household]: residents under 18 this year (when a measure asks)
+  OtherCohorts* other_cohorts;     //!< when no household moves
 };
 
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
@@ -129,6 +146,7 @@ class BlockYear {
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
+  void count_cohorts(const std::int32_t* alive, BlockTally& tally) const;
   void admit(const ChildRecord& child, ChildState& state, Census& census, BlockTally& tally, ChildChunk& chunk,
              std::vector<ChildWork>& work) const;
   void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;

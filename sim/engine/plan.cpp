@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/measures/kinds.h"
+
 namespace cradle::engine {
 
 namespace {
