@@ -6,6 +6,7 @@
 #include "models/measures/kinds.h"
 #include "models/childcare_demand.h"
 #include "models/demography.h"
+#include "sim/engine/parallel.h"
 #include "sim/random/rng.h"
 
 namespace cradle::engine {
@@ -215,12 +216,14 @@ void OtherCohorts::reset(const BasePopulation& pop) {
   first_birth_year = lowest == pop.person_birth_year.end() ? 0 : *lowest;
   birth_years = lowest == pop.person_birth_year.end() ? 0 : static_cast<std::size_t>(*highest - *lowest + 1);
   alive.assign(pop.blocks.size() * SEXES * birth_years, 0);
-  for (std::size_t b = 0; b < pop.blocks.size(); ++b) {
-    std::int32_t* counts = block(b);
-    for (std::uint32_t p = pop.blocks[b].person_begin; p < pop.blocks[b].person_end; ++p) {
-      ++counts[cell(static_cast<Sex>(pop.person_sex[p]), pop.person_birth_year[p])];
+  parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
+    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+      std::int32_t* counts = block(b);
+      for (std::uint32_t p = pop.blocks[b].person_begin; p < pop.blocks[b].person_end; ++p) {
+        ++counts[cell(static_cast<Sex>(pop.person_sex[p]), pop.person_birth_year[p])];
+      }
     }
-  }
+  });
 }
 
 //! The year's census of a block's living other residents from their counts by sex and
