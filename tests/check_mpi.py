@@ -6,8 +6,9 @@
 MODE is one of
   identical  a set of three scenarios (two comparisons, their mechanical runs, drawn
              estimates) on 1, 2 and 3 ranks, and with --target-rse on 3: every dataset, and
-             every attribute but the root's created_utc, history, threads and ranks and the
-             timings, bit for bit as one process writes them; `ranks` holds the rank count.
+             every attribute but those that say how the file was made (HOW_MADE: time,
+             command, program revision, threads, ranks) and the timings, bit for bit as one
+             process writes them; `ranks` holds the rank count.
   bad_input  a malformed scenario on 2 ranks: a non-zero exit, one error message, no results
              file, an existing file left as it was; the same when only rank 1 fails (a
              --max-memory that only it is given).
@@ -25,8 +26,10 @@ import sys
 import h5py
 import numpy as np
 
-# Attributes that say how a file was made, not what it holds: the root's, and the timings.
-HOW_MADE = {"created_utc", "history", "threads", "ranks"}
+# Attributes that say how a file was made, not what it holds: when, by which command and
+# program revision (the reference may be built from another), on how many threads and ranks;
+# and the timings.
+HOW_MADE = {"created_utc", "history", "threads", "ranks", "git_revision", "source", "cradle_version"}
 TIMINGS = "/runtime"
 # HDF5's dimension-scale bookkeeping: object references, which differ between any two files.
 REFERENCES = {"DIMENSION_LIST", "REFERENCE_LIST"}

@@ -9,15 +9,15 @@
 using namespace cradle;
 
 TEST_CASE("ranks: every replication of every run goes to one rank, in replication order", "[ranks]") {
-  for (int ranks = 1; ranks <= 5; ++ranks) {
+  for (int n_ranks = 1; n_ranks <= 5; ++n_ranks) {
     for (int runs = 1; runs <= 4; ++runs) {
       for (const auto& [first, end] : std::vector<std::pair<int, int>>{{0, 1}, {0, 7}, {4, 6}, {10, 23}, {3, 3}}) {
-        INFO(ranks << " ranks, " << runs << " runs, replications " << first << "-" << end);
-        std::vector<int> units(static_cast<std::size_t>(ranks), 0);
+        INFO(n_ranks << " ranks, " << runs << " runs, replications " << first << "-" << end);
+        std::vector<int> units(static_cast<std::size_t>(n_ranks), 0);
         for (int run = 0; run < runs; ++run) {
           int next = first;  // rank by rank, the ranges of one run follow one another
-          for (int k = 0; k < ranks; ++k) {
-            const ranks::ReplicationRange r = ranks::share(run, runs, first, end, k, ranks);
+          for (int k = 0; k < n_ranks; ++k) {
+            const ranks::ReplicationRange r = ranks::share(run, runs, first, end, k, n_ranks);
             REQUIRE(r.count() >= 0);
             if (r.count() == 0) continue;
             REQUIRE(r.first == next);
@@ -27,7 +27,7 @@ TEST_CASE("ranks: every replication of every run goes to one rank, in replicatio
           REQUIRE(next == end);
         }
         // Shares differ by at most one replication, the larger ones to the lowest ranks.
-        for (int k = 1; k < ranks; ++k) {
+        for (int k = 1; k < n_ranks; ++k) {
           REQUIRE(units[static_cast<std::size_t>(k)] <= units[static_cast<std::size_t>(k - 1)]);
           REQUIRE(units.front() - units[static_cast<std::size_t>(k)] <= 1);
         }
