@@ -8,7 +8,7 @@
 #
 # -c  the program (default build-mpi/cradle); -n  the rank counts (default: 1 and 2);
 # -t  threads per rank (default 1: ranks alone use the cores); after --, what `cradle run` is
-# given (default: scenarios/sets/xihu_levers.toml -r 16, the shipped Xihu set at full size).
+# given (default: scenarios/sets/xihu_levers.toml -r 32, the shipped Xihu set at full size).
 # Each case runs once, after one untimed warm-up run; a busy machine shows in the times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 run_args=("$@")
-[ ${#run_args[@]} -gt 0 ] || run_args=(scenarios/sets/xihu_levers.toml -r 16)
+[ ${#run_args[@]} -gt 0 ] || run_args=(scenarios/sets/xihu_levers.toml -r 32)
 [ -x "$cradle" ] || { echo "$0: no program at $cradle (build with -DCRADLE_USE_MPI=ON)" >&2; exit 2; }
 
 work=$(mktemp -d)
