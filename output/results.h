@@ -256,7 +256,8 @@ struct RunResults {
   std::string command;      //!< the command line that wrote the file (root attribute history, CF); "" unknown
   std::uint64_t seed = 0;
   int replications = 0;
-  int threads = 0;
+  int threads = 0;  //!< worker threads (of each process, with several)
+  int ranks = 1;    //!< processes the replications were shared among (MPI ranks)
   std::int64_t households = 0;            // base population (households represented, for a sample: simulated × weight)
   std::int64_t households_simulated = 0;  // households actually simulated
   std::int64_t sample_weight = 1;         // each simulated household stands for this many

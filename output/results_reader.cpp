@@ -182,6 +182,7 @@ void read_root(const h5::Handle& file, const std::filesystem::path& path, RunRes
   r.seed = static_cast<std::uint64_t>(h5::read_integer_attribute(root, "seed").at(0));
   r.replications = static_cast<int>(h5::read_integer_attribute(root, "replications").at(0));
   r.threads = static_cast<int>(h5::read_integer_attribute(root, "threads").at(0));
+  r.ranks = h5::attribute_exists(root, "ranks") ? static_cast<int>(h5::read_integer_attribute(root, "ranks").at(0)) : 1;
   r.households = h5::read_integer_attribute(root, "households").at(0);
   r.sample_weight = h5::read_integer_attribute(root, "sample_fraction").at(1);
   r.households_simulated = h5::read_integer_attribute(root, "households_simulated").at(0);

@@ -877,6 +877,8 @@ void write_root_attributes(const h5::Handle& file, const RunResults& results) {
   h5::write_attribute(root, "seed", results.seed);
   h5::write_attribute(root, "replications", std::int64_t{results.replications});
   h5::write_attribute(root, "threads", std::int64_t{results.threads});
+  // 1.6: the MPI ranks that shared the replications.
+  h5::write_attribute(root, "ranks", std::int64_t{results.ranks});
   h5::write_attribute(root, "households", results.households);
   // 1.1: a 1-in-k sample; every count and amount in the file is already scaled by k.
   h5::write_attribute(root, "sample_fraction",

@@ -1,4 +1,4 @@
-// The results file, format 1.5 (RESULTS_FORMAT_MAJOR.RESULTS_FORMAT_MINOR below; see output/FORMAT.md):
+// The results file, format 1.6 (RESULTS_FORMAT_MAJOR.RESULTS_FORMAT_MINOR below; see output/FORMAT.md):
 // one HDF5 file per run, readable with h5py, xarray (engine "h5netcdf") and R's hdf5r/rhdf5.
 // What each dataset is (axes, dtype, units, long_name) comes from output/variables.h.
 #pragma once
@@ -11,7 +11,7 @@ namespace cradle {
 
 //! Major and minor version of the file layout written; readers refuse an unknown major.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 5;
+inline constexpr int RESULTS_FORMAT_MINOR = 6;
 
 //! Writes results to `target` atomically: a temporary file beside it, renamed over
 //! target only when complete; on any error the temporary is removed, target is

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "sim/cli/cli.h"
+#include "sim/engine/ranks.h"
 
 int main(int argc, char** argv) {
   // A fixed mmap threshold: glibc otherwise raises it to the size of each large block
@@ -11,5 +12,7 @@ int main(int argc, char** argv) {
   // peak grew with every replication (275 MiB for 6 on one thread, 128 MiB with this),
   // and no estimate of a run's memory (sim/cli/resources.h) could hold.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // MPI for the program's life when built with it (a rank of mpirun's, or alone as rank 0 of 1).
+  const cradle::ranks::Session session(argc, argv);
   return cradle::run_cli(argc, argv);
 }

@@ -305,7 +305,7 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
 
   SECTION("root and runtime attributes") {
     CHECK(cradle::h5::read_string_attribute(root, "filetype") == "cradle.results");
-    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 5});
+    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 6});
     CHECK(cradle::h5::read_string_attribute(root, "git_revision") == "0123456789ab");
     CHECK(read_scalar_attribute<std::uint64_t>(root, "seed", H5T_NATIVE_UINT64) == 42);
     CHECK(read_scalar_attribute<std::int64_t>(root, "replications", H5T_NATIVE_INT64) == 2);

@@ -6,6 +6,7 @@
 
 #include "cradle_version.h"
 #include "sim/cli/commands.h"
+#include "sim/engine/ranks.h"
 #include "sim/input/scenario.h"
 
 namespace cradle {
@@ -225,15 +226,23 @@ int run_cli(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? EXIT_OK : EXIT_BAD_INPUT;
   }
-  try {
-    return dispatch(cl, argc, argv);
-  } catch (const ScenarioError& e) {
-    std::cerr << "cradle: error: " << e.what() << "\n";
-    return EXIT_BAD_INPUT;
-  } catch (const std::exception& e) {
-    std::cerr << "cradle: error: " << e.what() << "\n";
-    return EXIT_RUN_FAILURE;
+  // Only `run` is shared among ranks (it agrees on every failure itself); rank 0 runs any other
+  // command alone, so that a file is written and a report printed once.
+  const bool alone = !*cl.run_cmd;
+  int code = EXIT_OK;
+  if (!alone || ranks::root()) {
+    try {
+      code = dispatch(cl, argc, argv);
+    } catch (const std::exception& e) {
+      code = report_exception(e);
+    }
   }
+  return alone ? static_cast<int>(ranks::broadcast(code)) : code;
+}
+
+int report_exception(const std::exception& e) {
+  std::cerr << "cradle: error: " << e.what() << "\n";
+  return dynamic_cast<const ScenarioError*>(&e) ? EXIT_BAD_INPUT : EXIT_RUN_FAILURE;
 }
 
 }  // namespace cradle

@@ -53,7 +53,9 @@ std::string default_output_name(const std::string& set_id);
 //! completed replications are saved beside the output after each batch, and the save removed
 //! once the results are written; --resume goes on from it, giving the datasets an
 //! uninterrupted run gives, and refuses (exit 2) a checkpoint made by another program
-//! version, seed or scenario.
+//! version, seed or scenario. Under mpirun (sim/engine/ranks.h) the replications are shared
+//! among the ranks, rank 0 alone reads and writes files and prints, a failure on any rank ends
+//! every rank with one message, and the file's datasets are those of one process.
 int command_run(const RunArgs& args);
 
 //! The options of `cradle compare`.

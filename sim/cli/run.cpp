@@ -1,5 +1,8 @@
 // `cradle run`, as its stages: the scenario and options, the base population, the
-// simulation with a progress bar, the results file and the summary.
+// simulation with a progress bar, the results file and the summary. Under mpirun every rank
+// goes through the stages, simulates its share of each batch (sim/engine/ranks.h) and agrees
+// with the others on how each stage ended; rank 0 alone holds the whole run, reads and saves
+// the checkpoint, writes the results file and prints.
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
@@ -25,6 +28,7 @@
 #include "sim/cli/progress.h"
 #include "sim/cli/resources.h"
 #include "sim/engine/engine.h"
+#include "sim/engine/ranks.h"
 #include "sim/input/scenario.h"
 #include "sim/input/scenario_set.h"
 #include "sim/population/population.h"
@@ -44,6 +48,29 @@ std::string utc_now() {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+//! Runs `step` on this rank, then agrees with every rank on how it went (ranks.h: agree): the
+//! exit code of the first rank that failed, its message printed once, or EXIT_OK. `step`
+//! returns an exit code (after printing why it failed), or throws: a std::invalid_argument
+//! says that the scenarios cannot be `what` (calibrated, resumed; exit 2) when `what` is
+//! given, anything else is reported as the command line reports errors (cli.h: report_exception).
+template <class Step>
+int on_every_rank(Step&& step, const char* what = nullptr) {
+  int code = EXIT_RUN_FAILURE;
+  try {
+    code = step();
+  } catch (const std::invalid_argument& e) {
+    if (what) {
+      std::cerr << "cradle: error: the scenarios cannot be " << what << ": " << e.what() << "\n";
+      code = EXIT_BAD_INPUT;
+    } else {
+      code = report_exception(e);
+    }
+  } catch (const std::exception& e) {
+    code = report_exception(e);
+  }
+  return ranks::agree(code);
 }
 
 //! Parses a sampling fraction "1/k" (or "k"); 0 if malformed.
@@ -168,6 +195,23 @@ struct SetRun {
   std::vector<ScenarioResults> scenarios, mechanical;
 };
 
+//! One simulation of a batch: a scenario of the set, or a reform's mechanical run.
+struct BatchRun {
+  std::size_t scenario = 0;
+  bool mechanical = false;
+};
+
+//! A batch's simulations in the order they run and ranks.h: share() numbers them: each
+//! scenario, each reform followed by its mechanical run when the differences are split.
+std::vector<BatchRun> batch_runs(const ScenarioSet& set, bool split) {
+  std::vector<BatchRun> runs;
+  for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
+    runs.push_back({i, false});
+    if (split && i > 0) runs.push_back({i, true});
+  }
+  return runs;
+}
+
 //! A 64-bit FNV-1a digest of `text`, in hexadecimal: a scenario's text in a checkpoint.
 std::string digest(const std::string& text) {
   std::uint64_t h = 14695981039346656037ULL;
@@ -246,21 +290,44 @@ void add_batch(ScenarioResults&& batch, int first, ScenarioResults& into) {
   }
 }
 
-//! Simulates replications [first, count) of every scenario (and the reforms' mechanical runs).
-void simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& sources, int first, int count,
-                    bool split, Progress* progress, SetRun& run) {
-  const std::size_t n = set.scenarios.size();
-  run.scenarios.resize(n);
-  run.mechanical.resize(split ? n : 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Scenario& scenario = set.scenarios[i];
-    RunOptions options{count, scenario.seed, first, nullptr};
-    add_batch(simulate(scenario, sources[i], options, progress), first, run.scenarios[i]);
-    if (split && i > 0) {
-      options.behaviour_from = &set.scenarios.front();
-      add_batch(simulate(scenario, sources[i], options, progress), first, run.mechanical[i]);
-    }
+//! Simulates replications [first, count) of every scenario (and the reforms' mechanical runs),
+//! each rank its share of them (ranks.h: share), and adds them to rank 0's `run`, gathered in
+//! replication order. The exit code every rank agrees on.
+int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& sources, int first, int count,
+                   bool split, Progress* progress, SetRun& run) {
+  const std::vector<BatchRun> runs = batch_runs(set, split);
+  const int n_runs = static_cast<int>(runs.size());
+  std::vector<ScenarioResults> parts(runs.size());
+  const int simulated = on_every_rank(
+      [&] {
+        for (int j = 0; j < n_runs; ++j) {
+          const Scenario& scenario = set.scenarios[runs[j].scenario];
+          const ranks::ReplicationRange mine = ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size());
+          // Rank 0 runs even an empty share: the run's frame (axes, labels) the others' rows go into.
+          if (mine.count() == 0 && !ranks::root()) continue;
+          const RunOptions options{count, scenario.seed, mine.first,
+                                   runs[j].mechanical ? &set.scenarios.front() : nullptr, mine.end};
+          parts[j] = simulate(scenario, sources[runs[j].scenario], options, progress);
+        }
+        return EXIT_OK;
+      },
+      "calibrated");
+  if (simulated != EXIT_OK) return simulated;
+  for (int j = 0; j < n_runs; ++j) {
+    const std::vector<ranks::ReplicationRange> ranges = ranks::shares(j, n_runs, first, count);
+    for_each_replication_array([&](const char*, auto member) {
+      auto& rows = parts[j].*member;
+      ranks::gather_rows(rows, rows.size() / static_cast<std::size_t>(count), ranges);
+    });
   }
+  if (!ranks::root()) return EXIT_OK;
+  run.scenarios.resize(set.scenarios.size());
+  run.mechanical.resize(split ? set.scenarios.size() : 0);
+  for (int j = 0; j < n_runs; ++j) {
+    const std::size_t i = runs[j].scenario;
+    add_batch(std::move(parts[j]), first, runs[j].mechanical ? run.mechanical[i] : run.scenarios[i]);
+  }
+  return EXIT_OK;
 }
 
 //! The largest relative standard error among the horizon totals of the scenarios and of
@@ -290,53 +357,92 @@ int next_replications(int done, int batch, double rse, double target, int most) 
   return static_cast<int>(std::min<double>(most, done + batches * batch));
 }
 
-//! Simulates replications [done, count) in batches of `saving.every` (all at once without
-//! checkpoints), saving a checkpoint after each.
-void simulate_to(const ScenarioSet& set, const std::vector<PopulationSource>& sources, bool split, int& done,
-                 int count, const Checkpointing& saving, Progress* progress, SetRun& run) {
-  while (done < count) {
-    const int upto = saving.path.empty() ? count : std::min(count, done + saving.every);
-    simulate_batch(set, sources, done, upto, split, progress, run);
-    done = upto;
-    if (!saving.path.empty()) save_checkpoint(saving, done, count, run);
-  }
+//! Where the batch that starts at `done` ends: a checkpoint's worth of replications later,
+//! or at `count` without checkpoints.
+int batch_end(int done, int count, const Checkpointing& saving) {
+  return saving.path.empty() ? count : std::min(count, done + saving.every);
 }
 
-//! Simulates the set with a progress bar, in batches until --target-rse is met, from a
-//! checkpoint if `resume` is set; false (after the message) if a scenario cannot be calibrated.
-bool run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& sources, const RunArgs& args,
-                    const Checkpointing& saving, const Checkpoint* resume, RunResults& results, SetRun& run) {
+//! The replication-years this rank simulates of replications [done, count), batch by batch:
+//! what its progress bar counts.
+std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const Checkpointing& saving) {
+  std::uint64_t replications = 0;
+  for (int first = done; first < count; first = batch_end(first, count, saving)) {
+    for (int j = 0; j < runs; ++j) {
+      replications += static_cast<std::uint64_t>(
+          ranks::share(j, runs, first, batch_end(first, count, saving), ranks::rank(), ranks::size()).count());
+    }
+  }
+  return replications * static_cast<std::uint64_t>(years);
+}
+
+//! Simulates replications [done, count) in batches (batch_end), rank 0 saving a checkpoint
+//! after each; the exit code every rank agrees on.
+int simulate_to(const ScenarioSet& set, const std::vector<PopulationSource>& sources, bool split, int& done,
+                int count, const Checkpointing& saving, Progress* progress, SetRun& run) {
+  while (done < count) {
+    const int upto = batch_end(done, count, saving);
+    if (const int code = simulate_batch(set, sources, done, upto, split, progress, run)) return code;
+    done = upto;
+    if (saving.path.empty()) continue;
+    const int saved = on_every_rank([&] {
+      if (ranks::root()) save_checkpoint(saving, done, count, run);
+      return EXIT_OK;
+    });
+    if (saved != EXIT_OK) return saved;
+  }
+  return EXIT_OK;
+}
+
+//! Simulates the set with a progress bar (of this rank's share), in batches until
+//! --target-rse is met, from rank 0's checkpoint `resume` if --resume; the exit code every rank
+//! agrees on (after the message: a scenario that cannot be calibrated is exit 2).
+int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& sources, const RunArgs& args,
+                   const Checkpointing& saving, const Checkpoint* resume, RunResults& results, SetRun& run) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool split = set.scenarios.size() > 1 && !args.no_split;
-  const int runs = static_cast<int>(set.scenarios.size() * (split ? 2 : 1) - (split ? 1 : 0));
+  const int runs = static_cast<int>(batch_runs(set, split).size());
   const int batch = set.scenarios.front().replications;
   const bool show = !args.quiet && !args.no_progress;
   int done = 0, count = batch;
-  try {
-    if (resume) {
-      restore_run(set, sources, *resume, split, run);
-      done = resume->done;
-      count = resume->target;
-    }
-    for (;;) {
-      Progress progress("simulating", static_cast<std::uint64_t>(count - done) * set.scenarios.front().years() * runs,
-                        show);
-      simulate_to(set, sources, split, done, count, saving, &progress, run);
-      progress.finish();
-      if (args.target_rse <= 0) break;
+  if (args.resume) {
+    // Rank 0 read the checkpoint: it puts the saved replications into `run`, and every rank
+    // goes on from where it stopped.
+    const int restored = on_every_rank(
+        [&] {
+          if (ranks::root()) restore_run(set, sources, *resume, split, run);
+          return EXIT_OK;
+        },
+        "resumed");
+    if (restored != EXIT_OK) return restored;
+    done = static_cast<int>(ranks::broadcast(resume ? resume->done : 0));
+    count = static_cast<int>(ranks::broadcast(resume ? resume->target : 0));
+  }
+  for (;;) {
+    Progress progress("simulating", work_of_this_rank(done, count, runs, set.scenarios.front().years(), saving), show);
+    const int simulated = simulate_to(set, sources, split, done, count, saving, &progress, run);
+    progress.finish();
+    if (simulated != EXIT_OK) return simulated;
+    if (args.target_rse <= 0) break;
+    // Rank 0 holds every replication: it decides whether to go on, and up to where (0: stop).
+    std::int64_t next = 0;
+    const int decided = on_every_rank([&] {
+      if (!ranks::root()) return EXIT_OK;
       const double rse = worst_rse(run);
       if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
-      if (rse <= args.target_rse || done >= args.max_replications) break;
-      count = next_replications(done, batch, rse, args.target_rse, args.max_replications);
-    }
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "cradle: error: the scenarios cannot be " << (resume ? "resumed" : "calibrated") << ": " << e.what()
-              << "\n";
-    return false;
+      if (rse > args.target_rse && done < args.max_replications) {
+        next = next_replications(done, batch, rse, args.target_rse, args.max_replications);
+      }
+      return EXIT_OK;
+    });
+    if (decided != EXIT_OK) return decided;
+    next = ranks::broadcast(next);
+    if (next == 0) break;
+    count = static_cast<int>(next);
   }
-  results.replications = run.scenarios.front().replications;
+  results.replications = done;
   results.times.simulation_seconds = seconds_since(t0);
-  return true;
+  return EXIT_OK;
 }
 
 //! The set's results as the file holds them: aligned axes, and each scenario compared with the first.
@@ -377,35 +483,61 @@ std::optional<Checkpoint> resumable(const Checkpointing& saving, bool quiet) {
   return saved;
 }
 
-}  // namespace
+//! What `cradle run` settles before any work.
+struct RunSetup {
+  ScenarioSet set;
+  std::filesystem::path out;
+  std::int64_t sample = 1;
+  Checkpointing saving;
+  std::optional<Checkpoint> resume;  //!< rank 0's, with --resume
+  int threads = 1;
+};
 
-std::string default_output_name(const std::string& set_id) { return set_id + ".h5"; }
-
-int command_run(const RunArgs& args) {
-  const ScenarioSet set = amended_set(args);
-  const Scenario& scenario = set.scenarios.front();
-  const std::filesystem::path out = args.output.empty() ? default_output_name(set.id) : args.output;
-  if (!usable_output(out)) return EXIT_RUN_FAILURE;
-  if (!replaceable_output(out, args.force)) return EXIT_BAD_INPUT;
-  std::int64_t sample = scenario.sample;
+//! The checks before any work, as an exit code after the message: the set as the command line
+//! amends it, the sample, and the memory the run needs (on every rank: each checks its own
+//! machine); the output file and the checkpoint to resume from (on rank 0, which writes one
+//! and reads the other).
+int prepare_run(const RunArgs& args, RunSetup& setup) {
+  setup.set = amended_set(args);
+  const Scenario& scenario = setup.set.scenarios.front();
+  setup.out = args.output.empty() ? default_output_name(setup.set.id) : args.output;
+  if (ranks::root()) {
+    if (!usable_output(setup.out)) return EXIT_RUN_FAILURE;
+    if (!replaceable_output(setup.out, args.force)) return EXIT_BAD_INPUT;
+  }
+  setup.sample = scenario.sample;
   if (!args.sample.empty()) {
-    sample = parse_sample(args.sample);
-    if (sample < 1) {
+    setup.sample = parse_sample(args.sample);
+    if (setup.sample < 1) {
       std::cerr << "cradle: error: --sample expects 1/k with k a whole number from 1, found \"" << args.sample
                 << "\"\n";
       return EXIT_BAD_INPUT;
     }
   }
-  Checkpointing saving;
-  std::optional<Checkpoint> resume;
   if (args.checkpoint || args.resume || args.checkpoint_every > 0) {
-    saving = Checkpointing{checkpoint_path(out), run_identity(set, args, sample),
-                           args.checkpoint_every > 0 ? args.checkpoint_every : std::max(1, (scenario.replications + 9) / 10)};
+    setup.saving =
+        Checkpointing{checkpoint_path(setup.out), run_identity(setup.set, args, setup.sample),
+                      args.checkpoint_every > 0 ? args.checkpoint_every : std::max(1, (scenario.replications + 9) / 10)};
   }
-  if (args.resume && !(resume = resumable(saving, args.quiet))) return EXIT_BAD_INPUT;
-  const int threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  if (!memory_allows_run(set, sample, threads, args)) return EXIT_BAD_INPUT;
+  if (args.resume && ranks::root() && !(setup.resume = resumable(setup.saving, args.quiet))) return EXIT_BAD_INPUT;
+  setup.threads = args.threads > 0 ? args.threads : tbb::info::default_concurrency();
+  if (!memory_allows_run(setup.set, setup.sample, setup.threads, args)) return EXIT_BAD_INPUT;
+  return EXIT_OK;
+}
+
+}  // namespace
+
+std::string default_output_name(const std::string& set_id) { return set_id + ".h5"; }
+
+int command_run(const RunArgs& given) {
+  // Ranks other than 0 say nothing (ranks.h: Session captures what they would print anyway).
+  RunArgs args = given;
+  if (!ranks::root()) args.quiet = args.no_progress = true;
+  RunSetup setup;
+  if (const int code = on_every_rank([&] { return prepare_run(args, setup); }); code != EXIT_OK) return code;
+  const ScenarioSet& set = setup.set;
+  const Scenario& scenario = set.scenarios.front();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(setup.threads));
 
   RunResults results;
   results.cradle_version = CRADLE_VERSION;
@@ -414,18 +546,34 @@ int command_run(const RunArgs& args) {
   results.title = set_title(set);
   results.command = args.command_line;
   results.seed = scenario.seed;
-  results.threads = threads;
+  results.threads = setup.threads;
+  results.ranks = ranks::size();
   // One source per scenario: each draws replication r's population from (seed, r), so the
-  // scenarios of a set, all of one place, run on the same populations.
+  // scenarios of a set, all of one place, run on the same populations. Every rank builds
+  // replication 0's, on which the runs are planned.
   std::vector<PopulationSource> sources(set.scenarios.size());
-  for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
-    if (!build_population(set.scenarios[i], sample, args.quiet || i > 0, threads, sources[i], results)) return EXIT_BAD_INPUT;
-  }
+  const int built = on_every_rank([&] {
+    for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
+      if (!build_population(set.scenarios[i], setup.sample, args.quiet || i > 0, setup.threads, sources[i], results)) {
+        return EXIT_BAD_INPUT;
+      }
+    }
+    return EXIT_OK;
+  });
+  if (built != EXIT_OK) return built;
   SetRun run;
-  if (!run_simulation(set, sources, args, saving, resume ? &*resume : nullptr, results, run)) return EXIT_BAD_INPUT;
-  collect(set, std::move(run), results);
-  write_results(out, results);
-  if (!saving.path.empty()) std::filesystem::remove(saving.path);
+  const Checkpoint* resume = setup.resume ? &*setup.resume : nullptr;
+  if (const int code = run_simulation(set, sources, args, setup.saving, resume, results, run); code != EXIT_OK) {
+    return code;
+  }
+  const int written = on_every_rank([&] {
+    if (!ranks::root()) return EXIT_OK;
+    collect(set, std::move(run), results);
+    write_results(setup.out, results);
+    if (!setup.saving.path.empty()) std::filesystem::remove(setup.saving.path);
+    return EXIT_OK;
+  });
+  if (written != EXIT_OK) return written;
   if (!args.quiet) {
     if (args.detail) {
       print_summary(std::cout, results);
@@ -434,8 +582,8 @@ int command_run(const RunArgs& args) {
     }
     for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c, args.style);
     if (args.expected) print_expected(std::cout, scenario, *sources.front()(0), results.scenarios.front());
-    std::cout << "\nwrote " << out.string() << " (population " << results.times.population_seconds << " s, simulation "
-              << results.times.simulation_seconds << " s)\n";
+    std::cout << "\nwrote " << setup.out.string() << " (population " << results.times.population_seconds
+              << " s, simulation " << results.times.simulation_seconds << " s)\n";
   }
   return EXIT_OK;
 }

@@ -64,7 +64,9 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   // replication's memory is allocated (and its pages faulted in) once per concurrent one.
   tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool;
   const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
-  engine::parallel_for(first_rep, R, [&](const tbb::blocked_range<std::size_t>& reps) {
+  const std::size_t end_rep =
+      options.end_replication < 0 ? R : std::clamp(static_cast<std::size_t>(options.end_replication), first_rep, R);
+  engine::parallel_for(first_rep, end_rep, [&](const tbb::blocked_range<std::size_t>& reps) {
     for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
       const auto rep = static_cast<std::uint32_t>(r);
       // A scenario that draws estimates runs replication r as its own scenario (own plan).

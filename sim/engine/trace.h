@@ -24,6 +24,9 @@ struct RunOptions {
   //! to the families the other scenario would have, on the same streams (the mechanical
   //! part of a difference).
   const Scenario* behaviour_from = nullptr;
+  //! When not negative, replications from this one on are left zero too: the part of a batch
+  //! one MPI rank runs (sim/engine/ranks.h).
+  int end_replication = -1;
 };
 
 //! A child born during a replication, as recorded for checks and tests.
