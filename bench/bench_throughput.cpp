@@ -500,7 +500,17 @@ void print_phases(const std::vector<Row>& rows) {
 struct Projection {
   const Measured* one = nullptr;   //!< the one-thread row; null: not made
   const Measured* more = nullptr;  //!< the row whose efficiency is assumed
-  double efficiency = 0, loop_s = 0, run_s = 0;
+  double measured = 0;    //!< the efficiency measured
+  double efficiency = 0;  //!< the one assumed: the measured one, at most 100 % (more is noise)
+  double loop_s = 0, run_s = 0;
+
+  //! How the efficiency assumed was obtained, for the report's sentences.
+  std::string efficiency_text() const {
+    char text[160];
+    std::snprintf(text, sizeof text, "%.0f %% efficiency measured with %d threads%s", 100 * measured, more->threads,
+                  measured > 1 ? " (taken as 100 %: above linear is noise in the one-thread time)" : "");
+    return text;
+  }
 };
 
 Projection project(const std::vector<Row>& rows) {
@@ -513,7 +523,8 @@ Projection project(const std::vector<Row>& rows) {
   }
   if (!p.one || !p.more) return Projection{};
   const Measured &m1 = *p.one, &mt = *p.more;
-  p.efficiency = (m1.loop_s / mt.loop_s) / mt.threads;
+  p.measured = (m1.loop_s / mt.loop_s) / mt.threads;
+  p.efficiency = std::min(p.measured, 1.0);
   p.loop_s = m1.loop_s / m1.replications * REPLICATIONS / (CORES * p.efficiency);
   p.run_s = (m1.generation_s + m1.run_s) / m1.replications * REPLICATIONS / (CORES * p.efficiency);
   return p;
@@ -527,9 +538,8 @@ void print_projection(const Projection& p) {
   }
   std::printf(
       "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
-      "replication, divided by 16 cores at the %.0f %% efficiency measured with %d threads (assumed to "
-      "hold at 16; memory not projected):\n\n",
-      grouped(p.one->households).c_str(), p.one->years, 100 * p.efficiency, p.more->threads);
+      "replication, divided by 16 cores at the %s (assumed to hold at 16; memory not projected):\n\n",
+      grouped(p.one->households).c_str(), p.one->years, p.efficiency_text().c_str());
   std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), projected;\n", p.loop_s, p.loop_s / 60);
   std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), projected.\n\n",
               p.run_s, p.run_s / 60);
@@ -572,10 +582,9 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
   const Projection p = project(rows);
   if (p.one) {
     std::printf(
-        "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %.0f %% "
-        "efficiency measured with %d threads: %.1f min for the yearly loop, %.1f min as `cradle run` makes "
-        "it.\n",
-        p.one->years, 100 * p.efficiency, p.more->threads, p.loop_s / 60, p.run_s / 60);
+        "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %s: %.1f min "
+        "for the yearly loop, %.1f min as `cradle run` makes it.\n",
+        p.one->years, p.efficiency_text().c_str(), p.loop_s / 60, p.run_s / 60);
   }
   std::printf("\n");
 }
