@@ -119,11 +119,18 @@ def scenario_set(scenarios):
         "--sample", "1/100", "-r", "7", "--uncertain", "estimates", "-q"]
 
 
+def alone_reference(runner, base, name):
+    """The scenario set run by one process into `name` (in the work folder): its path, or
+    None (the failure recorded) when that run fails."""
+    reference = os.path.join(runner.work, name)
+    done = runner.alone(base + ["-t", "2", "-o", reference])
+    return reference if check(done.returncode == 0, f"one process: {done.stderr}") else None
+
+
 def identical(runner, scenarios):
     base = scenario_set(scenarios)
-    reference = os.path.join(runner.work, "alone.h5")
-    done = runner.alone(base + ["-t", "2", "-o", reference])
-    if not check(done.returncode == 0, f"one process: {done.stderr}"):
+    reference = alone_reference(runner, base, "alone.h5")
+    if reference is None:
         return
     # The comparison sees a difference where there is one: another seed, on 2 ranks.
     other = os.path.join(runner.work, "other_seed.h5")
@@ -195,9 +202,8 @@ def bad_input(runner, scenarios):
 
 def resume(runner, scenarios):
     base = scenario_set(scenarios)
-    reference = os.path.join(runner.work, "whole.h5")
-    done = runner.alone(base + ["-t", "2", "-o", reference])
-    if not check(done.returncode == 0, f"one process: {done.stderr}"):
+    reference = alone_reference(runner, base, "whole.h5")
+    if reference is None:
         return
     out = os.path.join(runner.work, "resumed.h5")
     saved = out + ".checkpoint"

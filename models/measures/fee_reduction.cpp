@@ -22,7 +22,7 @@ Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear&
   std::array<Fen, 12>& reduced = childcare ? ledger->childcare : ledger->kindergarten;
   Cost cost;
   for (const MeasureYear::Segment& s : t.segments) {
-    const std::uint16_t mask = enrolled_months(m, c, t.year, s.kindergarten_years) & s.months;
+    const std::uint16_t mask = enrolled_months(m, c, t.year, s.phase->kindergarten_years) & s.months;
     if (mask == 0) continue;
     const Fen amount = phase_amount(m.kind, *s.phase, fee);
     for (std::size_t month = 0; month < 12; ++month) {

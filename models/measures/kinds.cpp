@@ -79,7 +79,7 @@ MeasureYear measure_year(const Measure& m, int year) {
     const std::uint16_t months = phase_months(m, i, year) & in_force;
     if (months == 0) continue;
     const Phase& p = m.phases[i];
-    t.segments.push_back({months, p.kindergarten_years, p.per_months, &p});
+    t.segments.push_back({months, &p});
   }
   return t;
 }

@@ -99,20 +99,21 @@ std::uint16_t enrolled_months(const Measure& m, const ChildYear& c, int year, st
 
 namespace {
 
-//! An amount for `per_months` months, for the months counted: nearly every amount is by the
-//! month, and skipping the division for those saves the slowest instruction of the loop.
-Fen per_months_share(Fen amount, int per_months) { return per_months == 1 ? amount : amount / per_months; }
+//! Adds `n` months of a segment's phase to `cost`. Its amount is for `per_months` months:
+//! nearly every amount is by the month, and skipping the division for those saves the
+//! slowest instruction of the loop.
+void add_months(Cost& cost, const Measure& m, const Phase& phase, int n, FeeContext fee) {
+  const Fen amount = n * phase_amount(m.kind, phase, fee);
+  cost.units += n;
+  cost.fen += phase.per_months == 1 ? amount : amount / phase.per_months;
+}
 
 }  // namespace
 
 Cost monthly_cost(const Measure& m, const MeasureYear& t, std::uint16_t mask, FeeContext fee) {
   Cost cost;
   if (mask == 0) return cost;
-  for (const MeasureYear::Segment& s : t.segments) {
-    const int n = months_in(mask & s.months);
-    cost.units += n;
-    cost.fen += per_months_share(n * phase_amount(m.kind, *s.phase, fee), s.per_months);
-  }
+  for (const MeasureYear::Segment& s : t.segments) add_months(cost, m, *s.phase, months_in(mask & s.months), fee);
   return cost;
 }
 
@@ -120,9 +121,8 @@ Cost enrolled_cost(const Measure& m, const MeasureYear& t, const ChildYear& c, F
   Cost cost;
   if (!reaches_child(m, c)) return cost;
   for (const MeasureYear::Segment& s : t.segments) {
-    const int n = months_in(enrolled_months(m, c, t.year, s.kindergarten_years) & s.months);
-    cost.units += n;
-    cost.fen += per_months_share(n * phase_amount(m.kind, *s.phase, fee), s.per_months);
+    const std::uint16_t enrolled = enrolled_months(m, c, t.year, s.phase->kindergarten_years);
+    add_months(cost, m, *s.phase, months_in(enrolled & s.months), fee);
   }
   return cost;
 }

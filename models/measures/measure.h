@@ -255,9 +255,7 @@ struct MeasureYear {
   //! A phase with months in force in the year.
   struct Segment {
     std::uint16_t months;  //!< of the year: the phase's, within the measure's dates
-    std::uint8_t kindergarten_years;
-    int per_months;
-    const Phase* phase;  //!< its amount (a fee reduction reads it with the fees)
+    const Phase* phase;    //!< its amount, per_months and kindergarten years
   };
   int year = 0;
   std::vector<Segment> segments;  //!< in phase order; empty: not in force in the year

@@ -42,6 +42,17 @@ bool all_chunks(std::size_t n, const Sorted& sorted) {
   return std::all_of(ok.begin(), ok.end(), [](std::uint8_t x) { return x != 0; });
 }
 
+//! Whether records are in order of (major, minor), checked in parallel chunks.
+template <class Major, class Minor>
+bool sorted_by(const std::vector<Major>& major, const std::vector<Minor>& minor) {
+  return all_chunks(major.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b + 1; i < e; ++i) {
+      if (major[i] < major[i - 1] || (major[i] == major[i - 1] && minor[i] < minor[i - 1])) return false;
+    }
+    return true;
+  });
+}
+
 //! v[i] = old v[order[i]].
 template <class T>
 void permute(std::vector<T>& v, const generation::Buffer<std::uint32_t>& order) {
@@ -172,16 +183,7 @@ generation::Buffer<std::uint32_t> sort_women(BasePopulation& pop) {
   const std::size_t w = pop.women();
   // Women: (household, birth year, parity, flags) in one word, moved by the sort with their
   // old index, so that nothing is gathered from scattered places.
-  const bool women_sorted = all_chunks(w, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b + 1; i < e; ++i) {
-      if (pop.woman_household[i] < pop.woman_household[i - 1] ||
-          (pop.woman_household[i] == pop.woman_household[i - 1] &&
-           pop.woman_birth_year[i] < pop.woman_birth_year[i - 1])) {
-        return false;
-      }
-    }
-    return true;
-  });
+  const bool women_sorted = sorted_by(pop.woman_household, pop.woman_birth_year);
   generation::Buffer<std::uint32_t> old;  // the women's old indices, by new place
   if (!women_sorted) {
     const std::int16_t first_year = extreme(pop.woman_birth_year, true);
@@ -217,16 +219,7 @@ generation::Buffer<std::uint32_t> sort_women(BasePopulation& pop) {
 void sort_children(BasePopulation& pop) {
   const std::size_t c = pop.children();
   // Children: (household, birth month) with their old index; their records then gathered.
-  const bool children_sorted = all_chunks(c, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b + 1; i < e; ++i) {
-      if (pop.child_household[i] < pop.child_household[i - 1] ||
-          (pop.child_household[i] == pop.child_household[i - 1] &&
-           pop.child_birth_month[i] < pop.child_birth_month[i - 1])) {
-        return false;
-      }
-    }
-    return true;
-  });
+  const bool children_sorted = sorted_by(pop.child_household, pop.child_birth_month);
   if (!children_sorted) {
     const MonthIndex first_month = extreme(pop.child_birth_month, true);
     const auto months = static_cast<std::uint32_t>(extreme(pop.child_birth_month) - first_month);
