@@ -11,13 +11,15 @@
 // the policy. The month of a birth is drawn uniformly from the twelve.
 //
 // A child dies in a year at its age's rate (age 0 in its year of birth), in a month drawn
-// uniformly from those after its birth; it is alive in the months before. Other
-// residents die at the bottom of their own year's draw. No death depends on the policy.
+// uniformly from those after its birth; it is alive in the months before. An other
+// resident's death is dated once for the run: one draw u against their survival S over
+// the years, death in the first year where u > S (RunSurvival). No death depends on the policy.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "models/life_table.h"
 #include "models/probability.h"
@@ -57,6 +59,44 @@ inline MortalityThresholds mortality_thresholds(const LifeTable& table) {
   }
   return t;
 }
+
+//! Survival through one more year at a mortality threshold, in 64-bit fixed point
+//! (2^64 − 1 for certain): what is left of `survival` after the year's deaths.
+inline std::uint64_t survive_year(std::uint64_t survival, std::uint64_t threshold) {
+  __extension__ using Wide = unsigned __int128;
+  return survival - static_cast<std::uint64_t>((static_cast<Wide>(survival) * threshold) >> 64);
+}
+
+//! Survival from a run's start through each of its years, by sex and attained age at the
+//! start (survive_year in turn), so that a resident's year of death is one comparison per
+//! year: the years whose survival is at least the resident's draw are those it lives through.
+class RunSurvival {
+ public:
+  RunSurvival() = default;
+  RunSurvival(const MortalityThresholds& mortality, int years) : years_(years) {
+    left_.resize(static_cast<std::size_t>(SEXES * AGES * years));
+    for (int s = 0; s < SEXES; ++s) {
+      for (int a = 0; a < AGES; ++a) {
+        std::uint64_t survival = ~std::uint64_t{0};
+        for (int y = 0; y < years; ++y) {
+          survival = survive_year(survival, mortality.at(static_cast<Sex>(s), a + y));
+          left_[static_cast<std::size_t>((s * AGES + a) * years + y)] = survival;
+        }
+      }
+    }
+  }
+  //! [year]: survival through the end of each year, for a resident of `sex` attained
+  //! `age` at the start (older than OLDEST_AGE + 1: as that age, which the table clamps to).
+  const std::uint64_t* at(Sex sex, int age) const {
+    const int a = std::clamp(age, 0, AGES - 1);
+    return left_.data() + static_cast<std::size_t>((static_cast<int>(sex) * AGES + a) * years_);
+  }
+
+ private:
+  static constexpr int AGES = OLDEST_AGE + 2;  // attained ages whose rates over a run differ
+  int years_ = 0;
+  std::vector<std::uint64_t> left_;
+};
 
 //! Whether a woman's year draw `u` is her death, for her age's threshold: the top of
 //! the range, which births (at the bottom) never reach.

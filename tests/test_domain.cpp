@@ -100,6 +100,34 @@ TEST_CASE("demography: thresholds follow the life table by sex and age", "[unit]
   REQUIRE(mortality_age(30) == 29);
 }
 
+
+TEST_CASE("demography: survival over a run is the product of each year's survival, closed form", "[unit][domain]") {
+  LifeTable table;
+  table.per_1000[0].fill(10.0);
+  table.per_1000[1].fill(5.0);
+  table.per_1000[1][LIFE_TABLE_GROUPS - 1] = 500.0;  // women 100+
+  const MortalityThresholds t = mortality_thresholds(table);
+  const int years = 11;
+  const RunSurvival run(t, years);
+  const double two64 = 0x1p64;
+  // A constant hazard: (1 − q)^(y+1) after year y, to the fixed point's rounding.
+  const double q = -std::expm1(-0.010);
+  const std::uint64_t* men40 = run.at(Sex::male, 40);
+  for (int y = 0; y < years; ++y) {
+    REQUIRE(static_cast<double>(men40[y]) / two64 == Approx(std::pow(1 - q, y + 1)).epsilon(1e-12));
+    if (y > 0) REQUIRE(men40[y] < men40[y - 1]);
+  }
+  REQUIRE(survive_year(~std::uint64_t{0}, 0) == ~std::uint64_t{0});  // no rate: nobody dies
+  // Women 95 at the start reach the 100+ rate when attained 101 (completed age 100).
+  const std::uint64_t* women95 = run.at(Sex::female, 95);
+  const double q5 = -std::expm1(-0.005), q500 = -std::expm1(-0.5);
+  REQUIRE(static_cast<double>(women95[5]) / two64 == Approx(std::pow(1 - q5, 6)).epsilon(1e-12));
+  REQUIRE(static_cast<double>(women95[6]) / two64 == Approx(std::pow(1 - q5, 6) * (1 - q500)).epsilon(1e-12));
+  // Every age past the table's oldest takes the same row.
+  REQUIRE(std::equal(run.at(Sex::female, OLDEST_AGE + 1), run.at(Sex::female, OLDEST_AGE + 1) + years,
+                     run.at(Sex::female, 150)));
+  REQUIRE_FALSE(std::equal(run.at(Sex::female, 100), run.at(Sex::female, 100) + years, run.at(Sex::female, 101)));
+}
 TEST_CASE("life table: closed form for a constant hazard, and scaling reaches the stated life expectancy",
           "[unit][domain]") {
   LifeTable constant;

@@ -646,6 +646,20 @@ TEST_CASE("net migration: households leave or arrive, births follow, and people 
   }
 }
 
+TEST_CASE("deaths with migration: residents die only while present, each year as the projection says",
+          "[engine][migration][statistical]") {
+  // Each other resident's death is dated once for the run from its household's arrival
+  // (BlockYear::date_deaths): a date before the arrival would show as too few residents
+  // and deaths in the years after arrivals.
+  for (const double rate : {-12.0, 12.0}) {
+    INFO("net migration " << rate << " per 1000 households");
+    Scenario s = cradle::testing::neutral(default_scenario());
+    s.profile.net_migration_per_1000 = rate;
+    const BasePopulation pop = generate_population(s.profile, s.start_year, s.seed, 0.3);
+    require_near_projection(s, pop, 30);
+  }
+}
+
 TEST_CASE("events are dated to the day: a measure from a date inside a year pays the share of the year after it",
           "[engine][events]") {
   Scenario s = cradle::testing::neutral(default_scenario());

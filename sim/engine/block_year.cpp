@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "models/measures/kinds.h"
 #include "models/childcare_demand.h"
@@ -119,7 +120,7 @@ void BlockYear::count_minors(const HouseholdBlock& block, const std::vector<Newb
     if (state_.parity[w] != DEAD && age >= YOUNGEST_WOMAN_AGE) add(pop_.woman_household[w], age);
   }
   for (std::uint32_t p = block.person_begin; p < block.person_end; ++p) {
-    if (!state_.person_dead[p]) add(pop_.person_household[p], year_ - pop_.person_birth_year[p]);
+    if (state_.person_death[p] >= y_) add(pop_.person_household[p], year_ - pop_.person_birth_year[p]);
   }
   const MonthIndex year_start = month_index(year_, 1);
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
@@ -243,50 +244,104 @@ void BlockYear::count_cohorts(const std::int32_t* alive, BlockTally& tally) cons
   tally.population += population;
 }
 
-//! The other residents' year: each living one is counted, and dies at the bottom of a
-//! draw of its own. One Philox block serves two residents (words 0-1 the even index,
-//! 2-3 the odd one), so a batch covers 2 × DRAW_BATCH residents. When no household moves,
-//! they are counted by cohort (OtherCohorts), and a death leaves its cohort.
+//! Dates each other resident's death once, in the run's first year: one uniform u against
+//! the resident's survival S over the years it is present (RunSurvival; from its household's
+//! arrival, and a resident who has left no longer dies), death in the first year where u
+//! exceeds S. The year of death then has the distribution that a draw per year gives.
+void BlockYear::date_deaths(const HouseholdBlock& block) const {
+  std::uint8_t* const death = state_.person_death;
+  const std::uint32_t* const households = pop_.person_household.data();
+  const std::int16_t* const birth_years = pop_.person_birth_year.data();
+  const std::uint8_t* const sexes = pop_.person_sex.data();
+  const int start = plan_.start_year, years = plan_.years;
+  std::uint64_t draws[2][DRAW_BATCH];
+  const std::uint32_t pair_end = (block.person_end + 1) / 2;
+  for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
+    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
+    draw_batch_u64(plan_.seed, rep_, q0, n, 0, stream::PERSON_DEATH, draws[0], draws[1]);
+    const std::uint32_t first = std::max(block.person_begin, 2 * q0);
+    const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
+    for (std::uint32_t p = first; p < last; ++p) {
+      const std::uint32_t h = households[p];
+      const int from = std::max(pop_.household_arrival[h] - start, 0);
+      const int to = std::min(pop_.household_departure[h] - start, years);
+      const std::uint64_t u = draws[p & 1u][p / 2 - q0];
+      const auto sex = static_cast<Sex>(sexes[p]);
+      int dies = 0;  // the years lived through from `from`: the year of death less `from`
+      if (from == 0) {
+        const std::uint64_t* const left = plan_.survival.at(sex, start - birth_years[p]);
+        for (int y = 0; y < years; ++y) dies += u <= left[y];  // S falls: a count, no branch
+      } else {  // an arrival during the run (few): survival from its arrival
+        std::uint64_t survival = ~std::uint64_t{0};
+        for (int y = from; y < to && u <= survival; ++y) {
+          survival = survive_year(survival, plan_.mortality.at(sex, start + y - birth_years[p]));
+          dies += u <= survival;
+        }
+      }
+      death[p] = from + dies < to ? static_cast<std::uint8_t>(from + dies) : NEVER_DIES;
+    }
+  }
+}
+
+namespace {
+
+//! Calls found(p) for each p in [begin, end) with bytes[p] == value, eight bytes at a
+//! time: most residents do not die in a given year.
+template <class Found>
+void for_each_equal(const std::uint8_t* bytes, std::uint32_t begin, std::uint32_t end, std::uint8_t value,
+                    Found found) {
+  constexpr std::uint64_t ONES = 0x0101010101010101u, HIGHS = 0x8080808080808080u;
+  std::uint32_t p = begin;
+  for (; p + 8 <= end; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes + p, 8);
+    const std::uint64_t x = word ^ (ONES * value);  // a zero byte where bytes[p + i] == value
+    if (((x - ONES) & ~x & HIGHS) == 0) continue;   // no zero byte (exact: no false negative)
+    for (std::uint32_t i = 0; i < 8; ++i) {
+      if (bytes[p + i] == value) found(p + i);
+    }
+  }
+  for (; p < end; ++p) {
+    if (bytes[p] == value) found(p);
+  }
+}
+
+}  // namespace
+
+//! The other residents' year: each living one is counted, and those whose death falls in
+//! the year (date_deaths) die. When no household moves, they are counted by cohort
+//! (OtherCohorts), and a death leaves its cohort.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   if (block.person_begin == block.person_end) return;
+  if (y_ == 0 && plan_.mortality.any) date_deaths(block);
   const bool migration = plan_.migration;
   std::int32_t* const cohorts =
       migration ? nullptr : state_.other_cohorts->block(static_cast<std::size_t>(&block - pop_.blocks.data()));
   if (!migration) count_cohorts(cohorts, tally);
   const std::int16_t first_birth_year = migration ? 0 : state_.other_cohorts->first_birth_year;
   const std::size_t cohort_years = migration ? 0 : state_.other_cohorts->birth_years;
-  std::uint8_t* const dead = state_.person_dead;
-  // Locals, as in women(): the writes to `dead` may alias anything.
+  // Locals, as in women(): the writes to the cohorts may alias anything.
+  const std::uint8_t* const death = state_.person_death;
   const std::uint32_t* const households = pop_.person_household.data();
   const std::int16_t* const birth_years = pop_.person_birth_year.data();
   const std::uint8_t* const sexes = pop_.person_sex.data();
-  const MortalityThresholds& mortality = plan_.mortality;
-  const bool mortal = mortality.any;
+  const auto y = static_cast<std::uint8_t>(y_);
   const int year = year_;
   Census census = this->census();
-  const auto year_key = static_cast<std::uint16_t>(year_);
   std::int64_t deaths = 0;
-  std::uint64_t draws[2][DRAW_BATCH];
-  const std::uint32_t pair_end = (block.person_end + 1) / 2;
-  for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
-    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
-    if (mortal) draw_batch_u64(plan_.seed, rep_, q0, n, year_key, stream::PERSON_DEATH, draws[0], draws[1]);
-    const std::uint32_t first = std::max(block.person_begin, 2 * q0);
-    const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
-    for (std::uint32_t p = first; p < last; ++p) {
-      if (dead[p]) continue;
-      const auto sex = static_cast<Sex>(sexes[p]);
-      const int age = year - birth_years[p];
-      if (migration && !census.counted(households[p], sex, age, tally)) continue;
-      if (mortal && draws[p & 1u][p / 2 - q0] < mortality.at(sex, age)) {
-        dead[p] = 1;
-        ++deaths;
-        if (!migration) {
-          --cohorts[static_cast<std::size_t>(sexes[p]) * cohort_years +
-                    static_cast<std::size_t>(birth_years[p] - first_birth_year)];
-        }
+  if (migration) {
+    for (std::uint32_t p = block.person_begin; p < block.person_end; ++p) {
+      if (death[p] < y) continue;  // died in an earlier year
+      if (census.counted(households[p], static_cast<Sex>(sexes[p]), year - birth_years[p], tally)) {
+        deaths += death[p] == y;
       }
     }
+  } else {
+    for_each_equal(death, block.person_begin, block.person_end, y, [&](std::uint32_t p) {
+      ++deaths;
+      --cohorts[static_cast<std::size_t>(sexes[p]) * cohort_years +
+                static_cast<std::size_t>(birth_years[p] - first_birth_year)];
+    });
   }
   tally.deaths += deaths;
   census.book(tally);

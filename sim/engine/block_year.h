@@ -69,6 +69,9 @@ struct BlockTally {
 //! Parity value that marks a woman who has died (real parities saturate below it).
 inline constexpr std::uint8_t DEAD = 0xFF;
 
+//! The death year offset of an other resident who outlives the run (runs are shorter).
+inline constexpr std::uint8_t NEVER_DIES = 0xFF;
+
 //! One child's year between the demand pass and the settling pass.
 struct ChildWork {
   ChildYear year;            //!< its childcare_mask is set from `request` when settling
@@ -81,7 +84,7 @@ struct ChildChunk;
 
 //! The living other residents of each block by sex and birth year. When no household
 //! moves (Plan::migration false) the year's census of them is read from these counts,
-//! so that the yearly pass over them only draws their deaths.
+//! so that the yearly pass over them only finds the deaths dated in the year.
 struct OtherCohorts {
   std::int16_t first_birth_year = 0;
   std::size_t birth_years = 0;
@@ -101,7 +104,7 @@ struct ReplicationState {
   std::uint8_t* parity;            //!< [woman]: live births so far, or DEAD
   ChildState* child_state;         //!< [base child]
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
-  std::uint8_t* person_dead;       //!< [other resident]: died in an earlier year
+  std::uint8_t* person_death;      //!< [other resident]: the year offset it dies in, or NEVER_DIES
   std::uint8_t* household_minors;  //!< [household]: residents under 18 this year (when a measure asks)
   OtherCohorts* other_cohorts;     //!< when no household moves
 };
@@ -146,6 +149,7 @@ class BlockYear {
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
+  void date_deaths(const HouseholdBlock& block) const;
   void count_cohorts(const std::int32_t* alive, BlockTally& tally) const;
   void admit(const ChildRecord& child, ChildState& state, Census& census, BlockTally& tally, ChildChunk& chunk,
              std::vector<ChildWork>& work) const;

@@ -102,6 +102,7 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
         probability_threshold(profile.home_purchase_rate * profile.households.home_purchase_by_tenure[t]);
   }
   plan.mortality = mortality_thresholds(profile.life_table);
+  plan.survival = RunSurvival(plan.mortality, scenario.years());
   plan.girl_threshold = probability_threshold(100.0 / (100.0 + profile.sex_ratio_at_birth));
   for (int sex = 0; sex < SEXES; ++sex) {
     for (int age = MIN_FERTILE_AGE; age <= MAX_FERTILE_AGE; ++age) {

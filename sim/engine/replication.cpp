@@ -11,7 +11,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
                                const std::vector<std::size_t>& newborn_reserve) {
   const std::size_t blocks = pop.blocks.size(), tallies = plan.n_tallies;
   household_paid.assign(pop.women() * plan.capped_event_measures, 0);
-  person_dead.assign(pop.others(), 0);
+  person_death.assign(pop.others(), NEVER_DIES);  // dated by the block's first year
   if (!plan.migration) other_cohorts.reset(pop);
   household_minors.assign(plan.needs_minors ? pop.households() : 0, 0);
   parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
@@ -51,7 +51,7 @@ void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t
   std::fill(buffers.units.begin(), buffers.units.end(), 0);
   std::fill(buffers.fen.begin(), buffers.fen.end(), 0);
   const ReplicationState state{buffers.parity.data(), buffers.child_state.data(), buffers.household_paid.data(),
-                               buffers.person_dead.data(), buffers.household_minors.data(),
+                               buffers.person_death.data(), buffers.household_minors.data(),
                                &buffers.other_cohorts};
   const BlockYear step(run.plan, rplan, run.pop, r, static_cast<int>(y), state);
   const auto books = [&](std::size_t b) {

@@ -27,7 +27,7 @@ struct ReplicationBuffers {
   std::vector<std::int64_t> units;
   std::vector<Fen> fen;
   std::vector<Fen> household_paid;
-  std::vector<std::uint8_t> person_dead;
+  std::vector<std::uint8_t> person_death;  //!< [other resident]: its death's year offset, or NEVER_DIES
   std::vector<std::uint8_t> household_minors;
   OtherCohorts other_cohorts;  //!< when no household moves
 

@@ -35,7 +35,9 @@ enum Id : std::uint16_t {
   BIRTH_MONTH = 17,            //!< in which month she gives birth
   ASSISTED_REPRODUCTION = 18,  //!< per birth (mother, year): was it after assisted reproduction
   CHILD_DEATH = 20,            //!< per child and year: does the child die, and in which month
-  PERSON_DEATH = 21,           //!< per other resident and year: does the resident die
+  //! Per other resident (two to a Philox block, year 0): one uniform for the whole run,
+  //! whose place against the resident's survival over the run's years dates its death.
+  PERSON_DEATH = 21,
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
   CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare
