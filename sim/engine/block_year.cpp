@@ -77,6 +77,7 @@ struct ChildChunk {
   std::array<bool, DRAW_BATCH> mortal;  //!< its survival is drawn
   std::array<std::uint32_t, DRAW_BATCH> entity, aux;
   std::size_t n = 0, keys = 0;
+  std::int32_t* women_alive = nullptr;  //!< the block's women by birth year, when no household moves
 };
 
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
@@ -87,6 +88,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   work.clear();
   Census census = this->census();
   ChildChunk chunk;
+  if (!plan_.migration) chunk.women_alive = women_alive(block);
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
     const ChildRecord child{pop_.child_birth_month[c], pop_.child_birth_order[c], static_cast<Sex>(pop_.child_sex[c]),
                             pop_.child_household[c],  c,  0,  pop_.child_woman[c]};
@@ -158,6 +160,14 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   // Uniform over the run, so these branches cost nothing when the feature is off.
   const bool banded = plan_.band_income.size() > 1;
   const int year = year_;
+  // Without migration the census is read from the cohorts, and a death leaves its cohort.
+  const bool migration = plan_.migration;
+  std::int32_t* const alive = migration ? nullptr : women_alive(block);  // by birth year
+  if (!migration) {
+    count_cohorts(*state_.women_cohorts, block_cohorts(*state_.women_cohorts, block), YOUNGEST_WOMAN_AGE,
+                  books.tally);
+  }
+  const std::int16_t first_cohort = migration ? 0 : state_.women_cohorts->first_birth_year;
   Census census = this->census();
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
@@ -172,10 +182,11 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int age = year - birth_year;
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
-      if (!census.counted(h, Sex::female, age, books.tally)) continue;
+      if (migration && !census.counted(h, Sex::female, age, books.tally)) continue;
       if (woman_dies(birth_u[i], mortality.at(Sex::female, age))) {
         parities[w] = DEAD;
         books.tally.deaths++;
+        if (!migration) --alive[birth_year - first_cohort];
         continue;
       }
       const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
@@ -212,31 +223,50 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   census.book(books.tally);
 }
 
-void OtherCohorts::reset(const BasePopulation& pop) {
-  const auto [lowest, highest] = std::minmax_element(pop.person_birth_year.begin(), pop.person_birth_year.end());
-  first_birth_year = lowest == pop.person_birth_year.end() ? 0 : *lowest;
-  birth_years = lowest == pop.person_birth_year.end() ? 0 : static_cast<std::size_t>(*highest - *lowest + 1);
-  alive.assign(pop.blocks.size() * SEXES * birth_years, 0);
+namespace {
+
+//! Fits `cohorts` to the birth years of one kind of resident and counts each block's.
+template <class SexOf>
+void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const std::vector<std::int16_t>& birth_years,
+                   std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of) {
+  const auto [lowest, highest] = std::minmax_element(birth_years.begin(), birth_years.end());
+  const bool none = lowest == birth_years.end();
+  cohorts.first_birth_year = none ? std::int16_t{0} : *lowest;
+  cohorts.birth_years = none ? 0 : static_cast<std::size_t>(*highest - *lowest + 1);
+  cohorts.alive.assign(pop.blocks.size() * SEXES * cohorts.birth_years, 0);
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
-      std::int32_t* counts = block(b);
-      for (std::uint32_t p = pop.blocks[b].person_begin; p < pop.blocks[b].person_end; ++p) {
-        ++counts[cell(static_cast<Sex>(pop.person_sex[p]), pop.person_birth_year[p])];
+      std::int32_t* counts = cohorts.block(b);
+      for (std::uint32_t i = pop.blocks[b].*begin; i < pop.blocks[b].*end; ++i) {
+        ++counts[cohorts.cell(sex_of(i), birth_years[i])];
       }
     }
   });
 }
 
-//! The year's census of a block's living other residents from their counts by sex and
-//! birth year: what counting each of them would give when no household moves.
-void BlockYear::count_cohorts(const std::int32_t* alive, BlockTally& tally) const {
-  const OtherCohorts& cohorts = *state_.other_cohorts;
+}  // namespace
+
+void Cohorts::reset_women(const BasePopulation& pop) {
+  reset_cohorts(*this, pop, pop.woman_birth_year, &HouseholdBlock::woman_begin, &HouseholdBlock::woman_end,
+                [](std::uint32_t) { return Sex::female; });
+}
+
+void Cohorts::reset_others(const BasePopulation& pop) {
+  reset_cohorts(*this, pop, pop.person_birth_year, &HouseholdBlock::person_begin, &HouseholdBlock::person_end,
+                [&](std::uint32_t p) { return static_cast<Sex>(pop.person_sex[p]); });
+}
+
+//! The year's census of a block's living residents of one kind aged `youngest` or more
+//! from their counts by sex and birth year: what counting each of them would give when no
+//! household moves.
+void BlockYear::count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest,
+                              BlockTally& tally) const {
   std::int64_t population = 0;
   for (std::size_t s = 0; s < SEXES; ++s) {
     for (std::size_t i = 0; i < cohorts.birth_years; ++i) {
       const std::int32_t n = alive[s * cohorts.birth_years + i];
-      if (n == 0) continue;
       const int age = year_ - (cohorts.first_birth_year + static_cast<int>(i));
+      if (n == 0 || age < youngest) continue;
       tally.residents[s][static_cast<std::size_t>(std::clamp(age, 0, OLDEST_AGE))] += n;
       population += n;
     }
@@ -310,14 +340,13 @@ void for_each_equal(const std::uint8_t* bytes, std::uint32_t begin, std::uint32_
 
 //! The other residents' year: each living one is counted, and those whose death falls in
 //! the year (date_deaths) die. When no household moves, they are counted by cohort
-//! (OtherCohorts), and a death leaves its cohort.
+//! (Cohorts), and a death leaves its cohort.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   if (block.person_begin == block.person_end) return;
   if (y_ == 0 && plan_.mortality.any) date_deaths(block);
   const bool migration = plan_.migration;
-  std::int32_t* const cohorts =
-      migration ? nullptr : state_.other_cohorts->block(static_cast<std::size_t>(&block - pop_.blocks.data()));
-  if (!migration) count_cohorts(cohorts, tally);
+  std::int32_t* const cohorts = migration ? nullptr : block_cohorts(*state_.other_cohorts, block);
+  if (!migration) count_cohorts(*state_.other_cohorts, cohorts, 0, tally);
   const std::int16_t first_birth_year = migration ? 0 : state_.other_cohorts->first_birth_year;
   const std::size_t cohort_years = migration ? 0 : state_.other_cohorts->birth_years;
   // Locals, as in women(): the writes to the cohorts may alias anything.
@@ -393,7 +422,7 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
   for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
     std::uint16_t alive = 0xFFF;
     if (chunk.mortal[i]) {
-      alive = survival(chunk.child[i], *chunk.state[i], DrawnBlock(w01[k], w23[k]), tally);
+      alive = survival(chunk.child[i], *chunk.state[i], DrawnBlock(w01[k], w23[k]), chunk.women_alive, tally);
       ++k;
     }
     enter(chunk.child[i], *chunk.state[i], alive, tally, work);
@@ -403,9 +432,10 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
 }
 
 //! The months of the year the child is alive, at its sex and age's mortality, from its
-//! stream's first block; a death is counted and remembered (for a girl, in her woman record too).
+//! stream's first block; a death is counted and remembered (for a girl, in her woman record
+//! too, and she leaves her cohort in `women_alive` when there is one).
 std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, DrawnBlock draws,
-                                  BlockTally& tally) const {
+                                  std::int32_t* women_alive, BlockTally& tally) const {
   const MonthIndex year_start = month_index(year_, 1);
   const int born_in = child.birth_month >= year_start ? child.birth_month - year_start : -1;
   const ChildSurvival year =
@@ -413,7 +443,12 @@ std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, D
   if (year.dies) {
     state.dead = true;
     tally.deaths++;
-    if (child.woman != NO_WOMAN) state_.parity[child.woman] = DEAD;
+    if (child.woman != NO_WOMAN) {
+      state_.parity[child.woman] = DEAD;
+      if (women_alive != nullptr) {
+        --women_alive[pop_.woman_birth_year[child.woman] - state_.women_cohorts->first_birth_year];
+      }
+    }
   }
   return year.alive;
 }

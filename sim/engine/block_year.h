@@ -82,16 +82,18 @@ struct ChildWork {
 
 struct ChildChunk;
 
-//! The living other residents of each block by sex and birth year. When no household
-//! moves (Plan::migration false) the year's census of them is read from these counts,
-//! so that the yearly pass over them only finds the deaths dated in the year.
-struct OtherCohorts {
+//! The living residents of one kind (women, or the other residents) in each block by sex
+//! and birth year. When no household moves (Plan::migration false) the year's census of
+//! them is read from these counts, and the yearly passes only remove the dead.
+struct Cohorts {
   std::int16_t first_birth_year = 0;
   std::size_t birth_years = 0;
   std::vector<std::int32_t> alive;  //!< [block][sex][birth year - first_birth_year]
 
+  //! Every woman (girls too) of `pop` alive, as at a replication's start.
+  void reset_women(const BasePopulation& pop);
   //! Every other resident of `pop` alive, as at a replication's start.
-  void reset(const BasePopulation& pop);
+  void reset_others(const BasePopulation& pop);
   std::size_t cell(Sex sex, std::int16_t birth_year) const {
     return static_cast<std::size_t>(sex) * birth_years + static_cast<std::size_t>(birth_year - first_birth_year);
   }
@@ -106,7 +108,8 @@ struct ReplicationState {
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
   std::uint8_t* person_death;      //!< [other resident]: the year offset it dies in, or NEVER_DIES
   std::uint8_t* household_minors;  //!< [household]: residents under 18 this year (when a measure asks)
-  OtherCohorts* other_cohorts;     //!< when no household moves
+  Cohorts* women_cohorts;          //!< when no household moves: women, girls too
+  Cohorts* other_cohorts;          //!< when no household moves
 };
 
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
@@ -150,11 +153,20 @@ class BlockYear {
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
   void date_deaths(const HouseholdBlock& block) const;
-  void count_cohorts(const std::int32_t* alive, BlockTally& tally) const;
+  void count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest, BlockTally& tally) const;
+  std::int32_t* block_cohorts(Cohorts& cohorts, const HouseholdBlock& block) const {
+    return cohorts.block(static_cast<std::size_t>(&block - pop_.blocks.data()));
+  }
+  //! The block's living women (girls too) by birth year less the cohorts' first.
+  std::int32_t* women_alive(const HouseholdBlock& block) const {
+    Cohorts& women = *state_.women_cohorts;
+    return block_cohorts(women, block) + women.cell(Sex::female, women.first_birth_year);
+  }
   void admit(const ChildRecord& child, ChildState& state, Census& census, BlockTally& tally, ChildChunk& chunk,
              std::vector<ChildWork>& work) const;
   void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;
-  std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, BlockTally& tally) const;
+  std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, std::int32_t* women_alive,
+                         BlockTally& tally) const;
   void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
              std::vector<ChildWork>& work) const;
   void kindergarten(ChildWork& w, BlockTally& tally) const;

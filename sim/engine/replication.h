@@ -29,7 +29,7 @@ struct ReplicationBuffers {
   std::vector<Fen> household_paid;
   std::vector<std::uint8_t> person_death;  //!< [other resident]: its death's year offset, or NEVER_DIES
   std::vector<std::uint8_t> household_minors;
-  OtherCohorts other_cohorts;  //!< when no household moves
+  Cohorts women_cohorts, other_cohorts;  //!< when no household moves
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);
