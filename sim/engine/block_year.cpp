@@ -162,11 +162,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const int year = year_;
   // Without migration the census is read from the cohorts, and a death leaves its cohort.
   const bool migration = plan_.migration;
-  std::int32_t* const alive = migration ? nullptr : women_alive(block);  // by birth year
-  if (!migration) {
-    count_cohorts(*state_.women_cohorts, block_cohorts(*state_.women_cohorts, block), YOUNGEST_WOMAN_AGE,
-                  books.tally);
-  }
+  std::int32_t* const alive = migration ? nullptr : count_women(block, books.tally);
   const std::int16_t first_cohort = migration ? 0 : state_.women_cohorts->first_birth_year;
   Census census = this->census();
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
@@ -254,6 +250,13 @@ void Cohorts::reset_women(const BasePopulation& pop) {
 void Cohorts::reset_others(const BasePopulation& pop) {
   reset_cohorts(*this, pop, pop.person_birth_year, &HouseholdBlock::person_begin, &HouseholdBlock::person_end,
                 [&](std::uint32_t p) { return static_cast<Sex>(pop.person_sex[p]); });
+}
+
+//! The year's census of a block's women from their cohorts; returns the block's living
+//! women by birth year (women_alive).
+std::int32_t* BlockYear::count_women(const HouseholdBlock& block, BlockTally& tally) const {
+  count_cohorts(*state_.women_cohorts, block_cohorts(*state_.women_cohorts, block), YOUNGEST_WOMAN_AGE, tally);
+  return women_alive(block);
 }
 
 //! The year's census of a block's living residents of one kind aged `youngest` or more

@@ -154,6 +154,7 @@ class BlockYear {
   void others(const HouseholdBlock& block, BlockTally& tally) const;
   void date_deaths(const HouseholdBlock& block) const;
   void count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest, BlockTally& tally) const;
+  std::int32_t* count_women(const HouseholdBlock& block, BlockTally& tally) const;
   std::int32_t* block_cohorts(Cohorts& cohorts, const HouseholdBlock& block) const {
     return cohorts.block(static_cast<std::size_t>(&block - pop_.blocks.data()));
   }
