@@ -70,6 +70,8 @@ inline std::uint64_t survive_year(std::uint64_t survival, std::uint64_t threshol
 //! Survival from a run's start through each of its years, by sex and attained age at the
 //! start (survive_year in turn), so that a resident's year of death is one comparison per
 //! year: the years whose survival is at least the resident's draw are those it lives through.
+//! Rates depend on attained age only, so a row also serves from any later year (an arrival):
+//! the row of the age then.
 class RunSurvival {
  public:
   RunSurvival() = default;

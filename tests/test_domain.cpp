@@ -45,6 +45,15 @@ ChildYear enrolled_child() {
   return c;
 }
 
+//! Men 10 and women 5 deaths per 1000 at every age, women 100+ 500.
+LifeTable flat_life_table() {
+  LifeTable table;
+  table.per_1000[0].fill(10.0);
+  table.per_1000[1].fill(5.0);
+  table.per_1000[1][LIFE_TABLE_GROUPS - 1] = 500.0;
+  return table;
+}
+
 }  // namespace
 
 TEST_CASE("kinds table: each kind has a cost rule for every basis it may count, and none besides", "[unit][domain]") {
@@ -81,11 +90,7 @@ TEST_CASE("demography: a woman's draw is a birth at the bottom of its range and 
 }
 
 TEST_CASE("demography: thresholds follow the life table by sex and age", "[unit][domain]") {
-  LifeTable table;
-  table.per_1000[0].fill(10.0);
-  table.per_1000[1].fill(5.0);
-  table.per_1000[1][LIFE_TABLE_GROUPS - 1] = 500.0;  // women 100+
-  const MortalityThresholds t = mortality_thresholds(table);
+  const MortalityThresholds t = mortality_thresholds(flat_life_table());
   REQUIRE(t.any);
   REQUIRE(t.at(Sex::male, 40) == probability_threshold(-std::expm1(-0.010)));
   REQUIRE(t.at(Sex::female, 40) == probability_threshold(-std::expm1(-0.005)));
@@ -100,13 +105,8 @@ TEST_CASE("demography: thresholds follow the life table by sex and age", "[unit]
   REQUIRE(mortality_age(30) == 29);
 }
 
-
 TEST_CASE("demography: survival over a run is the product of each year's survival, closed form", "[unit][domain]") {
-  LifeTable table;
-  table.per_1000[0].fill(10.0);
-  table.per_1000[1].fill(5.0);
-  table.per_1000[1][LIFE_TABLE_GROUPS - 1] = 500.0;  // women 100+
-  const MortalityThresholds t = mortality_thresholds(table);
+  const MortalityThresholds t = mortality_thresholds(flat_life_table());
   const int years = 11;
   const RunSurvival run(t, years);
   const double two64 = 0x1p64;

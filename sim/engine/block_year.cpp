@@ -299,19 +299,12 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
       const int from = std::max(pop_.household_arrival[h] - start, 0);
       const int to = std::min(pop_.household_departure[h] - start, years);
       const std::uint64_t u = draws[p & 1u][p / 2 - q0];
-      const auto sex = static_cast<Sex>(sexes[p]);
-      int dies = 0;  // the years lived through from `from`: the year of death less `from`
-      if (from == 0) {
-        const std::uint64_t* const left = plan_.survival.at(sex, start - birth_years[p]);
-        for (int y = 0; y < years; ++y) dies += u <= left[y];  // S falls: a count, no branch
-      } else {  // an arrival during the run (few): survival from its arrival
-        std::uint64_t survival = ~std::uint64_t{0};
-        for (int y = from; y < to && u <= survival; ++y) {
-          survival = survive_year(survival, plan_.mortality.at(sex, start + y - birth_years[p]));
-          dies += u <= survival;
-        }
-      }
-      death[p] = from + dies < to ? static_cast<std::uint8_t>(from + dies) : NEVER_DIES;
+      // Survival depends on attained ages only: from the arrival it is the table's row for
+      // the age at the arrival. S falls, so the years lived through are a count, no branch.
+      const std::uint64_t* const left = plan_.survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
+      int lived = 0;
+      for (int t = 0; t < years - from; ++t) lived += u <= left[t];
+      death[p] = from + lived < to ? static_cast<std::uint8_t>(from + lived) : NEVER_DIES;
     }
   }
 }

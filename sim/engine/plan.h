@@ -89,7 +89,7 @@ struct Plan {
   std::uint64_t assisted_threshold;
   std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
   MortalityThresholds mortality;
-  RunSurvival survival;  //!< of the other residents present from the start
+  RunSurvival survival;  //!< of the other residents, from the start or their arrival
   std::uint64_t girl_threshold;  //!< a newborn's sex draw below it: a girl
   bool migration;         //!< some household arrives or leaves during the run
   int home_min_children;  //!< households with fewer children are not drawn for purchases
