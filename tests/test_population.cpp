@@ -69,7 +69,7 @@ TEST_CASE("the base population is the same on one thread and on two", "[populati
   check_population(two);
 }
 
-TEST_CASE("a keyed random order: each class's indices once, the same in every form", "[population]") {
+TEST_CASE("a keyed random order: each class's indices once, class by class", "[population]") {
   const std::size_t n = 300000;
   std::vector<std::uint8_t> cls(n);
   for (std::size_t i = 0; i < n; ++i) cls[i] = static_cast<std::uint8_t>(i % 7 == 0 ? 9 : i % 3);  // 9: left out
@@ -78,9 +78,7 @@ TEST_CASE("a keyed random order: each class's indices once, the same in every fo
   };
   const std::vector<std::uint32_t> order =
       as_vector(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3).order());
-  generation::KeyedOrder again(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3);
-  std::vector<std::uint32_t> place(n, 0xFFFFFFFFu);
-  again.each_place([&](std::size_t i, std::size_t p) { place[i] = static_cast<std::uint32_t>(p); });
+  const generation::KeyedOrder again(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < n; ++i) kept += cls[i] < 3;
   REQUIRE(order.size() == kept);
@@ -93,15 +91,7 @@ TEST_CASE("a keyed random order: each class's indices once, the same in every fo
     seen[i] = 1;
     REQUIRE(p >= again.class_begin(cls[i]));  // class by class
     REQUIRE(p < again.class_begin(cls[i] + 1u));
-    REQUIRE(place[i] == p);  // each_place gives the same places
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (cls[i] >= 3) REQUIRE(place[i] == 0xFFFFFFFFu);
-  }
-  // The first `take` places alone: the same indices.
-  const std::vector<std::uint32_t> first =
-      as_vector(generation::KeyedOrder(n, 5, stream::PERSON_HOUSEHOLD, 3, cls, 3, 1000).order());
-  REQUIRE(first == std::vector<std::uint32_t>(order.begin(), order.begin() + 1000));
   // Shuffled within buckets: consecutive places hold increasing indices half the time
   // (without the shuffle, nearly always).
   std::size_t rising = 0;
@@ -124,6 +114,68 @@ TEST_CASE("a keyed random order of four is uniform over the 24 permutations", "[
   const double expected = seeds / 24.0;
   for (const auto& [order, k] : count) chi2 += (k - expected) * (k - expected) / expected;
   REQUIRE(chi2 < 49.7);  // 23 degrees of freedom, p = 0.001
+}
+
+namespace {
+
+//! The labels a deal gives places 0 … N-1, dealt in an arena of `threads`.
+std::vector<std::uint16_t> dealt(const std::vector<std::uint32_t>& counts, std::uint32_t seed, std::uint16_t number,
+                                 int threads = 1) {
+  std::vector<std::uint16_t> label(std::accumulate(counts.begin(), counts.end(), std::size_t{0}), 0xFFFF);
+  std::vector<std::uint8_t> visits(label.size(), 0);
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    generation::KeyedDeal(counts, seed, stream::HOUSEHOLD_TYPE, number).each_place([&](std::size_t p, std::uint16_t j) {
+      label[p] = j;
+      visits[p]++;
+    });
+  });
+  REQUIRE(std::all_of(visits.begin(), visits.end(), [](std::uint8_t v) { return v == 1; }));  // each place once
+  return label;
+}
+
+}  // namespace
+
+TEST_CASE("a keyed deal gives each label its count, the same on any number of threads", "[population]") {
+  // Several buckets, several runs of copies per label, and labels with no copy.
+  const std::vector<std::uint32_t> counts{700000, 0, 3, 1500000, 1, 250000, 0};
+  const std::vector<std::uint16_t> one = dealt(counts, 5, 2, 1), two = dealt(counts, 5, 2, 2);
+  REQUIRE(generation::KeyedDeal::bucket_bits(one.size()) >= 7);
+  REQUIRE(one == two);
+  std::vector<std::size_t> got(counts.size(), 0);
+  for (std::uint16_t j : one) got[j]++;
+  for (std::size_t j = 0; j < counts.size(); ++j) REQUIRE(got[j] == counts[j]);
+  // Spread over the places: label 3's share of each tenth of them is its share of all,
+  // within 5 standard errors of a hypergeometric count (the shuffle within buckets and the
+  // buckets' sizes both at work).
+  const double n = static_cast<double>(one.size()), share = counts[3] / n, tenth = n / 10;
+  for (int t = 0; t < 10; ++t) {
+    const auto b = static_cast<std::size_t>(t * tenth), e = static_cast<std::size_t>((t + 1) * tenth);
+    const auto k = static_cast<double>(std::count(one.begin() + b, one.begin() + e, 3));
+    REQUIRE(std::abs(k - share * tenth) < 5 * std::sqrt(tenth * share * (1 - share)));
+  }
+  // Neighbours: the next place holds label 3 as often after a 3 as after anything else.
+  double after3 = 0, threes = 0;
+  for (std::size_t p = 0; p + 1 < one.size(); ++p) {
+    if (one[p] != 3) continue;
+    ++threes;
+    after3 += one[p + 1] == 3;
+  }
+  const double q = (counts[3] - 1) / (n - 1);
+  REQUIRE(std::abs(after3 - q * threes) < 5 * std::sqrt(threes * q * (1 - q)));
+  REQUIRE(dealt(counts, 5, 3) != one);  // another number, another deal
+  REQUIRE(dealt({}, 5, 0).empty());
+}
+
+TEST_CASE("a keyed deal of 2, 1 and 1 copies is uniform over the 12 arrangements", "[population]") {
+  std::map<std::vector<std::uint16_t>, int> count;
+  const int seeds = 4800;
+  for (int seed = 0; seed < seeds; ++seed) count[dealt({2, 1, 1}, static_cast<std::uint32_t>(seed), 0)]++;
+  REQUIRE(count.size() == 12);
+  double chi2 = 0;
+  const double expected = seeds / 12.0;
+  for (const auto& [arrangement, k] : count) chi2 += (k - expected) * (k - expected) / expected;
+  REQUIRE(chi2 < 31.3);  // 11 degrees of freedom, p = 0.001
 }
 
 TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {

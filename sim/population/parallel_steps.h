@@ -12,7 +12,6 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <span>
 #include <type_traits>
@@ -154,13 +153,11 @@ inline constexpr std::size_t FILL_BATCH = 8 * DRAW_BATCH;
 //! sums, bucket by bucket and part by part, give each index its slot: bucket b's indices
 //! take the slots [begin(b), begin(b+1)) in increasing order. fill(first, count, out)
 //! writes the buckets of the indices first … first+count-1 (count <= FILL_BATCH) to out;
-//! an index whose bucket is `buckets` or more is left out, and so are those of the buckets
-//! past the first that reach `limit` slots.
+//! an index whose bucket is `buckets` or more is left out.
 template <class Fill>
 class Bucketing {
  public:
-  Bucketing(std::size_t n, std::size_t buckets, const Fill& fill,
-            std::size_t limit = std::numeric_limits<std::size_t>::max())
+  Bucketing(std::size_t n, std::size_t buckets, const Fill& fill)
       : n_(n),
         buckets_(buckets),
         parts_(std::clamp<std::size_t>(n >> 16, 1, 16)),
@@ -176,23 +173,18 @@ class Bucketing {
       }
     });
     std::size_t total = 0;
-    filled_ = buckets_;
     for (std::size_t b = 0; b < buckets_; ++b) {
       begin_[b] = total;
-      if (total >= limit) {
-        filled_ = b;
-        break;
-      }
       for (std::size_t p = 0; p < parts_; ++p) {
         const std::uint32_t here = next_[p * buckets_ + b];
         next_[p * buckets_ + b] = static_cast<std::uint32_t>(total);
         total += here;
       }
     }
-    std::fill(begin_.begin() + static_cast<std::ptrdiff_t>(filled_), begin_.end(), total);
+    begin_[buckets_] = total;
   }
 
-  //! Slots taken: those of the buckets kept.
+  //! Slots taken: one per index kept.
   std::size_t size() const { return begin_[buckets_]; }
   std::size_t begin(std::size_t bucket) const { return begin_[bucket]; }
   std::size_t buckets() const { return buckets_; }
@@ -205,7 +197,7 @@ class Bucketing {
       for (std::size_t p = range.begin(); p != range.end(); ++p) {
         std::uint32_t* next = &next_[p * buckets_];
         each(p, [&](std::size_t i, std::uint32_t b) {
-          if (b < filled_) f(i, b, static_cast<std::size_t>(next[b]++));
+          if (b < buckets_) f(i, b, static_cast<std::size_t>(next[b]++));
         });
       }
     });
@@ -223,7 +215,7 @@ class Bucketing {
     }
   }
 
-  std::size_t n_, buckets_, parts_, filled_ = 0;
+  std::size_t n_, buckets_, parts_;
   Fill fill_;
   std::vector<std::uint32_t> next_;  // by part and bucket: counts, then each part's next slot
   std::vector<std::size_t> begin_;
@@ -236,11 +228,30 @@ void radix_sort(Buffer<std::uint64_t>& records, Buffer<std::uint32_t>* index, un
 //! Bits needed for the values 0 … max.
 inline unsigned bit_width(std::uint64_t max) { return static_cast<unsigned>(std::bit_width(max)); }
 
+//! Fisher–Yates over a[0 … end-begin), what the places begin … end-1 hold, from the top
+//! down: place p = begin + j swaps with a uniform place in [0, j], by draw_below of word
+//! (p mod 2) of entity p / 2 in `year` of `purpose` (shared_draws<2>).
+template <class T>
+void shuffle_places(T* a, std::size_t begin, std::size_t end, std::uint32_t seed, stream::Id purpose,
+                    std::uint16_t year) {
+  constexpr std::size_t BATCH = 2 * DRAW_BATCH;
+  std::uint64_t u[BATCH];
+  for (std::size_t hi = end; hi > begin + 1;) {
+    const std::size_t lo = hi - begin > BATCH ? hi - BATCH : begin;
+    shared_draws<2>(seed, lo, hi - lo, year, purpose, u);
+    for (std::size_t p = hi - 1; p >= lo && p > begin; --p) {
+      const std::size_t j = p - begin;
+      std::swap(a[j], a[draw_below(u[p - lo], static_cast<std::uint32_t>(j + 1))]);
+    }
+    hi = lo;
+  }
+}
+
 //! A random order of the indices i < n (n < 2^31) class by class: the indices of class c,
 //! in a uniformly random order, take the places [class_begin[c], class_begin[c+1]). The
 //! classes are class_of[i] (all 0 when class_of is empty); an index of class `classes` or
-//! more is left out. Places from `take` on are not computed, as far as can be avoided (so
-//! that choosing a few among many is cheap).
+//! more is left out. (Where the indices stand for alike copies of a few labels, KeyedDeal
+//! gives the same distribution without moving them.)
 //!
 //! The method (Rao–Sandelius): index i falls into bucket (class_of[i], 12 random bits); the
 //! buckets follow each other in order, each holding its indices in increasing order,
@@ -255,24 +266,16 @@ inline unsigned bit_width(std::uint64_t max) { return static_cast<unsigned>(std:
 class KeyedOrder {
  public:
   KeyedOrder(std::size_t n, std::uint32_t seed, stream::Id purpose, std::uint16_t number,
-             std::span<const std::uint8_t> class_of = {}, unsigned classes = 1,
-             std::size_t take = std::numeric_limits<std::size_t>::max());
+             std::span<const std::uint8_t> class_of = {}, unsigned classes = 1);
   std::size_t class_begin(unsigned c) const { return class_begin_[c]; }
 
-  //! The order, as record(i) of the index i at each place before `take` (record(i) = i
-  //! gives the indices), built in place: no index is looked up at a scattered place.
+  //! The order, as record(i) of the index i at each place (record(i) = i gives the
+  //! indices), built in place: no index is looked up at a scattered place. Once only.
   template <class T, class Record>
   Buffer<T> order(const Record& record);
   Buffer<std::uint32_t> order() {
     return order<std::uint32_t>([](std::size_t i) { return static_cast<std::uint32_t>(i); });
   }
-
-  //! Calls use(i, place) for each index i of a class below `classes` whose place is before
-  //! `take`, in parallel, each part of the indices in increasing order of i (so that
-  //! whatever is written at i is written in sequence). The same places as order()'s.
-  //! Either this or order() may be called, once.
-  template <class Use>
-  void each_place(const Use& use);
 
  private:
   struct Fill {
@@ -282,68 +285,78 @@ class KeyedOrder {
     std::span<const std::uint8_t> class_of;
     void operator()(std::size_t first, std::size_t count, std::uint32_t* bucket) const;
   };
-  //! The shuffle's draws for the places lo … hi-1 (at most PLACE_BATCH).
-  static constexpr std::size_t PLACE_BATCH = 2 * DRAW_BATCH;
-  void place_draws(std::size_t lo, std::size_t hi, std::uint64_t* u) const;
-  //! Fisher–Yates over a[0 … end-begin), what the slots begin … end-1 of one bucket hold:
-  //! a[j] is then what goes to place begin + j.
-  template <class T>
-  void shuffle(T* a, std::size_t begin, std::size_t end) const;
-
   std::uint32_t seed_;
   stream::Id purpose_;
   std::uint16_t number_;
-  std::size_t take_;
   Bucketing<Fill> buckets_;
   std::vector<std::size_t> class_begin_;
 };
 
-template <class T>
-void KeyedOrder::shuffle(T* a, std::size_t begin, std::size_t end) const {
-  // Place j of the bucket (from 0) swaps with a uniform place in [0, j], from the top down.
-  std::uint64_t u[PLACE_BATCH];
-  for (std::size_t hi = end; hi > begin + 1;) {
-    const std::size_t lo = hi - begin > PLACE_BATCH ? hi - PLACE_BATCH : begin;
-    place_draws(lo, hi, u);
-    for (std::size_t p = hi - 1; p >= lo && p > begin; --p) {
-      const std::size_t j = p - begin;
-      std::swap(a[j], a[draw_below(u[p - lo], static_cast<std::uint32_t>(j + 1))]);
+//! A uniformly random arrangement of labels in exact numbers: label j at counts[j] of the
+//! places [0, N), N = the counts' sum (< 2^31, fewer than 2^16 labels). Where KeyedOrder
+//! orders distinct entities, which it must move, a deal only says which label each place
+//! gets; copies of a label being alike, nothing is moved, and each place's label is written
+//! where it is used, in sequence.
+//!
+//! The method is KeyedOrder's (Rao–Sandelius) over the labels' copies: copy i (label j's
+//! copies being the numbers [C_j, C_{j+1}), C the counts' prefix sums) falls into one of
+//! 2^bits buckets (bits = bucket_bits(N): a few thousand places to a bucket), the top bits
+//! of the (i mod 8)th 16-bit piece (words 0-1, then 2-3, each from the top) of entity i / 8
+//! in year 2·number. The buckets follow each other in order, each holding its labels in
+//! increasing order, shuffled by Fisher–Yates with place p's draw, word (p mod 2) of entity
+//! p / 2 in year 2·number + 1. Only each bucket's count of each label is kept, so the copies'
+//! draws are counted, not stored. Drawn from keyed streams: the same on any number of threads.
+class KeyedDeal {
+ public:
+  KeyedDeal(std::span<const std::uint32_t> counts, std::uint32_t seed, stream::Id purpose, std::uint16_t number);
+  std::size_t size() const { return bucket_begin_.back(); }
+
+  //! Calls use(place, label) for every place, in parallel, each bucket's places (a few
+  //! thousand) in increasing order.
+  template <class Use>
+  void each_place(const Use& use) const;
+
+  //! Buckets of a deal of n places.
+  static unsigned bucket_bits(std::size_t n);
+
+ private:
+  //! Bucket b's labels, in increasing order, then shuffled; `labels` has its size.
+  void bucket_labels(std::size_t b, std::uint16_t* labels) const;
+
+  std::uint32_t seed_;
+  stream::Id purpose_;
+  std::uint16_t number_;
+  std::size_t labels_;
+  std::vector<std::uint32_t> count_;        // by bucket and label: the copies of the label in the bucket
+  std::vector<std::size_t> bucket_begin_;  // by bucket: its first place; then N
+};
+
+template <class Use>
+void KeyedDeal::each_place(const Use& use) const {
+  const std::size_t buckets = bucket_begin_.size() - 1;
+  engine::parallel_for(0, buckets, [&](const tbb::blocked_range<std::size_t>& range) {
+    std::vector<std::uint16_t> labels;
+    for (std::size_t b = range.begin(); b != range.end(); ++b) {
+      const std::size_t begin = bucket_begin_[b];
+      labels.resize(bucket_begin_[b + 1] - begin);
+      bucket_labels(b, labels.data());
+      for (std::size_t j = 0; j < labels.size(); ++j) use(begin + j, labels[j]);
     }
-    hi = lo;
-  }
+  });
 }
 
 template <class T, class Record>
 Buffer<T> KeyedOrder::order(const Record& record) {
   Buffer<T> out(buckets_.size());
   buckets_.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) { out[slot] = record(i); });
+  // Each bucket's slots shuffled: slot j of a bucket then holds what goes to its place j.
   engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t b = range.begin(); b != range.end(); ++b) {
-      shuffle(out.data() + buckets_.begin(b), buckets_.begin(b), buckets_.begin(b + 1));
+      shuffle_places(out.data() + buckets_.begin(b), buckets_.begin(b), buckets_.begin(b + 1), seed_, purpose_,
+                     static_cast<std::uint16_t>(2 * number_ + 1));
     }
   });
-  if (out.size() > take_) out.shrink(take_);
   return out;
-}
-
-template <class Use>
-void KeyedOrder::each_place(const Use& use) {
-  // The place of each slot: within each bucket, the inverse of the shuffle of its slots.
-  Buffer<std::uint32_t> slot_place(buckets_.size());
-  engine::parallel_for(0, buckets_.buckets(), [&](const tbb::blocked_range<std::size_t>& range) {
-    std::vector<std::uint32_t> slots;
-    for (std::size_t b = range.begin(); b != range.end(); ++b) {
-      const std::size_t begin = buckets_.begin(b), end = buckets_.begin(b + 1);
-      slots.resize(end - begin);
-      for (std::size_t j = 0; j < slots.size(); ++j) slots[j] = static_cast<std::uint32_t>(begin + j);
-      shuffle(slots.data(), begin, end);
-      for (std::size_t j = 0; j < slots.size(); ++j) slot_place[slots[j]] = static_cast<std::uint32_t>(begin + j);
-    }
-  });
-  buckets_.scatter([&](std::size_t i, std::uint32_t, std::size_t slot) {
-    const std::uint32_t p = slot_place[slot];
-    if (p < take_) use(i, static_cast<std::size_t>(p));
-  });
 }
 
 }  // namespace cradle::generation

@@ -1,6 +1,7 @@
 #include "sim/population/population.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -26,6 +27,7 @@ using generation::chunk_count;
 using generation::each_draw;
 using generation::exclusive_scan;
 using generation::for_chunks;
+using generation::KeyedDeal;
 using generation::KeyedOrder;
 
 //! Households: a number that reproduces the persons total at the mean size.
@@ -45,59 +47,32 @@ std::size_t group_of(const std::vector<std::size_t>& begin, std::size_t i) {
   return static_cast<std::size_t>(std::upper_bound(begin.begin(), begin.end(), i) - begin.begin()) - 1;
 }
 
-//! group_of for places that come in no order: the group at every 2^shift-th place from a
-//! table, then the few steps to the place's own (a binary search would mispredict a branch
-//! at nearly every step).
-class GroupOfPlace {
- public:
-  explicit GroupOfPlace(const std::vector<std::size_t>& begin)
-      : begin_(begin), shift_(generation::bit_width(begin.back() >> 16)) {
-    table_.resize((begin.back() >> shift_) + 1);
-    for (std::size_t t = 0; t < table_.size(); ++t) {
-      table_[t] = static_cast<std::uint32_t>(group_of(begin_, std::min(t << shift_, begin.back())));
-    }
-  }
-  std::size_t operator()(std::size_t place) const {
-    std::size_t g = table_[place >> shift_];
-    while (place >= begin_[g + 1]) ++g;
-    return g;
-  }
-
- private:
-  const std::vector<std::size_t>& begin_;
-  unsigned shift_;
-  std::vector<std::uint32_t> table_;
-};
-
-//! Flags an exact share of the households: the first of a random order numbered `which`.
+//! Flags an exact share of the households: those dealt the first of two labels in a deal
+//! numbered `which`.
 void mark_share(BasePopulation& pop, double share, std::uint8_t flag, std::uint16_t which, std::uint32_t seed) {
   const std::size_t n_households = pop.households();
-  const auto n = static_cast<std::size_t>(std::llround(share * static_cast<double>(n_households)));
-  KeyedOrder(n_households, seed, stream::HOUSEHOLD_FLAGS, which, {}, 1, n).each_place([&](std::size_t h, std::size_t) {
-    pop.household_flags[h] |= flag;
+  const auto n = static_cast<std::uint32_t>(std::llround(share * static_cast<double>(n_households)));
+  const std::uint32_t counts[] = {n, static_cast<std::uint32_t>(n_households - n)};
+  KeyedDeal(counts, seed, stream::HOUSEHOLD_FLAGS, which).each_place([&](std::size_t h, std::uint16_t label) {
+    if (label == 0) pop.household_flags[h] |= flag;
   });
 }
 
-//! The households' types fitted to the profile's margins, dealt to households in a random
-//! order; special families and priority groups as exact shares.
+//! The households' types fitted to the profile's margins, dealt to the households at
+//! random; special families and priority groups as exact shares.
 void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t n_households,
                          std::uint32_t seed) {
   const HouseholdTable types = fit_households(household_margins(profile));
   const std::vector<std::uint32_t> counts = household_counts(types, n_households);
-  std::vector<std::size_t> cell_begin(counts.size() + 1, 0);  // places of the order by cell
   std::vector<HouseholdTable::Type> type_of(counts.size());
-  for (std::size_t c = 0; c < counts.size(); ++c) {
-    cell_begin[c + 1] = cell_begin[c] + counts[c];
-    type_of[c] = types.type(c);
-  }
+  for (std::size_t c = 0; c < counts.size(); ++c) type_of[c] = types.type(c);
   pop.household_size.resize(n_households);
   pop.household_income_band.resize(n_households);
   pop.household_employment.resize(n_households);
   pop.household_tenure.resize(n_households);
   pop.household_flags.resize(n_households);
-  const GroupOfPlace cell_of(cell_begin);
-  KeyedOrder(n_households, seed, stream::HOUSEHOLD_TYPE, 0).each_place([&](std::size_t h, std::size_t place) {
-    const HouseholdTable::Type& t = type_of[cell_of(place)];
+  KeyedDeal(counts, seed, stream::HOUSEHOLD_TYPE, 0).each_place([&](std::size_t h, std::uint16_t cell) {
+    const HouseholdTable::Type& t = type_of[cell];
     pop.household_size[h] = t.size;
     pop.household_income_band[h] = t.band;
     pop.household_employment[h] = t.employment;
@@ -171,33 +146,52 @@ void generate_women(BasePopulation& pop, const PlaceProfile& profile, double sca
 }
 
 //! Parity at the start of the burn-in: within each age group of that time, the
-//! profile's shares as exact counts, dealt in a random order of the group.
+//! profile's shares as exact counts, dealt at random to the group's women (deal g of
+//! WOMAN_PARITY for group g, over the group's women in the order of their indices).
 void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t seed) {
-  const std::size_t n = pop.women();
+  const std::size_t n = pop.women(), chunks = chunk_count(n);
   constexpr std::uint8_t NOT_FERTILE = 0xFF;
-  Buffer<std::uint8_t> group(n);
-  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+  auto group_of_woman = [&](std::size_t i) -> std::uint8_t {
+    const int age_then = pop.base_year - BURN_IN_YEARS - pop.woman_birth_year[i];
+    return age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE
+               ? static_cast<std::uint8_t>((age_then - MIN_FERTILE_AGE) / 5)
+               : NOT_FERTILE;
+  };
+  // Each woman's rank in her group, from the group's women in the chunks before hers.
+  std::vector<std::array<std::size_t, FERTILE_AGE_GROUPS>> before(chunks);
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    before[k] = {};
     for (std::size_t i = b; i < e; ++i) {
-      const int age_then = pop.base_year - BURN_IN_YEARS - pop.woman_birth_year[i];
-      group[i] = age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE
-                     ? static_cast<std::uint8_t>((age_then - MIN_FERTILE_AGE) / 5)
-                     : NOT_FERTILE;
+      const std::uint8_t g = group_of_woman(i);
+      if (g != NOT_FERTILE) before[k][g]++;
     }
   });
-  KeyedOrder order(n, seed, stream::WOMAN_PARITY, 0, {group.data(), n}, FERTILE_AGE_GROUPS);
-  // Places of the order by (group, parity): group g's first counts[0] places get parity 0, …
-  const std::size_t parities = profile.parity_shares[0].size();
-  std::vector<std::size_t> parity_begin{0};
+  std::vector<std::size_t> group_begin(FERTILE_AGE_GROUPS + 1, 0);
+  for (unsigned g = 0; g < FERTILE_AGE_GROUPS; ++g) {
+    std::size_t total = 0;
+    for (auto& counts : before) {
+      const std::size_t here = counts[g];
+      counts[g] = total;
+      total += here;
+    }
+    group_begin[g + 1] = group_begin[g] + total;
+  }
+  Buffer<std::uint8_t> parity_by_rank(group_begin.back());
   for (unsigned g = 0; g < FERTILE_AGE_GROUPS; ++g) {
     const auto& row = profile.parity_shares[g];
-    const std::vector<std::uint32_t> counts =
-        apportion(std::vector<double>(row.begin(), row.end()),
-                  static_cast<std::uint32_t>(order.class_begin(g + 1) - order.class_begin(g)));
-    for (std::uint32_t c : counts) parity_begin.push_back(parity_begin.back() + c);
+    const std::vector<std::uint32_t> counts = apportion(std::vector<double>(row.begin(), row.end()),
+                                                        static_cast<std::uint32_t>(group_begin[g + 1] - group_begin[g]));
+    KeyedDeal(counts, seed, stream::WOMAN_PARITY, static_cast<std::uint16_t>(g))
+        .each_place([&](std::size_t r, std::uint16_t parity) {
+          parity_by_rank[group_begin[g] + r] = static_cast<std::uint8_t>(parity);
+        });
   }
-  const GroupOfPlace cell_of(parity_begin);
-  order.each_place([&](std::size_t i, std::size_t place) {
-    pop.woman_parity[i] = static_cast<std::uint8_t>(cell_of(place) % parities);
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::array<std::size_t, FERTILE_AGE_GROUPS> rank = before[k];
+    for (std::size_t i = b; i < e; ++i) {
+      const std::uint8_t g = group_of_woman(i);
+      if (g != NOT_FERTILE) pop.woman_parity[i] = parity_by_rank[group_begin[g] + rank[g]++];
+    }
   });
 }
 
@@ -388,49 +382,82 @@ std::vector<double> open_group_ages(const PlaceProfile& profile, Sex sex) {
 
 namespace {
 
-//! The other residents' age groups: group g takes the indices [begin[g], begin[g+1]).
-struct OtherGroups {
-  std::vector<std::size_t> begin{0};
-  std::vector<Sex> sex;
+//! The age (in completed years on 1 January of the first year) from which a resident is
+//! placed as an adult: 20 attained in that year.
+constexpr int ADULT_AGE = 19;
+
+//! The other residents in the order they are placed in households (place_others): those
+//! aged 20 and over first. `persons[p]` is place p's (birth year << 8 | sex).
+struct OtherResidents {
+  Buffer<std::uint32_t> persons;
+  std::size_t adults = 0;
 };
 
 //! The other residents by sex and age group, in exact expected counts: males aged
 //! YOUNGEST_WOMAN_AGE and over and females aged 50 and over (younger females are women
-//! records and younger children the burn-in's); age within the group drawn. Returns their
-//! birth years by index, group after group.
-Buffer<std::int16_t> generate_others(const PlaceProfile& profile, double persons_target, int base_year,
-                                     std::uint32_t seed, OtherGroups& groups) {
-  struct Ages {
+//! records and younger children the burn-in's). A group straddling ADULT_AGE is split at it
+//! in proportion to its ages. The groups are dealt to the places of the adults and of the
+//! others at random (deals 0 and 2 of PERSON_HOUSEHOLD); each place then draws an age
+//! within its group (PERSON_AGE, 32 bits, by place).
+OtherResidents generate_others(const PlaceProfile& profile, double persons_target, int base_year,
+                               std::uint32_t seed) {
+  struct Group {
+    Sex sex;
     bool open;  // 85+: ages from the open group's weights
     int lo, width;
   };
-  std::vector<Ages> ages;
+  std::vector<Group> groups;
+  std::vector<std::uint32_t> counts[2];  // by class (adults, then the others), each group's
+  std::vector<std::uint16_t> group_of[2];
+  auto add = [&](Group g, std::int64_t count) {
+    const int cls = g.lo >= ADULT_AGE ? 0 : 1;
+    counts[cls].push_back(static_cast<std::uint32_t>(count));
+    group_of[cls].push_back(static_cast<std::uint16_t>(groups.size()));
+    groups.push_back(g);
+  };
   for (const Sex sex : {Sex::male, Sex::female}) {
     const auto& per_1000 = profile.residents_per_1000[static_cast<std::size_t>(sex)];
     for (int g = sex == Sex::male ? 1 : LAST_WOMAN_GROUP + 1; g < AGE_SEX_GROUPS; ++g) {
       const bool open = g == AGE_SEX_GROUPS - 1;
       const int lo = std::max(5 * g, YOUNGEST_WOMAN_AGE - 1), hi = 5 * g + 4;  // completed years on 1 January
       const double width_share = open ? 1.0 : static_cast<double>(hi - lo + 1) / 5.0;
-      const auto count = static_cast<std::size_t>(
-          std::llround(persons_target / 1000.0 * per_1000[static_cast<std::size_t>(g)] * width_share));
-      ages.push_back(Ages{open, lo, hi - lo + 1});
-      groups.sex.push_back(sex);
-      groups.begin.push_back(groups.begin.back() + count);
+      const std::int64_t count = std::llround(persons_target / 1000.0 * per_1000[static_cast<std::size_t>(g)] * width_share);
+      if (lo < ADULT_AGE && hi >= ADULT_AGE) {
+        const std::int64_t young = std::llround(static_cast<double>(count) * (ADULT_AGE - lo) / (hi - lo + 1));
+        add(Group{sex, false, lo, ADULT_AGE - lo}, young);
+        add(Group{sex, false, ADULT_AGE, hi - ADULT_AGE + 1}, count - young);
+      } else {
+        add(Group{sex, open, lo, hi - lo + 1}, count);
+      }
     }
   }
-  const std::size_t n = groups.begin.back();
+  OtherResidents out;
+  for (std::uint32_t c : counts[0]) out.adults += c;
+  std::size_t n = out.adults;
+  for (std::uint32_t c : counts[1]) n += c;
   if (n >= (1u << 31)) throw std::invalid_argument("population too large");
+  Buffer<std::uint16_t> group_at(n);
+  for (const int cls : {0, 1}) {
+    const std::size_t first = cls == 0 ? 0 : out.adults;
+    KeyedDeal(counts[cls], seed, stream::PERSON_HOUSEHOLD, static_cast<std::uint16_t>(2 * cls))
+        .each_place([&](std::size_t p, std::uint16_t j) { group_at[first + p] = group_of[cls][j]; });
+  }
   const std::vector<double> oldest[SEXES] = {open_group_ages(profile, Sex::male),
                                              open_group_ages(profile, Sex::female)};
-  Buffer<std::int16_t> birth_year(n);
-  draw_ages(
-      {birth_year.data(), n}, groups.begin, base_year, seed, stream::PERSON_AGE, [&](std::size_t g, std::uint64_t u) {
-        const Ages& a = ages[g];
-        if (!a.open) return a.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(a.width)));
-        const std::vector<double>& w = oldest[static_cast<std::size_t>(groups.sex[g])];
-        return 85 + static_cast<int>(std::upper_bound(w.begin(), w.end() - 1, draw_uniform(u) * w.back()) - w.begin());
-      });
-  return birth_year;
+  out.persons = Buffer<std::uint32_t>(n);
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    each_draw<4>(seed, b, e, 0, stream::PERSON_AGE, [&](std::size_t p, std::uint64_t u) {
+      const Group& g = groups[group_at[p]];
+      int age = g.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(g.width)));
+      if (g.open) {
+        const std::vector<double>& w = oldest[static_cast<std::size_t>(g.sex)];
+        age = 85 + static_cast<int>(std::upper_bound(w.begin(), w.end() - 1, draw_uniform(u) * w.back()) - w.begin());
+      }
+      out.persons[p] = std::uint32_t{static_cast<std::uint16_t>(base_year - 1 - age)} << 8 |
+                       static_cast<std::uint8_t>(g.sex);
+    });
+  });
+  return out;
 }
 
 //! Calls body(begin, end) for chunks of [0, n) that split no run of equal `key`s (which
@@ -448,7 +475,7 @@ void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
   });
 }
 
-//! The other residents (by index, as generate_others gives them) into households, written
+//! The other residents (in generate_others' order) into households, written
 //! into pop's arrays in the order of the households: first an adult (20 or over) as the
 //! head of each household without an adult woman, then the rest into the places the
 //! households' sizes leave free, then, when none is left, each into a random household.
@@ -456,9 +483,9 @@ void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
 //! of their indices, which carry no information (their types were dealt in a random order,
 //! and the women placed in another), and which keeps the residents sorted as they are
 //! written. Women and children must be sorted by household.
-void place_others(BasePopulation& pop, const Buffer<std::int16_t>& birth_year, const OtherGroups& groups,
-                  std::uint32_t seed) {
-  const std::size_t n_households = pop.households(), n = birth_year.size();
+void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32_t seed) {
+  const std::size_t n_households = pop.households(), n = others.persons.size(), adults = others.adults;
+  const Buffer<std::uint32_t>& persons = others.persons;
   const int base_year = pop.base_year;
   // Residents so far (saturating: from 255 on no place is free anyway), and whether an
   // adult woman is among them.
@@ -479,19 +506,6 @@ void place_others(BasePopulation& pop, const Buffer<std::int16_t>& birth_year, c
       m = static_cast<std::uint8_t>(std::min(255, m + 1));
     }
   });
-  Buffer<std::uint8_t> minor(n);
-  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) minor[i] = base_year - birth_year[i] < 20;
-  });
-  // The residents in order, as (birth year << 8 | sex), ready to be written.
-  KeyedOrder persons_order(n, seed, stream::PERSON_HOUSEHOLD, 0, {minor.data(), n}, 2);
-  const std::size_t adults = persons_order.class_begin(1);
-  const GroupOfPlace group_of_person(groups.begin);
-  const Buffer<std::uint32_t> persons = persons_order.order<std::uint32_t>([&](std::size_t p) {
-    return std::uint32_t{static_cast<std::uint16_t>(birth_year[p])} << 8 |
-           static_cast<std::uint8_t>(groups.sex[group_of_person(p)]);
-  });
-  minor = {};
   // Household by household: whether it takes a head (the headless ones, while adults
   // last), its free places and, at the end, those filled.
   const std::size_t chunks = chunk_count(n_households);
@@ -587,9 +601,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     for_chunks(pop.women(), [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t w = b; w < e; ++w) pop.woman_flags[w] = pop.household_flags[pop.woman_household[w]];
     });
-    OtherGroups groups;
-    const Buffer<std::int16_t> others = generate_others(profile, persons_target, base_year, seed, groups);
-    place_others(pop, others, groups, seed);
+    place_others(pop, generate_others(profile, persons_target, base_year, seed), seed);
     pop.persons = static_cast<std::int64_t>(count_residents(pop));
     add_migration(pop, profile.net_migration_per_1000, seed);
   });

@@ -12,11 +12,12 @@
 // profile's margins; special planned-birth families and the documents' priority groups
 // are exact shares of them. Women's numbers by age group, and their parity by age
 // group at the start of the burn-in, are exact counts of the profile's table. Which
-// household or woman gets which attribute is a permutation drawn from the seed (a
-// keyed random order, sim/population/parallel_steps.h).
+// household or woman gets which attribute is drawn from the seed as a uniformly random
+// arrangement of those counts (a keyed deal, sim/population/parallel_steps.h).
 // Women aged 20 and over head distinct households (households of two or more persons
 // first; only when there are more such women than households do some share one), and
-// girls live with a woman aged 32–49. The other residents, in a random order (adults
+// girls live with a woman aged 32–49. The other residents, by sex and age group in exact
+// counts as well (a group straddling age 20 split at it), dealt in a random order (adults
 // first), head the households without an adult woman and then fill the places the
 // households' sizes leave free, household after household in the order of their indices
 // (which tell nothing, the types having been dealt at random). Net migration

@@ -10,20 +10,22 @@ namespace cradle::stream {
 
 enum Id : std::uint16_t {
   // Base-population generation (replication slot GENERATION_REPLICATION). A random order
-  // (generation::KeyedOrder, sim/population/parallel_steps.h) numbered k draws in years 2k
-  // and 2k+1 of its purpose; a draw "per entity, 32 bits" is shared by four entities.
-  HOUSEHOLD_TYPE = 1,   //!< the random order giving households their fitted types
+  // or a deal (generation::KeyedOrder, generation::KeyedDeal, sim/population/parallel_steps.h)
+  // numbered k draws in years 2k and 2k+1 of its purpose; a draw "per entity, 32 bits" is
+  // shared by four entities.
+  HOUSEHOLD_TYPE = 1,   //!< the deal giving households their fitted types
   WOMAN_AGE = 2,        //!< per woman, 32 bits: her age within her age group
-  WOMAN_PARITY = 3,     //!< the random order, age group by age group, giving women their parities
+  WOMAN_PARITY = 3,     //!< the deals (g for age group g) giving women their parities
   WOMAN_HOUSEHOLD = 4,  //!< the random order of the households that the adult women head
   GIRL_HOUSEHOLD = 5,   //!< per girl, 64 bits (two to a draw): the woman aged 32-49 she lives with
-  HOUSEHOLD_FLAGS = 6,  //!< the random orders (0 and 1) choosing special families and priority groups
+  HOUSEHOLD_FLAGS = 6,  //!< the deals (0 and 1) choosing special families and priority groups
   CHILD_SEX = 7,        //!< per birth (mother, year): is the child a girl (burn-in and run)
   //! Per household: the year it leaves (net out-migration); per arrival year: the donor
   //! households whose copies arrive (net in-migration).
   MIGRATION = 8,
-  PERSON_AGE = 9,  //!< per other resident, 32 bits: the age within the age group
-  //! The random order (0) of the other residents placed in households, and per place of
+  PERSON_AGE = 9,  //!< per place of the other residents' order, 32 bits: the age within the age group
+  //! The deals (0: aged 20 and over, 2: younger) of the other residents' age groups to the
+  //! places of the order in which they are placed in households, and per place of
   //! that order (year 2) the household of one for whom no place is left.
   PERSON_HOUSEHOLD = 10,
   // Demography, per woman and year.
