@@ -294,6 +294,53 @@ TEST_CASE("women and children are sorted by household and blocks cover them exac
   }
 }
 
+TEST_CASE("women aged 20 and over head distinct households at random; girls live with women aged 32-49",
+          "[population]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  const int y = s.start_year;
+  std::vector<std::uint8_t> heads(p.households(), 0), mothers(p.households(), 0), girls(p.households(), 0);
+  for (std::size_t w = 0; w < p.women(); ++w) {
+    const int age = y - p.woman_birth_year[w];
+    const std::uint32_t h = p.woman_household[w];
+    if (w > 0 && p.woman_household[w - 1] == h) REQUIRE(p.woman_birth_year[w - 1] <= p.woman_birth_year[w]);
+    if (age >= 20) heads[h]++;
+    if (age >= 32) mothers[h]++;
+    if (age >= YOUNGEST_WOMAN_AGE && age < 20) girls[h]++;
+  }
+  double headed[2] = {0, 0}, households[2] = {0, 0}, with_girls = 0, n_mothers = 0, n_girls = 0;
+  for (std::size_t h = 0; h < p.households(); ++h) {
+    REQUIRE(heads[h] <= 1);
+    if (girls[h] > 0) REQUIRE(mothers[h] == 1);
+    const int c = p.household_size[h] == 2 ? 0 : p.household_size[h] >= 4 ? 1 : -1;
+    if (c >= 0) {
+      households[c]++;
+      headed[c] += heads[h];
+    }
+    n_mothers += mothers[h];
+    n_girls += girls[h];
+    with_girls += girls[h] > 0;
+  }
+  // The households of two or more persons first: here there are fewer adult women than such
+  // households, so no one-person household has one.
+  for (std::size_t h = 0; h < p.households(); ++h) {
+    if (p.household_size[h] < 2) REQUIRE(heads[h] == 0);
+  }
+  // Headed at random within them: the shares for two persons and for four or more agree,
+  // within 5 standard errors.
+  const double share = (headed[0] + headed[1]) / (households[0] + households[1]);
+  const double se = std::sqrt(share * (1 - share) * (1 / households[0] + 1 / households[1]));
+  REQUIRE(std::fabs(headed[0] / households[0] - headed[1] / households[1]) < 5 * se);
+  // Each girl chooses her mother independently: the mothers without a girl are a share
+  // (1 - 1/M)^G of them, within 5 standard errors (binomial, a little wider than the truth).
+  const double none = std::pow(1 - 1 / n_mothers, n_girls);
+  REQUIRE(std::fabs((n_mothers - with_girls) / n_mothers - none) < 5 * std::sqrt(none * (1 - none) / n_mothers));
+  // Households of six persons only: fewer households than women aged 20-49, refused.
+  PlaceProfile crowded = s.profile;
+  crowded.household_size_shares = {0, 0, 0, 0, 0, 1};
+  REQUIRE_THROWS_WITH(generate_population(crowded, y, 1, 0.02), Catch::Contains("more women aged 20-49"));
+}
+
 TEST_CASE("fertility is calibrated to the profile's first-year births and order shares", "[population][fertility]") {
   const Scenario& s = default_scenario();
   const BasePopulation& p = default_population();

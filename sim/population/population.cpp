@@ -28,7 +28,6 @@ using generation::each_draw;
 using generation::exclusive_scan;
 using generation::for_chunks;
 using generation::KeyedDeal;
-using generation::KeyedOrder;
 
 //! Households: a number that reproduces the persons total at the mean size.
 std::uint32_t household_count(const PlaceProfile& profile, double persons_target) {
@@ -126,17 +125,8 @@ void generate_women(BasePopulation& pop, const PlaceProfile& profile, double sca
   }
   const std::size_t n = group_begin.back();
   if (n >= (1u << 31)) throw std::invalid_argument("population too large");
-  // Room for the girls the burn-in appends.
-  double girls = 0;
-  for (int year = pop.base_year - BURN_IN_YEARS; year < pop.base_year; ++year) {
-    girls += burn_in_births(profile, year, scale) * 100.0 / (100.0 + profile.sex_ratio_at_birth);
-  }
-  pop.woman_birth_year.reserve(n + births_room(girls));
-  pop.woman_household.reserve(n + births_room(girls));
-  pop.woman_parity.reserve(n + births_room(girls));
-  pop.woman_flags.reserve(n + births_room(girls));
   pop.woman_birth_year.resize(n);
-  pop.woman_household.resize(n);
+  pop.woman_household.resize(n);  // placed later (place_women)
   pop.woman_parity.assign(n, 0);
   pop.woman_flags.assign(n, 0);
   draw_ages(pop.woman_birth_year, group_begin, pop.base_year, seed, stream::WOMAN_AGE,
@@ -195,50 +185,180 @@ void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32
   });
 }
 
-//! Adult women (20+) each head a distinct household, in a random order of the households
-//! that puts those of two or more persons first; girls live in the household of a random
-//! woman aged 32–49 (their mother's generation).
-void place_women(BasePopulation& pop, std::uint32_t seed) {
-  const std::size_t n_households = pop.households(), n = pop.women();
-  const int base_year = pop.base_year;
-  Buffer<std::uint8_t> single(n_households);
-  for_chunks(n_households, [&](std::size_t, std::size_t b, std::size_t e) {
-    for (std::size_t h = b; h < e; ++h) single[h] = pop.household_size[h] < 2;
-  });
-  const Buffer<std::uint32_t> households =
-      KeyedOrder(n_households, seed, stream::WOMAN_HOUSEHOLD, 0, {single.data(), n_households}, 2).order();
-  single = {};
-  // Adults take the households in order (by their rank among adults, by index); the women
-  // of the mothers' generation are listed by index.
-  std::vector<std::size_t> adults_before(chunk_count(n)), mothers_before(chunk_count(n));
-  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t adults = 0, mothers = 0;
-    for (std::size_t i = b; i < e; ++i) {
-      const int age = base_year - pop.woman_birth_year[i];
-      adults += age >= 20;
-      mothers += age >= 32;
+//! Before the burn-in, women with the same birth year and parity are alike: a woman's kind
+//! is the pair as one label, (birth year - first_year) · parities + parity.
+struct WomanKinds {
+  int first_year = 0;
+  std::size_t parities = 1;
+  std::vector<std::uint32_t> adults, girls;  // by kind: women aged 20 and over, and the others
+
+  std::size_t kind(std::int16_t birth_year, std::uint8_t parity) const {
+    return static_cast<std::size_t>(birth_year - first_year) * parities + parity;
+  }
+  std::int16_t birth_year(std::size_t kind) const { return static_cast<std::int16_t>(first_year + kind / parities); }
+  std::uint8_t parity(std::size_t kind) const { return static_cast<std::uint8_t>(kind % parities); }
+};
+
+//! Adult: aged 20 and over in the first year (age attained), and so placed as a head.
+bool adult_woman(int base_year, std::int16_t birth_year) { return base_year - birth_year >= 20; }
+//! Of the mothers' generation, 32-49: the women girls live with.
+bool mothers_generation(int base_year, std::int16_t birth_year) { return base_year - birth_year >= 32; }
+
+//! The women's kinds, counted by chunk (exact, the same whatever the threads).
+WomanKinds count_kinds(const BasePopulation& pop) {
+  const std::size_t n = pop.women(), chunks = chunk_count(n);
+  WomanKinds k;
+  if (n == 0) return k;
+  k.first_year = *std::min_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
+  const int last_year = *std::max_element(pop.woman_birth_year.begin(), pop.woman_birth_year.end());
+  k.parities = std::size_t{*std::max_element(pop.woman_parity.begin(), pop.woman_parity.end())} + 1;
+  const std::size_t kinds = static_cast<std::size_t>(last_year - k.first_year + 1) * k.parities;
+  if (kinds >= (1u << 16)) throw std::invalid_argument("too many kinds of women");
+  std::vector<std::uint32_t> by_chunk(chunks * 2 * kinds, 0);  // chunk k: adults, then girls
+  for_chunks(n, [&](std::size_t c, std::size_t b, std::size_t e) {
+    std::uint32_t* count = &by_chunk[c * 2 * kinds];
+    for (std::size_t w = b; w < e; ++w) {
+      const bool adult = adult_woman(pop.base_year, pop.woman_birth_year[w]);
+      count[(adult ? 0 : kinds) + k.kind(pop.woman_birth_year[w], pop.woman_parity[w])]++;
     }
-    adults_before[k] = adults;
-    mothers_before[k] = mothers;
   });
-  const std::size_t adults = exclusive_scan(adults_before), n_mothers = exclusive_scan(mothers_before);
-  if (adults < n && n_mothers == 0) throw std::invalid_argument("the profile has no women aged 32-49");
-  Buffer<std::uint32_t> mothers(n_mothers);
-  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t adult = adults_before[k], mother = mothers_before[k];
-    for (std::size_t i = b; i < e; ++i) {
-      const int age = base_year - pop.woman_birth_year[i];
-      if (age < 20) continue;
-      pop.woman_household[i] = households[adult++ % n_households];
-      if (age >= 32) mothers[mother++] = static_cast<std::uint32_t>(i);
+  k.adults.assign(kinds, 0);
+  k.girls.assign(kinds, 0);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    for (std::size_t j = 0; j < kinds; ++j) {
+      k.adults[j] += by_chunk[c * 2 * kinds + j];
+      k.girls[j] += by_chunk[c * 2 * kinds + kinds + j];
+    }
+  }
+  return k;
+}
+
+//! Whether an adult woman heads each household: `adults` of them, those of two or more
+//! persons first, chosen at random within each class (deals 0, two or more persons, and 1,
+//! single, of WOMAN_HOUSEHOLD, over the class's households in the order of their indices).
+Buffer<std::uint8_t> headed_households(const BasePopulation& pop, std::size_t adults, std::uint32_t seed) {
+  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  if (adults > n_households) {
+    throw std::invalid_argument("the profile has more women aged 20-49 (" + std::to_string(adults) +
+                                ") than households (" + std::to_string(n_households) +
+                                "): its household sizes are too large for its age structure");
+  }
+  auto single = [&](std::size_t h) { return pop.household_size[h] < 2 ? 1u : 0u; };
+  std::vector<std::size_t> before[2] = {std::vector<std::size_t>(chunks), std::vector<std::size_t>(chunks)};
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t singles = 0;
+    for (std::size_t h = b; h < e; ++h) singles += single(h);
+    before[0][k] = e - b - singles;
+    before[1][k] = singles;
+  });
+  const std::size_t in_class[2] = {exclusive_scan(before[0]), exclusive_scan(before[1])};
+  const std::size_t heads[2] = {std::min(adults, in_class[0]), adults - std::min(adults, in_class[0])};
+  Buffer<std::uint8_t> by_rank[2];
+  for (unsigned c = 0; c < 2; ++c) {
+    by_rank[c] = Buffer<std::uint8_t>(in_class[c]);
+    const std::uint32_t counts[] = {static_cast<std::uint32_t>(heads[c]),
+                                    static_cast<std::uint32_t>(in_class[c] - heads[c])};
+    KeyedDeal(counts, seed, stream::WOMAN_HOUSEHOLD, static_cast<std::uint16_t>(c))
+        .each_place([&](std::size_t r, std::uint16_t label) { by_rank[c][r] = label == 0; });
+  }
+  Buffer<std::uint8_t> headed(n_households);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t rank[2] = {before[0][k], before[1][k]};
+    for (std::size_t h = b; h < e; ++h) {
+      const unsigned c = single(h);
+      headed[h] = by_rank[c][rank[c]++];
     }
   });
+  return headed;
+}
+
+//! The women of the mothers' generation with the girls living with each: the girls' places
+//! come mother after mother, place s's mother drawn uniformly (GIRL_HOUSEHOLD, 64 bits by
+//! place); the girls' kinds are dealt to the places (deal 1 of GIRL_HOUSEHOLD) and sorted
+//! within each mother's. The same as each girl choosing her mother independently: given how
+//! many girls each mother has, which girl goes where is a uniform arrangement.
+struct Girls {
+  std::vector<std::uint32_t> begin;  // by mother (in the order of their households): her first place; then the total
+  Buffer<std::uint16_t> kind;        // by place
+};
+
+Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t seed) {
+  const std::size_t n = std::accumulate(kinds.girls.begin(), kinds.girls.end(), std::size_t{0});
+  if (n > 0 && n_mothers == 0) throw std::invalid_argument("the profile has no women aged 32-49");
+  Buffer<std::uint32_t> mother(n);
   for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
-    each_draw<2>(seed, b, e, 0, stream::GIRL_HOUSEHOLD, [&](std::size_t i, std::uint64_t u) {
-      if (base_year - pop.woman_birth_year[i] >= 20) return;
-      pop.woman_household[i] = pop.woman_household[mothers[draw_below(u, static_cast<std::uint32_t>(n_mothers))]];
+    each_draw<2>(seed, b, e, 0, stream::GIRL_HOUSEHOLD, [&](std::size_t s, std::uint64_t u) {
+      mother[s] = draw_below(u, static_cast<std::uint32_t>(n_mothers));
     });
   });
+  Girls g;
+  g.begin.assign(n_mothers + 1, 0);
+  for (std::size_t s = 0; s < n; ++s) g.begin[mother[s]]++;
+  exclusive_scan(g.begin);
+  g.kind = Buffer<std::uint16_t>(n);
+  KeyedDeal(kinds.girls, seed, stream::GIRL_HOUSEHOLD, 1).each_place([&](std::size_t s, std::uint16_t k) {
+    g.kind[s] = k;
+  });
+  for_chunks(n_mothers, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t m = b; m < e; ++m) std::sort(g.kind.data() + g.begin[m], g.kind.data() + g.begin[m + 1]);
+  });
+  return g;
+}
+
+//! Adult women (20+) each head a distinct household (headed_households), their kinds dealt
+//! to the headed households in the order of their indices (deal 2 of WOMAN_HOUSEHOLD); girls
+//! live with a random woman aged 32–49 (their mother's generation, place_girls). The women's
+//! records are rebuilt in the order of their households, each household's by birth year
+//! (its head, then its girls), as sort_by_household leaves them.
+void place_women(BasePopulation& pop, std::uint32_t seed) {
+  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  const WomanKinds kinds = count_kinds(pop);
+  const std::size_t adults = std::accumulate(kinds.adults.begin(), kinds.adults.end(), std::size_t{0});
+  const Buffer<std::uint8_t> headed = headed_households(pop, adults, seed);
+  Buffer<std::uint16_t> head_kind(adults);
+  KeyedDeal(kinds.adults, seed, stream::WOMAN_HOUSEHOLD, 2).each_place([&](std::size_t r, std::uint16_t k) {
+    head_kind[r] = k;
+  });
+  auto is_mother = [&](std::size_t head) { return mothers_generation(pop.base_year, kinds.birth_year(head_kind[head])); };
+  // Heads, then mothers, before each chunk of households; the women before it follow, the
+  // girls coming mother after mother.
+  std::vector<std::size_t> heads_before(chunks), mothers_before(chunks);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    heads_before[k] = static_cast<std::size_t>(std::count(headed.data() + b, headed.data() + e, 1));
+  });
+  exclusive_scan(heads_before);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t head = heads_before[k], mothers = 0;
+    for (std::size_t h = b; h < e; ++h) {
+      if (headed[h]) mothers += is_mother(head++);
+    }
+    mothers_before[k] = mothers;
+  });
+  const Girls girls = place_girls(kinds, exclusive_scan(mothers_before), seed);
+  const std::size_t n = adults + girls.kind.size();
+  std::vector<std::uint32_t> household(n);
+  std::vector<std::int16_t> birth_year(n);
+  std::vector<std::uint8_t> parity(n);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t head = heads_before[k], mother = mothers_before[k], at = head + girls.begin[mother];
+    auto write = [&](std::size_t h, std::size_t kind) {
+      household[at] = static_cast<std::uint32_t>(h);
+      birth_year[at] = kinds.birth_year(kind);
+      parity[at] = kinds.parity(kind);
+      ++at;
+    };
+    for (std::size_t h = b; h < e; ++h) {
+      if (!headed[h]) continue;
+      write(h, head_kind[head]);
+      if (!is_mother(head++)) continue;
+      for (std::size_t s = girls.begin[mother]; s < girls.begin[mother + 1]; ++s) write(h, girls.kind[s]);
+      ++mother;
+    }
+  });
+  pop.woman_household = std::move(household);
+  pop.woman_birth_year = std::move(birth_year);
+  pop.woman_parity = std::move(parity);
+  pop.woman_flags.assign(n, 0);
 }
 
 //! Adds woman w to `count` by her age attained in `year` and her parity class.
@@ -259,31 +379,61 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
   return sum;
 }
 
-//! The woman records of the burn-in's girls, appended after the first `n_women` in the
-//! order of their child records and linked to them.
-void append_girls(BasePopulation& pop, std::size_t n_women) {
-  const std::size_t n_children = pop.children();
-  std::vector<std::size_t> girls_before(chunk_count(n_children));
-  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
-    girls_before[k] = static_cast<std::size_t>(std::count(pop.child_sex.begin() + static_cast<std::ptrdiff_t>(b),
-                                                          pop.child_sex.begin() + static_cast<std::ptrdiff_t>(e),
-                                                          static_cast<std::uint8_t>(Sex::female)));
+//! The first of `owner`'s indices (sorted) whose owner is at least h.
+std::size_t first_of(const std::vector<std::uint32_t>& owner, std::size_t h) {
+  return static_cast<std::size_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+}
+
+//! The woman records of the burn-in's girls, linked to their child records and merged into
+//! the women, in the order of the households and, within each, of birth years (the girls,
+//! born in the burn-in, are the youngest). Children must be sorted by (household, birth
+//! month) and women by (household, birth year); the children's mothers are pointed at their
+//! new places.
+void append_girls(BasePopulation& pop) {
+  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  const std::size_t n_women = pop.women(), n_children = pop.children();
+  auto is_girl = [&](std::size_t c) { return pop.child_sex[c] == static_cast<std::uint8_t>(Sex::female); };
+  // By chunk of households: its first woman, its first child and the girls before it.
+  std::vector<std::size_t> woman_at(chunks + 1, n_women), child_at(chunks + 1, n_children), girls_before(chunks);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    woman_at[k] = first_of(pop.woman_household, b);
+    child_at[k] = first_of(pop.child_household, b);
+    std::size_t girls = 0;
+    for (std::size_t c = child_at[k], end = first_of(pop.child_household, e); c < end; ++c) girls += is_girl(c);
+    girls_before[k] = girls;
   });
   const std::size_t n = n_women + exclusive_scan(girls_before);
-  pop.woman_household.resize(n);
-  pop.woman_birth_year.resize(n);
-  pop.woman_parity.resize(n, 0);
-  pop.woman_flags.resize(n, 0);
-  for_chunks(n_children, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t g = n_women + girls_before[k];
-    for (std::size_t c = b; c < e; ++c) {
-      if (pop.child_sex[c] != static_cast<std::uint8_t>(Sex::female)) continue;
-      pop.child_woman[c] = static_cast<std::uint32_t>(g);
-      pop.woman_household[g] = pop.child_household[c];
-      pop.woman_birth_year[g] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
-      ++g;
+  std::vector<std::uint32_t> household(n);
+  std::vector<std::int16_t> birth_year(n);
+  std::vector<std::uint8_t> parity(n);
+  Buffer<std::uint32_t> new_place(n_women);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls_before[k];
+    for (std::size_t h = b; h < e; ++h) {
+      for (; w < woman_at[k + 1] && pop.woman_household[w] == h; ++w, ++at) {
+        new_place[w] = static_cast<std::uint32_t>(at);
+        household[at] = static_cast<std::uint32_t>(h);
+        birth_year[at] = pop.woman_birth_year[w];
+        parity[at] = pop.woman_parity[w];
+      }
+      for (; c < child_at[k + 1] && pop.child_household[c] == h; ++c) {
+        if (!is_girl(c)) continue;
+        pop.child_woman[c] = static_cast<std::uint32_t>(at);
+        household[at] = static_cast<std::uint32_t>(h);
+        birth_year[at] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
+        parity[at++] = 0;
+      }
     }
   });
+  for_chunks(n_children, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      if (pop.child_mother[c] != NO_MOTHER) pop.child_mother[c] = new_place[pop.child_mother[c]];
+    }
+  });
+  pop.woman_household = std::move(household);
+  pop.woman_birth_year = std::move(birth_year);
+  pop.woman_parity = std::move(parity);
+  pop.woman_flags.assign(n, 0);
 }
 
 //! Burn-in: the births of the years before the first scenario year, each year's rates
@@ -291,8 +441,8 @@ void append_girls(BasePopulation& pop, std::size_t n_women) {
 //! every child under 7 its birth month, order, sex and mother (an index into the women).
 //! A year's births are decided woman by woman in parallel, each from her own draws (32
 //! bits, four women to a draw), and written in the order of the women, year after year.
-//! The girls born are appended to the women in the order of their child records, linked
-//! to them, since within long horizons they reach childbearing age.
+//! The girls born get woman records later (append_girls), since within long horizons they
+//! reach childbearing age.
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
   const int base_year = pop.base_year;
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
@@ -363,7 +513,6 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
       }
     });
   }
-  append_girls(pop, n_women);
 }
 
 }  // namespace
@@ -596,7 +745,8 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     assign_parity(pop, profile, seed);
     place_women(pop, seed);
     simulate_burn_in(pop, profile, scale, seed);
-    sort_by_household(pop);
+    sort_by_household(pop);  // the children; the women are in order
+    append_girls(pop);
     // A woman carries her household's flags (read here in the order of the households).
     for_chunks(pop.women(), [&](std::size_t, std::size_t b, std::size_t e) {
       for (std::size_t w = b; w < e; ++w) pop.woman_flags[w] = pop.household_flags[pop.woman_household[w]];

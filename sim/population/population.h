@@ -15,8 +15,10 @@
 // household or woman gets which attribute is drawn from the seed as a uniformly random
 // arrangement of those counts (a keyed deal, sim/population/parallel_steps.h).
 // Women aged 20 and over head distinct households (households of two or more persons
-// first; only when there are more such women than households do some share one), and
-// girls live with a woman aged 32–49. The other residents, by sex and age group in exact
+// first; a profile with more such women than households is refused), and girls live with
+// a woman aged 32–49, each chosen independently; women alike in birth year and parity
+// being interchangeable, their kinds are what is dealt, and their records are written in
+// the order of the households. The other residents, by sex and age group in exact
 // counts as well (a group straddling age 20 split at it), dealt in a random order (adults
 // first), head the households without an adult woman and then fill the places the
 // households' sizes leave free, household after household in the order of their indices
@@ -24,7 +26,7 @@
 // (sim/population/migration.h) comes last.
 //
 // Every step runs in parallel over its entities, each drawing from streams keyed by its
-// own index (or its place in a keyed order), and every output is laid out from counts made
+// own index (or its place in a keyed order or deal), and every output is laid out from counts made
 // before the threads divide the work: the population is the same on any number of threads.
 #pragma once
 
@@ -80,7 +82,8 @@ std::vector<Observation> describe_observations(const PlaceProfile& profile);
 //! births (for benchmarks of larger places). Runs in parallel in the caller's TBB arena
 //! (its thread limit applies), its loops isolated: a thread waiting in them takes none of
 //! the caller's other work. The result depends only on the arguments, not on the number
-//! of threads. Throws std::invalid_argument if the profile cannot be calibrated.
+//! of threads. Throws std::invalid_argument if the profile cannot be calibrated, or has
+//! more women aged 20-49 than households (its household sizes too large for its ages).
 BasePopulation generate_population(const PlaceProfile& profile, int base_year, std::uint32_t seed, double scale = 1.0);
 
 //! The ages 85 … OLDEST_AGE of the profile's open age group 85+, as cumulative weights:

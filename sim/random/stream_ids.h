@@ -16,8 +16,12 @@ enum Id : std::uint16_t {
   HOUSEHOLD_TYPE = 1,   //!< the deal giving households their fitted types
   WOMAN_AGE = 2,        //!< per woman, 32 bits: her age within her age group
   WOMAN_PARITY = 3,     //!< the deals (g for age group g) giving women their parities
-  WOMAN_HOUSEHOLD = 4,  //!< the random order of the households that the adult women head
-  GIRL_HOUSEHOLD = 5,   //!< per girl, 64 bits (two to a draw): the woman aged 32-49 she lives with
+  //! The deals choosing the households that adult women head (0: of two or more persons,
+  //! 1: single) and (2) giving the heads their ages and parities.
+  WOMAN_HOUSEHOLD = 4,
+  //! Per girl's place (64 bits, two to a draw): which woman aged 32-49 she lives with; the
+  //! deal (1) of the girls' ages and parities to their places.
+  GIRL_HOUSEHOLD = 5,
   HOUSEHOLD_FLAGS = 6,  //!< the deals (0 and 1) choosing special families and priority groups
   CHILD_SEX = 7,        //!< per birth (mother, year): is the child a girl (burn-in and run)
   //! Per household: the year it leaves (net out-migration); per arrival year: the donor
