@@ -341,7 +341,9 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   std::vector<std::uint8_t> parity(n);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t head = heads_before[k], mother = mothers_before[k], at = head + girls.begin[mother];
-    auto write = [&](std::size_t h, std::size_t kind) {
+    // The arrays as pointers copied into the closure (see simulate_burn_in).
+    auto write = [&at, &kinds, household = household.data(), birth_year = birth_year.data(),
+                  parity = parity.data()](std::size_t h, std::size_t kind) {
       household[at] = static_cast<std::uint32_t>(h);
       birth_year[at] = kinds.birth_year(kind);
       parity[at] = kinds.parity(kind);
@@ -361,11 +363,26 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   pop.woman_flags.assign(n, 0);
 }
 
-//! Adds woman w to `count` by her age attained in `year` and her parity class.
+//! Adds woman w to `count` by her age attained in `year` (if below MAX_AGE) and her
+//! parity class.
 void count_woman(WomenByAgeParity& count, const BasePopulation& pop, std::size_t w, int year) {
   const int age = year - pop.woman_birth_year[w];
-  if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return;
+  if (age < 0 || age >= MAX_AGE) return;
   count[static_cast<std::size_t>(age)][std::min<std::size_t>(pop.woman_parity[w], PARITY_CLASSES - 1)]++;
+}
+
+//! The women by age and parity class a year on, from this year's and the births of the
+//! year by the mothers' age and parity class before them: each a year older, each mother a
+//! class up (the last class keeps its own). Exact, so the same as counting them again.
+WomenByAgeParity a_year_on(const WomenByAgeParity& women, const WomenByAgeParity& births) {
+  WomenByAgeParity next{};
+  for (std::size_t a = 0; a + 1 < next.size(); ++a) {
+    for (std::size_t k = 0; k < PARITY_CLASSES; ++k) {
+      next[a + 1][k] += women[a][k] - births[a][k];
+      next[a + 1][std::min(k + 1, std::size_t{PARITY_CLASSES} - 1)] += births[a][k];
+    }
+  }
+  return next;
 }
 
 //! The sum of counts gathered by chunks (exact: the same whatever the threads).
@@ -407,21 +424,23 @@ void append_girls(BasePopulation& pop) {
   std::vector<std::int16_t> birth_year(n);
   std::vector<std::uint8_t> parity(n);
   Buffer<std::uint32_t> new_place(n_women);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+  for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
     std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls_before[k];
-    for (std::size_t h = b; h < e; ++h) {
-      for (; w < woman_at[k + 1] && pop.woman_household[w] == h; ++w, ++at) {
+    const std::size_t w_end = woman_at[k + 1], c_end = child_at[k + 1];
+    while (w < w_end || c < c_end) {
+      // A household's women before its girls.
+      if (c == c_end || (w < w_end && pop.woman_household[w] <= pop.child_household[c])) {
         new_place[w] = static_cast<std::uint32_t>(at);
-        household[at] = static_cast<std::uint32_t>(h);
+        household[at] = pop.woman_household[w];
         birth_year[at] = pop.woman_birth_year[w];
-        parity[at] = pop.woman_parity[w];
-      }
-      for (; c < child_at[k + 1] && pop.child_household[c] == h; ++c) {
-        if (!is_girl(c)) continue;
+        parity[at++] = pop.woman_parity[w++];
+      } else if (is_girl(c)) {
         pop.child_woman[c] = static_cast<std::uint32_t>(at);
-        household[at] = static_cast<std::uint32_t>(h);
-        birth_year[at] = static_cast<std::int16_t>(pop.child_birth_month[c] / 12);
+        household[at] = pop.child_household[c];
+        birth_year[at] = static_cast<std::int16_t>(pop.child_birth_month[c++] / 12);
         parity[at++] = 0;
+      } else {
+        ++c;
       }
     }
   });
@@ -450,12 +469,13 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   enum : std::uint8_t { NONE, BOY, GIRL };
   Buffer<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
   std::vector<std::size_t> before(chunks);
-  // The women by age and parity at the start of each year, the next year's counted while
-  // this year's births are decided.
+  // The women by age and parity at the start of the burn-in, then of each year from the
+  // births of the year before (by chunk: the counts, then each year's births).
   std::vector<WomenByAgeParity> by_chunk(chunks, WomenByAgeParity{});
   for_chunks(n_women, [&](std::size_t k, std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, base_year - BURN_IN_YEARS);
   });
+  WomenByAgeParity women = total(by_chunk);
   double expected = 0;
   for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) expected += burn_in_births(profile, year, scale);
   const std::size_t reserve = births_room(expected);
@@ -468,28 +488,33 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) {
     const auto y = static_cast<std::uint16_t>(year);
     const FertilityTable table =
-        calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), total(by_chunk), year);
+        calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), women, year);
     for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      // Pointers copied into the closure: the byte stores below may alias anything, so what
+      // the loop read through a reference would be read again after each of them.
+      const std::int16_t* const birth_year = pop.woman_birth_year.data();
+      std::uint8_t* const parity = pop.woman_parity.data();
+      std::uint8_t* const decided = born.data();
+      const auto* const threshold = table.threshold.data();
       std::size_t count = 0;
-      WomenByAgeParity& next = by_chunk[k];
-      next = {};
-      each_draw<4>(seed, begin, end, y, stream::BIRTH, [&](std::size_t w, std::uint64_t u) {
-        born[w] = NONE;
-        const int age = year - pop.woman_birth_year[w];
-        if (age >= MIN_FERTILE_AGE && age <= MAX_FERTILE_AGE) {
-          const int pc = std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1);
-          if (u < table.threshold[static_cast<std::size_t>(age)][static_cast<std::size_t>(pc)]) {
-            const std::uint64_t sex = draw_u64(seed, stream::GENERATION_REPLICATION,
-                                               StreamKey{static_cast<std::uint32_t>(w), 0, y, stream::CHILD_SEX});
-            born[w] = draw_uniform(sex) < girl_share ? GIRL : BOY;
-            if (pop.woman_parity[w] < 255) pop.woman_parity[w]++;
-            ++count;
-          }
-        }
-        count_woman(next, pop, w, year + 1);
+      WomenByAgeParity births{};
+      each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births, &count](std::size_t w, std::uint64_t u) {
+        decided[w] = NONE;
+        const int age = year - birth_year[w];
+        if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return;
+        const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
+        if (u >= threshold[age][pc]) return;
+        const std::uint64_t sex =
+            draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{static_cast<std::uint32_t>(w), 0, y, stream::CHILD_SEX});
+        decided[w] = draw_uniform(sex) < girl_share ? GIRL : BOY;
+        births[static_cast<std::size_t>(age)][pc]++;
+        if (parity[w] < 255) parity[w]++;
+        ++count;
       });
+      by_chunk[k] = births;
       before[k] = count;
     });
+    women = a_year_on(women, total(by_chunk));
     const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
     pop.child_household.resize(n_children);
     pop.child_birth_month.resize(n_children);
@@ -715,10 +740,12 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   pop.person_sex.resize(n);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t at = written_before[k], free_at = free_before[k], x = extras_before[k];
-    auto write = [&](std::size_t h, std::uint32_t person) {
-      pop.person_household[at] = static_cast<std::uint32_t>(h);
-      pop.person_birth_year[at] = static_cast<std::int16_t>(static_cast<std::uint16_t>(person >> 8));
-      pop.person_sex[at] = static_cast<std::uint8_t>(person);
+    // The arrays as pointers copied into the closure (see simulate_burn_in).
+    auto write = [&at, household = pop.person_household.data(), birth_year = pop.person_birth_year.data(),
+                  sex = pop.person_sex.data()](std::size_t h, std::uint32_t person) {
+      household[at] = static_cast<std::uint32_t>(h);
+      birth_year[at] = static_cast<std::int16_t>(static_cast<std::uint16_t>(person >> 8));
+      sex[at] = static_cast<std::uint8_t>(person);
       ++at;
     };
     each_household(k, b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
