@@ -294,7 +294,7 @@ TEST_CASE("women and children are sorted by household and blocks cover them exac
   }
 }
 
-TEST_CASE("women aged 20 and over head distinct households at random; girls live with women aged 32-49",
+TEST_CASE("women aged 20 and over head distinct households at random, and girls live with women aged 32-49",
           "[population]") {
   const Scenario& s = default_scenario();
   const BasePopulation& p = default_population();
