@@ -649,6 +649,52 @@ void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
   });
 }
 
+//! Each household's residents before the other residents are placed (saturating: from 255
+//! on no place is free anyway), and whether an adult woman is among them. Women and
+//! children must be sorted by household.
+struct Occupancy {
+  Buffer<std::uint8_t> members, has_adult;
+};
+
+Occupancy count_occupants(const BasePopulation& pop) {
+  const std::size_t n_households = pop.households();
+  Occupancy o{generation::filled<std::uint8_t>(n_households, 0), generation::filled<std::uint8_t>(n_households, 0)};
+  for_runs(pop.woman_household, [&](std::size_t b, std::size_t e) {
+    for (std::size_t w = b; w < e; ++w) {
+      const int age = pop.base_year - pop.woman_birth_year[w];
+      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl of the burn-in: her child record counts
+      const std::uint32_t h = pop.woman_household[w];
+      o.members[h] = static_cast<std::uint8_t>(std::min(255, o.members[h] + 1));
+      if (age >= 20) o.has_adult[h] = 1;
+    }
+  });
+  for_runs(pop.child_household, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      std::uint8_t& m = o.members[pop.child_household[c]];
+      m = static_cast<std::uint8_t>(std::min(255, m + 1));
+    }
+  });
+  return o;
+}
+
+//! The other residents at the places [first, first + count) of their order, for whom no
+//! place is left: each into a random household, drawn for the resident's place (year 2 of
+//! PERSON_HOUSEHOLD), as (household << 32 | person), sorted by household in order.
+Buffer<std::uint64_t> extra_residents(const Buffer<std::uint32_t>& persons, std::size_t first, std::size_t count,
+                                      std::size_t n_households, std::uint32_t seed) {
+  Buffer<std::uint64_t> extra(count);
+  for_chunks(count, [&](std::size_t, std::size_t b, std::size_t e) {
+    for (std::size_t x = b; x < e; ++x) {
+      const auto k = static_cast<std::uint32_t>(first + x);
+      const std::uint64_t u =
+          draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{k, 0, 2, stream::PERSON_HOUSEHOLD});
+      extra[x] = std::uint64_t{draw_below(u, static_cast<std::uint32_t>(n_households))} << 32 | persons[k];
+    }
+  });
+  generation::radix_sort(extra, nullptr, 32, 32 + generation::bit_width(n_households));
+  return extra;
+}
+
 //! The other residents (in generate_others' order) into households, written
 //! into pop's arrays in the order of the households: first an adult (20 or over) as the
 //! head of each household without an adult woman, then the rest into the places the
@@ -660,26 +706,9 @@ void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
 void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32_t seed) {
   const std::size_t n_households = pop.households(), n = others.persons.size(), adults = others.adults;
   const Buffer<std::uint32_t>& persons = others.persons;
-  const int base_year = pop.base_year;
-  // Residents so far (saturating: from 255 on no place is free anyway), and whether an
-  // adult woman is among them.
-  Buffer<std::uint8_t> members = generation::filled<std::uint8_t>(n_households, 0),
-                       has_adult = generation::filled<std::uint8_t>(n_households, 0);
-  for_runs(pop.woman_household, [&](std::size_t b, std::size_t e) {
-    for (std::size_t w = b; w < e; ++w) {
-      const int age = base_year - pop.woman_birth_year[w];
-      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl of the burn-in: her child record counts
-      const std::uint32_t h = pop.woman_household[w];
-      members[h] = static_cast<std::uint8_t>(std::min(255, members[h] + 1));
-      if (age >= 20) has_adult[h] = 1;
-    }
-  });
-  for_runs(pop.child_household, [&](std::size_t b, std::size_t e) {
-    for (std::size_t c = b; c < e; ++c) {
-      std::uint8_t& m = members[pop.child_household[c]];
-      m = static_cast<std::uint8_t>(std::min(255, m + 1));
-    }
-  });
+  const Occupancy occupants = count_occupants(pop);
+  const Buffer<std::uint8_t>& members = occupants.members;
+  const Buffer<std::uint8_t>& has_adult = occupants.has_adult;
   // Household by household: whether it takes a head (the headless ones, while adults
   // last), its free places and, at the end, those filled.
   const std::size_t chunks = chunk_count(n_households);
@@ -707,19 +736,8 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   });
   const std::size_t total_free = exclusive_scan(free_before);
   const std::size_t placed = std::min(n - heads, total_free);  // into free places
-  // No place left: a random household, drawn for the resident's place in the order; then
-  // sorted by household, in order.
-  const std::size_t n_extra = n - heads - placed;
-  Buffer<std::uint64_t> extra(n_extra);
-  for_chunks(n_extra, [&](std::size_t, std::size_t b, std::size_t e) {
-    for (std::size_t x = b; x < e; ++x) {
-      const auto k = static_cast<std::uint32_t>(heads + placed + x);
-      const std::uint64_t u =
-          draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{k, 0, 2, stream::PERSON_HOUSEHOLD});
-      extra[x] = std::uint64_t{draw_below(u, static_cast<std::uint32_t>(n_households))} << 32 | persons[k];
-    }
-  });
-  generation::radix_sort(extra, nullptr, 32, 32 + generation::bit_width(n_households));
+  const std::size_t n_extra = n - heads - placed;  // no place left
+  const Buffer<std::uint64_t> extra = extra_residents(persons, heads + placed, n_extra, n_households, seed);
   auto first_extra = [&](std::size_t h) {
     return static_cast<std::size_t>(std::lower_bound(extra.begin(), extra.end(), std::uint64_t{h} << 32) -
                                     extra.begin());
