@@ -309,7 +309,6 @@ class KeyedOrder {
 class KeyedDeal {
  public:
   KeyedDeal(std::span<const std::uint32_t> counts, std::uint32_t seed, stream::Id purpose, std::uint16_t number);
-  std::size_t size() const { return bucket_begin_.back(); }
 
   //! Calls use(place, label) for every place, in parallel, each bucket's places (a few
   //! thousand) in increasing order.

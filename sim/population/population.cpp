@@ -1,7 +1,6 @@
 #include "sim/population/population.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -54,6 +53,48 @@ void mark_share(BasePopulation& pop, double share, std::uint8_t flag, std::uint1
   const std::uint32_t counts[] = {n, static_cast<std::uint32_t>(n_households - n)};
   KeyedDeal(counts, seed, stream::HOUSEHOLD_FLAGS, which).each_place([&](std::size_t h, std::uint16_t label) {
     if (label == 0) pop.household_flags[h] |= flag;
+  });
+}
+
+//! Labels dealt within classes: the members of class c < classes (the indices i < n whose
+//! class_of(i) is c, in increasing order) get counts_of(c, sizes) copies of each label in a
+//! uniformly random arrangement (deal c of `purpose`), `sizes` being every class's number of
+//! members; set(i, label) is called for each member, in parallel. An index of class
+//! `classes` or more is left out.
+template <class ClassOf, class CountsOf, class Set>
+void deal_within_classes(std::size_t n, unsigned classes, const ClassOf& class_of, const CountsOf& counts_of,
+                         std::uint32_t seed, stream::Id purpose, const Set& set) {
+  const std::size_t chunks = chunk_count(n);
+  // By chunk and class: the class's members in the chunk, then in the chunks before it.
+  std::vector<std::size_t> before(chunks * classes, 0);
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      const unsigned c = class_of(i);
+      if (c < classes) before[k * classes + c]++;
+    }
+  });
+  std::vector<std::size_t> sizes(classes, 0), class_begin(classes + 1, 0);
+  for (unsigned c = 0; c < classes; ++c) {
+    for (std::size_t k = 0; k < chunks; ++k) {
+      const std::size_t here = before[k * classes + c];
+      before[k * classes + c] = sizes[c];
+      sizes[c] += here;
+    }
+    class_begin[c + 1] = class_begin[c] + sizes[c];
+  }
+  Buffer<std::uint16_t> label_by_rank(class_begin[classes]);
+  for (unsigned c = 0; c < classes; ++c) {
+    const std::vector<std::uint32_t> counts = counts_of(c, sizes);
+    KeyedDeal(counts, seed, purpose, static_cast<std::uint16_t>(c)).each_place([&](std::size_t r, std::uint16_t label) {
+      label_by_rank[class_begin[c] + r] = label;
+    });
+  }
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t* rank = &before[k * classes];  // this chunk's own: its members' ranks in turn
+    for (std::size_t i = b; i < e; ++i) {
+      const unsigned c = class_of(i);
+      if (c < classes) set(i, label_by_rank[class_begin[c] + rank[c]++]);
+    }
   });
 }
 
@@ -125,10 +166,8 @@ void generate_women(BasePopulation& pop, const PlaceProfile& profile, double sca
   }
   const std::size_t n = group_begin.back();
   if (n >= (1u << 31)) throw std::invalid_argument("population too large");
-  pop.woman_birth_year.resize(n);
-  pop.woman_household.resize(n);  // placed later (place_women)
+  pop.woman_birth_year.resize(n);  // households and flags: place_women
   pop.woman_parity.assign(n, 0);
-  pop.woman_flags.assign(n, 0);
   draw_ages(pop.woman_birth_year, group_begin, pop.base_year, seed, stream::WOMAN_AGE,
             [&](std::size_t g, std::uint64_t u) {
               return lo[g] + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(width[g])));
@@ -139,50 +178,18 @@ void generate_women(BasePopulation& pop, const PlaceProfile& profile, double sca
 //! profile's shares as exact counts, dealt at random to the group's women (deal g of
 //! WOMAN_PARITY for group g, over the group's women in the order of their indices).
 void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32_t seed) {
-  const std::size_t n = pop.women(), chunks = chunk_count(n);
-  constexpr std::uint8_t NOT_FERTILE = 0xFF;
-  auto group_of_woman = [&](std::size_t i) -> std::uint8_t {
+  auto group_at_start = [&](std::size_t i) -> unsigned {
     const int age_then = pop.base_year - BURN_IN_YEARS - pop.woman_birth_year[i];
     return age_then >= MIN_FERTILE_AGE && age_then <= MAX_FERTILE_AGE
-               ? static_cast<std::uint8_t>((age_then - MIN_FERTILE_AGE) / 5)
-               : NOT_FERTILE;
+               ? static_cast<unsigned>(age_then - MIN_FERTILE_AGE) / 5
+               : FERTILE_AGE_GROUPS;  // left out: parity 0
   };
-  // Each woman's rank in her group, from the group's women in the chunks before hers.
-  std::vector<std::array<std::size_t, FERTILE_AGE_GROUPS>> before(chunks);
-  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
-    before[k] = {};
-    for (std::size_t i = b; i < e; ++i) {
-      const std::uint8_t g = group_of_woman(i);
-      if (g != NOT_FERTILE) before[k][g]++;
-    }
-  });
-  std::vector<std::size_t> group_begin(FERTILE_AGE_GROUPS + 1, 0);
-  for (unsigned g = 0; g < FERTILE_AGE_GROUPS; ++g) {
-    std::size_t total = 0;
-    for (auto& counts : before) {
-      const std::size_t here = counts[g];
-      counts[g] = total;
-      total += here;
-    }
-    group_begin[g + 1] = group_begin[g] + total;
-  }
-  Buffer<std::uint8_t> parity_by_rank(group_begin.back());
-  for (unsigned g = 0; g < FERTILE_AGE_GROUPS; ++g) {
+  auto counts = [&](unsigned g, const std::vector<std::size_t>& sizes) {
     const auto& row = profile.parity_shares[g];
-    const std::vector<std::uint32_t> counts = apportion(std::vector<double>(row.begin(), row.end()),
-                                                        static_cast<std::uint32_t>(group_begin[g + 1] - group_begin[g]));
-    KeyedDeal(counts, seed, stream::WOMAN_PARITY, static_cast<std::uint16_t>(g))
-        .each_place([&](std::size_t r, std::uint16_t parity) {
-          parity_by_rank[group_begin[g] + r] = static_cast<std::uint8_t>(parity);
-        });
-  }
-  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::array<std::size_t, FERTILE_AGE_GROUPS> rank = before[k];
-    for (std::size_t i = b; i < e; ++i) {
-      const std::uint8_t g = group_of_woman(i);
-      if (g != NOT_FERTILE) pop.woman_parity[i] = parity_by_rank[group_begin[g] + rank[g]++];
-    }
-  });
+    return apportion(std::vector<double>(row.begin(), row.end()), static_cast<std::uint32_t>(sizes[g]));
+  };
+  deal_within_classes(pop.women(), FERTILE_AGE_GROUPS, group_at_start, counts, seed, stream::WOMAN_PARITY,
+                      [&](std::size_t i, std::uint16_t parity) { pop.woman_parity[i] = static_cast<std::uint8_t>(parity); });
 }
 
 //! Before the burn-in, women with the same birth year and parity are alike: a woman's kind
@@ -237,38 +244,20 @@ WomanKinds count_kinds(const BasePopulation& pop) {
 //! persons first, chosen at random within each class (deals 0, two or more persons, and 1,
 //! single, of WOMAN_HOUSEHOLD, over the class's households in the order of their indices).
 Buffer<std::uint8_t> headed_households(const BasePopulation& pop, std::size_t adults, std::uint32_t seed) {
-  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  const std::size_t n_households = pop.households();
   if (adults > n_households) {
     throw std::invalid_argument("the profile has more women aged 20-49 (" + std::to_string(adults) +
                                 ") than households (" + std::to_string(n_households) +
                                 "): its household sizes are too large for its age structure");
   }
   auto single = [&](std::size_t h) { return pop.household_size[h] < 2 ? 1u : 0u; };
-  std::vector<std::size_t> before[2] = {std::vector<std::size_t>(chunks), std::vector<std::size_t>(chunks)};
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t singles = 0;
-    for (std::size_t h = b; h < e; ++h) singles += single(h);
-    before[0][k] = e - b - singles;
-    before[1][k] = singles;
-  });
-  const std::size_t in_class[2] = {exclusive_scan(before[0]), exclusive_scan(before[1])};
-  const std::size_t heads[2] = {std::min(adults, in_class[0]), adults - std::min(adults, in_class[0])};
-  Buffer<std::uint8_t> by_rank[2];
-  for (unsigned c = 0; c < 2; ++c) {
-    by_rank[c] = Buffer<std::uint8_t>(in_class[c]);
-    const std::uint32_t counts[] = {static_cast<std::uint32_t>(heads[c]),
-                                    static_cast<std::uint32_t>(in_class[c] - heads[c])};
-    KeyedDeal(counts, seed, stream::WOMAN_HOUSEHOLD, static_cast<std::uint16_t>(c))
-        .each_place([&](std::size_t r, std::uint16_t label) { by_rank[c][r] = label == 0; });
-  }
+  auto counts = [&](unsigned c, const std::vector<std::size_t>& sizes) {
+    const std::size_t in_larger = std::min(adults, sizes[0]), heads = c == 0 ? in_larger : adults - in_larger;
+    return std::vector<std::uint32_t>{static_cast<std::uint32_t>(heads), static_cast<std::uint32_t>(sizes[c] - heads)};
+  };
   Buffer<std::uint8_t> headed(n_households);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t rank[2] = {before[0][k], before[1][k]};
-    for (std::size_t h = b; h < e; ++h) {
-      const unsigned c = single(h);
-      headed[h] = by_rank[c][rank[c]++];
-    }
-  });
+  deal_within_classes(n_households, 2, single, counts, seed, stream::WOMAN_HOUSEHOLD,
+                      [&](std::size_t h, std::uint16_t label) { headed[h] = label == 0; });
   return headed;
 }
 
