@@ -9,6 +9,7 @@
 #include <set>
 
 #include "sim/engine/engine.h"
+#include "sim/engine/plan.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;
@@ -802,4 +803,51 @@ TEST_CASE("first marriages against the record: about China's 9.17 million in 202
                       static_cast<double>(r.population[r.year_index(0, 0)]);
   INFO("first marriages per 1000 residents: " << 1000 * rate);
   REQUIRE(rate == Approx(9.17 / 1408.28).epsilon(0.10));
+}
+
+TEST_CASE("the plan's yearly tables agree with the measures and mortality they summarise", "[engine][plan]") {
+  Scenario s = default_scenario();
+  const BasePopulation& pop = default_population();
+  // A birth grant of the first year only, and one from the third year on.
+  Measure early;
+  early.id = "early";
+  early.kind = MeasureKind::event_cash;
+  early.basis = Basis::birth;
+  early.title = early.source = "test";
+  Phase p;
+  p.fen_per_unit = 100;
+  early.phases = {p};
+  early.payers.ppm = {0, 0, 0, PPM};
+  early.eligibility.valid_until = month_index(s.start_year, 12);  // ends at the first year's December
+  Measure late = early;
+  late.id = "late";
+  late.eligibility.valid_from = month_index(s.start_year + 2, 6);
+  late.eligibility.valid_until = 1 << 30;
+  s.measures.push_back(early);
+  s.measures.push_back(late);
+  const engine::Plan plan = engine::make_plan(s, pop, s.seed);
+  REQUIRE(plan.event_measures.size() == static_cast<std::size_t>(plan.years));
+  for (std::size_t y = 0; y < plan.event_measures.size(); ++y) {
+    INFO("year " << plan.start_year + static_cast<int>(y));
+    std::set<std::string> ids;
+    for (const auto& mp : plan.event_measures[y].birth) ids.insert(mp.measure->id);
+    CHECK(ids.count("early") == (y == 0 ? 1u : 0u));
+    CHECK(ids.count("late") == (y >= 2 ? 1u : 0u));
+    // Every birth measure left out has dates that miss the year.
+    for (const auto& mp : plan.birth_measures) {
+      if (ids.count(mp.measure->id)) continue;
+      const Eligibility& e = mp.measure->eligibility;
+      const MonthIndex first = month_index(plan.start_year + static_cast<int>(y), 1);
+      CHECK((e.valid_until <= first || e.valid_from >= first + 12));
+    }
+    const std::size_t n = plan.child_measures.size(), words = plan.child_reach.words;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool bit = (plan.child_in_force[y * words + i / 64] >> (i % 64)) & 1u;
+      CHECK(bit == plan.child_measure_years[y * n + i].in_force());
+    }
+    for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
+      const int age = plan.start_year + static_cast<int>(y) - (plan.min_birth_year + static_cast<int>(b));
+      CHECK(plan.woman_death_threshold[y * plan.birth_year_span + b] == plan.mortality.at(Sex::female, age));
+    }
+  }
 }

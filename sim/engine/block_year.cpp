@@ -145,7 +145,8 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const std::uint64_t* base_thresholds = rplan_.base_birth_threshold.data() + year_offset;
   const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
   const auto year_key = static_cast<std::uint16_t>(year_);
-  const bool homes = !plan_.home_measures.empty();
+  const std::vector<MeasurePlan>& home_measures = plan_.event_measures[static_cast<std::size_t>(y_)].home;
+  const bool homes = !home_measures.empty();
   // Locals, so that writes through the byte-typed parity array (which may alias
   // anything) do not force these to be reloaded on every woman.
   const std::int16_t* const birth_years = pop_.woman_birth_year.data();
@@ -156,7 +157,11 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const std::int16_t min_birth_year = plan_.min_birth_year;
   const int home_min_children = plan_.home_min_children;
   const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
-  const MortalityThresholds& mortality = plan_.mortality;
+  // Most women's purchase draw is above both tenures' thresholds: tested first, it spares
+  // reading the household's tenure.
+  const std::uint64_t home_any = std::max(home_threshold[0], home_threshold[1]);
+  const std::uint64_t* const death_threshold =
+      plan_.woman_death_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span;
   // Uniform over the run, so these branches cost nothing when the feature is off.
   const bool banded = plan_.band_income.size() > 1;
   const int year = year_;
@@ -179,7 +184,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
       if (migration && !census.counted(h, Sex::female, age, books.tally)) continue;
-      if (woman_dies(birth_u[i], mortality.at(Sex::female, age))) {
+      if (woman_dies(birth_u[i], death_threshold[birth_year - min_birth_year])) {
         parities[w] = DEAD;
         books.tally.deaths++;
         if (!migration) --alive[birth_year - first_cohort];
@@ -204,7 +209,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
         birth_events(w, MonthDay{born, day}, now, books);
       }
-      if (homes && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
+      if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
         // Below the threshold the draw is uniform on [0, threshold): its place there dates
         // the purchase to a day of the year, without a draw of its own.
@@ -212,7 +217,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
                                                   static_cast<unsigned>(days_in_year(year)) / home_threshold[tenures[h]]);
         const MonthDay date = date_of_day(year, day_of_year);
         const Event e = household_event(Basis::home_purchase, date, now, age, w);
-        book_events(plan_.home_measures, e, w, books);
+        book_events(home_measures, e, w, books);
       }
     }
   }
@@ -302,8 +307,12 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
       // Survival depends on attained ages only: from the arrival it is the table's row for
       // the age at the arrival. S falls, so the years lived through are a count, no branch.
       const std::uint64_t* const left = plan_.survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
-      int lived = 0;
-      for (int t = 0; t < years - from; ++t) lived += u <= left[t];
+      // Most outlive the run: u within the last year's S is within every year's.
+      int lived = years - from;
+      if (lived > 0 && u > left[lived - 1]) {
+        lived = 0;
+        for (int t = 0; t < years - from; ++t) lived += u <= left[t];
+      }
       death[p] = from + lived < to ? static_cast<std::uint8_t>(from + lived) : NEVER_DIES;
     }
   }
@@ -567,14 +576,14 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>&
   const ChildMeasureReach& reach = plan_.child_reach;
   const MeasureYear* const year_measures =
       plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
-  // Only the measures the child's age and services can reach, in the scenario's order
-  // (stacked fee reductions apply in it).
+  const std::uint64_t* const in_force = plan_.child_in_force.data() + static_cast<std::size_t>(y_) * reach.words;
+  // Only the measures in force that the child's age and services can reach, in the
+  // scenario's order (stacked fee reductions apply in it).
   for (std::size_t word = 0; word < reach.words; ++word) {
-    for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word); set != 0;
-         set &= set - 1) {
+    for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word) & in_force[word];
+         set != 0; set &= set - 1) {
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
       const MeasureYear& measure_year = year_measures[i];
-      if (!measure_year.in_force()) continue;
       const MeasurePlan& mp = plan_.child_measures[i];
       const Cost c = claimed_child_year_cost(*mp.measure, measure_year, cy, plan_.fees, fees_reduced,
                                              [&] { return claims(mp, i, w); });
@@ -604,14 +613,15 @@ Event BlockYear::household_event(Basis basis, MonthDay date, int order, int age,
 void BlockYear::birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const {
   const int age = year_ - pop_.woman_birth_year[mother];
   const Event birth = household_event(Basis::birth, date, order >= 3 ? 3 : order, age, mother);
-  book_events(plan_.birth_measures, birth, mother, books);
-  if (!plan_.assisted_measures.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
+  const YearEventMeasures& in_year = plan_.event_measures[static_cast<std::size_t>(y_)];
+  book_events(in_year.birth, birth, mother, books);
+  if (!in_year.assisted.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
       draw_u64(plan_.seed, rep_,
                StreamKey{mother, 0, static_cast<std::uint16_t>(year_), stream::ASSISTED_REPRODUCTION}) <
           plan_.assisted_threshold) {
     Event assisted = birth;
     assisted.basis = Basis::assisted_birth;
-    book_events(plan_.assisted_measures, assisted, mother, books);
+    book_events(in_year.assisted, assisted, mother, books);
   }
 }
 

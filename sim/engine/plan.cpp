@@ -103,6 +103,14 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
   }
   plan.mortality = mortality_thresholds(profile.life_table);
   plan.survival = RunSurvival(plan.mortality, scenario.years());
+  plan.woman_death_threshold.assign(static_cast<std::size_t>(plan.years) * plan.birth_year_span, 0);
+  for (int y = 0; y < plan.years; ++y) {
+    for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
+      const int age = scenario.start_year + y - (plan.min_birth_year + static_cast<int>(b));
+      plan.woman_death_threshold[static_cast<std::size_t>(y) * plan.birth_year_span + b] =
+          plan.mortality.at(Sex::female, age);
+    }
+  }
   plan.girl_threshold = probability_threshold(100.0 / (100.0 + profile.sex_ratio_at_birth));
   for (int sex = 0; sex < SEXES; ++sex) {
     for (int age = MIN_FERTILE_AGE; age <= MAX_FERTILE_AGE; ++age) {
@@ -159,6 +167,31 @@ void plan_child_reach(Plan& plan) {
   }
 }
 
+//! Each year's child measures in force (Plan::child_in_force) and event measures whose
+//! dates meet it (Plan::event_measures).
+void plan_in_force(Plan& plan) {
+  const std::size_t words = plan.child_reach.words, n = plan.child_measures.size();
+  plan.child_in_force.assign(static_cast<std::size_t>(plan.years) * words, 0);
+  plan.event_measures.assign(static_cast<std::size_t>(plan.years), {});
+  for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (plan.child_measure_years[y * n + i].in_force()) {
+        plan.child_in_force[y * words + i / 64] |= std::uint64_t{1} << (i % 64);
+      }
+    }
+    const MonthIndex first = month_index(plan.start_year + static_cast<int>(y), 1), end = first + 12;
+    auto meeting = [&](const std::vector<MeasurePlan>& all) {
+      std::vector<MeasurePlan> out;
+      for (const MeasurePlan& mp : all) {
+        const Eligibility& e = mp.measure->eligibility;
+        if (e.valid_from < end && first < e.valid_until) out.push_back(mp);
+      }
+      return out;
+    };
+    plan.event_measures[y] = {meeting(plan.birth_measures), meeting(plan.assisted_measures), meeting(plan.home_measures)};
+  }
+}
+
 //! The measures sorted by basis, with their take-up thresholds and cap slots.
 void plan_measures(Plan& plan, const Scenario& scenario) {
   plan.home_min_children = std::numeric_limits<int>::max();
@@ -203,6 +236,7 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   for (int y = 0; y < plan.years; ++y) {
     for (const MeasurePlan& mp : plan.child_measures) plan.child_measure_years.push_back(measure_year(*mp.measure, plan.start_year + y));
   }
+  plan_in_force(plan);
 }
 
 //! The capacity path, the same in every replication: places per 1000 planned residents

@@ -56,6 +56,12 @@ struct ChildMeasureReach {
   }
 };
 
+//! The event measures of one year: those whose dates meet it (the others pay nothing
+//! for its events, so its births and purchases need not ask them).
+struct YearEventMeasures {
+  std::vector<MeasurePlan> birth, assisted, home;
+};
+
 //! Everything that is the same for every replication of a scenario.
 struct Plan {
   int start_year;
@@ -81,7 +87,11 @@ struct Plan {
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   ChildMeasureReach child_reach;            //!< of child_measures
   std::vector<MeasureYear> child_measure_years;  //!< [year × child_measures + i]: their tables
+  //! [year × child_reach.words + word]: the child measures in force in the year (bit i as in
+  //! ChildMeasureReach), so that the settling pass skips the others unvisited
+  std::vector<std::uint64_t> child_in_force;
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
+  std::vector<YearEventMeasures> event_measures;  //!< [year]: of birth_, assisted_ and home_measures
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
   bool needs_minors = false;                  //!< some event measure reads the household's minor children
   //! [sex][attained age]: first marriages a year per resident (the profile's [marriage])
@@ -89,6 +99,9 @@ struct Plan {
   std::uint64_t assisted_threshold;
   std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
   MortalityThresholds mortality;
+  //! [year][birth_year - min_birth_year]: a woman's death threshold (mortality at her
+  //! attained age), so that the women's loop reads one cell instead of clamping an age
+  std::vector<std::uint64_t> woman_death_threshold;
   RunSurvival survival;  //!< of the other residents, from the start or their arrival
   std::uint64_t girl_threshold;  //!< a newborn's sex draw below it: a girl
   bool migration;         //!< some household arrives or leaves during the run
