@@ -10,6 +10,8 @@
 
 #include "sim/engine/engine.h"
 #include "sim/engine/plan.h"
+#include "models/measures/kinds.h"
+#include "sim/population/population.h"
 #include "tests/test_helpers.h"
 
 using namespace cradle;
@@ -849,5 +851,39 @@ TEST_CASE("the plan's yearly tables agree with the measures and mortality they s
       const int age = plan.start_year + static_cast<int>(y) - (plan.min_birth_year + static_cast<int>(b));
       CHECK(plan.woman_death_threshold[y * plan.birth_year_span + b] == plan.mortality.at(Sex::female, age));
     }
+  }
+}
+
+TEST_CASE("a child-month measure's table gives what its rule gives, for every age and months alive", "[engine][plan]") {
+  for (const char* file : {"xihu_current.toml", "zhangping_current.toml", "baoji_current.toml"}) {
+    INFO(file);
+    const Scenario s = load_scenario(shipped_scenarios_dir() / file);
+    const BasePopulation pop = scenario_population(s, 20);
+    const engine::Plan plan = engine::make_plan(s, pop, s.seed);
+    const std::size_t n = plan.child_measures.size();
+    std::size_t tabled = 0;
+    for (std::size_t k = 0; k < plan.child_month_tables.size(); ++k) {
+      const engine::ChildMonthTable& table = plan.child_month_tables[k];
+      if (table.fen < 0) continue;
+      ++tabled;
+      const Measure& m = *plan.child_measures[k % n].measure;
+      const MeasureYear& year = plan.child_measure_years[k];
+      for (int age = engine::ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
+        ChildYear child;
+        child.birth_month = month_index(year.year, 1) - 1 - age;
+        child.birth_order = m.reaches_order(1) ? 1 : m.reaches_order(2) ? 2 : 3;
+        child.flags = FLAG_LOCAL_RESIDENT;
+        for (const std::uint16_t alive : {std::uint16_t{0xFFF}, std::uint16_t{0x03F}, std::uint16_t{0xA5A}}) {
+          child.alive_mask = alive;
+          const Cost rule = eligible_month_cost(m, year, child, plan.fees, nullptr);
+          if (!reaches_child(m, child)) continue;
+          const Cost tab = table.cost(static_cast<std::size_t>(age - engine::ChildMeasureReach::YOUNGEST), alive);
+          INFO(m.id << " " << year.year << " age " << age << " alive " << alive);
+          REQUIRE(tab.units == rule.units);
+          REQUIRE(tab.fen == rule.fen);
+        }
+      }
+    }
+    CHECK(tabled > 0);  // the national childcare subsidy at least
   }
 }

@@ -57,22 +57,10 @@ std::string_view caseload_unit(Basis basis) {
   return "units";
 }
 
-bool Measure::reaches_household(std::uint8_t flags) const {
-  if (eligibility.local_residents_only && !(flags & FLAG_LOCAL_RESIDENT)) return false;
-  if (eligibility.special_families_only && !(flags & FLAG_SPECIAL_FAMILY)) return false;
-  if (eligibility.special_families_excluded && (flags & FLAG_SPECIAL_FAMILY)) return false;
-  return true;
-}
-
 const Phase& Measure::phase_at(MonthIndex month) const {
   std::size_t i = 0;
   while (i + 1 < phases.size() && phases[i + 1].from <= month) ++i;
   return phases[i];
-}
-
-bool reaches_child(const Measure& m, const ChildYear& c) {
-  return m.reaches_order(c.birth_order) && m.reaches_household(c.flags) &&
-         m.reaches_circumstances(c.tenure, c.income_band, c.minor_children);
 }
 
 std::uint16_t eligible_child_months(const Measure& m, const MeasureYear& t, const ChildYear& c) {

@@ -131,6 +131,13 @@ struct Phase {
   double take_up = -1;  //!< from this phase on (a phased scheme, 逐步); below 0: the measure's own
 };
 
+//! Household flags carried by women and inherited by their children.
+inline constexpr std::uint8_t FLAG_LOCAL_RESIDENT = 1;
+inline constexpr std::uint8_t FLAG_SPECIAL_FAMILY = 2;
+//! A household of a group the documents put first for childcare places (martyrs' and
+//! serving soldiers' children); no measure's eligibility reads it.
+inline constexpr std::uint8_t FLAG_PRIORITY_GROUP = 4;
+
 //! One measure, resolved and validated.
 struct Measure {
   std::string id;
@@ -156,7 +163,12 @@ struct Measure {
     return bit >= 0 && ((eligibility.birth_orders >> bit) & 1u) != 0;
   }
   //! Is a person with these household flags eligible?
-  bool reaches_household(std::uint8_t flags) const;
+  bool reaches_household(std::uint8_t flags) const {
+    const Eligibility& e = eligibility;
+    if (e.local_residents_only && !(flags & FLAG_LOCAL_RESIDENT)) return false;
+    if (e.special_families_only && !(flags & FLAG_SPECIAL_FAMILY)) return false;
+    return !(e.special_families_excluded && (flags & FLAG_SPECIAL_FAMILY));
+  }
   //! Does a household of this tenure, income band (0 the lowest) and minor children qualify?
   bool reaches_circumstances(std::uint8_t tenure, std::uint8_t income_band, int minor_children) const {
     const Eligibility& e = eligibility;
@@ -177,13 +189,6 @@ struct Measure {
     return t >= 0 ? t : take_up;
   }
 };
-
-//! Household flags carried by women and inherited by their children.
-inline constexpr std::uint8_t FLAG_LOCAL_RESIDENT = 1;
-inline constexpr std::uint8_t FLAG_SPECIAL_FAMILY = 2;
-//! A household of a group the documents put first for childcare places (martyrs' and
-//! serving soldiers' children); no measure's eligibility reads it.
-inline constexpr std::uint8_t FLAG_PRIORITY_GROUP = 4;
 
 //! What the measures read of one child in one year.
 struct ChildYear {
@@ -269,7 +274,10 @@ struct MeasureYear {
 std::uint16_t phase_months(const Measure& measure, std::size_t phase, int year);
 //! Does the measure reach a child of this order and household (flags, tenure, income
 //! band and minor children)?
-bool reaches_child(const Measure& measure, const ChildYear& child);
+inline bool reaches_child(const Measure& m, const ChildYear& c) {
+  return m.reaches_order(c.birth_order) && m.reaches_household(c.flags) &&
+         m.reaches_circumstances(c.tenure, c.income_band, c.minor_children);
+}
 //! Months of the year in which a child is alive, in the measure's age window and reached
 //! by it (the measure's dates are the segments' months).
 std::uint16_t eligible_child_months(const Measure& measure, const MeasureYear& year, const ChildYear& child);

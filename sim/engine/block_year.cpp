@@ -556,6 +556,20 @@ bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w)
   return yes;
 }
 
+namespace {
+
+//! A tabled child-month measure's cost for a child, claimed: what claimed_child_year_cost
+//! gives with eligible_month_cost (the claim asked only when the cost is not zero).
+template <class Claims>
+Cost tabled_cost(const ChildMonthTable& table, const Measure& measure, std::size_t age_row, const ChildYear& child,
+                 Claims&& claims) {
+  if (!reaches_child(measure, child)) return {};
+  const Cost cost = table.cost(age_row, child.alive_mask);
+  return cost.units != 0 && claims() ? cost : Cost{};
+}
+
+}  // namespace
+
 //! The second half: the childcare months granted, the provider, and what each measure pays.
 void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>& fees_reduced) const {
   ChildYear& cy = w.year;
@@ -577,16 +591,20 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>&
   const MeasureYear* const year_measures =
       plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
   const std::uint64_t* const in_force = plan_.child_in_force.data() + static_cast<std::size_t>(y_) * reach.words;
+  const ChildMonthTable* const tables =
+      plan_.child_month_tables.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
+  const auto age_row = static_cast<std::size_t>(age_at_start - ChildMeasureReach::YOUNGEST);
   // Only the measures in force that the child's age and services can reach, in the
   // scenario's order (stacked fee reductions apply in it).
   for (std::size_t word = 0; word < reach.words; ++word) {
     for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word) & in_force[word];
          set != 0; set &= set - 1) {
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
-      const MeasureYear& measure_year = year_measures[i];
       const MeasurePlan& mp = plan_.child_measures[i];
-      const Cost c = claimed_child_year_cost(*mp.measure, measure_year, cy, plan_.fees, fees_reduced,
-                                             [&] { return claims(mp, i, w); });
+      const ChildMonthTable& table = tables[i];
+      const Cost c = table.fen >= 0 ? tabled_cost(table, *mp.measure, age_row, cy, [&] { return claims(mp, i, w); })
+                                    : claimed_child_year_cost(*mp.measure, year_measures[i], cy, plan_.fees,
+                                                              fees_reduced, [&] { return claims(mp, i, w); });
       if (c.units == 0) continue;
       Fen paid = c.fen;
       if (mp.cap_slot >= 0 &&

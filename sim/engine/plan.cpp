@@ -167,17 +167,43 @@ void plan_child_reach(Plan& plan) {
   }
 }
 
-//! Each year's child measures in force (Plan::child_in_force) and event measures whose
-//! dates meet it (Plan::event_measures).
+//! The table of a child measure's year, where its rule is eligible_month_cost and its
+//! phases in the year pay what one table gives: a single phase, or phases of one amount a
+//! month (the rule rounds each phase's months apart).
+ChildMonthTable child_month_table(const Measure& m, const MeasureYear& t, int oldest_age_months) {
+  ChildMonthTable table;
+  if (t.rule != &eligible_month_cost || !t.in_force()) return table;
+  const Phase& first = *t.segments.front().phase;
+  std::uint16_t months = 0;
+  for (const MeasureYear::Segment& s : t.segments) {
+    const bool alike = s.phase->fen_per_unit == first.fen_per_unit && s.phase->per_months == 1 && first.per_months == 1;
+    if ((t.segments.size() > 1 && !alike) || (months & s.months) != 0) return table;
+    months = static_cast<std::uint16_t>(months | s.months);
+  }
+  const MonthIndex year_start = month_index(t.year, 1);
+  for (int age = ChildMeasureReach::YOUNGEST; age < oldest_age_months; ++age) {
+    const MonthIndex birth = year_start - 1 - age;  // a child of `age` completed months at the year's start
+    table.by_age.push_back(
+        static_cast<std::uint16_t>(age_window_mask(t.year, birth, m.eligibility.min_age_months,
+                                                   m.eligibility.max_age_months) & months));
+  }
+  table.fen = first.fen_per_unit;
+  table.per_months = first.per_months;
+  return table;
+}
+
+//! Each year's child measures in force (Plan::child_in_force) and their tables
+//! (Plan::child_month_tables), and event measures whose dates meet it (Plan::event_measures).
 void plan_in_force(Plan& plan) {
   const std::size_t words = plan.child_reach.words, n = plan.child_measures.size();
   plan.child_in_force.assign(static_cast<std::size_t>(plan.years) * words, 0);
   plan.event_measures.assign(static_cast<std::size_t>(plan.years), {});
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
     for (std::size_t i = 0; i < n; ++i) {
-      if (plan.child_measure_years[y * n + i].in_force()) {
-        plan.child_in_force[y * words + i / 64] |= std::uint64_t{1} << (i % 64);
-      }
+      const MeasureYear& t = plan.child_measure_years[y * n + i];
+      if (t.in_force()) plan.child_in_force[y * words + i / 64] |= std::uint64_t{1} << (i % 64);
+      plan.child_month_tables.push_back(
+          child_month_table(*plan.child_measures[i].measure, t, plan.oldest_relevant_age_months));
     }
     const MonthIndex first = month_index(plan.start_year + static_cast<int>(y), 1), end = first + 12;
     auto meeting = [&](const std::vector<MeasurePlan>& all) {

@@ -56,6 +56,23 @@ struct ChildMeasureReach {
   }
 };
 
+//! A child-month measure's year as a table (its rule eligible_month_cost, one amount a
+//! month over the year's phases): for each age at the year's start, the months of the year
+//! in its age window and in force, so that a reached child's cost is a mask, a count and
+//! a product, with no call. What eligible_month_cost gives, exactly.
+struct ChildMonthTable {
+  Fen fen = -1;        //!< the amount for `per_months` months; -1: no table (the rule is called)
+  int per_months = 1;  //!< as Phase::per_months
+  std::vector<std::uint16_t> by_age;  //!< [age at the year's start - ChildMeasureReach::YOUNGEST]
+
+  //! Units and cost of the months of `alive` in force for a child of age row `age_row`.
+  Cost cost(std::size_t age_row, std::uint16_t alive) const {
+    const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & alive));
+    const Fen amount = n * fen;
+    return {n, per_months == 1 ? amount : amount / per_months};
+  }
+};
+
 //! The event measures of one year: those whose dates meet it (the others pay nothing
 //! for its events, so its births and purchases need not ask them).
 struct YearEventMeasures {
@@ -90,6 +107,7 @@ struct Plan {
   //! [year × child_reach.words + word]: the child measures in force in the year (bit i as in
   //! ChildMeasureReach), so that the settling pass skips the others unvisited
   std::vector<std::uint64_t> child_in_force;
+  std::vector<ChildMonthTable> child_month_tables;  //!< [year × child_measures + i]
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::vector<YearEventMeasures> event_measures;  //!< [year]: of birth_, assisted_ and home_measures
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
