@@ -170,6 +170,16 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   std::int32_t* const alive = migration ? nullptr : count_women(block, books.tally);
   const std::int16_t first_cohort = migration ? 0 : state_.women_cohorts->first_birth_year;
   Census census = this->census();
+  // Whether a woman's draws can bring her a death, a birth or a purchase: a test on the
+  // few values that decide them, so that the many women-years in which nothing happens
+  // end here. (A woman it passes is then decided in full, as if it were not there.)
+  const auto may_change = [&, bands, households, thresholds, death_threshold](std::uint32_t w, std::uint8_t k,
+                                                                              std::uint64_t u, std::uint64_t home) {
+    const auto row = static_cast<std::size_t>(birth_years[w] - min_birth_year);
+    const std::size_t cell = (banded ? bands[households[w]] * per_band : 0) + row * PARITY_CLASSES +
+                             (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
+    return woman_dies(u, death_threshold[row]) | (u < thresholds[cell]) | (homes & (home < home_any));
+  };
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
@@ -180,6 +190,9 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int birth_year = birth_years[w];
       const std::uint8_t k = parities[w];
       if (k == DEAD) continue;
+      if (!migration && !may_change(w, k, birth_u[i], home_u[i])) [[likely]] {
+        continue;  // nothing happens to her this year (and her cohort counts her)
+      }
       const int age = year - birth_year;
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
