@@ -807,7 +807,7 @@ TEST_CASE("first marriages against the record: about China's 9.17 million in 202
   REQUIRE(rate == Approx(9.17 / 1408.28).epsilon(0.10));
 }
 
-TEST_CASE("the plan's yearly tables agree with the measures and mortality they summarise", "[engine][plan]") {
+TEST_CASE("the plan's yearly tables agree with the measures, kindergarten years and mortality they summarise", "[engine][plan]") {
   Scenario s = default_scenario();
   const BasePopulation& pop = default_population();
   // A birth grant of the first year only, and one from the third year on.
@@ -847,6 +847,13 @@ TEST_CASE("the plan's yearly tables agree with the measures and mortality they s
       const bool bit = (plan.child_in_force[y * words + i / 64] >> (i % 64)) & 1u;
       CHECK(bit == plan.child_measure_years[y * n + i].in_force());
     }
+    const int ages = plan.oldest_relevant_age_months - engine::ChildMeasureReach::YOUNGEST;
+    const int year = plan.start_year + static_cast<int>(y);
+    for (int a = 0; a < ages; ++a) {
+      const MonthIndex birth = month_index(year, 1) - 1 - (a + engine::ChildMeasureReach::YOUNGEST);
+      CHECK(plan.kindergarten_masks[y * static_cast<std::size_t>(ages) + static_cast<std::size_t>(a)] ==
+            kindergarten_year_masks(birth, year));
+    }
     for (std::size_t b = 0; b < plan.birth_year_span; ++b) {
       const int age = plan.start_year + static_cast<int>(y) - (plan.min_birth_year + static_cast<int>(b));
       CHECK(plan.woman_death_threshold[y * plan.birth_year_span + b] == plan.mortality.at(Sex::female, age));
@@ -864,7 +871,7 @@ TEST_CASE("a child-month measure's table gives what its rule gives, for every ag
     std::size_t tabled = 0;
     for (std::size_t k = 0; k < plan.child_month_tables.size(); ++k) {
       const engine::ChildMonthTable& table = plan.child_month_tables[k];
-      if (table.fen < 0) continue;
+      if (!table.tabled) continue;
       ++tabled;
       const Measure& m = *plan.child_measures[k % n].measure;
       const MeasureYear& year = plan.child_measure_years[k];

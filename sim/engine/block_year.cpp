@@ -500,7 +500,9 @@ void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t
 void BlockYear::kindergarten(ChildWork& w, BlockTally& tally) const {
   ChildYear& cy = w.year;
   ChildState& state = *w.state;
-  const auto kg = kindergarten_year_masks(cy.birth_month, year_);
+  const int ages = plan_.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
+  const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
+  const auto& kg = plan_.kindergarten_masks[static_cast<std::size_t>(y_ * ages + age_at_start - ChildMeasureReach::YOUNGEST)];
   if ((kg[0] | kg[1] | kg[2]) == 0) return;
   const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
   if (state.kindergarten < 0) {
@@ -615,7 +617,7 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>&
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
       const MeasurePlan& mp = plan_.child_measures[i];
       const ChildMonthTable& table = tables[i];
-      const Cost c = table.fen >= 0 ? tabled_cost(table, *mp.measure, age_row, cy, [&] { return claims(mp, i, w); })
+      const Cost c = table.tabled ? tabled_cost(table, *mp.measure, age_row, cy, [&] { return claims(mp, i, w); })
                                     : claimed_child_year_cost(*mp.measure, year_measures[i], cy, plan_.fees,
                                                               fees_reduced, [&] { return claims(mp, i, w); });
       if (c.units == 0) continue;

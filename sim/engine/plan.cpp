@@ -187,13 +187,14 @@ ChildMonthTable child_month_table(const Measure& m, const MeasureYear& t, int ol
         static_cast<std::uint16_t>(age_window_mask(t.year, birth, m.eligibility.min_age_months,
                                                    m.eligibility.max_age_months) & months));
   }
-  table.fen = first.fen_per_unit;
-  table.per_months = first.per_months;
+  for (int n = 0; n <= 12; ++n) table.fen_for_months[static_cast<std::size_t>(n)] = n * first.fen_per_unit / first.per_months;
+  table.tabled = true;
   return table;
 }
 
 //! Each year's child measures in force (Plan::child_in_force) and their tables
-//! (Plan::child_month_tables), and event measures whose dates meet it (Plan::event_measures).
+//! (Plan::child_month_tables), kindergarten months by age (Plan::kindergarten_masks), and
+//! event measures whose dates meet it (Plan::event_measures).
 void plan_in_force(Plan& plan) {
   const std::size_t words = plan.child_reach.words, n = plan.child_measures.size();
   plan.child_in_force.assign(static_cast<std::size_t>(plan.years) * words, 0);
@@ -206,6 +207,9 @@ void plan_in_force(Plan& plan) {
           child_month_table(*plan.child_measures[i].measure, t, plan.oldest_relevant_age_months));
     }
     const MonthIndex first = month_index(plan.start_year + static_cast<int>(y), 1), end = first + 12;
+    for (int age = ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
+      plan.kindergarten_masks.push_back(kindergarten_year_masks(first - 1 - age, plan.start_year + static_cast<int>(y)));
+    }
     auto meeting = [&](const std::vector<MeasurePlan>& all) {
       std::vector<MeasurePlan> out;
       for (const MeasurePlan& mp : all) {

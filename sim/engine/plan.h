@@ -61,15 +61,16 @@ struct ChildMeasureReach {
 //! in its age window and in force, so that a reached child's cost is a mask, a count and
 //! a product, with no call. What eligible_month_cost gives, exactly.
 struct ChildMonthTable {
-  Fen fen = -1;        //!< the amount for `per_months` months; -1: no table (the rule is called)
-  int per_months = 1;  //!< as Phase::per_months
+  bool tabled = false;  //!< false: no table (the rule is called)
+  //! [n]: what n months cost, as the rule rounds them (n × amount ÷ per_months, rounded
+  //! down), so that no division is left to the loop
+  std::array<Fen, 13> fen_for_months{};
   std::vector<std::uint16_t> by_age;  //!< [age at the year's start - ChildMeasureReach::YOUNGEST]
 
   //! Units and cost of the months of `alive` in force for a child of age row `age_row`.
   Cost cost(std::size_t age_row, std::uint16_t alive) const {
     const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & alive));
-    const Fen amount = n * fen;
-    return {n, per_months == 1 ? amount : amount / per_months};
+    return {n, fen_for_months[static_cast<std::size_t>(n)]};
   }
 };
 
@@ -108,6 +109,9 @@ struct Plan {
   //! ChildMeasureReach), so that the settling pass skips the others unvisited
   std::vector<std::uint64_t> child_in_force;
   std::vector<ChildMonthTable> child_month_tables;  //!< [year × child_measures + i]
+  //! [year × ages + age at the year's start - ChildMeasureReach::YOUNGEST]: the months of the
+  //! year in each kindergarten year (kindergarten_year_masks), for ages below the oldest relevant
+  std::vector<std::array<std::uint16_t, 3>> kindergarten_masks;
   std::vector<MeasurePlan> birth_measures, assisted_measures, home_measures, slot_measures;
   std::vector<YearEventMeasures> event_measures;  //!< [year]: of birth_, assisted_ and home_measures
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
