@@ -278,7 +278,7 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
           "[unit][domain]") {
   const Fees fees{{100000, 120000, 190000}, {}};
   const ChildYear c = enrolled_child();
-  std::optional<FeeLedger> ledger;
+  FeeLedger ledger;
   int asked = 0;
   const auto yes = [&] { ++asked; return true; };
   const auto no = [&] { ++asked; return false; };
@@ -287,7 +287,7 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
   zero.eligibility.providers = 0;  // no provider class: no eligible month
   REQUIRE(claimed_child_year_cost(zero, measure_year(zero, 2025), c, fees, ledger, yes).units == 0);
   REQUIRE(asked == 0);
-  REQUIRE_FALSE(ledger);
+  REQUIRE(ledger.empty());
   // A fee reduction not claimed touches no ledger.
   const Measure free = [] {
     Measure m = monthly_measure(MeasureKind::fee_reduction, 0);
@@ -296,7 +296,7 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
   }();
   REQUIRE(claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, no).units == 0);
   REQUIRE(asked == 1);
-  REQUIRE_FALSE(ledger);
+  REQUIRE(ledger.empty());
   // Claimed twice: the first takes the whole public fee, the second finds nothing left.
   const Cost first = claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, yes);
   REQUIRE((first.units == 12 && first.fen == 12 * 100000));

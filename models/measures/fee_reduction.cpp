@@ -19,7 +19,7 @@ Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear&
   if (!reaches_child(m, c)) return {};
   // Month by month, at most what earlier reductions left of the fee (free preschool and
   // a local 5 % reduction on the same final-year fee take 100 %, not 105 %).
-  std::array<Fen, 12>& reduced = childcare ? ledger->childcare : ledger->kindergarten;
+  const Service service = m.eligibility.service;
   Cost cost;
   for (const MeasureYear::Segment& s : t.segments) {
     const std::uint16_t mask = enrolled_months(m, c, t.year, s.phase->kindergarten_years) & s.months;
@@ -27,9 +27,9 @@ Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear&
     const Fen amount = phase_amount(m.kind, *s.phase, fee);
     for (std::size_t month = 0; month < 12; ++month) {
       if (!((mask >> month) & 1u)) continue;
-      const Fen take = std::min(amount, std::max<Fen>(0, fee.fee - reduced[month]));
+      const Fen take = std::min(amount, std::max<Fen>(0, fee.fee - ledger->taken(service, month)));
       if (take <= 0) continue;
-      reduced[month] += take;
+      ledger->take(service, month, take);
       cost.units += 1;
       cost.fen += take;
     }

@@ -70,15 +70,14 @@ Cost child_year_cost(const Measure& measure, const ChildYear& child, int year, c
 //! `claims()` says whether the family claims the measure for this child (a keyed draw that
 //! gives the same answer whenever it is asked) and is asked only where it matters: for a
 //! fee reduction before its cost, because a claimed reduction takes what the reductions
-//! claimed before it left of each month's fee (recorded in `ledger`, made on first use);
+//! claimed before it left of each month's fee (recorded in `ledger`, the child's own);
 //! for any other kind only when its cost is not zero. Zero units when not claimed.
 template <class Claims>
 Cost claimed_child_year_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child,
-                             const Fees& fees, std::optional<FeeLedger>& ledger, Claims&& claims) {
+                             const Fees& fees, FeeLedger& ledger, Claims&& claims) {
   if (measure.kind == MeasureKind::fee_reduction) {
     if (!claims()) return {};
-    if (!ledger) ledger.emplace();
-    return child_year_cost(measure, year, child, fees, &*ledger);
+    return child_year_cost(measure, year, child, fees, &ledger);
   }
   const Cost cost = child_year_cost(measure, year, child, fees, nullptr);
   return cost.units != 0 && claims() ? cost : Cost{};

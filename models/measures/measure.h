@@ -232,9 +232,28 @@ struct Fees {
 
 //! What the fee reductions applied so far took off each month's fee of one child, by
 //! service, so that reductions stacked on one fee never take off more than the fee.
-struct FeeLedger {
-  std::array<Fen, 12> childcare{};
-  std::array<Fen, 12> kindergarten{};
+//! Only the months marked hold an amount (the others took nothing), so that emptying it
+//! for the next child is two stores, not a clearing of every month.
+class FeeLedger {
+ public:
+  //! What was taken off the service's fee in month `month` (0–11) so far.
+  Fen taken(Service service, std::size_t month) const {
+    const auto s = static_cast<std::size_t>(service);
+    return ((marked_[s] >> month) & 1u) != 0 ? taken_[s][month] : 0;
+  }
+  //! Records that `amount` more was taken off in month `month`.
+  void take(Service service, std::size_t month, Fen amount) {
+    const auto s = static_cast<std::size_t>(service);
+    taken_[s][month] = taken(service, month) + amount;
+    marked_[s] = static_cast<std::uint16_t>(marked_[s] | (1u << month));
+  }
+  //! Nothing taken in any month.
+  void clear() { marked_ = {}; }
+  bool empty() const { return marked_[0] == 0 && marked_[1] == 0; }
+
+ private:
+  std::array<std::array<Fen, 12>, 2> taken_{};  //!< [service][month], where marked
+  std::array<std::uint16_t, 2> marked_{};       //!< [service]: bit m, month m holds an amount
 };
 
 //! Pays `amount` within a cap over the run: at most what `cap` leaves after `paid_so_far`,

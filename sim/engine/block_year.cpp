@@ -104,7 +104,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
-  std::optional<FeeLedger> fees_reduced;  // one for the block, emptied for each child (made only when used)
+  FeeLedger fees_reduced;  // one for the block, emptied for each child
   for (ChildWork& w : work) finish(w, books, fees_reduced);
 }
 
@@ -417,7 +417,16 @@ void BlockYear::admit(const ChildRecord& child, ChildState& state, Census& censu
     mortal = plan_.mortality.any;
   }
   const std::size_t i = chunk.n++;
-  chunk.child[i] = child;
+  // Field by field: a whole-record copy was built on the stack from narrower stores and
+  // read back wider, which the CPU cannot forward (a stall per child).
+  ChildRecord& slot = chunk.child[i];
+  slot.birth_month = child.birth_month;
+  slot.order = child.order;
+  slot.sex = child.sex;
+  slot.household = child.household;
+  slot.entity = child.entity;
+  slot.aux = child.aux;
+  slot.woman = child.woman;
   chunk.state[i] = &state;
   chunk.mortal[i] = mortal;
   if (mortal) {
@@ -586,7 +595,7 @@ Cost tabled_cost(const ChildMonthTable& table, const Measure& measure, std::size
 }  // namespace
 
 //! The second half: the childcare months granted, the provider, and what each measure pays.
-void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>& fees_reduced) const {
+void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const {
   ChildYear& cy = w.year;
   ChildState& state = *w.state;
   cy.childcare_mask = w.request.months;
@@ -601,7 +610,7 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>&
   }
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
   const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
-  fees_reduced.reset();  // what the child's claimed fee reductions take off, made on first use
+  fees_reduced.clear();  // what the child's claimed fee reductions take off
   const ChildMeasureReach& reach = plan_.child_reach;
   const MeasureYear* const year_measures =
       plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();

@@ -9,7 +9,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "models/measures/measure.h"
@@ -172,7 +171,7 @@ class BlockYear {
              std::vector<ChildWork>& work) const;
   void kindergarten(ChildWork& w, BlockTally& tally) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
-  void finish(ChildWork& w, BlockBooks books, std::optional<FeeLedger>& fees_reduced) const;
+  void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const;
