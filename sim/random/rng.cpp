@@ -43,6 +43,24 @@ void philox_portable(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
   }
 }
 
+//! The lanes of a counted batch (draw_batch_u64's counters: lane i is (first + i, 0,
+//! year_purpose, 0)), packed as Lanes.
+void count_lanes(std::uint32_t first, std::uint32_t year_purpose, Lanes& l) {
+  for (std::size_t j = 0; j < PAIRS; ++j) {
+    const auto even = static_cast<std::uint32_t>(first + 2 * j);
+    l.x0[j] = (std::uint64_t{even + 1u} << 32) | even;
+    l.x1[j] = 0;
+    l.x2[j] = (std::uint64_t{year_purpose} << 32) | year_purpose;
+    l.x3[j] = 0;
+  }
+}
+
+void philox_portable_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t year_purpose,
+                             Lanes& l) {
+  count_lanes(first, year_purpose, l);
+  philox_portable(k0, k1, l);
+}
+
 #if defined(__x86_64__) && !defined(CRADLE_TSAN)
 #define CRADLE_X86_PHILOX 1
 // The same rounds with AVX-512 and AVX2 intrinsics (compilers turn the portable loop's
@@ -55,20 +73,17 @@ void philox_portable(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-__attribute__((target("avx512f"))) void philox_avx512(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
-  constexpr std::size_t V = PAIRS / 8;
+constexpr std::size_t V512 = PAIRS / 8;
+
+//! The ten rounds on V512 vectors of eight pairs each (sixteen lanes), then stored to `l`.
+__attribute__((target("avx512f"), always_inline)) inline void rounds_avx512(std::uint32_t k0, std::uint32_t k1,
+                                                                         __m512i* a, __m512i* b, __m512i* c,
+                                                                         __m512i* d, Lanes& l) {
   const __m512i m0 = _mm512_set1_epi64(M0), m1 = _mm512_set1_epi64(M1);
-  __m512i a[V], b[V], c[V], d[V];
-  for (std::size_t v = 0; v < V; ++v) {
-    a[v] = _mm512_load_si512(l.x0 + 8 * v);
-    b[v] = _mm512_load_si512(l.x1 + 8 * v);
-    c[v] = _mm512_load_si512(l.x2 + 8 * v);
-    d[v] = _mm512_load_si512(l.x3 + 8 * v);
-  }
   constexpr __mmask16 ODD = 0xAAAA;
   for (int round = 0; round < 10; ++round) {
     const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
-    for (std::size_t v = 0; v < V; ++v) {
+    for (std::size_t v = 0; v < V512; ++v) {
       const __m512i even0 = _mm512_mul_epu32(a[v], m0), odd0 = _mm512_mul_epu32(_mm512_srli_epi64(a[v], 32), m0);
       const __m512i even2 = _mm512_mul_epu32(c[v], m1), odd2 = _mm512_mul_epu32(_mm512_srli_epi64(c[v], 32), m1);
       const __m512i high0 = _mm512_mask_blend_epi32(ODD, _mm512_srli_epi64(even0, 32), odd0);
@@ -83,30 +98,53 @@ __attribute__((target("avx512f"))) void philox_avx512(std::uint32_t k0, std::uin
     k0 += W0;
     k1 += W1;
   }
-  for (std::size_t v = 0; v < V; ++v) {
+  for (std::size_t v = 0; v < V512; ++v) {
     _mm512_store_si512(l.x0 + 8 * v, a[v]);
     _mm512_store_si512(l.x1 + 8 * v, b[v]);
     _mm512_store_si512(l.x2 + 8 * v, c[v]);
     _mm512_store_si512(l.x3 + 8 * v, d[v]);
   }
 }
+
+__attribute__((target("avx512f"))) void philox_avx512(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
+  __m512i a[V512], b[V512], c[V512], d[V512];
+  for (std::size_t v = 0; v < V512; ++v) {
+    a[v] = _mm512_load_si512(l.x0 + 8 * v);
+    b[v] = _mm512_load_si512(l.x1 + 8 * v);
+    c[v] = _mm512_load_si512(l.x2 + 8 * v);
+    d[v] = _mm512_load_si512(l.x3 + 8 * v);
+  }
+  rounds_avx512(k0, k1, a, b, c, d, l);
+}
+
+//! The counted batch's lanes made in registers: written to memory just before, they would
+//! be read back wider than they were stored, which stalls the load until the stores retire.
+__attribute__((target("avx512f"))) void philox_avx512_counted(std::uint32_t k0, std::uint32_t k1,
+                                                              std::uint32_t first, std::uint32_t year_purpose,
+                                                              Lanes& l) {
+  __m512i a[V512], b[V512], c[V512], d[V512];
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::size_t v = 0; v < V512; ++v) {
+    a[v] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 16 * v)), lane);
+    b[v] = _mm512_setzero_si512();
+    c[v] = _mm512_set1_epi32(static_cast<int>(year_purpose));
+    d[v] = _mm512_setzero_si512();
+  }
+  rounds_avx512(k0, k1, a, b, c, d, l);
+}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 
-__attribute__((target("avx2"))) void philox_avx2(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
-  constexpr std::size_t V = PAIRS / 4;
+constexpr std::size_t V256 = PAIRS / 4;
+
+//! The ten rounds on V256 vectors of four pairs each (eight lanes), then stored to `l`.
+__attribute__((target("avx2"), always_inline)) inline void rounds_avx2(std::uint32_t k0, std::uint32_t k1, __m256i* a,
+                                                                    __m256i* b, __m256i* c, __m256i* d, Lanes& l) {
   const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
-  __m256i a[V], b[V], c[V], d[V];
-  for (std::size_t v = 0; v < V; ++v) {
-    a[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x0 + 4 * v));
-    b[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x1 + 4 * v));
-    c[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x2 + 4 * v));
-    d[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x3 + 4 * v));
-  }
   for (int round = 0; round < 10; ++round) {
     const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0)), key1 = _mm256_set1_epi32(static_cast<int>(k1));
-    for (std::size_t v = 0; v < V; ++v) {
+    for (std::size_t v = 0; v < V256; ++v) {
       const __m256i even0 = _mm256_mul_epu32(a[v], m0), odd0 = _mm256_mul_epu32(_mm256_srli_epi64(a[v], 32), m0);
       const __m256i even2 = _mm256_mul_epu32(c[v], m1), odd2 = _mm256_mul_epu32(_mm256_srli_epi64(c[v], 32), m1);
       const __m256i high0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
@@ -121,53 +159,90 @@ __attribute__((target("avx2"))) void philox_avx2(std::uint32_t k0, std::uint32_t
     k0 += W0;
     k1 += W1;
   }
-  for (std::size_t v = 0; v < V; ++v) {
+  for (std::size_t v = 0; v < V256; ++v) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x0 + 4 * v), a[v]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x1 + 4 * v), b[v]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x2 + 4 * v), c[v]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x3 + 4 * v), d[v]);
   }
 }
+
+__attribute__((target("avx2"))) void philox_avx2(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
+  __m256i a[V256], b[V256], c[V256], d[V256];
+  for (std::size_t v = 0; v < V256; ++v) {
+    a[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x0 + 4 * v));
+    b[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x1 + 4 * v));
+    c[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x2 + 4 * v));
+    d[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x3 + 4 * v));
+  }
+  rounds_avx2(k0, k1, a, b, c, d, l);
+}
+
+__attribute__((target("avx2"))) void philox_avx2_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t first,
+                                                         std::uint32_t year_purpose, Lanes& l) {
+  __m256i a[V256], b[V256], c[V256], d[V256];
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::size_t v = 0; v < V256; ++v) {
+    a[v] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(first + 8 * v)), lane);
+    b[v] = _mm256_setzero_si256();
+    c[v] = _mm256_set1_epi32(static_cast<int>(year_purpose));
+    d[v] = _mm256_setzero_si256();
+  }
+  rounds_avx2(k0, k1, a, b, c, d, l);
+}
 #endif
 
-using PhiloxRounds = void (*)(std::uint32_t, std::uint32_t, Lanes&);
+//! A path's two entries: rounds on lanes given in memory, and on a counted batch's lanes.
+struct PhiloxImpl {
+  void (*rounds)(std::uint32_t, std::uint32_t, Lanes&);
+  void (*counted)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, Lanes&);
+};
 
-//! The implementation for a path, or null where this CPU (or build) has none.
-PhiloxRounds philox_on(PhiloxPath path) {
+//! The implementation for a path, or none (null entries) where this CPU (or build) has none.
+PhiloxImpl philox_on(PhiloxPath path) {
   switch (path) {
-    case PhiloxPath::portable: return philox_portable;
+    case PhiloxPath::portable: return {philox_portable, philox_portable_counted};
 #ifdef CRADLE_X86_PHILOX
-    case PhiloxPath::avx2: return __builtin_cpu_supports("avx2") ? philox_avx2 : nullptr;
-    case PhiloxPath::avx512: return __builtin_cpu_supports("avx512f") ? philox_avx512 : nullptr;
+    case PhiloxPath::avx2:
+      return __builtin_cpu_supports("avx2") ? PhiloxImpl{philox_avx2, philox_avx2_counted} : PhiloxImpl{};
+    case PhiloxPath::avx512:
+      return __builtin_cpu_supports("avx512f") ? PhiloxImpl{philox_avx512, philox_avx512_counted} : PhiloxImpl{};
 #endif
-    default: return nullptr;
+    default: return {};
   }
 }
 
-PhiloxRounds fastest_philox() {
+PhiloxImpl fastest_philox() {
   __builtin_cpu_init();
   for (const PhiloxPath path : {PhiloxPath::avx512, PhiloxPath::avx2}) {
-    if (const PhiloxRounds rounds = philox_on(path)) return rounds;
+    if (const PhiloxImpl impl = philox_on(path); impl.rounds) return impl;
   }
-  return philox_portable;
+  return philox_on(PhiloxPath::portable);
 }
 
-std::atomic<PhiloxRounds> chosen_philox{fastest_philox()};
+// Relaxed atomics, as the two are set together only by use_philox_path (tests, before any run).
+std::atomic<void (*)(std::uint32_t, std::uint32_t, Lanes&)> chosen_rounds{fastest_philox().rounds};
+std::atomic<void (*)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, Lanes&)> chosen_counted{
+    fastest_philox().counted};
+
+//! The batch's results (lane i: c0[i], c1[i], c2[i], c3[i]) from `l`.
+void unpack(const Lanes& l, std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3) {
+  std::memcpy(c0, l.x0, sizeof l.x0);
+  std::memcpy(c1, l.x1, sizeof l.x1);
+  std::memcpy(c2, l.x2, sizeof l.x2);
+  std::memcpy(c3, l.x3, sizeof l.x3);
+}
 
 //! Philox4x32-10 on the batch's counters (lane i: c0[i], c1[i], c2[i], c3[i]), in place.
 void philox_lanes(std::uint32_t seed, std::uint32_t replication, std::uint32_t* c0, std::uint32_t* c1,
                   std::uint32_t* c2, std::uint32_t* c3) {
-  const PhiloxRounds rounds = chosen_philox.load(std::memory_order_relaxed);
   Lanes l;
   std::memcpy(l.x0, c0, sizeof l.x0);
   std::memcpy(l.x1, c1, sizeof l.x1);
   std::memcpy(l.x2, c2, sizeof l.x2);
   std::memcpy(l.x3, c3, sizeof l.x3);
-  rounds(seed, replication, l);
-  std::memcpy(c0, l.x0, sizeof l.x0);
-  std::memcpy(c1, l.x1, sizeof l.x1);
-  std::memcpy(c2, l.x2, sizeof l.x2);
-  std::memcpy(c3, l.x3, sizeof l.x3);
+  chosen_rounds.load(std::memory_order_relaxed)(seed, replication, l);
+  unpack(l, c0, c1, c2, c3);
 }
 
 [[gnu::always_inline]] inline void store_words(std::size_t n, const std::uint32_t* c0, const std::uint32_t* c1,
@@ -187,13 +262,9 @@ void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t
                                          std::uint64_t* word01, std::uint64_t* word23) {
   alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
   const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
-  for (std::size_t i = 0; i < DRAW_BATCH; ++i) {
-    c0[i] = first + static_cast<std::uint32_t>(i);
-    c1[i] = 0;
-    c2[i] = year_purpose;
-    c3[i] = 0;
-  }
-  philox_lanes(seed, replication, c0, c1, c2, c3);
+  Lanes l;
+  chosen_counted.load(std::memory_order_relaxed)(seed, replication, first, year_purpose, l);
+  unpack(l, c0, c1, c2, c3);
   store_words(n, c0, c1, c2, c3, word01, word23);
 }
 
@@ -216,9 +287,11 @@ void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication,
 }
 
 bool use_philox_path(PhiloxPath path) {
-  const PhiloxRounds rounds = philox_on(path);
-  if (rounds) chosen_philox.store(rounds, std::memory_order_relaxed);
-  return rounds != nullptr;
+  const PhiloxImpl impl = philox_on(path);
+  if (!impl.rounds) return false;
+  chosen_rounds.store(impl.rounds, std::memory_order_relaxed);
+  chosen_counted.store(impl.counted, std::memory_order_relaxed);
+  return true;
 }
 
 std::uint32_t stable_hash32(std::string_view name) {
