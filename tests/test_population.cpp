@@ -165,6 +165,10 @@ TEST_CASE("a keyed deal gives each label its count, the same on any number of th
   REQUIRE(std::abs(after3 - q * threes) < 5 * std::sqrt(threes * q * (1 - q)));
   REQUIRE(dealt(counts, 5, 3) != one);  // another number, another deal
   REQUIRE(dealt({}, 5, 0).empty());
+  // Copies of one label only (the others none): every place has it, on any number of threads.
+  const std::vector<std::uint16_t> alike = dealt({0, 300000, 0}, 5, 2, 2);
+  REQUIRE(alike.size() == 300000);
+  REQUIRE(std::all_of(alike.begin(), alike.end(), [](std::uint16_t j) { return j == 1; }));
 }
 
 TEST_CASE("a keyed deal of 2, 1 and 1 copies is uniform over the 12 arrangements", "[population]") {

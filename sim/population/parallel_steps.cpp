@@ -1,5 +1,6 @@
 #include "sim/population/parallel_steps.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -89,6 +90,12 @@ KeyedDeal::KeyedDeal(std::span<const std::uint32_t> counts, std::uint32_t seed, 
   for (std::uint32_t c : counts) copy_begin.push_back(copy_begin.back() + c);
   const std::size_t n = copy_begin.back();
   if (n >= (std::size_t{1} << 31)) throw std::invalid_argument("keyed deal: too many places");
+  places_ = n;
+  const auto labelled = static_cast<std::size_t>(std::count_if(counts.begin(), counts.end(), [](std::uint32_t c) { return c != 0; }));
+  if (labelled == 1) {
+    only_label_ = static_cast<int>(std::find_if(counts.begin(), counts.end(), [](std::uint32_t c) { return c != 0; }) - counts.begin());
+    return;
+  }
   const unsigned bits = bucket_bits(n);
   const std::size_t buckets = std::size_t{1} << bits;
   // The copies in runs of one label and at most `piece` copies, each run counting its

@@ -322,6 +322,10 @@ class KeyedDeal {
   //! Bucket b's labels, in increasing order, then shuffled; `labels` has its size.
   void bucket_labels(std::size_t b, std::uint16_t* labels) const;
 
+  //! The label of every place when all copies are of one label (any arrangement of alike
+  //! copies is the same, so nothing is drawn); -1 otherwise.
+  int only_label_ = -1;
+  std::size_t places_ = 0;
   std::uint32_t seed_;
   stream::Id purpose_;
   std::uint16_t number_;
@@ -332,6 +336,13 @@ class KeyedDeal {
 
 template <class Use>
 void KeyedDeal::each_place(const Use& use) const {
+  if (only_label_ >= 0) {
+    const auto label = static_cast<std::uint16_t>(only_label_);
+    engine::parallel_for(0, places_, [&](const tbb::blocked_range<std::size_t>& range) {
+      for (std::size_t p = range.begin(); p != range.end(); ++p) use(p, label);
+    });
+    return;
+  }
   const std::size_t buckets = bucket_begin_.size() - 1;
   engine::parallel_for(0, buckets, [&](const tbb::blocked_range<std::size_t>& range) {
     std::vector<std::uint16_t> labels;
