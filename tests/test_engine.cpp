@@ -46,6 +46,21 @@ std::int64_t count_under3_months(MonthIndex birth, int year) {
   return n;
 }
 
+//! A measure for a test: `fen` a unit in one phase, paid wholly by the last payer level.
+Measure test_measure(const std::string& id, MeasureKind kind, Basis basis, Fen fen = 100) {
+  Measure m;
+  m.id = id;
+  m.kind = kind;
+  m.basis = basis;
+  m.title = id;
+  m.source = "test";
+  Phase p;
+  p.fen_per_unit = fen;
+  m.phases = {p};
+  m.payers.ppm = {0, 0, 0, PPM};
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("results are bit-identical with 1, 2 and 4 threads", "[engine][reproducibility]") {
@@ -666,19 +681,7 @@ TEST_CASE("deaths with migration: residents die only while present, each year as
 TEST_CASE("events are dated to the day: a measure from a date inside a year pays the share of the year after it",
           "[engine][events]") {
   Scenario s = cradle::testing::neutral(default_scenario());
-  auto grant = [](const std::string& id, Basis basis) {
-    Measure m;
-    m.id = id;
-    m.kind = MeasureKind::event_cash;
-    m.basis = basis;
-    m.title = id;
-    m.source = "test";
-    Phase p;
-    p.fen_per_unit = 100;
-    m.phases = {p};
-    m.payers.ppm = {0, 0, 0, PPM};
-    return m;
-  };
+  auto grant = [](const std::string& id, Basis basis) { return test_measure(id, MeasureKind::event_cash, basis); };
   std::vector<Measure> measures;
   for (const Basis basis : {Basis::home_purchase, Basis::birth}) {
     const std::string name = basis == Basis::birth ? "birth" : "home";
@@ -720,18 +723,11 @@ TEST_CASE("closed form: a measure for girls of 13 counts the population's girls 
           "[engine][closed-form]") {
   Scenario s = cradle::testing::neutral(default_scenario());
   s.profile.life_table = LifeTable{};  // nobody dies, so the girls can be counted from the base population
-  Measure hpv;
-  hpv.id = "hpv_girls_13";
-  hpv.kind = MeasureKind::in_kind_service;
-  hpv.basis = Basis::resident_year;
-  hpv.title = hpv.source = "test";
+  Measure hpv = test_measure("hpv_girls_13", MeasureKind::in_kind_service, Basis::resident_year,
+                             60000);  // 600 yuan for the doses
   hpv.eligibility.sexes = 0b10;
   hpv.eligibility.min_age_years = 13;
   hpv.eligibility.max_age_years = 14;
-  Phase p;
-  p.fen_per_unit = 60000;  // 600 yuan for the doses
-  hpv.phases = {p};
-  hpv.payers.ppm = {0, 0, 0, PPM};
   s.measures = {hpv};
   const BasePopulation& pop = default_population();
   const ScenarioResults r = run_with_threads(s, pop, 2, 2, s.seed);
@@ -754,22 +750,14 @@ TEST_CASE("closed form: a measure for girls of 13 counts the population's girls 
 
 TEST_CASE("phased take-up: each year's share of eligible child-months claimed follows its phase", "[engine][take-up]") {
   Scenario s = cradle::testing::neutral(default_scenario());
-  Measure all;
-  all.id = "all";
-  all.kind = MeasureKind::child_cash;
-  all.basis = Basis::child_month;
-  all.title = all.source = "test";
-  Phase p;
-  p.fen_per_unit = 100;
-  all.phases = {p};
-  all.payers.ppm = {0, 0, 0, PPM};
+  const Measure all = test_measure("all", MeasureKind::child_cash, Basis::child_month);
   Measure phased = all;
   phased.id = "phased";
   phased.take_up = 0.3;
-  Phase later = p;
+  Phase later = all.phases[0];
   later.from = month_index(2027, 1);
   later.take_up = 0.9;  // 逐步: a scheme that reaches most families from its third year
-  phased.phases = {p, later};
+  phased.phases = {all.phases[0], later};
   s.measures = {all, phased};
   const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
   for (std::size_t y = 0; y < 4; ++y) {
@@ -790,15 +778,7 @@ TEST_CASE("first marriages against the record: about China's 9.17 million in 202
   // first time in 2024 over the national age structure the profiles carry: the simulated
   // rate per resident must come back to 9.17 / 1408 (China's residents, m) within 10 %.
   Scenario s = cradle::testing::neutral(default_scenario());
-  Measure marrying;
-  marrying.id = "marrying";
-  marrying.kind = MeasureKind::in_kind_service;
-  marrying.basis = Basis::marriage;
-  marrying.title = marrying.source = "test";
-  Phase p;
-  p.fen_per_unit = 100;
-  marrying.phases = {p};
-  marrying.payers.ppm = {0, 0, 0, PPM};
+  const Measure marrying = test_measure("marrying", MeasureKind::in_kind_service, Basis::marriage);
   s.measures = {marrying};
   const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
   const double rate = static_cast<double>(r.caseload[r.caseload_index(0, 0, 0)]) /
@@ -811,15 +791,7 @@ TEST_CASE("the plan's yearly tables agree with the measures, kindergarten years 
   Scenario s = default_scenario();
   const BasePopulation& pop = default_population();
   // A birth grant of the first year only, and one from the third year on.
-  Measure early;
-  early.id = "early";
-  early.kind = MeasureKind::event_cash;
-  early.basis = Basis::birth;
-  early.title = early.source = "test";
-  Phase p;
-  p.fen_per_unit = 100;
-  early.phases = {p};
-  early.payers.ppm = {0, 0, 0, PPM};
+  Measure early = test_measure("early", MeasureKind::event_cash, Basis::birth);
   early.eligibility.valid_until = month_index(s.start_year, 12);  // ends at the first year's December
   Measure late = early;
   late.id = "late";
