@@ -182,6 +182,45 @@ TEST_CASE("a keyed deal of 2, 1 and 1 copies is uniform over the 12 arrangements
   REQUIRE(chi2 < 31.3);  // 11 degrees of freedom, p = 0.001
 }
 
+namespace {
+
+//! Entity e's bits by shared_draws' definition, from its block's scalar stream.
+template <unsigned share>
+std::uint64_t shared_bits(std::uint32_t seed, std::size_t e, std::uint16_t year, stream::Id purpose) {
+  KeyedStream s(seed, stream::GENERATION_REPLICATION, StreamKey{static_cast<std::uint32_t>(e / share), 0, year, purpose});
+  const std::uint64_t words[2] = {s.next_u64(), s.next_u64()};
+  constexpr unsigned bits = 128 / share;
+  const unsigned k = static_cast<unsigned>(e % share), per_word = share == 1 ? 1 : share / 2;
+  const std::uint64_t word = words[k / per_word];
+  return bits == 64 || share == 1 ? word : word >> (bits * (per_word - 1 - k % per_word)) << (64 - bits);
+}
+
+template <unsigned share>
+void check_shared_draws() {
+  // Ranges that start and end inside a block, span a batch's end, or lie within one block.
+  const std::size_t firsts[] = {0, 1, 3, 5, 64 * share - 1, 1000};
+  const std::size_t counts[] = {1, 2, 7, 64 * share + 3, 3 * 64 * share + 5};
+  std::vector<std::uint64_t> out(4 * 64 * share);
+  for (const std::size_t first : firsts) {
+    for (const std::size_t count : counts) {
+      generation::shared_draws<share>(7u, first, count, 2019, stream::BIRTH, out.data());
+      for (std::size_t i = 0; i < count; ++i) {
+        INFO("share " << share << ", first " << first << ", count " << count << ", entity " << first + i);
+        REQUIRE(out[i] == shared_bits<share>(7u, first + i, 2019, stream::BIRTH));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("shared draws give each entity its piece of its block, however a range is cut", "[population][rng]") {
+  check_shared_draws<1>();
+  check_shared_draws<2>();
+  check_shared_draws<4>();
+  check_shared_draws<8>();
+}
+
 TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {
   generation::Buffer<std::uint64_t> records(200000);
   std::uint64_t x = 88172645463325252ull;

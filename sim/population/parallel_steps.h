@@ -125,8 +125,19 @@ void shared_draws(std::uint32_t seed, std::size_t first, std::size_t count, std:
     const std::size_t blocks = std::min(DRAW_BATCH, last_block - block + 1);
     draw_batch_u64(seed, stream::GENERATION_REPLICATION, static_cast<std::uint32_t>(block), blocks, year, purpose, w01,
                    w23);
-    for (std::size_t e = std::max(first, share * block), end = std::min(first + count, share * (block + blocks));
-         e < end; ++e) {
+    const std::size_t begin = std::max(first, share * block), end = std::min(first + count, share * (block + blocks));
+    // Whole blocks with their pieces at fixed places (a loop the compiler unrolls); the
+    // entities of a block cut by [first, first + count) one by one.
+    const std::size_t whole_begin = (begin + share - 1) / share, whole_end = end / share;
+    const std::size_t head_end = std::min(end, share * whole_begin), tail_begin = std::max(head_end, share * whole_end);
+    for (std::size_t e = begin; e < head_end; ++e) {
+      out[e - first] = piece(w01[e / share - block], w23[e / share - block], e);
+    }
+    for (std::size_t b = whole_begin; b < whole_end; ++b) {
+      std::uint64_t* const to = out + (share * b - first);
+      for (unsigned k = 0; k < share; ++k) to[k] = piece(w01[b - block], w23[b - block], k);
+    }
+    for (std::size_t e = tail_begin; e < end; ++e) {
       out[e - first] = piece(w01[e / share - block], w23[e / share - block], e);
     }
   }
