@@ -194,10 +194,10 @@ TEST_CASE("microdata: the fixture persons file loads as the population it descri
   REQUIRE(p.persons == 15);
 
   // Households in order of first appearance: 10, 20, 30, 40, 50.
-  REQUIRE(p.household_size == std::vector<std::uint8_t>{5, 2, 1, 5, 2});
+  REQUIRE(p.household_size == Column<std::uint8_t>{5, 2, 1, 5, 2});
   const std::uint8_t L = FLAG_LOCAL_RESIDENT, S = FLAG_SPECIAL_FAMILY, P = FLAG_PRIORITY_GROUP;
   // 30 is in a priority group by its column, 40 non-local and special, 50 local through one member.
-  REQUIRE(p.household_flags == std::vector<std::uint8_t>{L, L, static_cast<std::uint8_t>(L | P), S, L});
+  REQUIRE(p.household_flags == Column<std::uint8_t>{L, L, static_cast<std::uint8_t>(L | P), S, L});
   // Attributes stated for 10 and 40 (income band 1-based in the file, 0-based here).
   REQUIRE(p.household_income_band[0] == 1);
   REQUIRE(p.household_employment[0] == static_cast<std::uint8_t>(Employment::both));
@@ -214,10 +214,10 @@ TEST_CASE("microdata: the fixture persons file loads as the population it descri
   // Women: the females 0-49 (not the grandmothers of 60 and 63), sorted by household and
   // birth year (born 2024 - age), so the aunt of 49 comes before the mother of the twins.
   REQUIRE(p.women() == 7);
-  REQUIRE(p.woman_household == std::vector<std::uint32_t>{0, 0, 3, 3, 3, 3, 4});
-  REQUIRE(p.woman_birth_year == std::vector<std::int16_t>{1990, 2020, 1975, 1997, 2008, 2024, 1995});
-  REQUIRE(p.woman_parity == std::vector<std::uint8_t>{2, 0, 4, 3, 0, 0, 0});
-  REQUIRE(p.woman_flags == std::vector<std::uint8_t>{L, L, S, S, S, S, L});
+  REQUIRE(p.woman_household == Column<std::uint32_t>{0, 0, 3, 3, 3, 3, 4});
+  REQUIRE(p.woman_birth_year == Column<std::int16_t>{1990, 2020, 1975, 1997, 2008, 2024, 1995});
+  REQUIRE(p.woman_parity == Column<std::uint8_t>{2, 0, 4, 3, 0, 0, 0});
+  REQUIRE(p.woman_flags == Column<std::uint8_t>{L, L, S, S, S, S, L});
 
   // Children: everyone 0-6, by household and birth month. Orders from the mothers'
   // parities: 101 (parity 2) has 104 (1st) and 103 (2nd); 401 (parity 3) the twins
@@ -225,13 +225,13 @@ TEST_CASE("microdata: the fixture persons file loads as the population it descri
   REQUIRE(p.children() == 5);
   KeyedStream month_stream(42, stream::GENERATION_REPLICATION, StreamKey{5, 0, 0, stream::BIRTH_MONTH});
   const int drawn_month = 1 + static_cast<int>(month_stream.below(12));  // person row 5 (202)
-  REQUIRE(p.child_household == std::vector<std::uint32_t>{0, 0, 1, 3, 3});
-  REQUIRE(p.child_birth_month == std::vector<MonthIndex>{month_index(2020, 11), month_index(2023, 3),
+  REQUIRE(p.child_household == Column<std::uint32_t>{0, 0, 1, 3, 3});
+  REQUIRE(p.child_birth_month == Column<MonthIndex>{month_index(2020, 11), month_index(2023, 3),
                                                          month_index(2019, drawn_month), month_index(2024, 6),
                                                          month_index(2024, 6)});
-  REQUIRE(p.child_birth_order == std::vector<std::uint8_t>{1, 2, 2, 2, 3});
+  REQUIRE(p.child_birth_order == Column<std::uint8_t>{1, 2, 2, 2, 3});
   // Mothers point into the sorted women: 101 is woman 0, 401 moved to 3 behind the aunt.
-  REQUIRE(p.child_mother == std::vector<std::uint32_t>{0, 0, NO_MOTHER, 3, 3});
+  REQUIRE(p.child_mother == Column<std::uint32_t>{0, 0, NO_MOTHER, 3, 3});
   REQUIRE(p.woman_birth_year[p.child_mother[3]] == 1997);
 
   // Every person of the file is one resident record: the girls 0-6 are children whose own
@@ -550,10 +550,10 @@ TEST_CASE("microdata: the examples of scenarios/MICRODATA.md load as the text sa
   REQUIRE(p.households() == 2);
   REQUIRE(p.women() == 2);  // the mother and her daughter; the grandmother is 62
   REQUIRE(p.children() == 3);
-  REQUIRE(p.child_birth_order == std::vector<std::uint8_t>{1, 2, 1});
-  REQUIRE(p.child_mother == std::vector<std::uint32_t>{0, 0, NO_MOTHER});
+  REQUIRE(p.child_birth_order == Column<std::uint8_t>{1, 2, 1});
+  REQUIRE(p.child_mother == Column<std::uint32_t>{0, 0, NO_MOTHER});
   REQUIRE(p.household_flags[1] == 0);  // non-local; the example's profile draws no flags
-  REQUIRE(p.household_tenure == std::vector<std::uint8_t>{0, 1});
+  REQUIRE(p.household_tenure == Column<std::uint8_t>{0, 1});
   const FertilityTable t = load_fertility_table(tmp.write("example_fertility.csv", blocks[1]));
   REQUIRE(t.p(25, 4) == 0.03);
 }

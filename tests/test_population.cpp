@@ -441,15 +441,15 @@ TEST_CASE("sort_by_household keeps the order of equals and follows the mothers",
   pop.person_birth_year = {1950, 1960, 1970, 1980};
   pop.person_sex = {0, 1, 0, 1};
   sort_by_household(pop);
-  REQUIRE(pop.woman_household == std::vector<std::uint32_t>{0, 0, 0, 1});
-  REQUIRE(pop.woman_parity == std::vector<std::uint8_t>{3, 2, 4, 1});  // 1980, then the two 1995s in order
-  REQUIRE(pop.child_household == std::vector<std::uint32_t>{0, 0, 1});
-  REQUIRE(pop.child_birth_order == std::vector<std::uint8_t>{1, 2, 1});
-  REQUIRE(pop.child_mother == std::vector<std::uint32_t>{NO_MOTHER, 1, 3});
-  REQUIRE(pop.child_sex == std::vector<std::uint8_t>{1, 0, 1});
-  REQUIRE(pop.child_woman == std::vector<std::uint32_t>{2, NO_WOMAN, NO_WOMAN});
-  REQUIRE(pop.person_household == std::vector<std::uint32_t>{0, 0, 1, 1});
-  REQUIRE(pop.person_birth_year == std::vector<std::int16_t>{1960, 1980, 1950, 1970});
+  REQUIRE(pop.woman_household == Column<std::uint32_t>{0, 0, 0, 1});
+  REQUIRE(pop.woman_parity == Column<std::uint8_t>{3, 2, 4, 1});  // 1980, then the two 1995s in order
+  REQUIRE(pop.child_household == Column<std::uint32_t>{0, 0, 1});
+  REQUIRE(pop.child_birth_order == Column<std::uint8_t>{1, 2, 1});
+  REQUIRE(pop.child_mother == Column<std::uint32_t>{NO_MOTHER, 1, 3});
+  REQUIRE(pop.child_sex == Column<std::uint8_t>{1, 0, 1});
+  REQUIRE(pop.child_woman == Column<std::uint32_t>{2, NO_WOMAN, NO_WOMAN});
+  REQUIRE(pop.person_household == Column<std::uint32_t>{0, 0, 1, 1});
+  REQUIRE(pop.person_birth_year == Column<std::int16_t>{1960, 1980, 1950, 1970});
 }
 
 TEST_CASE("sort_by_household follows a mother who lives in another household", "[population]") {
@@ -465,6 +465,6 @@ TEST_CASE("sort_by_household follows a mother who lives in another household", "
   pop.child_sex = {0, 0};
   pop.child_woman = {NO_WOMAN, NO_WOMAN};
   sort_by_household(pop);
-  REQUIRE(pop.woman_household == std::vector<std::uint32_t>{0, 1, 2});
-  REQUIRE(pop.child_mother == std::vector<std::uint32_t>{2, 0});
+  REQUIRE(pop.woman_household == Column<std::uint32_t>{0, 1, 2});
+  REQUIRE(pop.child_mother == Column<std::uint32_t>{2, 0});
 }

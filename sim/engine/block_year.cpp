@@ -241,7 +241,7 @@ namespace {
 
 //! Fits `cohorts` to the birth years of one kind of resident and counts each block's.
 template <class SexOf>
-void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const std::vector<std::int16_t>& birth_years,
+void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const Column<std::int16_t>& birth_years,
                    std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of) {
   const auto [lowest, highest] = std::minmax_element(birth_years.begin(), birth_years.end());
   const bool none = lowest == birth_years.end();

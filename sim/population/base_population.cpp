@@ -13,7 +13,7 @@ namespace cradle {
 namespace {
 
 //! The first index whose owner is at least `h` in arrays sorted by owner.
-std::uint32_t first_at(const std::vector<std::uint32_t>& owner, std::uint32_t h) {
+std::uint32_t first_at(const Column<std::uint32_t>& owner, std::uint32_t h) {
   return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
 }
 
@@ -22,7 +22,7 @@ using generation::for_chunks;
 //! The largest (or, with `smallest`, the smallest) of the values, T{} for none, found by
 //! chunks in parallel.
 template <class T>
-T extreme(const std::vector<T>& v, bool smallest = false) {
+T extreme(const Column<T>& v, bool smallest = false) {
   std::vector<T> by_chunk(generation::chunk_count(v.size()), T{});
   auto pick = [&](auto first, auto last) {
     return smallest ? *std::min_element(first, last) : *std::max_element(first, last);
@@ -44,7 +44,7 @@ bool all_chunks(std::size_t n, const Sorted& sorted) {
 
 //! Whether records are in order of (major, minor), checked in parallel chunks.
 template <class Major, class Minor>
-bool sorted_by(const std::vector<Major>& major, const std::vector<Minor>& minor) {
+bool sorted_by(const Column<Major>& major, const Column<Minor>& minor) {
   return all_chunks(major.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b + 1; i < e; ++i) {
       if (major[i] < major[i - 1] || (major[i] == major[i - 1] && minor[i] < minor[i - 1])) return false;
@@ -55,7 +55,7 @@ bool sorted_by(const std::vector<Major>& major, const std::vector<Minor>& minor)
 
 //! v[i] = old v[order[i]].
 template <class T>
-void permute(std::vector<T>& v, const generation::Buffer<std::uint32_t>& order) {
+void permute(Column<T>& v, const generation::Buffer<std::uint32_t>& order) {
   generation::Buffer<T> out(order.size());
   for_chunks(order.size(), [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) out[i] = v[order[i]];

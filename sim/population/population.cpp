@@ -325,9 +325,9 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   });
   const Girls girls = place_girls(kinds, exclusive_scan(mothers_before), seed);
   const std::size_t n = adults + girls.kind.size();
-  std::vector<std::uint32_t> household(n);
-  std::vector<std::int16_t> birth_year(n);
-  std::vector<std::uint8_t> parity(n);
+  Column<std::uint32_t> household(n);
+  Column<std::int16_t> birth_year(n);
+  Column<std::uint8_t> parity(n);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t head = heads_before[k], mother = mothers_before[k], at = head + girls.begin[mother];
     // The arrays as pointers copied into the closure (see simulate_burn_in).
@@ -386,7 +386,7 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
 }
 
 //! The first of `owner`'s indices (sorted) whose owner is at least h.
-std::size_t first_of(const std::vector<std::uint32_t>& owner, std::size_t h) {
+std::size_t first_of(const Column<std::uint32_t>& owner, std::size_t h) {
   return static_cast<std::size_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
 }
 
@@ -409,9 +409,9 @@ void append_girls(BasePopulation& pop) {
     girls_before[k] = girls;
   });
   const std::size_t n = n_women + exclusive_scan(girls_before);
-  std::vector<std::uint32_t> household(n);
-  std::vector<std::int16_t> birth_year(n);
-  std::vector<std::uint8_t> parity(n);
+  Column<std::uint32_t> household(n);
+  Column<std::int16_t> birth_year(n);
+  Column<std::uint8_t> parity(n);
   Buffer<std::uint32_t> new_place(n_women);
   for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
     std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls_before[k];
@@ -626,7 +626,7 @@ OtherResidents generate_others(const PlaceProfile& profile, double persons_targe
 //! Calls body(begin, end) for chunks of [0, n) that split no run of equal `key`s (which
 //! are sorted), so that a chunk alone writes what belongs to its keys.
 template <class Body>
-void for_runs(const std::vector<std::uint32_t>& key, const Body& body) {
+void for_runs(const Column<std::uint32_t>& key, const Body& body) {
   const std::size_t n = key.size();
   auto run_start = [&](std::size_t i) {
     while (i > 0 && i < n && key[i] == key[i - 1]) ++i;
