@@ -227,8 +227,8 @@ TEST_CASE("microdata: the fixture persons file loads as the population it descri
   const int drawn_month = 1 + static_cast<int>(month_stream.below(12));  // person row 5 (202)
   REQUIRE(p.child_household == Column<std::uint32_t>{0, 0, 1, 3, 3});
   REQUIRE(p.child_birth_month == Column<MonthIndex>{month_index(2020, 11), month_index(2023, 3),
-                                                         month_index(2019, drawn_month), month_index(2024, 6),
-                                                         month_index(2024, 6)});
+                                                    month_index(2019, drawn_month), month_index(2024, 6),
+                                                    month_index(2024, 6)});
   REQUIRE(p.child_birth_order == Column<std::uint8_t>{1, 2, 2, 2, 3});
   // Mothers point into the sorted women: 101 is woman 0, 401 moved to 3 behind the aunt.
   REQUIRE(p.child_mother == Column<std::uint32_t>{0, 0, NO_MOTHER, 3, 3});

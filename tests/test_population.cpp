@@ -187,7 +187,8 @@ namespace {
 //! Entity e's bits by shared_draws' definition, from its block's scalar stream.
 template <unsigned share>
 std::uint64_t shared_bits(std::uint32_t seed, std::size_t e, std::uint16_t year, stream::Id purpose) {
-  KeyedStream s(seed, stream::GENERATION_REPLICATION, StreamKey{static_cast<std::uint32_t>(e / share), 0, year, purpose});
+  KeyedStream s(seed, stream::GENERATION_REPLICATION,
+                StreamKey{static_cast<std::uint32_t>(e / share), 0, year, purpose});
   const std::uint64_t words[2] = {s.next_u64(), s.next_u64()};
   constexpr unsigned bits = 128 / share;
   const unsigned k = static_cast<unsigned>(e % share), per_word = share == 1 ? 1 : share / 2;

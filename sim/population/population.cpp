@@ -707,7 +707,7 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     for (std::size_t h = b; h < e; ++h) headless += !has_adult[h];
     heads_before[k] = headless;
   });
-  const std::size_t heads = std::min(adults, exclusive_scan(heads_before));
+  const std::size_t headless = exclusive_scan(heads_before), heads = std::min(adults, headless);
   auto each_household = [&](std::size_t k, std::size_t b, std::size_t e, const auto& f) {
     std::size_t head = heads_before[k];
     for (std::size_t h = b; h < e; ++h) {
@@ -731,15 +731,18 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     return static_cast<std::size_t>(std::lower_bound(extra.begin(), extra.end(), std::uint64_t{h} << 32) -
                                     extra.begin());
   };
+  // A chunk's residents written: its heads, its free places up to the `placed`th of all,
+  // and its extra residents.
+  auto before = [&](const std::vector<std::size_t>& prefix, std::size_t total, std::size_t k) {
+    return k < chunks ? prefix[k] : total;
+  };
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t written = 0, free_at = free_before[k];
-    each_household(k, b, e, [&](std::size_t, bool takes_head, std::size_t, unsigned places) {
-      const std::size_t filled = free_at >= placed ? 0 : std::min<std::size_t>(places, placed - free_at);
-      written += (takes_head ? 1 : 0) + filled;
-      free_at += places;
-    });
+    const std::size_t chunk_heads =
+        std::min(heads, before(heads_before, headless, k + 1)) - std::min(heads, heads_before[k]);
+    const std::size_t chunk_filled =
+        std::min(placed, before(free_before, total_free, k + 1)) - std::min(placed, free_before[k]);
     extras_before[k] = first_extra(b);
-    written_before[k] = written + first_extra(e) - first_extra(b);
+    written_before[k] = chunk_heads + chunk_filled + first_extra(e) - first_extra(b);
   });
   exclusive_scan(written_before);
   pop.person_household.resize(n);
