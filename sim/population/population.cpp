@@ -860,18 +860,52 @@ std::vector<Observation> describe_observations(const PlaceProfile& profile) {
   return out;
 }
 
+namespace {
+
+//! A category none counts (count_by).
+constexpr std::size_t UNCOUNTED = SIZE_MAX;
+
+//! How many of the indices [0, n) fall in each category: category_of(i) below `categories`
+//! (UNCOUNTED, or any other, is left out). Counted by chunk in parallel and summed: exact.
+template <class CategoryOf>
+std::vector<std::int64_t> count_by(std::size_t n, std::size_t categories, const CategoryOf& category_of) {
+  const std::size_t chunks = chunk_count(n);
+  std::vector<std::int64_t> by_chunk(chunks * categories, 0), total(categories, 0);
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::int64_t* const count = by_chunk.data() + k * categories;
+    for (std::size_t i = b; i < e; ++i) {
+      const std::size_t c = category_of(i);
+      if (c < categories) count[c]++;
+    }
+  });
+  for (std::size_t k = 0; k < chunks; ++k) {
+    for (std::size_t c = 0; c < categories; ++c) total[c] += by_chunk[k * categories + c];
+  }
+  return total;
+}
+
+//! Each count times the households one simulated household stands for.
+std::vector<std::int64_t> weighted(std::vector<std::int64_t> counts, std::int64_t weight) {
+  for (std::int64_t& c : counts) c *= weight;
+  return counts;
+}
+
+}  // namespace
+
 BaseComposition describe_population(const BasePopulation& pop, const PlaceProfile& profile, bool from_profile) {
   BaseComposition out;
   const HouseholdProfile& hp = profile.households;
   const double none = std::numeric_limits<double>::quiet_NaN();
+  auto present = [&](std::uint32_t h) { return pop.household_arrival[h] <= pop.base_year; };  // not a later arrival
   auto margin = [&](std::string name, std::string long_name, std::vector<std::string> categories,
                     std::vector<double> shares, auto category_of) {
     BaseComposition::Margin m{std::move(name), std::move(long_name), std::move(categories), {}, {}};
-    m.households.assign(m.categories.size(), 0);
-    for (std::size_t h = 0; h < pop.households(); ++h) {
-      if (pop.household_arrival[h] > pop.base_year) continue;  // arrives later
-      m.households[static_cast<std::size_t>(category_of(h))] += pop.weight;
-    }
+    m.households = weighted(
+        count_by(pop.households(), m.categories.size(),
+                 [&](std::size_t h) {
+                   return present(static_cast<std::uint32_t>(h)) ? static_cast<std::size_t>(category_of(h)) : UNCOUNTED;
+                 }),
+        pop.weight);
     m.profile_share = from_profile ? std::move(shares) : std::vector<double>(m.categories.size(), none);
     out.households.push_back(std::move(m));
   };
@@ -900,22 +934,25 @@ BaseComposition describe_population(const BasePopulation& pop, const PlaceProfil
          {1 - hp.priority_group_share, hp.priority_group_share},
          [&](std::size_t h) { return (pop.household_flags[h] & FLAG_PRIORITY_GROUP) ? 1 : 0; });
   out.first_birth_year = pop.base_year - BURN_IN_YEARS;
-  out.children_by_birth_year.assign(BURN_IN_YEARS, 0);
-  for (std::size_t c = 0; c < pop.children(); ++c) {
-    if (pop.household_arrival[pop.child_household[c]] > pop.base_year) continue;  // arrives later
-    const int offset = pop.child_birth_month[c] / 12 - out.first_birth_year;
-    if (offset >= 0 && offset < BURN_IN_YEARS) out.children_by_birth_year[static_cast<std::size_t>(offset)] += pop.weight;
-  }
+  out.children_by_birth_year = weighted(
+      count_by(pop.children(), BURN_IN_YEARS,
+               [&](std::size_t c) {
+                 const int offset = pop.child_birth_month[c] / 12 - out.first_birth_year;
+                 return present(pop.child_household[c]) && offset >= 0 ? static_cast<std::size_t>(offset) : UNCOUNTED;
+               }),
+      pop.weight);
   constexpr int ages = BaseComposition::MAX_AGE - BaseComposition::MIN_AGE + 1;
-  out.women_by_age_parity.assign(static_cast<std::size_t>(ages * BaseComposition::PARITIES), 0);
-  for (std::size_t w = 0; w < pop.women(); ++w) {
-    if (pop.household_arrival[pop.woman_household[w]] > pop.base_year) continue;
-    const int age = pop.base_year - pop.woman_birth_year[w];
-    if (age < BaseComposition::MIN_AGE || age > BaseComposition::MAX_AGE) continue;
-    const int k = std::min<int>(pop.woman_parity[w], BaseComposition::PARITIES - 1);
-    out.women_by_age_parity[static_cast<std::size_t>((age - BaseComposition::MIN_AGE) * BaseComposition::PARITIES +
-                                                     k)] += pop.weight;
-  }
+  out.women_by_age_parity = weighted(
+      count_by(pop.women(), static_cast<std::size_t>(ages * BaseComposition::PARITIES),
+               [&](std::size_t w) {
+                 const int age = pop.base_year - pop.woman_birth_year[w];
+                 if (!present(pop.woman_household[w]) || age < BaseComposition::MIN_AGE ||
+                     age > BaseComposition::MAX_AGE)
+                   return UNCOUNTED;
+                 const int k = std::min<int>(pop.woman_parity[w], BaseComposition::PARITIES - 1);
+                 return static_cast<std::size_t>((age - BaseComposition::MIN_AGE) * BaseComposition::PARITIES + k);
+               }),
+      pop.weight);
   return out;
 }
 
