@@ -22,7 +22,8 @@ struct FertilityProfile {
 };
 
 //! Annual birth probabilities by age attained in the year (0…49) and parity class,
-//! with the matching 64-bit thresholds for comparing raw random draws.
+//! with the matching 64-bit thresholds for comparing raw random draws; both are 0 outside
+//! MIN_FERTILE_AGE…MAX_FERTILE_AGE, so that a draw below the threshold alone decides a birth.
 struct FertilityTable {
   std::array<std::array<double, PARITY_CLASSES>, MAX_AGE> probability{};
   std::array<std::array<std::uint64_t, PARITY_CLASSES>, MAX_AGE> threshold{};

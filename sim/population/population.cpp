@@ -304,10 +304,11 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   const WomanKinds kinds = count_kinds(pop);
   const std::size_t adults = std::accumulate(kinds.adults.begin(), kinds.adults.end(), std::size_t{0});
   const Buffer<std::uint8_t> headed = headed_households(pop, adults, seed);
-  Buffer<std::uint16_t> head_kind(adults);
+  Buffer<std::uint16_t> head_kind(adults + 1);  // and a kind past the last head, read but not counted below
   KeyedDeal(kinds.adults, seed, stream::WOMAN_HOUSEHOLD, 2).each_place([&](std::size_t r, std::uint16_t k) {
     head_kind[r] = k;
   });
+  head_kind[adults] = 0;
   auto is_mother = [&](std::size_t head) { return mothers_generation(pop.base_year, kinds.birth_year(head_kind[head])); };
   // Heads, then mothers, before each chunk of households; the women before it follow, the
   // girls coming mother after mother.
@@ -318,8 +319,9 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   exclusive_scan(heads_before);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t head = heads_before[k], mothers = 0;
-    for (std::size_t h = b; h < e; ++h) {
-      if (headed[h]) mothers += is_mother(head++);
+    for (std::size_t h = b; h < e; ++h) {  // without a branch, which would mispredict at random
+      mothers += headed[h] & is_mother(head);
+      head += headed[h];
     }
     mothers_before[k] = mothers;
   });
@@ -490,7 +492,9 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
       each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births, &count](std::size_t w, std::uint64_t u) {
         decided[w] = NONE;
         const int age = year - birth_year[w];
-        if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return;
+        // Outside the fertile ages a threshold is 0, so that one test, which mispredicts
+        // only at a birth, decides (a test of the age range mispredicted at random ages).
+        if (static_cast<unsigned>(age) >= MAX_AGE) return;
         const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
         if (u >= threshold[age][pc]) return;
         const std::uint64_t sex =
@@ -599,18 +603,18 @@ OtherResidents generate_others(const PlaceProfile& profile, double persons_targe
   std::size_t n = out.adults;
   for (std::uint32_t c : counts[1]) n += c;
   if (n >= (1u << 31)) throw std::invalid_argument("population too large");
-  Buffer<std::uint16_t> group_at(n);
+  // Each place's group, replaced by the person once the age is drawn.
+  out.persons = Buffer<std::uint32_t>(n);
   for (const int cls : {0, 1}) {
     const std::size_t first = cls == 0 ? 0 : out.adults;
     KeyedDeal(counts[cls], seed, stream::PERSON_HOUSEHOLD, static_cast<std::uint16_t>(2 * cls))
-        .each_place([&](std::size_t p, std::uint16_t j) { group_at[first + p] = group_of[cls][j]; });
+        .each_place([&](std::size_t p, std::uint16_t j) { out.persons[first + p] = group_of[cls][j]; });
   }
   const std::vector<double> oldest[SEXES] = {open_group_ages(profile, Sex::male),
                                              open_group_ages(profile, Sex::female)};
-  out.persons = Buffer<std::uint32_t>(n);
   for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
     each_draw<4>(seed, b, e, 0, stream::PERSON_AGE, [&](std::size_t p, std::uint64_t u) {
-      const Group& g = groups[group_at[p]];
+      const Group& g = groups[out.persons[p]];
       int age = g.lo + static_cast<int>(draw_below(u, static_cast<std::uint32_t>(g.width)));
       if (g.open) {
         const std::vector<double>& w = oldest[static_cast<std::size_t>(g.sex)];
@@ -712,8 +716,9 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     std::size_t head = heads_before[k];
     for (std::size_t h = b; h < e; ++h) {
       const std::size_t rank = head;  // among the headless
-      const bool takes_head = !has_adult[h] && rank < heads;
-      head += !has_adult[h];
+      const bool no_adult = !has_adult[h];
+      const bool takes_head = no_adult & (rank < heads);  // & rather than &&: no branch to mispredict
+      head += no_adult;
       const unsigned here = members[h] + (takes_head ? 1u : 0u);
       f(h, takes_head, rank, pop.household_size[h] > here ? pop.household_size[h] - here : 0u);
     }
