@@ -243,10 +243,16 @@ namespace {
 template <class SexOf>
 void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const Column<std::int16_t>& birth_years,
                    std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of) {
-  const auto [lowest, highest] = std::minmax_element(birth_years.begin(), birth_years.end());
-  const bool none = lowest == birth_years.end();
-  cohorts.first_birth_year = none ? std::int16_t{0} : *lowest;
-  cohorts.birth_years = none ? 0 : static_cast<std::size_t>(*highest - *lowest + 1);
+  // A plain min and max (vectorised): std::minmax_element compares the elements of each
+  // pair first, a branch that mispredicts half the time.
+  std::int16_t lowest = INT16_MAX, highest = INT16_MIN;
+  for (const std::int16_t y : birth_years) {
+    lowest = std::min(lowest, y);
+    highest = std::max(highest, y);
+  }
+  const bool none = birth_years.empty();
+  cohorts.first_birth_year = none ? std::int16_t{0} : lowest;
+  cohorts.birth_years = none ? 0 : static_cast<std::size_t>(highest - lowest + 1);
   cohorts.alive.assign(pop.blocks.size() * SEXES * cohorts.birth_years, 0);
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
@@ -406,7 +412,9 @@ void BlockYear::admit(const ChildRecord& child, ChildState& state, Census& censu
   const MonthIndex year_start = month_index(year_, 1);
   if (child.birth_month >= year_start + 12 || state.dead) return;  // not yet born, or died
   bool mortal = false;
-  if (child.woman != NO_WOMAN && year_ - child.birth_month / 12 >= YOUNGEST_WOMAN_AGE) {
+  // One branch (&, not &&): whether a child is a girl is as good as random to the predictor.
+  const bool woman_now = (child.woman != NO_WOMAN) & (year_ - child.birth_month / 12 >= YOUNGEST_WOMAN_AGE);
+  if (woman_now) {
     if (state_.parity[child.woman] == DEAD) state.dead = true;
     if (state.dead || (plan_.migration && !present(child.household))) return;
   } else {
