@@ -450,14 +450,15 @@ void append_girls(BasePopulation& pop) {
 //! scaled so that expected births equal the profile's observed births of that year, give
 //! every child under 7 its birth month, order, sex and mother (an index into the women).
 //! A year's births are decided woman by woman in parallel, each from her own draws (32
-//! bits, four women to a draw), and written in the order of the women, year after year.
+//! bits, four women to a draw), and written in the order of the women, year after year;
+//! a birth's sex and month are drawn for its mother's keys, 64 births to a batch.
 //! The girls born get woman records later (append_girls), since within long horizons they
 //! reach childbearing age.
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
   const int base_year = pop.base_year;
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
-  enum : std::uint8_t { NONE, BOY, GIRL };
+  enum : std::uint8_t { NONE, BORN };
   Buffer<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
   std::vector<std::size_t> before(chunks);
   // The women by age and parity at the start of the burn-in, then of each year from the
@@ -497,9 +498,7 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
         if (static_cast<unsigned>(age) >= MAX_AGE) return;
         const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
         if (u >= threshold[age][pc]) return;
-        const std::uint64_t sex =
-            draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{static_cast<std::uint32_t>(w), 0, y, stream::CHILD_SEX});
-        decided[w] = draw_uniform(sex) < girl_share ? GIRL : BOY;
+        decided[w] = BORN;
         births[static_cast<std::size_t>(age)][pc]++;
         if (parity[w] < 255) parity[w]++;
         ++count;
@@ -517,18 +516,33 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
     pop.child_woman.resize(n_children, NO_WOMAN);
     for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
       std::size_t c = first_child + before[k];
+      std::uint32_t mothers[DRAW_BATCH];
+      std::size_t pending = 0;
+      // The pending births' sexes and months, each drawn for its mother's key (as a scalar
+      // draw would), in two batches; then their records.
+      auto write = [&] {
+        static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
+        std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH], unused[DRAW_BATCH];
+        draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::CHILD_SEX, 0,
+                             sex, unused);
+        draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
+                             month, unused);
+        for (std::size_t i = 0; i < pending; ++i, ++c) {
+          const std::uint32_t w = mothers[i];
+          pop.child_household[c] = pop.woman_household[w];
+          pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
+          pop.child_birth_order[c] = pop.woman_parity[w];
+          pop.child_mother[c] = w;
+          pop.child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
+        }
+        pending = 0;
+      };
       for (std::size_t w = begin; w < end; ++w) {
         if (born[w] == NONE) continue;
-        const auto mother = static_cast<std::uint32_t>(w);
-        const std::uint64_t month =
-            draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{mother, 0, y, stream::BIRTH_MONTH});
-        pop.child_household[c] = pop.woman_household[w];
-        pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month, 12)) + 1);
-        pop.child_birth_order[c] = pop.woman_parity[w];
-        pop.child_mother[c] = mother;
-        pop.child_sex[c] = static_cast<std::uint8_t>(born[w] == GIRL ? Sex::female : Sex::male);
-        ++c;
+        mothers[pending++] = static_cast<std::uint32_t>(w);
+        if (pending == DRAW_BATCH) write();
       }
+      if (pending > 0) write();
     });
   }
 }
