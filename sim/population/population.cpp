@@ -691,12 +691,9 @@ Buffer<std::uint64_t> extra_residents(const Buffer<std::uint32_t>& persons, std:
                                       std::size_t n_households, std::uint32_t seed) {
   Buffer<std::uint64_t> extra(count);
   for_chunks(count, [&](std::size_t, std::size_t b, std::size_t e) {
-    for (std::size_t x = b; x < e; ++x) {
-      const auto k = static_cast<std::uint32_t>(first + x);
-      const std::uint64_t u =
-          draw_u64(seed, stream::GENERATION_REPLICATION, StreamKey{k, 0, 2, stream::PERSON_HOUSEHOLD});
-      extra[x] = std::uint64_t{draw_below(u, static_cast<std::uint32_t>(n_households))} << 32 | persons[k];
-    }
+    each_draw<1>(seed, first + b, first + e, 2, stream::PERSON_HOUSEHOLD, [&](std::size_t k, std::uint64_t u) {
+      extra[k - first] = std::uint64_t{draw_below(u, static_cast<std::uint32_t>(n_households))} << 32 | persons[k];
+    });
   });
   generation::radix_sort(extra, nullptr, 32, 32 + generation::bit_width(n_households));
   return extra;
