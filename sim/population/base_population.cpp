@@ -12,11 +12,6 @@ namespace cradle {
 
 namespace {
 
-//! The first index whose owner is at least `h` in arrays sorted by owner.
-std::uint32_t first_at(const Column<std::uint32_t>& owner, std::uint32_t h) {
-  return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-}
-
 using generation::for_chunks;
 
 //! The largest (or, with `smallest`, the smallest) of the values, T{} for none, found by

@@ -13,6 +13,7 @@
 // consecutive households owns contiguous ranges of each.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -114,6 +115,12 @@ struct BasePopulation {
   std::size_t children() const { return child_birth_month.size(); }
   std::size_t others() const { return person_birth_year.size(); }
 };
+
+//! The first index whose owner is at least `h`, in a column sorted by owner (such as
+//! woman_household): where household h's residents of that kind begin.
+inline std::uint32_t first_at(const Column<std::uint32_t>& owner, std::size_t h) {
+  return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
+}
 
 //! Splits the households into blocks of BLOCK_HOUSEHOLDS with their residents (who must
 //! be sorted by household).

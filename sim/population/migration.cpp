@@ -92,9 +92,6 @@ void add_arrivals(BasePopulation& pop, double rate, std::uint32_t seed) {
     }
   }
   if (static_cast<std::uint64_t>(n) + donors.size() >= (1u << 31)) throw std::invalid_argument("population too large");
-  auto first_at = [](const Column<std::uint32_t>& owner, std::uint32_t h) {
-    return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-  };
   // Where each donor's residents are, before any copy is appended.
   MemberIndex at;
   for (std::uint32_t h = 0; h <= n; ++h) {

@@ -387,11 +387,6 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
   return sum;
 }
 
-//! The first of `owner`'s indices (sorted) whose owner is at least h.
-std::size_t first_of(const Column<std::uint32_t>& owner, std::size_t h) {
-  return static_cast<std::size_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
-}
-
 //! The woman records of the burn-in's girls, linked to their child records and merged into
 //! the women, in the order of the households and, within each, of birth years (the girls,
 //! born in the burn-in, are the youngest). Children must be sorted by (household, birth
@@ -404,10 +399,10 @@ void append_girls(BasePopulation& pop) {
   // By chunk of households: its first woman, its first child and the girls before it.
   std::vector<std::size_t> woman_at(chunks + 1, n_women), child_at(chunks + 1, n_children), girls_before(chunks);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    woman_at[k] = first_of(pop.woman_household, b);
-    child_at[k] = first_of(pop.child_household, b);
+    woman_at[k] = first_at(pop.woman_household, b);
+    child_at[k] = first_at(pop.child_household, b);
     std::size_t girls = 0;
-    for (std::size_t c = child_at[k], end = first_of(pop.child_household, e); c < end; ++c) girls += is_girl(c);
+    for (std::size_t c = child_at[k], end = first_at(pop.child_household, e); c < end; ++c) girls += is_girl(c);
     girls_before[k] = girls;
   });
   const std::size_t n = n_women + exclusive_scan(girls_before);
@@ -446,6 +441,90 @@ void append_girls(BasePopulation& pop) {
   pop.woman_flags.assign(n, 0);
 }
 
+//! A woman's birth in a burn-in year: decided (decide_births) before it is written
+//! (write_births).
+enum BurnInBirth : std::uint8_t { NO_BIRTH, BIRTH };
+
+//! One burn-in year's births decided woman by woman in parallel, each from her own draws
+//! (32 bits, four women to a draw) at the year's calibrated `table`; each mother moves a
+//! parity up. Returns the year's births by the mothers' age and parity class before them;
+//! `born` marks the mothers and `before[k]` counts chunk k's births.
+WomenByAgeParity decide_births(BasePopulation& pop, const FertilityTable& table, int year, std::uint32_t seed,
+                               Buffer<std::uint8_t>& born, std::vector<std::size_t>& before) {
+  const std::size_t n_women = pop.women();
+  const auto y = static_cast<std::uint16_t>(year);
+  std::vector<WomenByAgeParity> by_chunk(chunk_count(n_women), WomenByAgeParity{});
+  for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    // Pointers copied into the closure: the byte stores below may alias anything, so what
+    // the loop read through a reference would be read again after each of them.
+    const std::int16_t* const birth_year = pop.woman_birth_year.data();
+    std::uint8_t* const parity = pop.woman_parity.data();
+    std::uint8_t* const decided = born.data();
+    const auto* const threshold = table.threshold.data();
+    std::size_t count = 0;
+    WomenByAgeParity births{};
+    each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births, &count](std::size_t w, std::uint64_t u) {
+      decided[w] = NO_BIRTH;
+      const int age = year - birth_year[w];
+      // Outside the fertile ages a threshold is 0, so that one test, which mispredicts
+      // only at a birth, decides (a test of the age range mispredicted at random ages).
+      if (static_cast<unsigned>(age) >= MAX_AGE) return;
+      const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
+      if (u >= threshold[age][pc]) return;
+      decided[w] = BIRTH;
+      births[static_cast<std::size_t>(age)][pc]++;
+      if (parity[w] < 255) parity[w]++;
+      ++count;
+    });
+    by_chunk[k] = births;
+    before[k] = count;
+  });
+  return total(by_chunk);
+}
+
+//! The child records of one burn-in year's births (decide_births), appended in the order
+//! of their mothers; a birth's sex and month are drawn for its mother's keys, 64 births to
+//! a batch (the same numbers as a scalar draw of each key).
+void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl_share,
+                  const Buffer<std::uint8_t>& born, std::vector<std::size_t>& before) {
+  const auto y = static_cast<std::uint16_t>(year);
+  const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
+  pop.child_household.resize(n_children);
+  pop.child_birth_month.resize(n_children);
+  pop.child_birth_order.resize(n_children);
+  pop.child_mother.resize(n_children);
+  pop.child_sex.resize(n_children);
+  pop.child_woman.resize(n_children, NO_WOMAN);
+  for_chunks(pop.women(), [&](std::size_t k, std::size_t begin, std::size_t end) {
+    std::size_t c = first_child + before[k];
+    std::uint32_t mothers[DRAW_BATCH];
+    std::size_t pending = 0;
+    auto write = [&] {
+      static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
+      std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH], unused[DRAW_BATCH];
+      draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::CHILD_SEX, 0, sex,
+                           unused);
+      draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
+                           month, unused);
+      for (std::size_t i = 0; i < pending; ++i, ++c) {
+        const std::uint32_t w = mothers[i];
+        pop.child_household[c] = pop.woman_household[w];
+        pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
+        pop.child_birth_order[c] = pop.woman_parity[w];
+        pop.child_mother[c] = w;
+        pop.child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
+      }
+      pending = 0;
+    };
+    for (std::size_t w = begin; w < end; ++w) {
+      if (born[w] == NO_BIRTH) continue;
+      mothers[pending++] = static_cast<std::uint32_t>(w);
+      if (pending == DRAW_BATCH) write();
+    }
+    if (pending > 0) write();
+  });
+}
+
 //! Burn-in: the births of the years before the first scenario year, each year's rates
 //! scaled so that expected births equal the profile's observed births of that year, give
 //! every child under 7 its birth month, order, sex and mother (an index into the women).
@@ -458,11 +537,10 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   const int base_year = pop.base_year;
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
-  enum : std::uint8_t { NONE, BORN };
-  Buffer<std::uint8_t> born(n_women);  // this year's birth, decided before it is written
+  Buffer<std::uint8_t> born(n_women);
   std::vector<std::size_t> before(chunks);
   // The women by age and parity at the start of the burn-in, then of each year from the
-  // births of the year before (by chunk: the counts, then each year's births).
+  // births of the year before.
   std::vector<WomenByAgeParity> by_chunk(chunks, WomenByAgeParity{});
   for_chunks(n_women, [&](std::size_t k, std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, base_year - BURN_IN_YEARS);
@@ -478,72 +556,10 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
   pop.child_sex.reserve(reserve);
   pop.child_woman.reserve(reserve);
   for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) {
-    const auto y = static_cast<std::uint16_t>(year);
     const FertilityTable table =
         calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), women, year);
-    for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
-      // Pointers copied into the closure: the byte stores below may alias anything, so what
-      // the loop read through a reference would be read again after each of them.
-      const std::int16_t* const birth_year = pop.woman_birth_year.data();
-      std::uint8_t* const parity = pop.woman_parity.data();
-      std::uint8_t* const decided = born.data();
-      const auto* const threshold = table.threshold.data();
-      std::size_t count = 0;
-      WomenByAgeParity births{};
-      each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births, &count](std::size_t w, std::uint64_t u) {
-        decided[w] = NONE;
-        const int age = year - birth_year[w];
-        // Outside the fertile ages a threshold is 0, so that one test, which mispredicts
-        // only at a birth, decides (a test of the age range mispredicted at random ages).
-        if (static_cast<unsigned>(age) >= MAX_AGE) return;
-        const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
-        if (u >= threshold[age][pc]) return;
-        decided[w] = BORN;
-        births[static_cast<std::size_t>(age)][pc]++;
-        if (parity[w] < 255) parity[w]++;
-        ++count;
-      });
-      by_chunk[k] = births;
-      before[k] = count;
-    });
-    women = a_year_on(women, total(by_chunk));
-    const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
-    pop.child_household.resize(n_children);
-    pop.child_birth_month.resize(n_children);
-    pop.child_birth_order.resize(n_children);
-    pop.child_mother.resize(n_children);
-    pop.child_sex.resize(n_children);
-    pop.child_woman.resize(n_children, NO_WOMAN);
-    for_chunks(n_women, [&](std::size_t k, std::size_t begin, std::size_t end) {
-      std::size_t c = first_child + before[k];
-      std::uint32_t mothers[DRAW_BATCH];
-      std::size_t pending = 0;
-      // The pending births' sexes and months, each drawn for its mother's key (as a scalar
-      // draw would), in two batches; then their records.
-      auto write = [&] {
-        static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
-        std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH], unused[DRAW_BATCH];
-        draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::CHILD_SEX, 0,
-                             sex, unused);
-        draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
-                             month, unused);
-        for (std::size_t i = 0; i < pending; ++i, ++c) {
-          const std::uint32_t w = mothers[i];
-          pop.child_household[c] = pop.woman_household[w];
-          pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
-          pop.child_birth_order[c] = pop.woman_parity[w];
-          pop.child_mother[c] = w;
-          pop.child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
-        }
-        pending = 0;
-      };
-      for (std::size_t w = begin; w < end; ++w) {
-        if (born[w] == NONE) continue;
-        mothers[pending++] = static_cast<std::uint32_t>(w);
-        if (pending == DRAW_BATCH) write();
-      }
-      if (pending > 0) write();
-    });
+    women = a_year_on(women, decide_births(pop, table, year, seed, born, before));
+    write_births(pop, year, seed, girl_share, born, before);
   }
 }
 
