@@ -50,6 +50,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 struct Options {
   std::vector<int> threads;  //!< ascending, distinct
+  std::vector<std::string> cases;  //!< the cases' keys to run; empty: all
   int repeat = 3;
   bool quick = false;
   std::string command;             //!< as typed, for the report
@@ -60,6 +61,7 @@ struct Options {
 constexpr int REFERENCE_YEARS = 11, REFERENCE_REPLICATIONS = 16;
 
 struct Case {
+  const char* key;  //!< for --cases
   const char* label;
   const char* scenario;                  //!< among the shipped scenarios
   std::int64_t sample;                   //!< 1 household in `sample`
@@ -67,10 +69,17 @@ struct Case {
 };
 
 // The issue's cases: the full `current` package of each place.
-const Case CASES[] = {{"Xihu, current", "xihu_current.toml", 1, 32, 2},
-                      {"Zhangping, current", "zhangping_current.toml", 1, 32, 2},
-                      {"Jiangxi, current, 1/10", "jiangxi_current.toml", 10, 4, 2},
-                      {"Jiangxi, current, full", "jiangxi_current.toml", 1, 2, 0}};
+const Case CASES[] = {{"xihu", "Xihu, current", "xihu_current.toml", 1, 32, 2},
+                      {"zhangping", "Zhangping, current", "zhangping_current.toml", 1, 32, 2},
+                      {"jiangxi-tenth", "Jiangxi, current, 1/10", "jiangxi_current.toml", 10, 4, 2},
+                      {"jiangxi-full", "Jiangxi, current, full", "jiangxi_current.toml", 1, 2, 0}};
+const Case& JIANGXI_FULL = CASES[3];
+
+//! The replications a case runs with `threads`: its own count, and at least 2 a thread, so that
+//! no thread waits long for the last replication while the others have none left.
+int replications_at(const Case& c, int threads, bool quick) {
+  return quick ? c.quick_replications : std::max(c.replications, 2 * threads);
+}
 
 //! What one case at one thread count measured; passed from the child process as bytes.
 struct Measured {
@@ -289,8 +298,9 @@ std::string load_average() {
 }
 
 const char* const USAGE =
-    "usage: cradle_bench [--threads 1,2,...] [--repeat N] [--quick] > report.md\n"
+    "usage: cradle_bench [--threads 1,2,...] [--cases xihu,...] [--repeat N] [--quick] > report.md\n"
     "  --threads  thread counts to time (default: 1 and the hardware threads)\n"
+    "  --cases    among xihu, zhangping, jiangxi-tenth, jiangxi-full (default: all)\n"
     "  --repeat   timed runs of each loop, the best kept (default 3; 1 with --quick)\n"
     "  --quick    a smoke test: 2 replications, Jiangxi at 1/10 only, no warm-up\n";
 
@@ -322,7 +332,7 @@ Options parse(int argc, char** argv) {
     (o.command += " ") += arg;
     if (arg == "--quick") {
       o.quick = true;
-    } else if ((arg == "--threads" || arg == "--repeat") && i + 1 < argc) {
+    } else if ((arg == "--threads" || arg == "--repeat" || arg == "--cases") && i + 1 < argc) {
       const std::string value = argv[++i];
       (o.command += " ") += value;
       if (arg == "--repeat") {
@@ -333,7 +343,15 @@ Options parse(int argc, char** argv) {
       std::size_t from = 0;
       for (;;) {
         const std::size_t comma = value.find(',', from);
-        o.threads.push_back(positive(value.substr(from, comma - from).c_str(), "--threads"));
+        const std::string item = value.substr(from, comma - from);
+        if (arg == "--threads") {
+          o.threads.push_back(positive(item.c_str(), "--threads"));
+        } else if (std::none_of(std::begin(CASES), std::end(CASES), [&](const Case& c) { return item == c.key; })) {
+          usage_error("--cases expects keys among xihu, zhangping, jiangxi-tenth, jiangxi-full, found \"" + item +
+                      "\"");
+        } else {
+          o.cases.push_back(item);
+        }
         if (comma == std::string::npos) break;
         from = comma + 1;
       }
@@ -495,12 +513,15 @@ void print_phases(const std::vector<Row>& rows) {
   std::printf("\n");
 }
 
-//! Jiangxi at full size, 1000 replications on 16 cores, projected from its one-thread times per
-//! replication and the efficiency at the next thread count (assumed to hold at 16).
+//! Jiangxi at full size, 1000 replications on 16 cores. Where the case ran with 16 threads or
+//! more, its time per replication there, scaled to 1000 replications (the replications are
+//! independent and alike); else projected from the one-thread time per replication and the
+//! efficiency at the next thread count (assumed to hold at 16).
 struct Projection {
   const Measured* one = nullptr;   //!< the one-thread row; null: not made
-  const Measured* more = nullptr;  //!< the row whose efficiency is assumed
-  double measured = 0;    //!< the efficiency measured
+  const Measured* more = nullptr;  //!< the row whose rate or efficiency is used
+  bool on_cores = false;           //!< `more` ran with 16 threads or more: its rate is measured, not projected
+  double measured = 0;             //!< the efficiency measured at `more`'s threads
   double efficiency = 0;  //!< the one assumed: the measured one, at most 100 % (more is noise)
   double loop_s = 0, run_s = 0;
 
@@ -508,41 +529,59 @@ struct Projection {
   std::string efficiency_text() const {
     char text[160];
     std::snprintf(text, sizeof text, "%.0f %% efficiency measured with %d threads%s", 100 * measured, more->threads,
-                  measured > 1 ? " (taken as 100 %: above linear is noise in the one-thread time)" : "");
+                  measured > 1 && !on_cores ? " (taken as 100 %: above linear is noise in the one-thread time)" : "");
     return text;
   }
 };
 
+constexpr double PROJECTED_REPLICATIONS = 1000, PROJECTED_CORES = 16;
+
 Projection project(const std::vector<Row>& rows) {
-  constexpr double REPLICATIONS = 1000, CORES = 16;
   Projection p;
   for (const Row& r : rows) {
-    if (std::strcmp(r.c->label, CASES[3].label) != 0) continue;
+    if (r.c != &JIANGXI_FULL) continue;
     if (r.m.threads == 1) p.one = &r.m;
-    if (r.m.threads > 1 && !p.more) p.more = &r.m;
+    if (r.m.threads > 1 && (!p.more || (!p.on_cores && r.m.threads >= PROJECTED_CORES))) {
+      p.more = &r.m;
+      p.on_cores = r.m.threads >= PROJECTED_CORES;
+    }
   }
   if (!p.one || !p.more) return Projection{};
   const Measured &m1 = *p.one, &mt = *p.more;
-  p.measured = (m1.loop_s / mt.loop_s) / mt.threads;
+  p.measured = (household_years(mt) / mt.loop_s) / (household_years(m1) / m1.loop_s) / mt.threads;
   p.efficiency = std::min(p.measured, 1.0);
-  p.loop_s = m1.loop_s / m1.replications * REPLICATIONS / (CORES * p.efficiency);
-  p.run_s = (m1.generation_s + m1.run_s) / m1.replications * REPLICATIONS / (CORES * p.efficiency);
+  const Measured& per = p.on_cores ? mt : m1;
+  const double scale = PROJECTED_REPLICATIONS / per.replications / (p.on_cores ? 1 : PROJECTED_CORES * p.efficiency);
+  p.loop_s = per.loop_s * scale;
+  p.run_s = (per.generation_s + per.run_s) * scale;
   return p;
 }
 
 void print_projection(const Projection& p) {
-  std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
   if (!p.one) {
+    std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
     std::printf("Not made: it needs the full Jiangxi case timed with 1 thread and with more (not with --quick).\n\n");
     return;
   }
-  std::printf(
-      "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
-      "replication, divided by 16 cores at the %s (assumed to hold at 16; memory not projected):\n\n",
-      grouped(p.one->households).c_str(), p.one->years, p.efficiency_text().c_str());
-  std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), projected;\n", p.loop_s, p.loop_s / 60);
-  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), projected.\n\n",
-              p.run_s, p.run_s / 60);
+  if (p.on_cores) {
+    std::printf("## Jiangxi full, 1000 replications on %d threads, from %d measured\n\n", p.more->threads,
+                p.more->replications);
+    std::printf(
+        "The full Jiangxi case (%s households, %d years) ran %d replications with %d threads on this machine; "
+        "its times, scaled to 1000 replications (independent and alike), with the %s:\n\n",
+        grouped(p.one->households).c_str(), p.one->years, p.more->replications, p.more->threads,
+        p.efficiency_text().c_str());
+  } else {
+    std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
+    std::printf(
+        "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
+        "replication, divided by 16 cores at the %s (assumed to hold at 16; memory not projected):\n\n",
+        grouped(p.one->households).c_str(), p.one->years, p.efficiency_text().c_str());
+  }
+  const char* how = p.on_cores ? "scaled from the measured run" : "projected";
+  std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), %s;\n", p.loop_s, p.loop_s / 60, how);
+  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), %s.\n\n", p.run_s,
+              p.run_s / 60, how);
 }
 
 //! The share of a run's time spent generating populations (the phase table's).
@@ -580,7 +619,12 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
       100 * generation_share(large.m), large.m.replications);
   const Projection p = project(rows);
-  if (p.one) {
+  if (p.on_cores) {
+    std::printf(
+        "- Jiangxi full, %d years × 1000 replications on %d threads, scaled from %d replications measured: %.1f "
+        "min for the yearly loop, %.1f min as `cradle run` makes it; %s.\n",
+        p.one->years, p.more->threads, p.more->replications, p.loop_s / 60, p.run_s / 60, p.efficiency_text().c_str());
+  } else if (p.one) {
     std::printf(
         "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %s: %.1f min "
         "for the yearly loop, %.1f min as `cradle run` makes it.\n",
@@ -616,9 +660,11 @@ int main(int argc, char** argv) {
       return bench::ReferenceSize{pop.households(), pop.women(), pop.children()};
     });
     for (const Case& c : CASES) {
-      const int replications = options.quick ? c.quick_replications : c.replications;
-      if (replications == 0) continue;
+      const bool chosen =
+          options.cases.empty() || std::find(options.cases.begin(), options.cases.end(), c.key) != options.cases.end();
+      if (!chosen || replications_at(c, 1, options.quick) == 0) continue;
       for (int t : options.threads) {
+        const int replications = replications_at(c, t, options.quick);
         ((doing = c.label) += ", ") += threads_text(t);
         const auto t0 = Clock::now();
         const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
