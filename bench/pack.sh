@@ -8,7 +8,8 @@
 #   CRADLE_SCENARIOS=$PWD/scenarios PACK/cradle_bench --threads 1,16 --repeat 1
 #
 # The programs look for their loader and libraries in /tmp/cradle-pack/lib, whatever the C
-# library of the machine they run on.
+# library of the machine they run on: an RPATH, not a RUNPATH, so that the libraries' own
+# dependencies come from the pack too.
 set -euo pipefail
 pack=${1:?usage: bash bench/pack.sh PACK}
 build=${BUILD:-build}
@@ -21,7 +22,7 @@ done
 strip "$pack"/cradle "$pack"/cradle_bench "$pack"/lib/*
 loader=$(basename "$(ls "$pack"/lib/ld-linux*)")
 for program in "$pack/cradle" "$pack/cradle_bench"; do
-  patchelf --set-interpreter "$libs/$loader" --set-rpath "$libs" "$program"
+  patchelf --set-interpreter "$libs/$loader" --force-rpath --set-rpath "$libs" "$program"
 done
 cat > "$pack/unpack.sh" <<UNPACK
 #!/bin/bash
