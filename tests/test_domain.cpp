@@ -303,4 +303,13 @@ TEST_CASE("measures: claims are asked only where they matter, and stacked fee re
   const Cost second = claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, yes);
   REQUIRE((second.units == 0 && second.fen == 0));
   REQUIRE(asked == 3);
+  // A fixed 300 yuan a month from July only, then the whole fee: the second takes what the
+  // first left in July to December and the whole fee in January to June.
+  ledger.clear();
+  Measure from_july = monthly_measure(MeasureKind::fee_reduction, 30000);
+  from_july.eligibility.valid_from = month_index(2025, 7);
+  const Cost part = claimed_child_year_cost(from_july, measure_year(from_july, 2025), c, fees, ledger, yes);
+  REQUIRE((part.units == 6 && part.fen == 6 * 30000));
+  const Cost rest = claimed_child_year_cost(free, measure_year(free, 2025), c, fees, ledger, yes);
+  REQUIRE((rest.units == 12 && rest.fen == 6 * 100000 + 6 * (100000 - 30000)));
 }

@@ -25,6 +25,17 @@ Cost fee_reduction_cost(const Measure& m, const MeasureYear& t, const ChildYear&
     const std::uint16_t mask = enrolled_months(m, c, t.year, s.phase->kindergarten_years) & s.months;
     if (mask == 0) continue;
     const Fen amount = phase_amount(m.kind, *s.phase, fee);
+    if (!ledger->any(service)) {
+      // The child's first reduction of this fee this year (nearly always): the same take in
+      // every month, so no loop over the months.
+      const Fen take = std::min(amount, std::max<Fen>(0, fee.fee));
+      if (take <= 0) continue;
+      ledger->take_first(service, mask, take);
+      const int months = months_in(mask);
+      cost.units += months;
+      cost.fen += take * months;
+      continue;
+    }
     for (std::size_t month = 0; month < 12; ++month) {
       if (!((mask >> month) & 1u)) continue;
       const Fen take = std::min(amount, std::max<Fen>(0, fee.fee - ledger->taken(service, month)));

@@ -247,6 +247,15 @@ class FeeLedger {
     taken_[s][month] = taken(service, month) + amount;
     marked_[s] = static_cast<std::uint16_t>(marked_[s] | (1u << month));
   }
+  //! Whether anything was taken off the service's fee in any month.
+  bool any(Service service) const { return marked_[static_cast<std::size_t>(service)] != 0; }
+  //! Records that `amount` was taken off in each month of `months` (bit m: month m), where
+  //! nothing was taken before in any month (!any(service)).
+  void take_first(Service service, std::uint16_t months, Fen amount) {
+    const auto s = static_cast<std::size_t>(service);
+    taken_[s].fill(amount);  // twelve plain stores; only the marked months count
+    marked_[s] = months;
+  }
   //! Nothing taken in any month.
   void clear() { marked_ = {}; }
   bool empty() const { return marked_[0] == 0 && marked_[1] == 0; }
