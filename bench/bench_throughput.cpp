@@ -93,6 +93,7 @@ struct Measured {
   double writing_s = 0;                   //!< write_results of the run's results
   double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
   std::int64_t reference_checksum = 0;
+  double reference_together_s = 0;  //!< the reference loop's mean time a thread, all threads at once (threads > 1)
   // Bytes: the process's resident size at its start and after generation, and the peaks of
   // generation, of the loop and of the run (each its own when /proc/self/clear_refs resets
   // the peak, else the peak so far).
@@ -182,6 +183,37 @@ RunResults results_of(const Scenario& scenario, const BasePopulation& pop, const
   return results;
 }
 
+//! The reference loop on `threads` threads at once, each thread its own copy: the mean
+//! seconds a thread takes for the run that the one-thread figure times alone, best of
+//! `repeat` rounds. Over the one-thread time it is the machine's own efficiency with that
+//! many threads busy (shared caches and memory bandwidth, a lower clock).
+double reference_together(const bench::ReferenceSize& size, int threads, int replications, int repeat) {
+  std::vector<std::unique_ptr<bench::ReferenceLoop>> loops;
+  for (int t = 0; t < threads; ++t) loops.push_back(std::make_unique<bench::ReferenceLoop>(size));
+  std::vector<double> best(static_cast<std::size_t>(threads), 1e300);
+  std::atomic<int> arrived{0};
+  const auto wait_for_all = [&](int round) {  // every thread starts each round together
+    arrived.fetch_add(1);
+    while (arrived.load() < threads * round) std::this_thread::yield();
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      bench::ReferenceLoop& loop = *loops[static_cast<std::size_t>(t)];
+      loop.run(REFERENCE_YEARS, replications);  // allocates its buffers
+      for (int round = 1; round <= repeat; ++round) {
+        wait_for_all(round);
+        double& b = best[static_cast<std::size_t>(t)];
+        b = std::min(b, loop.run(REFERENCE_YEARS, replications));
+      }
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+  double sum = 0;
+  for (const double b : best) sum += b;
+  return sum / threads;
+}
+
 //! One case at one thread count, in the child process.
 Measured measure(const Case& c, int replications, int threads, const Options& options,
                  const std::filesystem::path& scratch) {
@@ -191,6 +223,10 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   const int reference_replications = options.quick ? 2 : REFERENCE_REPLICATIONS;
   bench::ReferenceLoop reference(options.reference);
   reference.run(REFERENCE_YEARS, reference_replications);
+  if (threads > 1) {
+    m.reference_together_s = reference_together(options.reference, threads, reference_replications, options.repeat);
+    reset_peak();  // its copies are gone: the case's peaks are its own
+  }
   m.rss_start = proc_status_bytes("VmRSS");
   m.threads = threads;
   m.replications = replications;
@@ -432,6 +468,26 @@ void print_throughput(const std::vector<Row>& rows, const Options& options) {
   std::printf("\n");
 }
 
+//! The reference loop's rate a thread with the case's threads all running it, over its
+//! rate alone in the same process: the machine's own efficiency (0 with one thread).
+double reference_efficiency(const Measured& m) {
+  return m.reference_together_s > 0 ? m.reference_s / m.reference_together_s : 0;
+}
+
+//! The lowest and highest reference_efficiency over the rows with the most threads.
+std::pair<double, double> machine_efficiency(const std::vector<Row>& rows) {
+  const int most = std::max_element(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+                     return a.m.threads < b.m.threads;
+                   })->m.threads;
+  double low = 1e300, high = 0;
+  for (const Row& r : rows) {
+    if (r.m.threads != most || most == 1) continue;
+    low = std::min(low, reference_efficiency(r.m));
+    high = std::max(high, reference_efficiency(r.m));
+  }
+  return {high > 0 ? low : 0, high};
+}
+
 void print_reference(const std::vector<Row>& rows, const Options& options) {
   const Measured& first = rows.front().m;
   const bench::ReferenceSize& size = options.reference;
@@ -452,6 +508,14 @@ void print_reference(const std::vector<Row>& rows, const Options& options) {
       grouped(size.households).c_str(), grouped(size.women).c_str(), grouped(size.children).c_str(), REFERENCE_YEARS,
       options.quick ? 2 : REFERENCE_REPLICATIONS, static_cast<long long>(first.reference_checksum), low, high,
       rows.front().c->label, threads_text(first.threads).c_str(), over_reference(first, options));
+  const auto [low_efficiency, high_efficiency] = machine_efficiency(rows);
+  if (high_efficiency > 0) {
+    std::printf(
+        "Run on %s at once, each thread its own copy, it kept %.0f–%.0f %% of its one-thread rate a thread "
+        "(in each case's process; timed runs: %d, the best kept): the machine's own efficiency with that many threads "
+        "busy (shared caches and memory bandwidth, a lower clock), the ceiling of the model's.\n\n",
+        threads_text(rows.back().m.threads).c_str(), 100 * low_efficiency, 100 * high_efficiency, options.repeat);
+  }
 }
 
 void print_memory(const std::vector<Row>& rows) {
@@ -618,6 +682,13 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       threads_text(large.m.threads).c_str(), large.m.generation_s, per_resident(large.m, large.m.rss_population),
       per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
       100 * generation_share(large.m), large.m.replications);
+  const auto [low_efficiency, high_efficiency] = machine_efficiency(rows);
+  if (high_efficiency > 0) {
+    std::printf(
+        "- The reference loop on %s at once, each thread its own copy, keeps %.0f–%.0f %% of its one-thread "
+        "rate a thread: the machine's own efficiency with every thread busy.\n",
+        threads_text(large_most.m.threads).c_str(), 100 * low_efficiency, 100 * high_efficiency);
+  }
   const Projection p = project(rows);
   if (p.on_cores) {
     std::printf(
