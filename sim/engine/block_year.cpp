@@ -143,10 +143,8 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const std::size_t year_offset = static_cast<std::size_t>(y_) * plan_.band_income.size() * per_band;
   const std::uint64_t* thresholds = rplan_.birth_threshold.data() + year_offset;
   const std::uint64_t* base_thresholds = rplan_.base_birth_threshold.data() + year_offset;
-  const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
   const auto year_key = static_cast<std::uint16_t>(year_);
-  const std::vector<MeasurePlan>& home_measures = plan_.event_measures[static_cast<std::size_t>(y_)].home;
-  const bool homes = !home_measures.empty();
+  const bool homes = !plan_.event_measures[static_cast<std::size_t>(y_)].home.empty();
   // Locals, so that writes through the byte-typed parity array (which may alias
   // anything) do not force these to be reloaded on every woman.
   const std::int16_t* const birth_years = pop_.woman_birth_year.data();
@@ -208,33 +206,50 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
                                static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES + k_class;
       std::uint8_t now = k;
       if (birth_u[i] < thresholds[cell]) {
-        // A birth whatever the response falls in any month; one the response adds, in
-        // the months the response reaches (models/behaviour.h).
-        KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
-        const int m = birth_u[i] < base_thresholds[cell] ? static_cast<int>(month.below(12)) + 1
-                                                          : response_birth_month(response_month[k_class], month.next_u64());
-        const MonthIndex born = month_index(year, m);
-        const int day = 1 + static_cast<int>(month.below(static_cast<std::uint32_t>(days_in_month(year, m))));
-        now = parity_after_birth(k, DEAD);
-        parities[w] = now;
-        const bool girl = draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::CHILD_SEX}) < plan_.girl_threshold;
-        newborns.push_back(Newborn{born, w, year_key, now, girl ? Sex::female : Sex::male, ChildState{}});
-        books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
-        birth_events(w, MonthDay{born, day}, now, books);
+        now = give_birth(w, k, birth_u[i] < base_thresholds[cell], newborns, books);
       }
       if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
-        // Below the threshold the draw is uniform on [0, threshold): its place there dates
-        // the purchase to a day of the year, without a draw of its own.
-        const auto day_of_year = static_cast<int>(static_cast<Wide>(home_u[i]) *
-                                                  static_cast<unsigned>(days_in_year(year)) / home_threshold[tenures[h]]);
-        const MonthDay date = date_of_day(year, day_of_year);
-        const Event e = household_event(Basis::home_purchase, date, now, age, w);
-        book_events(home_measures, e, w, books);
+        buy_home(w, home_u[i], home_threshold[tenures[h]], now, age, books);
       }
     }
   }
   census.book(books.tally);
+}
+
+//! A birth to woman w, of parity k before it: its month (any month for a birth whatever the
+//! response, `base`; else in the months the response reaches, models/behaviour.h) and day,
+//! the newborn's sex, her parity raised, the newborn appended, the births tallied and the
+//! events it triggers. Returns her parity after it.
+std::uint8_t BlockYear::give_birth(std::uint32_t w, std::uint8_t k, bool base, std::vector<Newborn>& newborns,
+                                   BlockBooks books) const {
+  const auto year_key = static_cast<std::uint16_t>(year_);
+  const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
+  KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
+  const int m =
+      base ? static_cast<int>(month.below(12)) + 1
+           : response_birth_month(plan_.response_month[static_cast<std::size_t>(y_)][k_class], month.next_u64());
+  const MonthIndex born = month_index(year_, m);
+  const int day = 1 + static_cast<int>(month.below(static_cast<std::uint32_t>(days_in_month(year_, m))));
+  const std::uint8_t now = parity_after_birth(k, DEAD);
+  state_.parity[w] = now;
+  const bool girl = draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::CHILD_SEX}) < plan_.girl_threshold;
+  newborns.push_back(Newborn{born, w, year_key, now, girl ? Sex::female : Sex::male, ChildState{}});
+  books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
+  birth_events(w, MonthDay{born, day}, now, books);
+  return now;
+}
+
+//! A home purchase by woman w's household (`children` her children, `age` hers), her
+//! purchase draw u below its tenure's threshold: the home measures' events.
+void BlockYear::buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
+                         BlockBooks books) const {
+  // Below the threshold the draw is uniform on [0, threshold): its place there dates the
+  // purchase to a day of the year, without a draw of its own.
+  const auto day_of_year =
+      static_cast<int>(static_cast<Wide>(u) * static_cast<unsigned>(days_in_year(year_)) / threshold);
+  const Event e = household_event(Basis::home_purchase, date_of_day(year_, day_of_year), children, age, w);
+  book_events(plan_.event_measures[static_cast<std::size_t>(y_)].home, e, w, books);
 }
 
 namespace {
