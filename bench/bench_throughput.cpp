@@ -752,7 +752,9 @@ int main(int argc, char** argv) {
   // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
   const CpuSeconds cpu_after = cpu_seconds();
   const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
-  const double others = (cpu_after.busy - cpu_before.busy - own_cpu_seconds()) / capacity;
+  // At least 0: /proc/stat's ticks and getrusage's times are rounded differently, so an idle
+  // machine can come out a hair below.
+  const double others = std::max(0.0, (cpu_after.busy - cpu_before.busy - own_cpu_seconds()) / capacity);
   const double steal = (cpu_after.steal - cpu_before.steal) / capacity;
 
   char date[16];
