@@ -340,6 +340,11 @@ const char* const USAGE =
     "  --repeat   timed runs of each loop, the best kept (default 3; 1 with --quick)\n"
     "  --quick    a smoke test: 2 replications, Jiangxi at 1/10 only, no warm-up\n";
 
+//! Whether --cases leaves case `c` in.
+bool chosen(const Options& o, const Case& c) {
+  return o.cases.empty() || std::find(o.cases.begin(), o.cases.end(), c.key) != o.cases.end();
+}
+
 [[noreturn]] void usage_error(const std::string& message) {
   std::fprintf(stderr, "cradle_bench: %s\n%s", message.c_str(), USAGE);
   std::exit(2);
@@ -402,6 +407,9 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.quick && !repeat_given) o.repeat = 1;
+  const bool any_case = std::any_of(std::begin(CASES), std::end(CASES),
+                                    [&](const Case& c) { return chosen(o, c) && replications_at(c, 1, o.quick) > 0; });
+  if (!any_case) usage_error("--quick leaves out the full Jiangxi case: with --quick, --cases needs another case");
   if (o.threads.empty()) o.threads = {1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
   std::sort(o.threads.begin(), o.threads.end());
   o.threads.erase(std::unique(o.threads.begin(), o.threads.end()), o.threads.end());
