@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 
 #include "models/fertility.h"
+#include "sim/population/column_memory.h"
 #include "sim/population/parallel_steps.h"
 #include "sim/population/population.h"
 #include "tests/test_helpers.h"
@@ -67,6 +69,36 @@ TEST_CASE("the base population is the same on one thread and on two", "[populati
     REQUIRE(one.blocks[b].person_begin == two.blocks[b].person_begin);
   }
   check_population(two);
+}
+
+TEST_CASE("column memory hands a released large block to the next request of about its size", "[population][unit]") {
+  namespace cm = column_memory;
+  cm::trim();
+  const std::size_t large = 4 * cm::LARGE_BYTES;
+  void* a = cm::acquire(large);
+  REQUIRE(reinterpret_cast<std::uintptr_t>(a) % 64 == 0);
+  std::memset(a, 1, large);  // all of it is writable
+  REQUIRE(cm::kept_bytes() == 0);
+  cm::release(a, large);
+  REQUIRE(cm::kept_bytes() == large);
+  // More than an eighth above the kept block: a new block; within an eighth below: the kept one.
+  void* bigger = cm::acquire(large + large / 4);
+  REQUIRE(bigger != a);
+  void* smaller = cm::acquire(large - large / 16);
+  REQUIRE(smaller == a);
+  REQUIRE(cm::kept_bytes() == 0);
+  cm::release(smaller, large - large / 16);  // its capacity, not the request, is kept
+  cm::release(bigger, large + large / 4);
+  REQUIRE(cm::kept_bytes() == large + large + large / 4);
+  // A small request is not kept; trim gives every kept block back.
+  cm::release(cm::acquire(64), 64);
+  REQUIRE(cm::trim() == large + large + large / 4);
+  REQUIRE(cm::kept_bytes() == 0);
+  // A column keeps its values through growth on this memory.
+  Column<std::uint32_t> column;
+  for (std::uint32_t i = 0; i < 1'000'000; ++i) column.push_back(i);
+  REQUIRE(std::accumulate(column.begin(), column.end(), std::uint64_t{0}) == 999'999ull * 1'000'000ull / 2);
+  cm::trim();
 }
 
 TEST_CASE("a keyed random order: each class's indices once, class by class", "[population]") {

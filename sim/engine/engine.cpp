@@ -12,6 +12,7 @@
 #include "sim/engine/reduction.h"
 #include "sim/engine/replication.h"
 #include "sim/input/estimate_draws.h"
+#include "sim/population/column_memory.h"
 
 namespace cradle {
 
@@ -95,6 +96,8 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
       pool.push(std::move(buffers));
     }
   });
+  // The populations' memory kept for the next replication's (column_memory) goes back.
+  column_memory::trim();
   return out;
 }
 

@@ -24,6 +24,7 @@
 #include "models/calendar.h"
 #include "models/life_table.h"
 #include "sim/input/profile.h"
+#include "sim/population/column_memory.h"
 
 namespace cradle {
 
@@ -34,7 +35,8 @@ inline constexpr std::uint32_t BLOCK_HOUSEHOLDS = 4096;
 inline constexpr int YOUNGEST_WOMAN_AGE = BURN_IN_YEARS + 1;
 
 //! std::allocator, except that a value made without arguments is default-initialised:
-//! left unset for the trivial types of the population's columns.
+//! left unset for the trivial types of the population's columns; and that large blocks come
+//! from column_memory, which keeps released ones for the next population.
 template <class T>
 struct DefaultInitAllocator : std::allocator<T> {
   template <class U>
@@ -44,6 +46,11 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() = default;
   template <class U>
   DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(column_memory::acquire(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { column_memory::release(p, n * sizeof(T)); }
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;

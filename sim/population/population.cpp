@@ -1,5 +1,7 @@
 #include "sim/population/population.h"
 
+#include "sim/population/column_memory.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -850,8 +852,12 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 
 BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r) {
   const bool fresh = scenario.persons_file.empty();
-  return scenario_population(scenario, sample,
-                             fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt);
+  BasePopulation pop = scenario_population(
+      scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt);
+  // What generation released (and the last population's blocks it did not reuse) would
+  // otherwise be kept through this population's replication: back to the system.
+  column_memory::trim();
+  return pop;
 }
 
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample) {

@@ -1,0 +1,132 @@
+#include "sim/population/column_memory.h"
+
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace cradle::column_memory {
+
+namespace {
+
+// A large block starts with a header that holds its capacity (a reused block may be larger
+// than the request it serves); the memory handed out follows it, aligned as the header is.
+constexpr std::size_t HEADER = 64;
+// Large requests a kept block may wait through before it goes back to the system (a
+// population's generation makes a few dozen; replication_population also trims the pool
+// once its population is made).
+constexpr std::uint64_t MAX_IDLE = 256;
+
+struct Kept {
+  char* base;
+  std::size_t capacity;
+  std::uint64_t since;  //!< the request count when it was released
+};
+
+struct Pool {
+  std::mutex mutex;
+  std::vector<Kept> kept;
+  std::size_t bytes = 0;
+  std::uint64_t requests = 0;
+};
+
+Pool& pool() {
+  // Never destroyed: a column of another static object may be released after it would be.
+  static Pool* const p = new Pool;
+  return *p;
+}
+
+void free_block(char* base) noexcept { ::operator delete (base, std::align_val_t{HEADER}); }
+
+//! Removes kept[i] (order is not kept) and returns its base.
+char* take(Pool& p, std::size_t i) {
+  char* base = p.kept[i].base;
+  p.bytes -= p.kept[i].capacity;
+  p.kept[i] = p.kept.back();
+  p.kept.pop_back();
+  return base;
+}
+
+//! The kept block that best fits `bytes` (the smallest of capacity bytes … bytes + bytes/8),
+//! removed from the pool; null if none.
+char* reuse(std::size_t bytes) {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  ++p.requests;
+  std::size_t best = p.kept.size();
+  for (std::size_t i = 0; i < p.kept.size(); ++i) {
+    const std::size_t c = p.kept[i].capacity;
+    if (c >= bytes && c - bytes <= bytes / 8 && (best == p.kept.size() || c < p.kept[best].capacity)) best = i;
+  }
+  return best == p.kept.size() ? nullptr : take(p, best);
+}
+
+}  // namespace
+
+void* acquire(std::size_t bytes) {
+  if (bytes < LARGE_BYTES) return ::operator new(bytes);
+  char* base = reuse(bytes);
+  if (!base) {
+    base = static_cast<char*>(::operator new (bytes + HEADER, std::align_val_t{HEADER}));
+    std::memcpy(base, &bytes, sizeof bytes);
+  }
+  return base + HEADER;
+}
+
+void release(void* memory, std::size_t bytes) noexcept {
+  if (!memory) return;
+  if (bytes < LARGE_BYTES) {
+    ::operator delete(memory);
+    return;
+  }
+  char* const base = static_cast<char*>(memory) - HEADER;
+  std::size_t capacity = 0;
+  std::memcpy(&capacity, base, sizeof capacity);
+  char* idle[8];  // blocks that waited too long, freed outside the lock
+  std::size_t n_idle = 0;
+  bool kept = false;
+  {
+    Pool& p = pool();
+    std::lock_guard lock(p.mutex);
+    for (std::size_t i = 0; i < p.kept.size() && n_idle < 8;) {
+      if (p.requests - p.kept[i].since > MAX_IDLE) {
+        idle[n_idle++] = take(p, i);
+      } else {
+        ++i;
+      }
+    }
+    try {
+      p.kept.push_back(Kept{base, capacity, p.requests});
+      p.bytes += capacity;
+      kept = true;
+    } catch (...) {  // no memory for the list: the block goes back instead
+    }
+  }
+  for (std::size_t i = 0; i < n_idle; ++i) free_block(idle[i]);
+  if (!kept) free_block(base);
+}
+
+std::size_t trim() noexcept {
+  Pool& p = pool();
+  std::vector<Kept> kept;
+  {
+    std::lock_guard lock(p.mutex);
+    kept.swap(p.kept);
+    p.bytes = 0;
+  }
+  std::size_t bytes = 0;
+  for (const Kept& k : kept) {
+    bytes += k.capacity;
+    free_block(k.base);
+  }
+  return bytes;
+}
+
+std::size_t kept_bytes() noexcept {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  return p.bytes;
+}
+
+}  // namespace cradle::column_memory
