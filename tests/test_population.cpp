@@ -94,6 +94,14 @@ TEST_CASE("column memory hands a released large block to the next request of abo
   cm::release(cm::acquire(64), 64);
   REQUIRE(cm::trim() == large + large + large / 4);
   REQUIRE(cm::kept_bytes() == 0);
+  // What a Generating thread releases goes back at once; once it is gone, it is kept again.
+  {
+    const cm::Generating generating;
+    cm::release(cm::acquire(large), large);
+    REQUIRE(cm::kept_bytes() == 0);
+  }
+  cm::release(cm::acquire(large), large);
+  REQUIRE(cm::trim() == large);
   // A column keeps its values through growth on this memory.
   Column<std::uint32_t> column;
   for (std::uint32_t i = 0; i < 1'000'000; ++i) column.push_back(i);

@@ -37,6 +37,8 @@ Pool& pool() {
   return *p;
 }
 
+thread_local bool generating = false;
+
 void free_block(char* base) noexcept { ::operator delete (base, std::align_val_t{HEADER}); }
 
 //! Removes kept[i] (order is not kept) and returns its base.
@@ -81,6 +83,10 @@ void release(void* memory, std::size_t bytes) noexcept {
     return;
   }
   char* const base = static_cast<char*>(memory) - HEADER;
+  if (generating) {
+    free_block(base);
+    return;
+  }
   std::size_t capacity = 0;
   std::memcpy(&capacity, base, sizeof capacity);
   char* idle[8];  // blocks that waited too long, freed outside the lock
@@ -106,6 +112,9 @@ void release(void* memory, std::size_t bytes) noexcept {
   for (std::size_t i = 0; i < n_idle; ++i) free_block(idle[i]);
   if (!kept) free_block(base);
 }
+
+Generating::Generating() : was_(generating) { generating = true; }
+Generating::~Generating() { generating = was_; }
 
 std::size_t trim() noexcept {
   Pool& p = pool();

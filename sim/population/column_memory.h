@@ -14,7 +14,8 @@ namespace cradle::column_memory {
 //! Memory for `bytes` bytes, aligned for any column's values: for a large request a kept
 //! block of its size or up to an eighth more, else a new block; a small one from operator new.
 void* acquire(std::size_t bytes);
-//! Gives back what acquire(bytes) returned (the same `bytes`); a large block is kept for reuse.
+//! Gives back what acquire(bytes) returned (the same `bytes`); a large block is kept for
+//! reuse, unless the thread is Generating.
 void release(void* memory, std::size_t bytes) noexcept;
 //! Gives every kept block back to the system; returns their bytes.
 std::size_t trim() noexcept;
@@ -23,5 +24,19 @@ std::size_t kept_bytes() noexcept;
 
 //! The smallest request served from kept blocks: below it a fault or two is no cost.
 inline constexpr std::size_t LARGE_BYTES = std::size_t{1} << 20;
+
+//! While one exists on a thread, what that thread releases goes back to the system at once
+//! instead of being kept: generation's intermediate columns, which no request of the same
+//! population would take in time, and would otherwise raise its peak.
+class Generating {
+ public:
+  Generating();
+  ~Generating();
+  Generating(const Generating&) = delete;
+  Generating& operator=(const Generating&) = delete;
+
+ private:
+  bool was_;
+};
 
 }  // namespace cradle::column_memory

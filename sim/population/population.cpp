@@ -852,12 +852,16 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 
 BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r) {
   const bool fresh = scenario.persons_file.empty();
-  BasePopulation pop = scenario_population(
-      scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt);
-  // What generation released (and the last population's blocks it did not reuse) would
-  // otherwise be kept through this population's replication: back to the system.
+  std::optional<BasePopulation> pop;
+  {
+    // It takes the blocks the last population left (column_memory); what it releases
+    // itself goes back at once, and so do the last population's blocks it did not take.
+    const column_memory::Generating generating;
+    pop.emplace(scenario_population(
+        scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt));
+  }
   column_memory::trim();
-  return pop;
+  return std::move(*pop);
 }
 
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample) {
