@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -482,18 +483,26 @@ double reference_efficiency(const Measured& m) {
   return m.reference_together_s > 0 ? m.reference_s / m.reference_together_s : 0;
 }
 
-//! The lowest and highest reference_efficiency over the rows with the most threads.
-std::pair<double, double> machine_efficiency(const std::vector<Row>& rows) {
+//! The reference_efficiency of the rows with the most threads, as "87 %" or "72–103 %" from
+//! the lowest to the highest; empty where every row has one thread.
+std::string machine_efficiency(const std::vector<Row>& rows) {
   const int most = std::max_element(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
                      return a.m.threads < b.m.threads;
                    })->m.threads;
+  if (most == 1) return {};
   double low = 1e300, high = 0;
   for (const Row& r : rows) {
-    if (r.m.threads != most || most == 1) continue;
+    if (r.m.threads != most) continue;
     low = std::min(low, reference_efficiency(r.m));
     high = std::max(high, reference_efficiency(r.m));
   }
-  return {high > 0 ? low : 0, high};
+  char text[32];
+  if (std::lround(100 * low) == std::lround(100 * high)) {
+    std::snprintf(text, sizeof text, "%.0f %%", 100 * high);
+  } else {
+    std::snprintf(text, sizeof text, "%.0f–%.0f %%", 100 * low, 100 * high);
+  }
+  return text;
 }
 
 void print_reference(const std::vector<Row>& rows, const Options& options) {
@@ -516,13 +525,12 @@ void print_reference(const std::vector<Row>& rows, const Options& options) {
       grouped(size.households).c_str(), grouped(size.women).c_str(), grouped(size.children).c_str(), REFERENCE_YEARS,
       options.quick ? 2 : REFERENCE_REPLICATIONS, static_cast<long long>(first.reference_checksum), low, high,
       rows.front().c->label, threads_text(first.threads).c_str(), over_reference(first, options));
-  const auto [low_efficiency, high_efficiency] = machine_efficiency(rows);
-  if (high_efficiency > 0) {
+  if (const std::string efficiency = machine_efficiency(rows); !efficiency.empty()) {
     std::printf(
-        "Run on %s at once, each thread its own copy, it kept %.0f–%.0f %% of its one-thread rate a thread "
+        "Run on %s at once, each thread its own copy, it kept %s of its one-thread rate a thread "
         "(in each case's process; timed runs: %d, the best kept): the machine's own efficiency with that many threads "
         "busy (shared caches and memory bandwidth, a lower clock), the ceiling of the model's.\n\n",
-        threads_text(rows.back().m.threads).c_str(), 100 * low_efficiency, 100 * high_efficiency, options.repeat);
+        threads_text(rows.back().m.threads).c_str(), efficiency.c_str(), options.repeat);
   }
 }
 
@@ -690,12 +698,11 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       threads_text(large.m.threads).c_str(), large.m.generation_s, per_resident(large.m, large.m.rss_population),
       per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
       100 * generation_share(large.m), large.m.replications);
-  const auto [low_efficiency, high_efficiency] = machine_efficiency(rows);
-  if (high_efficiency > 0) {
+  if (const std::string efficiency = machine_efficiency(rows); !efficiency.empty()) {
     std::printf(
-        "- The reference loop on %s at once, each thread its own copy, keeps %.0f–%.0f %% of its one-thread "
+        "- The reference loop on %s at once, each thread its own copy, keeps %s of its one-thread "
         "rate a thread: the machine's own efficiency with every thread busy.\n",
-        threads_text(large_most.m.threads).c_str(), 100 * low_efficiency, 100 * high_efficiency);
+        threads_text(large_most.m.threads).c_str(), efficiency.c_str());
   }
   const Projection p = project(rows);
   if (p.on_cores) {
@@ -712,51 +719,40 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
   std::printf("\n");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const Options options = parse(argc, argv);
-  const auto started = Clock::now();
-  const std::string load = load_average();
-  const CpuSeconds cpu_before = cpu_seconds();
-  std::filesystem::path scratch = std::filesystem::temp_directory_path() / "cradle_bench.XXXXXX";
-  std::string scratch_name = scratch.string();
-  if (!mkdtemp(scratch_name.data())) {
-    std::fprintf(stderr, "cradle_bench: cannot make a temporary folder %s\n", scratch_name.c_str());
-    return 1;
-  }
-  scratch = scratch_name;
-
+//! Every chosen case at every thread count, each in a child process, after the reference
+//! loop's size (Xihu's) is set in `options`. Throws, naming what it was doing, if one fails.
+std::vector<Row> run_cases(Options& options, const std::filesystem::path& scratch) {
   std::vector<Row> rows;
-  Options run_options = options;
-  int exit_code = 0;
-  std::string doing = "sizing the reference loop on Xihu";  // for the message if a child fails
+  std::string doing = "sizing the reference loop on Xihu";
   try {
     // The reference loop's size: Xihu's population, generated in a child of its own.
-    run_options.reference = in_child<bench::ReferenceSize>([] {
+    options.reference = in_child<bench::ReferenceSize>([] {
       const Scenario xihu = load_scenario(shipped_scenarios_dir() / CASES[0].scenario);
       const BasePopulation pop = replication_population(xihu, CASES[0].sample, 0);  // as the case's
       return bench::ReferenceSize{pop.households(), pop.women(), pop.children()};
     });
     for (const Case& c : CASES) {
-      const bool chosen =
-          options.cases.empty() || std::find(options.cases.begin(), options.cases.end(), c.key) != options.cases.end();
-      if (!chosen || replications_at(c, 1, options.quick) == 0) continue;
+      if (!chosen(options, c) || replications_at(c, 1, options.quick) == 0) continue;
       for (int t : options.threads) {
         const int replications = replications_at(c, t, options.quick);
         ((doing = c.label) += ", ") += threads_text(t);
         const auto t0 = Clock::now();
-        const Measured m = in_child<Measured>([&] { return measure(c, replications, t, run_options, scratch); });
+        const Measured m = in_child<Measured>([&] { return measure(c, replications, t, options, scratch); });
         rows.push_back({&c, m});
         std::fprintf(stderr, "cradle_bench: %s, %s: %.1f s\n", c.label, threads_text(t).c_str(), seconds_since(t0));
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cradle_bench: %s: %s\n", doing.c_str(), e.what());
-    exit_code = 1;
+    throw std::runtime_error(doing + ": " + e.what());
   }
-  std::filesystem::remove_all(scratch);
-  if (exit_code != 0) return exit_code;
+  return rows;
+}
+
+//! The report's title and its first paragraph: the machine, the revision, how long the
+//! bench took and how quiet the machine was; returns the machine's and the quiet's words
+//! for the summary.
+std::pair<std::string, std::string> print_header(const Options& options, Clock::time_point started,
+                                                 const std::string& load, const CpuSeconds& cpu_before) {
   // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
   const CpuSeconds cpu_after = cpu_seconds();
   const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
@@ -786,9 +782,34 @@ int main(int argc, char** argv) {
       "over the bench's time, from /proc/stat less the bench's own CPU time).\n\n",
       machine, load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION, options.repeat,
       options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started), quiet);
-  print_summary(rows, run_options, machine, quiet);
-  print_throughput(rows, run_options);
-  print_reference(rows, run_options);
+  return {machine, quiet};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options = parse(argc, argv);
+  const auto started = Clock::now();
+  const std::string load = load_average();
+  const CpuSeconds cpu_before = cpu_seconds();
+  std::string scratch = (std::filesystem::temp_directory_path() / "cradle_bench.XXXXXX").string();
+  if (!mkdtemp(scratch.data())) {
+    std::fprintf(stderr, "cradle_bench: cannot make a temporary folder %s\n", scratch.c_str());
+    return 1;
+  }
+  std::vector<Row> rows;
+  try {
+    rows = run_cases(options, scratch);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cradle_bench: %s\n", e.what());
+    std::filesystem::remove_all(scratch);
+    return 1;
+  }
+  std::filesystem::remove_all(scratch);
+  const auto [machine, quiet] = print_header(options, started, load, cpu_before);
+  print_summary(rows, options, machine, quiet);
+  print_throughput(rows, options);
+  print_reference(rows, options);
   print_memory(rows);
   print_phases(rows);
   print_projection(project(rows));
