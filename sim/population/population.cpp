@@ -851,17 +851,16 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 }
 
 BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r) {
-  const bool fresh = scenario.persons_file.empty();
-  std::optional<BasePopulation> pop;
-  {
-    // It takes the blocks the last population left (column_memory); what it releases
-    // itself goes back at once, and so do the last population's blocks it did not take.
+  const std::optional<std::uint32_t> seed =
+      scenario.persons_file.empty() ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt;
+  // It takes the blocks the last population left (column_memory); what it releases itself
+  // goes back at once, and so do the last population's blocks it did not take.
+  BasePopulation pop = [&] {
     const column_memory::Generating generating;
-    pop.emplace(scenario_population(
-        scenario, sample, fresh ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt));
-  }
+    return scenario_population(scenario, sample, seed);
+  }();
   column_memory::trim();
-  return std::move(*pop);
+  return pop;
 }
 
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample) {
