@@ -678,6 +678,29 @@ TEST_CASE("deaths with migration: residents die only while present, each year as
   }
 }
 
+TEST_CASE("children past every service age: deaths dated once, each year as the projection says",
+          "[engine][mortality][statistical]") {
+  // From Plan::dated_child_age on, a base child without a woman record has its death dated
+  // once (BlockYear::date_child_deaths) instead of drawn each year, and without migration
+  // it is counted by cohort. Boys of 5-19 die at 10 % a year here, so that their deaths
+  // weigh in the totals: a death dated from the wrong age or year, a child left in its
+  // cohort after dying younger, or one counted twice would show.
+  for (const double rate : {0.0, 12.0}) {
+    INFO("net migration " << rate << " per 1000 households");
+    Scenario s = cradle::testing::neutral(default_scenario());
+    s.profile.net_migration_per_1000 = rate;
+    for (int age : {5, 10, 15}) {
+      s.profile.life_table
+          .per_1000[static_cast<std::size_t>(Sex::male)][static_cast<std::size_t>(life_table_group(age))] =
+          100.0 / s.profile.life_table.scale;
+    }
+    const BasePopulation pop = generate_population(s.profile, s.start_year, s.seed, 0.3);
+    const engine::Plan plan = engine::make_plan(s, pop, s.seed);
+    REQUIRE(plan.dated_child_age == 8);  // the children of 1-7 at the start reach it
+    require_near_projection(s, pop, 30);
+  }
+}
+
 TEST_CASE("events are dated to the day: a measure from a date inside a year pays the share of the year after it",
           "[engine][events]") {
   Scenario s = cradle::testing::neutral(default_scenario());

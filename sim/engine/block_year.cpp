@@ -77,7 +77,8 @@ struct ChildChunk {
   std::array<bool, DRAW_BATCH> mortal;  //!< its survival is drawn
   std::array<std::uint32_t, DRAW_BATCH> entity, aux;
   std::size_t n = 0, keys = 0;
-  std::int32_t* women_alive = nullptr;  //!< the block's women by birth year, when no household moves
+  std::int32_t* women_alive = nullptr;     //!< the block's women by birth year, when no household moves
+  std::int32_t* children_alive = nullptr;  //!< the block's Cohorts of children, likewise
 };
 
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
@@ -88,12 +89,25 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   work.clear();
   Census census = this->census();
   ChildChunk chunk;
-  if (!plan_.migration) chunk.women_alive = women_alive(block);
+  if (!plan_.migration) {
+    chunk.women_alive = women_alive(block);
+    chunk.children_alive = dated_children(block, books.tally);
+  } else if (y_ == 0 && plan_.mortality.any) {
+    date_child_deaths(block);
+  }
+  // Born before this month: of dated_child_age or more this year.
+  const MonthIndex dated_before = month_index(year_ - plan_.dated_child_age + 1, 1);
+  std::int64_t deaths = 0;
   for (std::uint32_t c = block.child_begin; c < block.child_end; ++c) {
+    if (pop_.child_birth_month[c] < dated_before && pop_.child_woman[c] == NO_WOMAN) {
+      if (plan_.migration) deaths += dated_child_dies(c, census, books.tally);
+      continue;  // without migration, dated_children counted it
+    }
     const ChildRecord child{pop_.child_birth_month[c], pop_.child_birth_order[c], static_cast<Sex>(pop_.child_sex[c]),
                             pop_.child_household[c],  c,  0,  pop_.child_woman[c]};
     admit(child, state_.child_state[c], census, books.tally, chunk, work);
   }
+  books.tally.deaths += deaths;
   for (Newborn& nb : newborns) {
     const ChildRecord child{nb.birth_month,  nb.order, nb.sex, pop_.woman_household[nb.mother],
                             nb.mother,       nb.birth_year, NO_WOMAN};
@@ -254,26 +268,27 @@ void BlockYear::buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t thresho
 
 namespace {
 
-//! Fits `cohorts` to the birth years of one kind of resident and counts each block's.
-template <class SexOf>
-void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const Column<std::int16_t>& birth_years,
-                   std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of) {
+//! Fits `cohorts` to the birth years of one kind of resident (n of them, the i-th born in
+//! birth_year(i)) and counts each block's, those for which counted(i).
+template <class BirthYear, class SexOf, class Counted>
+void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, std::size_t n, BirthYear birth_year,
+                   std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of,
+                   Counted counted) {
   // A plain min and max (vectorised): std::minmax_element compares the elements of each
   // pair first, a branch that mispredicts half the time.
   std::int16_t lowest = INT16_MAX, highest = INT16_MIN;
-  for (const std::int16_t y : birth_years) {
-    lowest = std::min(lowest, y);
-    highest = std::max(highest, y);
+  for (std::size_t i = 0; i < n; ++i) {
+    lowest = std::min(lowest, birth_year(i));
+    highest = std::max(highest, birth_year(i));
   }
-  const bool none = birth_years.empty();
-  cohorts.first_birth_year = none ? std::int16_t{0} : lowest;
-  cohorts.birth_years = none ? 0 : static_cast<std::size_t>(highest - lowest + 1);
+  cohorts.first_birth_year = n == 0 ? std::int16_t{0} : lowest;
+  cohorts.birth_years = n == 0 ? 0 : static_cast<std::size_t>(highest - lowest + 1);
   cohorts.alive.assign(pop.blocks.size() * SEXES * cohorts.birth_years, 0);
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
       std::int32_t* counts = cohorts.block(b);
       for (std::uint32_t i = pop.blocks[b].*begin; i < pop.blocks[b].*end; ++i) {
-        ++counts[cohorts.cell(sex_of(i), birth_years[i])];
+        if (counted(i)) ++counts[cohorts.cell(sex_of(i), birth_year(i))];
       }
     }
   });
@@ -282,13 +297,25 @@ void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, const Column<std
 }  // namespace
 
 void Cohorts::reset_women(const BasePopulation& pop) {
-  reset_cohorts(*this, pop, pop.woman_birth_year, &HouseholdBlock::woman_begin, &HouseholdBlock::woman_end,
-                [](std::uint32_t) { return Sex::female; });
+  reset_cohorts(
+      *this, pop, pop.women(), [&](std::size_t w) { return pop.woman_birth_year[w]; }, &HouseholdBlock::woman_begin,
+      &HouseholdBlock::woman_end, [](std::uint32_t) { return Sex::female; }, [](std::uint32_t) { return true; });
 }
 
 void Cohorts::reset_others(const BasePopulation& pop) {
-  reset_cohorts(*this, pop, pop.person_birth_year, &HouseholdBlock::person_begin, &HouseholdBlock::person_end,
-                [&](std::uint32_t p) { return static_cast<Sex>(pop.person_sex[p]); });
+  reset_cohorts(
+      *this, pop, pop.others(), [&](std::size_t p) { return pop.person_birth_year[p]; }, &HouseholdBlock::person_begin,
+      &HouseholdBlock::person_end, [&](std::uint32_t p) { return static_cast<Sex>(pop.person_sex[p]); },
+      [](std::uint32_t) { return true; });
+}
+
+void Cohorts::reset_children(const BasePopulation& pop) {
+  reset_cohorts(
+      *this, pop, pop.children(),
+      [&](std::size_t c) { return static_cast<std::int16_t>(pop.child_birth_month[c] / 12); },
+      &HouseholdBlock::child_begin, &HouseholdBlock::child_end,
+      [&](std::uint32_t c) { return static_cast<Sex>(pop.child_sex[c]); },
+      [&](std::uint32_t c) { return pop.child_woman[c] == NO_WOMAN; });
 }
 
 //! The year's census of a block's women from their cohorts; returns the block's living
@@ -316,40 +343,80 @@ void BlockYear::count_cohorts(const Cohorts& cohorts, const std::int32_t* alive,
   tally.population += population;
 }
 
-//! Dates each other resident's death once, in the run's first year: one uniform u against
-//! the resident's survival S over the years it is present (RunSurvival; from its household's
-//! arrival, and a resident who has left no longer dies), death in the first year where u
-//! exceeds S. The year of death then has the distribution that a draw per year gives.
+namespace {
+
+//! The year offset of a death dated by one uniform u against survival `left` over the
+//! years from offset `from` (RunSurvival::at for the age then): the first year where u
+//! exceeds it, or NEVER_DIES when that is not before `to`. The year of death then has the
+//! distribution that a draw per year gives.
+std::uint8_t dated_death(std::uint64_t u, const std::uint64_t* left, int from, int to, int years) {
+  // S falls, so the years lived through are a count, no branch. Most outlive the run: u
+  // within the last year's S is within every year's.
+  int lived = years - from;
+  if (lived > 0 && u > left[lived - 1]) {
+    lived = 0;
+    for (int t = 0; t < years - from; ++t) lived += u <= left[t];
+  }
+  return from + lived < to ? static_cast<std::uint8_t>(from + lived) : NEVER_DIES;
+}
+
+//! Calls dated(i, u) for each i in [begin, end) with its uniform of stream `purpose`:
+//! two entities to a Philox block (i's is the block of entity i / 2, year 0, its half i & 1).
+template <class Dated>
+void for_each_paired_uniform(std::uint32_t seed, std::uint32_t replication, std::uint32_t begin, std::uint32_t end,
+                             stream::Id purpose, Dated dated) {
+  std::uint64_t draws[2][DRAW_BATCH];
+  const std::uint32_t pair_end = (end + 1) / 2;
+  for (std::uint32_t q0 = begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
+    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
+    draw_batch_u64(seed, replication, q0, n, 0, purpose, draws[0], draws[1]);
+    const std::uint32_t first = std::max(begin, 2 * q0);
+    const std::uint32_t last = std::min<std::uint32_t>(end, 2 * (q0 + static_cast<std::uint32_t>(n)));
+    for (std::uint32_t i = first; i < last; ++i) dated(i, draws[i & 1u][i / 2 - q0]);
+  }
+}
+
+}  // namespace
+
+//! Dates each other resident's death once, in the run's first year, over the years it is
+//! present (from its household's arrival; a resident who has left no longer dies).
 void BlockYear::date_deaths(const HouseholdBlock& block) const {
   std::uint8_t* const death = state_.person_death;
   const std::uint32_t* const households = pop_.person_household.data();
   const std::int16_t* const birth_years = pop_.person_birth_year.data();
   const std::uint8_t* const sexes = pop_.person_sex.data();
   const int start = plan_.start_year, years = plan_.years;
-  std::uint64_t draws[2][DRAW_BATCH];
-  const std::uint32_t pair_end = (block.person_end + 1) / 2;
-  for (std::uint32_t q0 = block.person_begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
-    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
-    draw_batch_u64(plan_.seed, rep_, q0, n, 0, stream::PERSON_DEATH, draws[0], draws[1]);
-    const std::uint32_t first = std::max(block.person_begin, 2 * q0);
-    const std::uint32_t last = std::min<std::uint32_t>(block.person_end, 2 * (q0 + static_cast<std::uint32_t>(n)));
-    for (std::uint32_t p = first; p < last; ++p) {
-      const std::uint32_t h = households[p];
-      const int from = std::max(pop_.household_arrival[h] - start, 0);
-      const int to = std::min(pop_.household_departure[h] - start, years);
-      const std::uint64_t u = draws[p & 1u][p / 2 - q0];
-      // Survival depends on attained ages only: from the arrival it is the table's row for
-      // the age at the arrival. S falls, so the years lived through are a count, no branch.
-      const std::uint64_t* const left = plan_.survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
-      // Most outlive the run: u within the last year's S is within every year's.
-      int lived = years - from;
-      if (lived > 0 && u > left[lived - 1]) {
-        lived = 0;
-        for (int t = 0; t < years - from; ++t) lived += u <= left[t];
-      }
-      death[p] = from + lived < to ? static_cast<std::uint8_t>(from + lived) : NEVER_DIES;
-    }
-  }
+  for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
+                          [&](std::uint32_t p, std::uint64_t u) {
+                            const std::uint32_t h = households[p];
+                            const int from = std::max(pop_.household_arrival[h] - start, 0);
+                            const int to = std::min(pop_.household_departure[h] - start, years);
+                            // Survival depends on attained ages only: from the arrival it is
+                            // the table's row for the age at the arrival.
+                            const std::uint64_t* const left =
+                                plan_.survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
+                            death[p] = dated_death(u, left, from, to, years);
+                          });
+}
+
+//! Dates once, in the run's first year, the deaths of the block's base children without a
+//! woman record in the years they are past every service age (from Plan::dated_child_age,
+//! and while present), as date_deaths the other residents'.
+void BlockYear::date_child_deaths(const HouseholdBlock& block) const {
+  std::uint8_t* const death = state_.child_death;
+  const int start = plan_.start_year, years = plan_.years;
+  for_each_paired_uniform(
+      plan_.seed, rep_, block.child_begin, block.child_end, stream::CHILD_DEATH_DATED,
+      [&](std::uint32_t c, std::uint64_t u) {
+        if (pop_.child_woman[c] != NO_WOMAN) return;  // her woman record's draws follow hers
+        const std::uint32_t h = pop_.child_household[c];
+        const int birth_year = pop_.child_birth_month[c] / 12;
+        const int from = std::max({birth_year + plan_.dated_child_age - start, pop_.household_arrival[h] - start, 0});
+        const int to = std::min(pop_.household_departure[h] - start, years);
+        const std::uint64_t* const left =
+            plan_.survival.at(static_cast<Sex>(pop_.child_sex[c]), start + from - birth_year);
+        death[c] = dated_death(u, left, from, to, years);
+      });
 }
 
 namespace {
@@ -415,6 +482,40 @@ void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   census.book(tally);
 }
 
+//! Without migration: the year's census of the block's base children past every service
+//! age (Plan::dated_child_age) from their cohorts, and the deaths dated to the year
+//! (date_child_deaths, first dated here), each leaving its cohort. Returns the block's
+//! cohorts, which the younger ones' deaths leave too.
+std::int32_t* BlockYear::dated_children(const HouseholdBlock& block, BlockTally& tally) const {
+  Cohorts& cohorts = *state_.child_cohorts;
+  std::int32_t* const alive = block_cohorts(cohorts, block);
+  count_cohorts(cohorts, alive, plan_.dated_child_age, tally);
+  if (!plan_.mortality.any) return alive;
+  if (y_ == 0) date_child_deaths(block);
+  std::int64_t deaths = 0;
+  for_each_equal(state_.child_death, block.child_begin, block.child_end, static_cast<std::uint8_t>(y_),
+                 [&](std::uint32_t c) {
+                   ++deaths;
+                   state_.child_state[c].dead = true;
+                   --alive[cohorts.cell(static_cast<Sex>(pop_.child_sex[c]),
+                                        static_cast<std::int16_t>(pop_.child_birth_month[c] / 12))];
+                 });
+  tally.deaths += deaths;
+  return alive;
+}
+
+//! With migration: base child c past every service age, counted if present; whether its
+//! death is dated to the year (date_child_deaths), which it then dies.
+bool BlockYear::dated_child_dies(std::uint32_t c, Census& census, BlockTally& tally) const {
+  const std::uint8_t death = state_.child_death[c];
+  if (death < y_) return false;  // died in an earlier year
+  const int age = year_ - pop_.child_birth_month[c] / 12;
+  if (!census.counted(pop_.child_household[c], static_cast<Sex>(pop_.child_sex[c]), age, tally)) return false;
+  if (death != y_) return false;
+  state_.child_state[c].dead = true;
+  return true;
+}
+
 //! The first half of a child's year: whether it lives through it (counted among the
 //! residents unless born this year), counts, kindergarten, and the months its family
 //! wants childcare (allocated later under the year's capacity). A girl's woman record
@@ -472,7 +573,8 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
   for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
     std::uint16_t alive = 0xFFF;
     if (chunk.mortal[i]) {
-      alive = survival(chunk.child[i], *chunk.state[i], DrawnBlock(w01[k], w23[k]), chunk.women_alive, tally);
+      alive = survival(chunk.child[i], *chunk.state[i], DrawnBlock(w01[k], w23[k]), chunk.women_alive,
+                       chunk.children_alive, tally);
       ++k;
     }
     enter(chunk.child[i], *chunk.state[i], alive, tally, work);
@@ -483,9 +585,10 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
 
 //! The months of the year the child is alive, at its sex and age's mortality, from its
 //! stream's first block; a death is counted and remembered (for a girl, in her woman record
-//! too, and she leaves her cohort in `women_alive` when there is one).
+//! too, and she leaves her cohort in `women_alive` when there is one; a base child without
+//! one is marked dead in child_death and leaves its cohort in `children_alive`).
 std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, DrawnBlock draws,
-                                  std::int32_t* women_alive, BlockTally& tally) const {
+                                  std::int32_t* women_alive, std::int32_t* children_alive, BlockTally& tally) const {
   const MonthIndex year_start = month_index(year_, 1);
   const int born_in = child.birth_month >= year_start ? child.birth_month - year_start : -1;
   const ChildSurvival year =
@@ -497,6 +600,13 @@ std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, D
       state_.parity[child.woman] = DEAD;
       if (women_alive != nullptr) {
         --women_alive[pop_.woman_birth_year[child.woman] - state_.women_cohorts->first_birth_year];
+      }
+    } else if (child.aux == 0) {
+      // A base child: dead before the years whose death date_child_deaths dated, and out of
+      // its cohort.
+      state_.child_death[child.entity] = static_cast<std::uint8_t>(y_);
+      if (children_alive != nullptr) {
+        --children_alive[state_.child_cohorts->cell(child.sex, static_cast<std::int16_t>(child.birth_month / 12))];
       }
     }
   }

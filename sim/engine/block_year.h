@@ -93,6 +93,8 @@ struct Cohorts {
   void reset_women(const BasePopulation& pop);
   //! Every other resident of `pop` alive, as at a replication's start.
   void reset_others(const BasePopulation& pop);
+  //! Every base child of `pop` without a woman record alive, as at a replication's start.
+  void reset_children(const BasePopulation& pop);
   std::size_t cell(Sex sex, std::int16_t birth_year) const {
     return static_cast<std::size_t>(sex) * birth_years + static_cast<std::size_t>(birth_year - first_birth_year);
   }
@@ -106,9 +108,11 @@ struct ReplicationState {
   ChildState* child_state;         //!< [base child]
   Fen* household_paid;             //!< [woman][capped event measure]: paid so far
   std::uint8_t* person_death;      //!< [other resident]: the year offset it dies in, or NEVER_DIES
+  std::uint8_t* child_death;       //!< [base child]: likewise, from Plan::dated_child_age on
   std::uint8_t* household_minors;  //!< [household]: residents under 18 this year (when a measure asks)
   Cohorts* women_cohorts;          //!< when no household moves: women, girls too
   Cohorts* other_cohorts;          //!< when no household moves
+  Cohorts* child_cohorts;          //!< when no household moves: base children without a woman record
 };
 
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
@@ -133,8 +137,10 @@ class BlockYear {
 
   //! The demand pass of a block: the women's births, deaths and events (newborns appended
   //! to `newborns`), the other residents' deaths, then every child's survival, counts and
-  //! wants (its base children, then its newborns), into `work` (cleared first). Every
-  //! resident alive at the year's start is counted once, with the arrivals and departures.
+  //! wants (its base children, then its newborns), into `work` (cleared first); a base
+  //! child past every service age (Plan::dated_child_age) is only counted, and dies when
+  //! its dated death falls in the year. Every resident alive at the year's start is counted
+  //! once, with the arrivals and departures.
   void demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
               std::vector<ChildWork>& work) const;
 
@@ -156,6 +162,9 @@ class BlockYear {
                 BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
   void date_deaths(const HouseholdBlock& block) const;
+  void date_child_deaths(const HouseholdBlock& block) const;
+  std::int32_t* dated_children(const HouseholdBlock& block, BlockTally& tally) const;
+  bool dated_child_dies(std::uint32_t c, Census& census, BlockTally& tally) const;
   void count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest, BlockTally& tally) const;
   std::int32_t* count_women(const HouseholdBlock& block, BlockTally& tally) const;
   std::int32_t* block_cohorts(Cohorts& cohorts, const HouseholdBlock& block) const {
@@ -170,7 +179,7 @@ class BlockYear {
              std::vector<ChildWork>& work) const;
   void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;
   std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, std::int32_t* women_alive,
-                         BlockTally& tally) const;
+                         std::int32_t* children_alive, BlockTally& tally) const;
   void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
              std::vector<ChildWork>& work) const;
   void kindergarten(ChildWork& w, BlockTally& tally) const;

@@ -262,6 +262,10 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
                         m.eligibility.max_minor_children != none.max_minor_children;
   }
   plan.n_tallies = scenario.measures.size();
+  // A child of attained age k at most 12k - 1 and at least 12k - 12 months old at the
+  // year's start: every child of that age is past the oldest relevant age once
+  // 12k - 12 >= oldest_relevant_age_months.
+  plan.dated_child_age = (plan.oldest_relevant_age_months + 11) / 12 + 1;
   plan_child_reach(plan);
   for (int y = 0; y < plan.years; ++y) {
     for (const MeasurePlan& mp : plan.child_measures) plan.child_measure_years.push_back(measure_year(*mp.measure, plan.start_year + y));

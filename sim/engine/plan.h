@@ -129,6 +129,10 @@ struct Plan {
   bool migration;         //!< some household arrives or leaves during the run
   int home_min_children;  //!< households with fewer children are not drawn for purchases
   int oldest_relevant_age_months;
+  //! The attained age from which every month of a child's year is past every service age
+  //! and measure (oldest_relevant_age_months): a child without a woman record is then
+  //! only counted and may die, its death dated once (BlockYear::date_child_deaths).
+  int dated_child_age;
   std::size_t n_tallies;
   std::size_t capped_event_measures = 0;  //!< with a per-household cap
   //! [year]: the residents at the year's start the capacity path plans for (whole place)

@@ -12,9 +12,11 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   const std::size_t blocks = pop.blocks.size(), tallies = plan.n_tallies;
   household_paid.assign(pop.women() * plan.capped_event_measures, 0);
   person_death.assign(pop.others(), NEVER_DIES);  // dated by the block's first year
+  child_death.assign(pop.children(), NEVER_DIES);  // likewise
   if (!plan.migration) {
     women_cohorts.reset_women(pop);
     other_cohorts.reset_others(pop);
+    child_cohorts.reset_children(pop);
   }
   household_minors.assign(plan.needs_minors ? pop.households() : 0, 0);
   parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
@@ -53,9 +55,9 @@ void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t
   std::fill(buffers.tally.begin(), buffers.tally.end(), BlockTally{});
   std::fill(buffers.units.begin(), buffers.units.end(), 0);
   std::fill(buffers.fen.begin(), buffers.fen.end(), 0);
-  const ReplicationState state{buffers.parity.data(), buffers.child_state.data(), buffers.household_paid.data(),
-                               buffers.person_death.data(), buffers.household_minors.data(),
-                               &buffers.women_cohorts, &buffers.other_cohorts};
+  const ReplicationState state{buffers.parity.data(),       buffers.child_state.data(), buffers.household_paid.data(),
+                               buffers.person_death.data(), buffers.child_death.data(), buffers.household_minors.data(),
+                               &buffers.women_cohorts,      &buffers.other_cohorts,     &buffers.child_cohorts};
   const BlockYear step(run.plan, rplan, run.pop, r, static_cast<int>(y), state);
   const auto books = [&](std::size_t b) {
     return BlockBooks{buffers.tally[b], buffers.units.data() + b * T, buffers.fen.data() + b * T};

@@ -28,8 +28,9 @@ struct ReplicationBuffers {
   std::vector<Fen> fen;
   std::vector<Fen> household_paid;
   std::vector<std::uint8_t> person_death;  //!< [other resident]: its death's year offset, or NEVER_DIES
+  std::vector<std::uint8_t> child_death;   //!< [base child]: as person_death, once dated_child_age
   std::vector<std::uint8_t> household_minors;
-  Cohorts women_cohorts, other_cohorts;  //!< when no household moves
+  Cohorts women_cohorts, other_cohorts, child_cohorts;  //!< when no household moves
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);

@@ -13,9 +13,9 @@ enum Id : std::uint16_t {
   // or a deal (generation::KeyedOrder, generation::KeyedDeal, sim/population/parallel_steps.h)
   // numbered k draws in years 2k and 2k+1 of its purpose; a draw "per entity, 32 bits" is
   // shared by four entities.
-  HOUSEHOLD_TYPE = 1,   //!< the deal giving households their fitted types
-  WOMAN_AGE = 2,        //!< per woman, 32 bits: her age within her age group
-  WOMAN_PARITY = 3,     //!< the deals (g for age group g) giving women their parities
+  HOUSEHOLD_TYPE = 1,  //!< the deal giving households their fitted types
+  WOMAN_AGE = 2,       //!< per woman, 32 bits: her age within her age group
+  WOMAN_PARITY = 3,    //!< the deals (g for age group g) giving women their parities
   //! The deals choosing the households that adult women head (0: of two or more persons,
   //! 1: single) and (2) giving the heads their ages and parities.
   WOMAN_HOUSEHOLD = 4,
@@ -44,6 +44,11 @@ enum Id : std::uint16_t {
   //! Per other resident (two to a Philox block, year 0): one uniform for the whole run,
   //! whose place against the resident's survival over the run's years dates its death.
   PERSON_DEATH = 21,
+  //! Per base child without a woman record (two to a Philox block, year 0): one uniform
+  //! whose place against its survival over the years it is past every service age
+  //! (Plan::dated_child_age) dates its death in those years; CHILD_DEATH draws the years
+  //! before.
+  CHILD_DEATH_DATED = 22,
   // Services, per child.
   CHILDCARE_ENROL = 32,        //!< per year: is the child in childcare
   CHILDCARE_PROVIDER = 33,     //!< once (year 0): which provider class when in childcare
