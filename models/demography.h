@@ -87,12 +87,21 @@ class RunSurvival {
       }
     }
   }
-  //! [year]: survival through the end of each year, for a resident of `sex` attained
-  //! `age` at the start (older than OLDEST_AGE + 1: as that age, which the table clamps to).
-  const std::uint64_t* at(Sex sex, int age) const {
-    const int a = std::clamp(age, 0, AGES - 1);
-    return left_.data() + static_cast<std::size_t>((static_cast<int>(sex) * AGES + a) * years_);
-  }
+  //! The table as a pointer and a stride, which a hot loop can hold in registers (a
+  //! loop storing bytes would otherwise reload them through the table after every store).
+  struct Rows {
+    const std::uint64_t* left;
+    int years;
+    //! [year]: survival through the end of each year, for a resident of `sex` attained
+    //! `age` at the start (older than OLDEST_AGE + 1: as that age, which the table clamps to).
+    const std::uint64_t* at(Sex sex, int age) const {
+      const int a = std::clamp(age, 0, AGES - 1);
+      return left + static_cast<std::size_t>((static_cast<int>(sex) * AGES + a) * years);
+    }
+  };
+  Rows rows() const { return {left_.data(), years_}; }
+  //! As Rows::at.
+  const std::uint64_t* at(Sex sex, int age) const { return rows().at(sex, age); }
 
  private:
   static constexpr int AGES = OLDEST_AGE + 2;  // attained ages whose rates over a run differ

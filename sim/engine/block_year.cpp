@@ -81,6 +81,26 @@ struct ChildChunk {
   std::int32_t* children_alive = nullptr;  //!< the block's Cohorts of children, likewise
 };
 
+//! The births of a block's year whose draws are still to be made: their mothers, each
+//! raised to her parity after the birth, the birth tallied.
+struct BirthBatch {
+  std::array<std::uint32_t, DRAW_BATCH> woman;
+  std::array<std::uint32_t, DRAW_BATCH> aux{};  //!< 0: the mothers are base entities
+  std::array<std::uint8_t, DRAW_BATCH> k_class, order, age;
+  std::array<bool, DRAW_BATCH> base;  //!< a birth whatever the response
+  std::size_t n = 0;
+
+  void add(std::uint32_t w, std::size_t k_class_before, bool whatever_the_response, std::uint8_t parity_after,
+           int mother_age) {
+    woman[n] = w;
+    k_class[n] = static_cast<std::uint8_t>(k_class_before);
+    order[n] = parity_after;
+    age[n] = static_cast<std::uint8_t>(mother_age);
+    base[n] = whatever_the_response;
+    ++n;
+  }
+};
+
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
   if (plan_.needs_minors) count_minors(block, newborns);
@@ -193,6 +213,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
     return woman_dies(u, death_threshold[row]) | (u < thresholds[cell]) | (homes & (home < home_any));
   };
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
+  BirthBatch births;
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
     // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
@@ -220,7 +241,11 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
                                static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES + k_class;
       std::uint8_t now = k;
       if (birth_u[i] < thresholds[cell]) {
-        now = give_birth(w, k, birth_u[i] < base_thresholds[cell], newborns, books);
+        now = parity_after_birth(k, DEAD);
+        parities[w] = now;
+        books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
+        births.add(w, k_class, birth_u[i] < base_thresholds[cell], now, age);
+        if (births.n == DRAW_BATCH) born(births, newborns, books);
       }
       if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
@@ -228,30 +253,38 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       }
     }
   }
+  if (births.n != 0) born(births, newborns, books);
   census.book(books.tally);
 }
 
-//! A birth to woman w, of parity k before it: its month (any month for a birth whatever the
-//! response, `base`; else in the months the response reaches, models/behaviour.h) and day,
-//! the newborn's sex, her parity raised, the newborn appended, the births tallied and the
-//! events it triggers. Returns her parity after it.
-std::uint8_t BlockYear::give_birth(std::uint32_t w, std::uint8_t k, bool base, std::vector<Newborn>& newborns,
-                                   BlockBooks books) const {
+//! The births of `births`: each newborn's month (any month for a birth whatever the
+//! response, else in the months the response reaches, models/behaviour.h), day and sex,
+//! appended to `newborns` in the births' order, then the events they trigger. Each kind of
+//! draw is made for the whole batch at once (lane-parallel: the numbers a KeyedStream of
+//! each birth's key gives). Leaves `births` empty.
+void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBooks books) const {
+  const std::size_t n = births.n;
   const auto year_key = static_cast<std::uint16_t>(year_);
-  const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
-  KeyedStream month(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::BIRTH_MONTH});
-  const int m =
-      base ? static_cast<int>(month.below(12)) + 1
-           : response_birth_month(plan_.response_month[static_cast<std::size_t>(y_)][k_class], month.next_u64());
-  const MonthIndex born = month_index(year_, m);
-  const int day = 1 + static_cast<int>(month.below(static_cast<std::uint32_t>(days_in_month(year_, m))));
-  const std::uint8_t now = parity_after_birth(k, DEAD);
-  state_.parity[w] = now;
-  const bool girl = draw_u64(plan_.seed, rep_, StreamKey{w, 0, year_key, stream::CHILD_SEX}) < plan_.girl_threshold;
-  newborns.push_back(Newborn{born, w, year_key, now, girl ? Sex::female : Sex::male, ChildState{}});
-  books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
-  birth_events(w, MonthDay{born, day}, now, books);
-  return now;
+  std::uint64_t month_u[DRAW_BATCH], day_u[DRAW_BATCH], sex_u[DRAW_BATCH], unused[DRAW_BATCH];
+  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), births.aux.data(), n, year_key, stream::BIRTH_MONTH, 0,
+                       month_u, day_u);
+  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), births.aux.data(), n, year_key, stream::CHILD_SEX, 0,
+                       sex_u, unused);
+  const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
+  std::array<Event, DRAW_BATCH> events;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int m = births.base[i] ? static_cast<int>(draw_below(month_u[i], 12)) + 1
+                                 : response_birth_month(response_month[births.k_class[i]], month_u[i]);
+    const MonthIndex month = month_index(year_, m);
+    const int day = 1 + static_cast<int>(draw_below(day_u[i], static_cast<std::uint32_t>(days_in_month(year_, m))));
+    const bool girl = sex_u[i] < plan_.girl_threshold;
+    newborns.push_back(
+        Newborn{month, births.woman[i], year_key, births.order[i], girl ? Sex::female : Sex::male, ChildState{}});
+    const int order = births.order[i] >= 3 ? 3 : births.order[i];
+    events[i] = household_event(Basis::birth, MonthDay{month, day}, order, births.age[i], births.woman[i]);
+  }
+  birth_events(births, events.data(), books);
+  births.n = 0;
 }
 
 //! A home purchase by woman w's household (`children` her children, `age` hers), her
@@ -381,20 +414,25 @@ void for_each_paired_uniform(std::uint32_t seed, std::uint32_t replication, std:
 //! Dates each other resident's death once, in the run's first year, over the years it is
 //! present (from its household's arrival; a resident who has left no longer dies).
 void BlockYear::date_deaths(const HouseholdBlock& block) const {
+  // Locals captured by value: the stores to `death` (bytes, which may alias anything)
+  // would otherwise reload each of them through its reference for every resident.
   std::uint8_t* const death = state_.person_death;
   const std::uint32_t* const households = pop_.person_household.data();
   const std::int16_t* const birth_years = pop_.person_birth_year.data();
   const std::uint8_t* const sexes = pop_.person_sex.data();
+  const std::int16_t* const arrival = pop_.household_arrival.data();
+  const std::int16_t* const departure = pop_.household_departure.data();
+  const RunSurvival::Rows survival = plan_.survival.rows();
   const int start = plan_.start_year, years = plan_.years;
   for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
-                          [&](std::uint32_t p, std::uint64_t u) {
+                          [=](std::uint32_t p, std::uint64_t u) {
                             const std::uint32_t h = households[p];
-                            const int from = std::max(pop_.household_arrival[h] - start, 0);
-                            const int to = std::min(pop_.household_departure[h] - start, years);
+                            const int from = std::max(arrival[h] - start, 0);
+                            const int to = std::min(departure[h] - start, years);
                             // Survival depends on attained ages only: from the arrival it is
                             // the table's row for the age at the arrival.
                             const std::uint64_t* const left =
-                                plan_.survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
+                                survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
                             death[p] = dated_death(u, left, from, to, years);
                           });
 }
@@ -403,20 +441,26 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
 //! woman record in the years they are past every service age (from Plan::dated_child_age,
 //! and while present), as date_deaths the other residents'.
 void BlockYear::date_child_deaths(const HouseholdBlock& block) const {
-  std::uint8_t* const death = state_.child_death;
-  const int start = plan_.start_year, years = plan_.years;
-  for_each_paired_uniform(
-      plan_.seed, rep_, block.child_begin, block.child_end, stream::CHILD_DEATH_DATED,
-      [&](std::uint32_t c, std::uint64_t u) {
-        if (pop_.child_woman[c] != NO_WOMAN) return;  // her woman record's draws follow hers
-        const std::uint32_t h = pop_.child_household[c];
-        const int birth_year = pop_.child_birth_month[c] / 12;
-        const int from = std::max({birth_year + plan_.dated_child_age - start, pop_.household_arrival[h] - start, 0});
-        const int to = std::min(pop_.household_departure[h] - start, years);
-        const std::uint64_t* const left =
-            plan_.survival.at(static_cast<Sex>(pop_.child_sex[c]), start + from - birth_year);
-        death[c] = dated_death(u, left, from, to, years);
-      });
+  std::uint8_t* const death = state_.child_death;  // locals by value, as in date_deaths
+  const std::uint32_t* const households = pop_.child_household.data();
+  const MonthIndex* const birth_months = pop_.child_birth_month.data();
+  const std::uint8_t* const sexes = pop_.child_sex.data();
+  const std::uint32_t* const women = pop_.child_woman.data();
+  const std::int16_t* const arrival = pop_.household_arrival.data();
+  const std::int16_t* const departure = pop_.household_departure.data();
+  const RunSurvival::Rows survival = plan_.survival.rows();
+  const int start = plan_.start_year, years = plan_.years, dated_age = plan_.dated_child_age;
+  for_each_paired_uniform(plan_.seed, rep_, block.child_begin, block.child_end, stream::CHILD_DEATH_DATED,
+                          [=](std::uint32_t c, std::uint64_t u) {
+                            if (women[c] != NO_WOMAN) return;  // her woman record's draws follow hers
+                            const std::uint32_t h = households[c];
+                            const int birth_year = birth_months[c] / 12;
+                            const int from = std::max({birth_year + dated_age - start, arrival[h] - start, 0});
+                            const int to = std::min(departure[h] - start, years);
+                            const std::uint64_t* const left =
+                                survival.at(static_cast<Sex>(sexes[c]), start + from - birth_year);
+                            death[c] = dated_death(u, left, from, to, years);
+                          });
 }
 
 namespace {
@@ -785,21 +829,36 @@ Event BlockYear::household_event(Basis basis, MonthDay date, int order, int age,
   return e;
 }
 
-void BlockYear::birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const {
-  const int age = year_ - pop_.woman_birth_year[mother];
-  const Event birth = household_event(Basis::birth, date, order >= 3 ? 3 : order, age, mother);
+//! The events of a batch of births (`events`, in its order): the birth measures', then
+//! the assisted-reproduction measures' for the births of mothers of 35 or more drawn to
+//! have followed assisted reproduction.
+void BlockYear::birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const {
   const YearEventMeasures& in_year = plan_.event_measures[static_cast<std::size_t>(y_)];
-  book_events(in_year.birth, birth, mother, books);
-  if (!in_year.assisted.empty() && age >= ASSISTED_REPRODUCTION_MIN_AGE &&
-      draw_u64(plan_.seed, rep_,
-               StreamKey{mother, 0, static_cast<std::uint16_t>(year_), stream::ASSISTED_REPRODUCTION}) <
-          plan_.assisted_threshold) {
-    Event assisted = birth;
-    assisted.basis = Basis::assisted_birth;
-    book_events(in_year.assisted, assisted, mother, books);
+  book_event_batch(in_year.birth, births.woman.data(), events, births.n, books);
+  if (in_year.assisted.empty()) return;
+  std::uint32_t women[DRAW_BATCH], aux[DRAW_BATCH] = {};
+  std::size_t older[DRAW_BATCH], m = 0;
+  for (std::size_t i = 0; i < births.n; ++i) {
+    if (events[i].mother_age < ASSISTED_REPRODUCTION_MIN_AGE) continue;
+    women[m] = births.woman[i];
+    older[m++] = i;
   }
+  if (m == 0) return;
+  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+  draw_keyed_batch_u64(plan_.seed, rep_, women, aux, m, static_cast<std::uint16_t>(year_),
+                       stream::ASSISTED_REPRODUCTION, 0, u, unused);
+  Event assisted[DRAW_BATCH];
+  std::size_t a = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    if (u[j] >= plan_.assisted_threshold) continue;
+    women[a] = women[j];
+    assisted[a] = events[older[j]];
+    assisted[a++].basis = Basis::assisted_birth;
+  }
+  book_event_batch(in_year.assisted, women, assisted, a, books);
 }
 
+//! One event's measures, each claimed by its household's draw.
 void BlockYear::book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
                             BlockBooks books) const {
   for (const MeasurePlan& mp : measures) {
@@ -809,17 +868,51 @@ void BlockYear::book_events(const std::vector<MeasurePlan>& measures, const Even
                   static_cast<std::size_t>(y_))) {
       continue;
     }
-    Fen paid = c.fen;
-    // The household's payments so far (a woman stands for her household).
-    if (mp.cap_slot >= 0 &&
-        !pay_within_cap(paid, mp.measure->cap_per_household,
-                        state_.household_paid[woman * plan_.capped_event_measures +
-                                              static_cast<std::size_t>(mp.cap_slot)])) {
-      continue;
-    }
-    books.units[mp.tally] += c.units;
-    books.fen[mp.tally] += paid;
+    book(mp, c, woman, books);
   }
+}
+
+//! The measures of n events of distinct women (as book_events each), measure by measure:
+//! the take-up draws of the events a measure reaches are made at once.
+void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women,
+                                 const Event* events, std::size_t n, BlockBooks books) const {
+  const auto y = static_cast<std::size_t>(y_);
+  std::uint32_t reached[DRAW_BATCH], aux[DRAW_BATCH] = {};
+  Cost cost[DRAW_BATCH];
+  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+  for (const MeasurePlan& mp : measures) {
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Cost c = event_cost(*mp.measure, events[i]);
+      if (c.units == 0) continue;
+      reached[m] = women[i];
+      cost[m++] = c;
+    }
+    if (m == 0) continue;
+    if (!mp.take_up_certain) {
+      draw_keyed_batch_u64(plan_.seed, rep_, reached, aux, m, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP,
+                           mp.take_up_draw, u, unused);
+    }
+    const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
+    for (std::size_t j = 0; j < m; ++j) {
+      if (!mp.take_up_certain && u[j] >= threshold) continue;
+      book(mp, cost[j], reached[j], books);
+    }
+  }
+}
+
+//! A claimed event measure: paid within its household cap (a woman stands for her
+//! household), booked.
+void BlockYear::book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const {
+  Fen paid = c.fen;
+  if (mp.cap_slot >= 0 &&
+      !pay_within_cap(
+          paid, mp.measure->cap_per_household,
+          state_.household_paid[woman * plan_.capped_event_measures + static_cast<std::size_t>(mp.cap_slot)])) {
+    return;
+  }
+  books.units[mp.tally] += c.units;
+  books.fen[mp.tally] += paid;
 }
 
 }  // namespace cradle::engine

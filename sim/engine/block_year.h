@@ -80,6 +80,7 @@ struct ChildWork {
 };
 
 struct ChildChunk;
+struct BirthBatch;
 
 //! The living residents of one kind (women, or the other residents) in each block by sex
 //! and birth year. When no household moves (Plan::migration false) the year's census of
@@ -156,8 +157,7 @@ class BlockYear {
   Census census() const;
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
-  std::uint8_t give_birth(std::uint32_t w, std::uint8_t k, bool base, std::vector<Newborn>& newborns,
-                          BlockBooks books) const;
+  void born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBooks books) const;
   void buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
                 BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
@@ -187,9 +187,12 @@ class BlockYear {
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
-  void birth_events(std::uint32_t mother, MonthDay date, int order, BlockBooks books) const;
+  void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
   void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
                    BlockBooks books) const;
+  void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
+                        std::size_t n, BlockBooks books) const;
+  void book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
 
   const Plan& plan_;
   const ReplicationPlan& rplan_;

@@ -203,12 +203,16 @@ inline int response_birth_month(const std::array<std::uint64_t, 11>& cumulative,
   return month;
 }
 
+//! The take-up threshold of a measure in a year: a draw below it claims.
+inline std::uint64_t take_up_threshold(const MeasurePlan& mp, std::size_t year_offset) {
+  return mp.take_up_by_year.empty() ? mp.take_up_threshold : mp.take_up_by_year[year_offset];
+}
+
 //! Whether the holder of `key` claims a measure (certain take-up draws nothing).
 inline bool takes_up(const Plan& plan, const MeasurePlan& mp, std::uint32_t rep, const StreamKey& key,
                      std::size_t year_offset) {
   if (mp.take_up_certain) return true;
-  const std::uint64_t threshold = mp.take_up_by_year.empty() ? mp.take_up_threshold : mp.take_up_by_year[year_offset];
-  return draw_u64(plan.seed, rep, key, mp.take_up_draw) < threshold;
+  return draw_u64(plan.seed, rep, key, mp.take_up_draw) < take_up_threshold(mp, year_offset);
 }
 
 }  // namespace cradle::engine
