@@ -183,6 +183,32 @@ TEST_CASE("the memory estimate grows linearly with persons and with replications
   CHECK(whole.values_per_replication > static_cast<double>(set.scenarios.front().years()) * 2 * 111);
 }
 
+TEST_CASE("a refusal names the most replications and threads that fit", "[hardening]") {
+  RunShape shape;
+  shape.persons = 1'000'000;
+  shape.scenarios = 1;
+  shape.replications = 100;
+  shape.concurrent = 16;
+  shape.values_per_replication = 3'000;
+  auto on = [&](int threads) {
+    RunShape s = shape;
+    s.concurrent = threads;
+    return estimate_memory(s).total();
+  };
+  // Room for 7 replications at once, not 8.
+  const MemoryLimit limit{(on(7) + on(8)) / 2, "a test"};
+  const std::optional<std::string> refusal = memory_refusal(shape, 1, limit, "-r");
+  REQUIRE(refusal);
+  INFO(*refusal);
+  CHECK(contains(*refusal, " Fewer threads: -t 7 would fit."));
+  CHECK(contains(*refusal, " Fewer replications: -r "));
+  // Where one thread does not fit either, no thread count is offered.
+  const std::optional<std::string> none = memory_refusal(shape, 1, MemoryLimit{on(1) / 2, "a test"}, "-r");
+  REQUIRE(none);
+  CHECK_FALSE(contains(*none, "Fewer threads"));
+  CHECK(contains(*none, "--sample 1/"));
+}
+
 TEST_CASE("the memory estimate is neither far below nor far above a run's measured peak", "[hardening][cli]") {
   // Peak RSS of the child alone (wait4), against the estimate for the same run. The lower
   // bound is what matters: an estimate well below the peak would let a run through that the

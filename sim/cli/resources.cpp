@@ -143,6 +143,19 @@ bool decimal(const std::string& text) {
   return text.find_first_not_of("0123456789.") == std::string::npos && std::count(text.begin(), text.end(), '.') <= 1;
 }
 
+//! The largest n below `above` with fits(n), where fits(n) falls from true to false as n
+//! grows (a binary search); 0 when `above` is 1 or fits(1) is false.
+template <class Fits>
+int most_that_fit(int above, Fits fits) {
+  if (above <= 1 || !fits(1)) return 0;
+  int lo = 1, hi = above;
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 }  // namespace
 
 RunShape run_shape(const ScenarioSet& set, std::int64_t sample, int threads, int replications, bool split) {
@@ -289,28 +302,29 @@ std::optional<std::string> memory_refusal(const RunShape& shape, std::int64_t sa
     }
   }
   // The most replications that fit at this sample.
-  auto fits_with = [&](int r) {
+  const int replications = most_that_fit(shape.replications, [&](int r) {
     RunShape fewer = shape;
     fewer.replications = r;
     fewer.concurrent = std::min(shape.concurrent, r);
     return estimate_memory(fewer).total() <= limit.bytes;
-  };
-  if (shape.replications > 1 && fits_with(1)) {
-    int lo = 1, hi = shape.replications;
-    while (hi - lo > 1) {
-      const int mid = lo + (hi - lo) / 2;
-      (fits_with(mid) ? lo : hi) = mid;
-    }
+  });
+  if (replications > 0) {
     text += " Fewer replications: ";
     text += replications_option;
     text += ' ';
-    text += std::to_string(lo);
+    text += std::to_string(replications);
     text += " would fit.";
   }
-  if (shape.concurrent > 1) {
-    RunShape one = shape;
-    one.concurrent = 1;
-    if (estimate_memory(one).total() <= limit.bytes) text += " Fewer threads: -t 1 would fit.";
+  // The most threads that fit: each replication running at once holds its own state.
+  const int threads = most_that_fit(shape.concurrent, [&](int t) {
+    RunShape fewer = shape;
+    fewer.concurrent = t;
+    return estimate_memory(fewer).total() <= limit.bytes;
+  });
+  if (threads > 0) {
+    text += " Fewer threads: -t ";
+    text += std::to_string(threads);
+    text += " would fit.";
   }
   text += " --max-memory SIZE sets the limit.";
   return text;
