@@ -605,8 +605,8 @@ void BlockYear::admit(const ChildRecord& child, ChildState& state, Census& censu
   if (chunk.n == DRAW_BATCH) enter_chunk(chunk, tally, work);
 }
 
-//! The chunk's survival draws in one batch, then each child's year into `work`, then the
-//! childcare its family wants; leaves the chunk empty.
+//! The chunk's survival draws in one batch, then each child's year into `work`, then its
+//! kindergarten and the childcare its family wants; leaves the chunk empty.
 void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const {
   std::uint64_t w01[DRAW_BATCH], w23[DRAW_BATCH];
   if (chunk.keys != 0) {
@@ -621,8 +621,9 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
                        chunk.children_alive, tally);
       ++k;
     }
-    enter(chunk.child[i], *chunk.state[i], alive, tally, work);
+    enter(chunk.child[i], *chunk.state[i], alive, work);
   }
+  kindergarten(work.data() + first, work.size() - first, tally);
   childcare_wants(work.data() + first, work.size() - first, tally);
   chunk.n = chunk.keys = 0;
 }
@@ -658,8 +659,8 @@ std::uint16_t BlockYear::survival(const ChildRecord& child, ChildState& state, D
 }
 
 //! A child young enough for some service or measure, into `work`: its year as the
-//! measures read it, and its kindergarten.
-void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
+//! measures read it.
+void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t alive,
                       std::vector<ChildWork>& work) const {
   const int age_at_start = month_index(year_, 1) - child.birth_month - 1;  // completed months at the year's first month
   if (age_at_start >= plan_.oldest_relevant_age_months) return;             // too old for anything
@@ -678,35 +679,67 @@ void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t
   cy.income_band = pop_.household_income_band[child.household];
   cy.minor_children = plan_.needs_minors ? state_.household_minors[child.household] : 0;
   cy.alive_mask = alive;
-  if (age_at_start + 11 >= UNDER3_MONTHS) kindergarten(w, tally);
 }
 
-//! Kindergarten enrolment (the three school years after 3): drawn once for the child's
-//! whole stay, with its provider.
-void BlockYear::kindergarten(ChildWork& w, BlockTally& tally) const {
-  ChildYear& cy = w.year;
-  ChildState& state = *w.state;
+//! Kindergarten enrolment (the three school years after 3) of `n` entries of `work`: drawn
+//! once for the child's whole stay, with its provider, the draws of the children enrolling
+//! this year made in one batch; then each enrolled child's kindergarten months.
+void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const {
   const int ages = plan_.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
-  const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
-  const auto& kg = plan_.kindergarten_masks[static_cast<std::size_t>(y_ * ages + age_at_start - ChildMeasureReach::YOUNGEST)];
-  if ((kg[0] | kg[1] | kg[2]) == 0) return;
-  const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
-  if (state.kindergarten < 0) {
-    const StreamKey once{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_ENROL};
-    const bool enrolled = draw_u64(plan_.seed, rep_, once) < services.kindergarten_threshold;
-    const StreamKey provider{w.request.entity, w.request.aux, 0, stream::KINDERGARTEN_PROVIDER};
-    state.kindergarten =
-        enrolled ? static_cast<std::int8_t>(
-                       1 + static_cast<int>(pick_provider(services.kindergarten_provider_threshold,
-                                                          draw_u64(plan_.seed, rep_, provider))))
-                 : std::int8_t{0};
+  const MonthIndex year_start = month_index(year_, 1);
+  const auto* const masks = plan_.kindergarten_masks.data() + static_cast<std::size_t>(y_ * ages);
+  auto months_of = [&](const ChildWork& w) -> const auto& {
+    return masks[static_cast<std::size_t>(year_start - w.year.birth_month - 1 - ChildMeasureReach::YOUNGEST)];
+  };
+  ChildWork* due[DRAW_BATCH];
+  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ChildWork& w = work[i];
+    if (year_start - w.year.birth_month - 1 + 11 < UNDER3_MONTHS || w.state->kindergarten >= 0) continue;
+    const auto& kg = months_of(w);
+    if ((kg[0] | kg[1] | kg[2]) == 0) continue;
+    due[m] = &w;
+    entity[m] = w.request.entity;
+    aux[m++] = w.request.aux;
   }
-  if (state.kindergarten > 0) {
+  if (m != 0) enrol_kindergarten(due, entity, aux, m);
+  for (std::size_t i = 0; i < n; ++i) {
+    ChildWork& w = work[i];
+    if (w.state->kindergarten <= 0 || year_start - w.year.birth_month - 1 + 11 < UNDER3_MONTHS) continue;
+    const auto& kg = months_of(w);
+    ChildYear& cy = w.year;
     const std::uint16_t alive = cy.alive_mask;
     cy.kindergarten_masks = {static_cast<std::uint16_t>(kg[0] & alive), static_cast<std::uint16_t>(kg[1] & alive),
                              static_cast<std::uint16_t>(kg[2] & alive)};
-    cy.kindergarten_provider = static_cast<Provider>(state.kindergarten - 1);
+    cy.kindergarten_provider = static_cast<Provider>(w.state->kindergarten - 1);
     tally.kindergarten_months += months_in(static_cast<std::uint16_t>((kg[0] | kg[1] | kg[2]) & alive));
+  }
+}
+
+//! The kindergarten decisions of the m children `due` (their stream keys `entity`, `aux`):
+//! whether each enrols, then the provider of those who do, each kind in one batch (year 0
+//! of KINDERGARTEN_ENROL and KINDERGARTEN_PROVIDER, as draw_u64 of each key gives).
+void BlockYear::enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux,
+                                   std::size_t m) const {
+  const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
+  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, 0, stream::KINDERGARTEN_ENROL, 0, u, unused);
+  ChildState* enrolled[DRAW_BATCH];
+  std::size_t e = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    ChildState& state = *due[j]->state;
+    state.kindergarten = 0;
+    if (u[j] >= services.kindergarten_threshold) continue;
+    enrolled[e] = &state;
+    entity[e] = entity[j];
+    aux[e++] = aux[j];
+  }
+  if (e == 0) return;
+  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, e, 0, stream::KINDERGARTEN_PROVIDER, 0, u, unused);
+  for (std::size_t j = 0; j < e; ++j) {
+    enrolled[j]->kindergarten =
+        static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(services.kindergarten_provider_threshold, u[j])));
   }
 }
 

@@ -180,9 +180,9 @@ class BlockYear {
   void enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<ChildWork>& work) const;
   std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, std::int32_t* women_alive,
                          std::int32_t* children_alive, BlockTally& tally) const;
-  void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, BlockTally& tally,
-             std::vector<ChildWork>& work) const;
-  void kindergarten(ChildWork& w, BlockTally& tally) const;
+  void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, std::vector<ChildWork>& work) const;
+  void kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const;
+  void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;

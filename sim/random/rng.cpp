@@ -22,13 +22,14 @@ struct Lanes {
 constexpr std::uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;  // Random123's multipliers
 constexpr std::uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;  // and key increments
 
-//! Philox4x32-10, portable: each round a loop over the pairs, the halves' products put
-//! back in place with shifts and masks.
+//! Philox4x32-10 on the first P pairs of `l`, portable: each round a loop over the pairs,
+//! the halves' products put back in place with shifts and masks.
+template <std::size_t P>
 void philox_portable(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
   constexpr std::uint64_t LOW = 0xFFFFFFFFu, HIGH = LOW << 32;
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t key0 = (std::uint64_t{k0} << 32) | k0, key1 = (std::uint64_t{k1} << 32) | k1;
-    for (std::size_t j = 0; j < PAIRS; ++j) {
+    for (std::size_t j = 0; j < P; ++j) {
       const std::uint64_t even0 = (l.x0[j] & LOW) * M0, odd0 = (l.x0[j] >> 32) * M0;
       const std::uint64_t even2 = (l.x2[j] & LOW) * M1, odd2 = (l.x2[j] >> 32) * M1;
       const std::uint64_t n0 = ((even2 >> 32) | (odd2 & HIGH)) ^ l.x1[j] ^ key0;
@@ -58,7 +59,7 @@ void count_lanes(std::uint32_t first, std::uint32_t year_purpose, Lanes& l) {
 void philox_portable_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t year_purpose,
                              Lanes& l) {
   count_lanes(first, year_purpose, l);
-  philox_portable(k0, k1, l);
+  philox_portable<PAIRS>(k0, k1, l);
 }
 
 #if defined(__x86_64__) && !defined(CRADLE_TSAN)
@@ -75,15 +76,16 @@ void philox_portable_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t f
 #endif
 constexpr std::size_t V512 = PAIRS / 8;
 
-//! The ten rounds on V512 vectors of eight pairs each (sixteen lanes), then stored to `l`.
+//! The ten rounds on V vectors of eight pairs each (sixteen lanes), then stored to `l`.
+template <std::size_t V>
 __attribute__((target("avx512f"), always_inline)) inline void rounds_avx512(std::uint32_t k0, std::uint32_t k1,
-                                                                         __m512i* a, __m512i* b, __m512i* c,
-                                                                         __m512i* d, Lanes& l) {
+                                                                            __m512i* a, __m512i* b, __m512i* c,
+                                                                            __m512i* d, Lanes& l) {
   const __m512i m0 = _mm512_set1_epi64(M0), m1 = _mm512_set1_epi64(M1);
   constexpr __mmask16 ODD = 0xAAAA;
   for (int round = 0; round < 10; ++round) {
     const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
-    for (std::size_t v = 0; v < V512; ++v) {
+    for (std::size_t v = 0; v < V; ++v) {
       const __m512i even0 = _mm512_mul_epu32(a[v], m0), odd0 = _mm512_mul_epu32(_mm512_srli_epi64(a[v], 32), m0);
       const __m512i even2 = _mm512_mul_epu32(c[v], m1), odd2 = _mm512_mul_epu32(_mm512_srli_epi64(c[v], 32), m1);
       const __m512i high0 = _mm512_mask_blend_epi32(ODD, _mm512_srli_epi64(even0, 32), odd0);
@@ -98,7 +100,7 @@ __attribute__((target("avx512f"), always_inline)) inline void rounds_avx512(std:
     k0 += W0;
     k1 += W1;
   }
-  for (std::size_t v = 0; v < V512; ++v) {
+  for (std::size_t v = 0; v < V; ++v) {
     _mm512_store_si512(l.x0 + 8 * v, a[v]);
     _mm512_store_si512(l.x1 + 8 * v, b[v]);
     _mm512_store_si512(l.x2 + 8 * v, c[v]);
@@ -106,15 +108,18 @@ __attribute__((target("avx512f"), always_inline)) inline void rounds_avx512(std:
   }
 }
 
+//! Philox4x32-10 on the first P pairs of `l` (a multiple of 8).
+template <std::size_t P>
 __attribute__((target("avx512f"))) void philox_avx512(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
-  __m512i a[V512], b[V512], c[V512], d[V512];
-  for (std::size_t v = 0; v < V512; ++v) {
+  constexpr std::size_t V = P / 8;
+  __m512i a[V], b[V], c[V], d[V];
+  for (std::size_t v = 0; v < V; ++v) {
     a[v] = _mm512_load_si512(l.x0 + 8 * v);
     b[v] = _mm512_load_si512(l.x1 + 8 * v);
     c[v] = _mm512_load_si512(l.x2 + 8 * v);
     d[v] = _mm512_load_si512(l.x3 + 8 * v);
   }
-  rounds_avx512(k0, k1, a, b, c, d, l);
+  rounds_avx512<V>(k0, k1, a, b, c, d, l);
 }
 
 //! The counted batch's lanes made in registers: written to memory just before, they would
@@ -130,7 +135,7 @@ __attribute__((target("avx512f"))) void philox_avx512_counted(std::uint32_t k0, 
     c[v] = _mm512_set1_epi32(static_cast<int>(year_purpose));
     d[v] = _mm512_setzero_si512();
   }
-  rounds_avx512(k0, k1, a, b, c, d, l);
+  rounds_avx512<V512>(k0, k1, a, b, c, d, l);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -138,13 +143,14 @@ __attribute__((target("avx512f"))) void philox_avx512_counted(std::uint32_t k0, 
 
 constexpr std::size_t V256 = PAIRS / 4;
 
-//! The ten rounds on V256 vectors of four pairs each (eight lanes), then stored to `l`.
+//! The ten rounds on V vectors of four pairs each (eight lanes), then stored to `l`.
+template <std::size_t V>
 __attribute__((target("avx2"), always_inline)) inline void rounds_avx2(std::uint32_t k0, std::uint32_t k1, __m256i* a,
-                                                                    __m256i* b, __m256i* c, __m256i* d, Lanes& l) {
+                                                                       __m256i* b, __m256i* c, __m256i* d, Lanes& l) {
   const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
   for (int round = 0; round < 10; ++round) {
     const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0)), key1 = _mm256_set1_epi32(static_cast<int>(k1));
-    for (std::size_t v = 0; v < V256; ++v) {
+    for (std::size_t v = 0; v < V; ++v) {
       const __m256i even0 = _mm256_mul_epu32(a[v], m0), odd0 = _mm256_mul_epu32(_mm256_srli_epi64(a[v], 32), m0);
       const __m256i even2 = _mm256_mul_epu32(c[v], m1), odd2 = _mm256_mul_epu32(_mm256_srli_epi64(c[v], 32), m1);
       const __m256i high0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
@@ -159,7 +165,7 @@ __attribute__((target("avx2"), always_inline)) inline void rounds_avx2(std::uint
     k0 += W0;
     k1 += W1;
   }
-  for (std::size_t v = 0; v < V256; ++v) {
+  for (std::size_t v = 0; v < V; ++v) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x0 + 4 * v), a[v]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x1 + 4 * v), b[v]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(l.x2 + 4 * v), c[v]);
@@ -167,15 +173,18 @@ __attribute__((target("avx2"), always_inline)) inline void rounds_avx2(std::uint
   }
 }
 
+//! Philox4x32-10 on the first P pairs of `l` (a multiple of 4).
+template <std::size_t P>
 __attribute__((target("avx2"))) void philox_avx2(std::uint32_t k0, std::uint32_t k1, Lanes& l) {
-  __m256i a[V256], b[V256], c[V256], d[V256];
-  for (std::size_t v = 0; v < V256; ++v) {
+  constexpr std::size_t V = P / 4;
+  __m256i a[V], b[V], c[V], d[V];
+  for (std::size_t v = 0; v < V; ++v) {
     a[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x0 + 4 * v));
     b[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x1 + 4 * v));
     c[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x2 + 4 * v));
     d[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(l.x3 + 4 * v));
   }
-  rounds_avx2(k0, k1, a, b, c, d, l);
+  rounds_avx2<V>(k0, k1, a, b, c, d, l);
 }
 
 __attribute__((target("avx2"))) void philox_avx2_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t first,
@@ -188,42 +197,60 @@ __attribute__((target("avx2"))) void philox_avx2_counted(std::uint32_t k0, std::
     c[v] = _mm256_set1_epi32(static_cast<int>(year_purpose));
     d[v] = _mm256_setzero_si256();
   }
-  rounds_avx2(k0, k1, a, b, c, d, l);
+  rounds_avx2<V256>(k0, k1, a, b, c, d, l);
 }
 #endif
 
-//! A path's two entries: rounds on lanes given in memory, and on a counted batch's lanes.
+using RoundsFn = void (*)(std::uint32_t, std::uint32_t, Lanes&);
+using CountedFn = void (*)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, Lanes&);
+
+//! The sizes of keyed batch a path computes, in lanes: a batch of n keys takes the
+//! smallest that holds them, so that a few keys do not cost a whole DRAW_BATCH.
+constexpr std::size_t KEYED_SIZES = 3;
+constexpr std::size_t keyed_lanes(std::size_t size) { return (DRAW_BATCH >> (KEYED_SIZES - 1)) << size; }
+constexpr std::size_t keyed_size(std::size_t n) {
+  std::size_t size = 0;
+  while (keyed_lanes(size) < n) ++size;
+  return size;
+}
+
+//! A path's entries: rounds on lanes given in memory (by size: the first keyed_lanes(size)
+//! lanes), and on a counted batch's lanes.
 struct PhiloxImpl {
-  void (*rounds)(std::uint32_t, std::uint32_t, Lanes&);
-  void (*counted)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, Lanes&);
+  RoundsFn rounds[KEYED_SIZES];
+  CountedFn counted;
 };
 
-//! The implementation for a path, or none (null entries) where this CPU (or build) has none.
-PhiloxImpl philox_on(PhiloxPath path) {
-  switch (path) {
-    case PhiloxPath::portable: return {philox_portable, philox_portable_counted};
+constexpr PhiloxImpl PORTABLE{{philox_portable<PAIRS / 4>, philox_portable<PAIRS / 2>, philox_portable<PAIRS>},
+                              philox_portable_counted};
 #ifdef CRADLE_X86_PHILOX
-    case PhiloxPath::avx2:
-      return __builtin_cpu_supports("avx2") ? PhiloxImpl{philox_avx2, philox_avx2_counted} : PhiloxImpl{};
-    case PhiloxPath::avx512:
-      return __builtin_cpu_supports("avx512f") ? PhiloxImpl{philox_avx512, philox_avx512_counted} : PhiloxImpl{};
+constexpr PhiloxImpl AVX2{{philox_avx2<PAIRS / 4>, philox_avx2<PAIRS / 2>, philox_avx2<PAIRS>}, philox_avx2_counted};
+constexpr PhiloxImpl AVX512{{philox_avx512<PAIRS / 4>, philox_avx512<PAIRS / 2>, philox_avx512<PAIRS>},
+                            philox_avx512_counted};
 #endif
-    default: return {};
+
+//! The implementation for a path, or null where this CPU (or build) has none.
+const PhiloxImpl* philox_on(PhiloxPath path) {
+  switch (path) {
+    case PhiloxPath::portable: return &PORTABLE;
+#ifdef CRADLE_X86_PHILOX
+    case PhiloxPath::avx2: return __builtin_cpu_supports("avx2") ? &AVX2 : nullptr;
+    case PhiloxPath::avx512: return __builtin_cpu_supports("avx512f") ? &AVX512 : nullptr;
+#endif
+    default: return nullptr;
   }
 }
 
-PhiloxImpl fastest_philox() {
+const PhiloxImpl* fastest_philox() {
   __builtin_cpu_init();
   for (const PhiloxPath path : {PhiloxPath::avx512, PhiloxPath::avx2}) {
-    if (const PhiloxImpl impl = philox_on(path); impl.rounds) return impl;
+    if (const PhiloxImpl* impl = philox_on(path)) return impl;
   }
   return philox_on(PhiloxPath::portable);
 }
 
-// Relaxed atomics, as the two are set together only by use_philox_path (tests, before any run).
-std::atomic<void (*)(std::uint32_t, std::uint32_t, Lanes&)> chosen_rounds{fastest_philox().rounds};
-std::atomic<void (*)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, Lanes&)> chosen_counted{
-    fastest_philox().counted};
+// Relaxed, as it is set only by use_philox_path (tests, before any run).
+std::atomic<const PhiloxImpl*> chosen{fastest_philox()};
 
 //! The batch's results (lane i: c0[i], c1[i], c2[i], c3[i]) from `l`.
 void unpack(const Lanes& l, std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3) {
@@ -231,18 +258,6 @@ void unpack(const Lanes& l, std::uint32_t* c0, std::uint32_t* c1, std::uint32_t*
   std::memcpy(c1, l.x1, sizeof l.x1);
   std::memcpy(c2, l.x2, sizeof l.x2);
   std::memcpy(c3, l.x3, sizeof l.x3);
-}
-
-//! Philox4x32-10 on the batch's counters (lane i: c0[i], c1[i], c2[i], c3[i]), in place.
-void philox_lanes(std::uint32_t seed, std::uint32_t replication, std::uint32_t* c0, std::uint32_t* c1,
-                  std::uint32_t* c2, std::uint32_t* c3) {
-  Lanes l;
-  std::memcpy(l.x0, c0, sizeof l.x0);
-  std::memcpy(l.x1, c1, sizeof l.x1);
-  std::memcpy(l.x2, c2, sizeof l.x2);
-  std::memcpy(l.x3, c3, sizeof l.x3);
-  chosen_rounds.load(std::memory_order_relaxed)(seed, replication, l);
-  unpack(l, c0, c1, c2, c3);
 }
 
 [[gnu::always_inline]] inline void store_words(std::size_t n, const std::uint32_t* c0, const std::uint32_t* c1,
@@ -263,34 +278,40 @@ void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t
   alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
   const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
   Lanes l;
-  chosen_counted.load(std::memory_order_relaxed)(seed, replication, first, year_purpose, l);
+  chosen.load(std::memory_order_relaxed)->counted(seed, replication, first, year_purpose, l);
   unpack(l, c0, c1, c2, c3);
   store_words(n, c0, c1, c2, c3, word01, word23);
 }
 
-void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication,
-                                               const std::uint32_t* entity, const std::uint32_t* aux, std::size_t n,
-                                               std::uint16_t year, stream::Id purpose, std::uint32_t draw,
-                                               std::uint64_t* word01, std::uint64_t* word23) {
-  alignas(64) std::uint32_t c0[DRAW_BATCH] = {}, c1[DRAW_BATCH] = {}, c2[DRAW_BATCH], c3[DRAW_BATCH];
+void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
+                          const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
+                          std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23) {
+  const std::size_t size = keyed_size(n), lanes = keyed_lanes(size);
   const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
-  for (std::size_t i = 0; i < n; ++i) {
-    c0[i] = entity[i];
-    c1[i] = aux[i];
+  // The counters written straight into the lanes (lane i is 32-bit word i of each array),
+  // those past n zero.
+  Lanes l;
+  std::memcpy(l.x0, entity, n * sizeof *entity);
+  std::memcpy(l.x1, aux, n * sizeof *aux);
+  std::memset(reinterpret_cast<std::uint32_t*>(l.x0) + n, 0, (lanes - n) * sizeof *entity);
+  std::memset(reinterpret_cast<std::uint32_t*>(l.x1) + n, 0, (lanes - n) * sizeof *aux);
+  for (std::size_t j = 0; j < lanes / 2; ++j) {
+    l.x2[j] = (std::uint64_t{year_purpose} << 32) | year_purpose;
+    l.x3[j] = (std::uint64_t{draw} << 32) | draw;
   }
-  for (std::size_t i = 0; i < DRAW_BATCH; ++i) {
-    c2[i] = year_purpose;
-    c3[i] = draw;
-  }
-  philox_lanes(seed, replication, c0, c1, c2, c3);
+  chosen.load(std::memory_order_relaxed)->rounds[size](seed, replication, l);
+  alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
+  std::memcpy(c0, l.x0, n * sizeof *c0);
+  std::memcpy(c1, l.x1, n * sizeof *c1);
+  std::memcpy(c2, l.x2, n * sizeof *c2);
+  std::memcpy(c3, l.x3, n * sizeof *c3);
   store_words(n, c0, c1, c2, c3, word01, word23);
 }
 
 bool use_philox_path(PhiloxPath path) {
-  const PhiloxImpl impl = philox_on(path);
-  if (!impl.rounds) return false;
-  chosen_rounds.store(impl.rounds, std::memory_order_relaxed);
-  chosen_counted.store(impl.counted, std::memory_order_relaxed);
+  const PhiloxImpl* impl = philox_on(path);
+  if (impl == nullptr) return false;
+  chosen.store(impl, std::memory_order_relaxed);
   return true;
 }
 
