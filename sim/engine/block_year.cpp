@@ -424,6 +424,15 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
   const std::int16_t* const departure = pop_.household_departure.data();
   const RunSurvival::Rows survival = plan_.survival.rows();
   const int start = plan_.start_year, years = plan_.years;
+  if (!plan_.migration) {  // everyone present from the start to the end
+    for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
+                            [=](std::uint32_t p, std::uint64_t u) {
+                              const std::uint64_t* const left =
+                                  survival.at(static_cast<Sex>(sexes[p]), start - birth_years[p]);
+                              death[p] = dated_death(u, left, 0, years, years);
+                            });
+    return;
+  }
   for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
                           [=](std::uint32_t p, std::uint64_t u) {
                             const std::uint32_t h = households[p];
