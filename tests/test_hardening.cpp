@@ -151,13 +151,23 @@ TEST_CASE("memory sizes are read as --max-memory takes them and anything else is
   CHECK(format_bytes(2.5 * 1024 * 1024 * 1024) == "2.5 GiB");
 }
 
-TEST_CASE("the memory estimate grows linearly with persons and with replications", "[hardening]") {
+namespace {
+
+//! A run's shape without a scenario: 3,000 values a replication.
+RunShape shape_of(double persons, int scenarios, int replications, int concurrent) {
   RunShape shape;
-  shape.persons = 100'000;
-  shape.scenarios = 2;
-  shape.replications = 50;
-  shape.concurrent = 4;
+  shape.persons = persons;
+  shape.scenarios = scenarios;
+  shape.replications = replications;
+  shape.concurrent = concurrent;
   shape.values_per_replication = 3'000;
+  return shape;
+}
+
+}  // namespace
+
+TEST_CASE("the memory estimate grows linearly with persons and with replications", "[hardening]") {
+  const RunShape shape = shape_of(100'000, 2, 50, 4);
   const MemoryEstimate one = estimate_memory(shape);
   CHECK(one.populations > 0);
   CHECK(one.results > 0);
@@ -184,12 +194,7 @@ TEST_CASE("the memory estimate grows linearly with persons and with replications
 }
 
 TEST_CASE("a refusal names the most replications and threads that fit", "[hardening]") {
-  RunShape shape;
-  shape.persons = 1'000'000;
-  shape.scenarios = 1;
-  shape.replications = 100;
-  shape.concurrent = 16;
-  shape.values_per_replication = 3'000;
+  const RunShape shape = shape_of(1'000'000, 1, 100, 16);
   auto on = [&](int threads) {
     RunShape s = shape;
     s.concurrent = threads;
