@@ -241,11 +241,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
                                static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES + k_class;
       std::uint8_t now = k;
       if (birth_u[i] < thresholds[cell]) {
-        now = parity_after_birth(k, DEAD);
-        parities[w] = now;
-        books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
-        births.add(w, k_class, birth_u[i] < base_thresholds[cell], now, age);
-        if (births.n == DRAW_BATCH) born(births, newborns, books);
+        now = give_birth(w, k, birth_u[i] < base_thresholds[cell], age, births, newborns, books);
       }
       if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
@@ -255,6 +251,19 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   }
   if (births.n != 0) born(births, newborns, books);
   census.book(books.tally);
+}
+
+//! A birth to woman w (aged `age`), of parity k before it, and `base` if whatever the
+//! response: her parity raised, the birth tallied and queued in `births` (born() when the
+//! batch is full). Returns her parity after it.
+std::uint8_t BlockYear::give_birth(std::uint32_t w, std::uint8_t k, bool base, int age, BirthBatch& births,
+                                   std::vector<Newborn>& newborns, BlockBooks books) const {
+  const std::uint8_t now = parity_after_birth(k, DEAD);
+  state_.parity[w] = now;
+  books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
+  births.add(w, k < PARITY_CLASSES ? k : PARITY_CLASSES - 1, base, now, age);
+  if (births.n == DRAW_BATCH) born(births, newborns, books);
+  return now;
 }
 
 //! The births of `births`: each newborn's month (any month for a birth whatever the

@@ -157,6 +157,8 @@ class BlockYear {
   Census census() const;
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
+  std::uint8_t give_birth(std::uint32_t w, std::uint8_t k, bool base, int age, BirthBatch& births,
+                          std::vector<Newborn>& newborns, BlockBooks books) const;
   void born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBooks books) const;
   void buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
                 BlockBooks books) const;
