@@ -62,6 +62,23 @@ void philox_portable_counted(std::uint32_t k0, std::uint32_t k1, std::uint32_t f
   philox_portable<PAIRS>(k0, k1, l);
 }
 
+//! The first n lanes of a batch as 64-bit words: word01[i] lane i's words 0 and 1 (0 high),
+//! word23[i] its words 2 and 3. Lanes 2j and 2j + 1 are the low and high halves of pair j.
+void store_portable(const Lanes& l, std::size_t n, std::uint64_t* word01, std::uint64_t* word23) {
+  constexpr std::uint64_t LOW = 0xFFFFFFFFu, HIGH = LOW << 32;
+  for (std::size_t j = 0; j < n / 2; ++j) {
+    word01[2 * j] = (l.x0[j] << 32) | (l.x1[j] & LOW);
+    word01[2 * j + 1] = (l.x0[j] & HIGH) | (l.x1[j] >> 32);
+    word23[2 * j] = (l.x2[j] << 32) | (l.x3[j] & LOW);
+    word23[2 * j + 1] = (l.x2[j] & HIGH) | (l.x3[j] >> 32);
+  }
+  if (n % 2 != 0) {
+    const std::size_t j = n / 2;
+    word01[n - 1] = (l.x0[j] << 32) | (l.x1[j] & LOW);
+    word23[n - 1] = (l.x2[j] << 32) | (l.x3[j] & LOW);
+  }
+}
+
 #if defined(__x86_64__) && !defined(CRADLE_TSAN)
 #define CRADLE_X86_PHILOX 1
 // The same rounds with AVX-512 and AVX2 intrinsics (compilers turn the portable loop's
@@ -199,6 +216,37 @@ __attribute__((target("avx2"))) void philox_avx2_counted(std::uint32_t k0, std::
   }
   rounds_avx2<V256>(k0, k1, a, b, c, d, l);
 }
+
+//! Eight lanes' 64-bit words from four pairs of `high` and of `low`: the halves interleaved
+//! within each 128-bit half, then the halves put in order.
+__attribute__((target("avx2"), always_inline)) inline void interleave_avx2(const std::uint64_t* high,
+                                                                           const std::uint64_t* low,
+                                                                           std::uint64_t* out) {
+  const __m256i h = _mm256_load_si256(reinterpret_cast<const __m256i*>(high));
+  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(low));
+  const __m256i first = _mm256_unpacklo_epi32(w, h), second = _mm256_unpackhi_epi32(w, h);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permute2x128_si256(first, second, 0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4), _mm256_permute2x128_si256(first, second, 0x31));
+}
+
+//! store_portable with AVX2 (AVX-512 CPUs have it too), eight lanes at a time.
+__attribute__((target("avx2"))) void store_avx2(const Lanes& l, std::size_t n, std::uint64_t* word01,
+                                                std::uint64_t* word23) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    interleave_avx2(l.x0 + i / 2, l.x1 + i / 2, word01 + i);
+    interleave_avx2(l.x2 + i / 2, l.x3 + i / 2, word23 + i);
+  }
+  if (i < n) {  // the last few lanes
+    std::uint64_t rest01[8], rest23[8];
+    interleave_avx2(l.x0 + i / 2, l.x1 + i / 2, rest01);
+    interleave_avx2(l.x2 + i / 2, l.x3 + i / 2, rest23);
+    for (std::size_t k = 0; i + k < n; ++k) {
+      word01[i + k] = rest01[k];
+      word23[i + k] = rest23[k];
+    }
+  }
+}
 #endif
 
 using RoundsFn = void (*)(std::uint32_t, std::uint32_t, Lanes&);
@@ -219,14 +267,17 @@ constexpr std::size_t keyed_size(std::size_t n) {
 struct PhiloxImpl {
   RoundsFn rounds[KEYED_SIZES];
   CountedFn counted;
+  void (*store)(const Lanes&, std::size_t, std::uint64_t*, std::uint64_t*);  //!< the lanes as words
 };
 
 constexpr PhiloxImpl PORTABLE{{philox_portable<PAIRS / 4>, philox_portable<PAIRS / 2>, philox_portable<PAIRS>},
-                              philox_portable_counted};
+                              philox_portable_counted,
+                              store_portable};
 #ifdef CRADLE_X86_PHILOX
-constexpr PhiloxImpl AVX2{{philox_avx2<PAIRS / 4>, philox_avx2<PAIRS / 2>, philox_avx2<PAIRS>}, philox_avx2_counted};
-constexpr PhiloxImpl AVX512{{philox_avx512<PAIRS / 4>, philox_avx512<PAIRS / 2>, philox_avx512<PAIRS>},
-                            philox_avx512_counted};
+constexpr PhiloxImpl AVX2{
+    {philox_avx2<PAIRS / 4>, philox_avx2<PAIRS / 2>, philox_avx2<PAIRS>}, philox_avx2_counted, store_avx2};
+constexpr PhiloxImpl AVX512{
+    {philox_avx512<PAIRS / 4>, philox_avx512<PAIRS / 2>, philox_avx512<PAIRS>}, philox_avx512_counted, store_avx2};
 #endif
 
 //! The implementation for a path, or null where this CPU (or build) has none.
@@ -252,35 +303,16 @@ const PhiloxImpl* fastest_philox() {
 // Relaxed, as it is set only by use_philox_path (tests, before any run).
 std::atomic<const PhiloxImpl*> chosen{fastest_philox()};
 
-//! The batch's results (lane i: c0[i], c1[i], c2[i], c3[i]) from `l`.
-void unpack(const Lanes& l, std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3) {
-  std::memcpy(c0, l.x0, sizeof l.x0);
-  std::memcpy(c1, l.x1, sizeof l.x1);
-  std::memcpy(c2, l.x2, sizeof l.x2);
-  std::memcpy(c3, l.x3, sizeof l.x3);
-}
-
-[[gnu::always_inline]] inline void store_words(std::size_t n, const std::uint32_t* c0, const std::uint32_t* c1,
-                                               const std::uint32_t* c2, const std::uint32_t* c3,
-                                               std::uint64_t* word01, std::uint64_t* word23) {
-  for (std::size_t i = 0; i < n; ++i) {
-    word01[i] = (static_cast<std::uint64_t>(c0[i]) << 32) | c1[i];
-    word23[i] = (static_cast<std::uint64_t>(c2[i]) << 32) | c3[i];
-  }
-}
-
 }  // namespace
 
 // tests/test_rng.cpp checks the batches against Random123's scalar Philox.
-void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first,
-                                         std::size_t n, std::uint16_t year, stream::Id purpose,
-                                         std::uint64_t* word01, std::uint64_t* word23) {
-  alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
+void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first, std::size_t n,
+                    std::uint16_t year, stream::Id purpose, std::uint64_t* word01, std::uint64_t* word23) {
   const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
   Lanes l;
-  chosen.load(std::memory_order_relaxed)->counted(seed, replication, first, year_purpose, l);
-  unpack(l, c0, c1, c2, c3);
-  store_words(n, c0, c1, c2, c3, word01, word23);
+  const PhiloxImpl& impl = *chosen.load(std::memory_order_relaxed);
+  impl.counted(seed, replication, first, year_purpose, l);
+  impl.store(l, n, word01, word23);
 }
 
 void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
@@ -299,13 +331,9 @@ void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const s
     l.x2[j] = (std::uint64_t{year_purpose} << 32) | year_purpose;
     l.x3[j] = (std::uint64_t{draw} << 32) | draw;
   }
-  chosen.load(std::memory_order_relaxed)->rounds[size](seed, replication, l);
-  alignas(64) std::uint32_t c0[DRAW_BATCH], c1[DRAW_BATCH], c2[DRAW_BATCH], c3[DRAW_BATCH];
-  std::memcpy(c0, l.x0, n * sizeof *c0);
-  std::memcpy(c1, l.x1, n * sizeof *c1);
-  std::memcpy(c2, l.x2, n * sizeof *c2);
-  std::memcpy(c3, l.x3, n * sizeof *c3);
-  store_words(n, c0, c1, c2, c3, word01, word23);
+  const PhiloxImpl& impl = *chosen.load(std::memory_order_relaxed);
+  impl.rounds[size](seed, replication, l);
+  impl.store(l, n, word01, word23);
 }
 
 bool use_philox_path(PhiloxPath path) {
