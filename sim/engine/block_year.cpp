@@ -305,7 +305,7 @@ void BlockYear::buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t thresho
   const auto day_of_year =
       static_cast<int>(static_cast<Wide>(u) * static_cast<unsigned>(days_in_year(year_)) / threshold);
   const Event e = household_event(Basis::home_purchase, date_of_day(year_, day_of_year), children, age, w);
-  book_events(plan_.event_measures[static_cast<std::size_t>(y_)].home, e, w, books);
+  book_event_batch(plan_.event_measures[static_cast<std::size_t>(y_)].home, &w, &e, 1, books);
 }
 
 namespace {
@@ -706,6 +706,8 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   const int ages = plan_.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
   const MonthIndex year_start = month_index(year_, 1);
   const auto* const masks = plan_.kindergarten_masks.data() + static_cast<std::size_t>(y_ * ages);
+  // Kindergarten ages: some month of the year at 3 or more (completed months at its start + 11).
+  auto too_young = [&](const ChildWork& w) { return year_start - w.year.birth_month - 1 + 11 < UNDER3_MONTHS; };
   auto months_of = [&](const ChildWork& w) -> const auto& {
     return masks[static_cast<std::size_t>(year_start - w.year.birth_month - 1 - ChildMeasureReach::YOUNGEST)];
   };
@@ -714,7 +716,7 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   std::size_t m = 0;
   for (std::size_t i = 0; i < n; ++i) {
     ChildWork& w = work[i];
-    if (year_start - w.year.birth_month - 1 + 11 < UNDER3_MONTHS || w.state->kindergarten >= 0) continue;
+    if (too_young(w) || w.state->kindergarten >= 0) continue;
     const auto& kg = months_of(w);
     if ((kg[0] | kg[1] | kg[2]) == 0) continue;
     due[m] = &w;
@@ -724,7 +726,7 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   if (m != 0) enrol_kindergarten(due, entity, aux, m);
   for (std::size_t i = 0; i < n; ++i) {
     ChildWork& w = work[i];
-    if (w.state->kindergarten <= 0 || year_start - w.year.birth_month - 1 + 11 < UNDER3_MONTHS) continue;
+    if (w.state->kindergarten <= 0 || too_young(w)) continue;
     const auto& kg = months_of(w);
     ChildYear& cy = w.year;
     const std::uint16_t alive = cy.alive_mask;
@@ -909,22 +911,8 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
   book_event_batch(in_year.assisted, women, assisted, a, books);
 }
 
-//! One event's measures, each claimed by its household's draw.
-void BlockYear::book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
-                            BlockBooks books) const {
-  for (const MeasurePlan& mp : measures) {
-    const Cost c = event_cost(*mp.measure, e);
-    if (c.units == 0) continue;
-    if (!takes_up(plan_, mp, rep_, StreamKey{woman, 0, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP},
-                  static_cast<std::size_t>(y_))) {
-      continue;
-    }
-    book(mp, c, woman, books);
-  }
-}
-
-//! The measures of n events of distinct women (as book_events each), measure by measure:
-//! the take-up draws of the events a measure reaches are made at once.
+//! The measures of n events of distinct women, measure by measure, each claimed by its
+//! household's draw: the take-up draws of the events a measure reaches are made at once.
 void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women,
                                  const Event* events, std::size_t n, BlockBooks books) const {
   const auto y = static_cast<std::size_t>(y_);

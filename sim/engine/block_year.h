@@ -190,8 +190,6 @@ class BlockYear {
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
-  void book_events(const std::vector<MeasurePlan>& measures, const Event& e, std::uint32_t woman,
-                   BlockBooks books) const;
   void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
                         std::size_t n, BlockBooks books) const;
   void book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
