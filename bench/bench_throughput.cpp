@@ -82,6 +82,9 @@ int replications_at(const Case& c, int threads, bool quick) {
   return quick ? c.quick_replications : std::max(c.replications, 2 * threads);
 }
 
+//! Replications per population of the grouped run (`cradle run --replications-per-population`).
+constexpr int GROUPED = 8;
+
 //! What one case at one thread count measured; passed from the child process as bytes.
 struct Measured {
   std::uint64_t households = 0, residents = 0, women = 0, children = 0;
@@ -92,6 +95,7 @@ struct Measured {
   double others_generation_thread_s = 0;  //!< in run_s: the threads' time generating replications 1 … R-1's
   double reduction_thread_s = 0;          //!< in run_s: the threads' time in the reduction (reduce_year)
   double writing_s = 0;                   //!< write_results of the run's results
+  double grouped_run_s = 0;               //!< run_s's run again, GROUPED replications on each population
   double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
   std::int64_t reference_checksum = 0;
   double reference_together_s = 0;  //!< the reference loop's mean time a thread, all threads at once (threads > 1)
@@ -173,7 +177,7 @@ RunResults results_of(const Scenario& scenario, const BasePopulation& pop, const
   results.seed = scenario.seed;
   results.replications = run.replications;
   results.threads = threads;
-  results.population_design = population_design(scenario);
+  results.population_design = population_design(scenario, scenario.replications_per_population);
   results.households = static_cast<std::int64_t>(pop.households()) * pop.weight;
   results.persons = pop.persons * pop.weight;
   results.sample_weight = pop.weight;
@@ -290,6 +294,14 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   write_results(file, results);
   m.writing_s = seconds_since(t0);
   std::filesystem::remove(file);
+
+  // As `cradle run --replications-per-population GROUPED`.
+  RunOptions grouped = run_options;
+  grouped.replications_per_population = GROUPED;
+  t0 = Clock::now();
+  if (simulate(scenario, source, grouped).births.empty())
+    throw std::runtime_error("the grouped run recorded no births");
+  m.grouped_run_s = seconds_since(t0);
   return m;
 }
 
@@ -561,6 +573,9 @@ void print_memory(const std::vector<Row>& rows) {
   std::printf("\n");
 }
 
+//! The grouped run's total as the phase table counts a run's: population 0, the run, the writing.
+double grouped_total(const Measured& m) { return m.generation_s + m.grouped_run_s + m.writing_s; }
+
 void print_phases(const std::vector<Row>& rows) {
   std::printf(
       "## Where a run's time goes\n\n"
@@ -574,11 +589,16 @@ void print_phases(const std::vector<Row>& rows) {
       "replication's population. Reduction: the exact integer sum of each replication-year's blocks "
       "into the results (`reduce_year`), timed around each call and divided by the threads like the "
       "generation of replications 1 … R-1. Writing: `write_results`, which computes the summary statistics over "
-      "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder).\n\n");
+      "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder). The last "
+      "column is the total of the same run with `--replications-per-population %d` (each %d replications on one "
+      "population, generated and calibrated once; the writing counted as above): with fewer replications than "
+      "that, the one population replication 0's.\n\n",
+      GROUPED, GROUPED);
   std::printf(
       "| population | threads | replications | total, s | one population, s | generation | simulation | reduction "
-      "| writing |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| writing | total, %d per population, s |\n",
+      GROUPED);
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const Measured& m = r.m;
     const double others = m.others_generation_thread_s / m.threads;
@@ -586,9 +606,11 @@ void print_phases(const std::vector<Row>& rows) {
     const double generation = m.generation_s + others, simulation = m.run_s - others - reduction;
     const double total = generation + simulation + reduction + m.writing_s;
     std::printf(
-        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | %.3f s, %.1f %% | %.2f s, %.0f %% |\n",
+        "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | %.3f s, %.1f %% | %.2f s, %.0f %% | %.2f "
+        "|\n",
         r.c->label, m.threads, m.replications, total, m.generation_s, generation, 100 * generation / total, simulation,
-        100 * simulation / total, reduction, 100 * reduction / total, m.writing_s, 100 * m.writing_s / total);
+        100 * simulation / total, reduction, 100 * reduction / total, m.writing_s, 100 * m.writing_s / total,
+        grouped_total(m));
   }
   std::printf("\n");
 }
@@ -604,6 +626,9 @@ struct Projection {
   double measured = 0;             //!< the efficiency measured at `more`'s threads
   double efficiency = 0;  //!< the one assumed: the measured one, at most 100 % (more is noise)
   double loop_s = 0, run_s = 0;
+  //! As `cradle run --replications-per-population PROJECTED_GROUP`: the loop, plus each
+  //! population's own cost (generation, calibration: a run's time beyond the loop's) once a group.
+  double grouped_s = 0;
 
   //! How the efficiency assumed was obtained, for the report's sentences.
   std::string efficiency_text() const {
@@ -614,7 +639,7 @@ struct Projection {
   }
 };
 
-constexpr double PROJECTED_REPLICATIONS = 1000, PROJECTED_CORES = 16;
+constexpr double PROJECTED_REPLICATIONS = 1000, PROJECTED_CORES = 16, PROJECTED_GROUP = 10;
 
 Projection project(const std::vector<Row>& rows) {
   Projection p;
@@ -634,6 +659,7 @@ Projection project(const std::vector<Row>& rows) {
   const double scale = PROJECTED_REPLICATIONS / per.replications / (p.on_cores ? 1 : PROJECTED_CORES * p.efficiency);
   p.loop_s = per.loop_s * scale;
   p.run_s = (per.generation_s + per.run_s) * scale;
+  p.grouped_s = (per.loop_s + (per.generation_s + per.run_s - per.loop_s) / PROJECTED_GROUP) * scale;
   return p;
 }
 
@@ -660,8 +686,13 @@ void print_projection(const Projection& p) {
   }
   const char* how = p.on_cores ? "scaled from the measured run" : "projected";
   std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), %s;\n", p.loop_s, p.loop_s / 60, how);
-  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), %s.\n\n", p.run_s,
+  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), %s;\n", p.run_s,
               p.run_s / 60, how);
+  std::printf(
+      "- as `cradle run --replications-per-population %.0f`: %.0f s (%.1f min), projected from the same times: the "
+      "loop's, and a run's time beyond the loop's (each population's generation and calibration) once per %.0f "
+      "replications.\n\n",
+      PROJECTED_GROUP, p.grouped_s, p.grouped_s / 60, PROJECTED_GROUP);
 }
 
 //! The share of a run's time spent generating populations (the phase table's).
@@ -690,6 +721,11 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       (household_years(first_most.m) / first_most.m.loop_s) / (household_years(first.m) / first.m.loop_s),
       threads_text(first.m.threads).c_str());
   std::printf(
+      "- %s, %s, %d replications as `cradle run` makes them, each on its own population: %.2f s; with "
+      "`--replications-per-population %d`: %.2f s.\n",
+      first.c->label, threads_text(first.m.threads).c_str(), first.m.replications,
+      first.m.generation_s + first.m.run_s + first.m.writing_s, GROUPED, grouped_total(first.m));
+  std::printf(
       "- %s (%s households, %s residents), %s: replication 0's population takes %.2f s to "
       "generate and holds %.0f bytes per resident; the yearly loop peaks at %.0f bytes per resident with "
       "%s; generating each replication's own population takes %.0f %% of a run as `cradle run` makes "
@@ -708,13 +744,15 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
   if (p.on_cores) {
     std::printf(
         "- Jiangxi full, %d years × 1000 replications on %d threads, scaled from %d replications measured: %.1f "
-        "min for the yearly loop, %.1f min as `cradle run` makes it; %s.\n",
-        p.one->years, p.more->threads, p.more->replications, p.loop_s / 60, p.run_s / 60, p.efficiency_text().c_str());
+        "min for the yearly loop, %.1f min as `cradle run` makes it, %.1f min with `--replications-per-population "
+        "%.0f` (projected from the same times); %s.\n",
+        p.one->years, p.more->threads, p.more->replications, p.loop_s / 60, p.run_s / 60, p.grouped_s / 60,
+        PROJECTED_GROUP, p.efficiency_text().c_str());
   } else if (p.one) {
     std::printf(
         "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %s: %.1f min "
-        "for the yearly loop, %.1f min as `cradle run` makes it.\n",
-        p.one->years, p.efficiency_text().c_str(), p.loop_s / 60, p.run_s / 60);
+        "for the yearly loop, %.1f min as `cradle run` makes it, %.1f min with `--replications-per-population %.0f`.\n",
+        p.one->years, p.efficiency_text().c_str(), p.loop_s / 60, p.run_s / 60, p.grouped_s / 60, PROJECTED_GROUP);
   }
   std::printf("\n");
 }

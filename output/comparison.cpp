@@ -63,6 +63,10 @@ void require_same_frame(const ScenarioResults& a, const ScenarioResults& b) {
   if (a.replications != b.replications) {
     throw std::invalid_argument("scenarios '" + a.id + "' and '" + b.id + "' have different replication counts");
   }
+  if (a.replications_per_population != b.replications_per_population) {
+    throw std::invalid_argument("scenarios '" + a.id + "' and '" + b.id +
+                                "' grouped their replications on base populations differently");
+  }
 }
 
 //! Moves one scenario onto the union axes.
@@ -195,6 +199,7 @@ ComparisonResults compare_scenarios(const ScenarioResults& baseline, const Scena
   c.reform = reform.id;
   c.years = baseline.years;
   c.replications = baseline.replications;
+  c.replications_per_population = baseline.replications_per_population;
   c.measures = union_of<MeasureLabel>({&baseline.measures, &reform.measures}, measure_id);
   c.payer_labels = union_of<PayerLabel>({&baseline.payer_labels, &reform.payer_labels}, payer_id);
   for (const PayerLabel& p : c.payer_labels) c.payers.push_back(p.id);
@@ -276,29 +281,22 @@ std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s) {
   return out;
 }
 
-std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R) {
+std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R, std::size_t per_population) {
   const std::size_t cells = R == 0 ? 0 : values.size() / R;
   std::vector<double> out, sample(R);
   for (std::size_t cell = 0; cell < cells; ++cell) {
     for (std::size_t r = 0; r < R; ++r) sample[r] = values[r * cells + cell];
-    const Summary summary = summarise(sample, {0.05, 0.95});
+    const Summary summary = summarise(sample, {0.05, 0.95}, per_population);
     out.insert(out.end(), {summary.mean, R > 1 ? summary.se : std::numeric_limits<double>::quiet_NaN(),
                            summary.quantiles[0], summary.quantiles[1]});
   }
   return out;
 }
 
-double relative_standard_error(const std::vector<std::int64_t>& sample) {
-  const std::size_t n = sample.size();
+double relative_standard_error(const std::vector<std::int64_t>& sample, std::size_t per_population) {
   if (std::all_of(sample.begin(), sample.end(), [](std::int64_t v) { return v == 0; })) return 0.0;
-  if (n < 2) return std::numeric_limits<double>::infinity();
-  double mean = 0;
-  for (std::int64_t v : sample) mean += static_cast<double>(v);
-  mean /= static_cast<double>(n);
-  double ss = 0;
-  for (std::int64_t v : sample) ss += (static_cast<double>(v) - mean) * (static_cast<double>(v) - mean);
-  const double se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
-  return mean == 0 ? std::numeric_limits<double>::infinity() : se / std::fabs(mean);
+  const Summary s = summarise(std::vector<double>(sample.begin(), sample.end()), {}, per_population);
+  return s.mean == 0 || std::isnan(s.se) ? std::numeric_limits<double>::infinity() : s.se / std::fabs(s.mean);
 }
 
 }  // namespace cradle

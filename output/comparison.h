@@ -53,7 +53,10 @@ std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_yea
 
 //! Mean, standard error, p05 and p95 (comparison_statistics()) of each cell of a
 //! [replication][cell] sample, cell-major: what a comparison group's *_stats datasets hold.
-std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t replications);
+//! The standard error is cluster-robust over groups of `per_population` consecutive
+//! replications (those that shared a base population; summarise, output/summary.h).
+std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t replications,
+                                     std::size_t per_population);
 
 //! [replication][year][payer]: outlay laid out [replication][year][measure][payer] (RY
 //! replication-years, M measures, P payers) summed over its measures, fen: budget outlay by payer.
@@ -63,9 +66,10 @@ std::vector<std::int64_t> sum_over_measures(const std::vector<std::int64_t>& out
 //! [replication][year]: a scenario's budget outlay summed over measures and payers, fen.
 std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s);
 
-//! The relative standard error (s.e. of the mean / |mean|) of a sample of fen; 0 for a
-//! sample that is all zero (nothing to estimate), infinity for fewer than 2 values or a
-//! zero mean of a varying sample.
-double relative_standard_error(const std::vector<std::int64_t>& sample);
+//! The relative standard error (s.e. of the mean / |mean|) of a [replication] sample of fen,
+//! the s.e. cluster-robust over groups of `per_population` replications (summarise); 0 for a
+//! sample that is all zero (nothing to estimate), infinity for fewer than 2 values (groups)
+//! or a zero mean of a varying sample.
+double relative_standard_error(const std::vector<std::int64_t>& sample, std::size_t per_population);
 
 }  // namespace cradle

@@ -327,8 +327,9 @@ std::string scenario_section(const ScenarioResults& s, std::size_t index, const 
   const std::string prefix = cat("s", std::to_string(index));
   std::string out = cat("<section class=\"scenario\" id=\"scenario-", std::to_string(index), "\" data-scenario=\"",
                         esc(s.id), "\">\n", element("h2", cat(say(l, "Scenario ", "情景 "), s.id, ": ", title_in(s.title, l))));
-  out += element("p", cat(std::to_string(s.replications), say(l, " replications, ", " 次模拟，"), std::to_string(s.years.front()),
-                          "–", std::to_string(s.years.back()), say(l, "; money in ", "；金额单位："), unit_name(st.unit, l),
+  out += element("p", cat(replications_said(s.replications, s.replications_per_population, l), say(l, ", ", "，"),
+                          std::to_string(s.years.front()), "–", std::to_string(s.years.back()),
+                          say(l, "; money in ", "；金额单位："), unit_name(st.unit, l),
                           s.variant.empty() ? "" : cat(say(l, "; variant: ", "；变体："), s.variant)));
   if (s.n_years() == 0 || s.replications == 0) return cat(out, "</section>\n");
   out += totals_table(s, st) + fan_chart(s, st, prefix) + payer_chart(s, st, prefix) + share_chart(s, st, prefix) +
@@ -342,10 +343,11 @@ std::string scenario_section(const ScenarioResults& s, std::size_t index, const 
 namespace {
 
 //! Per year (mean, se, p05, p95) of a [replication][year] difference in fen, in the unit.
-std::vector<double> year_stats(const std::vector<std::int64_t>& by_year, std::size_t R, double unit) {
+std::vector<double> year_stats(const std::vector<std::int64_t>& by_year, const ComparisonResults& c, double unit) {
   std::vector<double> values;
   for (std::int64_t v : by_year) values.push_back(static_cast<double>(v) / unit);
-  return comparison_stats(values, R);
+  return comparison_stats(values, static_cast<std::size_t>(c.replications),
+                          static_cast<std::size_t>(c.replications_per_population));
 }
 
 std::vector<double> stat_column(const std::vector<double>& stats, std::size_t k) {
@@ -384,15 +386,14 @@ std::string comparison_totals(const ComparisonResults& c, const ReportStyle& st)
 
 std::string comparison_chart(const ComparisonResults& c, const ReportStyle& st, const std::string& prefix) {
   const Language l = st.lang;
-  const std::size_t R = static_cast<std::size_t>(c.replications);
   const double unit = fen_per_unit(st.unit);
-  const std::vector<double> total = year_stats(total_difference_fen(c, 0), R, unit);
+  const std::vector<double> total = year_stats(total_difference_fen(c, 0), c, unit);
   const std::vector<double> mean = stat_column(total, 0), low = stat_column(total, 2), high = stat_column(total, 3);
   std::vector<std::vector<double>> shown = {low, high};
   std::vector<double> mechanical, behavioural;
   if (c.has_split()) {
-    mechanical = stat_column(year_stats(total_difference_fen(c, 1), R, unit), 0);
-    behavioural = stat_column(year_stats(total_difference_fen(c, 2), R, unit), 0);
+    mechanical = stat_column(year_stats(total_difference_fen(c, 1), c, unit), 0);
+    behavioural = stat_column(year_stats(total_difference_fen(c, 2), c, unit), 0);
     shown.insert(shown.end(), {mechanical, behavioural});
   }
   const std::string title = say(l, "Change in total outlay by year (reform − baseline): mean and 90 % interval over paired replications",

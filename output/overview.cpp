@@ -216,9 +216,10 @@ std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUn
 void print_overview(std::ostream& out, const RunResults& results, const ReportStyle& style, bool more) {
   const Language l = style.lang;
   for (const ScenarioResults& s : results.scenarios) {
-    out << "\n" << say(l, "Scenario ", "情景 ") << s.id << ": " << title_in(s.title, l) << "\n"
-        << s.replications << say(l, " replications, ", " 次模拟，") << s.years.front() << "-" << s.years.back()
-        << say(l, "; money in ", "；金额单位：") << unit_name(style.unit, l)
+    out << "\n"
+        << say(l, "Scenario ", "情景 ") << s.id << ": " << title_in(s.title, l) << "\n"
+        << replications_said(s.replications, s.replications_per_population, l) << say(l, ", ", "，") << s.years.front()
+        << "-" << s.years.back() << say(l, "; money in ", "；金额单位：") << unit_name(style.unit, l)
         << say(l, "; mean and 5 %-95 % band over replications", "；各次模拟的平均值及5%-95%区间") << "\n";
     if (!s.variant.empty()) out << say(l, "Variant: ", "变体：") << s.variant << "\n";
     out << "\n";

@@ -68,6 +68,9 @@ struct ScenarioResults {
   std::string variant;        // what a lever sweep changed from the scenario file ("" for the file as it is)
   std::vector<int> years;
   int replications = 0;
+  //! Each consecutive group of this many replications ran on one base population (1: each its
+  //! own): the clusters of the standard errors (root attribute replications_per_population).
+  int replications_per_population = 1;
   std::vector<MeasureLabel> measures;         // budget measures only
   std::vector<std::string> payers;            // payer ids (jurisdiction ids), top level first
   std::vector<PayerLabel> payer_labels;       // same order and size as payers
@@ -188,6 +191,7 @@ struct ComparisonResults {
   std::string baseline, reform;  // scenario ids
   std::vector<int> years;
   int replications = 0;
+  int replications_per_population = 1;  //!< as both scenarios' (ScenarioResults)
   std::vector<MeasureLabel> measures;  // union: the baseline's, then the reform's others
   std::vector<std::string> payers;
   std::vector<PayerLabel> payer_labels;

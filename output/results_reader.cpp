@@ -190,6 +190,19 @@ void read_root(const h5::Handle& file, const std::filesystem::path& path, RunRes
   r.population_design = h5::read_string_attribute(root, "population_design");
 }
 
+//! The root attribute replications_per_population (1.7; 1 before), into every scenario and
+//! comparison, whose standard errors it clusters.
+void read_population_groups(const h5::Handle& file, const std::filesystem::path& path, RunResults& r) {
+  const h5::Handle root = h5::open_group(file, "/");
+  const int per_population =
+      h5::attribute_exists(root, "replications_per_population")
+          ? static_cast<int>(h5::read_integer_attribute(root, "replications_per_population").at(0))
+          : 1;
+  if (per_population < 1) throw ResultsFileError(path.string() + ": replications_per_population is below 1");
+  for (ScenarioResults& s : r.scenarios) s.replications_per_population = per_population;
+  for (ComparisonResults& c : r.comparisons) c.replications_per_population = per_population;
+}
+
 void read_base(const h5::Handle& file, RunResults& r) {
   if (!h5::exists(file, "base_population")) return;
   const h5::Handle g = h5::open_group(file, "base_population");
@@ -214,6 +227,7 @@ RunResults read_results(const std::filesystem::path& path) {
       const h5::Handle comparisons = h5::open_group(file, "comparisons");
       for (const std::string& name : h5::members(comparisons)) r.comparisons.push_back(read_comparison(comparisons, name));
     }
+    read_population_groups(file, path, r);
     return r;
   } catch (const ResultsFileError&) {
     throw;

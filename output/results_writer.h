@@ -11,7 +11,7 @@ namespace cradle {
 
 //! Major and minor version of the file layout written; readers refuse an unknown major.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 6;
+inline constexpr int RESULTS_FORMAT_MINOR = 7;
 
 //! Writes results to `target` atomically: a temporary file beside it, renamed over
 //! target only when complete; on any error the temporary is removed, target is

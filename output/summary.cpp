@@ -28,10 +28,29 @@ double sorted_quantile(const std::vector<double>& sorted, double q) {
   return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
+// The cluster-robust (CR1) standard error of the mean of `sample`, whose consecutive runs of
+// `per_cluster` values (the last run possibly shorter) are the clusters: with G clusters,
+// se^2 = G / (G - 1) * sum over clusters of (sum of its deviations from the mean)^2 / n^2.
+// Deviations within a cluster add before they are squared, so values that move together
+// (replications on one population) count for what they are. NaN with fewer than 2 clusters.
+double clustered_se(const std::vector<double>& sample, double mean, std::size_t per_cluster) {
+  const std::size_t n = sample.size(), clusters = (n + per_cluster - 1) / per_cluster;
+  if (clusters < 2) return std::numeric_limits<double>::quiet_NaN();
+  double squares = 0.0;
+  for (std::size_t begin = 0; begin < n; begin += per_cluster) {
+    double deviation = 0.0;
+    for (std::size_t i = begin; i < std::min(n, begin + per_cluster); ++i) deviation += sample[i] - mean;
+    squares += deviation * deviation;
+  }
+  const double g = static_cast<double>(clusters), nn = static_cast<double>(n);
+  return std::sqrt(g / (g - 1.0) * squares) / nn;
+}
+
 }  // namespace
 
-Summary summarise(const std::vector<double>& sample, const std::vector<double>& levels) {
+Summary summarise(const std::vector<double>& sample, const std::vector<double>& levels, std::size_t per_cluster) {
   if (sample.empty()) throw std::invalid_argument("summary of an empty sample");
+  if (per_cluster < 1) throw std::invalid_argument("a cluster of no replications");
   for (double q : levels) check_level(q);
   Summary summary;
   summary.n = sample.size();
@@ -42,7 +61,8 @@ Summary summarise(const std::vector<double>& sample, const std::vector<double>& 
     double squares = 0.0;
     for (double v : sample) squares += (v - summary.mean) * (v - summary.mean);
     summary.sd = std::sqrt(squares / static_cast<double>(summary.n - 1));
-    summary.se = summary.sd / std::sqrt(static_cast<double>(summary.n));
+    summary.se = per_cluster == 1 ? summary.sd / std::sqrt(static_cast<double>(summary.n))
+                                  : clustered_se(sample, summary.mean, per_cluster);
   }
   // One sort serves every level; the order statistics are those quantile() selects.
   std::vector<double> sorted = sample;

@@ -13,13 +13,20 @@ struct Summary {
   std::size_t n = 0;              //!< sample size (replications)
   double mean = 0;                //!< arithmetic mean, summed in sample order
   double sd = 0;                  //!< standard deviation (divisor n - 1); NaN when n < 2
-  double se = 0;                  //!< standard error of the mean, sd / sqrt(n); NaN when n < 2
+  //! standard error of the mean: sd / sqrt(n) for independent replications; cluster-robust
+  //! (CR1) over clusters of replications that share a base population; NaN when n < 2 or
+  //! with fewer than two clusters
+  double se = 0;
   std::vector<double> quantiles;  //!< one per requested level, in the order requested (type 7)
 };
 
 //! Summarises `sample`: its mean, SD, SE and the quantile at each level of `levels` (type 7, as
-//! quantile()). Throws std::invalid_argument for an empty sample or a level outside [0, 1].
-Summary summarise(const std::vector<double>& sample, const std::vector<double>& levels);
+//! quantile()). The sample is in replication order, and each consecutive `per_cluster`
+//! replications (the last group possibly fewer) shared a base population: the SE is then
+//! cluster-robust over those groups, sd / sqrt(n) exactly when per_cluster is 1. The mean, SD
+//! and quantiles are those of the replications whatever the clusters. Throws
+//! std::invalid_argument for an empty sample, per_cluster 0 or a level outside [0, 1].
+Summary summarise(const std::vector<double>& sample, const std::vector<double>& levels, std::size_t per_cluster = 1);
 
 //! Quantile of a sample (type-7 linear interpolation, as numpy's default); q in [0, 1].
 //! Throws std::invalid_argument for an empty sample or q outside [0, 1].

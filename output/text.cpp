@@ -111,6 +111,14 @@ std::string pad_to(std::string_view text, std::size_t width, bool align_right) {
   return align_right ? fill + std::string(text) : std::string(text) + fill;
 }
 
+std::string replications_said(int replications, int per_population, Language lang) {
+  std::string text = std::to_string(replications) + say(lang, " replications", " 次模拟");
+  if (per_population <= 1) return text;
+  const std::string populations = std::to_string((replications + per_population - 1) / per_population);
+  return text + (lang == Language::zh ? "（共用 " + populations + " 个基础人口）"
+                                      : " on " + populations + " base populations");
+}
+
 std::string title_in(std::string_view title, Language lang) {
   bool chinese = false;
   for (std::size_t i = 0; i + 1 < title.size(); ++i) {

@@ -51,4 +51,8 @@ inline std::string say(Language lang, const char* english, const char* chinese) 
   return lang == Language::zh ? chinese : english;
 }
 
+//! "40 replications", or with groups sharing a base population "40 replications on 10 base
+//! populations" (and in Chinese), as the reports head a scenario.
+std::string replications_said(int replications, int per_population, Language lang);
+
 }  // namespace cradle

@@ -6,7 +6,10 @@ Usage: check_results_xarray.py CRADLE_BINARY OUT.h5
        check_results_xarray.py --file FILE.h5 [FILE.h5 ...]
 
 The first form runs `CRADLE_BINARY run -o OUT.h5 --replications 4 --seed 7`
-(the default scenario) and checks the file it writes; the second checks files
+(the default scenario) and checks the file it writes, then runs Xihu's baseline
+and current package as a set, 6 replications 3 to a base population, and checks
+the comparison's standard errors against its own cluster-robust computation from
+the replications; the second checks files
 already written (tests/test_output.cpp uses it on synthetic files, including
 ones with zero-length axes). Files are checked against format 1.x with x >= 1
 (output/FORMAT.md). Exits 0 when every check passes, 1 with a message on the
@@ -195,6 +198,28 @@ def check_base_population(path, xr, np):
         check_variable(ds, "base_population", "women_by_age_parity", ("age", "parity"), "women", np.int64)
 
 
+def grouped_se(values, per_population, np):
+    """The cluster-robust (CR1) s.e. of the mean over axis 0, clusters of consecutive
+    replications, as output/FORMAT.md gives it for replications_per_population."""
+    n = values.shape[0]
+    deviations = values - values.mean(axis=0)
+    sums = np.array([deviations[i:i + per_population].sum(axis=0) for i in range(0, n, per_population)])
+    groups = sums.shape[0]
+    return np.sqrt(groups / (groups - 1) * (sums ** 2).sum(axis=0)) / n
+
+
+def check_comparisons(f, per_population, np):
+    """Each comparison's total outlay difference: its se as grouped_se gives it."""
+    for name, g in f.get("comparisons", {}).items():
+        by_year = g["outlay_difference_fen"][:].sum(axis=(2, 3)) / 100.0  # [replication, year], CNY
+        statistics = [text(s) for s in g["statistic"][:]]
+        reported = g["total_outlay_difference_stats"][:, statistics.index("se")]
+        expected = grouped_se(by_year, per_population, np)
+        require(np.allclose(reported, expected, rtol=1e-9, atol=1e-6),
+                f"{name}: se {reported} is not the cluster-robust {expected} "
+                f"(replications_per_population {per_population})")
+
+
 def check_file(path, expected_replications, h5py, xr, np):
     with h5py.File(path, "r") as f:
         filetype = text(f.attrs.get("filetype", ""))
@@ -213,6 +238,12 @@ def check_file(path, expected_replications, h5py, xr, np):
         require("scenarios" in f and len(f["scenarios"]) > 0, "no scenarios in /scenarios")
         scenario_ids = list(f["scenarios"].keys())
         has_base = "base_population" in f
+        per_population = int(f.attrs.get("replications_per_population", 1))
+        require(per_population >= 1, f"replications_per_population is {per_population}")
+        design = text(f.attrs.get("population_design", ""))
+        require(per_population == 1 or design == "per_group",
+                f"population_design {design!r} with {per_population} replications per population")
+        check_comparisons(f, per_population, np)
 
     require(minor < 2 or has_base, "format 1.2 file without base_population")
     if has_base:
@@ -253,6 +284,13 @@ def main(argv):
             f"{' '.join(command)} exited with status {completed.returncode}")
     require(os.path.exists(path), f"{path} was not written")
     check_file(path, REPLICATIONS, h5py, xr, np)
+    os.remove(path)
+    scenarios = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
+    command = [binary, "run", os.path.join(scenarios, "xihu_baseline.toml"), os.path.join(scenarios, "xihu_current.toml"),
+               "-o", path, "-r", "6", "--sample", "1/20", "--replications-per-population", "3", "-q"]
+    completed = subprocess.run(command)
+    require(completed.returncode == 0, f"{' '.join(command)} exited with status {completed.returncode}")
+    check_file(path, 6, h5py, xr, np)
     return 0
 
 

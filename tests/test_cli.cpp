@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "output/results_reader.h"
 #include "sim/cli/cli.h"
 #include "tests/test_helpers.h"
 
@@ -135,6 +136,31 @@ TEST_CASE("cradle run --sample 1/k records the fraction, a malformed one is refu
   REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", c.path("bad.h5").string(), "--sample", "1/x",
                "--quiet"}) == EXIT_BAD_INPUT);
   REQUIRE_FALSE(std::filesystem::exists(c.path("bad.h5")));
+}
+
+TEST_CASE("cradle run --replications-per-population K groups the replications, refused where it cannot",
+          "[cli][sample]") {
+  ScenarioCopy c;
+  const auto out = c.path("grouped.h5");
+  REQUIRE(cli({"run", c.path("xihu_baseline.toml").string(), c.path("xihu_current.toml").string(), "-o", out.string(),
+               "-r", "5", "--sample", "1/20", "--replications-per-population", "2", "--quiet"}) == EXIT_OK);
+  const RunResults r = read_results(out);
+  CHECK(r.population_design == "per_group");
+  for (const ScenarioResults& s : r.scenarios) CHECK(s.replications_per_population == 2);
+  REQUIRE(r.comparisons.size() == 1);
+  CHECK(r.comparisons[0].replications_per_population == 2);
+  // Estimates drawn per replication, or a persons file, cannot share: refused, nothing written.
+  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", c.path("drawn.h5").string(), "-r", "4", "--sample",
+               "1/20", "--uncertain", "estimates", "--replications-per-population", "2", "--quiet"}) == EXIT_BAD_INPUT);
+  REQUIRE_FALSE(std::filesystem::exists(c.path("drawn.h5")));
+  const std::filesystem::path data = std::filesystem::path(CRADLE_SOURCE_DIR) / "tests/data/microdata";
+  c.write("data/persons.csv", read_file(data / "persons.csv"));
+  c.write("micro.toml",
+          "[scenario]\nbase = \"xihu_current.toml\"\nid = \"micro\"\ntitle = \"microdata\"\n"
+          "persons = \"data/persons.csv\"\n");
+  REQUIRE(cli({"run", c.path("micro.toml").string(), "-o", c.path("micro.h5").string(), "-r", "4",
+               "--replications-per-population", "2", "--quiet"}) == EXIT_BAD_INPUT);
+  REQUIRE_FALSE(std::filesystem::exists(c.path("micro.h5")));
 }
 
 TEST_CASE("a persons file and a fertility table replace the generated population and rates", "[cli][microdata]") {

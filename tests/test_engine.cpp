@@ -3,6 +3,8 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -91,6 +93,55 @@ TEST_CASE("replications are independent of how many there are", "[engine][reprod
   const std::size_t per_rep = two.outlay_fen.size() / 2;
   REQUIRE(std::equal(two.outlay_fen.begin(), two.outlay_fen.end(), three.outlay_fen.begin()));
   REQUIRE(three.outlay_fen.size() == 3 * per_rep);
+}
+
+TEST_CASE("replications per population: each group's population built once, its rows the same however run",
+          "[engine][reproducibility]") {
+  const Scenario& s = default_scenario();
+  const PopulationSource populations = replication_populations(s, 50);
+  std::array<std::atomic<int>, 3> asked{};
+  const PopulationSource counted = [&](std::uint32_t index) {
+    ++asked.at(index);
+    return populations(index);
+  };
+  RunOptions grouped{7, s.seed};  // groups {0, 1, 2}, {3, 4, 5}, {6}
+  grouped.replications_per_population = 3;
+  ScenarioResults full;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    full = simulate(s, counted, grouped);
+  }
+  CHECK(full.replications_per_population == 3);
+  for (const auto& n : asked) CHECK(n == 1);
+  const std::size_t B = full.burn_in_years;
+  const auto burn_in = [&](const ScenarioResults& r, std::size_t rep) {
+    return std::vector<std::int64_t>(r.burn_in_births.begin() + static_cast<std::ptrdiff_t>(rep * B),
+                                     r.burn_in_births.begin() + static_cast<std::ptrdiff_t>((rep + 1) * B));
+  };
+  CHECK(burn_in(full, 0) == burn_in(full, 2));
+  CHECK(burn_in(full, 3) == burn_in(full, 5));
+  CHECK(burn_in(full, 0) != burn_in(full, 3));
+  CHECK(burn_in(full, 3) != burn_in(full, 6));
+  // Replications of one population still draw their own numbers.
+  const std::size_t per_rep = full.births.size() / 7;
+  CHECK(!std::equal(full.births.begin(), full.births.begin() + static_cast<std::ptrdiff_t>(per_rep),
+                    full.births.begin() + static_cast<std::ptrdiff_t>(per_rep)));
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    require_identical(full, simulate(s, populations, grouped));
+  }
+  // A batch that starts inside a group: replications 4 … 6 as the whole run gave them.
+  RunOptions batch = grouped;
+  batch.first_replication = 4;
+  const ScenarioResults part = simulate(s, populations, batch);
+  const auto from = static_cast<std::ptrdiff_t>(4 * per_rep);
+  CHECK(std::equal(part.births.begin() + from, part.births.end(), full.births.begin() + from));
+  CHECK(burn_in(part, 4) == burn_in(full, 4));
+  // Estimates drawn per replication build a population each: sharing is refused.
+  Scenario drawing = s;
+  draw_all_estimates(drawing);
+  REQUIRE(!drawing.drawn_estimates.empty());
+  CHECK_THROWS_AS(simulate(drawing, populations, grouped), std::invalid_argument);
 }
 
 std::size_t measure_index(const ScenarioResults& r, const std::string& id) {

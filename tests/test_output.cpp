@@ -289,6 +289,25 @@ TEST_CASE("summarise gives mean, SD, SE and the quantiles quantile() gives, bit 
   CHECK(small.se == Approx(std::sqrt(5.0 / 3.0) / 2.0));
   CHECK(std::isnan(cradle::summarise({7.0}, {0.5}).sd));
   CHECK_THROWS_AS(cradle::summarise({}, {0.5}), std::invalid_argument);
+  CHECK_THROWS_AS(cradle::summarise(sample, {}, 0), std::invalid_argument);
+}
+
+TEST_CASE("summarise over clusters of replications: the cluster-robust SE, the rest unchanged", "[output][summary]") {
+  const std::vector<double> sample{1, 2, 3, 4, 5, 6};  // mean 3.5
+  const cradle::Summary one = cradle::summarise(sample, {0.05, 0.95}, 1);
+  CHECK(one.se == Approx(std::sqrt(3.5 / 6.0)));  // sd^2 = 17.5 / 5
+  // Pairs: deviations -4, 0 and 4 a cluster; se^2 = 3/2 * 32 / 36.
+  const cradle::Summary pairs = cradle::summarise(sample, {0.05, 0.95}, 2);
+  CHECK(pairs.se == Approx(std::sqrt(1.5 * 32.0) / 6.0));
+  CHECK(pairs.mean == one.mean);
+  CHECK(pairs.sd == one.sd);
+  CHECK(pairs.quantiles == one.quantiles);
+  // Fours, the last cluster short: deviations -4 and 4; se^2 = 2 * 32 / 36.
+  CHECK(cradle::summarise(sample, {}, 4).se == Approx(8.0 / 6.0));
+  // A cluster whose values cancel adds nothing: (1, 6), (2, 5), (3, 4) in that order.
+  CHECK(cradle::summarise({1, 6, 2, 5, 3, 4}, {}, 2).se == Approx(0.0).margin(1e-12));
+  CHECK(std::isnan(cradle::summarise(sample, {}, 6).se));  // one cluster
+  CHECK(std::isnan(cradle::summarise(sample, {}, 10).se));
   CHECK_THROWS_AS(cradle::summarise(sample, {-0.1}), std::invalid_argument);
 }
 
@@ -305,7 +324,8 @@ TEST_CASE("results file holds the layout and values of format 1.1", "[output][hd
 
   SECTION("root and runtime attributes") {
     CHECK(cradle::h5::read_string_attribute(root, "filetype") == "cradle.results");
-    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 6});
+    CHECK(read_int_attribute(root, "format_version") == std::vector<std::int32_t>{1, 7});
+    CHECK(read_scalar_attribute<std::int64_t>(root, "replications_per_population", H5T_NATIVE_INT64) == 1);
     CHECK(cradle::h5::read_string_attribute(root, "git_revision") == "0123456789ab");
     CHECK(read_scalar_attribute<std::uint64_t>(root, "seed", H5T_NATIVE_UINT64) == 42);
     CHECK(read_scalar_attribute<std::int64_t>(root, "replications", H5T_NATIVE_INT64) == 2);

@@ -117,6 +117,13 @@ void add_run_outputs(CLI::App* run_cmd, CommandLine& cl) {
                     "scenario is refused");
   run_cmd->add_option("-r,--replications", cl.run.replications, "Monte Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1, 1'000'000));
+  run_cmd
+      ->add_option("--replications-per-population", cl.run.replications_per_population,
+                   "Run each K consecutive replications on one generated base population (default 1: each its "
+                   "own), so that populations are generated K times fewer; the bands stay those of the "
+                   "replications and the standard errors are computed over the groups (cluster-robust). Not "
+                   "with a persons file or drawn estimates")
+      ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_option("-s,--seed", cl.run.seed, "Random seed, 0 to 4294967295 (overrides the scenario)");
   run_cmd->add_option("-t,--threads", cl.run.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   run_cmd->add_flag("-q,--quiet", cl.run.quiet, "Print nothing but errors");

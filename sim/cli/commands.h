@@ -29,6 +29,7 @@ struct RunArgs {
   std::string command_line;  //!< the command as typed, for the file's history attribute
   std::optional<int> replications;
   std::optional<std::uint32_t> seed;
+  std::optional<int> replications_per_population;  //!< --replications-per-population
   int threads = 0;
   bool quiet = false;
   bool no_progress = false;

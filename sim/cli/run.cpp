@@ -80,6 +80,9 @@ std::int64_t parse_sample(const std::string& text) {
   return std::stoll(k);
 }
 
+//! The clusters of a run's standard errors (output/summary.h: summarise).
+std::size_t per_population(const ScenarioResults& s) { return static_cast<std::size_t>(s.replications_per_population); }
+
 //! Prints the Monte Carlo mean of births by year beside the cohort-component projection.
 void print_expected(std::ostream& out, const Scenario& scenario, const BasePopulation& population,
                     const ScenarioResults& r) {
@@ -93,7 +96,7 @@ void print_expected(std::ostream& out, const Scenario& scenario, const BasePopul
     for (std::size_t rep = 0; rep < R; ++rep) {
       for (std::size_t k = 0; k < 3; ++k) births[rep] += static_cast<double>(r.births[r.births_index(rep, y, k)]);
     }
-    const Summary s = summarise(births, {});
+    const Summary s = summarise(births, {}, per_population(r));
     const double mean = s.mean, se = R > 1 ? s.se : 0.0;
     char line[128];
     std::snprintf(line, sizeof line, "  %4d %16.1f %13.1f %13.1f\n", r.years[y], mean, se,
@@ -149,6 +152,8 @@ ScenarioSet amended_set(const RunArgs& args) {
     if (args.replications) scenario.replications = *args.replications;
     if (args.seed) scenario.seed = *args.seed;
     if (args.draw_estimates) draw_all_estimates(scenario);
+    if (args.replications_per_population) scenario.replications_per_population = *args.replications_per_population;
+    check_population_sharing(scenario);
   }
   for (const std::string& sweep : args.vary) apply_sweep(set, sweep);
   check_common_frame(set);
@@ -172,7 +177,7 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
   }
   const std::shared_ptr<const BasePopulation> first = source(0);
   const BasePopulation& population = *first;
-  results.population_design = population_design(scenario);
+  results.population_design = population_design(scenario, scenario.replications_per_population);
   results.times.population_seconds += seconds_since(t0);
   results.households = static_cast<std::int64_t>(population.households()) * population.weight;
   results.persons = population.persons * population.weight;
@@ -230,6 +235,7 @@ std::vector<std::pair<std::string, std::string>> run_identity(const ScenarioSet&
       {"program version", std::string(CRADLE_VERSION) + " (" + CRADLE_GIT_REVISION + ")"},
       {"seed", std::to_string(first.seed)},
       {"replications", std::to_string(first.replications)},
+      {"replications per population", std::to_string(first.replications_per_population)},
       {"sample", "1/" + std::to_string(sample)},
       {"estimates drawn", args.draw_estimates ? "yes" : "no"},
       {"differences split", set.scenarios.size() > 1 && !args.no_split ? "yes" : "no"},
@@ -270,7 +276,7 @@ void restore_run(const ScenarioSet& set, const std::vector<PopulationSource>& so
   run.mechanical.resize(split ? n : 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Scenario& scenario = set.scenarios[i];
-    RunOptions none{saved.done, scenario.seed, saved.done, nullptr};
+    RunOptions none{saved.done, scenario.seed, saved.done, nullptr, -1, scenario.replications_per_population};
     run.scenarios[i] = simulate(scenario, sources[i], none, nullptr);
     restore_replications(run.scenarios[i], saved.scenarios[i]);
     if (split && i > 0) {
@@ -305,8 +311,9 @@ int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& 
           const ranks::ReplicationRange mine = ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size());
           // Rank 0 runs even an empty share: the run's frame (axes, labels) the others' rows go into.
           if (mine.count() == 0 && !ranks::root()) continue;
-          const RunOptions options{count, scenario.seed, mine.first,
-                                   runs[j].mechanical ? &set.scenarios.front() : nullptr, mine.end};
+          const RunOptions options{count,      scenario.seed,
+                                   mine.first, runs[j].mechanical ? &set.scenarios.front() : nullptr,
+                                   mine.end,   scenario.replications_per_population};
           parts[j] = simulate(scenario, sources[runs[j].scenario], options, progress);
         }
         return EXIT_OK;
@@ -337,14 +344,14 @@ double worst_rse(const SetRun& run) {
   std::vector<std::int64_t> baseline;
   for (const ScenarioResults& s : run.scenarios) {
     const auto horizon = sum_over_years(total_outlay_fen(s), s.years, s.years.front(), s.years.back());
-    worst = std::max(worst, relative_standard_error(horizon));
+    worst = std::max(worst, relative_standard_error(horizon, per_population(s)));
     if (baseline.empty()) {
       baseline = horizon;
       continue;
     }
     std::vector<std::int64_t> difference(horizon.size());
     for (std::size_t r = 0; r < horizon.size(); ++r) difference[r] = horizon[r] - baseline[r];
-    worst = std::max(worst, relative_standard_error(difference));
+    worst = std::max(worst, relative_standard_error(difference, per_population(s)));
   }
   return worst;
 }

@@ -46,59 +46,124 @@ void check_base(const BasePopulation& pop) {
   }
 }
 
+//! Whether replications of `scenario` (or of the scenario its behaviour comes from) draw
+//! estimates: each is then its own scenario, with its own plan and population.
+bool draws_estimates(const Scenario& scenario, const RunOptions& options) {
+  return !scenario.drawn_estimates.empty() ||
+         (options.behaviour_from && !options.behaviour_from->drawn_estimates.empty());
+}
+
+//! One call of simulate: what its replications share (population 0 and its plan, the
+//! results and their layout, the buffers' pool), and how a group and a replication run.
+class Replications {
+ public:
+  Replications(const Scenario& scenario, const PopulationSource& source, const RunOptions& options, Progress* progress,
+               SimulationTrace* trace)
+      : scenario_(scenario),
+        source_(source),
+        options_(options),
+        progress_(progress),
+        trace_(trace),
+        draws_(draws_estimates(scenario, options)),
+        first_(source(0)),
+        first_plan_((check_base(*first_),
+                     engine::make_plan(scenario, *first_, options.seed, behaviour_measures(options, std::nullopt)))),
+        years_(static_cast<std::size_t>(first_plan_.years)),
+        out_(engine::make_results(scenario, first_plan_, static_cast<std::size_t>(options.replications), layout_)),
+        first_reserve_(newborn_reserve(scenario, *first_, years_)) {}
+
+  //! Population g's replications among [begin, end): the population asked for (and its
+  //! rates calibrated) once, then its replications in parallel.
+  void group(std::size_t g, std::size_t begin, std::size_t end) {
+    const std::shared_ptr<const BasePopulation> pop = g == 0 ? first_ : source_(static_cast<std::uint32_t>(g));
+    std::optional<engine::Plan> own_plan;
+    if (pop != first_) {
+      check_base(*pop);
+      if (!draws_)
+        own_plan.emplace(engine::make_plan(scenario_, *pop, options_.seed, behaviour_measures(options_, std::nullopt)));
+    }
+    // A scenario that draws estimates plans each replication as its own scenario.
+    const engine::Plan* plan = draws_ ? nullptr : own_plan ? &*own_plan : &first_plan_;
+    engine::parallel_for(begin, end, [&](const tbb::blocked_range<std::size_t>& reps) {
+      for (std::size_t r = reps.begin(); r != reps.end(); ++r) replication(r, *pop, plan);
+    });
+  }
+
+  ScenarioResults& results() { return out_; }
+
+ private:
+  //! Replication r on `pop`, with `plan`, or (null) a plan of its own drawn scenario.
+  void replication(std::size_t r, const BasePopulation& pop, const engine::Plan* plan) {
+    const auto rep = static_cast<std::uint32_t>(r);
+    std::optional<Scenario> drawn;
+    if (!scenario_.drawn_estimates.empty()) drawn.emplace(scenario_for_replication(scenario_, rep));
+    const Scenario& sc = drawn ? *drawn : scenario_;
+    // Behaviour from another scenario responds to that scenario's draws of replication r.
+    std::optional<Scenario> behaviour;
+    if (options_.behaviour_from && !options_.behaviour_from->drawn_estimates.empty()) {
+      behaviour.emplace(scenario_for_replication(*options_.behaviour_from, rep));
+    }
+    std::optional<engine::Plan> own_plan;
+    if (!plan)
+      plan = &own_plan.emplace(engine::make_plan(sc, pop, options_.seed, behaviour_measures(options_, behaviour)));
+    const engine::RunContext run{
+        sc,        pop,   *plan, layout_, &pop == first_.get() ? first_reserve_ : newborn_reserve(sc, pop, years_),
+        progress_, trace_};
+    engine::record_burn_in(out_, pop, r);
+    if (drawn) engine::record_estimates(out_, scenario_, draw_estimates(scenario_, rep), r);
+    std::unique_ptr<engine::ReplicationBuffers> buffers;
+    if (!pool_.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
+    engine::run_replication(run, rep, *buffers, out_);
+    pool_.push(std::move(buffers));
+  }
+
+  const Scenario& scenario_;
+  const PopulationSource& source_;
+  const RunOptions& options_;
+  Progress* progress_;
+  SimulationTrace* trace_;
+  const bool draws_;
+  const std::shared_ptr<const BasePopulation> first_;
+  const engine::Plan first_plan_;
+  const std::size_t years_;
+  engine::ResultsLayout layout_;
+  ScenarioResults out_;
+  const std::vector<std::size_t> first_reserve_;
+  // Not thread-local storage: with nested parallelism a thread waiting inside one
+  // replication may start another, so buffers are taken from and returned to a pool; a
+  // replication's memory is allocated (and its pages faulted in) once per concurrent one.
+  tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool_;
+};
+
 }  // namespace
 
 ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
                          Progress* progress, SimulationTrace* trace) {
-  const bool draws = !scenario.drawn_estimates.empty();
-  const std::shared_ptr<const BasePopulation> first = source(0);
-  check_base(*first);
-  const engine::Plan first_plan = engine::make_plan(scenario, *first, options.seed, behaviour_measures(options, std::nullopt));
+  const auto per_population = static_cast<std::size_t>(std::max(1, options.replications_per_population));
+  if (per_population > 1 && draws_estimates(scenario, options)) {
+    throw std::invalid_argument(
+        "replications cannot share a base population in a run that draws estimates: each replication's drawn "
+        "profile builds its own");
+  }
+  Replications run(scenario, source, options, progress, trace);
+  ScenarioResults& out = run.results();
+  out.replications_per_population = static_cast<int>(per_population);
   const auto R = static_cast<std::size_t>(options.replications);
-  const auto Y = static_cast<std::size_t>(first_plan.years);
-  engine::ResultsLayout layout;
-  ScenarioResults out = engine::make_results(scenario, first_plan, R, layout);
   if (trace && trace->record_births) trace->births.assign(R, {});
-  const std::vector<std::size_t> first_reserve = newborn_reserve(scenario, *first, Y);
-  // Not thread-local storage: with nested parallelism a thread waiting inside one
-  // replication may start another, so buffers are taken from and returned to a pool; a
-  // replication's memory is allocated (and its pages faulted in) once per concurrent one.
-  tbb::concurrent_queue<std::unique_ptr<engine::ReplicationBuffers>> pool;
   const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
   const std::size_t end_rep =
       options.end_replication < 0 ? R : std::clamp(static_cast<std::size_t>(options.end_replication), first_rep, R);
-  engine::parallel_for(first_rep, end_rep, [&](const tbb::blocked_range<std::size_t>& reps) {
-    for (std::size_t r = reps.begin(); r != reps.end(); ++r) {
-      const auto rep = static_cast<std::uint32_t>(r);
-      // A scenario that draws estimates runs replication r as its own scenario (own plan).
-      std::optional<Scenario> drawn;
-      if (draws) drawn.emplace(scenario_for_replication(scenario, rep));
-      const Scenario& sc = draws ? *drawn : scenario;
-      // Behaviour from another scenario responds to that scenario's draws of replication r.
-      std::optional<Scenario> behaviour;
-      if (options.behaviour_from && !options.behaviour_from->drawn_estimates.empty()) {
-        behaviour.emplace(scenario_for_replication(*options.behaviour_from, rep));
-      }
-      const std::shared_ptr<const BasePopulation> pop = r == 0 ? first : source(rep);
-      const bool shared = !draws && !behaviour && pop.get() == first.get();
-      std::optional<engine::Plan> own_plan;
-      if (!shared) {
-        check_base(*pop);
-        own_plan.emplace(engine::make_plan(sc, *pop, options.seed, behaviour_measures(options, behaviour)));
-      }
-      const engine::RunContext run{sc, *pop, shared ? first_plan : *own_plan, layout,
-                                   shared ? first_reserve : newborn_reserve(sc, *pop, Y), progress, trace};
-      engine::record_burn_in(out, *pop, r);
-      if (draws) engine::record_estimates(out, scenario, draw_estimates(scenario, rep), r);
-      std::unique_ptr<engine::ReplicationBuffers> buffers;
-      if (!pool.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
-      engine::run_replication(run, rep, *buffers, out);
-      pool.push(std::move(buffers));
-    }
-  });
+  // Population by population; replication r runs on population r / per_population.
+  engine::parallel_for(first_rep / per_population, (end_rep + per_population - 1) / per_population,
+                       [&](const tbb::blocked_range<std::size_t>& groups) {
+                         for (std::size_t g = groups.begin(); g != groups.end(); ++g) {
+                           run.group(g, std::max(first_rep, g * per_population),
+                                     std::min(end_rep, (g + 1) * per_population));
+                         }
+                       });
   // The populations' memory kept for the next replication's (column_memory) goes back.
   column_memory::trim();
-  return out;
+  return std::move(out);
 }
 
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& pop, const RunOptions& options,

@@ -43,11 +43,13 @@ Projection project_population(const Scenario& scenario, const BasePopulation& po
 ScenarioResults simulate(const Scenario& scenario, const BasePopulation& population, const RunOptions& options,
                          Progress* progress = nullptr, SimulationTrace* trace = nullptr);
 
-//! Simulates replication r on source(r): with a fresh population for each (drawn from
-//! population_seed(seed, r)), replications are independent and the population's own
-//! randomness — households, women's ages and parities, the burn-in's children, a 1-in-k
-//! sample — is in the bands. Rates are calibrated on each population; the results' per-year
-//! persons and places are those of replication 0's population. Throws as simulate above.
+//! Simulates replication r on source(r / K), K being options.replications_per_population:
+//! with a fresh population for each index (drawn from population_seed(seed, index)), groups
+//! of K replications are independent, and the population's own randomness — households,
+//! women's ages and parities, the burn-in's children, a 1-in-k sample — is in the bands.
+//! Each population is asked for once, and its rates calibrated once, per call. The results'
+//! per-year persons and places are those of population 0. Throws as simulate above, and
+//! std::invalid_argument for K > 1 when the scenario (or behaviour_from) draws estimates.
 ScenarioResults simulate(const Scenario& scenario, const PopulationSource& source, const RunOptions& options,
                          Progress* progress = nullptr, SimulationTrace* trace = nullptr);
 

@@ -27,6 +27,12 @@ struct RunOptions {
   //! When not negative, replications from this one on are left zero too: the part of a batch
   //! one MPI rank runs (sim/engine/ranks.h).
   int end_replication = -1;
+  //! Replications that run on one base population: replication r runs on source(r / this),
+  //! so that a population is generated once for each group of this many consecutive
+  //! replications (1: each its own). The results' standard errors are then cluster-robust
+  //! over the groups (output/summary.h). More than 1 needs a scenario that draws no
+  //! estimates (each replication's drawn profile would build its own population).
+  int replications_per_population = 1;
 };
 
 //! A child born during a replication, as recorded for checks and tests.

@@ -493,6 +493,19 @@ Scenario load_scenario(const std::filesystem::path& file, const EstimateOverride
   return load_scenario_with(file, &overrides);
 }
 
+void check_population_sharing(const Scenario& scenario) {
+  if (scenario.replications_per_population <= 1) return;
+  const auto refuse = [&](const std::string& why) {
+    throw ScenarioError(
+        shown_path(scenario.file), 0, 0, "--replications-per-population",
+        std::to_string(scenario.replications_per_population) + " replications cannot share a population " + why);
+  };
+  if (!scenario.persons_file.empty()) refuse("here: its persons file is one population for every replication already");
+  if (!scenario.drawn_estimates.empty()) {
+    refuse("when estimates are drawn: each replication's drawn profile builds its own population (use 1)");
+  }
+}
+
 void draw_all_estimates(Scenario& scenario) {
   scenario.drawn_estimates.clear();
   for (std::size_t i = 0; i < scenario.estimates.size(); ++i) scenario.drawn_estimates.push_back(i);

@@ -52,6 +52,9 @@ struct Scenario {
   int replications = 0;
   std::uint32_t seed = 0;
   std::int64_t sample = 1;  //!< simulate 1 household in `sample` (weight `sample`)
+  //! Consecutive replications that run on one generated base population (1: each its own;
+  //! set by `cradle run --replications-per-population`): see RunOptions (sim/engine/trace.h).
+  int replications_per_population = 1;
   //! A persons file to load instead of generating the population (scenarios/MICRODATA.md),
   //! each household in it standing for `persons_weight`.
   std::filesystem::path persons_file;
@@ -95,6 +98,11 @@ Scenario load_scenario(const std::filesystem::path& file, const EstimateOverride
 
 //! Makes the scenario draw every one of its estimates (the command line's `--uncertain estimates`).
 void draw_all_estimates(Scenario& scenario);
+
+//! Throws ScenarioError (field --replications-per-population) when the scenario asks for more
+//! than one replication per population but cannot share one: with a persons file (already one
+//! population for all) or drawn estimates (each replication's drawn profile builds its own).
+void check_population_sharing(const Scenario& scenario);
 
 //! Reads a jurisdiction file alone (for listings). Throws ScenarioError.
 Jurisdiction load_jurisdiction(const std::filesystem::path& file);

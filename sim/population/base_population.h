@@ -150,8 +150,9 @@ void sort_by_household(BasePopulation& pop);
 //! household. The arrival and departure years may be absent (before add_migration).
 void check_population(const BasePopulation& pop);
 
-//! The base population of a replication. It may return the same population for every
-//! replication (shared) or a fresh one for each; it may be called from several threads.
-using PopulationSource = std::function<std::shared_ptr<const BasePopulation>(std::uint32_t replication)>;
+//! The base populations of a run, by index (replication r runs on population r / K, K the
+//! run's replications per population: sim/engine/trace.h). It may return the same population
+//! for every index (shared) or a fresh one for each; it may be called from several threads.
+using PopulationSource = std::function<std::shared_ptr<const BasePopulation>(std::uint32_t index)>;
 
 }  // namespace cradle

@@ -883,8 +883,9 @@ PopulationSource replication_populations(const Scenario& scenario, std::int64_t 
   };
 }
 
-std::string population_design(const Scenario& scenario) {
-  return scenario.persons_file.empty() ? "per_replication" : "shared";
+std::string population_design(const Scenario& scenario, int per_population) {
+  if (!scenario.persons_file.empty()) return "shared";
+  return per_population > 1 ? "per_group" : "per_replication";
 }
 
 std::vector<Observation> describe_observations(const PlaceProfile& profile) {

@@ -55,18 +55,20 @@ BasePopulation scenario_population(const Scenario& scenario, std::int64_t sample
 //! file drawn from the scenario's seed. Throws as scenario_population.
 BasePopulation replication_population(const Scenario& scenario, std::int64_t sample, std::uint32_t r);
 
-//! The populations of a run's replications: each its own, generated 1 household in
-//! `sample` from population_seed(scenario.seed, r), so that replications are independent
-//! (a persons file, which is data, is loaded once and shared). Replication 0's is built
+//! The populations of a run, by index (replication r runs on population r / K, K its
+//! replications per population): population p generated 1 household in `sample` from
+//! population_seed(scenario.seed, p), so that the groups of replications are independent
+//! (a persons file, which is data, is loaded once and shared). Population 0 is built
 //! now — so bad input fails here — and kept; the others are built when asked for. When
-//! the scenario draws estimates, replication r's is built from scenario_for_replication
-//! (scenario, r) (sim/input/estimate_draws.h), a persons file loaded for each.
-//! Throws as scenario_population.
+//! the scenario draws estimates (K is then 1), population r is built from
+//! scenario_for_replication(scenario, r) (sim/input/estimate_draws.h), a persons file
+//! loaded for each. Throws as scenario_population.
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample);
 
-//! Whether replication_populations draws a population per replication ("per_replication")
-//! or shares one ("shared"), as results files record it.
-std::string population_design(const Scenario& scenario);
+//! Whether replication_populations draws a population per replication ("per_replication"),
+//! per group of `per_population` (> 1) consecutive replications ("per_group"), or shares
+//! one ("shared": a persons file), as results files record it.
+std::string population_design(const Scenario& scenario, int per_population);
 
 //! The population's households by attribute and women by age and parity in base_year
 //! (residents only, weighted), with the profile's shares beside them; `from_profile`
