@@ -205,12 +205,14 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   // Whether a woman's draws can bring her a death, a birth or a purchase: a test on the
   // few values that decide them, so that the many women-years in which nothing happens
   // end here. (A woman it passes is then decided in full, as if it were not there.)
-  const auto may_change = [&, bands, households, thresholds, death_threshold](std::uint32_t w, std::uint8_t k,
-                                                                              std::uint64_t u, std::uint64_t home) {
+  // The birth test takes the highest threshold over the income bands, so that it reads no
+  // household.
+  const std::uint64_t* const any_band = rplan_.highest_birth_threshold.data() + static_cast<std::size_t>(y_) * per_band;
+  const auto may_change = [&, any_band, death_threshold](std::uint32_t w, std::uint8_t k, std::uint64_t u,
+                                                         std::uint64_t home) -> bool {
     const auto row = static_cast<std::size_t>(birth_years[w] - min_birth_year);
-    const std::size_t cell = (banded ? bands[households[w]] * per_band : 0) + row * PARITY_CLASSES +
-                             (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
-    return woman_dies(u, death_threshold[row]) | (u < thresholds[cell]) | (homes & (home < home_any));
+    const std::size_t cell = row * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
+    return (k != DEAD) & (woman_dies(u, death_threshold[row]) | (u < any_band[cell]) | (homes & (home < home_any)));
   };
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   BirthBatch births;
@@ -218,14 +220,18 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
     // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
     draw_batch_u64(plan_.seed, rep_, w0, n, year_key, stream::BIRTH, birth_u, home_u);
+    // The women of the batch something may happen to, one bit each, tested without a branch;
+    // the others' cohorts count them. With migration each living woman is counted here.
+    std::uint64_t maybe = 0;
     for (std::size_t i = 0; i < n; ++i) {
+      const auto w = static_cast<std::uint32_t>(w0 + i);
+      maybe |= std::uint64_t{migration ? parities[w] != DEAD : may_change(w, parities[w], birth_u[i], home_u[i])} << i;
+    }
+    for (; maybe != 0; maybe &= maybe - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(maybe));
       const auto w = static_cast<std::uint32_t>(w0 + i);
       const int birth_year = birth_years[w];
       const std::uint8_t k = parities[w];
-      if (k == DEAD) continue;
-      if (!migration && !may_change(w, k, birth_u[i], home_u[i])) [[likely]] {
-        continue;  // nothing happens to her this year (and her cohort counts her)
-      }
       const int age = year - birth_year;
       if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
@@ -794,19 +800,28 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
 }
 
 //! A family's claim of child measure i: one draw for the child's whole eligibility (year 0
-//! of its stream), remembered for the first REMEMBERED_TAKE_UPS measures. Under a phased
-//! take-up the same draw meets each year's threshold, so a family that claims keeps
-//! claiming as take-up rises.
-bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const {
+//! of its stream), its answer remembered for the first REMEMBERED_TAKE_UPS measures. Under a
+//! phased take-up the same draw meets each year's threshold, so a family that claims keeps
+//! claiming as take-up rises; its answer is remembered when no year's threshold could change
+//! it, and the draw made again otherwise.
+inline bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const {
   if (mp.take_up_certain) return true;
-  const StreamKey key{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP};
-  if (!mp.take_up_by_year.empty()) return takes_up(plan_, mp, rep_, key, static_cast<std::size_t>(y_));
-  ChildState& state = *w.state;
   const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
-  if (state.take_up_known & bit) return (state.take_up_yes & bit) != 0;
-  const bool yes = takes_up(plan_, mp, rep_, key, static_cast<std::size_t>(y_));
-  state.take_up_known |= bit;
-  if (yes) state.take_up_yes |= bit;
+  if (w.state->take_up_known & bit) return (w.state->take_up_yes & bit) != 0;
+  return draw_claim(mp, bit, w);
+}
+
+//! claims' draw, and its answer remembered at `bit` (0: none) where it holds for good.
+bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const {
+  ChildState& state = *w.state;
+  const StreamKey key{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP};
+  const std::uint64_t u = draw_u64(plan_.seed, rep_, key, mp.take_up_draw);
+  const auto y = static_cast<std::size_t>(y_);
+  const bool yes = u < take_up_threshold(mp, y);
+  if (mp.take_up_by_year.empty() || u < mp.take_up_lowest_from[y] || u >= mp.take_up_highest_from[y]) {
+    state.take_up_known |= bit;
+    if (yes) state.take_up_yes |= bit;
+  }
   return yes;
 }
 

@@ -188,6 +188,7 @@ class BlockYear {
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
+  bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
   void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,

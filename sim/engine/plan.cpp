@@ -138,6 +138,11 @@ void plan_take_up(MeasurePlan& mp, const Measure& m, const Plan& plan) {
     by_year.push_back(probability_threshold(t));
   }
   if (!varies) return;
+  mp.take_up_lowest_from = mp.take_up_highest_from = by_year;
+  for (std::size_t y = by_year.size() - 1; y-- > 0;) {
+    mp.take_up_lowest_from[y] = std::min(by_year[y], mp.take_up_lowest_from[y + 1]);
+    mp.take_up_highest_from[y] = std::max(by_year[y], mp.take_up_highest_from[y + 1]);
+  }
   mp.take_up_by_year = std::move(by_year);
   mp.take_up_certain = certain;
 }
@@ -229,7 +234,7 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   std::size_t capped_child = 0;
   for (std::size_t i = 0; i < scenario.measures.size(); ++i) {
     const Measure& m = scenario.measures[i];
-    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1, {}};
+    MeasurePlan mp{&m, i, probability_threshold(m.take_up), m.take_up >= 1.0, stable_hash32(m.id), -1, {}, {}, {}};
     plan_take_up(mp, m, plan);
     if (m.cap_per_person >= 0) {
       if (capped_child == MAX_CAPPED_CHILD_MEASURES) {
@@ -356,6 +361,7 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
   const std::size_t bands = plan.band_income.size();
   rp.birth_threshold.resize(plan.birth_probability.size() * bands);
   rp.base_birth_threshold.resize(plan.birth_probability.size() * bands);
+  rp.highest_birth_threshold.assign(plan.birth_probability.size(), 0);
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
     for (std::size_t band = 0; band < bands; ++band) {
@@ -368,6 +374,8 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
             probability_threshold(std::min(p * multiplier[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
         rp.base_birth_threshold[offset + i] =
             probability_threshold(std::min(p * base[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
+        std::uint64_t& highest = rp.highest_birth_threshold[y * per_year + i];
+        highest = std::max(highest, rp.birth_threshold[offset + i]);
       }
     }
     rp.childcare_demand.push_back(childcare_demand(scenario.profile.childcare, plan.employment_demand,

@@ -36,6 +36,9 @@ struct MeasurePlan {
   int cap_slot = -1;           //!< its slot among capped measures (per child or per household), or -1
   //! [year]: the take-up threshold of a phased take-up (at mid-year); empty when it is constant
   std::vector<std::uint64_t> take_up_by_year;
+  //! [year]: the lowest and highest of take_up_by_year from that year on: a draw below the
+  //! first claims in every year left, one at or above the second in none
+  std::vector<std::uint64_t> take_up_lowest_from, take_up_highest_from;
 };
 
 //! Which child measures a child-year can reach, as bit sets over Plan::child_measures
@@ -174,6 +177,9 @@ struct ReplicationPlan {
   //! The same without the response: a draw below it is a birth whatever the response,
   //! one between the two a birth the response adds (in a month it responds in).
   std::vector<std::uint64_t> base_birth_threshold;
+  //! [year][birth_year - min_birth_year][parity class]: birth_threshold's highest over the
+  //! income bands, so that a test for a birth that may happen needs no household
+  std::vector<std::uint64_t> highest_birth_threshold;
   std::vector<ServiceUse> services;  //!< [year]: kindergarten enrolment and shares move on their path
   std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
