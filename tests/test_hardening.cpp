@@ -182,6 +182,14 @@ TEST_CASE("the memory estimate grows linearly with persons and with replications
   RunShape shared = shape;
   shared.per_replication = false;
   CHECK(estimate_memory(shared).populations < one.populations);
+  // Groups of replications on one population hold no more populations than there are groups:
+  // 50 replications 25 to a population, 4 running, hold 2 scenarios' + 4 states + 2 groups'.
+  RunShape grouped = shape;
+  grouped.per_population = 25;
+  CHECK(estimate_memory(grouped).populations_held == Approx(2 + 4 + 2));
+  CHECK(estimate_memory(shape).populations_held == Approx(2 + 4 + 4));
+  grouped.per_population = 10;  // 5 groups: one population for each of the 4 running
+  CHECK(estimate_memory(grouped).populations == Approx(one.populations));
 
   // From a scenario: a 1-in-k sample divides the persons by k; results grow with years and measures.
   const ScenarioSet set = load_scenario_set({default_scenario_path()});

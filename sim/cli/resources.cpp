@@ -170,6 +170,7 @@ RunShape run_shape(const ScenarioSet& set, std::int64_t sample, int threads, int
   }
   shape.replications = std::max(1, replications);
   shape.concurrent = std::max(1, std::min(threads, shape.replications));
+  shape.per_population = std::max(1, first.replications_per_population);
   const bool reforms_split = split && set.scenarios.size() > 1;
   double values = 0;
   for (std::size_t i = 0; i < set.scenarios.size(); ++i) {
@@ -189,8 +190,11 @@ RunShape run_shape(const ScenarioSet& set, std::int64_t sample, int threads, int
 MemoryEstimate estimate_memory(const RunShape& shape) {
   MemoryEstimate e;
   // Each scenario's source keeps replication 0's population for the whole run; each running
-  // replication holds its state and, when it builds its own, its population.
-  e.populations_held = shape.scenarios + (shape.per_replication ? 2.0 : 1.0) * shape.concurrent;
+  // replication holds its state, and each group of replications running its population
+  // when it builds its own: at most one per running replication, and no more than the groups.
+  const int groups = (shape.replications + shape.per_population - 1) / shape.per_population;
+  e.populations_held =
+      shape.scenarios + shape.concurrent + (shape.per_replication ? std::min(shape.concurrent, groups) : 0);
   e.populations = shape.persons * BYTES_PER_PERSON * e.populations_held;
   e.results = shape.values_per_replication * shape.replications * 8.0 * RESULTS_FACTOR;
   e.fixed = FIXED;
@@ -273,7 +277,11 @@ std::optional<std::string> memory_refusal(const RunShape& shape, std::int64_t sa
   text += " scenario(s), and for each of ";
   text += std::to_string(shape.concurrent);
   text += " replication(s) running at once its working state";
-  if (shape.per_replication) text += " and its own population";
+  if (shape.per_replication) {
+    text += shape.per_population > 1
+                ? ", and the population of each group of " + std::to_string(shape.per_population) + " running"
+                : " and its own population";
+  }
   text += "), results ";
   text += format_bytes(e.results);
   text += " (";

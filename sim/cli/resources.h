@@ -21,6 +21,7 @@ struct RunShape {
   bool per_replication = true;    //!< each replication builds its own population (false: a persons file, shared)
   int replications = 1;          //!< replications whose results are held (with --target-rse, its maximum)
   int concurrent = 1;             //!< replications simulated at the same time: min(threads, replications)
+  int per_population = 1;         //!< replications that run on one population (--replications-per-population)
   //! 8-byte values per replication in every results array of the run: each scenario's, each
   //! reform's mechanical run, each comparison (output/results.h).
   double values_per_replication = 0;
