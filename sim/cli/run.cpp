@@ -97,9 +97,11 @@ void print_expected(std::ostream& out, const Scenario& scenario, const BasePopul
       for (std::size_t k = 0; k < 3; ++k) births[rep] += static_cast<double>(r.births[r.births_index(rep, y, k)]);
     }
     const Summary s = summarise(births, {}, per_population(r));
-    const double mean = s.mean, se = R > 1 ? s.se : 0.0;
+    // No standard error from one replication, or from one group of them.
+    char se[32] = "-";
+    if (!std::isnan(s.se)) std::snprintf(se, sizeof se, "%.1f", s.se);
     char line[128];
-    std::snprintf(line, sizeof line, "  %4d %16.1f %13.1f %13.1f\n", r.years[y], mean, se,
+    std::snprintf(line, sizeof line, "  %4d %16.1f %13s %13.1f\n", r.years[y], s.mean, se,
                   projected[y][0] + projected[y][1] + projected[y][2]);
     out << line;
   }
