@@ -8,7 +8,8 @@ MODE is one of
              estimates) on 1, 2 and 3 ranks, and with --target-rse on 3: every dataset, and
              every attribute but those that say how the file was made (HOW_MADE: time,
              command, program revision, threads, ranks) and the timings, bit for bit as one
-             process writes them; `ranks` holds the rank count.
+             process writes them; `ranks` holds the rank count; and with
+             --replications-per-population 3 on 3 ranks.
   bad_input  a malformed scenario on 2 ranks: a non-zero exit, one error message, no results
              file, an existing file left as it was; the same when only rank 1 fails (a
              --max-memory that only it is given).
@@ -154,6 +155,13 @@ def identical(runner, scenarios):
     check(runner.mpirun(3, base + more + ["-o", out]).returncode == 0, "--target-rse, 3 ranks")
     check(int(root_attribute(out, "replications")) == 9, "--target-rse on 3 ranks: not 9 replications")
     same_contents(reference, out, "--target-rse on 3 ranks")
+    # Replications sharing populations, 3 to one, whose groups the ranks' shares cut across.
+    grouped = [a for a in base if a not in ("--uncertain", "estimates")] + ["--replications-per-population", "3", "-t", "1"]
+    reference = os.path.join(runner.work, "alone_grouped.h5")
+    out = os.path.join(runner.work, "ranks3_grouped.h5")
+    check(runner.alone(grouped + ["-o", reference]).returncode == 0, "--replications-per-population 3, one process")
+    check(runner.mpirun(3, grouped + ["-o", out]).returncode == 0, "--replications-per-population 3, 3 ranks")
+    same_contents(reference, out, "--replications-per-population 3 on 3 ranks")
     # Without --quiet the summary is printed once, by rank 0.
     out = os.path.join(runner.work, "loud.h5")
     done = runner.mpirun(2, [a for a in base if a != "-q"] + ["-t", "1", "-o", out, "--no-progress"])
