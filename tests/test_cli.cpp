@@ -149,6 +149,19 @@ TEST_CASE("cradle run --replications-per-population K groups the replications, r
   for (const ScenarioResults& s : r.scenarios) CHECK(s.replications_per_population == 2);
   REQUIRE(r.comparisons.size() == 1);
   CHECK(r.comparisons[0].replications_per_population == 2);
+  // A scenario file may ask for it; the command line overrides it.
+  c.write("grouped.toml",
+          "[scenario]\nbase = \"xihu_current.toml\"\nid = \"grouped\"\ntitle = \"grouped\"\n"
+          "replications_per_population = 3\n");
+  REQUIRE(cli({"run", c.path("grouped.toml").string(), "-o", c.path("g3.h5").string(), "-r", "4", "--sample", "1/20",
+               "--quiet"}) == EXIT_OK);
+  CHECK(read_results(c.path("g3.h5")).scenarios[0].replications_per_population == 3);
+  REQUIRE(cli({"run", c.path("grouped.toml").string(), "-o", c.path("g1.h5").string(), "-r", "4", "--sample", "1/20",
+               "--replications-per-population", "1", "--quiet"}) == EXIT_OK);
+  CHECK(read_results(c.path("g1.h5")).population_design == "per_replication");
+  // The scenarios of a set share their populations, so they must group them alike.
+  REQUIRE(cli({"run", c.path("xihu_current.toml").string(), c.path("grouped.toml").string(), "-o",
+               c.path("mixed.h5").string(), "-r", "4", "--sample", "1/20", "--quiet"}) == EXIT_BAD_INPUT);
   // Estimates drawn per replication, or a persons file, cannot share: refused, nothing written.
   REQUIRE(cli({"run", c.path("xihu_current.toml").string(), "-o", c.path("drawn.h5").string(), "-r", "4", "--sample",
                "1/20", "--uncertain", "estimates", "--replications-per-population", "2", "--quiet"}) == EXIT_BAD_INPUT);

@@ -162,6 +162,7 @@ struct ScenarioSpec {
   std::optional<int> start_year, end_year, replications;
   std::optional<std::uint32_t> seed;
   std::optional<std::int64_t> sample;
+  std::optional<int> replications_per_population;
   std::optional<std::filesystem::path> persons, fertility_table;
   std::optional<std::int64_t> persons_weight;
   std::filesystem::path jurisdiction_dir;
@@ -173,8 +174,9 @@ struct ScenarioSpec {
   bool all_estimates = false;
   std::vector<std::pair<std::string, toml::source_region>> estimate_keys;
   std::string estimates_file;  //!< the file that lists them, for messages
-  //! Where `sample` and `persons_weight` were set (file, place), for messages about them.
-  SetAt sample_at, persons_weight_at;
+  //! Where `sample`, `persons_weight` and `replications_per_population` were set (file,
+  //! place), for messages about them.
+  SetAt sample_at, persons_weight_at, per_population_at;
 };
 
 //! [uncertainty] estimates = "all" or ["key", …]: which estimates are drawn.
@@ -359,6 +361,10 @@ void read_spec(const std::filesystem::path& file, ScenarioSpec& spec, std::set<s
     spec.sample = sc.integer("sample", 1, 1'000'000);
     spec.sample_at = {shown, sc.require("sample").source()};
   }
+  if (sc.has("replications_per_population")) {
+    spec.replications_per_population = static_cast<int>(sc.integer("replications_per_population", 1, 1'000'000));
+    spec.per_population_at = {shown, sc.require("replications_per_population").source()};
+  }
   if (const toml::node* n = sc.optional("persons")) spec.persons = named_file(*n, "persons");
   if (sc.has("persons_weight")) {
     spec.persons_weight = sc.integer("persons_weight", 1, 1'000'000);
@@ -482,6 +488,10 @@ Scenario load_scenario_with(const std::filesystem::path& file, const EstimateOve
   }
   s.estimates = std::move(book.estimates);
   s.drawn_estimates = chosen_estimates(s, spec);
+  s.replications_per_population = spec.replications_per_population.value_or(1);
+  if (const std::string problem = population_sharing_problem(s); !problem.empty()) {
+    fail_where(spec.per_population_at, "scenario.replications_per_population", problem);
+  }
   return s;
 }
 
@@ -493,16 +503,25 @@ Scenario load_scenario(const std::filesystem::path& file, const EstimateOverride
   return load_scenario_with(file, &overrides);
 }
 
-void check_population_sharing(const Scenario& scenario) {
-  if (scenario.replications_per_population <= 1) return;
-  const auto refuse = [&](const std::string& why) {
-    throw ScenarioError(
-        shown_path(scenario.file), 0, 0, "--replications-per-population",
-        std::to_string(scenario.replications_per_population) + " replications cannot share a population " + why);
-  };
-  if (!scenario.persons_file.empty()) refuse("here: its persons file is one population for every replication already");
+std::string population_sharing_problem(const Scenario& scenario) {
+  if (scenario.replications_per_population <= 1) return "";
+  const std::string k = std::to_string(scenario.replications_per_population);
+  if (!scenario.persons_file.empty()) {
+    return k +
+           " replications cannot share a population here: its persons file is one population for every "
+           "replication already";
+  }
   if (!scenario.drawn_estimates.empty()) {
-    refuse("when estimates are drawn: each replication's drawn profile builds its own population (use 1)");
+    return k +
+           " replications cannot share a population when estimates are drawn: each replication's drawn profile "
+           "builds its own population (use 1)";
+  }
+  return "";
+}
+
+void check_population_sharing(const Scenario& scenario) {
+  if (const std::string problem = population_sharing_problem(scenario); !problem.empty()) {
+    throw ScenarioError(shown_path(scenario.file), 0, 0, "--replications-per-population", problem);
   }
 }
 

@@ -53,7 +53,8 @@ struct Scenario {
   std::uint32_t seed = 0;
   std::int64_t sample = 1;  //!< simulate 1 household in `sample` (weight `sample`)
   //! Consecutive replications that run on one generated base population (1: each its own;
-  //! set by `cradle run --replications-per-population`): see RunOptions (sim/engine/trace.h).
+  //! [scenario] replications_per_population, or `cradle run --replications-per-population`):
+  //! see RunOptions (sim/engine/trace.h).
   int replications_per_population = 1;
   //! A persons file to load instead of generating the population (scenarios/MICRODATA.md),
   //! each household in it standing for `persons_weight`.
@@ -99,9 +100,13 @@ Scenario load_scenario(const std::filesystem::path& file, const EstimateOverride
 //! Makes the scenario draw every one of its estimates (the command line's `--uncertain estimates`).
 void draw_all_estimates(Scenario& scenario);
 
-//! Throws ScenarioError (field --replications-per-population) when the scenario asks for more
-//! than one replication per population but cannot share one: with a persons file (already one
-//! population for all) or drawn estimates (each replication's drawn profile builds its own).
+//! Why the scenario cannot run more than one replication per population as it asks: with a
+//! persons file (already one population for all) or drawn estimates (each replication's drawn
+//! profile builds its own); "" when it can (or asks for 1).
+std::string population_sharing_problem(const Scenario& scenario);
+
+//! Throws ScenarioError (field --replications-per-population, as the command line sets it) with
+//! population_sharing_problem's reason, if any.
 void check_population_sharing(const Scenario& scenario);
 
 //! Reads a jurisdiction file alone (for listings). Throws ScenarioError.

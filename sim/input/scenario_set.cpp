@@ -54,6 +54,10 @@ void require_same_frame(const Scenario& first, const Scenario& s) {
   if (s.replications != first.replications) {
     differ("scenario.replications", std::to_string(first.replications), std::to_string(s.replications));
   }
+  if (s.replications_per_population != first.replications_per_population) {
+    differ("scenario.replications_per_population", std::to_string(first.replications_per_population),
+           std::to_string(s.replications_per_population));
+  }
   if (s.sample != first.sample) differ("scenario.sample", "1/" + std::to_string(first.sample), "1/" + std::to_string(s.sample));
   if (s.persons_file != first.persons_file) {
     differ("scenario.persons", "\"" + first.persons_file.string() + "\"", "\"" + s.persons_file.string() + "\"");
