@@ -155,7 +155,9 @@ ScenarioSet amended_set(const RunArgs& args) {
     if (args.seed) scenario.seed = *args.seed;
     if (args.draw_estimates) draw_all_estimates(scenario);
     if (args.replications_per_population) scenario.replications_per_population = *args.replications_per_population;
-    check_population_sharing(scenario);
+    check_population_sharing(scenario, args.replications_per_population ? "--replications-per-population"
+                                       : args.draw_estimates            ? "--uncertain estimates"
+                                                                        : "scenario.replications_per_population");
   }
   for (const std::string& sweep : args.vary) apply_sweep(set, sweep);
   check_common_frame(set);

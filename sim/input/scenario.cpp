@@ -519,9 +519,9 @@ std::string population_sharing_problem(const Scenario& scenario) {
   return "";
 }
 
-void check_population_sharing(const Scenario& scenario) {
+void check_population_sharing(const Scenario& scenario, const std::string& field) {
   if (const std::string problem = population_sharing_problem(scenario); !problem.empty()) {
-    throw ScenarioError(shown_path(scenario.file), 0, 0, "--replications-per-population", problem);
+    throw ScenarioError(shown_path(scenario.file), 0, 0, field, problem);
   }
 }
 

@@ -105,9 +105,9 @@ void draw_all_estimates(Scenario& scenario);
 //! profile builds its own); "" when it can (or asks for 1).
 std::string population_sharing_problem(const Scenario& scenario);
 
-//! Throws ScenarioError (field --replications-per-population, as the command line sets it) with
-//! population_sharing_problem's reason, if any.
-void check_population_sharing(const Scenario& scenario);
+//! Throws ScenarioError naming the scenario's file and `field` (what set the replications per
+//! population, or drew the estimates) with population_sharing_problem's reason, if any.
+void check_population_sharing(const Scenario& scenario, const std::string& field);
 
 //! Reads a jurisdiction file alone (for listings). Throws ScenarioError.
 Jurisdiction load_jurisdiction(const std::filesystem::path& file);
