@@ -177,7 +177,7 @@ RunResults results_of(const Scenario& scenario, const BasePopulation& pop, const
   results.seed = scenario.seed;
   results.replications = run.replications;
   results.threads = threads;
-  results.population_design = population_design(scenario, scenario.replications_per_population);
+  results.population_design = population_design(scenario);
   results.households = static_cast<std::int64_t>(pop.households()) * pop.weight;
   results.persons = pop.persons * pop.weight;
   results.sample_weight = pop.weight;
@@ -220,6 +220,28 @@ double reference_together(const bench::ReferenceSize& size, int threads, int rep
 }
 
 //! One case at one thread count, in the child process.
+//! The run as `cradle run` makes it, replications 1 … R-1 each generating their own population
+//! within it: its time, and the threads' time in the population source (timed around each
+//! call) and in the reduction, into `m`.
+ScenarioResults run_as_cradle_run(const Scenario& scenario, const PopulationSource& source,
+                                  const RunOptions& run_options, Measured& m) {
+  std::atomic<std::int64_t> generating_ns{0};
+  const PopulationSource timed_source = [&](std::uint32_t r) {
+    const auto start = Clock::now();
+    std::shared_ptr<const BasePopulation> p = source(r);
+    generating_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    return p;
+  };
+  SimulationTrace reduction_timed;
+  reduction_timed.record_births = false;
+  const auto t0 = Clock::now();
+  ScenarioResults run = simulate(scenario, timed_source, run_options, nullptr, &reduction_timed);
+  m.run_s = seconds_since(t0);
+  m.others_generation_thread_s = static_cast<double>(generating_ns.load()) * 1e-9;
+  m.reduction_thread_s = static_cast<double>(reduction_timed.reduction_ns.load()) * 1e-9;
+  return run;
+}
+
 Measured measure(const Case& c, int replications, int threads, const Options& options,
                  const std::filesystem::path& scratch) {
   Measured m;
@@ -270,22 +292,7 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   m.peak_loop = proc_status_bytes("VmHWM");
   if (m.peaks_separate) reset_peak();
 
-  // As `cradle run`: replications 1 … R-1 each generate their own population within the run.
-  // The population source is timed around each call: the threads' time generating.
-  std::atomic<std::int64_t> generating_ns{0};
-  const PopulationSource timed_source = [&](std::uint32_t r) {
-    const auto start = Clock::now();
-    std::shared_ptr<const BasePopulation> p = source(r);
-    generating_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-    return p;
-  };
-  SimulationTrace reduction_timed;
-  reduction_timed.record_births = false;
-  t0 = Clock::now();
-  ScenarioResults run = simulate(scenario, timed_source, run_options, nullptr, &reduction_timed);
-  m.run_s = seconds_since(t0);
-  m.others_generation_thread_s = static_cast<double>(generating_ns.load()) * 1e-9;
-  m.reduction_thread_s = static_cast<double>(reduction_timed.reduction_ns.load()) * 1e-9;
+  ScenarioResults run = run_as_cradle_run(scenario, source, run_options, m);
   m.peak_run = proc_status_bytes("VmHWM");
 
   const std::filesystem::path file = scratch / (std::to_string(getpid()) + ".h5");

@@ -281,7 +281,9 @@ std::vector<std::int64_t> total_outlay_fen(const ScenarioResults& s) {
   return out;
 }
 
-std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t R, std::size_t per_population) {
+std::vector<double> comparison_stats(const std::vector<double>& values, const ComparisonResults& c) {
+  const auto R = static_cast<std::size_t>(c.replications);
+  const auto per_population = static_cast<std::size_t>(c.replications_per_population);
   const std::size_t cells = R == 0 ? 0 : values.size() / R;
   std::vector<double> out, sample(R);
   for (std::size_t cell = 0; cell < cells; ++cell) {

@@ -52,11 +52,10 @@ std::vector<std::int64_t> sum_over_years(const std::vector<std::int64_t>& by_yea
                                          int first, int last);
 
 //! Mean, standard error, p05 and p95 (comparison_statistics()) of each cell of a
-//! [replication][cell] sample, cell-major: what a comparison group's *_stats datasets hold.
-//! The standard error is cluster-robust over groups of `per_population` consecutive
-//! replications (those that shared a base population; summarise, output/summary.h).
-std::vector<double> comparison_stats(const std::vector<double>& values, std::size_t replications,
-                                     std::size_t per_population);
+//! [replication][cell] sample of comparison `c`, cell-major: what a comparison group's *_stats
+//! datasets hold. The standard error is cluster-robust over c's groups of replications that
+//! shared a base population (summarise, output/summary.h).
+std::vector<double> comparison_stats(const std::vector<double>& values, const ComparisonResults& c);
 
 //! [replication][year][payer]: outlay laid out [replication][year][measure][payer] (RY
 //! replication-years, M measures, P payers) summed over its measures, fen: budget outlay by payer.

@@ -132,13 +132,12 @@ void scenario_period_rows(std::vector<Row>& rows, const ScenarioResults& s) {
 
 void comparison_rows(std::vector<Row>& rows, const ComparisonResults& c) {
   const std::string id = c.baseline + "--" + c.reform;
-  const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years();
-  const auto K = static_cast<std::size_t>(c.replications_per_population);
+  const std::size_t Y = c.n_years();
   const std::vector<std::string>& statistics = comparison_statistics();
   const auto add = [&](const char* variable, const std::vector<std::int64_t>& fen_by_year) {
     std::vector<double> yuan;
     for (std::int64_t v : fen_by_year) yuan.push_back(static_cast<double>(v) / 100.0);
-    const std::vector<double> stats = comparison_stats(yuan, R, K);
+    const std::vector<double> stats = comparison_stats(yuan, c);
     for (std::size_t y = 0; y < Y; ++y)
       for (std::size_t k = 0; k < statistics.size(); ++k) {
         rows.push_back({id, variable, std::to_string(c.years[y]), "", "", "", "", "", "", statistics[k], stats[y * statistics.size() + k], "CNY"});
@@ -146,7 +145,7 @@ void comparison_rows(std::vector<Row>& rows, const ComparisonResults& c) {
     for (const auto& [first, last] : {std::pair{c.years.front(), c.years.back()}, std::pair{PLAN_PERIOD_FIRST, PLAN_PERIOD_LAST}}) {
       std::vector<double> period;
       for (std::int64_t v : sum_over_years(fen_by_year, c.years, first, last)) period.push_back(static_cast<double>(v) / 100.0);
-      const std::vector<double> p = comparison_stats(period, R, K);
+      const std::vector<double> p = comparison_stats(period, c);
       for (std::size_t k = 0; k < statistics.size(); ++k) {
         rows.push_back({id, variable, "", std::to_string(first) + "-" + std::to_string(last), "", "", "", "", "", statistics[k], p[k], "CNY"});
       }

@@ -346,8 +346,7 @@ namespace {
 std::vector<double> year_stats(const std::vector<std::int64_t>& by_year, const ComparisonResults& c, double unit) {
   std::vector<double> values;
   for (std::int64_t v : by_year) values.push_back(static_cast<double>(v) / unit);
-  return comparison_stats(values, static_cast<std::size_t>(c.replications),
-                          static_cast<std::size_t>(c.replications_per_population));
+  return comparison_stats(values, c);
 }
 
 std::vector<double> stat_column(const std::vector<double>& stats, std::size_t k) {

@@ -765,24 +765,21 @@ void write_comparison_scales(GroupWriter& out, const ComparisonResults& c) {
 // Births, children, childcare and kindergarten differences as [year] statistics (average monthly counts).
 void write_demography_statistics(GroupWriter& out, const ComparisonResults& c) {
   const std::size_t R = static_cast<std::size_t>(c.replications), Y = c.n_years();
-  const auto K = static_cast<std::size_t>(c.replications_per_population);
   std::vector<std::int64_t> births(R * Y, 0);
   for (std::size_t i = 0; i < births.size(); ++i) {
     for (int k = 0; k < c.birth_orders; ++k) births[i] += c.births[i * static_cast<std::size_t>(c.birth_orders) + static_cast<std::size_t>(k)];
   }
-  out.write("births_difference_stats", comparison_stats(as_double(births), R, K));
-  out.write("children_under3_difference_stats", comparison_stats(per_year(c.child_months_under3), R, K));
-  out.write("childcare_demand_difference_stats", comparison_stats(per_year(c.childcare_demand_months), R, K));
-  out.write("childcare_enrolled_difference_stats", comparison_stats(per_year(c.childcare_enrolled_months), R, K));
-  out.write("childcare_unmet_difference_stats", comparison_stats(per_year(c.childcare_unmet_months), R, K));
-  out.write("kindergarten_enrolled_difference_stats", comparison_stats(per_year(c.kindergarten_enrolled_months), R, K));
-  out.write("budget_share_difference_stats", comparison_stats(c.budget_share, R, K));
+  out.write("births_difference_stats", comparison_stats(as_double(births), c));
+  out.write("children_under3_difference_stats", comparison_stats(per_year(c.child_months_under3), c));
+  out.write("childcare_demand_difference_stats", comparison_stats(per_year(c.childcare_demand_months), c));
+  out.write("childcare_enrolled_difference_stats", comparison_stats(per_year(c.childcare_enrolled_months), c));
+  out.write("childcare_unmet_difference_stats", comparison_stats(per_year(c.childcare_unmet_months), c));
+  out.write("kindergarten_enrolled_difference_stats", comparison_stats(per_year(c.kindergarten_enrolled_months), c));
+  out.write("budget_share_difference_stats", comparison_stats(c.budget_share, c));
 }
 
 // The outlay differences as [year] and [period] statistics, in total and by measure, payer and provenance.
 void write_outlay_statistics(GroupWriter& out, const ComparisonResults& c) {
-  const std::size_t R = static_cast<std::size_t>(c.replications);
-  const auto K = static_cast<std::size_t>(c.replications_per_population);
   std::vector<std::size_t> kind(c.n_measures());
   for (std::size_t m = 0; m < kind.size(); ++m) {
     kind[m] = static_cast<std::size_t>(std::find(PROVENANCES.begin(), PROVENANCES.end(), c.measures[m].provenance) -
@@ -790,8 +787,8 @@ void write_outlay_statistics(GroupWriter& out, const ComparisonResults& c) {
   }
   const auto write_both = [&](const std::string& by_year_name, const std::string& name,
                               const std::vector<std::int64_t>& fen_by_year) {
-    out.write(by_year_name + "_stats", comparison_stats(as_double(fen_by_year, 100.0), R, K));
-    out.write("period_" + name + "_stats", comparison_stats(as_double(by_period(c, fen_by_year), 100.0), R, K));
+    out.write(by_year_name + "_stats", comparison_stats(as_double(fen_by_year, 100.0), c));
+    out.write("period_" + name + "_stats", comparison_stats(as_double(by_period(c, fen_by_year), 100.0), c));
   };
   write_both("total_outlay_difference", "outlay_difference", total_difference_fen(c, 0));
   if (c.has_split()) {

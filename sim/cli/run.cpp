@@ -181,7 +181,7 @@ bool build_population(const Scenario& scenario, std::int64_t sample, bool quiet,
   }
   const std::shared_ptr<const BasePopulation> first = source(0);
   const BasePopulation& population = *first;
-  results.population_design = population_design(scenario, scenario.replications_per_population);
+  results.population_design = population_design(scenario);
   results.times.population_seconds += seconds_since(t0);
   results.households = static_cast<std::int64_t>(population.households()) * population.weight;
   results.persons = population.persons * population.weight;

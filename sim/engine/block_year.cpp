@@ -191,7 +191,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   const std::array<std::uint64_t, 2> home_threshold = plan_.home_purchase_threshold;
   // Most women's purchase draw is above both tenures' thresholds: tested first, it spares
   // reading the household's tenure.
-  const std::uint64_t home_any = std::max(home_threshold[0], home_threshold[1]);
+  const std::uint64_t home_any = plan_.any_home_purchase_threshold();
   const std::uint64_t* const death_threshold =
       plan_.woman_death_threshold.data() + static_cast<std::size_t>(y_) * plan_.birth_year_span;
   // Uniform over the run, so these branches cost nothing when the feature is off.
@@ -202,32 +202,13 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   std::int32_t* const alive = migration ? nullptr : count_women(block, books.tally);
   const std::int16_t first_cohort = migration ? 0 : state_.women_cohorts->first_birth_year;
   Census census = this->census();
-  // Whether a woman's draws can bring her a death, a birth or a purchase: a test on the
-  // few values that decide them, so that the many women-years in which nothing happens
-  // end here. (A woman it passes is then decided in full, as if it were not there.)
-  // The birth test takes the highest threshold over the income bands, so that it reads no
-  // household.
-  const std::uint64_t* const any_band = rplan_.highest_birth_threshold.data() + static_cast<std::size_t>(y_) * per_band;
-  const auto may_change = [&, any_band, death_threshold](std::uint32_t w, std::uint8_t k, std::uint64_t u,
-                                                         std::uint64_t home) -> bool {
-    const auto row = static_cast<std::size_t>(birth_years[w] - min_birth_year);
-    const std::size_t cell = row * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
-    return (k != DEAD) & (woman_dies(u, death_threshold[row]) | (u < any_band[cell]) | (homes & (home < home_any)));
-  };
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   BirthBatch births;
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
     // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
     draw_batch_u64(plan_.seed, rep_, w0, n, year_key, stream::BIRTH, birth_u, home_u);
-    // The women of the batch something may happen to, one bit each, tested without a branch;
-    // the others' cohorts count them. With migration each living woman is counted here.
-    std::uint64_t maybe = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto w = static_cast<std::uint32_t>(w0 + i);
-      maybe |= std::uint64_t{migration ? parities[w] != DEAD : may_change(w, parities[w], birth_u[i], home_u[i])} << i;
-    }
-    for (; maybe != 0; maybe &= maybe - 1) {
+    for (std::uint64_t maybe = may_change(w0, n, birth_u, home_u); maybe != 0; maybe &= maybe - 1) {
       const auto i = static_cast<std::size_t>(std::countr_zero(maybe));
       const auto w = static_cast<std::uint32_t>(w0 + i);
       const int birth_year = birth_years[w];
@@ -257,6 +238,39 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   }
   if (births.n != 0) born(births, newborns, books);
   census.book(books.tally);
+}
+
+//! Bit i: whether woman w0 + i, of a batch of n (at most 64) with these draws, may die, give
+//! birth or have her household buy a home this year. A test without a branch on the few values
+//! that decide them, so that the many women-years in which nothing happens end here (the
+//! others' cohorts count them); it takes the highest birth threshold over the income bands, so
+//! that it reads no household. A woman it passes is then decided in full, as if it were not
+//! there. With migration every living woman passes: each is counted one by one.
+std::uint64_t BlockYear::may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
+                                    const std::uint64_t* home_u) const {
+  const std::uint8_t* const parities = state_.parity;
+  std::uint64_t maybe = 0;
+  if (plan_.migration) {
+    for (std::size_t i = 0; i < n; ++i) maybe |= std::uint64_t{parities[w0 + i] != DEAD} << i;
+    return maybe;
+  }
+  const std::int16_t* const birth_years = pop_.woman_birth_year.data();
+  const std::int16_t min_birth_year = plan_.min_birth_year;
+  const auto y = static_cast<std::size_t>(y_);
+  const std::uint64_t* const any_band =
+      rplan_.highest_birth_threshold.data() + y * plan_.birth_year_span * PARITY_CLASSES;
+  const std::uint64_t* const death_threshold = plan_.woman_death_threshold.data() + y * plan_.birth_year_span;
+  const bool homes = !plan_.event_measures[y].home.empty();
+  const std::uint64_t home_any = plan_.any_home_purchase_threshold();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t k = parities[w0 + i];
+    const auto row = static_cast<std::size_t>(birth_years[w0 + i] - min_birth_year);
+    const std::size_t cell = row * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
+    const bool may = (k != DEAD) & (woman_dies(birth_u[i], death_threshold[row]) | (birth_u[i] < any_band[cell]) |
+                                    (homes & (home_u[i] < home_any)));
+    maybe |= std::uint64_t{may} << i;
+  }
+  return maybe;
 }
 
 //! A birth to woman w (aged `age`), of parity k before it, and `base` if whatever the

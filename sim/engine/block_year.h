@@ -187,6 +187,8 @@ class BlockYear {
   void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
+  std::uint64_t may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
+                           const std::uint64_t* home_u) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const;
   Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;

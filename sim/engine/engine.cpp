@@ -39,11 +39,12 @@ const std::vector<Measure>* behaviour_measures(const RunOptions& options, const 
   return drawn ? &drawn->measures : &options.behaviour_from->measures;
 }
 
-void check_base(const BasePopulation& pop) {
-  check_population(pop);
-  if (pop.household_arrival.size() != pop.households()) {
+std::shared_ptr<const BasePopulation> checked(std::shared_ptr<const BasePopulation> pop) {
+  check_population(*pop);
+  if (pop->household_arrival.size() != pop->households()) {
     throw std::invalid_argument("the base population has no arrival and departure years (add_migration)");
   }
+  return pop;
 }
 
 //! Whether replications of `scenario` (or of the scenario its behaviour comes from) draw
@@ -65,9 +66,8 @@ class Replications {
         progress_(progress),
         trace_(trace),
         draws_(draws_estimates(scenario, options)),
-        first_(source(0)),
-        first_plan_((check_base(*first_),
-                     engine::make_plan(scenario, *first_, options.seed, behaviour_measures(options, std::nullopt)))),
+        first_(checked(source(0))),
+        first_plan_(engine::make_plan(scenario, *first_, options.seed, behaviour_measures(options, std::nullopt))),
         years_(static_cast<std::size_t>(first_plan_.years)),
         out_(engine::make_results(scenario, first_plan_, static_cast<std::size_t>(options.replications), layout_)),
         first_reserve_(newborn_reserve(scenario, *first_, years_)) {}
@@ -75,12 +75,10 @@ class Replications {
   //! Population g's replications among [begin, end): the population asked for (and its
   //! rates calibrated) once, then its replications in parallel.
   void group(std::size_t g, std::size_t begin, std::size_t end) {
-    const std::shared_ptr<const BasePopulation> pop = g == 0 ? first_ : source_(static_cast<std::uint32_t>(g));
+    const std::shared_ptr<const BasePopulation> pop = population(g);
     std::optional<engine::Plan> own_plan;
-    if (pop != first_) {
-      check_base(*pop);
-      if (!draws_)
-        own_plan.emplace(engine::make_plan(scenario_, *pop, options_.seed, behaviour_measures(options_, std::nullopt)));
+    if (pop != first_ && !draws_) {
+      own_plan.emplace(engine::make_plan(scenario_, *pop, options_.seed, behaviour_measures(options_, std::nullopt)));
     }
     // A scenario that draws estimates plans each replication as its own scenario.
     const engine::Plan* plan = draws_ ? nullptr : own_plan ? &*own_plan : &first_plan_;
@@ -92,6 +90,12 @@ class Replications {
   ScenarioResults& results() { return out_; }
 
  private:
+  //! Population g, checked where it is not population 0's (a source may share one).
+  std::shared_ptr<const BasePopulation> population(std::size_t g) const {
+    std::shared_ptr<const BasePopulation> pop = g == 0 ? first_ : source_(static_cast<std::uint32_t>(g));
+    return pop == first_ ? pop : checked(std::move(pop));
+  }
+
   //! Replication r on `pop`, with `plan`, or (null) a plan of its own drawn scenario.
   void replication(std::size_t r, const BasePopulation& pop, const engine::Plan* plan) {
     const auto rep = static_cast<std::uint32_t>(r);

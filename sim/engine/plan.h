@@ -4,6 +4,7 @@
 // triggers) and the ReplicationPlan (what the drawn uncertain parameters change).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -123,6 +124,10 @@ struct Plan {
   std::array<std::array<double, OLDEST_AGE + 1>, SEXES> marriage_rate{};
   std::uint64_t assisted_threshold;
   std::array<std::uint64_t, 2> home_purchase_threshold;  //!< by tenure
+  //! The higher of the two: a draw at or above it buys no home, whatever the tenure
+  std::uint64_t any_home_purchase_threshold() const {
+    return std::max(home_purchase_threshold[0], home_purchase_threshold[1]);
+  }
   MortalityThresholds mortality;
   //! [year][birth_year - min_birth_year]: a woman's death threshold (mortality at her
   //! attained age), so that the women's loop reads one cell instead of clamping an age

@@ -883,9 +883,9 @@ PopulationSource replication_populations(const Scenario& scenario, std::int64_t 
   };
 }
 
-std::string population_design(const Scenario& scenario, int per_population) {
+std::string population_design(const Scenario& scenario) {
   if (!scenario.persons_file.empty()) return "shared";
-  return per_population > 1 ? "per_group" : "per_replication";
+  return scenario.replications_per_population > 1 ? "per_group" : "per_replication";
 }
 
 std::vector<Observation> describe_observations(const PlaceProfile& profile) {

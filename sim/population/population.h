@@ -65,10 +65,11 @@ BasePopulation replication_population(const Scenario& scenario, std::int64_t sam
 //! loaded for each. Throws as scenario_population.
 PopulationSource replication_populations(const Scenario& scenario, std::int64_t sample);
 
-//! Whether replication_populations draws a population per replication ("per_replication"),
-//! per group of `per_population` (> 1) consecutive replications ("per_group"), or shares
-//! one ("shared": a persons file), as results files record it.
-std::string population_design(const Scenario& scenario, int per_population);
+//! Whether the scenario's replications each run on a population of their own
+//! ("per_replication"), share one per group of its replications_per_population (> 1)
+//! consecutive ones ("per_group"), or all share one ("shared": a persons file), as results
+//! files record it.
+std::string population_design(const Scenario& scenario);
 
 //! The population's households by attribute and women by age and parity in base_year
 //! (residents only, weighted), with the profile's shares beside them; `from_profile`
