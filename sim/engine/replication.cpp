@@ -1,6 +1,7 @@
 #include "sim/engine/replication.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "sim/engine/parallel.h"
@@ -38,8 +39,15 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
 namespace {
 
 //! The coupled step: the year's places are shared by the whole place, so every block's
-//! requests are rationed together (serially, deterministically).
+//! requests are rationed together (serially, deterministically). When no month's demand
+//! exceeds the places, as ration_childcare would find, nobody is turned away and the
+//! requests are not gathered at all.
 void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
+  std::array<std::int64_t, 12> wanted{};
+  for (const BlockTally& block : buffers.tally) {
+    for (std::size_t m = 0; m < 12; ++m) wanted[m] += block.childcare_wanted[m];
+  }
+  if (*std::max_element(wanted.begin(), wanted.end()) <= capacity) return;
   buffers.requests.clear();
   for (auto& block : buffers.work) {
     for (ChildWork& w : block) {
