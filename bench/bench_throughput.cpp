@@ -96,6 +96,7 @@ struct Measured {
   double reduction_thread_s = 0;          //!< in run_s: the threads' time in the reduction (reduce_year)
   double writing_s = 0;                   //!< write_results of the run's results
   double grouped_run_s = 0;               //!< run_s's run again, GROUPED replications on each population
+  double later_generation_s = 0;          //!< a later replication's population, in memory the one before released
   double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
   std::int64_t reference_checksum = 0;
   double reference_together_s = 0;  //!< the reference loop's mean time a thread, all threads at once (threads > 1)
@@ -219,7 +220,6 @@ double reference_together(const bench::ReferenceSize& size, int threads, int rep
   return sum / threads;
 }
 
-//! One case at one thread count, in the child process.
 //! The run as `cradle run` makes it, replications 1 … R-1 each generating their own population
 //! within it: its time, and the threads' time in the population source (timed around each
 //! call) and in the reduction, into `m`.
@@ -242,6 +242,19 @@ ScenarioResults run_as_cradle_run(const Scenario& scenario, const PopulationSour
   return run;
 }
 
+//! A later replication's population as a run of many makes it: in the memory the one before it
+//! released (replication 1's, made and released first; replication 2's is timed). The memory
+//! kept for reuse is given back after.
+double later_population_s(const PopulationSource& source) {
+  source(1).reset();
+  const auto t0 = Clock::now();
+  const std::shared_ptr<const BasePopulation> later = source(2);
+  const double dt = seconds_since(t0);
+  if (later->households() == 0) throw std::runtime_error("a later population has no households");
+  return dt;
+}
+
+//! One case at one thread count, in the child process.
 Measured measure(const Case& c, int replications, int threads, const Options& options,
                  const std::filesystem::path& scratch) {
   Measured m;
@@ -309,6 +322,7 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   if (simulate(scenario, source, grouped).births.empty())
     throw std::runtime_error("the grouped run recorded no births");
   m.grouped_run_s = seconds_since(t0);
+  m.later_generation_s = later_population_s(source);
   return m;
 }
 
@@ -599,13 +613,15 @@ void print_phases(const std::vector<Row>& rows) {
       "replications (means, quantiles, sensitivity) and writes the HDF5 file (to a temporary folder). The last "
       "column is the total of the same run with `--replications-per-population %d` (each %d replications on one "
       "population, generated and calibrated once; the writing counted as above): with fewer replications than "
-      "that, the one population replication 0's.\n\n",
+      "that, the one population replication 0's. \"A later population\" is replication 2's, generated after "
+      "replication 1's was made and released, in the memory that one left, as a run of many replications "
+      "generates most of its populations (replication 0's is the first in the process: every page is new).\n\n",
       GROUPED, GROUPED);
   std::printf(
       "| population | threads | replications | total, s | one population, s | generation | simulation | reduction "
-      "| writing | total, %d per population, s |\n",
+      "| writing | total, %d per population, s | a later population, s |\n",
       GROUPED);
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const Measured& m = r.m;
     const double others = m.others_generation_thread_s / m.threads;
@@ -614,10 +630,10 @@ void print_phases(const std::vector<Row>& rows) {
     const double total = generation + simulation + reduction + m.writing_s;
     std::printf(
         "| %s | %d | %d | %.2f | %.2f | %.2f s, %.0f %% | %.2f s, %.0f %% | %.3f s, %.1f %% | %.2f s, %.0f %% | %.2f "
-        "|\n",
+        "| %.2f |\n",
         r.c->label, m.threads, m.replications, total, m.generation_s, generation, 100 * generation / total, simulation,
         100 * simulation / total, reduction, 100 * reduction / total, m.writing_s, 100 * m.writing_s / total,
-        grouped_total(m));
+        grouped_total(m), m.later_generation_s);
   }
   std::printf("\n");
 }
@@ -734,11 +750,13 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       first.m.generation_s + first.m.run_s + first.m.writing_s, GROUPED, grouped_total(first.m));
   std::printf(
       "- %s (%s households, %s residents), %s: replication 0's population takes %.2f s to "
-      "generate and holds %.0f bytes per resident; the yearly loop peaks at %.0f bytes per resident with "
+      "generate and holds %.0f bytes per resident; with %s, a later replication's population takes %.2f s "
+      "(in the memory the one before released); the yearly loop peaks at %.0f bytes per resident with "
       "%s; generating each replication's own population takes %.0f %% of a run as `cradle run` makes "
       "it (%d replications).\n",
       large.c->label, grouped(large.m.households).c_str(), grouped(large.m.residents).c_str(),
       threads_text(large.m.threads).c_str(), large.m.generation_s, per_resident(large.m, large.m.rss_population),
+      threads_text(large_most.m.threads).c_str(), large_most.m.later_generation_s,
       per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
       100 * generation_share(large.m), large.m.replications);
   if (const std::string efficiency = machine_efficiency(rows); !efficiency.empty()) {
