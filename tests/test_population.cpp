@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <numeric>
@@ -69,6 +70,27 @@ TEST_CASE("the base population is the same on one thread and on two", "[populati
     REQUIRE(one.blocks[b].person_begin == two.blocks[b].person_begin);
   }
   check_population(two);
+}
+
+TEST_CASE("transient memory: large buffers start on a huge-page boundary, are writable whole, and are not kept",
+          "[population][unit]") {
+  namespace cm = column_memory;
+  cm::trim();
+  constexpr std::size_t HUGE_PAGE = std::size_t{2} << 20;
+  // Across a page boundary and at an odd size: the whole of it writable, from the boundary.
+  for (const std::size_t bytes : {HUGE_PAGE, 3 * HUGE_PAGE + 4097, 9 * HUGE_PAGE - 1}) {
+    auto* const p = static_cast<unsigned char*>(cm::acquire_transient(bytes));
+    REQUIRE(reinterpret_cast<std::uintptr_t>(p) % HUGE_PAGE == 0);
+    std::memset(p, 0xA5, bytes);
+    REQUIRE(p[0] == 0xA5);
+    REQUIRE(p[bytes - 1] == 0xA5);
+    cm::release_transient(p, bytes);
+  }
+  // A small one comes from operator new, aligned for any value.
+  void* const small = cm::acquire_transient(100);
+  REQUIRE(reinterpret_cast<std::uintptr_t>(small) % alignof(std::max_align_t) == 0);
+  cm::release_transient(small, 100);
+  REQUIRE(cm::kept_bytes() == 0);  // nothing transient is kept for reuse
 }
 
 TEST_CASE("column memory hands a released large block to the next request of about its size", "[population][unit]") {

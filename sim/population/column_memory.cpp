@@ -1,5 +1,7 @@
 #include "sim/population/column_memory.h"
 
+#include <sys/mman.h>
+
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -111,6 +113,40 @@ void release(void* memory, std::size_t bytes) noexcept {
   }
   for (std::size_t i = 0; i < n_idle; ++i) free_block(idle[i]);
   if (!kept) free_block(base);
+}
+
+namespace {
+
+constexpr std::size_t HUGE_PAGE = std::size_t{2} << 20;
+
+std::size_t huge_pages_for(std::size_t bytes) { return (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; }
+
+}  // namespace
+
+void* acquire_transient(std::size_t bytes) {
+  if (bytes < HUGE_PAGE) return ::operator new(bytes);
+  const std::size_t length = huge_pages_for(bytes);
+  // A page more than asked, so that a whole number of huge pages can start on a boundary;
+  // the head and tail beyond it are unmapped.
+  void* const mapped = mmap(nullptr, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  char* const start = static_cast<char*>(mapped);
+  const std::size_t head = (HUGE_PAGE - reinterpret_cast<std::uintptr_t>(start) % HUGE_PAGE) % HUGE_PAGE;
+  if (head != 0) munmap(start, head);
+  if (HUGE_PAGE - head != 0) munmap(start + head + length, HUGE_PAGE - head);
+#ifdef MADV_HUGEPAGE
+  madvise(start + head, length, MADV_HUGEPAGE);  // advice: refused or ignored, the pages are small
+#endif
+  return start + head;
+}
+
+void release_transient(void* memory, std::size_t bytes) noexcept {
+  if (!memory) return;
+  if (bytes < HUGE_PAGE) {
+    ::operator delete(memory);
+    return;
+  }
+  munmap(memory, huge_pages_for(bytes));
 }
 
 Generating::Generating() : was_(generating) { generating = true; }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/engine/parallel.h"
+#include "sim/population/column_memory.h"
 #include "sim/random/rng.h"
 
 namespace cradle::generation {
@@ -39,14 +40,16 @@ void for_chunks(std::size_t n, const Body& body) {
 
 //! n values of a trivial type, left uninitialised: the parallel loop that first writes them
 //! faults their pages in, on every thread, where a std::vector would zero them all on one
-//! thread first (at a province's size, page faults are a tenth of generation's time).
+//! thread first; a large one in huge pages (column_memory::acquire_transient).
 template <class T>
 class Buffer {
   static_assert(std::is_trivial_v<T>);
 
  public:
   Buffer() = default;
-  explicit Buffer(std::size_t n) : data_(n ? std::make_unique_for_overwrite<T[]>(n) : nullptr), size_(n) {}
+  explicit Buffer(std::size_t n)
+      : data_(n ? static_cast<T*>(column_memory::acquire_transient(n * sizeof(T))) : nullptr, Release{n * sizeof(T)}),
+        size_(n) {}
   std::size_t size() const { return size_; }
   T* data() { return data_.get(); }
   const T* data() const { return data_.get(); }
@@ -54,13 +57,17 @@ class Buffer {
   T* end() { return data() + size_; }
   const T* begin() const { return data(); }
   const T* end() const { return data() + size_; }
-  T& operator[](std::size_t i) { return data_[i]; }
-  const T& operator[](std::size_t i) const { return data_[i]; }
+  T& operator[](std::size_t i) { return data_.get()[i]; }
+  const T& operator[](std::size_t i) const { return data_.get()[i]; }
   //! Keeps the first n values (n <= size()).
   void shrink(std::size_t n) { size_ = n; }
 
  private:
-  std::unique_ptr<T[]> data_;
+  struct Release {
+    std::size_t bytes = 0;
+    void operator()(T* memory) const noexcept { column_memory::release_transient(memory, bytes); }
+  };
+  std::unique_ptr<T, Release> data_;
   std::size_t size_ = 0;
 };
 
