@@ -650,7 +650,7 @@ struct Projection {
   double efficiency = 0;  //!< the one assumed: the measured one, at most 100 % (more is noise)
   double loop_s = 0, run_s = 0;
   //! As `cradle run --replications-per-population PROJECTED_GROUP`: the loop, plus each
-  //! population's own cost (generation, calibration: a run's time beyond the loop's) once a group.
+  //! population's own cost (generation, calibration) once a group.
   double grouped_s = 0;
 
   //! How the efficiency assumed was obtained, for the report's sentences.
@@ -681,8 +681,15 @@ Projection project(const std::vector<Row>& rows) {
   const Measured& per = p.on_cores ? mt : m1;
   const double scale = PROJECTED_REPLICATIONS / per.replications / (p.on_cores ? 1 : PROJECTED_CORES * p.efficiency);
   p.loop_s = per.loop_s * scale;
-  p.run_s = (per.generation_s + per.run_s) * scale;
-  p.grouped_s = (per.loop_s + (per.generation_s + per.run_s - per.loop_s) / PROJECTED_GROUP) * scale;
+  // Each population's own cost beyond the loop, for the run's replications: measured on the
+  // cores as the run's time beyond its loop; projected as a later population's generation
+  // (nearly every one of 1000 is one: the first's fresh pages come once) and the measured run's
+  // time beyond its loop and its generation (each population's calibration).
+  const double own = p.on_cores ? per.generation_s + per.run_s - per.loop_s
+                                : per.later_generation_s * per.replications +
+                                      std::max(0.0, per.run_s - per.loop_s - per.others_generation_thread_s);
+  p.run_s = (per.loop_s + own) * scale;
+  p.grouped_s = (per.loop_s + own / PROJECTED_GROUP) * scale;
   return p;
 }
 
@@ -709,11 +716,16 @@ void print_projection(const Projection& p) {
   }
   const char* how = p.on_cores ? "scaled from the measured run" : "projected";
   std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), %s;\n", p.loop_s, p.loop_s / 60, how);
-  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), %s;\n", p.run_s,
-              p.run_s / 60, how);
+  std::printf("- as `cradle run`, each replication generating its own population: %.0f s (%.1f min), %s%s;\n", p.run_s,
+              p.run_s / 60, how,
+              p.on_cores ? ""
+                         : ": the loop's time, and for each replication a later population's generation (in the "
+                           "memory the one before released, as nearly every population of a long run is made; "
+                           "timed alone, on one thread) and its calibration (the measured run's time beyond its "
+                           "loop and its generation)");
   std::printf(
       "- as `cradle run --replications-per-population %.0f`: %.0f s (%.1f min), projected from the same times: the "
-      "loop's, and a run's time beyond the loop's (each population's generation and calibration) once per %.0f "
+      "loop's, and each population's own cost (its generation and calibration, as above) once per %.0f "
       "replications.\n\n",
       PROJECTED_GROUP, p.grouped_s, p.grouped_s / 60, PROJECTED_GROUP);
 }
