@@ -29,10 +29,10 @@ inline constexpr std::size_t LARGE_BYTES = std::size_t{1} << 20;
 //! trivial value): a large request is mapped afresh with transparent huge pages advised,
 //! where the system allows them, so that it faults in a page of 2 MiB at a time instead of
 //! 512 of 4 KiB (a population's intermediate buffers are written once, in a few passes,
-//! and the faults were most of their cost). Not for the population's columns: with them in
-//! huge pages too (glibc.malloc.hugetlb=1), the yearly loop ran slower on a 2-core virtual
-//! machine (Jiangxi at 1/10, 8 %), and a later population takes its columns from acquire's
-//! kept blocks without a fault.
+//! and the faults were most of their cost). Not for the population's columns: mapped so, they
+//! made the first population faster, but the yearly loop over full Jiangxi ran 3–4 % slower on
+//! a 2-core virtual machine (even with their starts staggered across cache sets), and a later
+//! population takes its columns from acquire's kept blocks without a fault.
 void* acquire_transient(std::size_t bytes);
 //! Gives back what acquire_transient(bytes) returned (the same `bytes`), to the system at once.
 void release_transient(void* memory, std::size_t bytes) noexcept;
