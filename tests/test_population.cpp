@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <numeric>
+#include <thread>
 
 #include "models/fertility.h"
 #include "sim/population/column_memory.h"
@@ -123,6 +124,14 @@ TEST_CASE("column memory hands a released large block to the next request of abo
     REQUIRE(cm::kept_bytes() == 0);
   }
   cm::release(cm::acquire(large), large);
+  REQUIRE(cm::trim() == large);
+  // trim_own gives back what this thread released, and leaves another thread's block waiting.
+  std::thread([&] { cm::release(cm::acquire(large), large); }).join();
+  cm::release(cm::acquire(2 * large), 2 * large);
+  REQUIRE(cm::kept_bytes() == 3 * large);
+  REQUIRE(cm::trim_own() == 2 * large);
+  REQUIRE(cm::kept_bytes() == large);
+  REQUIRE(cm::trim_own() == 0);
   REQUIRE(cm::trim() == large);
   // A column keeps its values through growth on this memory.
   Column<std::uint32_t> column;

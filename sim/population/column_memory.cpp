@@ -2,10 +2,12 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 namespace cradle::column_memory {
@@ -23,7 +25,8 @@ constexpr std::uint64_t MAX_IDLE = 256;
 struct Kept {
   char* base;
   std::size_t capacity;
-  std::uint64_t since;  //!< the request count when it was released
+  std::uint64_t since;    //!< the request count when it was released
+  std::thread::id owner;  //!< the thread that released it
 };
 
 struct Pool {
@@ -105,7 +108,7 @@ void release(void* memory, std::size_t bytes) noexcept {
       }
     }
     try {
-      p.kept.push_back(Kept{base, capacity, p.requests});
+      p.kept.push_back(Kept{base, capacity, p.requests, std::this_thread::get_id()});
       p.bytes += capacity;
       kept = true;
     } catch (...) {  // no memory for the list: the block goes back instead
@@ -152,20 +155,40 @@ void release_transient(void* memory, std::size_t bytes) noexcept {
 Generating::Generating() : was_(generating) { generating = true; }
 Generating::~Generating() { generating = was_; }
 
-std::size_t trim() noexcept {
+namespace {
+
+//! Gives back the kept blocks that `chosen(kept)` picks; returns their bytes.
+template <class Chosen>
+std::size_t trim_if(Chosen chosen) noexcept {
   Pool& p = pool();
-  std::vector<Kept> kept;
+  std::vector<Kept> freed;
   {
     std::lock_guard lock(p.mutex);
-    kept.swap(p.kept);
-    p.bytes = 0;
+    const auto first = std::partition(p.kept.begin(), p.kept.end(), [&](const Kept& k) { return !chosen(k); });
+    try {
+      freed.assign(first, p.kept.end());
+    } catch (...) {  // no memory for the list: nothing is given back this time
+      return 0;
+    }
+    p.kept.erase(first, p.kept.end());
+    for (const Kept& k : freed) p.bytes -= k.capacity;
   }
   std::size_t bytes = 0;
-  for (const Kept& k : kept) {
+  for (const Kept& k : freed) {
     bytes += k.capacity;
     free_block(k.base);
   }
   return bytes;
+}
+
+}  // namespace
+
+std::size_t trim() noexcept {
+  return trim_if([](const Kept&) { return true; });
+}
+
+std::size_t trim_own() noexcept {
+  return trim_if([me = std::this_thread::get_id()](const Kept& k) { return k.owner == me; });
 }
 
 std::size_t kept_bytes() noexcept {

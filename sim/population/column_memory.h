@@ -19,6 +19,10 @@ void* acquire(std::size_t bytes);
 void release(void* memory, std::size_t bytes) noexcept;
 //! Gives every kept block back to the system; returns their bytes.
 std::size_t trim() noexcept;
+//! Gives back the kept blocks that this thread released; returns their bytes. What a thread
+//! made its population from is what it released before, and the blocks another thread
+//! released wait for that thread's next population, which trim() would leave to fault anew.
+std::size_t trim_own() noexcept;
 //! The bytes of the blocks kept now.
 std::size_t kept_bytes() noexcept;
 

@@ -854,12 +854,13 @@ BasePopulation replication_population(const Scenario& scenario, std::int64_t sam
   const std::optional<std::uint32_t> seed =
       scenario.persons_file.empty() ? std::optional<std::uint32_t>(population_seed(scenario.seed, r)) : std::nullopt;
   // It takes the blocks the last population left (column_memory); what it releases itself
-  // goes back at once, and so do the last population's blocks it did not take.
+  // goes back at once, and so do the blocks of the last population on this thread that it
+  // did not take (another thread's wait for that thread's next one).
   BasePopulation pop = [&] {
     const column_memory::Generating generating;
     return scenario_population(scenario, sample, seed);
   }();
-  column_memory::trim();
+  column_memory::trim_own();
   return pop;
 }
 
