@@ -8,28 +8,50 @@
 
 namespace cradle::engine {
 
+namespace {
+
+//! Room for at least n values in v; when it must grow, an eighth more. Each replication may
+//! have its own population, about as large as the last: a buffer regrown to the exact size
+//! each time would be new memory, its pages faulted in again, at nearly every replication.
+template <class T>
+void reserve_with_room(std::vector<T>& v, std::size_t n) {
+  if (v.capacity() >= n) return;
+  v.clear();
+  v.reserve(n + n / 8);
+}
+
+//! v.assign(n, value), with room as reserve_with_room.
+template <class T>
+void assign_with_room(std::vector<T>& v, std::size_t n, const T& value) {
+  reserve_with_room(v, n);
+  v.assign(n, value);
+}
+
+}  // namespace
+
 void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
                                const std::vector<std::size_t>& newborn_reserve) {
   const std::size_t blocks = pop.blocks.size(), tallies = plan.n_tallies;
-  household_paid.assign(pop.women() * plan.capped_event_measures, 0);
-  person_death.assign(pop.others(), NEVER_DIES);  // dated by the block's first year
-  child_death.assign(pop.children(), NEVER_DIES);  // likewise
+  assign_with_room(household_paid, pop.women() * plan.capped_event_measures, Fen{0});
+  assign_with_room(person_death, pop.others(), NEVER_DIES);   // dated by the block's first year
+  assign_with_room(child_death, pop.children(), NEVER_DIES);  // likewise
   if (!plan.migration) {
     women_cohorts.reset_women(pop);
     other_cohorts.reset_others(pop);
     child_cohorts.reset_children(pop);
   }
-  household_minors.assign(plan.needs_minors ? pop.households() : 0, 0);
+  assign_with_room(household_minors, plan.needs_minors ? pop.households() : 0, std::uint8_t{0});
+  reserve_with_room(parity, pop.women());
   parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
   newborns.resize(blocks);
   work.resize(blocks);
   for (std::size_t b = 0; b < blocks; ++b) {
     newborns[b].clear();
-    newborns[b].reserve(newborn_reserve[b]);
+    reserve_with_room(newborns[b], newborn_reserve[b]);
     work[b].clear();
-    work[b].reserve(pop.blocks[b].child_end - pop.blocks[b].child_begin + newborn_reserve[b]);
+    reserve_with_room(work[b], pop.blocks[b].child_end - pop.blocks[b].child_begin + newborn_reserve[b]);
   }
-  child_state.assign(pop.children(), ChildState{});
+  assign_with_room(child_state, pop.children(), ChildState{});
   requests.clear();
   tally.assign(blocks, BlockTally{});
   units.assign(blocks * tallies, 0);
