@@ -136,7 +136,7 @@ void* acquire_transient(std::size_t bytes) {
   char* const start = static_cast<char*>(mapped);
   const std::size_t head = (HUGE_PAGE - reinterpret_cast<std::uintptr_t>(start) % HUGE_PAGE) % HUGE_PAGE;
   if (head != 0) munmap(start, head);
-  if (HUGE_PAGE - head != 0) munmap(start + head + length, HUGE_PAGE - head);
+  munmap(start + head + length, HUGE_PAGE - head);
 #ifdef MADV_HUGEPAGE
   madvise(start + head, length, MADV_HUGEPAGE);  // advice: refused or ignored, the pages are small
 #endif

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -48,7 +49,7 @@ class Buffer {
  public:
   Buffer() = default;
   explicit Buffer(std::size_t n)
-      : data_(n ? static_cast<T*>(column_memory::acquire_transient(n * sizeof(T))) : nullptr, Release{n * sizeof(T)}),
+      : data_(n ? static_cast<T*>(column_memory::acquire_transient(bytes_for(n))) : nullptr, Release{n * sizeof(T)}),
         size_(n) {}
   std::size_t size() const { return size_; }
   T* data() { return data_.get(); }
@@ -63,6 +64,10 @@ class Buffer {
   void shrink(std::size_t n) { size_ = n; }
 
  private:
+  static std::size_t bytes_for(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return n * sizeof(T);
+  }
   struct Release {
     std::size_t bytes = 0;
     void operator()(T* memory) const noexcept { column_memory::release_transient(memory, bytes); }
