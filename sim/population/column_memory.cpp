@@ -122,12 +122,23 @@ namespace {
 
 constexpr std::size_t HUGE_PAGE = std::size_t{2} << 20;
 
+// Under AddressSanitizer every transient buffer comes from operator new, whose bounds it
+// checks (it does not watch a mapping of one's own).
+#ifdef __SANITIZE_ADDRESS__
+constexpr bool HEAP_ONLY = true;
+#else
+constexpr bool HEAP_ONLY = false;
+#endif
+
+//! Whether acquire_transient(bytes) maps its memory (else it is operator new's).
+bool mapped(std::size_t bytes) { return !HEAP_ONLY && bytes >= HUGE_PAGE; }
+
 std::size_t huge_pages_for(std::size_t bytes) { return (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; }
 
 }  // namespace
 
 void* acquire_transient(std::size_t bytes) {
-  if (bytes < HUGE_PAGE) return ::operator new(bytes);
+  if (!mapped(bytes)) return ::operator new(bytes);
   const std::size_t length = huge_pages_for(bytes);
   // A page more than asked, so that a whole number of huge pages can start on a boundary;
   // the head and tail beyond it are unmapped.
@@ -145,7 +156,7 @@ void* acquire_transient(std::size_t bytes) {
 
 void release_transient(void* memory, std::size_t bytes) noexcept {
   if (!memory) return;
-  if (bytes < HUGE_PAGE) {
+  if (!mapped(bytes)) {
     ::operator delete(memory);
     return;
   }
