@@ -843,10 +843,7 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
     w.request.months = childcare_demand_mask(demand, cy.birth_month, year_, w.request.key) & cy.alive_mask;
     wanted.add(w.request.months);
   }
-  for (std::size_t month = 0; month < 12; ++month) {
-    tally.childcare_wanted[month] += wanted[month];
-    tally.childcare_demand_months += wanted[month];
-  }
+  for (std::size_t month = 0; month < 12; ++month) tally.childcare_demand[month] += wanted[month];
 }
 
 //! A family's claim of child measure i: one draw for the child's whole eligibility (year 0

@@ -55,10 +55,9 @@ struct ChildRecord {
 struct BlockTally {
   std::array<std::int64_t, PARITY_CLASSES> births{};
   std::int64_t child_months_under3 = 0;
-  std::int64_t childcare_demand_months = 0;
   //! [month of the year]: the children whose families want childcare in it (the rationing
-  //! reads their sum over the blocks; the results read childcare_demand_months)
-  std::array<std::int64_t, 12> childcare_wanted{};
+  //! reads it summed over the blocks, the results its sum over months: child-months wanted)
+  std::array<std::int64_t, 12> childcare_demand{};
   std::int64_t childcare_months = 0;
   std::int64_t kindergarten_months = 0;
   std::int64_t population = 0;  //!< residents at the year's start

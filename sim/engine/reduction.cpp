@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "models/funding.h"
@@ -194,7 +195,8 @@ void reduce_year(ScenarioResults& out, const Scenario& scenario, const Plan& pla
     for (std::size_t k = 0; k < PARITY_CLASSES; ++k) out.births[out.births_index(r, y, k)] += w * t.births[k];
     out.child_months_under3[out.year_index(r, y)] += w * t.child_months_under3;
     out.childcare_enrolled_months[out.year_index(r, y)] += w * t.childcare_months;
-    out.childcare_demand_months[out.year_index(r, y)] += w * t.childcare_demand_months;
+    out.childcare_demand_months[out.year_index(r, y)] +=
+        w * std::accumulate(t.childcare_demand.begin(), t.childcare_demand.end(), std::int64_t{0});
     out.kindergarten_enrolled_months[out.year_index(r, y)] += w * t.kindergarten_months;
     out.deaths[out.year_index(r, y)] += w * t.deaths;
     out.population[out.year_index(r, y)] += w * t.population;

@@ -67,7 +67,7 @@ namespace {
 void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
   std::array<std::int64_t, 12> wanted{};
   for (const BlockTally& block : buffers.tally) {
-    for (std::size_t m = 0; m < 12; ++m) wanted[m] += block.childcare_wanted[m];
+    for (std::size_t m = 0; m < 12; ++m) wanted[m] += block.childcare_demand[m];
   }
   if (*std::max_element(wanted.begin(), wanted.end()) <= capacity) return;
   buffers.requests.clear();

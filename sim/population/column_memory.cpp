@@ -142,9 +142,9 @@ void* acquire_transient(std::size_t bytes) {
   const std::size_t length = huge_pages_for(bytes);
   // A page more than asked, so that a whole number of huge pages can start on a boundary;
   // the head and tail beyond it are unmapped.
-  void* const mapped = mmap(nullptr, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) throw std::bad_alloc();
-  char* const start = static_cast<char*>(mapped);
+  void* const region = mmap(nullptr, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (region == MAP_FAILED) throw std::bad_alloc();
+  char* const start = static_cast<char*>(region);
   const std::size_t head = (HUGE_PAGE - reinterpret_cast<std::uintptr_t>(start) % HUGE_PAGE) % HUGE_PAGE;
   if (head != 0) munmap(start, head);
   munmap(start + head + length, HUGE_PAGE - head);

@@ -48,9 +48,7 @@ class Buffer {
 
  public:
   Buffer() = default;
-  explicit Buffer(std::size_t n)
-      : data_(n ? static_cast<T*>(column_memory::acquire_transient(bytes_for(n))) : nullptr, Release{n * sizeof(T)}),
-        size_(n) {}
+  explicit Buffer(std::size_t n) : data_(allocate(n)), size_(n) {}
   std::size_t size() const { return size_; }
   T* data() { return data_.get(); }
   const T* data() const { return data_.get(); }
@@ -64,15 +62,19 @@ class Buffer {
   void shrink(std::size_t n) { size_ = n; }
 
  private:
-  static std::size_t bytes_for(std::size_t n) {
-    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-    return n * sizeof(T);
-  }
   struct Release {
     std::size_t bytes = 0;
     void operator()(T* memory) const noexcept { column_memory::release_transient(memory, bytes); }
   };
-  std::unique_ptr<T, Release> data_;
+  using Memory = std::unique_ptr<T, Release>;
+  //! Room for n values (none for 0); throws as new T[n] would when their bytes overflow.
+  static Memory allocate(std::size_t n) {
+    if (n == 0) return Memory(nullptr, Release{});
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    const std::size_t bytes = n * sizeof(T);
+    return Memory(static_cast<T*>(column_memory::acquire_transient(bytes)), Release{bytes});
+  }
+  Memory data_;
   std::size_t size_ = 0;
 };
 
