@@ -113,6 +113,25 @@ class RunSurvival {
 //! the range, which births (at the bottom) never reach.
 inline bool woman_dies(std::uint64_t u, std::uint64_t threshold) { return ~u < threshold; }
 
+//! The draws of a woman's year that may be her death (woman_dies at threshold `death`) or a
+//! birth (below `birth`), as one window on the circle of 64-bit draws: deaths take the top
+//! and births the bottom, so that shifted by `death` they join. A sieve for the women's
+//! loop, one add and one compare: it never refuses a draw that is either, and admits one
+//! that is neither only when both thresholds are 0 (the single draw 2^64-1).
+struct ChangeWindow {
+  std::uint64_t shift = 1, last = 0;
+
+  static ChangeWindow of(std::uint64_t birth, std::uint64_t death) {
+    if (birth == 0 && death == 0) return {};
+    // u + death (mod 2^64) is below `death` for a death and in [death, death + birth) for
+    // a birth; when that sum passes 2^64 the two overlap and cover every draw.
+    const std::uint64_t top = death - 1;  // 2^64-1 when death is 0: then the shift is 0
+    if (death != 0 && birth > ~top) return {0, ~std::uint64_t{0}};
+    return {death, top + birth};
+  }
+  bool admits(std::uint64_t u) const { return u + shift <= last; }
+};
+
 //! A parity after one more birth (saturating below `ceiling`, which callers may reserve
 //! as a marker).
 inline std::uint8_t parity_after_birth(std::uint8_t parity, std::uint8_t ceiling) {

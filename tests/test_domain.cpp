@@ -89,6 +89,29 @@ TEST_CASE("demography: a woman's draw is a birth at the bottom of its range and 
   REQUIRE(parity_after_birth(0xFE, 0xFF) == 0xFE);  // saturates below the marker
 }
 
+TEST_CASE("demography: a woman's change window admits every draw that is a birth or a death", "[unit][domain]") {
+  constexpr std::uint64_t MAX = ~std::uint64_t{0};
+  const std::uint64_t thresholds[] = {0,          1,       2,  1000, probability_threshold(0.2), std::uint64_t{1} << 63,
+                                      MAX - 1000, MAX - 1, MAX};
+  // Each threshold's edges, both ends of the range and draws in between.
+  std::vector<std::uint64_t> draws = {0, 1, MAX, MAX - 1, std::uint64_t{1} << 62, std::uint64_t{3} << 62};
+  for (const std::uint64_t t : thresholds) {
+    for (const std::uint64_t d : {t - 1, t, t + 1, ~t - 1, ~t, ~t + 1}) draws.push_back(d);
+  }
+  for (const std::uint64_t birth : thresholds) {
+    for (const std::uint64_t death : thresholds) {
+      const ChangeWindow window = ChangeWindow::of(birth, death);
+      for (const std::uint64_t u : draws) {
+        const bool changes = u < birth || woman_dies(u, death);
+        INFO("birth " << birth << ", death " << death << ", draw " << u);
+        if (changes) REQUIRE(window.admits(u));
+        // The only draw admitted that is neither: 2^64-1 when nothing can happen.
+        if (!changes) REQUIRE(window.admits(u) == (birth == 0 && death == 0 && u == MAX));
+      }
+    }
+  }
+}
+
 TEST_CASE("demography: thresholds follow the life table by sex and age", "[unit][domain]") {
   const MortalityThresholds t = mortality_thresholds(flat_life_table());
   REQUIRE(t.any);

@@ -14,6 +14,15 @@ namespace cradle::engine {
 
 namespace {
 __extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-bit words)
+
+//! A woman's class in a row of ReplicationPlan::change_window, by her parity (or DEAD).
+constexpr std::array<std::uint8_t, 256> CHANGE_CLASS = [] {
+  std::array<std::uint8_t, 256> c{};
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    c[k] = static_cast<std::uint8_t>(k == DEAD ? PARITY_CLASSES : std::min<std::size_t>(k, PARITY_CLASSES - 1));
+  }
+  return c;
+}();
 }  // namespace
 
 //! Counts the year's residents: whether a living resident of a household (of a sex and
@@ -214,7 +223,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int birth_year = birth_years[w];
       const std::uint8_t k = parities[w];
       const int age = year - birth_year;
-      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
+      if (k == DEAD || age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
       const std::uint32_t h = households[w];
       if (migration && !census.counted(h, Sex::female, age, books.tally)) continue;
       if (woman_dies(birth_u[i], death_threshold[birth_year - min_birth_year])) {
@@ -245,7 +254,8 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
 //! that decide them, so that the many women-years in which nothing happens end here (the
 //! others' cohorts count them); it takes the highest birth threshold over the income bands, so
 //! that it reads no household. A woman it passes is then decided in full, as if it were not
-//! there. With migration every living woman passes: each is counted one by one.
+//! there; it may pass a dead woman, for her purchase draw, whom the caller skips. With
+//! migration every living woman passes: each is counted one by one.
 std::uint64_t BlockYear::may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
                                     const std::uint64_t* home_u) const {
   const std::uint8_t* const parities = state_.parity;
@@ -257,17 +267,13 @@ std::uint64_t BlockYear::may_change(std::uint32_t w0, std::size_t n, const std::
   const std::int16_t* const birth_years = pop_.woman_birth_year.data();
   const std::int16_t min_birth_year = plan_.min_birth_year;
   const auto y = static_cast<std::size_t>(y_);
-  const std::uint64_t* const any_band =
-      rplan_.highest_birth_threshold.data() + y * plan_.birth_year_span * PARITY_CLASSES;
-  const std::uint64_t* const death_threshold = plan_.woman_death_threshold.data() + y * plan_.birth_year_span;
-  const bool homes = !plan_.event_measures[y].home.empty();
-  const std::uint64_t home_any = plan_.any_home_purchase_threshold();
+  const ChangeWindow* const window = rplan_.change_window.data() + y * plan_.birth_year_span * CHANGE_CLASSES;
+  // No draw is below 0: without home measures this year, no purchase passes.
+  const std::uint64_t home_any = plan_.event_measures[y].home.empty() ? 0 : plan_.any_home_purchase_threshold();
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint8_t k = parities[w0 + i];
     const auto row = static_cast<std::size_t>(birth_years[w0 + i] - min_birth_year);
-    const std::size_t cell = row * PARITY_CLASSES + (k < PARITY_CLASSES ? k : PARITY_CLASSES - 1);
-    const bool may = (k != DEAD) & (woman_dies(birth_u[i], death_threshold[row]) | (birth_u[i] < any_band[cell]) |
-                                    (homes & (home_u[i] < home_any)));
+    const std::size_t cell = row * CHANGE_CLASSES + CHANGE_CLASS[parities[w0 + i]];
+    const bool may = window[cell].admits(birth_u[i]) | (home_u[i] < home_any);
     maybe |= std::uint64_t{may} << i;
   }
   return maybe;

@@ -361,7 +361,7 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
   const std::size_t bands = plan.band_income.size();
   rp.birth_threshold.resize(plan.birth_probability.size() * bands);
   rp.base_birth_threshold.resize(plan.birth_probability.size() * bands);
-  rp.highest_birth_threshold.assign(plan.birth_probability.size(), 0);
+  std::vector<std::uint64_t> highest(plan.birth_probability.size(), 0);  // over the bands
   const std::size_t per_year = plan.birth_year_span * PARITY_CLASSES;
   for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
     for (std::size_t band = 0; band < bands; ++band) {
@@ -374,13 +374,18 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
             probability_threshold(std::min(p * multiplier[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
         rp.base_birth_threshold[offset + i] =
             probability_threshold(std::min(p * base[i % PARITY_CLASSES], MAX_BIRTH_PROBABILITY));
-        std::uint64_t& highest = rp.highest_birth_threshold[y * per_year + i];
-        highest = std::max(highest, rp.birth_threshold[offset + i]);
+        highest[y * per_year + i] = std::max(highest[y * per_year + i], rp.birth_threshold[offset + i]);
       }
     }
     rp.childcare_demand.push_back(childcare_demand(scenario.profile.childcare, plan.employment_demand,
                                                    plan.net_price[y], theta.childcare_demand_level,
                                                    theta.childcare_price_elasticity));
+  }
+  rp.change_window.assign(highest.size() / PARITY_CLASSES * CHANGE_CLASSES, ChangeWindow{});
+  for (std::size_t i = 0; i < highest.size(); ++i) {
+    const std::size_t row = i / PARITY_CLASSES;  // [year][birth year]
+    rp.change_window[row * CHANGE_CLASSES + i % PARITY_CLASSES] =
+        ChangeWindow::of(highest[i], plan.woman_death_threshold[row]);
   }
   for (int y = 0; y < plan.years; ++y) {
     rp.services.push_back(make_service_use(

@@ -172,6 +172,10 @@ struct ParameterValues {
 //! The engine's reading of parameter values given in the scenario's uncertainty order.
 ParameterValues parameter_values(const Scenario& scenario, const std::vector<double>& values);
 
+//! The classes of a row of ReplicationPlan::change_window: the parity classes, then one for
+//! the dead, whose window admits no birth or death (a row of 4: its index a shift).
+inline constexpr std::size_t CHANGE_CLASSES = PARITY_CLASSES + 1;
+
 //! What differs between replications besides chance: the drawn parameters, and the
 //! thresholds they set.
 struct ReplicationPlan {
@@ -182,9 +186,10 @@ struct ReplicationPlan {
   //! The same without the response: a draw below it is a birth whatever the response,
   //! one between the two a birth the response adds (in a month it responds in).
   std::vector<std::uint64_t> base_birth_threshold;
-  //! [year][birth_year - min_birth_year][parity class]: birth_threshold's highest over the
-  //! income bands, so that a test for a birth that may happen needs no household
-  std::vector<std::uint64_t> highest_birth_threshold;
+  //! [year][birth_year - min_birth_year][CHANGE_CLASSES]: the draws that may be a woman's
+  //! death or birth, the birth at birth_threshold's highest over the income bands, so that
+  //! a test for a change that may happen needs no household
+  std::vector<ChangeWindow> change_window;
   std::vector<ServiceUse> services;  //!< [year]: kindergarten enrolment and shares move on their path
   std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
