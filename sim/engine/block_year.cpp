@@ -370,11 +370,13 @@ void Cohorts::reset_women(const BasePopulation& pop) {
       &HouseholdBlock::woman_end, [](std::uint32_t) { return Sex::female; }, [](std::uint32_t) { return true; });
 }
 
-void Cohorts::reset_others(const BasePopulation& pop) {
+void Cohorts::reset_others(const BasePopulation& pop, int run_years) {
   reset_cohorts(
       *this, pop, pop.others(), [&](std::size_t p) { return pop.person_birth_year[p]; }, &HouseholdBlock::person_begin,
       &HouseholdBlock::person_end, [&](std::uint32_t p) { return static_cast<Sex>(pop.person_sex[p]); },
       [](std::uint32_t) { return true; });
+  years = static_cast<std::size_t>(run_years);
+  dying.assign(alive.size() * years, 0);
 }
 
 void Cohorts::reset_children(const BasePopulation& pop) {
@@ -460,11 +462,19 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
   const RunSurvival::Rows survival = plan_.survival.rows();
   const int start = plan_.start_year, years = plan_.years;
   if (!plan_.migration) {  // everyone present from the start to the end
+    Cohorts& cohorts = *state_.other_cohorts;
+    std::int32_t* const dying = cohorts.dying_in(block_index(block), 0);
+    const std::size_t cohort_years = cohorts.birth_years, year_cells = SEXES * cohort_years;
+    const std::int16_t first_birth_year = cohorts.first_birth_year;
     for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
                             [=](std::uint32_t p, std::uint64_t u) {
                               const std::uint64_t* const left =
                                   survival.at(static_cast<Sex>(sexes[p]), start - birth_years[p]);
-                              death[p] = dated_death(u, left, 0, years, years);
+                              const std::uint8_t dies = dated_death(u, left, 0, years, years);
+                              death[p] = dies;
+                              if (dies == NEVER_DIES) return;
+                              ++dying[dies * year_cells + sexes[p] * cohort_years +
+                                      static_cast<std::size_t>(birth_years[p] - first_birth_year)];
                             });
     return;
   }
@@ -541,37 +551,42 @@ void for_each_equal(const std::uint8_t* bytes, std::uint32_t begin, std::uint32_
 
 //! The other residents' year: each living one is counted, and those whose death falls in
 //! the year (date_deaths) die. When no household moves, they are counted by cohort
-//! (Cohorts), and a death leaves its cohort.
+//! (Cohorts), and the year's deaths leave their cohorts as date_deaths counted them.
 void BlockYear::others(const HouseholdBlock& block, BlockTally& tally) const {
   if (block.person_begin == block.person_end) return;
   if (y_ == 0 && plan_.mortality.any) date_deaths(block);
-  const bool migration = plan_.migration;
-  std::int32_t* const cohorts = migration ? nullptr : block_cohorts(*state_.other_cohorts, block);
-  if (!migration) count_cohorts(*state_.other_cohorts, cohorts, 0, tally);
-  const std::int16_t first_birth_year = migration ? 0 : state_.other_cohorts->first_birth_year;
-  const std::size_t cohort_years = migration ? 0 : state_.other_cohorts->birth_years;
-  // Locals, as in women(): the writes to the cohorts may alias anything.
+  if (plan_.migration) {
+    moving_others(block, tally);
+    return;
+  }
+  Cohorts& cohorts = *state_.other_cohorts;
+  std::int32_t* const alive = block_cohorts(cohorts, block);
+  count_cohorts(cohorts, alive, 0, tally);
+  if (!plan_.mortality.any) return;
+  const std::int32_t* const dying = cohorts.dying_in(block_index(block), static_cast<std::size_t>(y_));
+  std::int64_t deaths = 0;
+  for (std::size_t i = 0; i < SEXES * cohorts.birth_years; ++i) {
+    alive[i] -= dying[i];
+    deaths += dying[i];
+  }
+  tally.deaths += deaths;
+}
+
+//! others() with migration: each resident not dead before the year counted one by one if
+//! present, and its death counted if dated to the year.
+void BlockYear::moving_others(const HouseholdBlock& block, BlockTally& tally) const {
   const std::uint8_t* const death = state_.person_death;
   const std::uint32_t* const households = pop_.person_household.data();
   const std::int16_t* const birth_years = pop_.person_birth_year.data();
   const std::uint8_t* const sexes = pop_.person_sex.data();
   const auto y = static_cast<std::uint8_t>(y_);
-  const int year = year_;
   Census census = this->census();
   std::int64_t deaths = 0;
-  if (migration) {
-    for (std::uint32_t p = block.person_begin; p < block.person_end; ++p) {
-      if (death[p] < y) continue;  // died in an earlier year
-      if (census.counted(households[p], static_cast<Sex>(sexes[p]), year - birth_years[p], tally)) {
-        deaths += death[p] == y;
-      }
+  for (std::uint32_t p = block.person_begin; p < block.person_end; ++p) {
+    if (death[p] < y) continue;  // died in an earlier year
+    if (census.counted(households[p], static_cast<Sex>(sexes[p]), year_ - birth_years[p], tally)) {
+      deaths += death[p] == y;
     }
-  } else {
-    for_each_equal(death, block.person_begin, block.person_end, y, [&](std::uint32_t p) {
-      ++deaths;
-      --cohorts[static_cast<std::size_t>(sexes[p]) * cohort_years +
-                static_cast<std::size_t>(birth_years[p] - first_birth_year)];
-    });
   }
   tally.deaths += deaths;
   census.book(tally);

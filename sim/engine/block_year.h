@@ -91,17 +91,24 @@ struct Cohorts {
   std::int16_t first_birth_year = 0;
   std::size_t birth_years = 0;
   std::vector<std::int32_t> alive;  //!< [block][sex][birth year - first_birth_year]
+  //! The other residents only: [block][year][sex][birth year - first_birth_year], the deaths
+  //! dated to each year of the run (BlockYear::date_deaths), so that a year removes them by
+  //! cohort without visiting a resident. Empty without mortality.
+  std::vector<std::int32_t> dying;
+  std::size_t years = 0;  //!< of `dying`
 
   //! Every woman (girls too) of `pop` alive, as at a replication's start.
   void reset_women(const BasePopulation& pop);
-  //! Every other resident of `pop` alive, as at a replication's start.
-  void reset_others(const BasePopulation& pop);
+  //! Every other resident of `pop` alive, as at a replication's start, and none yet dated
+  //! to die in any of `years` years (0: none are dated).
+  void reset_others(const BasePopulation& pop, int years);
   //! Every base child of `pop` without a woman record alive, as at a replication's start.
   void reset_children(const BasePopulation& pop);
   std::size_t cell(Sex sex, std::int16_t birth_year) const {
     return static_cast<std::size_t>(sex) * birth_years + static_cast<std::size_t>(birth_year - first_birth_year);
   }
   std::int32_t* block(std::size_t b) { return alive.data() + b * SEXES * birth_years; }
+  std::int32_t* dying_in(std::size_t b, std::size_t y) { return dying.data() + (b * years + y) * SEXES * birth_years; }
 };
 
 //! The state a replication carries from year to year, shared by its blocks (each block
@@ -165,14 +172,18 @@ class BlockYear {
   void buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
                 BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
+  void moving_others(const HouseholdBlock& block, BlockTally& tally) const;
   void date_deaths(const HouseholdBlock& block) const;
   void date_child_deaths(const HouseholdBlock& block) const;
   std::int32_t* dated_children(const HouseholdBlock& block, BlockTally& tally) const;
   bool dated_child_dies(std::uint32_t c, Census& census, BlockTally& tally) const;
   void count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest, BlockTally& tally) const;
   std::int32_t* count_women(const HouseholdBlock& block, BlockTally& tally) const;
+  std::size_t block_index(const HouseholdBlock& block) const {
+    return static_cast<std::size_t>(&block - pop_.blocks.data());
+  }
   std::int32_t* block_cohorts(Cohorts& cohorts, const HouseholdBlock& block) const {
-    return cohorts.block(static_cast<std::size_t>(&block - pop_.blocks.data()));
+    return cohorts.block(block_index(block));
   }
   //! The block's living women (girls too) by birth year less the cohorts' first.
   std::int32_t* women_alive(const HouseholdBlock& block) const {

@@ -37,7 +37,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   assign_with_room(child_death, pop.children(), NEVER_DIES);  // likewise
   if (!plan.migration) {
     women_cohorts.reset_women(pop);
-    other_cohorts.reset_others(pop);
+    other_cohorts.reset_others(pop, plan.mortality.any ? plan.years : 0);
     child_cohorts.reset_children(pop);
   }
   assign_with_room(household_minors, plan.needs_minors ? pop.households() : 0, std::uint8_t{0});
