@@ -177,6 +177,7 @@ class BlockYear {
   void date_child_deaths(const HouseholdBlock& block) const;
   std::int32_t* dated_children(const HouseholdBlock& block, BlockTally& tally) const;
   bool dated_child_dies(std::uint32_t c, Census& census, BlockTally& tally) const;
+  std::uint64_t undated(std::uint32_t c0, std::uint32_t n, MonthIndex dated_before) const;
   void count_cohorts(const Cohorts& cohorts, const std::int32_t* alive, int youngest, BlockTally& tally) const;
   std::int32_t* count_women(const HouseholdBlock& block, BlockTally& tally) const;
   std::size_t block_index(const HouseholdBlock& block) const {
