@@ -907,6 +907,87 @@ TEST_CASE("the plan's yearly tables agree with the measures, kindergarten years 
   }
 }
 
+namespace {
+
+//! The households a child of the reach test may belong to: (flags, tenure, income band).
+std::array<std::array<int, 3>, 3> reach_households(const engine::Plan& plan) {
+  const int top_band = static_cast<int>(plan.band_income.size()) - 1;
+  return {{{FLAG_LOCAL_RESIDENT, 0, 0}, {FLAG_LOCAL_RESIDENT | FLAG_SPECIAL_FAMILY, 1, top_band}, {0, 0, 0}}};
+}
+
+//! Counts, for one child, the child measures its rule pays (each required to be in the
+//! child's reach) and those its reach leaves out.
+void check_reach(const engine::Plan& plan, std::size_t y, int age, const ChildYear& child, std::size_t& paying,
+                 std::size_t& left_out) {
+  const std::size_t n = plan.child_measures.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Measure& m = *plan.child_measures[i].measure;
+    FeeLedger ledger;  // the child's first fee reduction of the year
+    const Cost cost = child_year_cost(m, plan.child_measure_years[y * n + i], child, plan.fees, &ledger);
+    const bool reached = ((plan.child_reach.reach(y, age, child, i / 64) >> (i % 64)) & 1u) != 0;
+    if (cost.units == 0) {
+      left_out += !reached;
+      continue;
+    }
+    ++paying;
+    INFO(m.id << " year " << plan.start_year + static_cast<int>(y) << " age " << age << " order " << child.birth_order
+              << " childcare " << child.childcare_mask << " kindergarten " << child.kindergarten_masks[0] << "/"
+              << child.kindergarten_masks[1] << "/" << child.kindergarten_masks[2]);
+    REQUIRE(reached);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a child's reach leaves out no child measure that would pay it", "[engine][plan]") {
+  // Every age, birth order, childcare and kindergarten provider and kindergarten year, in
+  // three kinds of household: a measure whose rule pays such a child must be in its set.
+  for (const char* file : {"xihu_current.toml", "xihu_free_preschool_all_years.toml", "zhangping_current.toml",
+                           "ganzhou_current.toml", "baoji_student_aid.toml", "jiangxi_current.toml"}) {
+    INFO(file);
+    const Scenario s = load_scenario(shipped_scenarios_dir() / file);
+    const engine::Plan plan = engine::make_plan(s, scenario_population(s, 200), s.seed);
+    const int ages = plan.oldest_relevant_age_months - engine::ChildMeasureReach::YOUNGEST;
+    std::size_t paying = 0, left_out = 0;
+    for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
+      const int year = plan.start_year + static_cast<int>(y);
+      for (int a = 0; a < ages; ++a) {
+        const int age = a + engine::ChildMeasureReach::YOUNGEST;
+        const auto& kindergarten =
+            plan.kindergarten_masks[y * static_cast<std::size_t>(ages) + static_cast<std::size_t>(a)];
+        for (int order = 0; order <= 3; ++order) {
+          for (int childcare = -1; childcare < static_cast<int>(PROVIDER_COUNT); ++childcare) {
+            for (int school = -1; school < static_cast<int>(PROVIDER_COUNT); ++school) {
+              for (const auto& [flags, tenure, band] : reach_households(plan)) {
+                ChildYear child;
+                child.birth_month = month_index(year, 1) - 1 - age;
+                child.birth_order = order;
+                child.flags = static_cast<std::uint8_t>(flags);
+                child.tenure = static_cast<std::uint8_t>(tenure);
+                child.income_band = static_cast<std::uint8_t>(band);
+                child.minor_children = 2;
+                if (childcare >= 0) {
+                  child.childcare_mask = age_window_mask(year, child.birth_month, 0, UNDER3_MONTHS);
+                  child.childcare_provider = static_cast<Provider>(childcare);
+                  if (child.childcare_mask == 0) continue;
+                }
+                if (school >= 0) {
+                  if ((kindergarten[0] | kindergarten[1] | kindergarten[2]) == 0) continue;
+                  child.kindergarten_masks = kindergarten;
+                  child.kindergarten_provider = static_cast<Provider>(school);
+                }
+                check_reach(plan, y, age, child, paying, left_out);
+              }
+            }
+          }
+        }
+      }
+    }
+    CHECK(paying > 0);
+    CHECK(left_out > 0);  // the sets do leave measures out
+  }
+}
+
 TEST_CASE("a child-month measure's table gives what its rule gives, for every age and months alive", "[engine][plan]") {
   for (const char* file : {"xihu_current.toml", "zhangping_current.toml", "baoji_current.toml"}) {
     INFO(file);

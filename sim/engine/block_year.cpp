@@ -955,7 +955,6 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) 
     books.tally.childcare_months += months_in(cy.childcare_mask);
   }
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
-  const bool in_kindergarten = (cy.kindergarten_masks[0] | cy.kindergarten_masks[1] | cy.kindergarten_masks[2]) != 0;
   fees_reduced.clear();  // what the child's claimed fee reductions take off
   const ChildMeasureReach& reach = plan_.child_reach;
   const MeasureYear* const year_measures =
@@ -965,9 +964,14 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) 
       plan_.child_month_tables.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
   const auto age_row = static_cast<std::size_t>(age_at_start - ChildMeasureReach::YOUNGEST);
   // Only the measures in force that the child's age and services can reach, in the
-  // scenario's order (stacked fee reductions apply in it).
+  // scenario's order (stacked fee reductions apply in it), less those its family is known
+  // not to claim (claims() would answer no, and a claim not made changes nothing): after
+  // a child's first year most of the visits a low take-up would cost.
+  static_assert(REMEMBERED_TAKE_UPS == 64, "the remembered take-ups are word 0's measures");
+  const std::uint64_t declined = state.take_up_known & ~state.take_up_yes;
   for (std::size_t word = 0; word < reach.words; ++word) {
-    for (std::uint64_t set = reach.reach(age_at_start, cy.childcare_mask != 0, in_kindergarten, word) & in_force[word];
+    for (std::uint64_t set = reach.reach(static_cast<std::size_t>(y_), age_at_start, cy, word) & in_force[word] &
+                             ~(word == 0 ? declined : 0);
          set != 0; set &= set - 1) {
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
       const MeasurePlan& mp = plan_.child_measures[i];

@@ -147,27 +147,50 @@ void plan_take_up(MeasurePlan& mp, const Measure& m, const Plan& plan) {
   mp.take_up_certain = certain;
 }
 
-//! The child measures' reach by age and service (ChildMeasureReach).
+//! The child measures' reach by age, order and service (ChildMeasureReach), from their
+//! eligibility and, for kindergarten, each year's phases.
 void plan_child_reach(Plan& plan) {
   ChildMeasureReach& r = plan.child_reach;
-  r.words = (plan.child_measures.size() + 63) / 64;
+  const std::size_t n = plan.child_measures.size(), years = static_cast<std::size_t>(plan.years);
+  r.words = (n + 63) / 64;
   const int ages = plan.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
   r.by_age.assign(static_cast<std::size_t>(ages) * r.words, 0);
-  r.childcare.assign(r.words, 0);
-  r.kindergarten.assign(r.words, 0);
-  for (std::size_t i = 0; i < plan.child_measures.size(); ++i) {
+  r.by_order.assign(4 * r.words, 0);
+  r.childcare.assign(PROVIDER_COUNT * r.words, 0);
+  r.kindergarten.assign(years * PROVIDER_COUNT * ChildMeasureReach::KINDERGARTEN_YEAR_SETS * r.words, 0);
+  for (std::size_t i = 0; i < n; ++i) {
     const Measure& m = *plan.child_measures[i].measure;
+    const Eligibility& e = m.eligibility;
     const std::size_t word = i / 64;
     const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    for (int order = 0; order <= 3; ++order) {
+      if (m.reaches_order(order)) r.by_order[static_cast<std::size_t>(order) * r.words + word] |= bit;
+    }
     if (m.basis == Basis::child_month) {
-      const Eligibility& e = m.eligibility;
       for (int age = ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
         // Its months this year are ages age … age + 11: does any fall in the window?
         if (age + 11 < e.min_age_months || age >= e.max_age_months) continue;
         r.by_age[static_cast<std::size_t>(age - ChildMeasureReach::YOUNGEST) * r.words + word] |= bit;
       }
-    } else {
-      (m.eligibility.service == Service::childcare ? r.childcare : r.kindergarten)[word] |= bit;
+      continue;
+    }
+    for (std::size_t p = 0; p < PROVIDER_COUNT; ++p) {
+      if (!((e.providers >> p) & 1u)) continue;
+      if (e.service == Service::childcare) {
+        r.childcare[p * r.words + word] |= bit;
+        continue;
+      }
+      for (std::size_t y = 0; y < years; ++y) {
+        std::uint8_t covered = 0;  // the kindergarten years of its phases in force
+        for (const MeasureYear::Segment& s : plan.child_measure_years[y * n + i].segments) {
+          covered = static_cast<std::uint8_t>(covered | s.phase->kindergarten_years);
+        }
+        for (std::size_t set = 1; set < ChildMeasureReach::KINDERGARTEN_YEAR_SETS; ++set) {
+          if ((set & covered) == 0) continue;
+          r.kindergarten[((y * PROVIDER_COUNT + p) * ChildMeasureReach::KINDERGARTEN_YEAR_SETS + set) * r.words +
+                         word] |= bit;
+        }
+      }
     }
   }
 }
@@ -271,10 +294,10 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
   // year's start: every child of that age is past the oldest relevant age once
   // 12k - 12 >= oldest_relevant_age_months.
   plan.dated_child_age = (plan.oldest_relevant_age_months + 11) / 12 + 1;
-  plan_child_reach(plan);
   for (int y = 0; y < plan.years; ++y) {
     for (const MeasurePlan& mp : plan.child_measures) plan.child_measure_years.push_back(measure_year(*mp.measure, plan.start_year + y));
   }
+  plan_child_reach(plan);
   plan_in_force(plan);
 }
 

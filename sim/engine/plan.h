@@ -45,18 +45,35 @@ struct MeasurePlan {
 //! Which child measures a child-year can reach, as bit sets over Plan::child_measures
 //! (bit i of word i / 64), so that the settling pass visits only those: the child-month
 //! measures whose age window meets the year of a child of a given age, and the
-//! enrolled-month measures of childcare and of kindergarten.
+//! enrolled-month measures of the child's provider in childcare and of its provider and
+//! kindergarten years in kindergarten; of those, the measures that reach its birth order.
+//! A measure left out would pay the child nothing.
 struct ChildMeasureReach {
   static constexpr int YOUNGEST = -12;  //!< completed months at the year's start of a child born in December
+  //! The sets of kindergarten years a child is enrolled in during a calendar year (bit k-1:
+  //! year k, as Phase::kindergarten_years)
+  static constexpr std::size_t KINDERGARTEN_YEAR_SETS = 8;
   std::size_t words = 0;
-  std::vector<std::uint64_t> by_age;  //!< [age at the year's start - YOUNGEST][word]
-  std::vector<std::uint64_t> childcare, kindergarten;  //!< [word]
+  std::vector<std::uint64_t> by_age;     //!< [age at the year's start - YOUNGEST][word]
+  std::vector<std::uint64_t> by_order;   //!< [birth order, 0 … 3 (3: third or later)][word]
+  std::vector<std::uint64_t> childcare;  //!< [provider][word]: open to the provider
+  //! [year][provider][kindergarten year set][word]: open to the provider, with a phase in
+  //! force in the year for one of the kindergarten years
+  std::vector<std::uint64_t> kindergarten;
 
-  //! The measures a child of `age_at_start` months (YOUNGEST … the plan's oldest relevant age)
-  //! may reach, in childcare or kindergarten this year or not: word `word` of the set.
-  std::uint64_t reach(int age_at_start, bool in_childcare, bool in_kindergarten, std::size_t word) const {
-    return by_age[static_cast<std::size_t>(age_at_start - YOUNGEST) * words + word] |
-           (in_childcare ? childcare[word] : 0) | (in_kindergarten ? kindergarten[word] : 0);
+  //! Word `word` of the set for a child of `age_at_start` months (YOUNGEST … the plan's
+  //! oldest relevant age) in year offset `year`, by its birth order, its childcare (and
+  //! provider) as granted and its kindergarten months (and provider).
+  std::uint64_t reach(std::size_t year, int age_at_start, const ChildYear& child, std::size_t word) const {
+    std::uint64_t set = by_age[static_cast<std::size_t>(age_at_start - YOUNGEST) * words + word];
+    if (child.childcare_mask != 0) set |= childcare[static_cast<std::size_t>(child.childcare_provider) * words + word];
+    const std::array<std::uint16_t, 3>& kg = child.kindergarten_masks;
+    const std::size_t years = std::size_t{kg[0] != 0} | std::size_t{kg[1] != 0} << 1 | std::size_t{kg[2] != 0} << 2;
+    if (years != 0) {
+      const std::size_t provider = static_cast<std::size_t>(child.kindergarten_provider);
+      set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
+    }
+    return set & by_order[static_cast<std::size_t>(std::clamp(child.birth_order, 0, 3)) * words + word];
   }
 };
 
