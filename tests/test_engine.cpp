@@ -10,9 +10,10 @@
 #include <numeric>
 #include <set>
 
+#include "models/measures/kinds.h"
+#include "sim/engine/change_sieve.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/plan.h"
-#include "models/measures/kinds.h"
 #include "sim/population/population.h"
 #include "tests/test_helpers.h"
 
@@ -938,6 +939,53 @@ void check_reach(const engine::Plan& plan, std::size_t y, int age, const ChildYe
 }
 
 }  // namespace
+
+TEST_CASE("the women's sieve passes every woman whose draws may change her year, on every path", "[engine][unit]") {
+  // Random windows over random thresholds (0 and the extremes among them), random draws
+  // (with both ends of the range), parities of every class and DEAD, every batch length.
+  std::uint64_t state = 0x9E3779B97F4A7C15u;
+  auto next = [&] {  // splitmix64
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+  };
+  constexpr std::uint64_t MAX = ~std::uint64_t{0};
+  auto threshold = [&] {
+    const std::uint64_t pick = next() % 8;
+    return pick == 0 ? 0 : pick == 1 ? MAX : pick == 2 ? MAX - 1 : next() >> (next() % 8);
+  };
+  constexpr std::int16_t MIN_YEAR = 1930;
+  constexpr std::size_t YEARS = 100;
+  std::vector<ChangeWindow> windows(YEARS * engine::CHANGE_CLASSES);
+  for (ChangeWindow& w : windows) w = ChangeWindow::of(threshold(), threshold());
+  for (std::size_t trial = 0; trial < 2000; ++trial) {
+    const std::size_t n = 1 + trial % DRAW_BATCH;
+    std::uint8_t parity[DRAW_BATCH];
+    std::int16_t birth_year[DRAW_BATCH];
+    std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t k = next() % 6;
+      parity[i] = k == 5 ? engine::DEAD : static_cast<std::uint8_t>(k);
+      birth_year[i] = static_cast<std::int16_t>(MIN_YEAR + static_cast<int>(next() % YEARS));
+      const std::uint64_t pick = next() % 16;
+      birth_u[i] = pick == 0 ? 0 : pick == 1 ? MAX : next();
+      home_u[i] = pick == 2 ? 0 : next();
+    }
+    const engine::SieveYear year{windows.data(), MIN_YEAR, trial % 3 == 0 ? 0 : threshold()};
+    const engine::SieveBatch women{parity, birth_year, birth_u, home_u, n};
+    std::uint64_t expected = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t cls = parity[i] == engine::DEAD ? PARITY_CLASSES : std::min<std::size_t>(parity[i], 2);
+      const ChangeWindow& w =
+          windows[static_cast<std::size_t>(birth_year[i] - MIN_YEAR) * engine::CHANGE_CLASSES + cls];
+      if (w.admits(birth_u[i]) || home_u[i] < year.home_any) expected |= std::uint64_t{1} << i;
+    }
+    INFO("trial " << trial);
+    REQUIRE(engine::sieve_changes_portable(year, women) == expected);
+    REQUIRE(engine::sieve_changes(year, women) == expected);  // the CPU's own path
+  }
+}
 
 TEST_CASE("a child's reach leaves out no child measure that would pay it", "[engine][plan]") {
   // Every age, birth order, childcare and kindergarten provider and kindergarten year, in

@@ -4,9 +4,10 @@
 #include <bit>
 #include <cstring>
 
-#include "models/measures/kinds.h"
 #include "models/childcare_demand.h"
 #include "models/demography.h"
+#include "models/measures/kinds.h"
+#include "sim/engine/change_sieve.h"
 #include "sim/engine/parallel.h"
 #include "sim/random/rng.h"
 
@@ -15,14 +16,6 @@ namespace cradle::engine {
 namespace {
 __extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-bit words)
 
-//! A woman's class in a row of ReplicationPlan::change_window, by her parity (or DEAD).
-constexpr std::array<std::uint8_t, 256> CHANGE_CLASS = [] {
-  std::array<std::uint8_t, 256> c{};
-  for (std::size_t k = 0; k < c.size(); ++k) {
-    c[k] = static_cast<std::uint8_t>(k == DEAD ? PARITY_CLASSES : std::min<std::size_t>(k, PARITY_CLASSES - 1));
-  }
-  return c;
-}();
 }  // namespace
 
 //! Counts the year's residents: whether a living resident of a household (of a sex and
@@ -277,19 +270,11 @@ std::uint64_t BlockYear::may_change(std::uint32_t w0, std::size_t n, const std::
     for (std::size_t i = 0; i < n; ++i) maybe |= std::uint64_t{parities[w0 + i] != DEAD} << i;
     return maybe;
   }
-  const std::int16_t* const birth_years = pop_.woman_birth_year.data();
-  const std::int16_t min_birth_year = plan_.min_birth_year;
   const auto y = static_cast<std::size_t>(y_);
-  const ChangeWindow* const window = rplan_.change_window.data() + y * plan_.birth_year_span * CHANGE_CLASSES;
   // No draw is below 0: without home measures this year, no purchase passes.
-  const std::uint64_t home_any = plan_.event_measures[y].home.empty() ? 0 : plan_.any_home_purchase_threshold();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto row = static_cast<std::size_t>(birth_years[w0 + i] - min_birth_year);
-    const std::size_t cell = row * CHANGE_CLASSES + CHANGE_CLASS[parities[w0 + i]];
-    const bool may = window[cell].admits(birth_u[i]) | (home_u[i] < home_any);
-    maybe |= std::uint64_t{may} << i;
-  }
-  return maybe;
+  const SieveYear year{rplan_.change_window.data() + y * plan_.birth_year_span * CHANGE_CLASSES, plan_.min_birth_year,
+                       plan_.event_measures[y].home.empty() ? 0 : plan_.any_home_purchase_threshold()};
+  return sieve_changes(year, SieveBatch{parities + w0, pop_.woman_birth_year.data() + w0, birth_u, home_u, n});
 }
 
 //! A birth to woman w (aged `age`), of parity k before it, and `base` if whatever the

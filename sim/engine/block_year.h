@@ -67,9 +67,6 @@ struct BlockTally {
   std::int64_t arrived = 0, departed = 0;  //!< residents of the households arriving, leaving at the year's start
 };
 
-//! Parity value that marks a woman who has died (real parities saturate below it).
-inline constexpr std::uint8_t DEAD = 0xFF;
-
 //! The death year offset of an other resident who outlives the run (runs are shorter).
 inline constexpr std::uint8_t NEVER_DIES = 0xFF;
 

@@ -189,6 +189,9 @@ struct ParameterValues {
 //! The engine's reading of parameter values given in the scenario's uncertainty order.
 ParameterValues parameter_values(const Scenario& scenario, const std::vector<double>& values);
 
+//! Parity value that marks a woman who has died (real parities saturate below it).
+inline constexpr std::uint8_t DEAD = 0xFF;
+
 //! The classes of a row of ReplicationPlan::change_window: the parity classes, then one for
 //! the dead, whose window admits no birth or death (a row of 4: its index a shift).
 inline constexpr std::size_t CHANGE_CLASSES = PARITY_CLASSES + 1;

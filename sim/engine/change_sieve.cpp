@@ -1,0 +1,104 @@
+#include "sim/engine/change_sieve.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#if defined(__x86_64__) && !defined(CRADLE_TSAN)
+#define CRADLE_X86_SIEVE 1
+#include <immintrin.h>
+#endif
+
+namespace cradle::engine {
+
+namespace {
+
+static_assert(CHANGE_CLASSES == 4, "a row of windows is four classes: its index a shift");
+
+//! A woman's class in a row of windows, by her parity (or DEAD).
+constexpr std::array<std::uint8_t, 256> CHANGE_CLASS = [] {
+  std::array<std::uint8_t, 256> c{};
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    c[k] = static_cast<std::uint8_t>(k == DEAD ? PARITY_CLASSES : std::min<std::size_t>(k, PARITY_CLASSES - 1));
+  }
+  return c;
+}();
+
+//! Women [begin, n) of the batch, one at a time.
+std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::size_t begin) {
+  std::uint64_t maybe = 0;
+  for (std::size_t i = begin; i < women.n; ++i) {
+    const auto row = static_cast<std::size_t>(women.birth_year[i] - year.min_birth_year);
+    const ChangeWindow& w = year.window[row * CHANGE_CLASSES + CHANGE_CLASS[women.parity[i]]];
+    const bool may = w.admits(women.birth_u[i]) | (women.home_u[i] < year.home_any);
+    maybe |= std::uint64_t{may} << i;
+  }
+  return maybe;
+}
+
+#ifdef CRADLE_X86_SIEVE
+// GCC 12 warns of the intrinsics header's own deliberately undefined vectors.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+//! Four women at a time: their cells computed in 32-bit lanes, both words of each window
+//! gathered, and the unsigned 64-bit comparisons made signed by flipping the sign bits.
+__attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
+  const __m128i two = _mm_set1_epi32(2), dead = _mm_set1_epi32(DEAD), min_year = _mm_set1_epi32(year.min_birth_year);
+  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
+  const __m256i home_any = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(year.home_any)), sign);
+  const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
+  std::uint64_t maybe = 0;
+  std::size_t i = 0;
+  for (; i + 4 <= women.n; i += 4) {
+    std::int32_t parities;
+    std::memcpy(&parities, women.parity + i, sizeof parities);
+    const __m128i k = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(parities));
+    // The class: the parity up to 2, plus 1 for DEAD (whose parity the minimum makes 2).
+    const __m128i cls = _mm_sub_epi32(_mm_min_epi32(k, two), _mm_cmpeq_epi32(k, dead));
+    const __m128i birth_year =
+        _mm_cvtepi16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(women.birth_year + i)));
+    const __m128i cell = _mm_add_epi32(_mm_slli_epi32(_mm_sub_epi32(birth_year, min_year), 2), cls);
+    const __m128i word = _mm_slli_epi32(cell, 1);  // each window two 8-byte words
+    const __m256i shift = _mm256_i32gather_epi64(words, word, 8);
+    const __m256i last = _mm256_i32gather_epi64(words + 1, word, 8);
+    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.birth_u + i));
+    const __m256i shifted = _mm256_xor_si256(_mm256_add_epi64(u, shift), sign);
+    const __m256i outside = _mm256_cmpgt_epi64(shifted, _mm256_xor_si256(last, sign));  // u + shift > last
+    const __m256i home_u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.home_u + i));
+    const __m256i buys = _mm256_cmpgt_epi64(home_any, _mm256_xor_si256(home_u, sign));  // home_u < home_any
+    const __m256i may = _mm256_or_si256(_mm256_andnot_si256(outside, _mm256_set1_epi64x(-1)), buys);
+    maybe |= static_cast<std::uint64_t>(_mm256_movemask_pd(_mm256_castsi256_pd(may))) << i;
+  }
+  return maybe | sieve_from(year, women, i);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+using Sieve = std::uint64_t (*)(const SieveYear&, const SieveBatch&);
+
+Sieve fastest_sieve() {
+#ifdef CRADLE_X86_SIEVE
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return sieve_avx2;
+#endif
+  return sieve_changes_portable;
+}
+
+const Sieve chosen_sieve = fastest_sieve();
+
+}  // namespace
+
+std::uint64_t sieve_changes_portable(const SieveYear& year, const SieveBatch& women) {
+  return sieve_from(year, women, 0);
+}
+
+std::uint64_t sieve_changes(const SieveYear& year, const SieveBatch& women) { return chosen_sieve(year, women); }
+
+}  // namespace cradle::engine
