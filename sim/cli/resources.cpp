@@ -42,6 +42,9 @@ namespace {
 //   released columns are kept for the next replication's (sim/population/column_memory.h),
 //   peaks are 6-10 % higher: jiangxi_current 1/20 -r 6 -t 1 105 -> 111 MB, -r 12 -t 2
 //   165 -> 182 MB (2026-12-04, the same build with and without it), still within the margin.
+//   The other residents' deaths counted by block, year and cohort (engine::Cohorts::dying,
+//   2026-12-05) add under a byte a resident to each running replication: xihu_current 1/1
+//   -r 16 -t 2 peaked at 48-52 MB before and 44-53 MB after, two runs each.
 //
 //   RESULTS_FACTOR: the peak's growth per 8-byte results value counted by run_shape:
 //   xihu_current 1/1000 -t 2, -r 4000: 434 MB, 103 KB a replication for 39 KB of values
