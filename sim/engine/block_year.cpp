@@ -15,7 +15,6 @@ namespace cradle::engine {
 
 namespace {
 __extension__ using Wide = unsigned __int128;  // (GCC's; the product of two 64-bit words)
-
 }  // namespace
 
 //! Counts the year's residents: whether a living resident of a household (of a sex and
@@ -229,7 +228,8 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       const int birth_year = birth_years[w];
       const std::uint8_t k = parities[w];
       const int age = year - birth_year;
-      if (k == DEAD || age < YOUNGEST_WOMAN_AGE) continue;  // a girl: her child record stands for her
+      // Dead (passed for her purchase draw), or a girl, whose child record stands for her.
+      if (k == DEAD || age < YOUNGEST_WOMAN_AGE) continue;
       const std::uint32_t h = households[w];
       if (migration && !census.counted(h, Sex::female, age, books.tally)) continue;
       if (woman_dies(birth_u[i], death_threshold[birth_year - min_birth_year])) {
@@ -624,8 +624,8 @@ std::uint64_t BlockYear::undated(std::uint32_t c0, std::uint32_t n, MonthIndex d
   const MonthIndex girl_from = month_index(year_ - YOUNGEST_WOMAN_AGE + 1, 1);  // born from then: under its age
   std::uint64_t young = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const bool undated = (birth_months[i] >= dated_before) | ((women[i] != NO_WOMAN) & (birth_months[i] >= girl_from));
-    young |= std::uint64_t{undated} << i;
+    const bool admitted = (birth_months[i] >= dated_before) | ((women[i] != NO_WOMAN) & (birth_months[i] >= girl_from));
+    young |= std::uint64_t{admitted} << i;
   }
   return young;
 }
