@@ -12,7 +12,6 @@ double age_shape(const FertilityProfile& profile, int age) {
   if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return 0.0;
   return profile.age_pattern[static_cast<std::size_t>((age - MIN_FERTILE_AGE) / 5)] / 1000.0;
 }
-int parity_class(int parity) { return parity < PARITY_CLASSES ? parity : PARITY_CLASSES - 1; }
 
 //! The table whose expected births are `target_births` for the women's `exposure`, Σ f(age)
 //! by parity class.

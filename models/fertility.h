@@ -13,6 +13,9 @@ inline constexpr int MAX_AGE = 50;                    //!< women are tracked to 
 inline constexpr int PARITY_CLASSES = 3;              //!< parity 0, 1, 2 and higher
 inline constexpr double MAX_BIRTH_PROBABILITY = 0.9;  //!< an annual hazard above this is a calibration error
 
+//! The parity class of a parity: 0, 1, 2 and higher.
+constexpr int parity_class(int parity) { return parity < PARITY_CLASSES ? parity : PARITY_CLASSES - 1; }
+
 //! The profile's fertility facts.
 struct FertilityProfile {
   //! Births per 1000 women a year by 5-year age group 15–19 … 45–49: the shape to rescale.
@@ -30,7 +33,7 @@ struct FertilityTable {
 
   double p(int age, int parity) const {
     if (age < MIN_FERTILE_AGE || age > MAX_FERTILE_AGE) return 0.0;
-    return probability[age][parity < PARITY_CLASSES ? parity : PARITY_CLASSES - 1];
+    return probability[age][parity_class(parity)];
   }
 };
 

@@ -238,7 +238,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
         if (!migration) --alive[birth_year - first_cohort];
         continue;
       }
-      const std::size_t k_class = k < PARITY_CLASSES ? k : PARITY_CLASSES - 1;
+      const auto k_class = static_cast<std::size_t>(parity_class(k));
       const std::size_t cell = (banded ? bands[h] * per_band : 0) +
                                static_cast<std::size_t>(birth_year - min_birth_year) * PARITY_CLASSES + k_class;
       std::uint8_t now = k;
@@ -284,8 +284,8 @@ std::uint8_t BlockYear::give_birth(std::uint32_t w, std::uint8_t k, bool base, i
                                    std::vector<Newborn>& newborns, BlockBooks books) const {
   const std::uint8_t now = parity_after_birth(k, DEAD);
   state_.parity[w] = now;
-  books.tally.births[now < PARITY_CLASSES ? now - 1u : PARITY_CLASSES - 1u]++;
-  births.add(w, k < PARITY_CLASSES ? k : PARITY_CLASSES - 1, base, now, age);
+  books.tally.births[static_cast<std::size_t>(parity_class(now - 1))]++;
+  births.add(w, static_cast<std::size_t>(parity_class(k)), base, now, age);
   if (births.n == DRAW_BATCH) born(births, newborns, books);
   return now;
 }

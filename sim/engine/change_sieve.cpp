@@ -19,7 +19,7 @@ static_assert(CHANGE_CLASSES == 4, "a row of windows is four classes: its index 
 constexpr std::array<std::uint8_t, 256> CHANGE_CLASS = [] {
   std::array<std::uint8_t, 256> c{};
   for (std::size_t k = 0; k < c.size(); ++k) {
-    c[k] = static_cast<std::uint8_t>(k == DEAD ? PARITY_CLASSES : std::min<std::size_t>(k, PARITY_CLASSES - 1));
+    c[k] = static_cast<std::uint8_t>(k == DEAD ? PARITY_CLASSES : parity_class(static_cast<int>(k)));
   }
   return c;
 }();
@@ -47,7 +47,8 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
 //! Four women at a time: their cells computed in 32-bit lanes, both words of each window
 //! gathered, and the unsigned 64-bit comparisons made signed by flipping the sign bits.
 __attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
-  const __m128i two = _mm_set1_epi32(2), dead = _mm_set1_epi32(DEAD), min_year = _mm_set1_epi32(year.min_birth_year);
+  const __m128i highest = _mm_set1_epi32(PARITY_CLASSES - 1), dead = _mm_set1_epi32(DEAD);
+  const __m128i min_year = _mm_set1_epi32(year.min_birth_year);
   const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
   const __m256i home_any = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(year.home_any)), sign);
   const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
@@ -57,8 +58,8 @@ __attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, 
     std::int32_t parities;
     std::memcpy(&parities, women.parity + i, sizeof parities);
     const __m128i k = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(parities));
-    // The class: the parity up to 2, plus 1 for DEAD (whose parity the minimum makes 2).
-    const __m128i cls = _mm_sub_epi32(_mm_min_epi32(k, two), _mm_cmpeq_epi32(k, dead));
+    // The class (as parity_class, and one more for DEAD, which the minimum makes the highest).
+    const __m128i cls = _mm_sub_epi32(_mm_min_epi32(k, highest), _mm_cmpeq_epi32(k, dead));
     const __m128i birth_year =
         _mm_cvtepi16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(women.birth_year + i)));
     const __m128i cell = _mm_add_epi32(_mm_slli_epi32(_mm_sub_epi32(birth_year, min_year), 2), cls);

@@ -147,6 +147,36 @@ void plan_take_up(MeasurePlan& mp, const Measure& m, const Plan& plan) {
   mp.take_up_certain = certain;
 }
 
+//! The kindergarten years (a bit set as Phase::kindergarten_years) of a measure's phases in
+//! force in a year.
+std::uint8_t kindergarten_years_in(const MeasureYear& year) {
+  std::uint8_t covered = 0;
+  for (const MeasureYear::Segment& s : year.segments)
+    covered = static_cast<std::uint8_t>(covered | s.phase->kindergarten_years);
+  return covered;
+}
+
+//! Enrolled-month child measure i (of bit `bit` in word `word`) in the reach of its service:
+//! by provider in childcare, and in kindergarten by year, provider and the kindergarten
+//! years its phases that year cover.
+void plan_enrolled_reach(ChildMeasureReach& r, const Plan& plan, std::size_t i, std::size_t word, std::uint64_t bit) {
+  const Eligibility& e = plan.child_measures[i].measure->eligibility;
+  const std::size_t n = plan.child_measures.size(), sets = ChildMeasureReach::KINDERGARTEN_YEAR_SETS;
+  for (std::size_t p = 0; p < PROVIDER_COUNT; ++p) {
+    if (!((e.providers >> p) & 1u)) continue;
+    if (e.service == Service::childcare) {
+      r.childcare[p * r.words + word] |= bit;
+      continue;
+    }
+    for (std::size_t y = 0; y < static_cast<std::size_t>(plan.years); ++y) {
+      const std::uint8_t covered = kindergarten_years_in(plan.child_measure_years[y * n + i]);
+      for (std::size_t set = 1; set < sets; ++set) {
+        if ((set & covered) != 0) r.kindergarten[((y * PROVIDER_COUNT + p) * sets + set) * r.words + word] |= bit;
+      }
+    }
+  }
+}
+
 //! The child measures' reach by age, order and service (ChildMeasureReach), from their
 //! eligibility and, for kindergarten, each year's phases.
 void plan_child_reach(Plan& plan) {
@@ -155,42 +185,24 @@ void plan_child_reach(Plan& plan) {
   r.words = (n + 63) / 64;
   const int ages = plan.oldest_relevant_age_months - ChildMeasureReach::YOUNGEST;
   r.by_age.assign(static_cast<std::size_t>(ages) * r.words, 0);
-  r.by_order.assign(4 * r.words, 0);
+  r.by_order.assign(ChildMeasureReach::ORDERS * r.words, 0);
   r.childcare.assign(PROVIDER_COUNT * r.words, 0);
   r.kindergarten.assign(years * PROVIDER_COUNT * ChildMeasureReach::KINDERGARTEN_YEAR_SETS * r.words, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Measure& m = *plan.child_measures[i].measure;
-    const Eligibility& e = m.eligibility;
     const std::size_t word = i / 64;
     const std::uint64_t bit = std::uint64_t{1} << (i % 64);
-    for (int order = 0; order <= 3; ++order) {
-      if (m.reaches_order(order)) r.by_order[static_cast<std::size_t>(order) * r.words + word] |= bit;
+    for (std::size_t order = 0; order < ChildMeasureReach::ORDERS; ++order) {
+      if (m.reaches_order(static_cast<int>(order))) r.by_order[order * r.words + word] |= bit;
     }
-    if (m.basis == Basis::child_month) {
-      for (int age = ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
-        // Its months this year are ages age … age + 11: does any fall in the window?
-        if (age + 11 < e.min_age_months || age >= e.max_age_months) continue;
-        r.by_age[static_cast<std::size_t>(age - ChildMeasureReach::YOUNGEST) * r.words + word] |= bit;
-      }
+    if (m.basis != Basis::child_month) {
+      plan_enrolled_reach(r, plan, i, word, bit);
       continue;
     }
-    for (std::size_t p = 0; p < PROVIDER_COUNT; ++p) {
-      if (!((e.providers >> p) & 1u)) continue;
-      if (e.service == Service::childcare) {
-        r.childcare[p * r.words + word] |= bit;
-        continue;
-      }
-      for (std::size_t y = 0; y < years; ++y) {
-        std::uint8_t covered = 0;  // the kindergarten years of its phases in force
-        for (const MeasureYear::Segment& s : plan.child_measure_years[y * n + i].segments) {
-          covered = static_cast<std::uint8_t>(covered | s.phase->kindergarten_years);
-        }
-        for (std::size_t set = 1; set < ChildMeasureReach::KINDERGARTEN_YEAR_SETS; ++set) {
-          if ((set & covered) == 0) continue;
-          r.kindergarten[((y * PROVIDER_COUNT + p) * ChildMeasureReach::KINDERGARTEN_YEAR_SETS + set) * r.words +
-                         word] |= bit;
-        }
-      }
+    for (int age = ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; ++age) {
+      // Its months this year are ages age … age + 11: does any fall in the window?
+      if (age + 11 < m.eligibility.min_age_months || age >= m.eligibility.max_age_months) continue;
+      r.by_age[static_cast<std::size_t>(age - ChildMeasureReach::YOUNGEST) * r.words + word] |= bit;
     }
   }
 }

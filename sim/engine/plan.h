@@ -53,9 +53,10 @@ struct ChildMeasureReach {
   //! The sets of kindergarten years a child is enrolled in during a calendar year (bit k-1:
   //! year k, as Phase::kindergarten_years)
   static constexpr std::size_t KINDERGARTEN_YEAR_SETS = 8;
+  static constexpr std::size_t ORDERS = 4;  //!< birth orders 0 … 3 (3: third or later), as reaches_order reads them
   std::size_t words = 0;
   std::vector<std::uint64_t> by_age;     //!< [age at the year's start - YOUNGEST][word]
-  std::vector<std::uint64_t> by_order;   //!< [birth order, 0 … 3 (3: third or later)][word]
+  std::vector<std::uint64_t> by_order;   //!< [birth order, below ORDERS][word]
   std::vector<std::uint64_t> childcare;  //!< [provider][word]: open to the provider
   //! [year][provider][kindergarten year set][word]: open to the provider, with a phase in
   //! force in the year for one of the kindergarten years
@@ -73,7 +74,8 @@ struct ChildMeasureReach {
       const std::size_t provider = static_cast<std::size_t>(child.kindergarten_provider);
       set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
     }
-    return set & by_order[static_cast<std::size_t>(std::clamp(child.birth_order, 0, 3)) * words + word];
+    const int order = std::clamp(child.birth_order, 0, static_cast<int>(ORDERS) - 1);
+    return set & by_order[static_cast<std::size_t>(order) * words + word];
   }
 };
 

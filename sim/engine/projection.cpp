@@ -40,7 +40,7 @@ Cohorts cohorts(const engine::Plan& plan, const BasePopulation& pop) {
     auto [it, fresh] = c.women.try_emplace(
         std::make_tuple(static_cast<std::size_t>(pop.household_income_band[h]), b, arrival, departure),
         Eigen::Vector3d::Zero());
-    it->second[std::min<int>(pop.woman_parity[w], PARITY_CLASSES - 1)] += 1.0;
+    it->second[static_cast<std::size_t>(parity_class(pop.woman_parity[w]))] += 1.0;
   }
   for (std::size_t i = 0; i < pop.children(); ++i) {
     if (pop.child_woman[i] != NO_WOMAN) continue;  // her woman record stands for her

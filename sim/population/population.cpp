@@ -361,7 +361,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
 void count_woman(WomenByAgeParity& count, const BasePopulation& pop, std::size_t w, int year) {
   const int age = year - pop.woman_birth_year[w];
   if (age < 0 || age >= MAX_AGE) return;
-  count[static_cast<std::size_t>(age)][std::min<std::size_t>(pop.woman_parity[w], PARITY_CLASSES - 1)]++;
+  count[static_cast<std::size_t>(age)][static_cast<std::size_t>(parity_class(pop.woman_parity[w]))]++;
 }
 
 //! The women by age and parity class a year on, from this year's and the births of the
@@ -471,7 +471,7 @@ WomenByAgeParity decide_births(BasePopulation& pop, const FertilityTable& table,
       // Outside the fertile ages a threshold is 0, so that one test, which mispredicts
       // only at a birth, decides (a test of the age range mispredicted at random ages).
       if (static_cast<unsigned>(age) >= MAX_AGE) return;
-      const auto pc = static_cast<std::size_t>(std::min<int>(parity[w], PARITY_CLASSES - 1));
+      const auto pc = static_cast<std::size_t>(parity_class(parity[w]));
       if (u >= threshold[age][pc]) return;
       decided[w] = BIRTH;
       births[static_cast<std::size_t>(age)][pc]++;
