@@ -1036,6 +1036,63 @@ TEST_CASE("a child's reach leaves out no child measure that would pay it", "[eng
   }
 }
 
+TEST_CASE("a child's reach keeps a measure only where it reaches the child's order and household", "[engine][plan]") {
+  // Xihu's measures, each given household conditions of its own (by its index, five
+  // kinds): a kept measure must reach the child (the tabled costs no longer ask), and a
+  // paying one must be kept, for every flag set, tenure, income band and some minor counts.
+  Scenario s = load_scenario(shipped_scenarios_dir() / "xihu_current.toml");
+  for (std::size_t i = 0; i < s.measures.size(); ++i) {
+    Eligibility& e = s.measures[i].eligibility;
+    switch (i % 5) {
+      case 1: e.local_residents_only = true, e.tenures = 0b10; break;
+      case 2: e.income_bands = 0b101, e.special_families_excluded = true; break;
+      case 3: e.min_minor_children = 2, e.max_minor_children = 3, e.special_families_only = true; break;
+      case 4: e.tenures = 0b01, e.income_bands = 0xF0; break;
+      default: break;
+    }
+  }
+  const engine::Plan plan = engine::make_plan(s, scenario_population(s, 200), s.seed);
+  const std::size_t n = plan.child_measures.size();
+  const int year = plan.start_year;
+  std::size_t kept = 0, refused = 0;
+  for (int age = engine::ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; age += 7) {
+    for (int order = 0; order <= 3; ++order) {
+      for (std::uint8_t flags = 0; flags < 8; ++flags) {
+        for (std::uint8_t tenure = 0; tenure < 2; ++tenure) {
+          for (std::uint8_t band = 0; band < MAX_INCOME_BANDS; ++band) {
+            for (const int minors : {0, 1, 2, 3, 4, 255}) {
+              ChildYear child;
+              child.birth_month = month_index(year, 1) - 1 - age;
+              child.birth_order = order;
+              child.flags = flags;
+              child.tenure = tenure;
+              child.income_band = band;
+              child.minor_children = minors;
+              child.childcare_mask = age_window_mask(year, child.birth_month, 0, UNDER3_MONTHS);
+              child.childcare_provider = Provider::public_;
+              for (std::size_t i = 0; i < n; ++i) {
+                const Measure& m = *plan.child_measures[i].measure;
+                const bool reached = ((plan.child_reach.reach(0, age, child, i / 64) >> (i % 64)) & 1u) != 0;
+                INFO(m.id << " age " << age << " order " << order << " flags " << int{flags} << " tenure "
+                          << int{tenure} << " band " << int{band} << " minors " << minors);
+                if (reached) REQUIRE(reaches_child(m, child));
+                FeeLedger ledger;
+                if (child_year_cost(m, plan.child_measure_years[i], child, plan.fees, &ledger).units != 0) {
+                  REQUIRE(reached);
+                }
+                kept += reached;
+                refused += !reached && !reaches_child(m, child);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  CHECK(kept > 0);
+  CHECK(refused > 0);
+}
+
 TEST_CASE("a child-month measure's table gives what its rule gives, for every age and months alive", "[engine][plan]") {
   for (const char* file : {"xihu_current.toml", "zhangping_current.toml", "baoji_current.toml"}) {
     INFO(file);

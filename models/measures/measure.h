@@ -88,7 +88,6 @@ struct Eligibility {
   bool special_families_only = false;  //!< special planned-birth families (计生特殊家庭) only
   bool special_families_excluded =
       false;                             //!< everyone but special planned-birth families (another measure covers them)
-  bool dummy_ = false;                   //!< special planned-birth families (计生特殊家庭) only
   Service service = Service::childcare;  //!< for enrolled_month
   std::uint8_t providers = ALL_PROVIDERS;  //!< bit per Provider, for enrolled_month
   int min_mother_age = 0;                  //!< for births

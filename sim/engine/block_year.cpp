@@ -913,12 +913,11 @@ bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, const Child
 
 namespace {
 
-//! A tabled child-month measure's cost for a child, claimed: what claimed_child_year_cost
-//! gives with eligible_month_cost (the claim asked only when the cost is not zero).
+//! A tabled child-month measure's cost for a child its reach keeps (so that reaches_child
+//! holds), claimed: what claimed_child_year_cost gives with eligible_month_cost (the claim
+//! asked only when the cost is not zero).
 template <class Claims>
-Cost tabled_cost(const ChildMonthTable& table, const Measure& measure, std::size_t age_row, const ChildYear& child,
-                 Claims&& claims) {
-  if (!reaches_child(measure, child)) return {};
+Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildYear& child, Claims&& claims) {
   const Cost cost = table.cost(age_row, child.alive_mask);
   return cost.units != 0 && claims() ? cost : Cost{};
 }
@@ -942,11 +941,6 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) 
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
   fees_reduced.clear();  // what the child's claimed fee reductions take off
   const ChildMeasureReach& reach = plan_.child_reach;
-  const MeasureYear* const year_measures =
-      plan_.child_measure_years.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
-  const std::uint64_t* const in_force = plan_.child_in_force.data() + static_cast<std::size_t>(y_) * reach.words;
-  const ChildMonthTable* const tables =
-      plan_.child_month_tables.data() + static_cast<std::size_t>(y_) * plan_.child_measures.size();
   const auto age_row = static_cast<std::size_t>(age_at_start - ChildMeasureReach::YOUNGEST);
   // Only the measures in force that the child's age and services can reach, in the
   // scenario's order (stacked fee reductions apply in it), less those its family is known
@@ -955,15 +949,15 @@ void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) 
   static_assert(REMEMBERED_TAKE_UPS == 64, "the remembered take-ups are word 0's measures");
   const std::uint64_t declined = state.take_up_known & ~state.take_up_yes;
   for (std::size_t word = 0; word < reach.words; ++word) {
-    for (std::uint64_t set = reach.reach(static_cast<std::size_t>(y_), age_at_start, cy, word) & in_force[word] &
-                             ~(word == 0 ? declined : 0);
+    for (std::uint64_t set = reach.reach(static_cast<std::size_t>(y_), age_at_start, cy, word) &
+                             child_rows_.in_force[word] & ~(word == 0 ? declined : 0);
          set != 0; set &= set - 1) {
       const std::size_t i = word * 64 + static_cast<std::size_t>(std::countr_zero(set));
       const MeasurePlan& mp = plan_.child_measures[i];
-      const ChildMonthTable& table = tables[i];
-      const Cost c = table.tabled ? tabled_cost(table, *mp.measure, age_row, cy, [&] { return claims(mp, i, w); })
-                                    : claimed_child_year_cost(*mp.measure, year_measures[i], cy, plan_.fees,
-                                                              fees_reduced, [&] { return claims(mp, i, w); });
+      const ChildMonthTable& table = child_rows_.tables[i];
+      const Cost c = table.tabled ? tabled_cost(table, age_row, cy, [&] { return claims(mp, i, w); })
+                                  : claimed_child_year_cost(*mp.measure, child_rows_.years[i], cy, plan_.fees,
+                                                            fees_reduced, [&] { return claims(mp, i, w); });
       if (c.units == 0) continue;
       Fen paid = c.fen;
       if (mp.cap_slot >= 0 &&

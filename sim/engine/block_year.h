@@ -140,7 +140,8 @@ class BlockYear {
         rep_(replication),
         y_(year_offset),
         year_(plan.start_year + year_offset),
-        state_(state) {}
+        state_(state),
+        child_rows_(ChildMeasureRows::of(plan, year_offset)) {}
 
   //! The demand pass of a block: the women's births, deaths and events (newborns appended
   //! to `newborns`), the other residents' deaths, then every child's survival, counts and
@@ -208,6 +209,18 @@ class BlockYear {
                         std::size_t n, BlockBooks books) const;
   void book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
 
+  //! The plan's child-measure tables at this year's rows, found once for all its children.
+  struct ChildMeasureRows {
+    const MeasureYear* years;       //!< [child measure]
+    const ChildMonthTable* tables;  //!< [child measure]
+    const std::uint64_t* in_force;  //!< [word]
+    static ChildMeasureRows of(const Plan& plan, int year_offset) {
+      const auto y = static_cast<std::size_t>(year_offset), n = plan.child_measures.size();
+      return {plan.child_measure_years.data() + y * n, plan.child_month_tables.data() + y * n,
+              plan.child_in_force.data() + y * plan.child_reach.words};
+    }
+  };
+
   const Plan& plan_;
   const ReplicationPlan& rplan_;
   const BasePopulation& pop_;
@@ -215,6 +228,7 @@ class BlockYear {
   int y_;
   int year_;
   ReplicationState state_;
+  ChildMeasureRows child_rows_;
 };
 
 }  // namespace cradle::engine

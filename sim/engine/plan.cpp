@@ -177,8 +177,30 @@ void plan_enrolled_reach(ChildMeasureReach& r, const Plan& plan, std::size_t i, 
   }
 }
 
-//! The child measures' reach by age, order and service (ChildMeasureReach), from their
-//! eligibility and, for kindergarten, each year's phases.
+//! Child measure `m` (of bit `bit` in word `word`) in the reach of the households it
+//! reaches, by flags, tenure and income band, and by minor children.
+void plan_household_reach(ChildMeasureReach& r, const Measure& m, std::size_t word, std::uint64_t bit) {
+  using R = ChildMeasureReach;
+  const Eligibility& e = m.eligibility;
+  for (std::uint8_t flags = 0; flags <= R::HOUSEHOLD_FLAGS; ++flags) {
+    if ((flags & R::HOUSEHOLD_FLAGS) != flags || !m.reaches_household(flags)) continue;
+    for (std::uint8_t tenure = 0; tenure < R::TENURES; ++tenure) {
+      for (std::uint8_t band = 0; band < MAX_INCOME_BANDS; ++band) {
+        // reaches_circumstances's tenure and income part: the minor children are by_minors'
+        if (m.reaches_circumstances(tenure, band, e.min_minor_children)) {
+          r.by_household[R::household_row(flags, tenure, band) * r.words + word] |= bit;
+        }
+      }
+    }
+  }
+  for (std::size_t minors = 0; minors < R::MINORS; ++minors) {
+    const auto count = static_cast<int>(minors);
+    if (count >= e.min_minor_children && count <= e.max_minor_children) r.by_minors[minors * r.words + word] |= bit;
+  }
+}
+
+//! The child measures' reach by age, order, household and service (ChildMeasureReach),
+//! from their eligibility and, for kindergarten, each year's phases.
 void plan_child_reach(Plan& plan) {
   ChildMeasureReach& r = plan.child_reach;
   const std::size_t n = plan.child_measures.size(), years = static_cast<std::size_t>(plan.years);
@@ -188,6 +210,9 @@ void plan_child_reach(Plan& plan) {
   r.by_order.assign(ChildMeasureReach::ORDERS * r.words, 0);
   r.childcare.assign(PROVIDER_COUNT * r.words, 0);
   r.kindergarten.assign(years * PROVIDER_COUNT * ChildMeasureReach::KINDERGARTEN_YEAR_SETS * r.words, 0);
+  r.by_household.assign(
+      (ChildMeasureReach::HOUSEHOLD_FLAGS + 1) * ChildMeasureReach::TENURES * MAX_INCOME_BANDS * r.words, 0);
+  r.by_minors.assign(ChildMeasureReach::MINORS * r.words, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Measure& m = *plan.child_measures[i].measure;
     const std::size_t word = i / 64;
@@ -195,6 +220,7 @@ void plan_child_reach(Plan& plan) {
     for (std::size_t order = 0; order < ChildMeasureReach::ORDERS; ++order) {
       if (m.reaches_order(static_cast<int>(order))) r.by_order[order * r.words + word] |= bit;
     }
+    plan_household_reach(r, m, word, bit);
     if (m.basis != Basis::child_month) {
       plan_enrolled_reach(r, plan, i, word, bit);
       continue;

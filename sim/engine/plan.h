@@ -46,14 +46,19 @@ struct MeasurePlan {
 //! (bit i of word i / 64), so that the settling pass visits only those: the child-month
 //! measures whose age window meets the year of a child of a given age, and the
 //! enrolled-month measures of the child's provider in childcare and of its provider and
-//! kindergarten years in kindergarten; of those, the measures that reach its birth order.
-//! A measure left out would pay the child nothing.
+//! kindergarten years in kindergarten; of those, exactly the measures that reach its birth
+//! order and its household (reaches_child: flags, tenure, income band, minor children).
+//! A measure left out would pay the child nothing; a child-month measure kept reaches it.
 struct ChildMeasureReach {
   static constexpr int YOUNGEST = -12;  //!< completed months at the year's start of a child born in December
   //! The sets of kindergarten years a child is enrolled in during a calendar year (bit k-1:
   //! year k, as Phase::kindergarten_years)
   static constexpr std::size_t KINDERGARTEN_YEAR_SETS = 8;
   static constexpr std::size_t ORDERS = 4;  //!< birth orders 0 … 3 (3: third or later), as reaches_order reads them
+  //! The household flags reaches_household reads (FLAG_LOCAL_RESIDENT, FLAG_SPECIAL_FAMILY)
+  static constexpr std::uint8_t HOUSEHOLD_FLAGS = FLAG_LOCAL_RESIDENT | FLAG_SPECIAL_FAMILY;
+  static constexpr std::size_t TENURES = 2;   //!< Tenure: owner, renter
+  static constexpr std::size_t MINORS = 256;  //!< a household's minor children as counted (a byte)
   std::size_t words = 0;
   std::vector<std::uint64_t> by_age;     //!< [age at the year's start - YOUNGEST][word]
   std::vector<std::uint64_t> by_order;   //!< [birth order, below ORDERS][word]
@@ -61,10 +66,18 @@ struct ChildMeasureReach {
   //! [year][provider][kindergarten year set][word]: open to the provider, with a phase in
   //! force in the year for one of the kindergarten years
   std::vector<std::uint64_t> kindergarten;
+  //! [household_row][word]: reaching households of these flags, tenure and income band
+  std::vector<std::uint64_t> by_household;
+  std::vector<std::uint64_t> by_minors;  //!< [minor children, below MINORS][word]
 
+  //! The row of by_household of a household's flags, tenure (below TENURES) and income band
+  //! (below MAX_INCOME_BANDS).
+  static std::size_t household_row(std::uint8_t flags, std::uint8_t tenure, std::uint8_t income_band) {
+    return (static_cast<std::size_t>(flags & HOUSEHOLD_FLAGS) * TENURES + tenure) * MAX_INCOME_BANDS + income_band;
+  }
   //! Word `word` of the set for a child of `age_at_start` months (YOUNGEST … the plan's
-  //! oldest relevant age) in year offset `year`, by its birth order, its childcare (and
-  //! provider) as granted and its kindergarten months (and provider).
+  //! oldest relevant age) in year offset `year`, by its birth order and household, its
+  //! childcare (and provider) as granted and its kindergarten months (and provider).
   std::uint64_t reach(std::size_t year, int age_at_start, const ChildYear& child, std::size_t word) const {
     std::uint64_t set = by_age[static_cast<std::size_t>(age_at_start - YOUNGEST) * words + word];
     if (child.childcare_mask != 0) set |= childcare[static_cast<std::size_t>(child.childcare_provider) * words + word];
@@ -75,7 +88,10 @@ struct ChildMeasureReach {
       set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
     }
     const int order = std::clamp(child.birth_order, 0, static_cast<int>(ORDERS) - 1);
-    return set & by_order[static_cast<std::size_t>(order) * words + word];
+    const auto minors = static_cast<std::size_t>(std::clamp(child.minor_children, 0, static_cast<int>(MINORS) - 1));
+    return set & by_order[static_cast<std::size_t>(order) * words + word] &
+           by_household[household_row(child.flags, child.tenure, child.income_band) * words + word] &
+           by_minors[minors * words + word];
   }
 };
 
