@@ -982,7 +982,13 @@ TEST_CASE("the women's sieve passes every woman whose draws may change her year,
       if (w.admits(birth_u[i]) || home_u[i] < year.home_any) expected |= std::uint64_t{1} << i;
     }
     INFO("trial " << trial);
-    REQUIRE(engine::sieve_changes_portable(year, women) == expected);
+    for (const engine::SievePath path :
+         {engine::SievePath::portable, engine::SievePath::avx2, engine::SievePath::avx512}) {
+      const std::optional<std::uint64_t> passed = engine::sieve_changes_on(path, year, women);
+      INFO("path " << static_cast<int>(path));
+      if (path == engine::SievePath::portable) REQUIRE(passed.has_value());
+      if (passed) REQUIRE(*passed == expected);
+    }
     REQUIRE(engine::sieve_changes(year, women) == expected);  // the CPU's own path
   }
 }

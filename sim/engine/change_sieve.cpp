@@ -46,14 +46,16 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
 
 //! Four women at a time: their cells computed in 32-bit lanes, both words of each window
 //! gathered, and the unsigned 64-bit comparisons made signed by flipping the sign bits.
-__attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
+//! Women [begin, n) of the batch.
+__attribute__((target("avx2"))) std::uint64_t sieve_avx2_from(const SieveYear& year, const SieveBatch& women,
+                                                              std::size_t begin) {
   const __m128i highest = _mm_set1_epi32(PARITY_CLASSES - 1), dead = _mm_set1_epi32(DEAD);
   const __m128i min_year = _mm_set1_epi32(year.min_birth_year);
   const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
   const __m256i home_any = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(year.home_any)), sign);
   const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
   std::uint64_t maybe = 0;
-  std::size_t i = 0;
+  std::size_t i = begin;
   for (; i + 4 <= women.n; i += 4) {
     std::int32_t parities;
     std::memcpy(&parities, women.parity + i, sizeof parities);
@@ -77,6 +79,37 @@ __attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, 
   return maybe | sieve_from(year, women, i);
 }
 
+__attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
+  return sieve_avx2_from(year, women, 0);
+}
+
+//! Eight women at a time, as sieve_avx2, with AVX-512's unsigned comparisons into a mask.
+__attribute__((target("avx512f"))) std::uint64_t sieve_avx512(const SieveYear& year, const SieveBatch& women) {
+  const __m256i highest = _mm256_set1_epi32(PARITY_CLASSES - 1), dead = _mm256_set1_epi32(DEAD);
+  const __m256i min_year = _mm256_set1_epi32(year.min_birth_year);
+  const __m512i home_any = _mm512_set1_epi64(static_cast<long long>(year.home_any));
+  const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
+  std::uint64_t maybe = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= women.n; i += 8) {
+    std::int64_t parities;
+    std::memcpy(&parities, women.parity + i, sizeof parities);
+    const __m256i k = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(parities));
+    const __m256i cls = _mm256_sub_epi32(_mm256_min_epi32(k, highest), _mm256_cmpeq_epi32(k, dead));
+    const __m256i birth_year =
+        _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(women.birth_year + i)));
+    const __m256i cell = _mm256_add_epi32(_mm256_slli_epi32(_mm256_sub_epi32(birth_year, min_year), 2), cls);
+    const __m256i word = _mm256_slli_epi32(cell, 1);  // each window two 8-byte words
+    const __m512i shift = _mm512_i32gather_epi64(word, words, 8);
+    const __m512i last = _mm512_i32gather_epi64(word, words + 1, 8);
+    const __m512i u = _mm512_loadu_si512(women.birth_u + i);
+    const __mmask8 admits = _mm512_cmple_epu64_mask(_mm512_add_epi64(u, shift), last);  // u + shift <= last
+    const __mmask8 buys = _mm512_cmplt_epu64_mask(_mm512_loadu_si512(women.home_u + i), home_any);
+    maybe |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(admits | buys)) << i;
+  }
+  return maybe | sieve_avx2_from(year, women, i);
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -84,22 +117,35 @@ __attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, 
 
 using Sieve = std::uint64_t (*)(const SieveYear&, const SieveBatch&);
 
-Sieve fastest_sieve() {
+std::uint64_t sieve_portable(const SieveYear& year, const SieveBatch& women) { return sieve_from(year, women, 0); }
+
+//! The path's sieve, or nullptr where this CPU or build lacks it.
+Sieve sieve_of(SievePath path) {
 #ifdef CRADLE_X86_SIEVE
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return sieve_avx2;
+  if (path == SievePath::avx512) return __builtin_cpu_supports("avx512f") ? sieve_avx512 : nullptr;
+  if (path == SievePath::avx2) return __builtin_cpu_supports("avx2") ? sieve_avx2 : nullptr;
 #endif
-  return sieve_changes_portable;
+  return path == SievePath::portable ? sieve_portable : nullptr;
+}
+
+Sieve fastest_sieve() {
+  for (const SievePath path : {SievePath::avx512, SievePath::avx2}) {
+    if (const Sieve sieve = sieve_of(path)) return sieve;
+  }
+  return sieve_portable;
 }
 
 const Sieve chosen_sieve = fastest_sieve();
 
 }  // namespace
 
-std::uint64_t sieve_changes_portable(const SieveYear& year, const SieveBatch& women) {
-  return sieve_from(year, women, 0);
-}
-
 std::uint64_t sieve_changes(const SieveYear& year, const SieveBatch& women) { return chosen_sieve(year, women); }
+
+std::optional<std::uint64_t> sieve_changes_on(SievePath path, const SieveYear& year, const SieveBatch& women) {
+  const Sieve sieve = sieve_of(path);
+  if (sieve == nullptr) return std::nullopt;
+  return sieve(year, women);
+}
 
 }  // namespace cradle::engine

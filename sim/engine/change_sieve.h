@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "models/demography.h"
 #include "sim/engine/plan.h"
@@ -30,11 +31,15 @@ struct SieveYear {
 
 //! Bit i: whether woman i of the batch passes the sieve: her window admits her birth draw,
 //! or her purchase draw is below home_any. A dead woman's window admits none of her birth
-//! draws but the single draw 2^64-1 (ChangeWindow). The AVX2 path where the CPU has it
-//! (chosen at run time), else the portable one; both give the same bits.
+//! draws but the single draw 2^64-1 (ChangeWindow). On the fastest path the CPU has
+//! (chosen at run time); every path gives the same bits.
 std::uint64_t sieve_changes(const SieveYear& year, const SieveBatch& women);
 
-//! sieve_changes on the portable path, for tests that compare the two.
-std::uint64_t sieve_changes_portable(const SieveYear& year, const SieveBatch& women);
+//! The sieve's implementations: one woman at a time, four (AVX2), eight (AVX-512).
+enum class SievePath { portable, avx2, avx512 };
+
+//! sieve_changes on `path`, for tests that compare the paths; nothing where this CPU or
+//! build lacks it.
+std::optional<std::uint64_t> sieve_changes_on(SievePath path, const SieveYear& year, const SieveBatch& women);
 
 }  // namespace cradle::engine
