@@ -122,6 +122,11 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   for (std::uint32_t c0 = block.child_begin; c0 < block.child_end; c0 += 64) {
     const auto n = std::min<std::uint32_t>(64, block.child_end - c0);
     const std::uint64_t young = undated(c0, n, dated_before);
+    // Their states all at once, ahead of admit(): no pass of the year has read them yet,
+    // and the young are too sparse among the block's children for the hardware to foresee.
+    for (std::uint64_t ahead = young; ahead != 0; ahead &= ahead - 1) {
+      __builtin_prefetch(&state_.child_state[c0 + static_cast<std::uint32_t>(std::countr_zero(ahead))].dead);
+    }
     if (plan_.migration) {  // without it, dated_children counted the others
       const std::uint64_t batch = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
       for (std::uint64_t dated = batch & ~young; dated != 0; dated &= dated - 1) {
