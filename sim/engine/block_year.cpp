@@ -930,7 +930,10 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
 }  // namespace
 
 //! The second half: the childcare months granted, the provider, and what each measure pays.
-void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const {
+//! Forced inline: it is the body of settle()'s loop, and as a call its saved registers and
+//! the plan's rows reloaded for every child were about 28 M instructions on Xihu, 4
+//! replications (1.5 %).
+[[gnu::always_inline]] inline void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const {
   ChildYear& cy = w.year;
   ChildState& state = *w.state;
   cy.childcare_mask = w.request.months;
