@@ -158,7 +158,16 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
   FeeLedger fees_reduced;  // one for the block, emptied for each child
-  for (ChildWork& w : work) finish(w, books, fees_reduced);
+  // The children's states a few ahead where the population has too many of them to keep
+  // in the caches from the demand pass, which read them before every other block's
+  // (Jiangxi at 1/10: 5 % faster; Xihu, whose states stay, was 2 % slower with them).
+  constexpr std::size_t AHEAD = 8, CACHED_STATES_BYTES = std::size_t{8} << 20;
+  const bool fetch_ahead = pop_.children() * sizeof(ChildState) > CACHED_STATES_BYTES;
+  const std::size_t n = work.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (fetch_ahead && i + AHEAD < n) __builtin_prefetch(&work[i + AHEAD].state->take_up_known);
+    finish(work[i], books, fees_reduced);
+  }
 }
 
 //! The residents under 18 of each household of the block at the year's start (living,
