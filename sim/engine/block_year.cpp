@@ -325,8 +325,14 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
     const MonthIndex month = month_index(year_, m);
     const int day = 1 + static_cast<int>(draw_below(day_u[i], static_cast<std::uint32_t>(days_in_month(year_, m))));
     const bool girl = sex_u[i] < plan_.girl_threshold;
-    newborns.push_back(
-        Newborn{month, births.woman[i], year_key, births.order[i], girl ? Sex::female : Sex::male, ChildState{}});
+    // Field by field into the vector, as admit() fills its chunk: a record built on the
+    // stack from narrower stores and copied wider cannot be forwarded (a stall per birth).
+    Newborn& nb = newborns.emplace_back();
+    nb.birth_month = month;
+    nb.mother = births.woman[i];
+    nb.birth_year = year_key;
+    nb.order = births.order[i];
+    nb.sex = girl ? Sex::female : Sex::male;
     const int order = births.order[i] >= 3 ? 3 : births.order[i];
     events[i] = household_event(Basis::birth, MonthDay{month, day}, order, births.age[i], births.woman[i]);
   }
