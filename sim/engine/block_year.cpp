@@ -334,7 +334,7 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
     nb.order = births.order[i];
     nb.sex = girl ? Sex::female : Sex::male;
     const int order = births.order[i] >= 3 ? 3 : births.order[i];
-    events[i] = household_event(Basis::birth, MonthDay{month, day}, order, births.age[i], births.woman[i]);
+    household_event(events[i], Basis::birth, MonthDay{month, day}, order, births.age[i], births.woman[i]);
   }
   birth_events(births, events.data(), books);
   births.n = 0;
@@ -348,7 +348,8 @@ void BlockYear::buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t thresho
   // purchase to a day of the year, without a draw of its own.
   const auto day_of_year =
       static_cast<int>(static_cast<Wide>(u) * static_cast<unsigned>(days_in_year(year_)) / threshold);
-  const Event e = household_event(Basis::home_purchase, date_of_day(year_, day_of_year), children, age, w);
+  Event e;
+  household_event(e, Basis::home_purchase, date_of_day(year_, day_of_year), children, age, w);
   book_event_batch(plan_.event_measures[static_cast<std::size_t>(y_)].home, &w, &e, 1, books);
 }
 
@@ -996,15 +997,21 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
   }
 }
 
-//! An event of a woman's household: its date, order (or children), her age and her
-//! household's flags, tenure, income band and minor children.
-Event BlockYear::household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const {
+//! An event of a woman's household into `e`: its date, order (or children), her age and her
+//! household's flags, tenure, income band and minor children. Field by field in place: an
+//! event built on the stack from narrower stores and copied wider cannot be forwarded (a
+//! stall per birth).
+void BlockYear::household_event(Event& e, Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const {
   const std::uint32_t h = pop_.woman_household[woman];
-  Event e{basis, date.month, date.day, order, age, pop_.woman_flags[woman]};
+  e.basis = basis;
+  e.month = date.month;
+  e.day = date.day;
+  e.birth_order = order;
+  e.mother_age = age;
+  e.flags = pop_.woman_flags[woman];
   e.tenure = pop_.household_tenure[h];
   e.income_band = pop_.household_income_band[h];
   e.minor_children = plan_.needs_minors ? state_.household_minors[h] : 0;
-  return e;
 }
 
 //! The events of a batch of births (`events`, in its order): the birth measures', then

@@ -203,7 +203,7 @@ class BlockYear {
                            const std::uint64_t* home_u) const;
   bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
   bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const;
-  Event household_event(Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
+  void household_event(Event& e, Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
   void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
                         std::size_t n, BlockBooks books) const;
