@@ -48,7 +48,8 @@ struct MeasurePlan {
 //! enrolled-month measures of the child's provider in childcare and of its provider and
 //! kindergarten years in kindergarten; of those, exactly the measures that reach its birth
 //! order and its household (reaches_child: flags, tenure, income band, minor children).
-//! A measure left out would pay the child nothing; a child-month measure kept reaches it.
+//! A measure left out would pay the child nothing, and one kept reaches it (so that the
+//! settling pass need not ask reaches_child of a tabled measure).
 struct ChildMeasureReach {
   static constexpr int YOUNGEST = -12;  //!< completed months at the year's start of a child born in December
   //! The sets of kindergarten years a child is enrolled in during a calendar year (bit k-1:
