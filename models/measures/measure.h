@@ -170,9 +170,15 @@ struct Measure {
   }
   //! Does a household of this tenure, income band (0 the lowest) and minor children qualify?
   bool reaches_circumstances(std::uint8_t tenure, std::uint8_t income_band, int minor_children) const {
-    const Eligibility& e = eligibility;
-    return ((e.tenures >> tenure) & 1u) && ((e.income_bands >> income_band) & 1u) &&
-           minor_children >= e.min_minor_children && minor_children <= e.max_minor_children;
+    return reaches_tenure_and_income(tenure, income_band) && reaches_minors(minor_children);
+  }
+  //! reaches_circumstances's tenure and income band part.
+  bool reaches_tenure_and_income(std::uint8_t tenure, std::uint8_t income_band) const {
+    return ((eligibility.tenures >> tenure) & 1u) && ((eligibility.income_bands >> income_band) & 1u);
+  }
+  //! reaches_circumstances's minor children part.
+  bool reaches_minors(int minor_children) const {
+    return minor_children >= eligibility.min_minor_children && minor_children <= eligibility.max_minor_children;
   }
   //! Months of `year` in which the measure is in force.
   std::uint16_t months_in_force(int year) const {

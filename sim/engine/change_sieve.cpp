@@ -44,70 +44,72 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-//! Four women at a time: their cells computed in 32-bit lanes, both words of each window
-//! gathered, and the unsigned 64-bit comparisons made signed by flipping the sign bits.
-//! Women [begin, n) of the batch.
-__attribute__((target("avx2"))) std::uint64_t sieve_avx2_from(const SieveYear& year, const SieveBatch& women,
-                                                              std::size_t begin) {
-  const __m128i highest = _mm_set1_epi32(PARITY_CLASSES - 1), dead = _mm_set1_epi32(DEAD);
-  const __m128i min_year = _mm_set1_epi32(year.min_birth_year);
+//! Eight women's windows, women [i, i + 8) of the batch: the index of each window's first
+//! word (two 8-byte words a window) in 32-bit lanes, for both paths' gathers. The class is
+//! parity_class's, and one more for DEAD, which the minimum makes the highest.
+[[gnu::always_inline]] inline __attribute__((target("avx2"))) __m256i window_words(const SieveYear& year,
+                                                                                   const SieveBatch& women,
+                                                                                   std::size_t i) {
+  std::int64_t parities;
+  std::memcpy(&parities, women.parity + i, sizeof parities);
+  const __m256i k = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(parities));
+  const __m256i cls = _mm256_sub_epi32(_mm256_min_epi32(k, _mm256_set1_epi32(PARITY_CLASSES - 1)),
+                                       _mm256_cmpeq_epi32(k, _mm256_set1_epi32(DEAD)));
+  const __m256i birth_year =
+      _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(women.birth_year + i)));
+  const __m256i row = _mm256_sub_epi32(birth_year, _mm256_set1_epi32(year.min_birth_year));
+  return _mm256_slli_epi32(_mm256_add_epi32(_mm256_slli_epi32(row, 2), cls), 1);
+}
+
+//! Four women of the AVX2 path, j … j + 3 of the batch, their windows' first words in
+//! `words`: both words of each window gathered, and the unsigned 64-bit comparisons made
+//! signed by flipping the sign bits. Bit i: woman j + i passes.
+[[gnu::always_inline]] inline __attribute__((target("avx2"))) std::uint64_t sieve_four(const SieveYear& year,
+                                                                                       const SieveBatch& women,
+                                                                                       std::size_t j, __m128i words) {
+  const auto* const window = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
   const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
+  const __m256i shift = _mm256_i32gather_epi64(window, words, 8);
+  const __m256i last = _mm256_i32gather_epi64(window + 1, words, 8);
+  const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.birth_u + j));
+  const __m256i shifted = _mm256_xor_si256(_mm256_add_epi64(u, shift), sign);
+  const __m256i outside = _mm256_cmpgt_epi64(shifted, _mm256_xor_si256(last, sign));  // u + shift > last
+  const __m256i home_u = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.home_u + j)), sign);
   const __m256i home_any = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(year.home_any)), sign);
-  const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
+  const __m256i buys = _mm256_cmpgt_epi64(home_any, home_u);  // home_u < home_any
+  const __m256i may = _mm256_or_si256(_mm256_andnot_si256(outside, _mm256_set1_epi64x(-1)), buys);
+  return static_cast<std::uint64_t>(_mm256_movemask_pd(_mm256_castsi256_pd(may)));
+}
+
+//! Eight women at a time, as two fours.
+__attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
   std::uint64_t maybe = 0;
-  std::size_t i = begin;
-  for (; i + 4 <= women.n; i += 4) {
-    std::int32_t parities;
-    std::memcpy(&parities, women.parity + i, sizeof parities);
-    const __m128i k = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(parities));
-    // The class (as parity_class, and one more for DEAD, which the minimum makes the highest).
-    const __m128i cls = _mm_sub_epi32(_mm_min_epi32(k, highest), _mm_cmpeq_epi32(k, dead));
-    const __m128i birth_year =
-        _mm_cvtepi16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(women.birth_year + i)));
-    const __m128i cell = _mm_add_epi32(_mm_slli_epi32(_mm_sub_epi32(birth_year, min_year), 2), cls);
-    const __m128i word = _mm_slli_epi32(cell, 1);  // each window two 8-byte words
-    const __m256i shift = _mm256_i32gather_epi64(words, word, 8);
-    const __m256i last = _mm256_i32gather_epi64(words + 1, word, 8);
-    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.birth_u + i));
-    const __m256i shifted = _mm256_xor_si256(_mm256_add_epi64(u, shift), sign);
-    const __m256i outside = _mm256_cmpgt_epi64(shifted, _mm256_xor_si256(last, sign));  // u + shift > last
-    const __m256i home_u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.home_u + i));
-    const __m256i buys = _mm256_cmpgt_epi64(home_any, _mm256_xor_si256(home_u, sign));  // home_u < home_any
-    const __m256i may = _mm256_or_si256(_mm256_andnot_si256(outside, _mm256_set1_epi64x(-1)), buys);
-    maybe |= static_cast<std::uint64_t>(_mm256_movemask_pd(_mm256_castsi256_pd(may))) << i;
+  std::size_t i = 0;
+  for (; i + 8 <= women.n; i += 8) {
+    const __m256i words = window_words(year, women, i);
+    maybe |= sieve_four(year, women, i, _mm256_castsi256_si128(words)) << i;
+    maybe |= sieve_four(year, women, i + 4, _mm256_extracti128_si256(words, 1)) << (i + 4);
   }
   return maybe | sieve_from(year, women, i);
 }
 
-__attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, const SieveBatch& women) {
-  return sieve_avx2_from(year, women, 0);
-}
-
-//! Eight women at a time, as sieve_avx2, with AVX-512's unsigned comparisons into a mask.
+//! Eight women at a time, both words of each window gathered, with AVX-512's unsigned
+//! comparisons into a mask.
 __attribute__((target("avx512f"))) std::uint64_t sieve_avx512(const SieveYear& year, const SieveBatch& women) {
-  const __m256i highest = _mm256_set1_epi32(PARITY_CLASSES - 1), dead = _mm256_set1_epi32(DEAD);
-  const __m256i min_year = _mm256_set1_epi32(year.min_birth_year);
+  const auto* const window = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
   const __m512i home_any = _mm512_set1_epi64(static_cast<long long>(year.home_any));
-  const auto* const words = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
   std::uint64_t maybe = 0;
   std::size_t i = 0;
   for (; i + 8 <= women.n; i += 8) {
-    std::int64_t parities;
-    std::memcpy(&parities, women.parity + i, sizeof parities);
-    const __m256i k = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(parities));
-    const __m256i cls = _mm256_sub_epi32(_mm256_min_epi32(k, highest), _mm256_cmpeq_epi32(k, dead));
-    const __m256i birth_year =
-        _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(women.birth_year + i)));
-    const __m256i cell = _mm256_add_epi32(_mm256_slli_epi32(_mm256_sub_epi32(birth_year, min_year), 2), cls);
-    const __m256i word = _mm256_slli_epi32(cell, 1);  // each window two 8-byte words
-    const __m512i shift = _mm512_i32gather_epi64(word, words, 8);
-    const __m512i last = _mm512_i32gather_epi64(word, words + 1, 8);
+    const __m256i words = window_words(year, women, i);
+    const __m512i shift = _mm512_i32gather_epi64(words, window, 8);
+    const __m512i last = _mm512_i32gather_epi64(words, window + 1, 8);
     const __m512i u = _mm512_loadu_si512(women.birth_u + i);
     const __mmask8 admits = _mm512_cmple_epu64_mask(_mm512_add_epi64(u, shift), last);  // u + shift <= last
     const __mmask8 buys = _mm512_cmplt_epu64_mask(_mm512_loadu_si512(women.home_u + i), home_any);
     maybe |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(admits | buys)) << i;
   }
-  return maybe | sieve_avx2_from(year, women, i);
+  return maybe | sieve_from(year, women, i);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

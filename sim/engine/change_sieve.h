@@ -35,7 +35,7 @@ struct SieveYear {
 //! (chosen at run time); every path gives the same bits.
 std::uint64_t sieve_changes(const SieveYear& year, const SieveBatch& women);
 
-//! The sieve's implementations: one woman at a time, four (AVX2), eight (AVX-512).
+//! The sieve's implementations: one woman at a time, eight with AVX2 (as two fours) or AVX-512.
 enum class SievePath { portable, avx2, avx512 };
 
 //! sieve_changes on `path`, for tests that compare the paths; nothing where this CPU or

@@ -181,21 +181,19 @@ void plan_enrolled_reach(ChildMeasureReach& r, const Plan& plan, std::size_t i, 
 //! reaches, by flags, tenure and income band, and by minor children.
 void plan_household_reach(ChildMeasureReach& r, const Measure& m, std::size_t word, std::uint64_t bit) {
   using R = ChildMeasureReach;
-  const Eligibility& e = m.eligibility;
+  static_assert(R::HOUSEHOLD_FLAGS == 3, "the flags reaches_household reads are the two lowest bits");
   for (std::uint8_t flags = 0; flags <= R::HOUSEHOLD_FLAGS; ++flags) {
-    if ((flags & R::HOUSEHOLD_FLAGS) != flags || !m.reaches_household(flags)) continue;
+    if (!m.reaches_household(flags)) continue;
     for (std::uint8_t tenure = 0; tenure < R::TENURES; ++tenure) {
       for (std::uint8_t band = 0; band < MAX_INCOME_BANDS; ++band) {
-        // reaches_circumstances's tenure and income part: the minor children are by_minors'
-        if (m.reaches_circumstances(tenure, band, e.min_minor_children)) {
+        if (m.reaches_tenure_and_income(tenure, band)) {
           r.by_household[R::household_row(flags, tenure, band) * r.words + word] |= bit;
         }
       }
     }
   }
   for (std::size_t minors = 0; minors < R::MINORS; ++minors) {
-    const auto count = static_cast<int>(minors);
-    if (count >= e.min_minor_children && count <= e.max_minor_children) r.by_minors[minors * r.words + word] |= bit;
+    if (m.reaches_minors(static_cast<int>(minors))) r.by_minors[minors * r.words + word] |= bit;
   }
 }
 
