@@ -85,8 +85,7 @@ struct ChildChunk {
 //! The births of a block's year whose draws are still to be made: their mothers, each
 //! raised to her parity after the birth, the birth tallied.
 struct BirthBatch {
-  std::array<std::uint32_t, DRAW_BATCH> woman;
-  std::array<std::uint32_t, DRAW_BATCH> aux{};  //!< 0: the mothers are base entities
+  std::array<std::uint32_t, DRAW_BATCH> woman;  //!< base entities: their keys' aux is 0
   std::array<std::uint8_t, DRAW_BATCH> k_class, order, age;
   std::array<bool, DRAW_BATCH> base;  //!< a birth whatever the response
   std::size_t n = 0;
@@ -313,10 +312,9 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
   const std::size_t n = births.n;
   const auto year_key = static_cast<std::uint16_t>(year_);
   std::uint64_t month_u[DRAW_BATCH], day_u[DRAW_BATCH], sex_u[DRAW_BATCH], unused[DRAW_BATCH];
-  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), births.aux.data(), n, year_key, stream::BIRTH_MONTH, 0,
-                       month_u, day_u);
-  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), births.aux.data(), n, year_key, stream::CHILD_SEX, 0,
-                       sex_u, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), NO_AUX, n, year_key, stream::BIRTH_MONTH, 0, month_u,
+                       day_u);
+  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), NO_AUX, n, year_key, stream::CHILD_SEX, 0, sex_u, unused);
   const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
   std::array<Event, DRAW_BATCH> events;
   for (std::size_t i = 0; i < n; ++i) {
@@ -1021,7 +1019,7 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
   const YearEventMeasures& in_year = plan_.event_measures[static_cast<std::size_t>(y_)];
   book_event_batch(in_year.birth, births.woman.data(), events, births.n, books);
   if (in_year.assisted.empty()) return;
-  std::uint32_t women[DRAW_BATCH], aux[DRAW_BATCH] = {};
+  std::uint32_t women[DRAW_BATCH];
   std::size_t older[DRAW_BATCH], m = 0;
   for (std::size_t i = 0; i < births.n; ++i) {
     if (events[i].mother_age < ASSISTED_REPRODUCTION_MIN_AGE) continue;
@@ -1030,7 +1028,7 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
   }
   if (m == 0) return;
   std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
-  draw_keyed_batch_u64(plan_.seed, rep_, women, aux, m, static_cast<std::uint16_t>(year_),
+  draw_keyed_batch_u64(plan_.seed, rep_, women, NO_AUX, m, static_cast<std::uint16_t>(year_),
                        stream::ASSISTED_REPRODUCTION, 0, u, unused);
   Event assisted[DRAW_BATCH];
   std::size_t a = 0;
@@ -1048,8 +1046,11 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
 void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women,
                                  const Event* events, std::size_t n, BlockBooks books) const {
   const auto y = static_cast<std::size_t>(y_);
-  std::uint32_t reached[DRAW_BATCH], aux[DRAW_BATCH] = {};
-  Cost cost[DRAW_BATCH];
+  // Units and fen apart, not Costs: an array of Costs would be zeroed whole on every
+  // call, and the home purchases call with one event.
+  std::uint32_t reached[DRAW_BATCH];
+  std::int64_t units[DRAW_BATCH];
+  Fen fen[DRAW_BATCH];
   std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
   for (const MeasurePlan& mp : measures) {
     std::size_t m = 0;
@@ -1057,17 +1058,18 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
       const Cost c = event_cost(*mp.measure, events[i]);
       if (c.units == 0) continue;
       reached[m] = women[i];
-      cost[m++] = c;
+      units[m] = c.units;
+      fen[m++] = c.fen;
     }
     if (m == 0) continue;
     if (!mp.take_up_certain) {
-      draw_keyed_batch_u64(plan_.seed, rep_, reached, aux, m, static_cast<std::uint16_t>(year_), stream::EVENT_TAKEUP,
-                           mp.take_up_draw, u, unused);
+      draw_keyed_batch_u64(plan_.seed, rep_, reached, NO_AUX, m, static_cast<std::uint16_t>(year_),
+                           stream::EVENT_TAKEUP, mp.take_up_draw, u, unused);
     }
     const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
     for (std::size_t j = 0; j < m; ++j) {
       if (!mp.take_up_certain && u[j] >= threshold) continue;
-      book(mp, cost[j], reached[j], books);
+      book(mp, Cost{units[j], fen[j]}, reached[j], books);
     }
   }
 }

@@ -116,6 +116,10 @@ void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const s
                           const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
                           std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23);
 
+//! The aux of a batch of keys that have none (aux 0): shared, so that a batch of one key
+//! does not zero a batch's worth of its own.
+inline constexpr std::uint32_t NO_AUX[DRAW_BATCH] = {};
+
 //! The two words of one Philox block drawn in a batch, read as the stream of its key: the
 //! same numbers as a KeyedStream's first two draws (a third is a logic error).
 class DrawnBlock {
