@@ -14,7 +14,7 @@ double childcare_net_price_ratio(const std::vector<Measure>& measures, const Chi
   // the measures' own cost rules then say what each reduction takes off that year's fees.
   ChildYear child;
   child.birth_month = month_index(year - 1 - age, 12);
-  child.birth_order = order >= 3 ? 3 : order;
+  child.birth_order = birth_order_class(order);
   child.flags = local ? FLAG_LOCAL_RESIDENT : 0;
   child.childcare_mask = 0xFFF;
   const Fees fees{childcare.fees, {}};

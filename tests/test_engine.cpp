@@ -1009,7 +1009,7 @@ TEST_CASE("a child's reach leaves out no child measure that would pay it", "[eng
         const int age = a + engine::ChildMeasureReach::YOUNGEST;
         const auto& kindergarten =
             plan.kindergarten_masks[y * static_cast<std::size_t>(ages) + static_cast<std::size_t>(a)];
-        for (int order = 0; order <= 3; ++order) {
+        for (std::uint8_t order = 0; order <= 3; ++order) {
           for (int childcare = -1; childcare < static_cast<int>(PROVIDER_COUNT); ++childcare) {
             for (int school = -1; school < static_cast<int>(PROVIDER_COUNT); ++school) {
               for (const auto& [flags, tenure, band] : reach_households(plan)) {
@@ -1062,7 +1062,7 @@ TEST_CASE("a child's reach keeps a measure only where it reaches the child's ord
   const int year = plan.start_year;
   std::size_t kept = 0, refused = 0;
   for (int age = engine::ChildMeasureReach::YOUNGEST; age < plan.oldest_relevant_age_months; age += 7) {
-    for (int order = 0; order <= 3; ++order) {
+    for (std::uint8_t order = 0; order <= 3; ++order) {
       for (std::uint8_t flags = 0; flags < 8; ++flags) {
         for (std::uint8_t tenure = 0; tenure < 2; ++tenure) {
           for (std::uint8_t band = 0; band < MAX_INCOME_BANDS; ++band) {
@@ -1073,13 +1073,13 @@ TEST_CASE("a child's reach keeps a measure only where it reaches the child's ord
               child.flags = flags;
               child.tenure = tenure;
               child.income_band = band;
-              child.minor_children = minors;
+              child.minor_children = static_cast<std::uint8_t>(minors);
               child.childcare_mask = age_window_mask(year, child.birth_month, 0, UNDER3_MONTHS);
               child.childcare_provider = Provider::public_;
               for (std::size_t i = 0; i < n; ++i) {
                 const Measure& m = *plan.child_measures[i].measure;
                 const bool reached = ((plan.child_reach.reach(0, age, child, i / 64) >> (i % 64)) & 1u) != 0;
-                INFO(m.id << " age " << age << " order " << order << " flags " << int{flags} << " tenure "
+                INFO(m.id << " age " << age << " order " << int{order} << " flags " << int{flags} << " tenure "
                           << int{tenure} << " band " << int{band} << " minors " << minors);
                 if (reached) REQUIRE(reaches_child(m, child));
                 FeeLedger ledger;

@@ -29,7 +29,7 @@ Measure national_subsidy() {
 ChildYear child(int year, int month, int order = 1) {
   ChildYear c;
   c.birth_month = month_index(year, month);
-  c.birth_order = order;
+  c.birth_order = birth_order_class(order);
   c.flags = FLAG_LOCAL_RESIDENT;
   return c;
 }

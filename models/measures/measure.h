@@ -80,6 +80,12 @@ std::string_view caseload_unit(Basis basis);
 constexpr bool monthly(Basis b) { return b == Basis::child_month || b == Basis::enrolled_month; }
 
 //! Who a measure reaches.
+//! The birth-order class the measures read: 1, 2, or 3 for a third or later child (0 for
+//! an order below 1, which no measure reaches).
+constexpr std::uint8_t birth_order_class(int order) {
+  return static_cast<std::uint8_t>(order <= 0 ? 0 : order >= 3 ? 3 : order);
+}
+
 struct Eligibility {
   int min_age_months = 0;              //!< completed months at the start of the month, inclusive
   int max_age_months = 36;             //!< exclusive
@@ -158,7 +164,7 @@ struct Measure {
   Ledger ledger() const { return kind_ledger(kind); }
   //! Is a child of this birth order (1, 2, 3 = 3rd and higher) eligible?
   bool reaches_order(int order) const {
-    const int bit = (order >= 3 ? 3 : order) - 1;
+    const int bit = birth_order_class(order) - 1;
     return bit >= 0 && ((eligibility.birth_orders >> bit) & 1u) != 0;
   }
   //! Is a person with these household flags eligible?
@@ -199,7 +205,7 @@ struct Measure {
 struct ChildYear {
   MonthIndex birth_month = 0;
   std::uint16_t alive_mask = 0xFFF;  //!< months of the year the child is alive
-  int birth_order = 1;               //!< 1, 2, 3 (3 = 3rd and higher)
+  std::uint8_t birth_order = 1;      //!< its birth_order_class: 1, 2, 3 (3 = 3rd and higher)
   std::uint8_t flags = 0;
   std::uint16_t childcare_mask = 0;  //!< months of the year in childcare
   Provider childcare_provider = Provider::other;
@@ -207,7 +213,7 @@ struct ChildYear {
   Provider kindergarten_provider = Provider::other;
   std::uint8_t tenure = 0;       //!< Tenure of the household
   std::uint8_t income_band = 0;  //!< 0 = lowest
-  int minor_children = 0;        //!< the household's residents under 18 (when a measure asks)
+  std::uint8_t minor_children = 0;  //!< the household's residents under 18 (when a measure asks)
 };
 
 //! An event that event-based measures pay for.

@@ -331,8 +331,8 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
     nb.birth_year = year_key;
     nb.order = births.order[i];
     nb.sex = girl ? Sex::female : Sex::male;
-    const int order = births.order[i] >= 3 ? 3 : births.order[i];
-    household_event(events[i], Basis::birth, MonthDay{month, day}, order, births.age[i], births.woman[i]);
+    household_event(events[i], Basis::birth, MonthDay{month, day}, birth_order_class(births.order[i]), births.age[i],
+                    births.woman[i]);
   }
   birth_events(births, events.data(), books);
   births.n = 0;
@@ -779,7 +779,7 @@ void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t
   w.employment = pop_.household_employment[child.household];
   ChildYear& cy = w.year;
   cy.birth_month = child.birth_month;
-  cy.birth_order = child.order >= 3 ? 3 : child.order;
+  cy.birth_order = birth_order_class(child.order);
   cy.flags = flags;
   cy.tenure = pop_.household_tenure[child.household];
   cy.income_band = pop_.household_income_band[child.household];

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "models/behaviour.h"
@@ -88,9 +89,10 @@ struct ChildMeasureReach {
       const std::size_t provider = static_cast<std::size_t>(child.kindergarten_provider);
       set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
     }
-    const int order = std::clamp(child.birth_order, 0, static_cast<int>(ORDERS) - 1);
-    const auto minors = static_cast<std::size_t>(std::clamp(child.minor_children, 0, static_cast<int>(MINORS) - 1));
-    return set & by_order[static_cast<std::size_t>(order) * words + word] &
+    const std::size_t order = std::min<std::size_t>(child.birth_order, ORDERS - 1);
+    static_assert(MINORS > std::numeric_limits<decltype(child.minor_children)>::max(), "every count has its row");
+    const std::size_t minors = child.minor_children;
+    return set & by_order[order * words + word] &
            by_household[household_row(child.flags, child.tenure, child.income_band) * words + word] &
            by_minors[minors * words + word];
   }
