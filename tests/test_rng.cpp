@@ -90,9 +90,10 @@ TEST_CASE("keyed batches equal the streams of the same keys", "[rng]") {
   }
   const PhiloxPath path = GENERATE(PhiloxPath::portable, PhiloxPath::avx2, PhiloxPath::avx512);
   if (!use_philox_path(path)) return;  // this CPU has no such path
-  // Every size of batch a path computes (16, 32 and 64 lanes), full and just past full.
-  for (std::size_t n : {std::size_t{1}, std::size_t{16}, std::size_t{17}, std::size_t{23}, std::size_t{32},
-                        std::size_t{33}, DRAW_BATCH}) {
+  // Every size of batch a path computes (keys one by one, 16, 32 and 64 lanes), full and
+  // just past full.
+  for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{16}, std::size_t{17},
+                        std::size_t{23}, std::size_t{32}, std::size_t{33}, DRAW_BATCH}) {
     for (std::uint32_t draw : {0u, 0xBEEFu}) {
       draw_keyed_batch_u64(42, 7, entity, aux, n, 2027, stream::CHILD_DEATH, draw, w01, w23);
       for (std::size_t i = 0; i < n; ++i) {

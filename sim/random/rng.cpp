@@ -262,6 +262,11 @@ constexpr std::size_t keyed_size(std::size_t n) {
   return size;
 }
 
+//! Up to this many keys are drawn one by one: a batch's narrowest lanes (16) would be
+//! mostly padding, their set-up and stores as long as the scalar rounds. (A home purchase
+//! draws for one key.)
+constexpr std::size_t SCALAR_KEYS = 2;
+
 //! A path's entries: rounds on lanes given in memory (by size: the first keyed_lanes(size)
 //! lanes), and on a counted batch's lanes.
 struct PhiloxImpl {
@@ -318,8 +323,17 @@ void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t
 void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
                           const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
                           std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23) {
-  const std::size_t size = keyed_size(n), lanes = keyed_lanes(size);
   const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
+  if (n <= SCALAR_KEYS) {
+    const r123::Philox4x32::key_type key{{seed, replication}};
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto out = r123::Philox4x32{}(r123::Philox4x32::ctr_type{{entity[i], aux[i], year_purpose, draw}}, key);
+      word01[i] = (std::uint64_t{out.v[0]} << 32) | out.v[1];
+      word23[i] = (std::uint64_t{out.v[2]} << 32) | out.v[3];
+    }
+    return;
+  }
+  const std::size_t size = keyed_size(n), lanes = keyed_lanes(size);
   // The counters written straight into the lanes (lane i is 32-bit word i of each array),
   // those past n zero.
   Lanes l;
