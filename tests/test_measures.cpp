@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <numeric>
+#include <vector>
 
 #include "models/behaviour.h"
 #include "models/calendar.h"
@@ -83,6 +85,62 @@ TEST_CASE("eligibility: birth order, residency, validity window and phases", "[m
   const Cost c = child_year_cost(m, child(2024, 1, 2), 2025, {});
   REQUIRE(c.units == 12);
   REQUIRE(c.fen == 6 * 30000 + 6 * 60000);
+}
+
+TEST_CASE("event_costs: the events a measure pays for, dated to the day, by order, age and household",
+          "[measures][event_cash]") {
+  Measure m;
+  m.kind = MeasureKind::event_cash;
+  m.basis = Basis::birth;
+  Phase first;
+  first.fen_per_unit = 200000;
+  Phase later = first;
+  later.from = month_index(2025, 7);
+  later.fen_per_unit = 500000;
+  m.phases = {first, later};
+  m.eligibility.birth_orders = 0b110;  // 2nd and 3rd+ births
+  m.eligibility.min_mother_age = 20;
+  m.eligibility.local_residents_only = true;
+  m.eligibility.valid_from = month_index(2025, 3);  // from 15 March 2025 …
+  m.eligibility.valid_from_day = 15;
+  m.eligibility.valid_until = month_index(2026, 1);  // … to 20 December 2025
+  m.eligibility.valid_until_day = 20;
+  const auto birth = [](int month, int day, int order) {
+    Event e;
+    e.basis = Basis::birth;
+    e.month = month_index(2025, month);
+    e.day = day;
+    e.birth_order = order;
+    e.mother_age = 30;
+    e.flags = FLAG_LOCAL_RESIDENT;
+    return e;
+  };
+  std::vector<Event> events = {birth(3, 14, 2),  birth(3, 15, 2), birth(5, 1, 1),  birth(8, 9, 3),  birth(12, 20, 2),
+                               birth(12, 21, 2), birth(6, 30, 2), birth(6, 30, 2), birth(6, 30, 2), birth(6, 30, 2)};
+  events[7].mother_age = 19;
+  events[8].flags = 0;  // not a local resident
+  events[9].basis = Basis::assisted_birth;
+  std::uint32_t paid[16];
+  std::int64_t units[16];
+  Fen fen[16];
+  const std::size_t n = event_costs(m, events.data(), events.size(), paid, units, fen);
+  // Paid: 15 March (the first day in force), 9 August (3rd child, the later phase), 20
+  // December (the last day) and 30 June; not 14 March or 21 December, a first child, a
+  // mother under 20, a migrant's birth or another basis.
+  REQUIRE(n == 4);
+  CHECK(std::vector<std::uint32_t>(paid, paid + n) == std::vector<std::uint32_t>{1, 3, 4, 6});
+  CHECK(std::vector<Fen>(fen, fen + n) == std::vector<Fen>{200000, 500000, 500000, 200000});
+  CHECK(std::all_of(units, units + n, [](std::int64_t u) { return u == 1; }));
+  // As home purchases, whose order is the household's children (here 2 … 3) and for
+  // which the mother's age does not count: the same but the 4-child household's, and the
+  // young mother's and the former assisted birth's now paid.
+  m.basis = Basis::home_purchase;
+  m.eligibility.min_children = 2;
+  m.eligibility.max_children = 3;
+  for (Event& e : events) e.basis = Basis::home_purchase;
+  events[3].birth_order = 4;
+  const std::size_t homes = event_costs(m, events.data(), events.size(), paid, units, fen);
+  CHECK(std::vector<std::uint32_t>(paid, paid + homes) == std::vector<std::uint32_t>{1, 4, 6, 7, 9});
 }
 
 TEST_CASE("a yearly amount that does not divide into months is exact for whole years", "[measures]") {

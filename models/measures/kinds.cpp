@@ -88,9 +88,20 @@ Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees&
   return child_year_cost(m, measure_year(m, year), c, fees, ledger);
 }
 
-Cost event_cost(const Measure& m, const Event& e) {
+std::size_t event_costs(const Measure& m, const Event* events, std::size_t n, std::uint32_t* paid, std::int64_t* units,
+                        Fen* fen) {
   const EventCostRule rule = kind_info(m.kind).event_rule;
-  return rule && event_reached(m, e) ? rule(m, e) : Cost{};
+  if (rule == nullptr) return 0;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!event_reached(m, events[i])) continue;
+    const Cost c = rule(m, events[i]);
+    if (c.units == 0) continue;
+    paid[k] = static_cast<std::uint32_t>(i);
+    units[k] = c.units;
+    fen[k++] = c.fen;
+  }
+  return k;
 }
 
 Cost count_cost(const Measure& m, int year, double count) {

@@ -83,8 +83,11 @@ Cost claimed_child_year_cost(const Measure& measure, const MeasureYear& year, co
   return cost.units != 0 && claims() ? cost : Cost{};
 }
 
-//! An event-basis measure's units and cost for one event (zero if it does not reach it).
-Cost event_cost(const Measure& measure, const Event& event);
+//! An event-basis measure's units and cost for each of n events, those it pays for: their
+//! indices among `events` in `paid`, their units and cost in `units` and `fen`, in the
+//! events' order. Returns how many it pays for (none where it does not reach an event).
+std::size_t event_costs(const Measure& measure, const Event* events, std::size_t n, std::uint32_t* paid,
+                        std::int64_t* units, Fen* fen);
 //! A place-basis measure's cost for the places added in a year.
 Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 //! A counted-basis measure's units and cost for the year's eligible count (take-up applied).

@@ -130,20 +130,4 @@ Provenance Measure::provenance() const {
   return weakest;
 }
 
-bool event_reached(const Measure& m, const Event& e) {
-  if (e.basis != m.basis) return false;
-  const Eligibility& el = m.eligibility;
-  if (e.month < el.valid_from || e.month >= el.valid_until) return false;
-  if ((e.month == el.valid_from && e.day < el.valid_from_day) ||
-      (e.month == el.valid_until - 1 && e.day > el.valid_until_day)) {
-    return false;
-  }
-  if (!m.reaches_household(e.flags)) return false;
-  if (!m.reaches_circumstances(e.tenure, e.income_band, e.minor_children)) return false;
-  if (e.basis == Basis::home_purchase) {
-    return e.birth_order >= m.eligibility.min_children && e.birth_order <= m.eligibility.max_children;
-  }
-  return m.reaches_order(e.birth_order) && e.mother_age >= m.eligibility.min_mother_age;
-}
-
 }  // namespace cradle

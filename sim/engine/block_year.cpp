@@ -1048,20 +1048,14 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
   const auto y = static_cast<std::size_t>(y_);
   // Units and fen apart, not Costs: an array of Costs would be zeroed whole on every
   // call, and the home purchases call with one event.
-  std::uint32_t reached[DRAW_BATCH];
+  std::uint32_t paid[DRAW_BATCH], reached[DRAW_BATCH];
   std::int64_t units[DRAW_BATCH];
   Fen fen[DRAW_BATCH];
   std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
   for (const MeasurePlan& mp : measures) {
-    std::size_t m = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const Cost c = event_cost(*mp.measure, events[i]);
-      if (c.units == 0) continue;
-      reached[m] = women[i];
-      units[m] = c.units;
-      fen[m++] = c.fen;
-    }
+    const std::size_t m = event_costs(*mp.measure, events, n, paid, units, fen);
     if (m == 0) continue;
+    for (std::size_t j = 0; j < m; ++j) reached[j] = women[paid[j]];
     if (!mp.take_up_certain) {
       draw_keyed_batch_u64(plan_.seed, rep_, reached, NO_AUX, m, static_cast<std::uint16_t>(year_),
                            stream::EVENT_TAKEUP, mp.take_up_draw, u, unused);
