@@ -68,15 +68,4 @@ ChildcareDemandYear childcare_demand(const ChildcareProfile& childcare,
   return d;
 }
 
-std::uint16_t childcare_demand_mask(const std::array<std::uint64_t, DEMAND_AGES>& threshold, MonthIndex birth, int year,
-                                    std::uint64_t u) {
-  std::uint16_t mask = 0;
-  for (int a = 0; a < static_cast<int>(DEMAND_AGES); ++a) {
-    if (u < threshold[static_cast<std::size_t>(a)]) {
-      mask = static_cast<std::uint16_t>(mask | age_window_mask(year, birth, 12 * a, 12 * a + 12));
-    }
-  }
-  return mask;
-}
-
 }  // namespace cradle

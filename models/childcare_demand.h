@@ -71,7 +71,16 @@ inline std::uint8_t childcare_priority(std::uint8_t household_flags) {
 
 //! Months of `year` in which a child born in `birth` is wanted in childcare, given the
 //! child-year's draw `u` and the thresholds by age.
-std::uint16_t childcare_demand_mask(const std::array<std::uint64_t, DEMAND_AGES>& threshold, MonthIndex birth, int year,
-                                    std::uint64_t u);
+//! (Inline: asked of every child-year under 3.)
+inline std::uint16_t childcare_demand_mask(const std::array<std::uint64_t, DEMAND_AGES>& threshold, MonthIndex birth,
+                                           int year, std::uint64_t u) {
+  std::uint16_t mask = 0;
+  for (int a = 0; a < static_cast<int>(DEMAND_AGES); ++a) {
+    if (u < threshold[static_cast<std::size_t>(a)]) {
+      mask = static_cast<std::uint16_t>(mask | age_window_mask(year, birth, 12 * a, 12 * a + 12));
+    }
+  }
+  return mask;
+}
 
 }  // namespace cradle

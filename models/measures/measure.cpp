@@ -18,14 +18,6 @@ std::uint16_t phase_months(const Measure& m, std::size_t i, int year) {
   return month_mask(year, from, until);
 }
 
-Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
-  if (kind != MeasureKind::fee_reduction) return p.fen_per_unit;
-  if (p.percent_of_fee_bp >= 0) return f.fee * p.percent_of_fee_bp / 10000;
-  // A fee reduction cannot exceed the fee it reduces.
-  if (p.public_fee) return std::min(f.public_fee, f.fee);
-  return std::min(p.fen_per_unit, f.fee);
-}
-
 std::string_view ledger_name(Ledger ledger) {
   static constexpr std::array<std::string_view, 5> NAMES{"budget", "insurance_fund", "tax_expenditure",
                                                          "provident_fund", "leave"};

@@ -337,7 +337,14 @@ Cost monthly_cost(const Measure& measure, const MeasureYear& year, std::uint16_t
 Cost enrolled_cost(const Measure& measure, const MeasureYear& year, const ChildYear& child, FeeContext fees = {});
 //! The amount of a phase for one unit-month, given the fees the service charges (a fee
 //! reduction never more than the fee).
-Fen phase_amount(MeasureKind kind, const Phase& phase, FeeContext fees);
+//! (Inline: asked for every child-year a monthly measure pays.)
+inline Fen phase_amount(const MeasureKind kind, const Phase& p, FeeContext f) {
+  if (kind != MeasureKind::fee_reduction) return p.fen_per_unit;
+  if (p.percent_of_fee_bp >= 0) return f.fee * p.percent_of_fee_bp / 10000;
+  // A fee reduction cannot exceed the fee it reduces.
+  if (p.public_fee) return std::min(f.public_fee, f.fee);
+  return std::min(p.fen_per_unit, f.fee);
+}
 //! Is the event one the measure counts, reaching the event's household and in force?
 //! (Inline: the engine asks it of every event and event measure.)
 inline bool event_reached(const Measure& m, const Event& e) {
