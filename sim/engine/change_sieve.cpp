@@ -4,8 +4,9 @@
 #include <array>
 #include <cstring>
 
-#if defined(__x86_64__) && !defined(CRADLE_TSAN)
-#define CRADLE_X86_SIEVE 1
+#include "sim/x86_paths.h"
+
+#ifdef CRADLE_X86_PATHS
 #include <immintrin.h>
 #endif
 
@@ -36,7 +37,7 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
   return maybe;
 }
 
-#ifdef CRADLE_X86_SIEVE
+#ifdef CRADLE_X86_PATHS
 // GCC 12 warns of the intrinsics header's own deliberately undefined vectors.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -123,7 +124,7 @@ std::uint64_t sieve_portable(const SieveYear& year, const SieveBatch& women) { r
 
 //! The path's sieve, or nullptr where this CPU or build lacks it.
 Sieve sieve_of(SievePath path) {
-#ifdef CRADLE_X86_SIEVE
+#ifdef CRADLE_X86_PATHS
   __builtin_cpu_init();
   if (path == SievePath::avx512) return __builtin_cpu_supports("avx512f") ? sieve_avx512 : nullptr;
   if (path == SievePath::avx2) return __builtin_cpu_supports("avx2") ? sieve_avx2 : nullptr;

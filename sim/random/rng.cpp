@@ -1,5 +1,7 @@
 #include "sim/random/rng.h"
 
+#include "sim/x86_paths.h"
+
 #include <atomic>
 #include <cstring>
 
@@ -79,11 +81,10 @@ void store_portable(const Lanes& l, std::size_t n, std::uint64_t* word01, std::u
   }
 }
 
-#if defined(__x86_64__) && !defined(CRADLE_TSAN)
-#define CRADLE_X86_PHILOX 1
+#ifdef CRADLE_X86_PATHS
 // The same rounds with AVX-512 and AVX2 intrinsics (compilers turn the portable loop's
 // products into full 64-bit multiplies); chosen at run time for the CPU, all give the same
-// integers. ThreadSanitizer builds keep the portable version alone.
+// integers.
 
 // GCC 12 warns of the intrinsics header's own deliberately undefined vectors.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -278,7 +279,7 @@ struct PhiloxImpl {
 constexpr PhiloxImpl PORTABLE{{philox_portable<PAIRS / 4>, philox_portable<PAIRS / 2>, philox_portable<PAIRS>},
                               philox_portable_counted,
                               store_portable};
-#ifdef CRADLE_X86_PHILOX
+#ifdef CRADLE_X86_PATHS
 constexpr PhiloxImpl AVX2{
     {philox_avx2<PAIRS / 4>, philox_avx2<PAIRS / 2>, philox_avx2<PAIRS>}, philox_avx2_counted, store_avx2};
 constexpr PhiloxImpl AVX512{
@@ -289,7 +290,7 @@ constexpr PhiloxImpl AVX512{
 const PhiloxImpl* philox_on(PhiloxPath path) {
   switch (path) {
     case PhiloxPath::portable: return &PORTABLE;
-#ifdef CRADLE_X86_PHILOX
+#ifdef CRADLE_X86_PATHS
     case PhiloxPath::avx2: return __builtin_cpu_supports("avx2") ? &AVX2 : nullptr;
     case PhiloxPath::avx512: return __builtin_cpu_supports("avx512f") ? &AVX512 : nullptr;
 #endif
