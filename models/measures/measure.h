@@ -79,13 +79,13 @@ std::string_view caseload_unit(Basis basis);
 //! Whether a basis is counted month by month (amounts per month or year).
 constexpr bool monthly(Basis b) { return b == Basis::child_month || b == Basis::enrolled_month; }
 
-//! Who a measure reaches.
 //! The birth-order class the measures read: 1, 2, or 3 for a third or later child (0 for
 //! an order below 1, which no measure reaches).
 constexpr std::uint8_t birth_order_class(int order) {
   return static_cast<std::uint8_t>(order <= 0 ? 0 : order >= 3 ? 3 : order);
 }
 
+//! Who a measure reaches.
 struct Eligibility {
   int min_age_months = 0;              //!< completed months at the start of the month, inclusive
   int max_age_months = 36;             //!< exclusive

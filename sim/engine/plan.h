@@ -89,7 +89,8 @@ struct ChildMeasureReach {
       const std::size_t provider = static_cast<std::size_t>(child.kindergarten_provider);
       set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
     }
-    const std::size_t order = std::min<std::size_t>(child.birth_order, ORDERS - 1);
+    static_assert(ORDERS == birth_order_class(1 << 20) + 1u, "a row for every birth-order class");
+    const std::size_t order = birth_order_class(child.birth_order);
     static_assert(MINORS > std::numeric_limits<decltype(child.minor_children)>::max(), "every count has its row");
     const std::size_t minors = child.minor_children;
     return set & by_order[order * words + word] &

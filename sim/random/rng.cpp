@@ -5,7 +5,7 @@
 #include <atomic>
 #include <cstring>
 
-#if defined(__x86_64__)
+#ifdef CRADLE_X86_PATHS
 #include <immintrin.h>
 #endif
 
@@ -324,16 +324,15 @@ void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t
 void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
                           const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
                           std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23) {
-  const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
-  if (n <= SCALAR_KEYS) {
-    const r123::Philox4x32::key_type key{{seed, replication}};
+  if (n <= SCALAR_KEYS) {  // the two words are the key's stream's first two draws
     for (std::size_t i = 0; i < n; ++i) {
-      const auto out = r123::Philox4x32{}(r123::Philox4x32::ctr_type{{entity[i], aux[i], year_purpose, draw}}, key);
-      word01[i] = (std::uint64_t{out.v[0]} << 32) | out.v[1];
-      word23[i] = (std::uint64_t{out.v[2]} << 32) | out.v[3];
+      KeyedStream stream(seed, replication, StreamKey{entity[i], aux[i], year, purpose}, draw);
+      word01[i] = stream.next_u64();
+      word23[i] = stream.next_u64();
     }
     return;
   }
+  const std::uint32_t year_purpose = (static_cast<std::uint32_t>(year) << 16) | static_cast<std::uint32_t>(purpose);
   const std::size_t size = keyed_size(n), lanes = keyed_lanes(size);
   // The counters written straight into the lanes (lane i is 32-bit word i of each array),
   // those past n zero.
