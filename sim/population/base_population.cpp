@@ -136,6 +136,29 @@ void remap_women(BasePopulation& pop, const generation::Buffer<std::uint32_t>& o
 
 }  // namespace
 
+void reserve_columns(BasePopulation& pop, std::size_t households, std::size_t women, std::size_t children,
+                     std::size_t others) {
+  for (auto* column : {&pop.household_size, &pop.household_income_band, &pop.household_employment,
+                       &pop.household_tenure, &pop.household_flags}) {
+    column->reserve(households);
+  }
+  pop.household_arrival.reserve(households);
+  pop.household_departure.reserve(households);
+  pop.woman_household.reserve(women);
+  pop.woman_birth_year.reserve(women);
+  pop.woman_parity.reserve(women);
+  pop.woman_flags.reserve(women);
+  pop.child_household.reserve(children);
+  pop.child_birth_month.reserve(children);
+  pop.child_birth_order.reserve(children);
+  pop.child_mother.reserve(children);
+  pop.child_sex.reserve(children);
+  pop.child_woman.reserve(children);
+  pop.person_household.reserve(others);
+  pop.person_birth_year.reserve(others);
+  pop.person_sex.reserve(others);
+}
+
 void build_blocks(BasePopulation& pop) {
   pop.blocks.clear();
   const auto n_households = static_cast<std::uint32_t>(pop.households());

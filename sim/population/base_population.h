@@ -129,6 +129,14 @@ inline std::uint32_t first_at(const Column<std::uint32_t>& owner, std::size_t h)
   return static_cast<std::uint32_t>(std::lower_bound(owner.begin(), owner.end(), h) - owner.begin());
 }
 
+//! Room in every column for the given totals of households (their arrival and departure
+//! years included), women, children and other residents, so that appending up to them does
+//! not reallocate. Room is resident memory: a column's block has its pages faulted in when
+//! it is acquired (column_memory::acquire), so a column grown by doubling would hold up to
+//! twice what it uses.
+void reserve_columns(BasePopulation& pop, std::size_t households, std::size_t women, std::size_t children,
+                     std::size_t others);
+
 //! Splits the households into blocks of BLOCK_HOUSEHOLDS with their residents (who must
 //! be sorted by household).
 void build_blocks(BasePopulation& pop);

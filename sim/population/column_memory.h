@@ -1,10 +1,12 @@
 // The memory of the population's columns and of generation's large buffers, kept for
 // reuse. Every replication of a run generates its own population, about as large as the
 // last: a block the last one released, kept here, comes back with its pages already in
-// memory, where a fresh one would fault each page in (for Jiangxi, some 190,000 faults a
-// population, a quarter of its generation time on a 2-core virtual machine). Blocks that
-// no request of about their size takes for a while go back to the system, and trim() gives
-// back every one; the engine trims at the end of each run.
+// memory, where a fresh one must fault each page in (for Jiangxi, some 150,000 pages a
+// population). A fresh block has them faulted in at once, by the kernel: taken one by one
+// at the first write, on a 2-core virtual machine, they were a third of the first
+// population's generation time. Blocks that no request of about their size takes for a
+// while go back to the system, and trim() gives back every one; the engine trims at the
+// end of each run.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +14,8 @@
 namespace cradle::column_memory {
 
 //! Memory for `bytes` bytes, aligned for any column's values: for a large request a kept
-//! block of its size or up to an eighth more, else a new block; a small one from operator new.
+//! block of its size or up to an eighth more, else a new block with every page resident
+//! (so a column should not ask for room it will not use); a small one from operator new.
 void* acquire(std::size_t bytes);
 //! Gives back what acquire(bytes) returned (the same `bytes`); a large block is kept for
 //! reuse, unless the thread is Generating.

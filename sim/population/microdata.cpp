@@ -377,6 +377,7 @@ void birth_orders(People& p, const Rows& rows, const std::vector<std::uint32_t>&
 //! mothers and the girls at their own woman records.
 void assemble_people(BasePopulation& pop, const Rows& rows, const RowIndex& idx, const People& p,
                      const std::vector<std::uint32_t>& mother_row) {
+  reserve_columns(pop, pop.households(), p.woman_row.size(), p.child_row.size(), p.other_row.size());
   for (const std::uint32_t r : p.woman_row) {
     pop.woman_household.push_back(idx.household_of[r]);
     pop.woman_birth_year.push_back(static_cast<std::int16_t>(pop.base_year - 1 - static_cast<int>(rows.value(AGE, r))));

@@ -99,6 +99,13 @@ void add_arrivals(BasePopulation& pop, double rate, std::uint32_t seed) {
     at.child_at.push_back(first_at(pop.child_household, h));
     at.person_at.push_back(first_at(pop.person_household, h));
   }
+  std::size_t women = pop.women(), children = pop.children(), others = pop.others();
+  for (const std::uint32_t d : donors) {
+    women += at.woman_at[d + 1] - at.woman_at[d];
+    children += at.child_at[d + 1] - at.child_at[d];
+    others += at.person_at[d + 1] - at.person_at[d];
+  }
+  reserve_columns(pop, n + donors.size(), women, children, others);
   for (std::size_t i = 0; i < donors.size(); ++i) copy_household(pop, donors[i], arrival[i], at);
 }
 
