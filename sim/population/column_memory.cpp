@@ -69,23 +69,19 @@ char* reuse(std::size_t bytes) {
   return best == p.kept.size() ? nullptr : take(p, best);
 }
 
-//! Faults in the whole pages of [base, base + bytes) at once, ready to be written: on a
-//! virtual machine a page fault taken by a thread's first write costs an exit to the
-//! hypervisor, where the kernel populating the range itself takes none. Advice only: an
-//! older kernel refuses it and the pages fault in as they are written.
-void populate(char* base, std::size_t bytes) noexcept {
+}  // namespace
+
+void populate(void* memory, std::size_t bytes) noexcept {
 #ifdef MADV_POPULATE_WRITE
   const std::size_t page = 4096;
-  const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(base) + page - 1) / page * page;
-  const std::uintptr_t last = (reinterpret_cast<std::uintptr_t>(base) + bytes) / page * page;
+  const auto start = reinterpret_cast<std::uintptr_t>(memory);
+  const std::uintptr_t first = (start + page - 1) / page * page, last = (start + bytes) / page * page;
   if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
 #else
-  (void)base;
+  (void)memory;
   (void)bytes;
 #endif
 }
-
-}  // namespace
 
 void* acquire(std::size_t bytes) {
   if (bytes < LARGE_BYTES) return ::operator new(bytes);
