@@ -10,6 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 namespace cradle::column_memory {
 
 namespace {
@@ -76,7 +79,21 @@ void populate(void* memory, std::size_t bytes) noexcept {
   const std::size_t page = 4096;
   const auto start = reinterpret_cast<std::uintptr_t>(memory);
   const std::uintptr_t first = (start + page - 1) / page * page, last = (start + bytes) / page * page;
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
+  if (last <= first) return;
+  // The kernel zeroes each page: in pieces, on the threads of the caller's TBB arena.
+  // Isolated, so that a thread waiting for the pieces takes no other task of the caller's
+  // (such as another replication, which would take buffers of its own).
+  constexpr std::uintptr_t PIECE = std::uintptr_t{4} << 20;
+  const std::size_t pieces = (last - first + PIECE - 1) / PIECE;
+  try {
+    tbb::this_task_arena::isolate([&] {
+      tbb::parallel_for(std::size_t{0}, pieces, [&](std::size_t k) {
+        const std::uintptr_t b = first + k * PIECE, e = std::min(last, b + PIECE);
+        madvise(reinterpret_cast<void*>(b), e - b, MADV_POPULATE_WRITE);
+      });
+    });
+  } catch (...) {  // no memory for the tasks: the pages fault in as they are written
+  }
 #else
   (void)memory;
   (void)bytes;

@@ -32,8 +32,9 @@ std::size_t kept_bytes() noexcept;
 //! Faults in the whole pages within [memory, memory + bytes) at once, ready to be written:
 //! on a virtual machine a page fault taken at a thread's first write costs an exit to the
 //! hypervisor, where the kernel populating the range itself takes none. Memory that will
-//! be written whole soon after; advice only: an older kernel (before Linux 5.14) refuses
-//! it, and the pages fault in as they are written.
+//! be written whole soon after; in pieces on the threads of the caller's TBB arena. Advice
+//! only: an older kernel (before Linux 5.14) refuses it, and the pages fault in as they
+//! are written.
 void populate(void* memory, std::size_t bytes) noexcept;
 
 //! The smallest request served from kept blocks: below it a fault or two is no cost.
