@@ -761,16 +761,17 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
       first.c->label, threads_text(first.m.threads).c_str(), first.m.replications,
       first.m.generation_s + first.m.run_s + first.m.writing_s, GROUPED, grouped_total(first.m));
   std::printf(
-      "- %s (%s households, %s residents), %s: replication 0's population takes %.2f s to "
-      "generate and holds %.0f bytes per resident; with %s, a later replication's population takes %.2f s "
-      "(in the memory the one before released); the yearly loop peaks at %.0f bytes per resident with "
-      "%s; generating each replication's own population takes %.0f %% of a run as `cradle run` makes "
-      "it (%d replications).\n",
-      large.c->label, grouped(large.m.households).c_str(), grouped(large.m.residents).c_str(),
-      threads_text(large.m.threads).c_str(), large.m.generation_s, per_resident(large.m, large.m.rss_population),
-      threads_text(large_most.m.threads).c_str(), large_most.m.later_generation_s,
-      per_resident(large_most.m, large_most.m.peak_loop), threads_text(large_most.m.threads).c_str(),
-      100 * generation_share(large.m), large.m.replications);
+      "- %s (%s households, %s residents): replication 0's population takes %.2f s to generate with %s "
+      "and %.2f s with %s, and holds %.0f bytes per resident; with %s, a later replication's population "
+      "takes %.2f s (in the memory the one before released); the yearly loop peaks at %.0f bytes per "
+      "resident with %s; generating each replication's own population takes %.0f %% of a run as "
+      "`cradle run` makes it (%d replications, %s).\n",
+      large.c->label, grouped(large.m.households).c_str(), grouped(large.m.residents).c_str(), large.m.generation_s,
+      threads_text(large.m.threads).c_str(), large_most.m.generation_s, threads_text(large_most.m.threads).c_str(),
+      per_resident(large.m, large.m.rss_population), threads_text(large_most.m.threads).c_str(),
+      large_most.m.later_generation_s, per_resident(large_most.m, large_most.m.peak_loop),
+      threads_text(large_most.m.threads).c_str(), 100 * generation_share(large.m), large.m.replications,
+      threads_text(large.m.threads).c_str());
   if (const std::string efficiency = machine_efficiency(rows); !efficiency.empty()) {
     std::printf(
         "- The reference loop on %s at once, each thread its own copy, keeps %s of its one-thread "
