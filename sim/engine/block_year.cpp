@@ -1000,6 +1000,9 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
 //! event built on the stack from narrower stores and copied wider cannot be forwarded (a
 //! stall per birth).
 void BlockYear::household_event(Event& e, Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const {
+  // Every field of Event is written below: a field added to Event fails this binding until
+  // it is written here too (else it would keep its default unnoticed).
+  [[maybe_unused]] const auto& [basis_, month_, day_, order_, age_, flags_, minors_, tenure_, band_] = e;
   const std::uint32_t h = pop_.woman_household[woman];
   e.basis = basis;
   e.month = date.month;
