@@ -468,8 +468,8 @@ void for_each_paired_uniform(std::uint32_t seed, std::uint32_t replication, std:
 //! Dates each other resident's death once, in the run's first year, over the years it is
 //! present (from its household's arrival; a resident who has left no longer dies).
 void BlockYear::date_deaths(const HouseholdBlock& block) const {
-  // Locals captured by value: the stores to `death` (bytes, which may alias anything)
-  // would otherwise reload each of them through its reference for every resident.
+  // Locals: the stores to `death` (bytes, which may alias anything) would otherwise reload
+  // each of them through `this` for every resident.
   std::uint8_t* const death = state_.person_death;
   const std::uint32_t* const households = pop_.person_household.data();
   const std::int16_t* const birth_years = pop_.person_birth_year.data();
@@ -483,16 +483,35 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
     std::int32_t* const dying = cohorts.dying_in(block_index(block), 0);
     const std::size_t cohort_years = cohorts.birth_years, year_cells = SEXES * cohort_years;
     const std::int16_t first_birth_year = cohorts.first_birth_year;
+    // The few who die within the run, at random among the residents, are gathered without a
+    // branch (which mispredicted for each of them), then dated.
+    constexpr std::size_t GATHERED = 2 * DRAW_BATCH;
+    std::uint32_t who[GATHERED];
+    std::uint64_t draw[GATHERED];
+    const std::uint64_t* row[GATHERED];
+    std::size_t m = 0;
+    auto date_gathered = [&] {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t p = who[j];
+        const std::uint8_t dies = dated_death(draw[j], row[j], 0, years, years);
+        death[p] = dies;
+        ++dying[dies * year_cells + sexes[p] * cohort_years +
+                static_cast<std::size_t>(birth_years[p] - first_birth_year)];
+      }
+      m = 0;
+    };
     for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
-                            [=](std::uint32_t p, std::uint64_t u) {
+                            [&](std::uint32_t p, std::uint64_t u) {
                               const std::uint64_t* const left =
                                   survival.at(static_cast<Sex>(sexes[p]), start - birth_years[p]);
-                              const std::uint8_t dies = dated_death(u, left, 0, years, years);
-                              death[p] = dies;
-                              if (dies == NEVER_DIES) return;
-                              ++dying[dies * year_cells + sexes[p] * cohort_years +
-                                      static_cast<std::size_t>(birth_years[p] - first_birth_year)];
+                              death[p] = NEVER_DIES;
+                              who[m] = p;
+                              draw[m] = u;
+                              row[m] = left;
+                              m += u > left[years - 1];  // dies before the run's end
+                              if (m == GATHERED) date_gathered();
                             });
+    date_gathered();
     return;
   }
   for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
