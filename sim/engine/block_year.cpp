@@ -820,15 +820,16 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   };
   ChildWork* due[DRAW_BATCH];
   std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+  // Gathered without a branch (n is at most DRAW_BATCH): the children's ages, in household
+  // order, are random, and the tests mispredicted. Every child in `work` has a row of masks.
   std::size_t m = 0;
   for (std::size_t i = 0; i < n; ++i) {
     ChildWork& w = work[i];
-    if (too_young(w) || w.state->kindergarten >= 0) continue;
     const auto& kg = months_of(w);
-    if ((kg[0] | kg[1] | kg[2]) == 0) continue;
     due[m] = &w;
     entity[m] = w.request.entity;
-    aux[m++] = w.request.aux;
+    aux[m] = w.request.aux;
+    m += !too_young(w) & (w.state->kindergarten < 0) & ((kg[0] | kg[1] | kg[2]) != 0);
   }
   if (m != 0) enrol_kindergarten(due, entity, aux, m);
   for (std::size_t i = 0; i < n; ++i) {
@@ -901,12 +902,11 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
   std::array<ChildWork*, DRAW_BATCH> young;
   std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
   std::size_t m = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (year_start - work[i].year.birth_month - 1 >= UNDER3_MONTHS) continue;
+  for (std::size_t i = 0; i < n; ++i) {  // gathered without a branch, as in kindergarten()
     young[m] = &work[i];
     entity[m] = work[i].request.entity;
     aux[m] = work[i].request.aux;
-    ++m;
+    m += year_start - work[i].year.birth_month - 1 < UNDER3_MONTHS;
   }
   if (m == 0) return;
   std::uint64_t keys[DRAW_BATCH], unused[DRAW_BATCH];
