@@ -1083,10 +1083,23 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
                            stream::EVENT_TAKEUP, mp.take_up_draw, u, unused);
     }
     const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
-    for (std::size_t j = 0; j < m; ++j) {
-      if (!mp.take_up_certain && u[j] >= threshold) continue;
-      book(mp, Cost{units[j], fen[j]}, reached[j], books);
+    if (mp.cap_slot >= 0) {  // each claim paid within its household's cap
+      for (std::size_t j = 0; j < m; ++j) {
+        if (mp.take_up_certain || u[j] < threshold) book(mp, Cost{units[j], fen[j]}, reached[j], books);
+      }
+      continue;
     }
+    // Uncapped: the claims summed without a branch on each (a claim is as likely as the
+    // take-up, and mispredicted), then booked at once (integer sums: the same in any order).
+    std::int64_t claimed_units = 0;
+    Fen claimed_fen = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::int64_t claimed = mp.take_up_certain ? 1 : std::int64_t{u[j] < threshold};
+      claimed_units += claimed * units[j];
+      claimed_fen += claimed * fen[j];
+    }
+    books.units[mp.tally] += claimed_units;
+    books.fen[mp.tally] += claimed_fen;
   }
 }
 
