@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "models/fertility.h"
 #include "sim/population/column_memory.h"
@@ -144,7 +145,7 @@ TEST_CASE("column memory hands a released large block to the next request of abo
   // A new large block is resident before it is written, where the kernel populates a range
   // on request (Linux 5.14 on); an older one faults it in as it is written.
   void* fresh = cm::acquire(large);
-  const std::size_t page = 4096;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   auto* const first = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(fresh) + page - 1) / page * page);
   std::vector<unsigned char> resident(large / page - 1);
   REQUIRE(mincore(first, resident.size() * page, resident.data()) == 0);

@@ -1,6 +1,7 @@
 #include "sim/population/column_memory.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -76,7 +77,7 @@ char* reuse(std::size_t bytes) {
 
 void populate(void* memory, std::size_t bytes) noexcept {
 #ifdef MADV_POPULATE_WRITE
-  const std::size_t page = 4096;
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto start = reinterpret_cast<std::uintptr_t>(memory);
   const std::uintptr_t first = (start + page - 1) / page * page, last = (start + bytes) / page * page;
   if (last <= first) return;
