@@ -235,6 +235,39 @@ TEST_CASE("a measure with take-up 0 costs exactly nothing", "[engine]") {
   }
 }
 
+TEST_CASE("an event measure's take-up: the share of events claimed, capped or not, each claim paid in full",
+          "[engine][take-up]") {
+  Scenario s = cradle::testing::neutral(default_scenario());
+  const Measure every = test_measure("every", MeasureKind::event_cash, Basis::birth);
+  Measure half = every;
+  half.id = "half";
+  half.take_up = 0.5;
+  Measure half_capped = half;  // a cap that never binds: the claims are booked one by one
+  half_capped.id = "half_capped";
+  half_capped.cap_per_household = Fen{1} << 40;
+  s.measures = {every, half, half_capped};
+  const ScenarioResults r = run_with_threads(s, default_population(), 2, 2, s.seed);
+  std::int64_t events = 0, claimed[2] = {0, 0};
+  for (std::size_t rep = 0; rep < 2; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      events += r.caseload[r.caseload_index(rep, y, 0)];
+      for (std::size_t m = 1; m <= 2; ++m) {
+        const std::int64_t units = r.caseload[r.caseload_index(rep, y, m)];
+        claimed[m - 1] += units;
+        std::int64_t fen = 0;
+        for (std::size_t pay = 0; pay < r.n_payers(); ++pay) fen += r.outlay_fen[r.outlay_index(rep, y, m, pay)];
+        REQUIRE(fen == 100 * units);  // each claimed birth pays its 100 fen
+      }
+    }
+  }
+  REQUIRE(events > 10'000);
+  // One draw per event and measure: each share within 5 standard errors of one half.
+  const double se = std::sqrt(0.25 / static_cast<double>(events));
+  for (const std::int64_t c : claimed) {
+    CHECK(std::fabs(static_cast<double>(c) / static_cast<double>(events) - 0.5) < 5 * se);
+  }
+}
+
 TEST_CASE("doubling an amount doubles that measure's outlay exactly and nothing else", "[engine]") {
   const Scenario& s = default_scenario();
   ScenarioCopy c;
