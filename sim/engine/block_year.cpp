@@ -1085,7 +1085,7 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
     const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
     if (mp.cap_slot >= 0) {  // each claim paid within its household's cap
       for (std::size_t j = 0; j < m; ++j) {
-        if (mp.take_up_certain || u[j] < threshold) book(mp, Cost{units[j], fen[j]}, reached[j], books);
+        if (mp.take_up_certain || u[j] < threshold) book_capped(mp, Cost{units[j], fen[j]}, reached[j], books);
       }
       continue;
     }
@@ -1103,16 +1103,12 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
   }
 }
 
-//! A claimed event measure: paid within its household cap (a woman stands for her
-//! household), booked.
-void BlockYear::book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const {
+//! A claim of an event measure with a household cap (mp.cap_slot >= 0): paid within the
+//! cap (a woman stands for her household), booked.
+void BlockYear::book_capped(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const {
   Fen paid = c.fen;
-  if (mp.cap_slot >= 0 &&
-      !pay_within_cap(
-          paid, mp.measure->cap_per_household,
-          state_.household_paid[woman * plan_.capped_event_measures + static_cast<std::size_t>(mp.cap_slot)])) {
-    return;
-  }
+  Fen& paid_so_far = state_.household_paid[woman * plan_.capped_event_measures + static_cast<std::size_t>(mp.cap_slot)];
+  if (!pay_within_cap(paid, mp.measure->cap_per_household, paid_so_far)) return;
   books.units[mp.tally] += c.units;
   books.fen[mp.tally] += paid;
 }

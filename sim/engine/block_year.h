@@ -207,7 +207,7 @@ class BlockYear {
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
   void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
                         std::size_t n, BlockBooks books) const;
-  void book(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
+  void book_capped(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
 
   //! The plan's child-measure tables at this year's rows, found once for all its children.
   struct ChildMeasureRows {

@@ -11,23 +11,23 @@ namespace cradle::engine {
 
 namespace {
 
-//! Room for at least n values in v; when it must grow, an eighth more, and the pages of its
-//! first `resident` values faulted in at once (column_memory::populate: what the caller
-//! writes at once). Each replication may have its own population, about as large as the
-//! last: a buffer regrown to the exact size each time would be new memory, its pages
-//! faulted in again, at nearly every replication.
+//! Room for at least n values in v; when it must grow, an eighth more, and, when the caller
+//! writes all n values at once, their pages faulted in at once (column_memory::populate).
+//! Each replication may have its own population, about as large as the last: a buffer
+//! regrown to the exact size each time would be new memory, its pages faulted in again, at
+//! nearly every replication.
 template <class T>
-void reserve_with_room(std::vector<T>& v, std::size_t n, std::size_t resident = 0) {
+void reserve_with_room(std::vector<T>& v, std::size_t n, bool written_whole = false) {
   if (v.capacity() >= n) return;
   v.clear();
   v.reserve(n + n / 8);
-  column_memory::populate(v.data(), std::min(resident, n) * sizeof(T));
+  if (written_whole) column_memory::populate(v.data(), n * sizeof(T));
 }
 
 //! v.assign(n, value), with room as reserve_with_room.
 template <class T>
 void assign_with_room(std::vector<T>& v, std::size_t n, const T& value) {
-  reserve_with_room(v, n, n);
+  reserve_with_room(v, n, true);
   v.assign(n, value);
 }
 
@@ -45,7 +45,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
     child_cohorts.reset_children(pop);
   }
   assign_with_room(household_minors, plan.needs_minors ? pop.households() : 0, std::uint8_t{0});
-  reserve_with_room(parity, pop.women(), pop.women());
+  reserve_with_room(parity, pop.women(), true);
   parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
   newborns.resize(blocks);
   work.resize(blocks);
