@@ -253,6 +253,32 @@ TEST_CASE("a run resumed from its checkpoint after a kill gives the datasets of 
   require_same_datasets(whole, resumed);
 }
 
+TEST_CASE("a checkpoint's batch ends with a group of replications on one population", "[hardening][cli]") {
+  // Every 3 replications, 4 per population: a batch cut at 3 would leave replication 3 to
+  // the next batch, which would generate population 0 again; the batch runs to 4.
+  ScenarioCopy dir;
+  const auto out = dir.path("grouped.h5");
+  const std::vector<std::string> run = {"run",
+                                        dir.path("xihu_current.toml").string(),
+                                        "--sample",
+                                        "1/100",
+                                        "-r",
+                                        "10",
+                                        "--replications-per-population",
+                                        "4",
+                                        "-q",
+                                        "-o",
+                                        out.string(),
+                                        "--checkpoint-every",
+                                        "3",
+                                        "-t",
+                                        "1"};
+  REQUIRE(run_cradle(run, "checkpoint_written:1").signal == SIGKILL);
+  CHECK(read_checkpoint(checkpoint_path(out)).done == 4);
+  REQUIRE(run_cradle(run, "checkpoint_written:2").signal == SIGKILL);
+  CHECK(read_checkpoint(checkpoint_path(out)).done == 8);
+}
+
 TEST_CASE("a resume against another seed, scenario or program version is refused", "[hardening][cli]") {
   ScenarioCopy dir;
   const auto out = dir.path("r.h5");

@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "output/comparison.h"
 #include "output/results_reader.h"
@@ -239,6 +242,30 @@ TEST_CASE("a target relative standard error adds batches whose replications are 
   CHECK(a[0].replications == 7);
   CHECK(a[0].outlay_fen == b[0].outlay_fen);
   CHECK(a[0].births == b[0].births);
+}
+
+TEST_CASE("a target relative standard error's batches end with a group of replications on one population",
+          "[comparison][cli]") {
+  // 5 replications per population, batches of 12: a batch ending within a group would leave
+  // the next batch to generate that group's population again.
+  testing::ScenarioCopy dir;
+  const std::string out = (dir.dir() / "grouped.h5").string();
+  std::string err;
+  REQUIRE(testing::cli_captured({"run", dir.path("xihu_current.toml").string(), "-r", "12", "--sample", "1/100",
+                                 "--replications-per-population", "5", "--target-rse", "0.008", "--max-replications",
+                                 "200", "--no-progress", "-o", out},
+                                err) == 0);
+  std::istringstream lines(err);
+  std::vector<int> done;  // "cradle: N replications: relative standard error …", batch by batch
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("relative standard error") != std::string::npos) done.push_back(std::stoi(line.substr(8)));
+  }
+  REQUIRE(done.size() >= 3);  // the first batch and at least two more
+  CHECK(done.front() == 12);
+  for (std::size_t b = 1; b < done.size(); ++b) {
+    INFO("batch " << b << " ends at " << done[b]);
+    CHECK((done[b] % 5 == 0 || done[b] == 200));
+  }
 }
 
 TEST_CASE("every shipped set loads: one place, one frame, the national measures first", "[comparison][shipped]") {

@@ -80,9 +80,11 @@ void add_run_inputs(CLI::App* run_cmd, CommandLine& cl) {
                       "cap_per_household, units_per_year) or PARAMETER.FIELD=... (value, low, high, mode, mean, sd, "
                       "median); one scenario per value, compared with the first")
       ->option_text("TARGET.FIELD=V1,V2,...");
-  run_cmd->add_option("--target-rse", cl.run.target_rse,
-                      "Add replications in batches (the scenario's count each) until the relative standard error of "
-                      "the horizon's total outlay, and of each difference from the first scenario, is at most this")
+  run_cmd
+      ->add_option("--target-rse", cl.run.target_rse,
+                   "Add replications in batches (the scenario's count each, each after the first ending with a "
+                   "whole group of --replications-per-population) until the relative standard error of the "
+                   "horizon's total outlay, and of each difference from the first scenario, is at most this")
       ->check(CLI::Range(1e-6, 1.0));
   run_cmd->add_option("--max-replications", cl.run.max_replications, "The most replications --target-rse may run")
       ->check(CLI::Range(1, 1'000'000))
@@ -108,8 +110,10 @@ void add_run_outputs(CLI::App* run_cmd, CommandLine& cl) {
   run_cmd->add_flag("--checkpoint", cl.run.checkpoint,
                     "Save the completed replications beside the output (FILE.checkpoint) after each batch, so that "
                     "an interrupted run can go on with --resume; the save is removed once the results are written");
-  run_cmd->add_option("--checkpoint-every", cl.run.checkpoint_every,
-                      "Replications per checkpoint; implies --checkpoint (default: a tenth of the replications, at least 1)")
+  run_cmd
+      ->add_option("--checkpoint-every", cl.run.checkpoint_every,
+                   "Replications per checkpoint, rounded up to a whole group of --replications-per-population; "
+                   "implies --checkpoint (default: a tenth of the replications, at least 1)")
       ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_flag("--resume", cl.run.resume,
                     "Go on from the output's checkpoint, given the same scenarios and options as the interrupted run; "

@@ -312,7 +312,8 @@ int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& 
       [&] {
         for (int j = 0; j < n_runs; ++j) {
           const Scenario& scenario = set.scenarios[runs[j].scenario];
-          const ranks::ReplicationRange mine = ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size());
+          const ranks::ReplicationRange mine =
+              ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size(), scenario.replications_per_population);
           // Rank 0 runs even an empty share: the run's frame (axes, labels) the others' rows go into.
           if (mine.count() == 0 && !ranks::root()) continue;
           const RunOptions options{count,      scenario.seed,
@@ -325,7 +326,8 @@ int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& 
       "calibrated");
   if (simulated != EXIT_OK) return simulated;
   for (int j = 0; j < n_runs; ++j) {
-    const std::vector<ranks::ReplicationRange> ranges = ranks::shares(j, n_runs, first, count);
+    const std::vector<ranks::ReplicationRange> ranges =
+        ranks::shares(j, n_runs, first, count, set.scenarios[runs[j].scenario].replications_per_population);
     for_each_replication_array([&](const char*, auto member) {
       auto& rows = parts[j].*member;
       ranks::gather_rows(rows, rows.size() / static_cast<std::size_t>(count), ranges);
@@ -361,27 +363,34 @@ double worst_rse(const SetRun& run) {
 }
 
 //! The replications the next batch runs up to: enough for the target at the spread seen so
-//! far (the s.e. falls as 1/√n), at least one more batch, at most the maximum.
-int next_replications(int done, int batch, double rse, double target, int most) {
+//! far (the s.e. falls as 1/√n), at least one more batch, at most the maximum; moved up to
+//! the end of a group of `per_population` (ranks::group_boundary), so that the batch after
+//! does not generate a population of this one again.
+int next_replications(int done, int batch, double rse, double target, int most, int per_population) {
   const double needed = std::ceil(static_cast<double>(done) * (rse / target) * (rse / target));
   const double batches = std::ceil(std::max(needed - done, 1.0) / batch);
-  return static_cast<int>(std::min<double>(most, done + batches * batch));
+  const int upto = static_cast<int>(std::min<double>(most, done + batches * batch));
+  return ranks::group_boundary(upto, per_population, done, most);
 }
 
-//! Where the batch that starts at `done` ends: a checkpoint's worth of replications later,
-//! or at `count` without checkpoints.
-int batch_end(int done, int count, const Checkpointing& saving) {
-  return saving.path.empty() ? count : std::min(count, done + saving.every);
+//! Where the batch that starts at `done` ends: a checkpoint's worth of replications later
+//! (moved up to the end of a group of `per_population`, as next_replications), or at
+//! `count` without checkpoints.
+int batch_end(int done, int count, const Checkpointing& saving, int per_population) {
+  if (saving.path.empty()) return count;
+  return ranks::group_boundary(done + saving.every, per_population, done, count);
 }
 
 //! The replication-years this rank simulates of replications [done, count), batch by batch:
 //! what its progress bar counts.
-std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const Checkpointing& saving) {
+std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const Checkpointing& saving,
+                                int per_population) {
   std::uint64_t replications = 0;
-  for (int first = done; first < count; first = batch_end(first, count, saving)) {
+  for (int first = done; first < count; first = batch_end(first, count, saving, per_population)) {
+    const int end = batch_end(first, count, saving, per_population);
     for (int j = 0; j < runs; ++j) {
       replications += static_cast<std::uint64_t>(
-          ranks::share(j, runs, first, batch_end(first, count, saving), ranks::rank(), ranks::size()).count());
+          ranks::share(j, runs, first, end, ranks::rank(), ranks::size(), per_population).count());
     }
   }
   return replications * static_cast<std::uint64_t>(years);
@@ -392,7 +401,7 @@ std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const 
 int simulate_to(const ScenarioSet& set, const std::vector<PopulationSource>& sources, bool split, int& done,
                 int count, const Checkpointing& saving, Progress* progress, SetRun& run) {
   while (done < count) {
-    const int upto = batch_end(done, count, saving);
+    const int upto = batch_end(done, count, saving, set.scenarios.front().replications_per_population);
     if (const int code = simulate_batch(set, sources, done, upto, split, progress, run)) return code;
     done = upto;
     if (saving.path.empty()) continue;
@@ -413,7 +422,8 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
   const auto t0 = std::chrono::steady_clock::now();
   const bool split = set.scenarios.size() > 1 && !args.no_split;
   const int runs = static_cast<int>(batch_runs(set, split).size());
-  const int batch = set.scenarios.front().replications;
+  const Scenario& first = set.scenarios.front();  // every scenario of a set shares its frame and groups
+  const int batch = first.replications, per_population = first.replications_per_population;
   const bool show = !args.quiet && !args.no_progress;
   int done = 0, count = batch;
   if (args.resume) {
@@ -430,7 +440,7 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
     count = static_cast<int>(ranks::broadcast(resume ? resume->target : 0));
   }
   for (;;) {
-    Progress progress("simulating", work_of_this_rank(done, count, runs, set.scenarios.front().years(), saving), show);
+    Progress progress("simulating", work_of_this_rank(done, count, runs, first.years(), saving, per_population), show);
     const int simulated = simulate_to(set, sources, split, done, count, saving, &progress, run);
     progress.finish();
     if (simulated != EXIT_OK) return simulated;
@@ -442,7 +452,7 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
       const double rse = worst_rse(run);
       if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
       if (rse > args.target_rse && done < args.max_replications) {
-        next = next_replications(done, batch, rse, args.target_rse, args.max_replications);
+        next = next_replications(done, batch, rse, args.target_rse, args.max_replications, per_population);
       }
       return EXIT_OK;
     });

@@ -86,18 +86,28 @@ Session::~Session() {
 #endif
 }
 
-ReplicationRange share(int run, int runs, int first, int end, int rank, int ranks) {
+int group_boundary(int r, int per_population, int first, int end) {
+  if (r <= first) return first;
+  const std::int64_t k = std::max(1, per_population);
+  return static_cast<int>(std::min<std::int64_t>(end, (r + k - 1) / k * k));
+}
+
+ReplicationRange share(int run, int runs, int first, int end, int rank, int ranks, int per_population) {
   const std::int64_t n = std::max(0, end - first), total = n * runs;
   // Share k is units [bound(k), bound(k + 1)) of the batch's run-major order.
   const auto bound = [&](std::int64_t k) { return k * (total / ranks) + std::min<std::int64_t>(k, total % ranks); };
   const std::int64_t lo = std::max(bound(rank), run * n), hi = std::min(bound(rank + 1), (run + 1) * n);
   if (lo >= hi) return {end, end};
-  return {first + static_cast<int>(lo - run * n), first + static_cast<int>(hi - run * n)};
+  // The same cut moves alike for the rank before and the rank after it: still a partition.
+  const int from = group_boundary(first + static_cast<int>(lo - run * n), per_population, first, end);
+  const int to = group_boundary(first + static_cast<int>(hi - run * n), per_population, first, end);
+  if (from >= to) return {end, end};
+  return {from, to};
 }
 
-std::vector<ReplicationRange> shares(int run, int runs, int first, int end) {
+std::vector<ReplicationRange> shares(int run, int runs, int first, int end, int per_population) {
   std::vector<ReplicationRange> out;
-  for (int k = 0; k < rank_count; ++k) out.push_back(share(run, runs, first, end, k, rank_count));
+  for (int k = 0; k < rank_count; ++k) out.push_back(share(run, runs, first, end, k, rank_count, per_population));
   return out;
 }
 
