@@ -138,25 +138,12 @@ void remap_women(BasePopulation& pop, const generation::Buffer<std::uint32_t>& o
 
 void reserve_columns(BasePopulation& pop, std::size_t households, std::size_t women, std::size_t children,
                      std::size_t others) {
-  for (auto* column : {&pop.household_size, &pop.household_income_band, &pop.household_employment,
-                       &pop.household_tenure, &pop.household_flags}) {
-    column->reserve(households);
-  }
+  for_each_household_column(pop, [&](auto& column) { column.reserve(households); });
   pop.household_arrival.reserve(households);
   pop.household_departure.reserve(households);
-  pop.woman_household.reserve(women);
-  pop.woman_birth_year.reserve(women);
-  pop.woman_parity.reserve(women);
-  pop.woman_flags.reserve(women);
-  pop.child_household.reserve(children);
-  pop.child_birth_month.reserve(children);
-  pop.child_birth_order.reserve(children);
-  pop.child_mother.reserve(children);
-  pop.child_sex.reserve(children);
-  pop.child_woman.reserve(children);
-  pop.person_household.reserve(others);
-  pop.person_birth_year.reserve(others);
-  pop.person_sex.reserve(others);
+  for_each_woman_column(pop, [&](auto& column) { column.reserve(women); });
+  for_each_child_column(pop, [&](auto& column) { column.reserve(children); });
+  for_each_other_column(pop, [&](auto& column) { column.reserve(others); });
 }
 
 void build_blocks(BasePopulation& pop) {
@@ -253,12 +240,7 @@ void sort_children(BasePopulation& pop) {
     });
     generation::radix_sort(keys, &order, 0, month_bits + generation::bit_width(extreme(pop.child_household)));
     keys = {};
-    permute(pop.child_household, order);
-    permute(pop.child_birth_month, order);
-    permute(pop.child_birth_order, order);
-    permute(pop.child_mother, order);
-    permute(pop.child_sex, order);
-    permute(pop.child_woman, order);
+    for_each_child_column(pop, [&](auto& column) { permute(column, order); });
   }
 }
 
@@ -302,25 +284,21 @@ void sort_by_household(BasePopulation& pop) {
 
 void check_population(const BasePopulation& pop) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("base population: " + what); };
-  const std::size_t h = pop.households(), w = pop.women(), c = pop.children();
-  if (pop.household_income_band.size() != h || pop.household_employment.size() != h ||
-      pop.household_tenure.size() != h || pop.household_flags.size() != h) {
-    fail("household arrays of different lengths");
-  }
+  const std::size_t h = pop.households(), w = pop.women(), c = pop.children(), o = pop.others();
+  const auto lengths = [&](std::size_t n, const char* what) {
+    return [n, what, &fail](const auto& column) {
+      if (column.size() != n) fail(std::string(what) + " arrays of different lengths");
+    };
+  };
+  for_each_household_column(pop, lengths(h, "household"));
+  for_each_woman_column(pop, lengths(w, "women's"));
+  for_each_child_column(pop, lengths(c, "children's"));
+  for_each_other_column(pop, lengths(o, "other residents'"));
   // Arrival and departure years come last (add_migration): absent until then.
   if (pop.household_arrival.size() != pop.household_departure.size() ||
       (!pop.household_arrival.empty() && pop.household_arrival.size() != h)) {
     fail("household arrays of different lengths");
   }
-  if (pop.woman_household.size() != w || pop.woman_parity.size() != w || pop.woman_flags.size() != w) {
-    fail("women's arrays of different lengths");
-  }
-  if (pop.child_household.size() != c || pop.child_birth_order.size() != c || pop.child_mother.size() != c ||
-      pop.child_sex.size() != c || pop.child_woman.size() != c) {
-    fail("children's arrays of different lengths");
-  }
-  const std::size_t o = pop.others();
-  if (pop.person_household.size() != o || pop.person_sex.size() != o) fail("other residents' arrays of different lengths");
   if (!std::is_sorted(pop.woman_household.begin(), pop.woman_household.end()) ||
       !std::is_sorted(pop.child_household.begin(), pop.child_household.end()) ||
       !std::is_sorted(pop.person_household.begin(), pop.person_household.end())) {

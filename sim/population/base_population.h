@@ -123,6 +123,42 @@ struct BasePopulation {
   std::size_t others() const { return person_birth_year.size(); }
 };
 
+//! Each column of one kind of record, once, as f(column): the lists that growing, reserving,
+//! copying, permuting and checking a kind's columns walk, so that a column added to
+//! BasePopulation and to its kind's list here is handled by each of them. The households'
+//! are those every household has from generation on; their arrival and departure years,
+//! which add_migration appends, are not among them.
+template <class Pop, class F>
+void for_each_household_column(Pop& pop, F&& f) {
+  f(pop.household_size);
+  f(pop.household_income_band);
+  f(pop.household_employment);
+  f(pop.household_tenure);
+  f(pop.household_flags);
+}
+template <class Pop, class F>
+void for_each_woman_column(Pop& pop, F&& f) {
+  f(pop.woman_household);
+  f(pop.woman_birth_year);
+  f(pop.woman_parity);
+  f(pop.woman_flags);
+}
+template <class Pop, class F>
+void for_each_child_column(Pop& pop, F&& f) {
+  f(pop.child_household);
+  f(pop.child_birth_month);
+  f(pop.child_birth_order);
+  f(pop.child_mother);
+  f(pop.child_sex);
+  f(pop.child_woman);
+}
+template <class Pop, class F>
+void for_each_other_column(Pop& pop, F&& f) {
+  f(pop.person_household);
+  f(pop.person_birth_year);
+  f(pop.person_sex);
+}
+
 //! The first index whose owner is at least `h`, in a column sorted by owner (such as
 //! woman_household): where household h's residents of that kind begin.
 inline std::uint32_t first_at(const Column<std::uint32_t>& owner, std::size_t h) {

@@ -37,39 +37,32 @@ struct MemberIndex {
   std::vector<std::uint32_t> woman_at, child_at, person_at;
 };
 
-//! Appends a copy of household `d` (with its residents) arriving in `year`.
+//! Appends a copy of household `d` (with its residents) arriving in `year`: every column
+//! copied, then what differs set (the household's index and years, the links to the copy's
+//! women).
 void copy_household(BasePopulation& pop, std::uint32_t d, std::int16_t year, const MemberIndex& at) {
   const std::vector<std::uint32_t>& woman_at = at.woman_at;
-  const std::vector<std::uint32_t>& child_at = at.child_at;
   const auto h = static_cast<std::uint32_t>(pop.households());
-  pop.household_size.push_back(pop.household_size[d]);
-  pop.household_income_band.push_back(pop.household_income_band[d]);
-  pop.household_employment.push_back(pop.household_employment[d]);
-  pop.household_tenure.push_back(pop.household_tenure[d]);
-  pop.household_flags.push_back(pop.household_flags[d]);
+  const auto append = [](std::size_t from) { return [from](auto& column) { column.push_back(column[from]); }; };
+  for_each_household_column(pop, append(d));
   pop.household_arrival.push_back(year);
   pop.household_departure.push_back(NEVER_DEPARTS);
   const auto first_woman = static_cast<std::uint32_t>(pop.women());
+  const auto copied_woman = [&](std::uint32_t w) { return w == NO_WOMAN ? NO_WOMAN : first_woman + (w - woman_at[d]); };
   for (std::uint32_t w = woman_at[d]; w < woman_at[d + 1]; ++w) {
-    pop.woman_household.push_back(h);
-    pop.woman_birth_year.push_back(pop.woman_birth_year[w]);
-    pop.woman_parity.push_back(pop.woman_parity[w]);
-    pop.woman_flags.push_back(pop.woman_flags[w]);
+    for_each_woman_column(pop, append(w));
+    pop.woman_household.back() = h;
   }
-  for (std::uint32_t c = child_at[d]; c < child_at[d + 1]; ++c) {
-    const std::uint32_t mother = pop.child_mother[c];
-    pop.child_household.push_back(h);
-    pop.child_birth_month.push_back(pop.child_birth_month[c]);
-    pop.child_birth_order.push_back(pop.child_birth_order[c]);
-    pop.child_mother.push_back(mother == NO_MOTHER ? NO_MOTHER : first_woman + (mother - woman_at[d]));
-    const std::uint32_t own = pop.child_woman[c];
-    pop.child_sex.push_back(pop.child_sex[c]);
-    pop.child_woman.push_back(own == NO_WOMAN ? NO_WOMAN : first_woman + (own - woman_at[d]));
+  for (std::uint32_t c = at.child_at[d]; c < at.child_at[d + 1]; ++c) {
+    for_each_child_column(pop, append(c));
+    pop.child_household.back() = h;
+    static_assert(NO_MOTHER == NO_WOMAN, "a child's mother and own record are women's indices alike");
+    pop.child_mother.back() = copied_woman(pop.child_mother.back());
+    pop.child_woman.back() = copied_woman(pop.child_woman.back());
   }
   for (std::uint32_t p = at.person_at[d]; p < at.person_at[d + 1]; ++p) {
-    pop.person_household.push_back(h);
-    pop.person_birth_year.push_back(pop.person_birth_year[p]);
-    pop.person_sex.push_back(pop.person_sex[p]);
+    for_each_other_column(pop, append(p));
+    pop.person_household.back() = h;
   }
 }
 

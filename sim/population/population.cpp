@@ -108,11 +108,7 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
   const std::vector<std::uint32_t> counts = household_counts(types, n_households);
   std::vector<HouseholdTable::Type> type_of(counts.size());
   for (std::size_t c = 0; c < counts.size(); ++c) type_of[c] = types.type(c);
-  pop.household_size.resize(n_households);
-  pop.household_income_band.resize(n_households);
-  pop.household_employment.resize(n_households);
-  pop.household_tenure.resize(n_households);
-  pop.household_flags.resize(n_households);
+  for_each_household_column(pop, [&](auto& column) { column.resize(n_households); });
   KeyedDeal(counts, seed, stream::HOUSEHOLD_TYPE, 0).each_place([&](std::size_t h, std::uint16_t cell) {
     const HouseholdTable::Type& t = type_of[cell];
     pop.household_size[h] = t.size;
@@ -491,12 +487,8 @@ void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl
                   const Buffer<std::uint8_t>& born, std::vector<std::size_t>& before) {
   const auto y = static_cast<std::uint16_t>(year);
   const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
-  pop.child_household.resize(n_children);
-  pop.child_birth_month.resize(n_children);
-  pop.child_birth_order.resize(n_children);
-  pop.child_mother.resize(n_children);
-  pop.child_sex.resize(n_children);
-  pop.child_woman.resize(n_children, NO_WOMAN);
+  for_each_child_column(pop, [&](auto& column) { column.resize(n_children); });
+  std::fill(pop.child_woman.begin() + static_cast<std::ptrdiff_t>(first_child), pop.child_woman.end(), NO_WOMAN);
   for_chunks(pop.women(), [&](std::size_t k, std::size_t begin, std::size_t end) {
     std::size_t c = first_child + before[k];
     std::uint32_t mothers[DRAW_BATCH];
@@ -779,9 +771,7 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     written_before[k] = chunk_heads + chunk_filled + first_extra(e) - first_extra(b);
   });
   exclusive_scan(written_before);
-  pop.person_household.resize(n);
-  pop.person_birth_year.resize(n);
-  pop.person_sex.resize(n);
+  for_each_other_column(pop, [&](auto& column) { column.resize(n); });
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t at = written_before[k], free_at = free_before[k], x = extras_before[k];
     // The arrays as pointers copied into the closure (see simulate_burn_in).
