@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <tuple>
 
 #include "models/childcare_demand.h"
 #include "models/demography.h"
@@ -736,6 +737,10 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
                          static_cast<std::uint16_t>(year_), stream::CHILD_DEATH, 0, w01, w23);
   }
   const std::size_t first = work.size();
+  // kindergarten() and childcare_wants() gather into arrays of DRAW_BATCH, written at every
+  // index up to n: each of the chunk's children enters `work` at most once, and the chunk
+  // holds no more.
+  static_assert(std::tuple_size_v<decltype(ChildChunk::child)> == DRAW_BATCH, "a chunk is one batch of draws");
   for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
     std::uint16_t alive = 0xFFF;
     if (chunk.mortal[i]) {

@@ -195,6 +195,7 @@ class BlockYear {
   std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, std::int32_t* women_alive,
                          std::int32_t* children_alive, BlockTally& tally) const;
   void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, std::vector<ChildWork>& work) const;
+  // kindergarten, childcare_wants: n at most DRAW_BATCH (one chunk's children; enter_chunk's static_assert).
   void kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
