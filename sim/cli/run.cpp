@@ -386,8 +386,8 @@ int batch_end(int done, int count, const Checkpointing& saving, int per_populati
 std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const Checkpointing& saving,
                                 int per_population) {
   std::uint64_t replications = 0;
-  for (int first = done; first < count; first = batch_end(first, count, saving, per_population)) {
-    const int end = batch_end(first, count, saving, per_population);
+  for (int first = done, end = 0; first < count; first = end) {
+    end = batch_end(first, count, saving, per_population);
     for (int j = 0; j < runs; ++j) {
       replications += static_cast<std::uint64_t>(
           ranks::share(j, runs, first, end, ranks::rank(), ranks::size(), per_population).count());
