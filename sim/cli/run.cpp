@@ -83,6 +83,11 @@ std::int64_t parse_sample(const std::string& text) {
 //! The clusters of a run's standard errors (output/summary.h: summarise).
 std::size_t per_population(const ScenarioResults& s) { return static_cast<std::size_t>(s.replications_per_population); }
 
+//! The replications that share a population in every run of the set: one K for all, as
+//! the set requires (scenario_set.cpp), so that batches and ranks' shares end at the same
+//! group boundaries in each.
+int per_population(const ScenarioSet& set) { return set.scenarios.front().replications_per_population; }
+
 //! Prints the Monte Carlo mean of births by year beside the cohort-component projection.
 void print_expected(std::ostream& out, const Scenario& scenario, const BasePopulation& population,
                     const ScenarioResults& r) {
@@ -239,7 +244,7 @@ std::vector<std::pair<std::string, std::string>> run_identity(const ScenarioSet&
       {"program version", std::string(CRADLE_VERSION) + " (" + CRADLE_GIT_REVISION + ")"},
       {"seed", std::to_string(first.seed)},
       {"replications", std::to_string(first.replications)},
-      {"replications per population", std::to_string(first.replications_per_population)},
+      {"replications per population", std::to_string(per_population(set))},
       {"sample", "1/" + std::to_string(sample)},
       {"estimates drawn", args.draw_estimates ? "yes" : "no"},
       {"differences split", set.scenarios.size() > 1 && !args.no_split ? "yes" : "no"},
@@ -280,7 +285,7 @@ void restore_run(const ScenarioSet& set, const std::vector<PopulationSource>& so
   run.mechanical.resize(split ? n : 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Scenario& scenario = set.scenarios[i];
-    RunOptions none{saved.done, scenario.seed, saved.done, nullptr, -1, scenario.replications_per_population};
+    RunOptions none{saved.done, scenario.seed, saved.done, nullptr, -1, per_population(set)};
     run.scenarios[i] = simulate(scenario, sources[i], none, nullptr);
     restore_replications(run.scenarios[i], saved.scenarios[i]);
     if (split && i > 0) {
@@ -313,12 +318,12 @@ int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& 
         for (int j = 0; j < n_runs; ++j) {
           const Scenario& scenario = set.scenarios[runs[j].scenario];
           const ranks::ReplicationRange mine =
-              ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size(), scenario.replications_per_population);
+              ranks::share(j, n_runs, first, count, ranks::rank(), ranks::size(), per_population(set));
           // Rank 0 runs even an empty share: the run's frame (axes, labels) the others' rows go into.
           if (mine.count() == 0 && !ranks::root()) continue;
           const RunOptions options{count,      scenario.seed,
                                    mine.first, runs[j].mechanical ? &set.scenarios.front() : nullptr,
-                                   mine.end,   scenario.replications_per_population};
+                                   mine.end,   per_population(set)};
           parts[j] = simulate(scenario, sources[runs[j].scenario], options, progress);
         }
         return EXIT_OK;
@@ -326,8 +331,7 @@ int simulate_batch(const ScenarioSet& set, const std::vector<PopulationSource>& 
       "calibrated");
   if (simulated != EXIT_OK) return simulated;
   for (int j = 0; j < n_runs; ++j) {
-    const std::vector<ranks::ReplicationRange> ranges =
-        ranks::shares(j, n_runs, first, count, set.scenarios[runs[j].scenario].replications_per_population);
+    const std::vector<ranks::ReplicationRange> ranges = ranks::shares(j, n_runs, first, count, per_population(set));
     for_each_replication_array([&](const char*, auto member) {
       auto& rows = parts[j].*member;
       ranks::gather_rows(rows, rows.size() / static_cast<std::size_t>(count), ranges);
@@ -401,7 +405,7 @@ std::uint64_t work_of_this_rank(int done, int count, int runs, int years, const 
 int simulate_to(const ScenarioSet& set, const std::vector<PopulationSource>& sources, bool split, int& done,
                 int count, const Checkpointing& saving, Progress* progress, SetRun& run) {
   while (done < count) {
-    const int upto = batch_end(done, count, saving, set.scenarios.front().replications_per_population);
+    const int upto = batch_end(done, count, saving, per_population(set));
     if (const int code = simulate_batch(set, sources, done, upto, split, progress, run)) return code;
     done = upto;
     if (saving.path.empty()) continue;
@@ -423,7 +427,7 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
   const bool split = set.scenarios.size() > 1 && !args.no_split;
   const int runs = static_cast<int>(batch_runs(set, split).size());
   const Scenario& first = set.scenarios.front();  // every scenario of a set shares its frame and groups
-  const int batch = first.replications, per_population = first.replications_per_population;
+  const int batch = first.replications, k = per_population(set);
   const bool show = !args.quiet && !args.no_progress;
   int done = 0, count = batch;
   if (args.resume) {
@@ -440,7 +444,7 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
     count = static_cast<int>(ranks::broadcast(resume ? resume->target : 0));
   }
   for (;;) {
-    Progress progress("simulating", work_of_this_rank(done, count, runs, first.years(), saving, per_population), show);
+    Progress progress("simulating", work_of_this_rank(done, count, runs, first.years(), saving, k), show);
     const int simulated = simulate_to(set, sources, split, done, count, saving, &progress, run);
     progress.finish();
     if (simulated != EXIT_OK) return simulated;
@@ -452,7 +456,7 @@ int run_simulation(const ScenarioSet& set, const std::vector<PopulationSource>& 
       const double rse = worst_rse(run);
       if (!args.quiet) std::cerr << "cradle: " << done << " replications: relative standard error " << rse << "\n";
       if (rse > args.target_rse && done < args.max_replications) {
-        next = next_replications(done, batch, rse, args.target_rse, args.max_replications, per_population);
+        next = next_replications(done, batch, rse, args.target_rse, args.max_replications, k);
       }
       return EXIT_OK;
     });

@@ -1088,9 +1088,12 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
                            stream::EVENT_TAKEUP, mp.take_up_draw, u, unused);
     }
     const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
+    // Whether event j is claimed, 1 or 0: an integer, so that the uncapped sum below
+    // needs no branch on it.
+    auto claimed = [&](std::size_t j) { return mp.take_up_certain ? std::int64_t{1} : std::int64_t{u[j] < threshold}; };
     if (mp.cap_slot >= 0) {  // each claim paid within its household's cap
       for (std::size_t j = 0; j < m; ++j) {
-        if (mp.take_up_certain || u[j] < threshold) book_capped(mp, Cost{units[j], fen[j]}, reached[j], books);
+        if (claimed(j) != 0) book_capped(mp, Cost{units[j], fen[j]}, reached[j], books);
       }
       continue;
     }
@@ -1099,9 +1102,8 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
     std::int64_t claimed_units = 0;
     Fen claimed_fen = 0;
     for (std::size_t j = 0; j < m; ++j) {
-      const std::int64_t claimed = mp.take_up_certain ? 1 : std::int64_t{u[j] < threshold};
-      claimed_units += claimed * units[j];
-      claimed_fen += claimed * fen[j];
+      claimed_units += claimed(j) * units[j];
+      claimed_fen += claimed(j) * fen[j];
     }
     books.units[mp.tally] += claimed_units;
     books.fen[mp.tally] += claimed_fen;
