@@ -881,6 +881,40 @@ TEST_CASE("phased take-up: each year's share of eligible child-months claimed fo
   }
 }
 
+TEST_CASE("a take-up drawn ahead, in the demand pass, answers as one drawn when the settling pass asks",
+          "[engine][take-up]") {
+  // "ahead": a constant take-up, drawn for a batch of children in the demand pass. "asked":
+  // the same measure (the same id, so the same draws), its take-up raised by 1e-12 from
+  // 2027, so that it is phased and drawn one child at a time when asked. The two thresholds
+  // part for about one draw in 10^12: the claims must be the same, child by child.
+  Scenario s = cradle::testing::neutral(default_scenario());
+  Measure ahead = test_measure("subsidy", MeasureKind::child_cash, Basis::child_month);
+  ahead.take_up = 0.3;
+  Measure asked = ahead;
+  Phase later = ahead.phases[0];
+  later.from = month_index(2027, 1);
+  later.take_up = 0.3 + 1e-12;
+  asked.phases = {ahead.phases[0], later};
+  s.measures = {ahead};
+  const engine::Plan plan = engine::make_plan(s, default_population(), s.seed);
+  REQUIRE(plan.child_take_ups_ahead == 1u);
+  const ScenarioResults drawn_ahead = run_with_threads(s, default_population(), 2, 2, s.seed);
+  s.measures = {asked};
+  REQUIRE(engine::make_plan(s, default_population(), s.seed).child_take_ups_ahead == 0u);
+  const ScenarioResults drawn_when_asked = run_with_threads(s, default_population(), 2, 2, s.seed);
+  std::int64_t claimed = 0;
+  for (std::size_t rep = 0; rep < 2; ++rep) {
+    for (std::size_t y = 0; y < drawn_ahead.years.size(); ++y) {
+      INFO("replication " << rep << ", " << drawn_ahead.years[y]);
+      const std::size_t k = drawn_ahead.caseload_index(rep, y, 0);
+      REQUIRE(drawn_ahead.caseload[k] == drawn_when_asked.caseload[k]);
+      claimed += drawn_ahead.caseload[k];
+    }
+  }
+  CHECK(drawn_ahead.outlay_fen == drawn_when_asked.outlay_fen);
+  CHECK(claimed > 0);
+}
+
 TEST_CASE("first marriages against the record: about China's 9.17 million in 2024 per resident", "[engine][marriage]") {
   // The shipped [marriage] rates are derived from China's 9.17 m persons marrying for the
   // first time in 2024 over the national age structure the profiles carry: the simulated
@@ -1112,6 +1146,9 @@ TEST_CASE("a child's reach keeps a measure only where it reaches the child's ord
               for (std::size_t i = 0; i < n; ++i) {
                 const Measure& m = *plan.child_measures[i].measure;
                 const bool reached = ((plan.child_reach.reach(0, age, child, i / 64) >> (i % 64)) & 1u) != 0;
+                // Drawn ahead (child_months) exactly where the reach keeps a child-month measure.
+                const bool ahead = ((plan.child_reach.child_months(age, child, i / 64) >> (i % 64)) & 1u) != 0;
+                REQUIRE(ahead == (reached && m.basis == Basis::child_month));
                 INFO(m.id << " age " << age << " order " << int{order} << " flags " << int{flags} << " tenure "
                           << int{tenure} << " band " << int{band} << " minors " << minors);
                 if (reached) REQUIRE(reaches_child(m, child));

@@ -752,6 +752,7 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
   }
   kindergarten(work.data() + first, work.size() - first, tally);
   childcare_wants(work.data() + first, work.size() - first, tally);
+  draw_take_ups(work.data() + first, work.size() - first);
   chunk.n = chunk.keys = 0;
 }
 
@@ -929,6 +930,47 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
     wanted.add(w.request.months);
   }
   for (std::size_t month = 0; month < 12; ++month) tally.childcare_demand[month] += wanted[month];
+}
+
+//! The take-ups of the child-month measures of Plan::child_take_ups_ahead in force that reach
+//! each of `n` entries of `work` and that its family has not been asked yet: drawn for all of
+//! them, one batch per measure, and remembered as claims() would remember them when asked.
+//! The scalar draw of each asking stalled the settling pass (about 6 % of Xihu's loop). The
+//! draw is keyed, so it answers the same whenever it is made; remembered before the asking,
+//! an answer only spares the settling pass the visit of a measure declined. Here, in the
+//! demand pass, the children's states are still in the caches.
+void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
+  if (plan_.child_take_ups_ahead == 0) return;  // (and without child measures, no word to read)
+  const std::uint64_t ahead = plan_.child_take_ups_ahead & child_rows_.in_force[0];
+  if (ahead == 0) return;
+  const MonthIndex year_start = month_index(year_, 1);
+  std::uint64_t ask[DRAW_BATCH], asked_of_any = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const ChildWork& w = work[j];
+    ask[j] = plan_.child_reach.child_months(year_start - w.year.birth_month - 1, w.year, 0) & ahead &
+             ~w.state->take_up_known;
+    asked_of_any |= ask[j];
+  }
+  for (; asked_of_any != 0; asked_of_any &= asked_of_any - 1) {
+    const auto i = static_cast<std::size_t>(std::countr_zero(asked_of_any));
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    ChildState* asked[DRAW_BATCH];
+    std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+    std::size_t m = 0;
+    for (std::size_t j = 0; j < n; ++j) {  // gathered without a branch, as in kindergarten()
+      asked[m] = work[j].state;
+      entity[m] = work[j].request.entity;
+      aux[m] = work[j].request.aux;
+      m += (ask[j] & bit) != 0;
+    }
+    const MeasurePlan& mp = plan_.child_measures[i];
+    std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+    draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, 0, stream::MEASURE_TAKEUP, mp.take_up_draw, u, unused);
+    for (std::size_t k = 0; k < m; ++k) {
+      asked[k]->take_up_known |= bit;
+      asked[k]->take_up_yes |= bit & (0 - std::uint64_t{u[k] < mp.take_up_threshold});  // a mask: no branch
+    }
+  }
 }
 
 //! A family's claim of child measure i: one draw for the child's whole eligibility (year 0

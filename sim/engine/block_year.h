@@ -199,6 +199,7 @@ class BlockYear {
   void kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
+  void draw_take_ups(ChildWork* work, std::size_t n) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   std::uint64_t may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
                            const std::uint64_t* home_u) const;

@@ -89,11 +89,20 @@ struct ChildMeasureReach {
       const std::size_t provider = static_cast<std::size_t>(child.kindergarten_provider);
       set |= kindergarten[((year * PROVIDER_COUNT + provider) * KINDERGARTEN_YEAR_SETS + years) * words + word];
     }
+    return set & of_child(child, word);
+  }
+  //! Word `word` of the child-month measures (those its services do not decide) that reach
+  //! a child of `age_at_start` months: what reach() gives of them before any service.
+  std::uint64_t child_months(int age_at_start, const ChildYear& child, std::size_t word) const {
+    return by_age[static_cast<std::size_t>(age_at_start - YOUNGEST) * words + word] & of_child(child, word);
+  }
+  //! Word `word` of the measures that reach the child's birth order and household.
+  std::uint64_t of_child(const ChildYear& child, std::size_t word) const {
     static_assert(ORDERS == birth_order_class(1 << 20) + 1u, "a row for every birth-order class");
     const std::size_t order = birth_order_class(child.birth_order);
     static_assert(MINORS > std::numeric_limits<decltype(child.minor_children)>::max(), "every count has its row");
     const std::size_t minors = child.minor_children;
-    return set & by_order[order * words + word] &
+    return by_order[order * words + word] &
            by_household[household_row(child.flags, child.tenure, child.income_band) * words + word] &
            by_minors[minors * words + word];
   }
@@ -147,6 +156,10 @@ struct Plan {
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   ChildMeasureReach child_reach;            //!< of child_measures
+  //! Bit i: child measure i, of word 0 (whose answers are remembered), has an uncertain
+  //! take-up with one threshold for the whole run, so that its family's answer can be drawn
+  //! and remembered before it is asked (BlockYear::draw_take_ups)
+  std::uint64_t child_take_ups_ahead = 0;
   std::vector<MeasureYear> child_measure_years;  //!< [year × child_measures + i]: their tables
   //! [year × child_reach.words + word]: the child measures in force in the year (bit i as in
   //! ChildMeasureReach), so that the settling pass skips the others unvisited
