@@ -538,14 +538,20 @@ std::string machine_efficiency(const std::vector<Row>& rows) {
   return text;
 }
 
-void print_reference(const std::vector<Row>& rows, const Options& options) {
-  const Measured& first = rows.front().m;
-  const bench::ReferenceSize& size = options.reference;
+//! The reference loop's fastest and slowest ns per household-year over the cases' processes.
+std::pair<double, double> reference_range(const std::vector<Row>& rows, const Options& options) {
   double low = 1e300, high = 0;
   for (const Row& r : rows) {
     low = std::min(low, reference_ns(r.m, options));
     high = std::max(high, reference_ns(r.m, options));
   }
+  return {low, high};
+}
+
+void print_reference(const std::vector<Row>& rows, const Options& options) {
+  const Measured& first = rows.front().m;
+  const bench::ReferenceSize& size = options.reference;
+  const auto [low, high] = reference_range(rows, options);
   std::printf(
       "## The reference loop\n\n"
       "bench/reference_loop.cpp: a bare structure-of-arrays kernel on one thread over a synthetic "
@@ -825,10 +831,12 @@ std::vector<Row> run_cases(Options& options, const std::filesystem::path& scratc
 }
 
 //! The report's title and its first paragraph: the machine, the revision, how long the
-//! bench took and how quiet the machine was; returns the machine's and the quiet's words
-//! for the summary.
+//! bench took and how quiet the machine was (`reference`: the reference loop's fastest and
+//! slowest ns per household-year over the cases); returns the machine's and the quiet's
+//! words for the summary.
 std::pair<std::string, std::string> print_header(const Options& options, Clock::time_point started,
-                                                 const std::string& load, const CpuSeconds& cpu_before) {
+                                                 const std::string& load, const CpuSeconds& cpu_before,
+                                                 std::pair<double, double> reference) {
   // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
   const CpuSeconds cpu_after = cpu_seconds();
   const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
@@ -848,14 +856,22 @@ std::pair<std::string, std::string> print_header(const Options& options, Clock::
   char machine[512];
   std::snprintf(machine, sizeof machine, "%s, %s, %u hardware threads", date, cpu_model().c_str(),
                 std::thread::hardware_concurrency());
-  char quiet[256];
-  std::snprintf(quiet, sizeof quiet, "other processes kept the CPUs %.0f %% busy and the hypervisor took %.0f %%%s",
-                100 * others, 100 * steal,
-                others > 0.05 || steal > 0.05 ? ": **not a quiet run; regenerate before quoting**" : ", a quiet run");
+  // The same loop, timed the same way in each case's process: where its speed moved, so did
+  // the machine's, whatever /proc/stat says (a virtual machine's host need not report the
+  // time it takes).
+  const double moved = reference.second / reference.first - 1;
+  char quiet[320];
+  std::snprintf(quiet, sizeof quiet,
+                "other processes kept the CPUs %.0f %% busy, the hypervisor took %.0f %% and the reference loop's "
+                "speed moved by %.0f %% between the cases%s",
+                100 * others, 100 * steal, 100 * moved,
+                others > 0.05 || steal > 0.05 || moved > 0.1 ? ": **not a quiet run; regenerate before quoting**"
+                                                             : ", a quiet run");
   std::printf(
       "%s, load average %s at the start (the bench itself adds up to its thread count); cradle %s (%s); timed runs "
-      "of each loop: %d, the best kept%s; the bench took %.0f s. While it ran, %s (shares of all hardware threads "
-      "over the bench's time, from /proc/stat less the bench's own CPU time).\n\n",
+      "of each loop: %d, the best kept%s; the bench took %.0f s. While it ran, %s (the CPUs and the hypervisor: "
+      "shares of all hardware threads over the bench's time, from /proc/stat less the bench's own CPU time; the "
+      "reference loop: its slowest case's best time over its fastest case's, quiet up to 10 %%).\n\n",
       machine, load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION, options.repeat,
       options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started), quiet);
   return {machine, quiet};
@@ -882,7 +898,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::filesystem::remove_all(scratch);
-  const auto [machine, quiet] = print_header(options, started, load, cpu_before);
+  const auto [machine, quiet] = print_header(options, started, load, cpu_before, reference_range(rows, options));
   print_summary(rows, options, machine, quiet);
   print_throughput(rows, options);
   print_reference(rows, options);
