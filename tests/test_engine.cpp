@@ -1146,11 +1146,11 @@ TEST_CASE("a child's reach keeps a measure only where it reaches the child's ord
               for (std::size_t i = 0; i < n; ++i) {
                 const Measure& m = *plan.child_measures[i].measure;
                 const bool reached = ((plan.child_reach.reach(0, age, child, i / 64) >> (i % 64)) & 1u) != 0;
+                INFO(m.id << " age " << age << " order " << int{order} << " flags " << int{flags} << " tenure "
+                          << int{tenure} << " band " << int{band} << " minors " << minors);
                 // Drawn ahead (child_months) exactly where the reach keeps a child-month measure.
                 const bool ahead = ((plan.child_reach.child_months(age, child, i / 64) >> (i % 64)) & 1u) != 0;
                 REQUIRE(ahead == (reached && m.basis == Basis::child_month));
-                INFO(m.id << " age " << age << " order " << int{order} << " flags " << int{flags} << " tenure "
-                          << int{tenure} << " band " << int{band} << " minors " << minors);
                 if (reached) REQUIRE(reaches_child(m, child));
                 FeeLedger ledger;
                 if (child_year_cost(m, plan.child_measure_years[i], child, plan.fees, &ledger).units != 0) {

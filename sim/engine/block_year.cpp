@@ -737,8 +737,8 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
                          static_cast<std::uint16_t>(year_), stream::CHILD_DEATH, 0, w01, w23);
   }
   const std::size_t first = work.size();
-  // kindergarten() and childcare_wants() gather into arrays of DRAW_BATCH, written at every
-  // index up to n: each of the chunk's children enters `work` at most once, and the chunk
+  // kindergarten(), childcare_wants() and draw_take_ups() gather into arrays of DRAW_BATCH,
+  // written at every index up to n: each of the chunk's children enters `work` at most once, and the chunk
   // holds no more.
   static_assert(std::tuple_size_v<decltype(ChildChunk::child)> == DRAW_BATCH, "a chunk is one batch of draws");
   for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
@@ -966,10 +966,8 @@ void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
     const MeasurePlan& mp = plan_.child_measures[i];
     std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
     draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, 0, stream::MEASURE_TAKEUP, mp.take_up_draw, u, unused);
-    for (std::size_t k = 0; k < m; ++k) {
-      asked[k]->take_up_known |= bit;
-      asked[k]->take_up_yes |= bit & (0 - std::uint64_t{u[k] < mp.take_up_threshold});  // a mask: no branch
-    }
+    const std::uint64_t threshold = take_up_threshold(mp, static_cast<std::size_t>(y_));
+    for (std::size_t k = 0; k < m; ++k) asked[k]->remember_take_up(bit, u[k] < threshold);
   }
 }
 
@@ -993,8 +991,7 @@ bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, const Child
   const auto y = static_cast<std::size_t>(y_);
   const bool yes = u < take_up_threshold(mp, y);
   if (mp.take_up_by_year.empty() || u < mp.take_up_lowest_from[y] || u >= mp.take_up_highest_from[y]) {
-    state.take_up_known |= bit;
-    if (yes) state.take_up_yes |= bit;
+    state.remember_take_up(bit, yes);
   }
   return yes;
 }

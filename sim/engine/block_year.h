@@ -28,6 +28,12 @@ struct ChildState {
   std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
   std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
   bool dead = false;                    //!< died in an earlier year
+
+  //! Remembers the take-up of the child measure at `bit` (bit i: measure i) as `yes`.
+  void remember_take_up(std::uint64_t bit, bool yes) {
+    take_up_known |= bit;
+    take_up_yes |= bit & (0 - std::uint64_t{yes});  // a mask: no branch
+  }
 };
 
 //! A child born during the run, identified by (mother, birth year) so that its
@@ -195,7 +201,8 @@ class BlockYear {
   std::uint16_t survival(const ChildRecord& child, ChildState& state, DrawnBlock draws, std::int32_t* women_alive,
                          std::int32_t* children_alive, BlockTally& tally) const;
   void enter(const ChildRecord& child, ChildState& state, std::uint16_t alive, std::vector<ChildWork>& work) const;
-  // kindergarten, childcare_wants: n at most DRAW_BATCH (one chunk's children; enter_chunk's static_assert).
+  // kindergarten, childcare_wants, draw_take_ups: n at most DRAW_BATCH (one chunk's children;
+  // enter_chunk's static_assert).
   void kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;

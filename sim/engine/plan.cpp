@@ -306,7 +306,8 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
     switch (m.basis) {
       case Basis::child_month:
       case Basis::enrolled_month:
-        if (plan.child_measures.size() < REMEMBERED_TAKE_UPS && !mp.take_up_certain && mp.take_up_by_year.empty()) {
+        if (m.basis == Basis::child_month && plan.child_measures.size() < REMEMBERED_TAKE_UPS && !mp.take_up_certain &&
+            mp.take_up_by_year.empty()) {
           plan.child_take_ups_ahead |= std::uint64_t{1} << plan.child_measures.size();
         }
         plan.child_measures.push_back(mp);

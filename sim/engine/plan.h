@@ -156,9 +156,9 @@ struct Plan {
   Fees fees;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   ChildMeasureReach child_reach;            //!< of child_measures
-  //! Bit i: child measure i, of word 0 (whose answers are remembered), has an uncertain
-  //! take-up with one threshold for the whole run, so that its family's answer can be drawn
-  //! and remembered before it is asked (BlockYear::draw_take_ups)
+  //! Bit i: child measure i is a child-month measure of word 0 (whose answers are
+  //! remembered) with an uncertain take-up, one threshold for the whole run, so that its
+  //! family's answer can be drawn and remembered before it is asked (BlockYear::draw_take_ups)
   std::uint64_t child_take_ups_ahead = 0;
   std::vector<MeasureYear> child_measure_years;  //!< [year × child_measures + i]: their tables
   //! [year × child_reach.words + word]: the child measures in force in the year (bit i as in
