@@ -158,16 +158,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
   FeeLedger fees_reduced;  // one for the block, emptied for each child
-  // The children's states a few ahead where the population has too many of them to keep
-  // in the caches from the demand pass, which read them before every other block's
-  // (Jiangxi at 1/10: 5 % faster; Xihu, whose states stay, was 2 % slower with them).
-  constexpr std::size_t AHEAD = 8, CACHED_STATES_BYTES = std::size_t{8} << 20;
-  const bool fetch_ahead = pop_.children() * sizeof(ChildState) > CACHED_STATES_BYTES;
-  const std::size_t n = work.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (fetch_ahead && i + AHEAD < n) __builtin_prefetch(&work[i + AHEAD].state->take_up_known);
-    finish(work[i], books, fees_reduced);
-  }
+  for (ChildWork& w : work) finish(w, books, fees_reduced);
 }
 
 //! The residents under 18 of each household of the block at the year's start (living,
@@ -801,6 +792,8 @@ void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t
   w.request.aux = child.aux;
   w.request.priority = childcare_priority(flags);
   w.state = &state;
+  w.take_ups = state.take_ups;
+  w.childcare_provider = state.childcare_provider;
   w.employment = pop_.household_employment[child.household];
   ChildYear& cy = w.year;
   cy.birth_month = child.birth_month;
@@ -947,18 +940,17 @@ void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
   std::uint64_t ask[DRAW_BATCH], asked_of_any = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const ChildWork& w = work[j];
-    ask[j] = plan_.child_reach.child_months(year_start - w.year.birth_month - 1, w.year, 0) & ahead &
-             ~w.state->take_up_known;
+    ask[j] = plan_.child_reach.child_months(year_start - w.year.birth_month - 1, w.year, 0) & ahead & ~w.take_ups.known;
     asked_of_any |= ask[j];
   }
   for (; asked_of_any != 0; asked_of_any &= asked_of_any - 1) {
     const auto i = static_cast<std::size_t>(std::countr_zero(asked_of_any));
     const std::uint64_t bit = std::uint64_t{1} << i;
-    ChildState* asked[DRAW_BATCH];
+    ChildWork* asked[DRAW_BATCH];
     std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
     std::size_t m = 0;
     for (std::size_t j = 0; j < n; ++j) {  // gathered without a branch, as in kindergarten()
-      asked[m] = work[j].state;
+      asked[m] = &work[j];
       entity[m] = work[j].request.entity;
       aux[m] = work[j].request.aux;
       m += (ask[j] & bit) != 0;
@@ -976,22 +968,21 @@ void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
 //! phased take-up the same draw meets each year's threshold, so a family that claims keeps
 //! claiming as take-up rises; its answer is remembered when no year's threshold could change
 //! it, and the draw made again otherwise.
-inline bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const {
+inline bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, ChildWork& w) const {
   if (mp.take_up_certain) return true;
   const std::uint64_t bit = i < REMEMBERED_TAKE_UPS ? std::uint64_t{1} << i : 0;
-  if (w.state->take_up_known & bit) return (w.state->take_up_yes & bit) != 0;
+  if (w.take_ups.known & bit) return (w.take_ups.yes & bit) != 0;
   return draw_claim(mp, bit, w);
 }
 
 //! claims' draw, and its answer remembered at `bit` (0: none) where it holds for good.
-bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const {
-  ChildState& state = *w.state;
+bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, ChildWork& w) const {
   const StreamKey key{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP};
   const std::uint64_t u = draw_u64(plan_.seed, rep_, key, mp.take_up_draw);
   const auto y = static_cast<std::size_t>(y_);
   const bool yes = u < take_up_threshold(mp, y);
   if (mp.take_up_by_year.empty() || u < mp.take_up_lowest_from[y] || u >= mp.take_up_highest_from[y]) {
-    state.remember_take_up(bit, yes);
+    w.remember_take_up(bit, yes);
   }
   return yes;
 }
@@ -1015,15 +1006,15 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
 //! replications (1.5 %).
 [[gnu::always_inline]] inline void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const {
   ChildYear& cy = w.year;
-  ChildState& state = *w.state;
   cy.childcare_mask = w.request.months;
   if (cy.childcare_mask != 0) {
-    if (state.childcare_provider < 0) {
+    if (w.childcare_provider < 0) {
       const StreamKey once{w.request.entity, w.request.aux, 0, stream::CHILDCARE_PROVIDER};
-      state.childcare_provider = static_cast<std::int8_t>(
-          pick_provider(rplan_.services[static_cast<std::size_t>(y_)].childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
+      w.childcare_provider = w.state->childcare_provider = static_cast<std::int8_t>(
+          pick_provider(rplan_.services[static_cast<std::size_t>(y_)].childcare_provider_threshold,
+                        draw_u64(plan_.seed, rep_, once)));
     }
-    cy.childcare_provider = static_cast<Provider>(state.childcare_provider);
+    cy.childcare_provider = static_cast<Provider>(w.childcare_provider);
     books.tally.childcare_months += months_in(cy.childcare_mask);
   }
   const int age_at_start = month_index(year_, 1) - cy.birth_month - 1;
@@ -1035,7 +1026,7 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
   // not to claim (claims() would answer no, and a claim not made changes nothing): after
   // a child's first year most of the visits a low take-up would cost.
   static_assert(REMEMBERED_TAKE_UPS == 64, "the remembered take-ups are word 0's measures");
-  const std::uint64_t declined = state.take_up_known & ~state.take_up_yes;
+  const std::uint64_t declined = w.take_ups.declined();
   for (std::size_t word = 0; word < reach.words; ++word) {
     for (std::uint64_t set = reach.reach(static_cast<std::size_t>(y_), age_at_start, cy, word) &
                              child_rows_.in_force[word] & ~(word == 0 ? declined : 0);
@@ -1049,7 +1040,7 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
       if (c.units == 0) continue;
       Fen paid = c.fen;
       if (mp.cap_slot >= 0 &&
-          !pay_within_cap(paid, mp.measure->cap_per_person, state.paid[static_cast<std::size_t>(mp.cap_slot)])) {
+          !pay_within_cap(paid, mp.measure->cap_per_person, w.state->paid[static_cast<std::size_t>(mp.cap_slot)])) {
         continue;
       }
       books.units[mp.tally] += c.units;

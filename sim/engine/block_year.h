@@ -19,21 +19,27 @@
 
 namespace cradle::engine {
 
+//! A family's remembered take-ups of the first REMEMBERED_TAKE_UPS child measures.
+struct TakeUps {
+  std::uint64_t known = 0;  //!< bit i: the take-up of child measure i has been drawn
+  std::uint64_t yes = 0;    //!< bit i: … and its family claims
+
+  //! Remembers whether the family claims the child measure at `bit` (bit i: measure i).
+  void remember(std::uint64_t bit, bool claims) {
+    known |= bit;
+    yes |= bit & (0 - std::uint64_t{claims});  // a mask: no branch
+  }
+  std::uint64_t declined() const { return known & ~yes; }  //!< the measures known not claimed
+};
+
 //! A child's decisions that are drawn once (year 0 of its streams), remembered within a
 //! replication so that each is drawn once; a value does not depend on when it is drawn.
 struct ChildState {
   std::array<Fen, MAX_CAPPED_CHILD_MEASURES> paid{};  //!< so far, by capped measure
-  std::uint64_t take_up_known = 0;                    //!< bit i: the take-up of child measure i has been drawn
-  std::uint64_t take_up_yes = 0;
+  TakeUps take_ups;
   std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
   std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
   bool dead = false;                    //!< died in an earlier year
-
-  //! Remembers the take-up of the child measure at `bit` (bit i: measure i) as `yes`.
-  void remember_take_up(std::uint64_t bit, bool yes) {
-    take_up_known |= bit;
-    take_up_yes |= bit & (0 - std::uint64_t{yes});  // a mask: no branch
-  }
 };
 
 //! A child born during the run, identified by (mother, birth year) so that its
@@ -81,7 +87,20 @@ struct ChildWork {
   ChildYear year;            //!< its childcare_mask is set from `request` when settling
   ChildcareRequest request;  //!< the months wanted, then granted
   ChildState* state;
+  //! The state's take-ups and childcare provider as the demand pass leaves them, so that
+  //! the settling pass reads them here, in order, and not from the state, which the other
+  //! blocks' demand passes have pushed out of the caches by then (a miss a child on Xihu).
+  //! What the settling pass draws it remembers in both (remember_take_up, finish).
+  TakeUps take_ups;
+  std::int8_t childcare_provider;
   std::uint8_t employment;  //!< its household's Employment (childcare demand reads it)
+
+  //! Remembers the take-up of the child measure at `bit` (bit i: measure i) as `yes`, here
+  //! and in the state.
+  void remember_take_up(std::uint64_t bit, bool yes) {
+    take_ups.remember(bit, yes);
+    state->take_ups = take_ups;
+  }
 };
 
 struct ChildChunk;
@@ -210,8 +229,8 @@ class BlockYear {
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   std::uint64_t may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
                            const std::uint64_t* home_u) const;
-  bool claims(const MeasurePlan& mp, std::size_t i, const ChildWork& w) const;
-  bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, const ChildWork& w) const;
+  bool claims(const MeasurePlan& mp, std::size_t i, ChildWork& w) const;
+  bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, ChildWork& w) const;
   void household_event(Event& e, Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
   void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
