@@ -77,6 +77,7 @@ class RunSurvival {
   RunSurvival() = default;
   RunSurvival(const MortalityThresholds& mortality, int years) : years_(years) {
     left_.resize(static_cast<std::size_t>(SEXES * AGES * years));
+    through_run_.resize(static_cast<std::size_t>(SEXES * AGES));
     for (int s = 0; s < SEXES; ++s) {
       for (int a = 0; a < AGES; ++a) {
         std::uint64_t survival = ~std::uint64_t{0};
@@ -84,22 +85,28 @@ class RunSurvival {
           survival = survive_year(survival, mortality.at(static_cast<Sex>(s), a + y));
           left_[static_cast<std::size_t>((s * AGES + a) * years + y)] = survival;
         }
+        through_run_[static_cast<std::size_t>(s * AGES + a)] = survival;
       }
     }
   }
-  //! The table as a pointer and a stride, which a hot loop can hold in registers (a
+  //! The table as pointers and a stride, which a hot loop can hold in registers (a
   //! loop storing bytes would otherwise reload them through the table after every store).
   struct Rows {
     const std::uint64_t* left;
+    const std::uint64_t* through_run;
     int years;
     //! [year]: survival through the end of each year, for a resident of `sex` attained
     //! `age` at the start (older than OLDEST_AGE + 1: as that age, which the table clamps to).
-    const std::uint64_t* at(Sex sex, int age) const {
-      const int a = std::clamp(age, 0, AGES - 1);
-      return left + static_cast<std::size_t>((static_cast<int>(sex) * AGES + a) * years);
+    const std::uint64_t* at(Sex sex, int age) const { return left + static_cast<std::size_t>(row(sex, age) * years); }
+    //! Survival through the run's last year, as at(sex, age)[years - 1] (years > 0): a draw
+    //! above it dies within the run. One load, for the loops that test everyone.
+    std::uint64_t to_end(Sex sex, int age) const { return through_run[row(sex, age)]; }
+    //! The table's row of a resident of `sex` attained `age`, the age clamped as at() says.
+    static std::size_t row(Sex sex, int age) {
+      return static_cast<std::size_t>(static_cast<int>(sex) * AGES + std::clamp(age, 0, AGES - 1));
     }
   };
-  Rows rows() const { return {left_.data(), years_}; }
+  Rows rows() const { return {left_.data(), through_run_.data(), years_}; }
   //! As Rows::at.
   const std::uint64_t* at(Sex sex, int age) const { return rows().at(sex, age); }
 
@@ -107,6 +114,7 @@ class RunSurvival {
   static constexpr int AGES = OLDEST_AGE + 2;  // attained ages whose rates over a run differ
   int years_ = 0;
   std::vector<std::uint64_t> left_;
+  std::vector<std::uint64_t> through_run_;  // [sex × AGES + age]: left_'s last year
 };
 
 //! Whether a woman's year draw `u` is her death, for her age's threshold: the top of

@@ -150,6 +150,15 @@ TEST_CASE("demography: survival over a run is the product of each year's surviva
   REQUIRE(std::equal(run.at(Sex::female, OLDEST_AGE + 1), run.at(Sex::female, OLDEST_AGE + 1) + years,
                      run.at(Sex::female, 150)));
   REQUIRE_FALSE(std::equal(run.at(Sex::female, 100), run.at(Sex::female, 100) + years, run.at(Sex::female, 101)));
+  // to_end is the last year's survival of the same row, at every age (those clamped too).
+  const RunSurvival::Rows rows = run.rows();
+  for (const Sex sex : {Sex::male, Sex::female}) {
+    for (int age = -1; age <= OLDEST_AGE + 50; ++age) {
+      INFO("age " << age);
+      REQUIRE(rows.to_end(sex, age) == rows.at(sex, age)[years - 1]);
+    }
+  }
+  REQUIRE(rows.to_end(Sex::male, 40) == men40[years - 1]);
 }
 TEST_CASE("life table: closed form for a constant hazard, and scaling reaches the stated life expectancy",
           "[unit][domain]") {

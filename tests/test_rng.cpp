@@ -107,3 +107,21 @@ TEST_CASE("keyed batches equal the streams of the same keys", "[rng]") {
     }
   }
 }
+
+TEST_CASE("paired draws give each entity its half of its pair's block, whatever the range", "[rng]") {
+  // Ranges starting and ending on either half of a pair, within one batch and across batches.
+  const std::uint32_t batch = 2 * static_cast<std::uint32_t>(DRAW_BATCH);
+  for (const std::uint32_t begin : {0u, 1u, 6u, 7u, batch - 1, batch + 3}) {
+    for (const std::uint32_t size : {0u, 1u, 2u, 3u, batch, batch + 1, 3 * batch + 2}) {
+      INFO("entities " << begin << " to " << begin + size);
+      std::uint32_t expected = begin;
+      for_each_paired_u64(42, 7, begin, begin + size, stream::PERSON_DEATH, [&](std::uint32_t i, std::uint64_t u) {
+        REQUIRE(i == expected++);
+        KeyedStream pair(42, 7, StreamKey{i / 2, 0, 0, stream::PERSON_DEATH});
+        const std::uint64_t first = pair.next_u64(), second = pair.next_u64();
+        REQUIRE(u == ((i & 1u) != 0 ? second : first));
+      });
+      REQUIRE(expected == begin + size);
+    }
+  }
+}

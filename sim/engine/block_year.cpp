@@ -439,22 +439,6 @@ std::uint8_t dated_death(std::uint64_t u, const std::uint64_t* left, int from, i
   return from + lived < to ? static_cast<std::uint8_t>(from + lived) : NEVER_DIES;
 }
 
-//! Calls dated(i, u) for each i in [begin, end) with its uniform of stream `purpose`:
-//! two entities to a Philox block (i's is the block of entity i / 2, year 0, its half i & 1).
-template <class Dated>
-void for_each_paired_uniform(std::uint32_t seed, std::uint32_t replication, std::uint32_t begin, std::uint32_t end,
-                             stream::Id purpose, Dated dated) {
-  std::uint64_t draws[2][DRAW_BATCH];
-  const std::uint32_t pair_end = (end + 1) / 2;
-  for (std::uint32_t q0 = begin / 2; q0 < pair_end; q0 += DRAW_BATCH) {
-    const std::size_t n = std::min<std::size_t>(DRAW_BATCH, pair_end - q0);
-    draw_batch_u64(seed, replication, q0, n, 0, purpose, draws[0], draws[1]);
-    const std::uint32_t first = std::max(begin, 2 * q0);
-    const std::uint32_t last = std::min<std::uint32_t>(end, 2 * (q0 + static_cast<std::uint32_t>(n)));
-    for (std::uint32_t i = first; i < last; ++i) dated(i, draws[i & 1u][i / 2 - q0]);
-  }
-}
-
 }  // namespace
 
 //! Dates each other resident's death once, in the run's first year, over the years it is
@@ -480,43 +464,41 @@ void BlockYear::date_deaths(const HouseholdBlock& block) const {
     constexpr std::size_t GATHERED = 2 * DRAW_BATCH;
     std::uint32_t who[GATHERED];
     std::uint64_t draw[GATHERED];
-    const std::uint64_t* row[GATHERED];
     std::size_t m = 0;
     auto date_gathered = [&] {
       for (std::size_t j = 0; j < m; ++j) {
         const std::uint32_t p = who[j];
-        const std::uint8_t dies = dated_death(draw[j], row[j], 0, years, years);
+        const std::uint64_t* const left = survival.at(static_cast<Sex>(sexes[p]), start - birth_years[p]);
+        const std::uint8_t dies = dated_death(draw[j], left, 0, years, years);
         death[p] = dies;
         ++dying[dies * year_cells + sexes[p] * cohort_years +
                 static_cast<std::size_t>(birth_years[p] - first_birth_year)];
       }
       m = 0;
     };
-    for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
-                            [&](std::uint32_t p, std::uint64_t u) {
-                              const std::uint64_t* const left =
-                                  survival.at(static_cast<Sex>(sexes[p]), start - birth_years[p]);
-                              death[p] = NEVER_DIES;
-                              who[m] = p;
-                              draw[m] = u;
-                              row[m] = left;
-                              m += u > left[years - 1];  // dies before the run's end
-                              if (m == GATHERED) date_gathered();
-                            });
+    for_each_paired_u64(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
+                        [&](std::uint32_t p, std::uint64_t u) {
+                          death[p] = NEVER_DIES;
+                          who[m] = p;
+                          draw[m] = u;
+                          // dies before the run's end
+                          m += u > survival.to_end(static_cast<Sex>(sexes[p]), start - birth_years[p]);
+                          if (m == GATHERED) date_gathered();
+                        });
     date_gathered();
     return;
   }
-  for_each_paired_uniform(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
-                          [=](std::uint32_t p, std::uint64_t u) {
-                            const std::uint32_t h = households[p];
-                            const int from = std::max(arrival[h] - start, 0);
-                            const int to = std::min(departure[h] - start, years);
-                            // Survival depends on attained ages only: from the arrival it is
-                            // the table's row for the age at the arrival.
-                            const std::uint64_t* const left =
-                                survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
-                            death[p] = dated_death(u, left, from, to, years);
-                          });
+  for_each_paired_u64(plan_.seed, rep_, block.person_begin, block.person_end, stream::PERSON_DEATH,
+                      [=](std::uint32_t p, std::uint64_t u) {
+                        const std::uint32_t h = households[p];
+                        const int from = std::max(arrival[h] - start, 0);
+                        const int to = std::min(departure[h] - start, years);
+                        // Survival depends on attained ages only: from the arrival it is
+                        // the table's row for the age at the arrival.
+                        const std::uint64_t* const left =
+                            survival.at(static_cast<Sex>(sexes[p]), start + from - birth_years[p]);
+                        death[p] = dated_death(u, left, from, to, years);
+                      });
 }
 
 //! Dates once, in the run's first year, the deaths of the block's base children without a
@@ -532,17 +514,17 @@ void BlockYear::date_child_deaths(const HouseholdBlock& block) const {
   const std::int16_t* const departure = pop_.household_departure.data();
   const RunSurvival::Rows survival = plan_.survival.rows();
   const int start = plan_.start_year, years = plan_.years, dated_age = plan_.dated_child_age;
-  for_each_paired_uniform(plan_.seed, rep_, block.child_begin, block.child_end, stream::CHILD_DEATH_DATED,
-                          [=](std::uint32_t c, std::uint64_t u) {
-                            if (women[c] != NO_WOMAN) return;  // her woman record's draws follow hers
-                            const std::uint32_t h = households[c];
-                            const int birth_year = birth_months[c] / 12;
-                            const int from = std::max({birth_year + dated_age - start, arrival[h] - start, 0});
-                            const int to = std::min(departure[h] - start, years);
-                            const std::uint64_t* const left =
-                                survival.at(static_cast<Sex>(sexes[c]), start + from - birth_year);
-                            death[c] = dated_death(u, left, from, to, years);
-                          });
+  for_each_paired_u64(plan_.seed, rep_, block.child_begin, block.child_end, stream::CHILD_DEATH_DATED,
+                      [=](std::uint32_t c, std::uint64_t u) {
+                        if (women[c] != NO_WOMAN) return;  // her woman record's draws follow hers
+                        const std::uint32_t h = households[c];
+                        const int birth_year = birth_months[c] / 12;
+                        const int from = std::max({birth_year + dated_age - start, arrival[h] - start, 0});
+                        const int to = std::min(departure[h] - start, years);
+                        const std::uint64_t* const left =
+                            survival.at(static_cast<Sex>(sexes[c]), start + from - birth_year);
+                        death[c] = dated_death(u, left, from, to, years);
+                      });
 }
 
 namespace {
