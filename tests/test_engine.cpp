@@ -1202,3 +1202,26 @@ TEST_CASE("a child-month measure's table gives what its rule gives, for every ag
     CHECK(tabled > 0);  // the national childcare subsidy at least
   }
 }
+
+TEST_CASE("a plan made like another takes its behaviour, and plans its own population afresh", "[engine]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation other = generate_sample(s.profile, s.start_year, s.seed + 1, 20);
+  const engine::Plan first = engine::make_plan(s, default_population(), s.seed);
+  const engine::Plan own = engine::make_plan(s, other, s.seed);
+  const engine::Plan like = engine::make_plan_like(first, s, other);
+  // What the population decides is the other population's.
+  REQUIRE(own.birth_probability != first.birth_probability);
+  REQUIRE(like.birth_probability == own.birth_probability);
+  REQUIRE(like.min_birth_year == own.min_birth_year);
+  REQUIRE(like.woman_death_threshold == own.woman_death_threshold);
+  REQUIRE(like.sample_places == own.sample_places);
+  REQUIRE(like.migration == own.migration);
+  // The behaviour, taken from the first plan, is what planning it afresh gives: it does not
+  // depend on the population.
+  REQUIRE(like.birth_value == own.birth_value);
+  REQUIRE(like.response_month == own.response_month);
+  REQUIRE(like.band_income == own.band_income);
+  REQUIRE(like.beta_per_percent == own.beta_per_percent);
+  REQUIRE(like.employment_demand == own.employment_demand);
+  REQUIRE(like.net_price.size() == own.net_price.size());
+}

@@ -77,9 +77,7 @@ class Replications {
   void group(std::size_t g, std::size_t begin, std::size_t end) {
     const std::shared_ptr<const BasePopulation> pop = population(g);
     std::optional<engine::Plan> own_plan;
-    if (pop != first_ && !draws_) {
-      own_plan.emplace(engine::make_plan(scenario_, *pop, options_.seed, behaviour_measures(options_, std::nullopt)));
-    }
+    if (pop != first_ && !draws_) own_plan.emplace(engine::make_plan_like(first_plan_, scenario_, *pop));
     // A scenario that draws estimates plans each replication as its own scenario.
     const engine::Plan* plan = draws_ ? nullptr : own_plan ? &*own_plan : &first_plan_;
     engine::parallel_for(begin, end, [&](const tbb::blocked_range<std::size_t>& reps) {

@@ -386,18 +386,36 @@ ParameterValues parameter_values(const Scenario& scenario, const std::vector<dou
   return theta;
 }
 
-Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
-               const std::vector<Measure>* behaviour_measures) {
+namespace {
+
+//! make_plan, its behaviour that of `behaviour` when given, else planned for `measures`.
+Plan plan_of(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
+             const std::vector<Measure>& measures, const PlanBehaviour* behaviour) {
   Plan plan{};
   plan.start_year = scenario.start_year;
   plan.years = scenario.years();
   plan.seed = seed;
   plan_births(plan, scenario, pop);
-  plan_behaviour(plan, scenario, behaviour_measures ? *behaviour_measures : scenario.measures);
+  if (behaviour != nullptr) {
+    static_cast<PlanBehaviour&>(plan) = *behaviour;
+  } else {
+    plan_behaviour(plan, scenario, measures);
+  }
   plan_events(plan, scenario, pop);
   plan_measures(plan, scenario);
   plan_places(plan, scenario, pop);
   return plan;
+}
+
+}  // namespace
+
+Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
+               const std::vector<Measure>* behaviour_measures) {
+  return plan_of(scenario, pop, seed, behaviour_measures ? *behaviour_measures : scenario.measures, nullptr);
+}
+
+Plan make_plan_like(const Plan& like, const Scenario& scenario, const BasePopulation& pop) {
+  return plan_of(scenario, pop, like.seed, scenario.measures, &like);
 }
 
 std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,

@@ -132,16 +132,10 @@ struct YearEventMeasures {
   std::vector<MeasurePlan> birth, assisted, home;
 };
 
-//! Everything that is the same for every replication of a scenario.
-struct Plan {
-  int start_year;
-  int years;
-  std::uint32_t seed;
-  std::int16_t min_birth_year;
-  std::size_t birth_year_span;
-  //! [year][birth_year - min_birth_year][parity class]: probability of a birth before
-  //! the replication's parameters (level, response) are applied
-  std::vector<double> birth_probability;
+//! What behaviour reads each year: a function of the scenario and of the measures births
+//! and childcare demand respond to, not of the population, so that the plans of a run's
+//! populations share it (make_plan_like).
+struct PlanBehaviour {
   //! [year][parity class]: what a birth in that year would bring its family, yuan (the
   //! mean over its months; year 0 is the first year's value V0, see models/behaviour.h)
   std::vector<std::array<double, PARITY_CLASSES>> birth_value;
@@ -154,6 +148,18 @@ struct Plan {
   std::vector<NetPriceRatios> net_price;
   std::array<double, DEMAND_EMPLOYMENT_CLASSES> employment_demand{};
   Fees fees;
+};
+
+//! Everything that is the same for every replication of a scenario on one population.
+struct Plan : PlanBehaviour {
+  int start_year;
+  int years;
+  std::uint32_t seed;
+  std::int16_t min_birth_year;
+  std::size_t birth_year_span;
+  //! [year][birth_year - min_birth_year][parity class]: probability of a birth before
+  //! the replication's parameters (level, response) are applied
+  std::vector<double> birth_probability;
   std::vector<MeasurePlan> child_measures;  //!< monthly bases
   ChildMeasureReach child_reach;            //!< of child_measures
   //! Bit i: child measure i is a child-month measure of word 0 (whose answers are
@@ -256,6 +262,10 @@ struct ReplicationPlan {
 //! calibrated or more than MAX_CAPPED_CHILD_MEASURES child measures have a per-person cap.
 Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
                const std::vector<Measure>* behaviour_measures = nullptr);
+//! make_plan's plan of `scenario` on `pop`, its behaviour that of `like` (a plan of the same
+//! scenario and behaviour measures, on any population) rather than computed again: about
+//! three quarters of a Xihu plan's instructions, made again for each population of a run.
+Plan make_plan_like(const Plan& like, const Scenario& scenario, const BasePopulation& pop);
 
 //! The parameters of replication `rep`, each drawn from its own keyed stream, and the
 //! thresholds they give.
