@@ -83,6 +83,36 @@ struct ChildChunk {
   std::int32_t* children_alive = nullptr;  //!< the block's Cohorts of children, likewise
 };
 
+//! Some of a chunk's entries of `work`, in order, with their stream keys: those a batch of
+//! draws is made for.
+struct KeyedChildren {
+  std::array<ChildWork*, DRAW_BATCH> work;
+  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
+  std::size_t n = 0;
+};
+
+namespace {
+
+//! The entries work[i] of [0, n) for which keep(i) holds (n at most DRAW_BATCH: one chunk's
+//! children). Gathered without a branch: a child's age, in household order, is random, and
+//! a test on it mispredicted. Each entry is written at the next index and counted only if
+//! kept, so the arrays are written at no index past n.
+template <class Keep>
+KeyedChildren gather_children(ChildWork* work, std::size_t n, Keep keep) {
+  KeyedChildren kept;
+  std::size_t m = 0;  // a local, not kept.n: a store through `kept` would reload it each time
+  for (std::size_t i = 0; i < n; ++i) {
+    kept.work[m] = &work[i];
+    kept.entity[m] = work[i].request.entity;
+    kept.aux[m] = work[i].request.aux;
+    m += keep(i);
+  }
+  kept.n = m;
+  return kept;
+}
+
+}  // namespace
+
 //! The births of a block's year whose draws are still to be made: their mothers, each
 //! raised to her parity after the birth, the birth tallied.
 struct BirthBatch {
@@ -710,9 +740,9 @@ void BlockYear::enter_chunk(ChildChunk& chunk, BlockTally& tally, std::vector<Ch
                          static_cast<std::uint16_t>(year_), stream::CHILD_DEATH, 0, w01, w23);
   }
   const std::size_t first = work.size();
-  // kindergarten(), childcare_wants() and draw_take_ups() gather into arrays of DRAW_BATCH,
-  // written at every index up to n: each of the chunk's children enters `work` at most once, and the chunk
-  // holds no more.
+  // kindergarten(), childcare_wants() and draw_take_ups() gather (gather_children) at most
+  // DRAW_BATCH entries: each of the chunk's children enters `work` at most once, and the
+  // chunk holds no more.
   static_assert(std::tuple_size_v<decltype(ChildChunk::child)> == DRAW_BATCH, "a chunk is one batch of draws");
   for (std::size_t i = 0, k = 0; i < chunk.n; ++i) {
     std::uint16_t alive = 0xFFF;
@@ -799,20 +829,12 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   auto months_of = [&](const ChildWork& w) -> const auto& {
     return masks[static_cast<std::size_t>(year_start - w.year.birth_month - 1 - ChildMeasureReach::YOUNGEST)];
   };
-  ChildWork* due[DRAW_BATCH];
-  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
-  // Gathered without a branch (n is at most DRAW_BATCH): the children's ages, in household
-  // order, are random, and the tests mispredicted. Every child in `work` has a row of masks.
-  std::size_t m = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    ChildWork& w = work[i];
-    const auto& kg = months_of(w);
-    due[m] = &w;
-    entity[m] = w.request.entity;
-    aux[m] = w.request.aux;
-    m += !too_young(w) & (w.state->kindergarten < 0) & ((kg[0] | kg[1] | kg[2]) != 0);
-  }
-  if (m != 0) enrol_kindergarten(due, entity, aux, m);
+  // Every child in `work` has a row of masks.
+  KeyedChildren due = gather_children(work, n, [&](std::size_t i) {
+    const auto& kg = months_of(work[i]);
+    return !too_young(work[i]) & (work[i].state->kindergarten < 0) & ((kg[0] | kg[1] | kg[2]) != 0);
+  });
+  if (due.n != 0) enrol_kindergarten(due);
   for (std::size_t i = 0; i < n; ++i) {
     ChildWork& w = work[i];
     if (w.state->kindergarten <= 0 || too_young(w)) continue;
@@ -826,26 +848,26 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   }
 }
 
-//! The kindergarten decisions of the m children `due` (their stream keys `entity`, `aux`):
-//! whether each enrols, then the provider of those who do, each kind in one batch (year 0
-//! of KINDERGARTEN_ENROL and KINDERGARTEN_PROVIDER, as draw_u64 of each key gives).
-void BlockYear::enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux,
-                                   std::size_t m) const {
+//! The kindergarten decisions of the children `due`: whether each enrols, then the provider
+//! of those who do, each kind in one batch (year 0 of KINDERGARTEN_ENROL and
+//! KINDERGARTEN_PROVIDER, as draw_u64 of each key gives). Compacts `due`'s keys to those
+//! who enrol.
+void BlockYear::enrol_kindergarten(KeyedChildren& due) const {
   const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
   std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
-  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, 0, stream::KINDERGARTEN_ENROL, 0, u, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, due.n, 0, stream::KINDERGARTEN_ENROL, 0, u, unused);
   ChildState* enrolled[DRAW_BATCH];
   std::size_t e = 0;
-  for (std::size_t j = 0; j < m; ++j) {
-    ChildState& state = *due[j]->state;
+  for (std::size_t j = 0; j < due.n; ++j) {
+    ChildState& state = *due.work[j]->state;
     state.kindergarten = 0;
     if (u[j] >= services.kindergarten_threshold) continue;
     enrolled[e] = &state;
-    entity[e] = entity[j];
-    aux[e++] = aux[j];
+    due.entity[e] = due.entity[j];
+    due.aux[e++] = due.aux[j];
   }
   if (e == 0) return;
-  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, e, 0, stream::KINDERGARTEN_PROVIDER, 0, u, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, e, 0, stream::KINDERGARTEN_PROVIDER, 0, u, unused);
   for (std::size_t j = 0; j < e; ++j) {
     enrolled[j]->kindergarten =
         static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(services.kindergarten_provider_threshold, u[j])));
@@ -880,23 +902,16 @@ class MonthCounts {
 //! among `n` entries of `work`: their year's keys drawn in one batch.
 void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const {
   const MonthIndex year_start = month_index(year_, 1);
-  std::array<ChildWork*, DRAW_BATCH> young;
-  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
-  std::size_t m = 0;
-  for (std::size_t i = 0; i < n; ++i) {  // gathered without a branch, as in kindergarten()
-    young[m] = &work[i];
-    entity[m] = work[i].request.entity;
-    aux[m] = work[i].request.aux;
-    m += year_start - work[i].year.birth_month - 1 < UNDER3_MONTHS;
-  }
-  if (m == 0) return;
+  const KeyedChildren young = gather_children(
+      work, n, [&](std::size_t i) { return year_start - work[i].year.birth_month - 1 < UNDER3_MONTHS; });
+  if (young.n == 0) return;
   std::uint64_t keys[DRAW_BATCH], unused[DRAW_BATCH];
-  draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL, 0,
-                       keys, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, young.entity, young.aux, young.n, static_cast<std::uint16_t>(year_),
+                       stream::CHILDCARE_ENROL, 0, keys, unused);
   const auto& demand_by = rplan_.childcare_demand[static_cast<std::size_t>(y_)];
   MonthCounts wanted;
-  for (std::size_t j = 0; j < m; ++j) {
-    ChildWork& w = *young[j];
+  for (std::size_t j = 0; j < young.n; ++j) {
+    ChildWork& w = *young.work[j];
     const ChildYear& cy = w.year;
     tally.child_months_under3 += months_in(age_window_mask(year_, cy.birth_month, 0, UNDER3_MONTHS) & cy.alive_mask);
     w.request.key = keys[j];
@@ -928,20 +943,13 @@ void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
   for (; asked_of_any != 0; asked_of_any &= asked_of_any - 1) {
     const auto i = static_cast<std::size_t>(std::countr_zero(asked_of_any));
     const std::uint64_t bit = std::uint64_t{1} << i;
-    ChildWork* asked[DRAW_BATCH];
-    std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH];
-    std::size_t m = 0;
-    for (std::size_t j = 0; j < n; ++j) {  // gathered without a branch, as in kindergarten()
-      asked[m] = &work[j];
-      entity[m] = work[j].request.entity;
-      aux[m] = work[j].request.aux;
-      m += (ask[j] & bit) != 0;
-    }
+    const KeyedChildren asked = gather_children(work, n, [&](std::size_t j) { return (ask[j] & bit) != 0; });
     const MeasurePlan& mp = plan_.child_measures[i];
     std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
-    draw_keyed_batch_u64(plan_.seed, rep_, entity, aux, m, 0, stream::MEASURE_TAKEUP, mp.take_up_draw, u, unused);
+    draw_keyed_batch_u64(plan_.seed, rep_, asked.entity, asked.aux, asked.n, 0, stream::MEASURE_TAKEUP, mp.take_up_draw,
+                         u, unused);
     const std::uint64_t threshold = take_up_threshold(mp, static_cast<std::size_t>(y_));
-    for (std::size_t k = 0; k < m; ++k) asked[k]->remember_take_up(bit, u[k] < threshold);
+    for (std::size_t k = 0; k < asked.n; ++k) asked.work[k]->remember_take_up(bit, u[k] < threshold);
   }
 }
 

@@ -105,6 +105,7 @@ struct ChildWork {
 
 struct ChildChunk;
 struct BirthBatch;
+struct KeyedChildren;
 
 //! The living residents of one kind (women, or the other residents) in each block by sex
 //! and birth year. When no household moves (Plan::migration false) the year's census of
@@ -223,7 +224,7 @@ class BlockYear {
   // kindergarten, childcare_wants, draw_take_ups: n at most DRAW_BATCH (one chunk's children;
   // enter_chunk's static_assert).
   void kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) const;
-  void enrol_kindergarten(ChildWork* const* due, std::uint32_t* entity, std::uint32_t* aux, std::size_t m) const;
+  void enrol_kindergarten(KeyedChildren& due) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void draw_take_ups(ChildWork* work, std::size_t n) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "models/measures/kinds.h"
 
@@ -75,10 +76,11 @@ std::array<std::array<std::uint64_t, 11>, PARITY_CLASSES> response_months(
 
 //! What behaviour reads each year: a birth's value under `measures`, household incomes,
 //! net prices under `measures`.
-void plan_behaviour(Plan& plan, const Scenario& scenario, const std::vector<Measure>& measures) {
+PlanBehaviour plan_behaviour(const Scenario& scenario, const std::vector<Measure>& measures) {
   const PlaceProfile& profile = scenario.profile;
+  PlanBehaviour plan;
   std::vector<MonthlyBirthValue> monthly;
-  for (int y = 0; y < plan.years; ++y) {
+  for (int y = 0; y < scenario.years(); ++y) {
     monthly.push_back(birth_values_by_month(measures, profile.childcare, profile.kindergarten,
                                             scenario.start_year + y, profile.assisted_reproduction_share));
     plan.birth_value.push_back(year_mean(monthly.back()));
@@ -91,6 +93,7 @@ void plan_behaviour(Plan& plan, const Scenario& scenario, const std::vector<Meas
   plan.beta_per_percent = response_beta(1.0, plan.band_income, profile.households.income_band_shares);
   plan.employment_demand = profile.households.childcare_demand_by_employment;
   plan.fees = Fees{profile.childcare.fees, profile.kindergarten.fees};
+  return plan;
 }
 
 //! Event and mortality thresholds, and whether anyone migrates.
@@ -388,19 +391,15 @@ ParameterValues parameter_values(const Scenario& scenario, const std::vector<dou
 
 namespace {
 
-//! make_plan, its behaviour that of `behaviour` when given, else planned for `measures`.
-Plan plan_of(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
-             const std::vector<Measure>& measures, const PlanBehaviour* behaviour) {
+//! The plan of `scenario` on `pop` with `behaviour` (plan_behaviour's, made once per set of
+//! measures).
+Plan plan_of(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed, PlanBehaviour behaviour) {
   Plan plan{};
+  static_cast<PlanBehaviour&>(plan) = std::move(behaviour);
   plan.start_year = scenario.start_year;
   plan.years = scenario.years();
   plan.seed = seed;
   plan_births(plan, scenario, pop);
-  if (behaviour != nullptr) {
-    static_cast<PlanBehaviour&>(plan) = *behaviour;
-  } else {
-    plan_behaviour(plan, scenario, measures);
-  }
   plan_events(plan, scenario, pop);
   plan_measures(plan, scenario);
   plan_places(plan, scenario, pop);
@@ -411,11 +410,12 @@ Plan plan_of(const Scenario& scenario, const BasePopulation& pop, std::uint32_t 
 
 Plan make_plan(const Scenario& scenario, const BasePopulation& pop, std::uint32_t seed,
                const std::vector<Measure>* behaviour_measures) {
-  return plan_of(scenario, pop, seed, behaviour_measures ? *behaviour_measures : scenario.measures, nullptr);
+  return plan_of(scenario, pop, seed,
+                 plan_behaviour(scenario, behaviour_measures ? *behaviour_measures : scenario.measures));
 }
 
 Plan make_plan_like(const Plan& like, const Scenario& scenario, const BasePopulation& pop) {
-  return plan_of(scenario, pop, like.seed, scenario.measures, &like);
+  return plan_of(scenario, pop, like.seed, like);
 }
 
 std::array<double, PARITY_CLASSES> year_multipliers(const Plan& plan, std::size_t y, std::size_t band,
