@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
 
 #include "sim/random/rng.h"
@@ -104,6 +106,37 @@ TEST_CASE("keyed batches equal the streams of the same keys", "[rng]") {
         REQUIRE(block.next_u64() == s.next_u64());
         REQUIRE(block.below(1000) == s.below(1000));  // the block's second word, as the stream's
       }
+    }
+  }
+}
+
+TEST_CASE("batches write their first n words only, and no second halves where none are wanted", "[rng]") {
+  constexpr std::uint64_t GUARD = 0x5A5A5A5A5A5A5A5Au;
+  std::uint32_t entity[DRAW_BATCH], aux[DRAW_BATCH] = {};
+  for (std::size_t i = 0; i < DRAW_BATCH; ++i) entity[i] = static_cast<std::uint32_t>(31 * i + 2);
+  const PhiloxPath path = GENERATE(PhiloxPath::portable, PhiloxPath::avx2, PhiloxPath::avx512);
+  if (!use_philox_path(path)) return;  // this CPU has no such path
+  for (std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{9}, std::size_t{16}, std::size_t{17},
+                        std::size_t{40}, DRAW_BATCH - 1}) {
+    INFO(n << " keys");
+    std::uint64_t with[2][DRAW_BATCH], w01[DRAW_BATCH + 1], w23[DRAW_BATCH + 1];
+    for (const bool keyed : {false, true}) {
+      std::fill(std::begin(w01), std::end(w01), GUARD);
+      std::fill(std::begin(w23), std::end(w23), GUARD);
+      auto draw = [&](std::uint64_t* word01, std::uint64_t* word23) {
+        if (keyed) {
+          draw_keyed_batch_u64(42, 7, entity, aux, n, 2026, stream::CHILDCARE_ENROL, 0, word01, word23);
+        } else {
+          draw_batch_u64(42, 7, 500, n, 2026, stream::BIRTH, word01, word23);
+        }
+      };
+      draw(with[0], with[1]);
+      draw(w01, nullptr);  // the first halves alone
+      REQUIRE(std::equal(w01, w01 + n, with[0]));
+      REQUIRE(std::all_of(w01 + n, std::end(w01), [](std::uint64_t w) { return w == GUARD; }));
+      draw(w01, w23);
+      REQUIRE(std::equal(w23, w23 + n, with[1]));
+      REQUIRE(std::all_of(w23 + n, std::end(w23), [](std::uint64_t w) { return w == GUARD; }));
     }
   }
 }

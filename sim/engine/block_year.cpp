@@ -333,10 +333,11 @@ std::uint8_t BlockYear::give_birth(std::uint32_t w, std::uint8_t k, bool base, i
 void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBooks books) const {
   const std::size_t n = births.n;
   const auto year_key = static_cast<std::uint16_t>(year_);
-  std::uint64_t month_u[DRAW_BATCH], day_u[DRAW_BATCH], sex_u[DRAW_BATCH], unused[DRAW_BATCH];
+  std::uint64_t month_u[DRAW_BATCH], day_u[DRAW_BATCH], sex_u[DRAW_BATCH];
   draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), NO_AUX, n, year_key, stream::BIRTH_MONTH, 0, month_u,
                        day_u);
-  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), NO_AUX, n, year_key, stream::CHILD_SEX, 0, sex_u, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, births.woman.data(), NO_AUX, n, year_key, stream::CHILD_SEX, 0, sex_u,
+                       nullptr);
   const auto& response_month = plan_.response_month[static_cast<std::size_t>(y_)];
   std::array<Event, DRAW_BATCH> events;
   for (std::size_t i = 0; i < n; ++i) {
@@ -854,8 +855,8 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
 //! who enrol.
 void BlockYear::enrol_kindergarten(KeyedChildren& due) const {
   const ServiceUse& services = rplan_.services[static_cast<std::size_t>(y_)];
-  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
-  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, due.n, 0, stream::KINDERGARTEN_ENROL, 0, u, unused);
+  std::uint64_t u[DRAW_BATCH];
+  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, due.n, 0, stream::KINDERGARTEN_ENROL, 0, u, nullptr);
   ChildState* enrolled[DRAW_BATCH];
   std::size_t e = 0;
   for (std::size_t j = 0; j < due.n; ++j) {
@@ -867,7 +868,7 @@ void BlockYear::enrol_kindergarten(KeyedChildren& due) const {
     due.aux[e++] = due.aux[j];
   }
   if (e == 0) return;
-  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, e, 0, stream::KINDERGARTEN_PROVIDER, 0, u, unused);
+  draw_keyed_batch_u64(plan_.seed, rep_, due.entity, due.aux, e, 0, stream::KINDERGARTEN_PROVIDER, 0, u, nullptr);
   for (std::size_t j = 0; j < e; ++j) {
     enrolled[j]->kindergarten =
         static_cast<std::int8_t>(1 + static_cast<int>(pick_provider(services.kindergarten_provider_threshold, u[j])));
@@ -905,9 +906,9 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
   const KeyedChildren young = gather_children(
       work, n, [&](std::size_t i) { return year_start - work[i].year.birth_month - 1 < UNDER3_MONTHS; });
   if (young.n == 0) return;
-  std::uint64_t keys[DRAW_BATCH], unused[DRAW_BATCH];
+  std::uint64_t keys[DRAW_BATCH];
   draw_keyed_batch_u64(plan_.seed, rep_, young.entity, young.aux, young.n, static_cast<std::uint16_t>(year_),
-                       stream::CHILDCARE_ENROL, 0, keys, unused);
+                       stream::CHILDCARE_ENROL, 0, keys, nullptr);
   const auto& demand_by = rplan_.childcare_demand[static_cast<std::size_t>(y_)];
   MonthCounts wanted;
   for (std::size_t j = 0; j < young.n; ++j) {
@@ -945,9 +946,9 @@ void BlockYear::draw_take_ups(ChildWork* work, std::size_t n) const {
     const std::uint64_t bit = std::uint64_t{1} << i;
     const KeyedChildren asked = gather_children(work, n, [&](std::size_t j) { return (ask[j] & bit) != 0; });
     const MeasurePlan& mp = plan_.child_measures[i];
-    std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+    std::uint64_t u[DRAW_BATCH];
     draw_keyed_batch_u64(plan_.seed, rep_, asked.entity, asked.aux, asked.n, 0, stream::MEASURE_TAKEUP, mp.take_up_draw,
-                         u, unused);
+                         u, nullptr);
     const std::uint64_t threshold = take_up_threshold(mp, static_cast<std::size_t>(y_));
     for (std::size_t k = 0; k < asked.n; ++k) asked.work[k]->remember_take_up(bit, u[k] < threshold);
   }
@@ -1074,9 +1075,9 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
     older[m++] = i;
   }
   if (m == 0) return;
-  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+  std::uint64_t u[DRAW_BATCH];
   draw_keyed_batch_u64(plan_.seed, rep_, women, NO_AUX, m, static_cast<std::uint16_t>(year_),
-                       stream::ASSISTED_REPRODUCTION, 0, u, unused);
+                       stream::ASSISTED_REPRODUCTION, 0, u, nullptr);
   Event assisted[DRAW_BATCH];
   std::size_t a = 0;
   for (std::size_t j = 0; j < m; ++j) {
@@ -1098,14 +1099,14 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
   std::uint32_t paid[DRAW_BATCH], reached[DRAW_BATCH];
   std::int64_t units[DRAW_BATCH];
   Fen fen[DRAW_BATCH];
-  std::uint64_t u[DRAW_BATCH], unused[DRAW_BATCH];
+  std::uint64_t u[DRAW_BATCH];
   for (const MeasurePlan& mp : measures) {
     const std::size_t m = event_costs(*mp.measure, events, n, paid, units, fen);
     if (m == 0) continue;
     for (std::size_t j = 0; j < m; ++j) reached[j] = women[paid[j]];
     if (!mp.take_up_certain) {
       draw_keyed_batch_u64(plan_.seed, rep_, reached, NO_AUX, m, static_cast<std::uint16_t>(year_),
-                           stream::EVENT_TAKEUP, mp.take_up_draw, u, unused);
+                           stream::EVENT_TAKEUP, mp.take_up_draw, u, nullptr);
     }
     const std::uint64_t threshold = mp.take_up_certain ? 0 : take_up_threshold(mp, y);
     // Whether event j is claimed, 1 or 0: an integer, so that the uncapped sum below

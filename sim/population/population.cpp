@@ -495,11 +495,11 @@ void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl
     std::size_t pending = 0;
     auto write = [&] {
       static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
-      std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH], unused[DRAW_BATCH];
+      std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH];
       draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::CHILD_SEX, 0, sex,
-                           unused);
+                           nullptr);
       draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
-                           month, unused);
+                           month, nullptr);
       for (std::size_t i = 0; i < pending; ++i, ++c) {
         const std::uint32_t w = mothers[i];
         pop.child_household[c] = pop.woman_household[w];

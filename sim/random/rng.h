@@ -96,7 +96,9 @@ inline std::uint64_t draw_u64(std::uint32_t seed, std::uint32_t replication, con
 
 //! Philox draws for the consecutive entities first … first+n-1 (aux 0, draw 0) of one
 //! year and purpose, identical to draw_u64 (word01) and to its second half (word23),
-//! computed lane-parallel so that the compiler can vectorise them. n <= DRAW_BATCH.
+//! computed lane-parallel so that the compiler can vectorise them. n <= DRAW_BATCH; word23
+//! may be null where the second halves are not wanted. Nothing past word01[n - 1] and
+//! word23[n - 1] is written.
 inline constexpr std::size_t DRAW_BATCH = 64;
 void draw_batch_u64(std::uint32_t seed, std::uint32_t replication, std::uint32_t first, std::size_t n,
                     std::uint16_t year, stream::Id purpose, std::uint64_t* word01, std::uint64_t* word23);
@@ -112,7 +114,7 @@ bool use_philox_path(PhiloxPath path);
 //! Philox draws for n arbitrary keys (entity[i], aux[i], year, purpose), each at draw
 //! index `draw`: word01[i] is draw_u64 of key i, word23[i] the second half of its block
 //! (what a KeyedStream of that key gives second). Lane-parallel, as draw_batch_u64.
-//! n <= DRAW_BATCH.
+//! n <= DRAW_BATCH; word23 may be null, and nothing past the first n words is written.
 void draw_keyed_batch_u64(std::uint32_t seed, std::uint32_t replication, const std::uint32_t* entity,
                           const std::uint32_t* aux, std::size_t n, std::uint16_t year, stream::Id purpose,
                           std::uint32_t draw, std::uint64_t* word01, std::uint64_t* word23);
