@@ -243,7 +243,15 @@ Handle write_strings(const Handle& parent, const std::string& name, const std::v
     std::vector<const char*> pointers;
     pointers.reserve(values.size());
     for (const std::string& value : values) pointers.push_back(value.c_str());
-    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+    // A conversion buffer for these strings alone: by default HDF5 takes 1 MiB and zeroes
+    // a background buffer as large for each write of variable-length strings, which was
+    // most of the time of writing a small run's results. Room for every element in either
+    // form (a pointer in memory, a heap reference of at most 16 bytes in the file).
+    Handle transfer = own(H5Pcreate(H5P_DATASET_XFER), Kind::plist, path, "create transfer property list for");
+    const std::size_t per_element = 2 * std::max<std::size_t>(sizeof(const char*), 16);
+    check(H5Pset_buffer(transfer.id(), std::max<std::size_t>(values.size() * per_element, 1024), nullptr, nullptr),
+          "cannot size the conversion buffer of '" + path + "'");
+    check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, transfer.id(), pointers.data()),
           "cannot write dataset '" + path + "'");
   }
   return dataset;

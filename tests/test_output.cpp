@@ -935,3 +935,23 @@ TEST_CASE("print_summary keeps long measure ids whole within 100 columns", "[out
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
 }
+
+TEST_CASE("string datasets read back as written, from none to thousands of any length", "[output][hdf5]") {
+  TempDir dir;
+  const fs::path target = dir.path / "strings.h5";
+  std::vector<std::vector<std::string>> lists = {{}, {""}, {"托育", "幼儿园", "childcare"}};
+  std::vector<std::string> many;  // more than a small conversion buffer holds, some long
+  for (int i = 0; i < 5000; ++i)
+    many.push_back(std::string(static_cast<std::size_t>(i % 7 == 0 ? 3000 : i % 40), 'a' + static_cast<char>(i % 26)));
+  lists.push_back(many);
+  {
+    Handle file = cradle::h5::create_file(target);
+    for (std::size_t k = 0; k < lists.size(); ++k)
+      cradle::h5::write_strings(file, "list_" + std::to_string(k), lists[k]);
+  }
+  Handle file = cradle::h5::open_file(target);
+  for (std::size_t k = 0; k < lists.size(); ++k) {
+    INFO("list " << k);
+    REQUIRE(read_strings(file, "list_" + std::to_string(k)) == lists[k]);
+  }
+}
