@@ -72,6 +72,15 @@ Summary summarise(const std::vector<double>& sample, const std::vector<double>& 
   return summary;
 }
 
+double expected_band_coverage(std::size_t n, double low, double high) {
+  if (n == 0) throw std::invalid_argument("a band of no draws");
+  check_level(low);
+  check_level(high);
+  if (low > high) throw std::invalid_argument("a band's low level above its high one");
+  const double rank_span = static_cast<double>(n - 1) * (high - low);
+  return rank_span / static_cast<double>(n + 1);
+}
+
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) throw std::invalid_argument("quantile of an empty sample");
   check_level(q);

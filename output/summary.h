@@ -32,6 +32,15 @@ Summary summarise(const std::vector<double>& sample, const std::vector<double>& 
 //! Throws std::invalid_argument for an empty sample or q outside [0, 1].
 double quantile(std::vector<double> values, double q);
 
+//! The share of further draws that the band between the type-7 quantiles at `low` and `high`
+//! of n draws is expected to hold, all draws independent from one continuous distribution:
+//! (h(high) - h(low)) / (n + 1), h(q) = (n - 1) q + 1, the expected ranks of the interpolated
+//! order statistics. Exact for a uniform distribution; for normal and exponential ones within
+//! about 0.02 of the truth from 2 draws on. So a 5 %-95 % band of 8 replications holds about
+//! 70 % of further replications, not 90 %. Throws std::invalid_argument for n = 0 or levels
+//! outside [0, 1] or out of order.
+double expected_band_coverage(std::size_t n, double low, double high);
+
 //! Arithmetic mean of a sample, summed in sample order; throws std::invalid_argument for an empty sample.
 double mean(const std::vector<double>& values);
 

@@ -10,6 +10,7 @@
 #include "output/summary.h"
 #include "sim/engine/engine.h"
 #include "sim/population/population.h"
+#include "sim/random/rng.h"
 
 using namespace cradle;
 
@@ -119,4 +120,44 @@ TEST_CASE("honest bands with shared populations: the cluster-robust SE follows t
   const std::vector<double> naive = se_ratios(s, 20, 20, 20, Design{4, 1});
   WARN("naive SE: the burn-in's births move " << naive.back() << " times the SE it reports");
   CHECK(naive.back() > 1.5);
+}
+
+TEST_CASE("expected_band_coverage: the closed form at its edges and its errors", "[bands]") {
+  REQUIRE(expected_band_coverage(1, 0.05, 0.95) == 0.0);  // one draw: a band of no width
+  REQUIRE(expected_band_coverage(2, 0.05, 0.95) == Approx(0.3));
+  REQUIRE(expected_band_coverage(8, 0.05, 0.95) == Approx(0.7));
+  REQUIRE(expected_band_coverage(1000, 0.05, 0.95) == Approx(0.9 * 999 / 1001));  // near 90 % at last
+  REQUIRE_THROWS(expected_band_coverage(0, 0.05, 0.95));
+  REQUIRE_THROWS(expected_band_coverage(8, 0.95, 0.05));
+  REQUIRE_THROWS(expected_band_coverage(8, -0.1, 0.95));
+}
+
+TEST_CASE("a 5 %-95 % band of n draws holds the share of further draws expected_band_coverage gives",
+          "[bands][statistical]") {
+  // Trials of n + 1 independent draws: whether the last lies within the type-7 band
+  // (quantile(), as every printed band) of the first n. Exact for uniform draws (within 4
+  // standard errors of the trials), about right for a skewed distribution.
+  constexpr std::size_t TRIALS = 40000;
+  for (const std::size_t n : {std::size_t{2}, std::size_t{5}, std::size_t{8}, std::size_t{19}}) {
+    for (const bool skewed : {false, true}) {
+      INFO(n << " draws, " << (skewed ? "exponential" : "uniform"));
+      std::size_t held = 0;
+      std::vector<double> draws(n);
+      for (std::size_t t = 0; t < TRIALS; ++t) {
+        KeyedStream stream(2026, static_cast<std::uint32_t>(n),
+                           StreamKey{static_cast<std::uint32_t>(t), skewed, 0, stream::BIRTH});
+        auto draw = [&] {
+          const double u = stream.uniform();
+          return skewed ? -std::log1p(-u) : u;
+        };
+        for (double& d : draws) d = draw();
+        const double further = draw();
+        held += quantile(draws, 0.05) <= further && further <= quantile(draws, 0.95);
+      }
+      const double expected = expected_band_coverage(n, 0.05, 0.95);
+      const double share = static_cast<double>(held) / TRIALS;
+      const double se = std::sqrt(expected * (1 - expected) / TRIALS);
+      REQUIRE(std::abs(share - expected) < (skewed ? 0.02 : 0.0) + 4 * se);
+    }
+  }
 }
