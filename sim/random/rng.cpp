@@ -158,7 +158,7 @@ __attribute__((target("avx512f"), always_inline)) inline void rounds_avx512(std:
 }
 
 //! The lowest `n` bits of a 16-bit mask (all of them from 16 on).
-constexpr __mmask16 first_lanes(std::size_t n) { return n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1); }
+constexpr __mmask16 first_lanes(std::size_t n) { return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1); }
 
 //! Sixteen lanes' words from the vector of their high halves and that of their low halves
 //! (32-bit element i: lane i's), the first n of them (n > 0) stored at `out`: the halves
