@@ -133,23 +133,6 @@ void print_totals(std::ostream& out, const ScenarioResults& s, const ReportStyle
   }
 }
 
-//! Below this many replications the overview says how little its 5 %-95 % bands hold.
-constexpr std::size_t FEW_REPLICATIONS = 20;
-
-//! A note, for a run of few replications, that its "90 %" bands hold far less than 90 % of
-//! further replications (expected_band_coverage), so that a planner does not read a band of
-//! two replications, or a validation against it, as a 90 % one.
-void print_few_replications_note(std::ostream& out, std::size_t replications, Language l) {
-  if (replications == 0 || replications >= FEW_REPLICATIONS) return;
-  const long held = std::lround(100 * expected_band_coverage(replications, 0.05, 0.95));
-  out << say(l, "Note: with ", "注：仅 ") << replications
-      << say(l, " replications a 5 %-95 % band holds only about ", " 次模拟时，5%-95%区间只包含约 ") << held
-      << say(l, " % of further replications;\n      run -r ", "% 的新模拟结果；按90%区间解读前，请用 -r ")
-      << FEW_REPLICATIONS
-      << say(l, " or more before reading the bands (and the validation) as 90 % ones.", " 或更多次模拟（校验亦然）。")
-      << "\n";
-}
-
 void print_validation_line(std::ostream& out, const ScenarioResults& s, const RunResults& results, Language l) {
   const std::vector<ValidationRow> rows = validation_table(s, results.base, results.sample_weight);
   if (rows.empty()) return;
@@ -204,6 +187,18 @@ void print_ranking(std::ostream& out, const std::vector<SensitivityEntry>& ranki
 }
 
 }  // namespace
+
+void print_few_replications_note(std::ostream& out, std::size_t replications, Language l) {
+  if (replications == 0 || replications >= FEW_REPLICATIONS) return;
+  const long held = std::lround(100 * expected_band_coverage(replications, 0.05, 0.95));
+  out << say(l, "Note: with ", "注：仅 ") << replications
+      << say(l, " replications a 5 %-95 % band holds only about ", " 次模拟时，5%-95%区间只包含约 ") << held
+      << say(l, " % of further replications;\n      run -r ", "% 的新模拟结果；按90%区间解读前，请用 -r ")
+      << FEW_REPLICATIONS
+      << say(l, " or more before reading the bands (and the validation against them) as 90 % ones.",
+             " 或更多次模拟（校验亦然）。")
+      << "\n";
+}
 
 std::string payer_title(const PayerLabel& p, Language lang) { return title_in(p.name.empty() ? p.id : p.name, lang); }
 

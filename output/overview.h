@@ -5,6 +5,7 @@
 // `cradle report` from a results file, from the same numbers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -31,6 +32,15 @@ std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUn
 //! scenario's outlay by measure over the horizon and its sensitivity ranking. Totals over a
 //! period are the mean over replications exact to the fen (exact_money).
 void print_overview(std::ostream& out, const RunResults& results, const ReportStyle& style, bool more = false);
+
+//! Below this many replications a printout of bands says how little they hold.
+inline constexpr std::size_t FEW_REPLICATIONS = 20;
+
+//! For a run of fewer than FEW_REPLICATIONS replications (and more than none), a line saying
+//! that its 5 %-95 % bands hold only about expected_band_coverage of further replications,
+//! not 90 %, so that a planner does not read a band of two replications, or a validation
+//! against it, as a 90 % one; nothing otherwise. The overview and the detailed summary print it.
+void print_few_replications_note(std::ostream& out, std::size_t replications, Language l);
 
 //! Prints a comparison (reform - baseline, paired): per year the change in total outlay
 //! (mean ± s.e. [5 %, 95 %]), its mechanical and behavioural parts when computed, births

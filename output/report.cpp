@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "output/comparison.h"
+#include "output/overview.h"
 #include "output/sensitivity.h"
 #include "output/summary.h"
 #include "output/validation.h"
@@ -319,6 +320,7 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
   out << "Scenario " << s.id << ": " << s.title << "\n"
       << "  " << R << " replication" << (R == 1 ? "" : "s")
       << "; mean, 5 % and 95 % over replications; money in million CNY\n";
+  print_few_replications_note(out, R, Language::en);
   if (R == 0) return;
 
   Table table;

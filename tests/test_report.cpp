@@ -212,3 +212,29 @@ TEST_CASE("cradle report refuses what is not a readable Cradle results file with
   }
   captured({"report", future.string()}, 2);
 }
+
+TEST_CASE("a report of few replications says how little its bands hold, in the overview and the detail",
+          "[report][cli]") {
+  // 5 replications: a 5 %-95 % band holds (5 - 1) x 0.9 / (5 + 1) = 60 % of further ones; the
+  // note stands under each of the two scenarios' headers, in the overview and in the detail.
+  const std::string text = captured({"report", small_results().string(), "--detail"});
+  std::size_t notes = 0;
+  for (std::size_t at = text.find("holds only about 60 %"); at != std::string::npos;
+       at = text.find("holds only about 60 %", at + 1)) {
+    ++notes;
+  }
+  REQUIRE(notes == 4);
+  REQUIRE_THAT(captured({"report", small_results().string(), "--lang", "zh"}), Catch::Contains("只包含约 60%"));
+}
+
+TEST_CASE("the few-replications note stands below FEW_REPLICATIONS only", "[report]") {
+  auto note = [](std::size_t replications) {
+    std::ostringstream out;
+    print_few_replications_note(out, replications, Language::en);
+    return out.str();
+  };
+  REQUIRE_THAT(note(2), Catch::Contains("about 30 %"));
+  REQUIRE_THAT(note(FEW_REPLICATIONS - 1), Catch::Contains("Note: with 19 replications"));
+  REQUIRE(note(FEW_REPLICATIONS).empty());
+  REQUIRE(note(0).empty());  // no replications, no bands
+}
