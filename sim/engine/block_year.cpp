@@ -1030,9 +1030,10 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
                                                             fees_reduced, [&] { return claims(mp, i, w); });
       if (c.units == 0) continue;
       Fen paid = c.fen;
-      if (mp.cap_slot >= 0 &&
-          !pay_within_cap(paid, mp.measure->cap_per_person, w.state->paid[static_cast<std::size_t>(mp.cap_slot)])) {
-        continue;
+      if (mp.cap_slot >= 0) {
+        Fen& paid_so_far = w.state->paid[static_cast<std::size_t>(mp.cap_slot)];
+        if (!pay_within_cap(paid, mp.measure->cap_per_person, paid_so_far)) continue;
+        if (books.capped_payments != nullptr) books.capped_payments->push_back({&paid_so_far, paid});
       }
       books.units[mp.tally] += c.units;
       books.fen[mp.tally] += paid;

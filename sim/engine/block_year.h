@@ -1,10 +1,11 @@
 // One replication's year of one block of households: the demand pass (every resident
 // counted and aged, with arrivals, departures and deaths; women's births and the events
 // they trigger; each child's counts, kindergarten and the childcare months its family
-// wants) and, after the year's places
-// are rationed over the whole place, the settling pass (the childcare months granted,
-// the provider, and what each child measure pays). Blocks are independent within a
-// pass, so both run block-parallel.
+// wants) and, after the year's places are rationed over the whole place, the settling
+// pass (the childcare months granted, the provider, and what each child measure pays).
+// Blocks are independent within a pass, so both run block-parallel. When the places are
+// expected to be enough, a block settles right after its demand pass, to be undone and
+// settled again should they fall short (sim/engine/replication.h).
 #pragma once
 
 #include <array>
@@ -148,11 +149,21 @@ struct ReplicationState {
   Cohorts* child_cohorts;          //!< when no household moves: base children without a woman record
 };
 
+//! What a capped child measure added to a child's paid-so-far while settling: kept when the
+//! settling pass may have to be undone (BlockBooks::capped_payments).
+struct CappedPayment {
+  Fen* paid_so_far;
+  Fen amount;
+};
+
 //! Where a block books its year: tallies, and units and fen by measure (scenario order).
 struct BlockBooks {
   BlockTally& tally;
   std::int64_t* units;
   Fen* fen;
+  //! When set, the settling pass appends each capped payment here, so that it can be taken
+  //! back (the only state it changes that a second settling would not set again).
+  std::vector<CappedPayment>* capped_payments = nullptr;
 };
 
 //! One replication's year of the blocks of a population.
@@ -179,7 +190,10 @@ class BlockYear {
               std::vector<ChildWork>& work) const;
 
   //! The settling pass of a block, once places are rationed: childcare months granted,
-  //! providers, and what every child measure pays.
+  //! providers, and what every child measure pays. Run before the rationing (when it is
+  //! expected to turn nobody away), it may be undone: restoring the block's books and taking
+  //! back its capped payments, then settling again after it, gives what settling only after
+  //! it gives (the providers and take-ups it drew are keyed draws, the same whenever drawn).
   void settle(std::vector<ChildWork>& work, BlockBooks books) const;
 
  private:

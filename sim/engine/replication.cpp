@@ -60,20 +60,26 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   tally.assign(blocks, BlockTally{});
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
+  settle_ahead = true;
+  unsettled_books.resize(blocks * (1 + 2 * tallies));
+  capped_payments.resize(blocks);
 }
 
 namespace {
 
-//! The coupled step: the year's places are shared by the whole place, so every block's
-//! requests are rationed together (serially, deterministically). When no month's demand
-//! exceeds the places, as ration_childcare would find, nobody is turned away and the
-//! requests are not gathered at all.
-void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
+//! Whether some month's childcare wanted over the whole place exceeds its places. When
+//! none does, ration_childcare would turn nobody away: the requests are not gathered at all.
+bool places_short(const ReplicationBuffers& buffers, std::int64_t capacity) {
   std::array<std::int64_t, 12> wanted{};
   for (const BlockTally& block : buffers.tally) {
     for (std::size_t m = 0; m < 12; ++m) wanted[m] += block.childcare_demand[m];
   }
-  if (*std::max_element(wanted.begin(), wanted.end()) <= capacity) return;
+  return *std::max_element(wanted.begin(), wanted.end()) > capacity;
+}
+
+//! The coupled step: the year's places are shared by the whole place, so every block's
+//! requests are rationed together (serially, deterministically).
+void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
   buffers.requests.clear();
   for (auto& block : buffers.work) {
     for (ChildWork& w : block) {
@@ -83,9 +89,75 @@ void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
   ration_childcare(buffers.requests, capacity);
 }
 
+//! Keeps in `kept` (1 + 2 × tallies values) what the settling pass books: the block's
+//! childcare months, units and fen.
+void keep_books(const BlockBooks& books, std::size_t tallies, std::int64_t* kept) {
+  kept[0] = books.tally.childcare_months;
+  std::copy_n(books.units, tallies, kept + 1);
+  std::copy_n(books.fen, tallies, kept + 1 + tallies);
+}
+
+//! Undoes a block's settling ahead: its books as keep_books kept them, and its capped
+//! payments taken back from its children's paid-so-far.
+void unsettle(const BlockBooks& books, std::size_t tallies, const std::int64_t* kept,
+              const std::vector<CappedPayment>& capped_payments) {
+  books.tally.childcare_months = kept[0];
+  std::copy_n(kept + 1, tallies, books.units);
+  std::copy_n(kept + 1 + tallies, tallies, books.fen);
+  for (const CappedPayment& p : capped_payments) *p.paid_so_far -= p.amount;
+}
+
+//! Where block b books its year.
+BlockBooks block_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
+  return BlockBooks{buffers.tally[b], buffers.units.data() + b * tallies, buffers.fen.data() + b * tallies};
+}
+
+//! The demand pass over the blocks; with `ahead`, each block settles as soon as its demand
+//! is known, while its children's records are still in the caches (once the whole demand
+//! pass is done, a province's are not), its books kept and its capped payments noted first.
+void demand_pass(const BlockYear& step, const BasePopulation& pop, std::size_t tallies, bool ahead,
+                 ReplicationBuffers& buffers) {
+  const std::size_t kept_per_block = 1 + 2 * tallies;
+  parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
+    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+      step.demand(pop.blocks[b], buffers.newborns[b], block_books(buffers, b, tallies), buffers.work[b]);
+      if (!ahead) continue;
+      BlockBooks books = block_books(buffers, b, tallies);
+      keep_books(books, tallies, buffers.unsettled_books.data() + b * kept_per_block);
+      buffers.capped_payments[b].clear();
+      books.capped_payments = &buffers.capped_payments[b];
+      step.settle(buffers.work[b], books);
+    }
+  });
+}
+
+//! The rationing of the year's places and the settling pass, when the demand pass did not
+//! settle the blocks ahead or the places fall short (its settling then undone). Returns
+//! whether they fell short.
+bool ration_and_settle(const BlockYear& step, std::size_t tallies, bool ahead, std::int64_t places,
+                       ReplicationBuffers& buffers) {
+  const std::size_t B = buffers.work.size();
+  const bool short_of_places = places_short(buffers, places);
+  if (short_of_places) {
+    for (std::size_t b = 0; ahead && b < B; ++b) {
+      unsettle(block_books(buffers, b, tallies), tallies, buffers.unsettled_books.data() + b * (1 + 2 * tallies),
+               buffers.capped_payments[b]);
+    }
+    ration(buffers, places);
+  }
+  if (short_of_places || !ahead) {
+    parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
+      for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+        step.settle(buffers.work[b], block_books(buffers, b, tallies));
+      }
+    });
+  }
+  return short_of_places;
+}
+
 void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t r, std::size_t y,
               ReplicationBuffers& buffers, ScenarioResults& out) {
-  const std::size_t B = run.pop.blocks.size(), T = run.plan.n_tallies;
+  const std::size_t T = run.plan.n_tallies;
   std::fill(buffers.tally.begin(), buffers.tally.end(), BlockTally{});
   std::fill(buffers.units.begin(), buffers.units.end(), 0);
   std::fill(buffers.fen.begin(), buffers.fen.end(), 0);
@@ -93,18 +165,10 @@ void run_year(const RunContext& run, const ReplicationPlan& rplan, std::uint32_t
                                buffers.person_death.data(), buffers.child_death.data(), buffers.household_minors.data(),
                                &buffers.women_cohorts,      &buffers.other_cohorts,     &buffers.child_cohorts};
   const BlockYear step(run.plan, rplan, run.pop, r, static_cast<int>(y), state);
-  const auto books = [&](std::size_t b) {
-    return BlockBooks{buffers.tally[b], buffers.units.data() + b * T, buffers.fen.data() + b * T};
-  };
-  parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
-    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
-      step.demand(run.pop.blocks[b], buffers.newborns[b], books(b), buffers.work[b]);
-    }
-  });
-  ration(buffers, run.plan.sample_places[y]);
-  parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
-    for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) step.settle(buffers.work[b], books(b));
-  });
+  // Settled ahead when the year before turned nobody away (as a replication's first year).
+  const bool ahead = buffers.settle_ahead;
+  demand_pass(step, run.pop, T, ahead, buffers);
+  buffers.settle_ahead = !ration_and_settle(step, T, ahead, run.plan.sample_places[y], buffers);
   const auto reduction_start = run.trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   reduce_year(out, run.scenario, run.plan, run.layout, run.pop, r, y,
               YearBooks{buffers.tally, buffers.units, buffers.fen});

@@ -1,6 +1,8 @@
 // One replication: its drawn parameters, then year by year the demand pass over the
 // blocks in parallel, the coupled childcare rationing, the settling pass in parallel,
-// and the reduction of the year's tallies into the results.
+// and the reduction of the year's tallies into the results. When the year's places are
+// expected to be enough, each block settles right after its demand, and is settled again
+// after the rationing only if they were not.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +33,14 @@ struct ReplicationBuffers {
   std::vector<std::uint8_t> child_death;   //!< [base child]: as person_death, once dated_child_age
   std::vector<std::uint8_t> household_minors;
   Cohorts women_cohorts, other_cohorts, child_cohorts;  //!< when no household moves
+  //! Whether the year's blocks settle right after their demand, before the rationing, while
+  //! their children's records are still in the caches: when the year before turned nobody
+  //! away (and in a replication's first year). Undone when the year's places fall short.
+  bool settle_ahead = true;
+  //! [block][1 + 2 × tallies]: its childcare months, then units and fen by tally, before it
+  //! settled ahead.
+  std::vector<std::int64_t> unsettled_books;
+  std::vector<std::vector<CappedPayment>> capped_payments;  //!< [block]: made settling ahead
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);
