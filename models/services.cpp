@@ -17,8 +17,7 @@ const char* provider_name(Provider p) {
   return "unknown";
 }
 
-namespace {
-std::array<std::uint64_t, PROVIDER_COUNT - 1> cumulative_thresholds(const std::array<double, PROVIDER_COUNT>& shares) {
+std::array<std::uint64_t, PROVIDER_COUNT - 1> provider_thresholds(const std::array<double, PROVIDER_COUNT>& shares) {
   std::array<std::uint64_t, PROVIDER_COUNT - 1> t{};
   double c = 0;
   for (std::size_t i = 0; i + 1 < PROVIDER_COUNT; ++i) {
@@ -27,13 +26,11 @@ std::array<std::uint64_t, PROVIDER_COUNT - 1> cumulative_thresholds(const std::a
   }
   return t;
 }
-}  // namespace
 
-ServiceUse make_service_use(const ChildcareProfile& childcare, const KindergartenProfile& kindergarten) {
+ServiceUse make_service_use(const KindergartenProfile& kindergarten) {
   ServiceUse use;
-  use.childcare_provider_threshold = cumulative_thresholds(childcare.provider_shares);
   use.kindergarten_threshold = probability_threshold(kindergarten.enrolment_rate);
-  use.kindergarten_provider_threshold = cumulative_thresholds(kindergarten.provider_shares);
+  use.kindergarten_provider_threshold = provider_thresholds(kindergarten.provider_shares);
   return use;
 }
 

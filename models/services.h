@@ -63,16 +63,18 @@ struct KindergartenProfile {
 //! in `first_year` (the profile's, or a point on its path to the target).
 KindergartenProfile kindergarten_in(const KindergartenProfile& profile, int first_year, int year);
 
-//! Thresholds of the provider and kindergarten draws, precomputed (childcare demand:
-//! models/childcare_demand.h).
+//! Cumulative thresholds of a provider draw (raw 64-bit) for providers in these shares.
+std::array<std::uint64_t, PROVIDER_COUNT - 1> provider_thresholds(const std::array<double, PROVIDER_COUNT>& shares);
+
+//! Thresholds of a year's kindergarten draws, precomputed (childcare demand:
+//! models/childcare_demand.h; the childcare provider's are the same every year).
 struct ServiceUse {
-  std::array<std::uint64_t, PROVIDER_COUNT - 1> childcare_provider_threshold{};  //!< cumulative
   std::uint64_t kindergarten_threshold = 0;
-  std::array<std::uint64_t, PROVIDER_COUNT - 1> kindergarten_provider_threshold{};
+  std::array<std::uint64_t, PROVIDER_COUNT - 1> kindergarten_provider_threshold{};  //!< cumulative
 };
 
 //! Thresholds for raw 64-bit draws.
-ServiceUse make_service_use(const ChildcareProfile& childcare, const KindergartenProfile& kindergarten);
+ServiceUse make_service_use(const KindergartenProfile& kindergarten);
 
 //! The provider class a draw picks, from cumulative thresholds.
 Provider pick_provider(const std::array<std::uint64_t, PROVIDER_COUNT - 1>& cumulative, std::uint64_t u);

@@ -1002,8 +1002,7 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
     if (w.childcare_provider < 0) {
       const StreamKey once{w.request.entity, w.request.aux, 0, stream::CHILDCARE_PROVIDER};
       w.childcare_provider = w.state->childcare_provider = static_cast<std::int8_t>(
-          pick_provider(rplan_.services[static_cast<std::size_t>(y_)].childcare_provider_threshold,
-                        draw_u64(plan_.seed, rep_, once)));
+          pick_provider(rplan_.childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
     }
     cy.childcare_provider = static_cast<Provider>(w.childcare_provider);
     books.tally.childcare_months += months_in(cy.childcare_mask);

@@ -193,7 +193,9 @@ class BlockYear {
   //! providers, and what every child measure pays. Run before the rationing (when it is
   //! expected to turn nobody away), it may be undone: restoring the block's books and taking
   //! back its capped payments, then settling again after it, gives what settling only after
-  //! it gives (the providers and take-ups it drew are keyed draws, the same whenever drawn).
+  //! it gives: a provider or take-up it drew and remembered is a keyed draw, remembered
+  //! only where its answer holds from then on (the childcare provider's thresholds are
+  //! the same every year, ReplicationPlan::childcare_provider_threshold).
   void settle(std::vector<ChildWork>& work, BlockBooks books) const;
 
  private:

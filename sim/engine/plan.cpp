@@ -469,9 +469,10 @@ ReplicationPlan make_replication_plan(const Scenario& scenario, const Plan& plan
         ChangeWindow::of(highest[i], plan.woman_death_threshold[row]);
   }
   for (int y = 0; y < plan.years; ++y) {
-    rp.services.push_back(make_service_use(
-        scenario.profile.childcare, kindergarten_in(scenario.profile.kindergarten, plan.start_year, plan.start_year + y)));
+    rp.services.push_back(
+        make_service_use(kindergarten_in(scenario.profile.kindergarten, plan.start_year, plan.start_year + y)));
   }
+  rp.childcare_provider_threshold = provider_thresholds(scenario.profile.childcare.provider_shares);
   return rp;
 }
 

@@ -252,6 +252,10 @@ struct ReplicationPlan {
   //! a test for a change that may happen needs no household
   std::vector<ChangeWindow> change_window;
   std::vector<ServiceUse> services;  //!< [year]: kindergarten enrolment and shares move on their path
+  //! The childcare provider's: the same every year, so that a child's provider, drawn once,
+  //! does not depend on the year it is drawn in (settling ahead may draw it for a child the
+  //! rationing then turns away, BlockYear::settle).
+  std::array<std::uint64_t, PROVIDER_COUNT - 1> childcare_provider_threshold{};
   std::vector<ChildcareDemandYear> childcare_demand;  //!< [year]
 };
 
