@@ -61,7 +61,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
   settle_ahead = true;
-  unsettled_books.resize(blocks * (1 + 2 * tallies));
+  unsettled_books.resize(blocks * unsettled_books_per_block(tallies));
   capped_payments.resize(blocks);
 }
 
@@ -89,44 +89,48 @@ void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
   ration_childcare(buffers.requests, capacity);
 }
 
-//! Keeps in `kept` (1 + 2 × tallies values) what the settling pass books: the block's
-//! childcare months, units and fen.
-void keep_books(const BlockBooks& books, std::size_t tallies, std::int64_t* kept) {
-  kept[0] = books.tally.childcare_months;
-  std::copy_n(books.units, tallies, kept + 1);
-  std::copy_n(books.fen, tallies, kept + 1 + tallies);
-}
-
-//! Undoes a block's settling ahead: its books as keep_books kept them, and its capped
-//! payments taken back from its children's paid-so-far.
-void unsettle(const BlockBooks& books, std::size_t tallies, const std::int64_t* kept,
-              const std::vector<CappedPayment>& capped_payments) {
-  books.tally.childcare_months = kept[0];
-  std::copy_n(kept + 1, tallies, books.units);
-  std::copy_n(kept + 1 + tallies, tallies, books.fen);
-  for (const CappedPayment& p : capped_payments) *p.paid_so_far -= p.amount;
-}
-
 //! Where block b books its year.
 BlockBooks block_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
   return BlockBooks{buffers.tally[b], buffers.units.data() + b * tallies, buffers.fen.data() + b * tallies};
 }
 
+//! Block b's part of unsettled_books: its childcare months, then its units and fen.
+std::int64_t* unsettled_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
+  return buffers.unsettled_books.data() + b * unsettled_books_per_block(tallies);
+}
+
+//! Settles block b ahead: what the settling pass books kept first, its capped payments noted.
+void settle_ahead(const BlockYear& step, ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
+  BlockBooks books = block_books(buffers, b, tallies);
+  std::int64_t* kept = unsettled_books(buffers, b, tallies);
+  kept[0] = books.tally.childcare_months;
+  std::copy_n(books.units, tallies, kept + 1);
+  std::copy_n(books.fen, tallies, kept + 1 + tallies);
+  buffers.capped_payments[b].clear();
+  books.capped_payments = &buffers.capped_payments[b];
+  step.settle(buffers.work[b], books);
+}
+
+//! Undoes settle_ahead: block b's books as kept, its capped payments taken back from its
+//! children's paid-so-far.
+void unsettle(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
+  const BlockBooks books = block_books(buffers, b, tallies);
+  const std::int64_t* kept = unsettled_books(buffers, b, tallies);
+  books.tally.childcare_months = kept[0];
+  std::copy_n(kept + 1, tallies, books.units);
+  std::copy_n(kept + 1 + tallies, tallies, books.fen);
+  for (const CappedPayment& p : buffers.capped_payments[b]) *p.paid_so_far -= p.amount;
+}
+
 //! The demand pass over the blocks; with `ahead`, each block settles as soon as its demand
 //! is known, while its children's records are still in the caches (once the whole demand
-//! pass is done, a province's are not), its books kept and its capped payments noted first.
+//! pass is done, a province's are not).
 void demand_pass(const BlockYear& step, const BasePopulation& pop, std::size_t tallies, bool ahead,
                  ReplicationBuffers& buffers) {
-  const std::size_t kept_per_block = 1 + 2 * tallies;
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
       step.demand(pop.blocks[b], buffers.newborns[b], block_books(buffers, b, tallies), buffers.work[b]);
-      if (!ahead) continue;
-      BlockBooks books = block_books(buffers, b, tallies);
-      keep_books(books, tallies, buffers.unsettled_books.data() + b * kept_per_block);
-      buffers.capped_payments[b].clear();
-      books.capped_payments = &buffers.capped_payments[b];
-      step.settle(buffers.work[b], books);
+      if (ahead) settle_ahead(step, buffers, b, tallies);
     }
   });
 }
@@ -138,13 +142,10 @@ bool ration_and_settle(const BlockYear& step, std::size_t tallies, bool ahead, s
                        ReplicationBuffers& buffers) {
   const std::size_t B = buffers.work.size();
   const bool short_of_places = places_short(buffers, places);
-  if (short_of_places) {
-    for (std::size_t b = 0; ahead && b < B; ++b) {
-      unsettle(block_books(buffers, b, tallies), tallies, buffers.unsettled_books.data() + b * (1 + 2 * tallies),
-               buffers.capped_payments[b]);
-    }
-    ration(buffers, places);
+  if (short_of_places && ahead) {
+    for (std::size_t b = 0; b < B; ++b) unsettle(buffers, b, tallies);
   }
+  if (short_of_places) ration(buffers, places);
   if (short_of_places || !ahead) {
     parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
       for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {

@@ -18,6 +18,10 @@
 
 namespace cradle::engine {
 
+//! The values a block keeps of its books before it settles ahead: its childcare months,
+//! and units and fen by tally.
+constexpr std::size_t unsettled_books_per_block(std::size_t tallies) { return 1 + 2 * tallies; }
+
 //! The working memory of one replication, reused by the next one that takes it.
 struct ReplicationBuffers {
   std::vector<std::uint8_t> parity;
@@ -37,8 +41,8 @@ struct ReplicationBuffers {
   //! their children's records are still in the caches: when the year before turned nobody
   //! away (and in a replication's first year). Undone when the year's places fall short.
   bool settle_ahead = true;
-  //! [block][1 + 2 × tallies]: its childcare months, then units and fen by tally, before it
-  //! settled ahead.
+  //! [block][unsettled_books_per_block]: its childcare months, then units and fen by tally,
+  //! before it settled ahead.
   std::vector<std::int64_t> unsettled_books;
   std::vector<std::vector<CappedPayment>> capped_payments;  //!< [block]: made settling ahead
 
