@@ -91,6 +91,10 @@ struct Measured {
   int years = 0, replications = 0, threads = 0;
   double generation_s = 0;                //!< replication 0's population (and its description for the results file)
   double loop_s = 0;                      //!< the yearly loop on that one population, best of the timed runs
+  // The loop's run split (exact on one thread; best of the timed runs, each figure its own best):
+  double setup_s = 0;                     //!< before and after its replications: the plan, fertility's calibration
+  double first_replication_s = 0;         //!< a replication that took fresh memory for its working state, mean
+  double later_replication_s = 0;         //!< one that reused a finished replication's, mean; 0: none ran
   double run_s = 0;                       //!< the same replications each on its own population, as `cradle run`
   double others_generation_thread_s = 0;  //!< in run_s: the threads' time generating replications 1 … R-1's
   double reduction_thread_s = 0;          //!< in run_s: the threads' time in the reduction (reduce_year)
@@ -254,6 +258,23 @@ double later_population_s(const PopulationSource& source) {
   return dt;
 }
 
+//! Keeps in `m` the best of the loop's run split so far, from a run of `run_s` seconds with this
+//! trace: its time beyond its replications, and its replications' mean times, those that took
+//! fresh memory and the others.
+void keep_replication_times(const SimulationTrace& trace, double run_s, Measured& m) {
+  double all = 0, fresh = 0, later = 0;
+  int fresh_n = 0, later_n = 0;
+  for (std::size_t r = 0; r < trace.replication_ns.size(); ++r) {
+    const double s = static_cast<double>(trace.replication_ns[r]) * 1e-9;
+    all += s;
+    (trace.fresh_buffers[r] ? fresh : later) += s;
+    ++(trace.fresh_buffers[r] ? fresh_n : later_n);
+  }
+  m.setup_s = std::min(m.setup_s, std::max(0.0, run_s - all / m.threads));
+  if (fresh_n > 0) m.first_replication_s = std::min(m.first_replication_s, fresh / fresh_n);
+  if (later_n > 0) m.later_replication_s = std::min(m.later_replication_s, later / later_n);
+}
+
 //! One case at one thread count, in the child process.
 Measured measure(const Case& c, int replications, int threads, const Options& options,
                  const std::filesystem::path& scratch) {
@@ -291,17 +312,23 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
 
   // The yearly loop: every replication on replication 0's population, each run just after one
   // of the reference loop's.
-  m.loop_s = m.reference_s = 1e300;
+  m.loop_s = m.reference_s = m.setup_s = m.first_replication_s = m.later_replication_s = 1e300;
   for (int k = options.quick ? 1 : 0; k <= options.repeat; ++k) {  // k = 0: an untimed warm-up
     const double reference_s = reference.run(REFERENCE_YEARS, reference_replications);
     if (k > 0) m.reference_s = std::min(m.reference_s, reference_s);
     m.reference_checksum = reference.checksum();
+    SimulationTrace timed;
+    timed.record_births = false;
     t0 = Clock::now();
-    const ScenarioResults r = simulate(scenario, *pop, run_options);
+    const ScenarioResults r = simulate(scenario, *pop, run_options, nullptr, &timed);
     const double dt = seconds_since(t0);
     if (r.births.empty()) throw std::runtime_error("the simulation recorded no births");
-    if (k > 0) m.loop_s = std::min(m.loop_s, dt);
+    if (k > 0) {
+      m.loop_s = std::min(m.loop_s, dt);
+      keep_replication_times(timed, dt, m);
+    }
   }
+  if (m.later_replication_s == 1e300) m.later_replication_s = 0;
   m.peak_loop = proc_status_bytes("VmHWM");
   if (m.peaks_separate) reset_peak();
 
@@ -510,6 +537,36 @@ void print_throughput(const std::vector<Row>& rows, const Options& options) {
   std::printf("\n");
 }
 
+//! A later replication's time on one thread (the first's where only one ran).
+double later_or_first_s(const Measured& m) {
+  return m.later_replication_s > 0 ? m.later_replication_s : m.first_replication_s;
+}
+
+//! A later replication's (or the first's, where only one ran) ns per household-year.
+double later_ns(const Measured& m) { return 1e9 * later_or_first_s(m) / (static_cast<double>(m.households) * m.years); }
+
+void print_run_split(const std::vector<Row>& rows, const Options& options) {
+  std::printf(
+      "## A run's setup and its replications, one thread\n\n"
+      "The yearly loop's runs above with one thread, split (each figure the best of the timed runs): the setup, "
+      "the run's time beyond its replications (the plan, with fertility's calibration on the population, and the "
+      "results' arrays); a first replication, which takes fresh memory for its working state (the first on each "
+      "thread: every page is touched for the first time); and a later one, which reuses the memory of a finished "
+      "replication, as nearly every replication of a long run does (the mean over those of the run; where the "
+      "run has only one replication, the first's time stands for it).\n\n");
+  std::printf(
+      "| population | replications | setup, s | first replication, s | later replication, s | ns per "
+      "household-year, a later replication | ÷ reference, a later replication |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    const Measured& m = r.m;
+    if (m.threads != 1) continue;
+    std::printf("| %s | %d | %.2f | %.2f | %.2f | %.1f | %.2f |\n", r.c->label, m.replications, m.setup_s,
+                m.first_replication_s, later_or_first_s(m), later_ns(m), later_ns(m) / reference_ns(m, options));
+  }
+  std::printf("\n");
+}
+
 //! The reference loop's rate a thread with the case's threads all running it, over its
 //! rate alone in the same process: the machine's own efficiency (0 with one thread).
 double reference_efficiency(const Measured& m) {
@@ -645,9 +702,9 @@ void print_phases(const std::vector<Row>& rows) {
 }
 
 //! Jiangxi at full size, 1000 replications on 16 cores. Where the case ran with 16 threads or
-//! more, its time per replication there, scaled to 1000 replications (the replications are
-//! independent and alike); else projected from the one-thread time per replication and the
-//! efficiency at the next thread count (assumed to hold at 16).
+//! more, its run split there (setup, first and later replications), scaled to 1000
+//! replications (the replications are independent and alike); else projected from the
+//! one-thread run split and the efficiency at the next thread count (assumed to hold at 16).
 struct Projection {
   const Measured* one = nullptr;   //!< the one-thread row; null: not made
   const Measured* more = nullptr;  //!< the row whose rate or efficiency is used
@@ -670,6 +727,14 @@ struct Projection {
 
 constexpr double PROJECTED_REPLICATIONS = 1000, PROJECTED_CORES = 16, PROJECTED_GROUP = 10;
 
+//! The yearly loop of PROJECTED_REPLICATIONS, `per_thread` on each thread, from the run split of
+//! `m`: the setup once (it runs before the replications start), and on each thread its share of
+//! the replications, the first taking fresh memory for its working state (as on every thread of
+//! the run, at the same time), the others reusing it, their times divided by `efficiency`.
+double projected_loop_s(const Measured& m, double per_thread, double efficiency) {
+  return m.setup_s + (m.first_replication_s + (per_thread - 1) * later_or_first_s(m)) / efficiency;
+}
+
 Projection project(const std::vector<Row>& rows) {
   Projection p;
   for (const Row& r : rows) {
@@ -686,7 +751,8 @@ Projection project(const std::vector<Row>& rows) {
   p.efficiency = std::min(p.measured, 1.0);
   const Measured& per = p.on_cores ? mt : m1;
   const double scale = PROJECTED_REPLICATIONS / per.replications / (p.on_cores ? 1 : PROJECTED_CORES * p.efficiency);
-  p.loop_s = per.loop_s * scale;
+  p.loop_s = p.on_cores ? projected_loop_s(mt, PROJECTED_REPLICATIONS / mt.threads, 1)
+                        : projected_loop_s(m1, PROJECTED_REPLICATIONS / PROJECTED_CORES, p.efficiency);
   // Each population's own cost beyond the loop, for the run's replications: measured on the
   // cores as the run's time beyond its loop; projected as a later population's generation
   // (nearly every one of 1000 is one: the first's fresh pages come once) and the measured run's
@@ -694,8 +760,8 @@ Projection project(const std::vector<Row>& rows) {
   const double own = p.on_cores ? per.generation_s + per.run_s - per.loop_s
                                 : per.later_generation_s * per.replications +
                                       std::max(0.0, per.run_s - per.loop_s - per.others_generation_thread_s);
-  p.run_s = (per.loop_s + own) * scale;
-  p.grouped_s = (per.loop_s + own / PROJECTED_GROUP) * scale;
+  p.run_s = p.loop_s + own * scale;
+  p.grouped_s = p.loop_s + own / PROJECTED_GROUP * scale;
   return p;
 }
 
@@ -708,17 +774,25 @@ void print_projection(const Projection& p) {
   if (p.on_cores) {
     std::printf("## Jiangxi full, 1000 replications on %d threads, from %d measured\n\n", p.more->threads,
                 p.more->replications);
+    const Measured& more = *p.more;
     std::printf(
-        "The full Jiangxi case (%s households, %d years) ran %d replications with %d threads on this machine; "
-        "its times, scaled to 1000 replications (independent and alike), with the %s:\n\n",
-        grouped(p.one->households).c_str(), p.one->years, p.more->replications, p.more->threads,
+        "The full Jiangxi case (%s households, %d years) ran %d replications with %d threads on this machine: "
+        "the run's setup (%.2f s), and each thread's first replication, on fresh memory (%.2f s, mean), and its "
+        "later ones (%.2f s, mean). Scaled to 1000 replications (independent and alike): the setup once, and "
+        "%.1f replications a thread, the first of them on fresh memory; with the %s:\n\n",
+        grouped(more.households).c_str(), more.years, more.replications, more.threads, more.setup_s,
+        more.first_replication_s, later_or_first_s(more), PROJECTED_REPLICATIONS / more.threads,
         p.efficiency_text().c_str());
   } else {
+    const Measured& one = *p.one;
     std::printf("## Projection, not measured: Jiangxi full, 1000 replications on 16 cores\n\n");
     std::printf(
-        "From the full Jiangxi case on this machine (%s households, %d years): its one-thread times per "
-        "replication, divided by 16 cores at the %s (assumed to hold at 16; memory not projected):\n\n",
-        grouped(p.one->households).c_str(), p.one->years, p.efficiency_text().c_str());
+        "From the full Jiangxi case on this machine (%s households, %d years), timed on one thread (the table "
+        "above): the run's setup (%.2f s), a first replication, on fresh memory (%.2f s), and a later one (%.2f s, "
+        "%.1f ns per household-year). On 16 cores the setup runs once, and each core runs %.1f replications, the "
+        "first of them on fresh memory, at the %s, assumed to hold at 16 (memory not projected):\n\n",
+        grouped(one.households).c_str(), one.years, one.setup_s, one.first_replication_s, later_or_first_s(one),
+        later_ns(one), PROJECTED_REPLICATIONS / PROJECTED_CORES, p.efficiency_text().c_str());
   }
   const char* how = p.on_cores ? "scaled from the measured run" : "projected";
   std::printf("- the yearly loop on one shared population: %.0f s (%.1f min), %s;\n", p.loop_s, p.loop_s / 60, how);
@@ -795,8 +869,10 @@ void print_summary(const std::vector<Row>& rows, const Options& options, const s
   } else if (p.one) {
     std::printf(
         "- Projected, not measured: Jiangxi full, %d years × 1000 replications on 16 cores at the %s: %.1f min "
-        "for the yearly loop, %.1f min as `cradle run` makes it, %.1f min with `--replications-per-population %.0f`.\n",
-        p.one->years, p.efficiency_text().c_str(), p.loop_s / 60, p.run_s / 60, p.grouped_s / 60, PROJECTED_GROUP);
+        "for the yearly loop (a later replication, on one thread: %.1f ns per household-year), %.1f min as `cradle "
+        "run` makes it, %.1f min with `--replications-per-population %.0f`.\n",
+        p.one->years, p.efficiency_text().c_str(), p.loop_s / 60, later_ns(*p.one), p.run_s / 60, p.grouped_s / 60,
+        PROJECTED_GROUP);
   }
   std::printf("\n");
 }
@@ -901,6 +977,7 @@ int main(int argc, char** argv) {
   const auto [machine, quiet] = print_header(options, started, load, cpu_before, reference_range(rows, options));
   print_summary(rows, options, machine, quiet);
   print_throughput(rows, options);
+  print_run_split(rows, options);
   print_reference(rows, options);
   print_memory(rows);
   print_phases(rows);

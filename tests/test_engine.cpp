@@ -96,6 +96,24 @@ TEST_CASE("replications are independent of how many there are", "[engine][reprod
   REQUIRE(three.outlay_fen.size() == 3 * per_rep);
 }
 
+TEST_CASE("the trace times each replication run and marks those whose working memory was new", "[engine][trace]") {
+  const Scenario& s = default_scenario();
+  const BasePopulation& p = default_population();
+  SimulationTrace trace;
+  trace.record_births = false;
+  RunOptions options{4, s.seed};
+  options.first_replication = 1;  // replication 0 left out: neither timed nor marked
+  {
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    simulate(s, p, options, nullptr, &trace);
+  }
+  // One thread: the first replication run takes new memory, the others reuse it in turn.
+  REQUIRE(trace.fresh_buffers == std::vector<std::uint8_t>{0, 1, 0, 0});
+  REQUIRE(trace.replication_ns[0] == 0);
+  for (std::size_t r = 1; r < 4; ++r) REQUIRE(trace.replication_ns[r] > 0);
+  REQUIRE(trace.births.empty());
+}
+
 TEST_CASE("replications per population: each group's population built once, its rows the same however run",
           "[engine][reproducibility]") {
   const Scenario& s = default_scenario();

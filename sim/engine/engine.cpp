@@ -3,6 +3,7 @@
 #include <tbb/concurrent_queue.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -96,6 +97,7 @@ class Replications {
 
   //! Replication r on `pop`, with `plan`, or (null) a plan of its own drawn scenario.
   void replication(std::size_t r, const BasePopulation& pop, const engine::Plan* plan) {
+    const auto started = std::chrono::steady_clock::now();
     const auto rep = static_cast<std::uint32_t>(r);
     std::optional<Scenario> drawn;
     if (!scenario_.drawn_estimates.empty()) drawn.emplace(scenario_for_replication(scenario_, rep));
@@ -114,9 +116,15 @@ class Replications {
     engine::record_burn_in(out_, pop, r);
     if (drawn) engine::record_estimates(out_, scenario_, draw_estimates(scenario_, rep), r);
     std::unique_ptr<engine::ReplicationBuffers> buffers;
-    if (!pool_.try_pop(buffers)) buffers = std::make_unique<engine::ReplicationBuffers>();
+    const bool fresh = !pool_.try_pop(buffers);
+    if (fresh) buffers = std::make_unique<engine::ReplicationBuffers>();
     engine::run_replication(run, rep, *buffers, out_);
     pool_.push(std::move(buffers));
+    if (trace_) {
+      trace_->replication_ns[r] =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+      trace_->fresh_buffers[r] = fresh;
+    }
   }
 
   const Scenario& scenario_;
@@ -152,6 +160,10 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   out.replications_per_population = static_cast<int>(per_population);
   const auto R = static_cast<std::size_t>(options.replications);
   if (trace && trace->record_births) trace->births.assign(R, {});
+  if (trace) {
+    trace->replication_ns.assign(R, 0);
+    trace->fresh_buffers.assign(R, 0);
+  }
   const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
   const std::size_t end_rep =
       options.end_replication < 0 ? R : std::clamp(static_cast<std::size_t>(options.end_replication), first_rep, R);

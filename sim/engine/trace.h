@@ -43,14 +43,21 @@ struct TracedBirth {
 };
 
 //! Optional record of what a simulation did: the children born in each replication, for
-//! tests that recount its results independently, and the time spent in the reduction,
-//! for the benchmark's split of a run's time.
+//! tests that recount its results independently, and the time spent in the reduction and
+//! in each replication, for the benchmark's split of a run's time.
 struct SimulationTrace {
   bool record_births = true;                     //!< false: `births` stays empty
   std::vector<std::vector<TracedBirth>> births;  //!< [replication]
   //! Nanoseconds spent summing each replication-year's blocks into the results, added
   //! over the threads that did it.
   std::atomic<std::int64_t> reduction_ns{0};
+  //! [replication]: the nanoseconds from its start to its end on the thread that ran it
+  //! (its blocks may have been shared with idle threads), and whether that took memory for
+  //! its working state rather than reusing a finished replication's (its pages then faulted
+  //! in: a run pays that once for each replication running at the same time). Left zero for
+  //! replications the run left out.
+  std::vector<std::int64_t> replication_ns;
+  std::vector<std::uint8_t> fresh_buffers;
 };
 
 }  // namespace cradle
