@@ -989,6 +989,15 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
   return cost.units != 0 && claims() ? cost : Cost{};
 }
 
+//! The child's row of its block's paid-so-far table, made (all zero) at its first capped payment.
+CappedPaid& capped_paid(ChildState& state, std::vector<CappedPaid>& table) {
+  if (state.capped_row == 0) {
+    table.emplace_back();
+    state.capped_row = static_cast<std::uint32_t>(table.size());
+  }
+  return table[state.capped_row - 1];
+}
+
 }  // namespace
 
 //! The second half: the childcare months granted, the provider, and what each measure pays.
@@ -1030,9 +1039,10 @@ Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildY
       if (c.units == 0) continue;
       Fen paid = c.fen;
       if (mp.cap_slot >= 0) {
-        Fen& paid_so_far = w.state->paid[static_cast<std::size_t>(mp.cap_slot)];
+        const auto slot = static_cast<std::uint32_t>(mp.cap_slot);
+        Fen& paid_so_far = capped_paid(*w.state, *books.capped_paid)[slot];
         if (!pay_within_cap(paid, mp.measure->cap_per_person, paid_so_far)) continue;
-        if (books.capped_payments != nullptr) books.capped_payments->push_back({&paid_so_far, paid});
+        if (books.capped_payments != nullptr) books.capped_payments->push_back({w.state->capped_row - 1, slot, paid});
       }
       books.units[mp.tally] += c.units;
       books.fen[mp.tally] += paid;

@@ -33,11 +33,18 @@ struct TakeUps {
   std::uint64_t declined() const { return known & ~yes; }  //!< the measures known not claimed
 };
 
+//! What a child has been paid so far by each capped child measure (MeasurePlan::cap_slot).
+using CappedPaid = std::array<Fen, MAX_CAPPED_CHILD_MEASURES>;
+
 //! A child's decisions that are drawn once (year 0 of its streams), remembered within a
 //! replication so that each is drawn once; a value does not depend on when it is drawn.
 struct ChildState {
-  std::array<Fen, MAX_CAPPED_CHILD_MEASURES> paid{};  //!< so far, by capped measure
   TakeUps take_ups;
+  //! 1 + its row of its block's CappedPaid table (BlockBooks::capped_paid), made at its first
+  //! capped payment; 0: none yet. A row, not the amounts here: few scenarios cap a child
+  //! measure, and the amounts would more than double the size of every child's state, which
+  //! the yearly loop reads for every child young enough for a service.
+  std::uint32_t capped_row = 0;
   std::int8_t childcare_provider = -1;  //!< -1: not drawn yet
   std::int8_t kindergarten = -1;        //!< -1: not drawn; 0: not enrolled; 1 + provider
   bool dead = false;                    //!< died in an earlier year
@@ -149,10 +156,12 @@ struct ReplicationState {
   Cohorts* child_cohorts;          //!< when no household moves: base children without a woman record
 };
 
-//! What a capped child measure added to a child's paid-so-far while settling: kept when the
-//! settling pass may have to be undone (BlockBooks::capped_payments).
+//! What a capped child measure added to a child's paid-so-far while settling (its row of the
+//! block's CappedPaid table and the measure's cap slot): kept when the settling pass may have
+//! to be undone (BlockBooks::capped_payments).
 struct CappedPayment {
-  Fen* paid_so_far;
+  std::uint32_t row;
+  std::uint32_t slot;
   Fen amount;
 };
 
@@ -161,6 +170,8 @@ struct BlockBooks {
   BlockTally& tally;
   std::int64_t* units;
   Fen* fen;
+  //! [row]: the block's children's paid-so-far by capped child measure (ChildState::capped_row).
+  std::vector<CappedPaid>* capped_paid;
   //! When set, the settling pass appends each capped payment here, so that it can be taken
   //! back (the only state it changes that a second settling would not set again).
   std::vector<CappedPayment>* capped_payments = nullptr;

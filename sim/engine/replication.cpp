@@ -63,6 +63,8 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   settle_ahead = true;
   unsettled_books.resize(blocks * unsettled_books_per_block(tallies));
   capped_payments.resize(blocks);
+  capped_paid.resize(blocks);
+  for (auto& table : capped_paid) table.clear();
 }
 
 namespace {
@@ -91,7 +93,8 @@ void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
 
 //! Where block b books its year.
 BlockBooks block_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
-  return BlockBooks{buffers.tally[b], buffers.units.data() + b * tallies, buffers.fen.data() + b * tallies};
+  return BlockBooks{buffers.tally[b], buffers.units.data() + b * tallies, buffers.fen.data() + b * tallies,
+                    &buffers.capped_paid[b]};
 }
 
 //! Block b's part of unsettled_books: its childcare months, then its units and fen.
@@ -119,7 +122,7 @@ void unsettle(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
   books.tally.childcare_months = kept[0];
   std::copy_n(kept + 1, tallies, books.units);
   std::copy_n(kept + 1 + tallies, tallies, books.fen);
-  for (const CappedPayment& p : buffers.capped_payments[b]) *p.paid_so_far -= p.amount;
+  for (const CappedPayment& p : buffers.capped_payments[b]) buffers.capped_paid[b][p.row][p.slot] -= p.amount;
 }
 
 //! The demand pass over the blocks; with `ahead`, each block settles as soon as its demand

@@ -45,6 +45,7 @@ struct ReplicationBuffers {
   //! before it settled ahead.
   std::vector<std::int64_t> unsettled_books;
   std::vector<std::vector<CappedPayment>> capped_payments;  //!< [block]: made settling ahead
+  std::vector<std::vector<CappedPaid>> capped_paid;         //!< [block][row]: BlockBooks::capped_paid
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
   void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);
