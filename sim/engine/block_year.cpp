@@ -103,8 +103,8 @@ KeyedChildren gather_children(ChildWork* work, std::size_t n, Keep keep) {
   std::size_t m = 0;  // a local, not kept.n: a store through `kept` would reload it each time
   for (std::size_t i = 0; i < n; ++i) {
     kept.work[m] = &work[i];
-    kept.entity[m] = work[i].request.entity;
-    kept.aux[m] = work[i].request.aux;
+    kept.entity[m] = work[i].entity;
+    kept.aux[m] = work[i].aux;
     m += keep(i);
   }
   kept.n = m;
@@ -801,9 +801,9 @@ void BlockYear::enter(const ChildRecord& child, ChildState& state, std::uint16_t
   if (age_at_start >= plan_.oldest_relevant_age_months) return;             // too old for anything
   const std::uint8_t flags = pop_.household_flags[child.household];
   ChildWork& w = work.emplace_back();
-  w.request.entity = child.entity;
-  w.request.aux = child.aux;
-  w.request.priority = childcare_priority(flags);
+  w.entity = child.entity;
+  w.aux = child.aux;
+  w.childcare_priority = childcare_priority(flags);
   w.state = &state;
   w.take_ups = state.take_ups;
   w.childcare_provider = state.childcare_provider;
@@ -915,12 +915,16 @@ void BlockYear::childcare_wants(ChildWork* work, std::size_t n, BlockTally& tall
     ChildWork& w = *young.work[j];
     const ChildYear& cy = w.year;
     tally.child_months_under3 += months_in(age_window_mask(year_, cy.birth_month, 0, UNDER3_MONTHS) & cy.alive_mask);
-    w.request.key = keys[j];
     const auto& demand = demand_by.at(w.employment, cy.birth_order, (cy.flags & FLAG_LOCAL_RESIDENT) != 0);
-    w.request.months = childcare_demand_mask(demand, cy.birth_month, year_, w.request.key) & cy.alive_mask;
-    wanted.add(w.request.months);
+    w.childcare_months = childcare_demand_mask(demand, cy.birth_month, year_, keys[j]) & cy.alive_mask;
+    wanted.add(w.childcare_months);
   }
   for (std::size_t month = 0; month < 12; ++month) tally.childcare_demand[month] += wanted[month];
+}
+
+ChildcareRequest BlockYear::childcare_request(const ChildWork& w) const {
+  const StreamKey key{w.entity, w.aux, static_cast<std::uint16_t>(year_), stream::CHILDCARE_ENROL};
+  return ChildcareRequest{draw_u64(plan_.seed, rep_, key), w.entity, w.aux, w.childcare_priority, w.childcare_months};
 }
 
 //! The take-ups of the child-month measures of Plan::child_take_ups_ahead in force that reach
@@ -968,7 +972,7 @@ inline bool BlockYear::claims(const MeasurePlan& mp, std::size_t i, ChildWork& w
 
 //! claims' draw, and its answer remembered at `bit` (0: none) where it holds for good.
 bool BlockYear::draw_claim(const MeasurePlan& mp, std::uint64_t bit, ChildWork& w) const {
-  const StreamKey key{w.request.entity, w.request.aux, 0, stream::MEASURE_TAKEUP};
+  const StreamKey key{w.entity, w.aux, 0, stream::MEASURE_TAKEUP};
   const std::uint64_t u = draw_u64(plan_.seed, rep_, key, mp.take_up_draw);
   const auto y = static_cast<std::size_t>(y_);
   const bool yes = u < take_up_threshold(mp, y);
@@ -1006,10 +1010,10 @@ CappedPaid& capped_paid(ChildState& state, std::vector<CappedPaid>& table) {
 //! replications (1.5 %).
 [[gnu::always_inline]] inline void BlockYear::finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const {
   ChildYear& cy = w.year;
-  cy.childcare_mask = w.request.months;
+  cy.childcare_mask = w.childcare_months;
   if (cy.childcare_mask != 0) {
     if (w.childcare_provider < 0) {
-      const StreamKey once{w.request.entity, w.request.aux, 0, stream::CHILDCARE_PROVIDER};
+      const StreamKey once{w.entity, w.aux, 0, stream::CHILDCARE_PROVIDER};
       w.childcare_provider = w.state->childcare_provider = static_cast<std::int8_t>(
           pick_provider(rplan_.childcare_provider_threshold, draw_u64(plan_.seed, rep_, once)));
     }

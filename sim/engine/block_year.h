@@ -90,18 +90,23 @@ struct BlockTally {
 //! The death year offset of an other resident who outlives the run (runs are shorter).
 inline constexpr std::uint8_t NEVER_DIES = 0xFF;
 
-//! One child's year between the demand pass and the settling pass.
+//! One child's year between the demand pass and the settling pass: 64 bytes, a cache line.
+//! (The random key that ranks it for childcare places is drawn again in the rare year they
+//! fall short, BlockYear::childcare_request: kept here, with its padding, it made every record
+//! 80 bytes, and the yearly loop about 3 % slower on Jiangxi at 1/10.)
 struct ChildWork {
-  ChildYear year;            //!< its childcare_mask is set from `request` when settling
-  ChildcareRequest request;  //!< the months wanted, then granted
+  ChildYear year;                   //!< its childcare_mask is set from childcare_months when settling
+  std::uint32_t entity, aux;        //!< its streams' key: (base index, 0) or (mother, birth year)
+  std::uint16_t childcare_months;   //!< the months of childcare wanted, then granted
+  std::uint8_t childcare_priority;  //!< childcare_priority of its household's flags
+  std::int8_t childcare_provider;   //!< as take_ups, the state's
+  std::uint8_t employment;          //!< its household's Employment (childcare demand reads it)
   ChildState* state;
   //! The state's take-ups and childcare provider as the demand pass leaves them, so that
   //! the settling pass reads them here, in order, and not from the state, which the other
   //! blocks' demand passes have pushed out of the caches by then (a miss a child on Xihu).
   //! What the settling pass draws it remembers in both (remember_take_up, finish).
   TakeUps take_ups;
-  std::int8_t childcare_provider;
-  std::uint8_t employment;  //!< its household's Employment (childcare demand reads it)
 
   //! Remembers the take-up of the child measure at `bit` (bit i: measure i) as `yes`, here
   //! and in the state.
@@ -110,6 +115,7 @@ struct ChildWork {
     state->take_ups = take_ups;
   }
 };
+static_assert(sizeof(ChildWork) == 64, "a child's record of the year is one cache line");
 
 struct ChildChunk;
 struct BirthBatch;
@@ -208,6 +214,10 @@ class BlockYear {
   //! only where its answer holds from then on (the childcare provider's thresholds are
   //! the same every year, ReplicationPlan::childcare_provider_threshold).
   void settle(std::vector<ChildWork>& work, BlockBooks books) const;
+
+  //! The childcare request of `w` as ration_childcare reads it: its priority, the months it
+  //! wants, and its year's random key, drawn again as childcare_wants drew it.
+  ChildcareRequest childcare_request(const ChildWork& w) const;
 
  private:
   bool present(std::uint32_t household) const {

@@ -57,6 +57,8 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   }
   assign_with_room(child_state, pop.children(), ChildState{});
   requests.clear();
+  queue.clear();
+  askers.clear();
   tally.assign(blocks, BlockTally{});
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
@@ -81,14 +83,21 @@ bool places_short(const ReplicationBuffers& buffers, std::int64_t capacity) {
 
 //! The coupled step: the year's places are shared by the whole place, so every block's
 //! requests are rationed together (serially, deterministically).
-void ration(ReplicationBuffers& buffers, std::int64_t capacity) {
+void ration(const BlockYear& step, ReplicationBuffers& buffers, std::int64_t capacity) {
   buffers.requests.clear();
+  buffers.askers.clear();
   for (auto& block : buffers.work) {
     for (ChildWork& w : block) {
-      if (w.request.months != 0) buffers.requests.push_back(&w.request);
+      if (w.childcare_months == 0) continue;
+      buffers.requests.push_back(step.childcare_request(w));
+      buffers.askers.push_back(&w);
     }
   }
-  ration_childcare(buffers.requests, capacity);
+  buffers.queue.clear();
+  for (ChildcareRequest& r : buffers.requests) buffers.queue.push_back(&r);
+  ration_childcare(buffers.queue, capacity);
+  for (std::size_t i = 0; i < buffers.requests.size(); ++i)
+    buffers.askers[i]->childcare_months = buffers.requests[i].months;
 }
 
 //! Where block b books its year.
@@ -148,7 +157,7 @@ bool ration_and_settle(const BlockYear& step, std::size_t tallies, bool ahead, s
   if (short_of_places && ahead) {
     for (std::size_t b = 0; b < B; ++b) unsettle(buffers, b, tallies);
   }
-  if (short_of_places) ration(buffers, places);
+  if (short_of_places) ration(step, buffers, places);
   if (short_of_places || !ahead) {
     parallel_for(0, B, [&](const tbb::blocked_range<std::size_t>& blocks) {
       for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
