@@ -19,18 +19,17 @@ namespace cradle {
 
 namespace {
 
-//! Newborns to reserve room for per block: twice the expected births of its households
-//! over the horizon, so that a replication's vectors grow rarely.
-std::vector<std::size_t> newborn_reserve(const Scenario& scenario, const BasePopulation& pop, std::size_t years) {
+//! The births expected per block over the horizon, at the profile's yearly births spread
+//! evenly over the households (RunContext::births_expected).
+std::vector<std::size_t> births_expected(const Scenario& scenario, const BasePopulation& pop, std::size_t years) {
   const double births_per_household =
       scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
-  std::vector<std::size_t> reserve;
+  std::vector<std::size_t> expected;
   for (const HouseholdBlock& block : pop.blocks) {
     const double households = block.household_end - block.household_begin;
-    reserve.push_back(static_cast<std::size_t>(2.0 * births_per_household * households * static_cast<double>(years)) +
-                      16);
+    expected.push_back(static_cast<std::size_t>(births_per_household * households * static_cast<double>(years)));
   }
-  return reserve;
+  return expected;
 }
 
 //! The measures births and childcare demand respond to: those of RunOptions::behaviour_from
@@ -71,7 +70,7 @@ class Replications {
         first_plan_(engine::make_plan(scenario, *first_, options.seed, behaviour_measures(options, std::nullopt))),
         years_(static_cast<std::size_t>(first_plan_.years)),
         out_(engine::make_results(scenario, first_plan_, static_cast<std::size_t>(options.replications), layout_)),
-        first_reserve_(newborn_reserve(scenario, *first_, years_)) {}
+        first_births_(births_expected(scenario, *first_, years_)) {}
 
   //! Population g's replications among [begin, end): the population asked for (and its
   //! rates calibrated) once, then its replications in parallel.
@@ -111,7 +110,7 @@ class Replications {
     if (!plan)
       plan = &own_plan.emplace(engine::make_plan(sc, pop, options_.seed, behaviour_measures(options_, behaviour)));
     const engine::RunContext run{
-        sc,        pop,   *plan, layout_, &pop == first_.get() ? first_reserve_ : newborn_reserve(sc, pop, years_),
+        sc,        pop,   *plan, layout_, &pop == first_.get() ? first_births_ : births_expected(sc, pop, years_),
         progress_, trace_};
     engine::record_burn_in(out_, pop, r);
     if (drawn) engine::record_estimates(out_, scenario_, draw_estimates(scenario_, rep), r);
@@ -138,7 +137,7 @@ class Replications {
   const std::size_t years_;
   engine::ResultsLayout layout_;
   ScenarioResults out_;
-  const std::vector<std::size_t> first_reserve_;
+  const std::vector<std::size_t> first_births_;
   // Not thread-local storage: with nested parallelism a thread waiting inside one
   // replication may start another, so buffers are taken from and returned to a pool; a
   // replication's memory is allocated (and its pages faulted in) once per concurrent one.

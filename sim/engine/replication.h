@@ -52,7 +52,8 @@ struct ReplicationBuffers {
   std::vector<std::vector<CappedPaid>> capped_paid;         //!< [block][row]: BlockBooks::capped_paid
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
-  void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& newborn_reserve);
+  //! `births_expected` as RunContext's.
+  void reset(const BasePopulation& pop, const Plan& plan, const std::vector<std::size_t>& births_expected);
 };
 
 //! What every replication of a run shares.
@@ -61,7 +62,9 @@ struct RunContext {
   const BasePopulation& pop;
   const Plan& plan;
   const ResultsLayout& layout;
-  std::vector<std::size_t> newborn_reserve;  //!< [block]: newborns to reserve room for
+  //! [block]: the births expected over the run, for the room of its newborns and its
+  //! children's records of the year
+  std::vector<std::size_t> births_expected;
   Progress* progress;                         //!< advanced once per replication-year, if given
   SimulationTrace* trace;                     //!< its births[r] filled and the reduction timed, if given
 };
