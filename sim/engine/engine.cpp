@@ -20,10 +20,11 @@ namespace cradle {
 namespace {
 
 //! The births expected per block over the horizon, at the profile's yearly births spread
-//! evenly over the households (RunContext::births_expected).
+//! evenly over the place's households (each simulated one stands for pop.weight of them;
+//! RunContext::births_expected).
 std::vector<std::size_t> births_expected(const Scenario& scenario, const BasePopulation& pop, std::size_t years) {
-  const double births_per_household =
-      scenario.profile.births / std::max<double>(1.0, static_cast<double>(pop.households()));
+  const double place_households = static_cast<double>(pop.households()) * static_cast<double>(pop.weight);
+  const double births_per_household = scenario.profile.births / std::max(1.0, place_households);
   std::vector<std::size_t> expected;
   for (const HouseholdBlock& block : pop.blocks) {
     const double households = block.household_end - block.household_begin;
