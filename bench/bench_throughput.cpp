@@ -265,6 +265,7 @@ void keep_replication_times(const SimulationTrace& trace, double run_s, Measured
   double all = 0, fresh = 0, later = 0;
   int fresh_n = 0, later_n = 0;
   for (std::size_t r = 0; r < trace.replication_ns.size(); ++r) {
+    if (trace.replication_ns[r] == 0) continue;  // left out of the run
     const double s = static_cast<double>(trace.replication_ns[r]) * 1e-9;
     all += s;
     (trace.fresh_buffers[r] ? fresh : later) += s;
@@ -273,6 +274,30 @@ void keep_replication_times(const SimulationTrace& trace, double run_s, Measured
   m.setup_s = std::min(m.setup_s, std::max(0.0, run_s - all / m.threads));
   if (fresh_n > 0) m.first_replication_s = std::min(m.first_replication_s, fresh / fresh_n);
   if (later_n > 0) m.later_replication_s = std::min(m.later_replication_s, later / later_n);
+}
+
+//! The yearly loop, every replication on `pop`, each run just after one of the reference loop's
+//! (`reference_replications` a run): the best of the timed runs of each, and the loop's run
+//! split (keep_replication_times), into `m`.
+void time_loop(const Scenario& scenario, const BasePopulation& pop, const RunOptions& run_options,
+               bench::ReferenceLoop& reference, int reference_replications, const Options& options, Measured& m) {
+  m.loop_s = m.reference_s = m.setup_s = m.first_replication_s = m.later_replication_s = 1e300;
+  for (int k = options.quick ? 1 : 0; k <= options.repeat; ++k) {  // k = 0: an untimed warm-up
+    const double reference_s = reference.run(REFERENCE_YEARS, reference_replications);
+    if (k > 0) m.reference_s = std::min(m.reference_s, reference_s);
+    m.reference_checksum = reference.checksum();
+    SimulationTrace timed;
+    timed.record_births = false;
+    const auto t0 = Clock::now();
+    const ScenarioResults r = simulate(scenario, pop, run_options, nullptr, &timed);
+    const double dt = seconds_since(t0);
+    if (r.births.empty()) throw std::runtime_error("the simulation recorded no births");
+    if (k > 0) {
+      m.loop_s = std::min(m.loop_s, dt);
+      keep_replication_times(timed, dt, m);
+    }
+  }
+  if (m.later_replication_s == 1e300) m.later_replication_s = 0;
 }
 
 //! One case at one thread count, in the child process.
@@ -310,25 +335,7 @@ Measured measure(const Case& c, int replications, int threads, const Options& op
   m.children = pop->children();
   m.peaks_separate = reset_peak();
 
-  // The yearly loop: every replication on replication 0's population, each run just after one
-  // of the reference loop's.
-  m.loop_s = m.reference_s = m.setup_s = m.first_replication_s = m.later_replication_s = 1e300;
-  for (int k = options.quick ? 1 : 0; k <= options.repeat; ++k) {  // k = 0: an untimed warm-up
-    const double reference_s = reference.run(REFERENCE_YEARS, reference_replications);
-    if (k > 0) m.reference_s = std::min(m.reference_s, reference_s);
-    m.reference_checksum = reference.checksum();
-    SimulationTrace timed;
-    timed.record_births = false;
-    t0 = Clock::now();
-    const ScenarioResults r = simulate(scenario, *pop, run_options, nullptr, &timed);
-    const double dt = seconds_since(t0);
-    if (r.births.empty()) throw std::runtime_error("the simulation recorded no births");
-    if (k > 0) {
-      m.loop_s = std::min(m.loop_s, dt);
-      keep_replication_times(timed, dt, m);
-    }
-  }
-  if (m.later_replication_s == 1e300) m.later_replication_s = 0;
+  time_loop(scenario, *pop, run_options, reference, reference_replications, options, m);
   m.peak_loop = proc_status_bytes("VmHWM");
   if (m.peaks_separate) reset_peak();
 

@@ -68,8 +68,6 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   for (std::size_t b = 0; b < blocks; ++b) reserve_block(*this, pop, b, births_expected[b], plan.years);
   assign_with_room(child_state, pop.children(), ChildState{});
   requests.clear();
-  queue.clear();
-  askers.clear();
   tally.assign(blocks, BlockTally{});
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
@@ -96,19 +94,21 @@ bool places_short(const ReplicationBuffers& buffers, std::int64_t capacity) {
 //! requests are rationed together (serially, deterministically).
 void ration(const BlockYear& step, ReplicationBuffers& buffers, std::int64_t capacity) {
   buffers.requests.clear();
-  buffers.askers.clear();
-  for (auto& block : buffers.work) {
-    for (ChildWork& w : block) {
-      if (w.childcare_months == 0) continue;
-      buffers.requests.push_back(step.childcare_request(w));
-      buffers.askers.push_back(&w);
+  for (const auto& block : buffers.work) {
+    for (const ChildWork& w : block) {
+      if (w.childcare_months != 0) buffers.requests.push_back(step.childcare_request(w));
     }
   }
   buffers.queue.clear();
   for (ChildcareRequest& r : buffers.requests) buffers.queue.push_back(&r);
   ration_childcare(buffers.queue, capacity);
-  for (std::size_t i = 0; i < buffers.requests.size(); ++i)
-    buffers.askers[i]->childcare_months = buffers.requests[i].months;
+  // The months granted back to the records, met in the order their requests were made.
+  const ChildcareRequest* granted = buffers.requests.data();
+  for (auto& block : buffers.work) {
+    for (ChildWork& w : block) {
+      if (w.childcare_months != 0) w.childcare_months = (granted++)->months;
+    }
+  }
 }
 
 //! Where block b books its year.

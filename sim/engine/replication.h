@@ -28,11 +28,10 @@ struct ReplicationBuffers {
   std::vector<std::vector<Newborn>> newborns;  //!< [block]
   std::vector<ChildState> child_state;
   std::vector<std::vector<ChildWork>> work;  //!< [block]
-  //! The year's childcare requests when places fall short (ration), the queue of them that
-  //! ration_childcare orders, and the child-year each is of.
+  //! The year's childcare requests when places fall short (ration), in the order of the
+  //! blocks' records, and the queue of them that ration_childcare orders.
   std::vector<ChildcareRequest> requests;
   std::vector<ChildcareRequest*> queue;
-  std::vector<ChildWork*> askers;
   std::vector<BlockTally> tally;
   std::vector<std::int64_t> units;
   std::vector<Fen> fen;
