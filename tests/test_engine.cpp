@@ -114,6 +114,25 @@ TEST_CASE("the trace times each replication run and marks those whose working me
   REQUIRE(trace.births.empty());
 }
 
+TEST_CASE("a replication's working memory is sized for the births its population simulates, sampled or whole",
+          "[engine][trace]") {
+  const Scenario s = cradle::testing::neutral(default_scenario());
+  for (const int weight : {1, 10}) {
+    CAPTURE(weight);
+    const BasePopulation pop =
+        weight == 1 ? default_population() : generate_sample(s.profile, s.start_year, s.seed, weight);
+    SimulationTrace trace;
+    run_with_threads(s, pop, 1, 2, s.seed, &trace);
+    for (std::size_t r = 0; r < 2; ++r) {
+      // A sampled household stands for `weight` of the place's: sized for the place's births,
+      // a 1-in-10 sample would reserve (and fault in) ten times its newborns' memory.
+      const double ratio = static_cast<double>(trace.births_expected[r]) / static_cast<double>(trace.births[r].size());
+      CHECK(ratio > 0.7);
+      CHECK(ratio < 1.4);
+    }
+  }
+}
+
 TEST_CASE("replications per population: each group's population built once, its rows the same however run",
           "[engine][reproducibility]") {
   const Scenario& s = default_scenario();

@@ -124,6 +124,7 @@ class Replications {
       trace_->replication_ns[r] =
           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
       trace_->fresh_buffers[r] = fresh;
+      for (const std::size_t b : run.births_expected) trace_->births_expected[r] += static_cast<std::int64_t>(b);
     }
   }
 
@@ -163,6 +164,7 @@ ScenarioResults simulate(const Scenario& scenario, const PopulationSource& sourc
   if (trace) {
     trace->replication_ns.assign(R, 0);
     trace->fresh_buffers.assign(R, 0);
+    trace->births_expected.assign(R, 0);
   }
   const auto first_rep = static_cast<std::size_t>(std::clamp(options.first_replication, 0, options.replications));
   const std::size_t end_rep =

@@ -58,6 +58,10 @@ struct SimulationTrace {
   //! replications the run left out.
   std::vector<std::int64_t> replication_ns;
   std::vector<std::uint8_t> fresh_buffers;
+  //! [replication]: the births over the horizon its working memory was sized for (the room
+  //! of its newborns and its children's records: the profile's births per household of the
+  //! place, times the households the population simulates); zero where left out.
+  std::vector<std::int64_t> births_expected;
 };
 
 }  // namespace cradle
