@@ -187,8 +187,22 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
+  settle_each(work, books, books, nullptr);
+}
+
+void BlockYear::settle_ahead(std::vector<ChildWork>& work, BlockBooks others, BlockBooks wanting,
+                             std::vector<ChildWork>& kept) const {
+  settle_each(work, others, wanting, &kept);
+}
+
+void BlockYear::settle_each(std::vector<ChildWork>& work, BlockBooks others, BlockBooks wanting,
+                            std::vector<ChildWork>* kept) const {
   FeeLedger fees_reduced;  // one for the block, emptied for each child
-  for (ChildWork& w : work) finish(w, books, fees_reduced);
+  for (ChildWork& w : work) {
+    const bool wants = w.childcare_months != 0;
+    finish(w, wants ? wanting : others, fees_reduced);
+    if (wants && kept != nullptr) kept->push_back(w);
+  }
 }
 
 //! The residents under 18 of each household of the block at the year's start (living,

@@ -214,6 +214,12 @@ class BlockYear {
   //! only where its answer holds from then on (the childcare provider's thresholds are
   //! the same every year, ReplicationPlan::childcare_provider_threshold).
   void settle(std::vector<ChildWork>& work, BlockBooks books) const;
+  //! settle() ahead of the rationing, which may change the year only of the children whose
+  //! family wants childcare (childcare_months not 0): those are booked in `wanting`, not
+  //! `others`, and appended as settled to `kept`. Each child's settling is its own: the two
+  //! books add up to settle()'s.
+  void settle_ahead(std::vector<ChildWork>& work, BlockBooks others, BlockBooks wanting,
+                    std::vector<ChildWork>& kept) const;
 
   //! The childcare request of `w` as ration_childcare reads it: its priority, the months it
   //! wants, and its year's random key, drawn again as childcare_wants drew it.
@@ -264,6 +270,10 @@ class BlockYear {
   void enrol_kindergarten(KeyedChildren& due) const;
   void childcare_wants(ChildWork* work, std::size_t n, BlockTally& tally) const;
   void draw_take_ups(ChildWork* work, std::size_t n) const;
+  //! settle() and settle_ahead() (`kept` null for settle()): one loop, so that finish(),
+  //! forced inline, is one copy (with a copy a caller, its measures' cost was left a call).
+  void settle_each(std::vector<ChildWork>& work, BlockBooks others, BlockBooks wanting,
+                   std::vector<ChildWork>* kept) const;
   void finish(ChildWork& w, BlockBooks books, FeeLedger& fees_reduced) const;
   std::uint64_t may_change(std::uint32_t w0, std::size_t n, const std::uint64_t* birth_u,
                            const std::uint64_t* home_u) const;

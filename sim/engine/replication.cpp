@@ -33,18 +33,16 @@ void assign_with_room(std::vector<T>& v, std::size_t n, const T& value) {
 
 //! Room for block b's newborns and its children's records of the year: for twice the births
 //! expected (a replication may draw a higher fertility), the pages of those expected faulted in
-//! at once, and of the records a year's children may need (the block's base children and a
-//! year's births). Taken one by one at the first write, those faults were about a tenth of a
-//! first replication's time on full Jiangxi (one thread); at once, Xihu's first replication
-//! took about 10 % less.
-void reserve_block(ReplicationBuffers& buffers, const BasePopulation& pop, std::size_t b, std::size_t expected,
-                   int years) {
+//! at once (taken one by one at the first write, those faults were about a tenth of a first
+//! replication's time on full Jiangxi, one thread). The records' pages are left to fault in
+//! as written: a block that settles ahead keeps only the few of children wanting childcare.
+void reserve_block(ReplicationBuffers& buffers, const BasePopulation& pop, std::size_t b, std::size_t expected) {
   const std::size_t children = pop.blocks[b].child_end - pop.blocks[b].child_begin;
-  const std::size_t room = 2 * expected + 16, a_year = expected / static_cast<std::size_t>(std::max(1, years));
+  const std::size_t room = 2 * expected + 16;
   buffers.newborns[b].clear();
   reserve_with_room(buffers.newborns[b], room, expected);
   buffers.work[b].clear();
-  reserve_with_room(buffers.work[b], children + room, children + a_year);
+  reserve_with_room(buffers.work[b], children + room);
 }
 
 }  // namespace
@@ -65,7 +63,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   parity.assign(pop.woman_parity.begin(), pop.woman_parity.end());
   newborns.resize(blocks);
   work.resize(blocks);
-  for (std::size_t b = 0; b < blocks; ++b) reserve_block(*this, pop, b, births_expected[b], plan.years);
+  for (std::size_t b = 0; b < blocks; ++b) reserve_block(*this, pop, b, births_expected[b]);
   assign_with_room(child_state, pop.children(), ChildState{});
   requests.clear();
   tally.assign(blocks, BlockTally{});
@@ -122,26 +120,40 @@ std::int64_t* unsettled_books(ReplicationBuffers& buffers, std::size_t b, std::s
   return buffers.unsettled_books.data() + b * unsettled_books_per_block(tallies);
 }
 
-//! Settles block b ahead: what the settling pass books kept first, its capped payments noted.
-void settle_ahead(const BlockYear& step, ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
-  BlockBooks books = block_books(buffers, b, tallies);
+//! Settles block b ahead from `records`, its children's records of the year. What those
+//! whose family wants childcare add to its books (the rationing may change their year) is
+//! kept apart, and they are copied (as settled) into the block's `work`: all that settling
+//! again needs should the places fall short. Their capped payments are noted.
+void settle_ahead(const BlockYear& step, ReplicationBuffers& buffers, std::size_t b, std::size_t tallies,
+                  std::vector<ChildWork>& records) {
+  const BlockBooks books = block_books(buffers, b, tallies);
   std::int64_t* kept = unsettled_books(buffers, b, tallies);
-  kept[0] = books.tally.childcare_months;
-  std::copy_n(books.units, tallies, kept + 1);
-  std::copy_n(books.fen, tallies, kept + 1 + tallies);
+  std::fill_n(kept, unsettled_books_per_block(tallies), 0);
+  BlockTally wanting_tally;
   buffers.capped_payments[b].clear();
-  books.capped_payments = &buffers.capped_payments[b];
-  step.settle(buffers.work[b], books);
+  buffers.work[b].clear();
+  step.settle_ahead(
+      records, books,
+      BlockBooks{wanting_tally, kept + 1, kept + 1 + tallies, books.capped_paid, &buffers.capped_payments[b]},
+      buffers.work[b]);
+  kept[0] = wanting_tally.childcare_months;
+  books.tally.childcare_months += kept[0];
+  for (std::size_t t = 0; t < tallies; ++t) {
+    books.units[t] += kept[1 + t];
+    books.fen[t] += kept[1 + tallies + t];
+  }
 }
 
-//! Undoes settle_ahead: block b's books as kept, its capped payments taken back from its
-//! children's paid-so-far.
+//! Undoes settle_ahead for the children whose family wants childcare: what they added to
+//! block b's books taken off, their capped payments taken back from their paid-so-far.
 void unsettle(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
   const BlockBooks books = block_books(buffers, b, tallies);
   const std::int64_t* kept = unsettled_books(buffers, b, tallies);
-  books.tally.childcare_months = kept[0];
-  std::copy_n(kept + 1, tallies, books.units);
-  std::copy_n(kept + 1 + tallies, tallies, books.fen);
+  books.tally.childcare_months -= kept[0];
+  for (std::size_t t = 0; t < tallies; ++t) {
+    books.units[t] -= kept[1 + t];
+    books.fen[t] -= kept[1 + tallies + t];
+  }
   for (const CappedPayment& p : buffers.capped_payments[b]) buffers.capped_paid[b][p.row][p.slot] -= p.amount;
 }
 
@@ -151,9 +163,15 @@ void unsettle(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
 void demand_pass(const BlockYear& step, const BasePopulation& pop, std::size_t tallies, bool ahead,
                  ReplicationBuffers& buffers) {
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
+    // Settling ahead, a block's records are written to the thread's own buffer, reused block
+    // after block and so in its caches, and only those the rationing may change are kept:
+    // written to the block's own, they missed the caches at each record (about a tenth of a
+    // replication on Jiangxi at 1/10). No task of the thread's can start within a block.
+    thread_local std::vector<ChildWork> records;
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
-      step.demand(pop.blocks[b], buffers.newborns[b], block_books(buffers, b, tallies), buffers.work[b]);
-      if (ahead) settle_ahead(step, buffers, b, tallies);
+      std::vector<ChildWork>& work = ahead ? records : buffers.work[b];
+      step.demand(pop.blocks[b], buffers.newborns[b], block_books(buffers, b, tallies), work);
+      if (ahead) settle_ahead(step, buffers, b, tallies, work);
     }
   });
 }

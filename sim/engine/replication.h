@@ -18,8 +18,8 @@
 
 namespace cradle::engine {
 
-//! The values a block keeps of its books before it settles ahead: its childcare months,
-//! and units and fen by tally.
+//! The values a block keeps of what settling ahead booked for its children whose family
+//! wants childcare: their childcare months, and units and fen by tally.
 constexpr std::size_t unsettled_books_per_block(std::size_t tallies) { return 1 + 2 * tallies; }
 
 //! The working memory of one replication, reused by the next one that takes it.
@@ -27,7 +27,9 @@ struct ReplicationBuffers {
   std::vector<std::uint8_t> parity;
   std::vector<std::vector<Newborn>> newborns;  //!< [block]
   std::vector<ChildState> child_state;
-  std::vector<std::vector<ChildWork>> work;  //!< [block]
+  //! [block]: its children's records of the year; when it settled ahead, only those whose
+  //! family wants childcare (all that settling again after a rationing needs).
+  std::vector<std::vector<ChildWork>> work;
   //! The year's childcare requests when places fall short (ration), in the order of the
   //! blocks' records, and the queue of them that ration_childcare orders.
   std::vector<ChildcareRequest> requests;
@@ -44,10 +46,11 @@ struct ReplicationBuffers {
   //! their children's records are still in the caches: when the year before turned nobody
   //! away (and in a replication's first year). Undone when the year's places fall short.
   bool settle_ahead = true;
-  //! [block][unsettled_books_per_block]: its childcare months, then units and fen by tally,
-  //! before it settled ahead.
+  //! [block][unsettled_books_per_block]: what settling ahead booked for the children whose
+  //! family wants childcare (their childcare months, then units and fen by tally).
   std::vector<std::int64_t> unsettled_books;
-  std::vector<std::vector<CappedPayment>> capped_payments;  //!< [block]: made settling ahead
+  //! [block]: the capped payments settling ahead made to those children
+  std::vector<std::vector<CappedPayment>> capped_payments;
   std::vector<std::vector<CappedPaid>> capped_paid;         //!< [block][row]: BlockBooks::capped_paid
 
   //! Makes the buffers those of a fresh replication; keeps their capacity.
