@@ -178,8 +178,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   }
   books.tally.deaths += deaths;
   for (Newborn& nb : newborns) {
-    const ChildRecord child{nb.birth_month,  nb.order, nb.sex, pop_.woman_household[nb.mother],
-                            nb.mother,       nb.birth_year, NO_WOMAN};
+    const ChildRecord child{nb.birth_month, nb.order, nb.sex, nb.household, nb.mother, nb.birth_year, NO_WOMAN};
     admit(child, nb.state, census, books.tally, chunk, work);
   }
   enter_chunk(chunk, books.tally, work);
@@ -228,7 +227,7 @@ void BlockYear::count_minors(const HouseholdBlock& block, const std::vector<Newb
     if (own && !state_.child_state[c].dead && pop_.child_birth_month[c] < year_start) add(pop_.child_household[c], age);
   }
   for (const Newborn& nb : newborns) {  // the run's births of earlier years
-    if (!nb.state.dead && nb.birth_month < year_start) add(pop_.woman_household[nb.mother], year_ - nb.birth_month / 12);
+    if (!nb.state.dead && nb.birth_month < year_start) add(nb.household, year_ - nb.birth_month / 12);
   }
 }
 
@@ -368,6 +367,7 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
     nb.birth_year = year_key;
     nb.order = births.order[i];
     nb.sex = girl ? Sex::female : Sex::male;
+    nb.household = pop_.woman_household[births.woman[i]];
     household_event(events[i], Basis::birth, MonthDay{month, day}, birth_order_class(births.order[i]), births.age[i],
                     births.woman[i]);
   }

@@ -58,8 +58,12 @@ struct Newborn {
   std::uint16_t birth_year;
   std::uint8_t order;
   Sex sex;
+  //! Its mother's household, kept here (in what was padding) so that each year reads it
+  //! with the record, not from her record far away: a cache miss a newborn-year.
+  std::uint32_t household;
   ChildState state;
 };
+static_assert(sizeof(Newborn) == 40, "a newborn's household fills the record's padding");
 
 //! A child record as a year reads it: a base child, or a newborn of the run.
 struct ChildRecord {
