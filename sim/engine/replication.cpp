@@ -70,7 +70,7 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
   settle_ahead = true;
-  unsettled_books.resize(blocks * unsettled_books_per_block(tallies));
+  wanting_books.resize(blocks * wanting_books_per_block(tallies));
   capped_payments.resize(blocks);
   capped_paid.resize(blocks);
   for (auto& table : capped_paid) table.clear();
@@ -115,9 +115,18 @@ BlockBooks block_books(ReplicationBuffers& buffers, std::size_t b, std::size_t t
                     &buffers.capped_paid[b]};
 }
 
-//! Block b's part of unsettled_books: its childcare months, then its units and fen.
-std::int64_t* unsettled_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
-  return buffers.unsettled_books.data() + b * unsettled_books_per_block(tallies);
+//! Block b's part of wanting_books: what its children wanting childcare added (months, units, fen).
+std::int64_t* wanting_books(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
+  return buffers.wanting_books.data() + b * wanting_books_per_block(tallies);
+}
+
+//! Adds `sign` × `kept` (a block's part of wanting_books) to its books.
+void add_books(const BlockBooks& books, const std::int64_t* kept, std::size_t tallies, std::int64_t sign) {
+  books.tally.childcare_months += sign * kept[0];
+  for (std::size_t t = 0; t < tallies; ++t) {
+    books.units[t] += sign * kept[1 + t];
+    books.fen[t] += sign * kept[1 + tallies + t];
+  }
 }
 
 //! Settles block b ahead from `records`, its children's records of the year. What those
@@ -127,8 +136,8 @@ std::int64_t* unsettled_books(ReplicationBuffers& buffers, std::size_t b, std::s
 void settle_ahead(const BlockYear& step, ReplicationBuffers& buffers, std::size_t b, std::size_t tallies,
                   std::vector<ChildWork>& records) {
   const BlockBooks books = block_books(buffers, b, tallies);
-  std::int64_t* kept = unsettled_books(buffers, b, tallies);
-  std::fill_n(kept, unsettled_books_per_block(tallies), 0);
+  std::int64_t* kept = wanting_books(buffers, b, tallies);
+  std::fill_n(kept, wanting_books_per_block(tallies), 0);
   BlockTally wanting_tally;
   buffers.capped_payments[b].clear();
   buffers.work[b].clear();
@@ -137,23 +146,15 @@ void settle_ahead(const BlockYear& step, ReplicationBuffers& buffers, std::size_
       BlockBooks{wanting_tally, kept + 1, kept + 1 + tallies, books.capped_paid, &buffers.capped_payments[b]},
       buffers.work[b]);
   kept[0] = wanting_tally.childcare_months;
-  books.tally.childcare_months += kept[0];
-  for (std::size_t t = 0; t < tallies; ++t) {
-    books.units[t] += kept[1 + t];
-    books.fen[t] += kept[1 + tallies + t];
-  }
+  add_books(books, kept, tallies, 1);
 }
 
 //! Undoes settle_ahead for the children whose family wants childcare: what they added to
 //! block b's books taken off, their capped payments taken back from their paid-so-far.
 void unsettle(ReplicationBuffers& buffers, std::size_t b, std::size_t tallies) {
   const BlockBooks books = block_books(buffers, b, tallies);
-  const std::int64_t* kept = unsettled_books(buffers, b, tallies);
-  books.tally.childcare_months -= kept[0];
-  for (std::size_t t = 0; t < tallies; ++t) {
-    books.units[t] -= kept[1 + t];
-    books.fen[t] -= kept[1 + tallies + t];
-  }
+  const std::int64_t* kept = wanting_books(buffers, b, tallies);
+  add_books(books, kept, tallies, -1);
   for (const CappedPayment& p : buffers.capped_payments[b]) buffers.capped_paid[b][p.row][p.slot] -= p.amount;
 }
 

@@ -20,7 +20,7 @@ namespace cradle::engine {
 
 //! The values a block keeps of what settling ahead booked for its children whose family
 //! wants childcare: their childcare months, and units and fen by tally.
-constexpr std::size_t unsettled_books_per_block(std::size_t tallies) { return 1 + 2 * tallies; }
+constexpr std::size_t wanting_books_per_block(std::size_t tallies) { return 1 + 2 * tallies; }
 
 //! The working memory of one replication, reused by the next one that takes it.
 struct ReplicationBuffers {
@@ -46,9 +46,9 @@ struct ReplicationBuffers {
   //! their children's records are still in the caches: when the year before turned nobody
   //! away (and in a replication's first year). Undone when the year's places fall short.
   bool settle_ahead = true;
-  //! [block][unsettled_books_per_block]: what settling ahead booked for the children whose
+  //! [block][wanting_books_per_block]: what settling ahead booked for the children whose
   //! family wants childcare (their childcare months, then units and fen by tally).
-  std::vector<std::int64_t> unsettled_books;
+  std::vector<std::int64_t> wanting_books;
   //! [block]: the capped payments settling ahead made to those children
   std::vector<std::vector<CappedPayment>> capped_payments;
   std::vector<std::vector<CappedPaid>> capped_paid;         //!< [block][row]: BlockBooks::capped_paid
