@@ -124,20 +124,34 @@ inline bool woman_dies(std::uint64_t u, std::uint64_t threshold) { return ~u < t
 //! The draws of a woman's year that may be her death (woman_dies at threshold `death`) or a
 //! birth (below `birth`), as one window on the circle of 64-bit draws: deaths take the top
 //! and births the bottom, so that shifted by `death` they join. A sieve for the women's
-//! loop, one add and one compare: it never refuses a draw that is either, and admits one
-//! that is neither only when both thresholds are 0 (the single draw 2^64-1).
+//! loop, tested on a draw's top 32 bits so that a window is one 8-byte word (the sieve
+//! fetches one word a woman): the window's first and last draws widened to their whole
+//! blocks of 2^32 draws. It never refuses a draw that is either; a draw that is neither it
+//! admits only in the block of the window's first or last draw (one in 2^32 of the draws
+//! at each end), or, when both thresholds are 0 and the window is empty, in the top block.
 struct ChangeWindow {
-  std::uint64_t shift = 1, last = 0;
+  //! Bits 0-31: the shift, added to a draw's top 32 bits (mod 2^32); bits 32-63: the last
+  //! sum admitted. The default (shift 1, last 0) admits the top block only.
+  std::uint64_t word = 1;
 
   static ChangeWindow of(std::uint64_t birth, std::uint64_t death) {
     if (birth == 0 && death == 0) return {};
-    // u + death (mod 2^64) is below `death` for a death and in [death, death + birth) for
-    // a birth; when that sum passes 2^64 the two overlap and cover every draw.
-    const std::uint64_t top = death - 1;  // 2^64-1 when death is 0: then the shift is 0
-    if (death != 0 && birth > ~top) return {0, ~std::uint64_t{0}};
-    return {death, top + birth};
+    // On the whole draws, u + death (mod 2^64) is below `death` for a death and in
+    // [death, death + birth) for a birth: a window of `span` + 1 draws from -death on. When
+    // that sum passes 2^64 the two overlap and cover every draw.
+    const std::uint64_t first = 0 - death;
+    const std::uint64_t span = death != 0 && birth > ~(death - 1) ? ~std::uint64_t{0} : death - 1 + birth;
+    constexpr std::uint64_t LOW = 0xFFFFFFFFu;
+    // The blocks of 2^32 draws it reaches after the first's, without overflowing 64 bits.
+    const std::uint64_t blocks = (span >> 32) + (((span & LOW) + (first & LOW)) >> 32);
+    if (blocks >= LOW) return {LOW << 32};  // every block: shift 0, last 2^32 - 1
+    const std::uint64_t shift = (0 - (first >> 32)) & LOW;
+    return {shift | blocks << 32};
   }
-  bool admits(std::uint64_t u) const { return u + shift <= last; }
+  bool admits(std::uint64_t u) const {
+    const auto sum = static_cast<std::uint32_t>(static_cast<std::uint32_t>(u >> 32) + static_cast<std::uint32_t>(word));
+    return sum <= static_cast<std::uint32_t>(word >> 32);
+  }
 };
 
 //! A parity after one more birth (saturating below `ceiling`, which callers may reserve

@@ -45,10 +45,10 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-//! Eight women's windows, women [i, i + 8) of the batch: the index of each window's first
-//! word (two 8-byte words a window) in 32-bit lanes, for both paths' gathers. The class is
-//! parity_class's, and one more for DEAD, which the minimum makes the highest.
-[[gnu::always_inline]] inline __attribute__((target("avx2"))) __m256i window_words(const SieveYear& year,
+//! Eight women's windows, women [i, i + 8) of the batch: each window's index in 32-bit
+//! lanes, for both paths' gathers. The class is parity_class's, and one more for DEAD,
+//! which the minimum makes the highest.
+[[gnu::always_inline]] inline __attribute__((target("avx2"))) __m256i window_index(const SieveYear& year,
                                                                                    const SieveBatch& women,
                                                                                    std::size_t i) {
   std::int64_t parities;
@@ -59,22 +59,27 @@ std::uint64_t sieve_from(const SieveYear& year, const SieveBatch& women, std::si
   const __m256i birth_year =
       _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(women.birth_year + i)));
   const __m256i row = _mm256_sub_epi32(birth_year, _mm256_set1_epi32(year.min_birth_year));
-  return _mm256_slli_epi32(_mm256_add_epi32(_mm256_slli_epi32(row, 2), cls), 1);
+  return _mm256_add_epi32(_mm256_slli_epi32(row, 2), cls);
 }
 
-//! Four women of the AVX2 path, j … j + 3 of the batch, their windows' first words in
-//! `words`: both words of each window gathered, and the unsigned 64-bit comparisons made
-//! signed by flipping the sign bits. Bit i: woman j + i passes.
+// ChangeWindow::admits in 64-bit lanes: the sum of a draw's top 32 bits and the window's
+// shift, in the word's low half (a 32-bit add carries nothing into the last, in the high
+// half). Shifted up, that sum is at most the word exactly when it is at most the last.
+static_assert(sizeof(ChangeWindow) == 8, "a window is one word, gathered as one");
+
+//! Four women of the AVX2 path, j … j + 3 of the batch, their windows' indexes in
+//! `index`; the unsigned 64-bit comparisons made signed by flipping the sign bits. Bit i:
+//! woman j + i passes.
 [[gnu::always_inline]] inline __attribute__((target("avx2"))) std::uint64_t sieve_four(const SieveYear& year,
                                                                                        const SieveBatch& women,
-                                                                                       std::size_t j, __m128i words) {
-  const auto* const window = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
+                                                                                       std::size_t j, __m128i index) {
+  const auto* const window = reinterpret_cast<const long long*>(year.window);
   const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
-  const __m256i shift = _mm256_i32gather_epi64(window, words, 8);
-  const __m256i last = _mm256_i32gather_epi64(window + 1, words, 8);
+  const __m256i word = _mm256_i32gather_epi64(window, index, 8);
   const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.birth_u + j));
-  const __m256i shifted = _mm256_xor_si256(_mm256_add_epi64(u, shift), sign);
-  const __m256i outside = _mm256_cmpgt_epi64(shifted, _mm256_xor_si256(last, sign));  // u + shift > last
+  const __m256i sum = _mm256_add_epi32(_mm256_srli_epi64(u, 32), word);
+  const __m256i outside = _mm256_cmpgt_epi64(_mm256_xor_si256(_mm256_slli_epi64(sum, 32), sign),
+                                             _mm256_xor_si256(sum, sign));  // sum's low half > its last
   const __m256i home_u = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(women.home_u + j)), sign);
   const __m256i home_any = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(year.home_any)), sign);
   const __m256i buys = _mm256_cmpgt_epi64(home_any, home_u);  // home_u < home_any
@@ -87,26 +92,24 @@ __attribute__((target("avx2"))) std::uint64_t sieve_avx2(const SieveYear& year, 
   std::uint64_t maybe = 0;
   std::size_t i = 0;
   for (; i + 8 <= women.n; i += 8) {
-    const __m256i words = window_words(year, women, i);
-    maybe |= sieve_four(year, women, i, _mm256_castsi256_si128(words)) << i;
-    maybe |= sieve_four(year, women, i + 4, _mm256_extracti128_si256(words, 1)) << (i + 4);
+    const __m256i index = window_index(year, women, i);
+    maybe |= sieve_four(year, women, i, _mm256_castsi256_si128(index)) << i;
+    maybe |= sieve_four(year, women, i + 4, _mm256_extracti128_si256(index, 1)) << (i + 4);
   }
   return maybe | sieve_from(year, women, i);
 }
 
-//! Eight women at a time, both words of each window gathered, with AVX-512's unsigned
-//! comparisons into a mask.
+//! Eight women at a time, each window gathered, with AVX-512's unsigned comparisons into
+//! a mask.
 __attribute__((target("avx512f"))) std::uint64_t sieve_avx512(const SieveYear& year, const SieveBatch& women) {
-  const auto* const window = reinterpret_cast<const long long*>(year.window);  // shift, last of each window
+  const auto* const window = reinterpret_cast<const long long*>(year.window);
   const __m512i home_any = _mm512_set1_epi64(static_cast<long long>(year.home_any));
   std::uint64_t maybe = 0;
   std::size_t i = 0;
   for (; i + 8 <= women.n; i += 8) {
-    const __m256i words = window_words(year, women, i);
-    const __m512i shift = _mm512_i32gather_epi64(words, window, 8);
-    const __m512i last = _mm512_i32gather_epi64(words, window + 1, 8);
-    const __m512i u = _mm512_loadu_si512(women.birth_u + i);
-    const __mmask8 admits = _mm512_cmple_epu64_mask(_mm512_add_epi64(u, shift), last);  // u + shift <= last
+    const __m512i word = _mm512_i32gather_epi64(window_index(year, women, i), window, 8);
+    const __m512i sum = _mm512_add_epi32(_mm512_srli_epi64(_mm512_loadu_si512(women.birth_u + i), 32), word);
+    const __mmask8 admits = _mm512_cmple_epu64_mask(_mm512_slli_epi64(sum, 32), sum);
     const __mmask8 buys = _mm512_cmplt_epu64_mask(_mm512_loadu_si512(women.home_u + i), home_any);
     maybe |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(admits | buys)) << i;
   }

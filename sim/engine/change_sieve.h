@@ -29,10 +29,10 @@ struct SieveYear {
   std::uint64_t home_any;
 };
 
-//! Bit i: whether woman i of the batch passes the sieve: her window admits her birth draw,
-//! or her purchase draw is below home_any. A dead woman's window admits none of her birth
-//! draws but the single draw 2^64-1 (ChangeWindow). On the fastest path the CPU has
-//! (chosen at run time); every path gives the same bits.
+//! Bit i: whether woman i of the batch passes the sieve: her window admits her birth draw
+//! (ChangeWindow::admits, on its top 32 bits), or her purchase draw is below home_any. A
+//! dead woman's window admits none of her birth draws but the top block of 2^32 draws. On
+//! the fastest path the CPU has (chosen at run time); every path gives the same bits.
 std::uint64_t sieve_changes(const SieveYear& year, const SieveBatch& women);
 
 //! The sieve's implementations: one woman at a time, eight with AVX2 (as two fours) or AVX-512.
