@@ -18,15 +18,24 @@ namespace {
 //! bear its births, a 1-in-k sample 1/k of them.
 FertilityTable fertility_table(const Scenario& scenario, const BasePopulation& pop) {
   if (scenario.fertility_table) return *scenario.fertility_table;
+  const double births = scenario.profile.births / static_cast<double>(pop.weight);
+  // Without later arrivals every woman is resident: her columns are read as they are, not
+  // copied (a pass over each replication's population, with the pages of the copies).
+  const auto arrives_later = [&](std::int16_t arrival) { return arrival > scenario.start_year; };
+  if (std::none_of(pop.household_arrival.begin(), pop.household_arrival.end(), arrives_later)) {
+    return calibrate_fertility(scenario.profile.fertility, births, pop.woman_birth_year, pop.woman_parity,
+                               scenario.start_year);
+  }
   std::vector<std::int16_t> resident_birth_years;
   std::vector<std::uint8_t> resident_parity;
+  resident_birth_years.reserve(pop.women());
+  resident_parity.reserve(pop.women());
   for (std::size_t w = 0; w < pop.women(); ++w) {
     if (pop.household_arrival[pop.woman_household[w]] <= scenario.start_year) {
       resident_birth_years.push_back(pop.woman_birth_year[w]);
       resident_parity.push_back(pop.woman_parity[w]);
     }
   }
-  const double births = scenario.profile.births / static_cast<double>(pop.weight);
   return calibrate_fertility(scenario.profile.fertility, births, resident_birth_years, resident_parity,
                              scenario.start_year);
 }
