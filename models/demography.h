@@ -149,7 +149,7 @@ struct ChangeWindow {
     return {shift | blocks << 32};
   }
   bool admits(std::uint64_t u) const {
-    const auto sum = static_cast<std::uint32_t>(static_cast<std::uint32_t>(u >> 32) + static_cast<std::uint32_t>(word));
+    const std::uint32_t sum = static_cast<std::uint32_t>(u >> 32) + static_cast<std::uint32_t>(word);
     return sum <= static_cast<std::uint32_t>(word >> 32);
   }
 };

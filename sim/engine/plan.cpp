@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -13,31 +14,37 @@ namespace cradle::engine {
 
 namespace {
 
+//! Whether some household of `pop` arrives after the first year's 1 January.
+bool later_arrivals(const BasePopulation& pop, int start_year) {
+  return std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
+                     [&](std::int16_t arrival) { return arrival > start_year; });
+}
+
 //! The fertility table the plan uses: the scenario's own, as it is, or the profile's
 //! pattern calibrated so that the women resident in the first year (not later arrivals)
 //! bear its births, a 1-in-k sample 1/k of them.
 FertilityTable fertility_table(const Scenario& scenario, const BasePopulation& pop) {
   if (scenario.fertility_table) return *scenario.fertility_table;
-  const double births = scenario.profile.births / static_cast<double>(pop.weight);
-  // Without later arrivals every woman is resident: her columns are read as they are, not
+  // Without later arrivals every woman is resident: the columns are read as they are, not
   // copied (a pass over each replication's population, with the pages of the copies).
-  const auto arrives_later = [&](std::int16_t arrival) { return arrival > scenario.start_year; };
-  if (std::none_of(pop.household_arrival.begin(), pop.household_arrival.end(), arrives_later)) {
-    return calibrate_fertility(scenario.profile.fertility, births, pop.woman_birth_year, pop.woman_parity,
-                               scenario.start_year);
-  }
+  std::span<const std::int16_t> birth_years = pop.woman_birth_year;
+  std::span<const std::uint8_t> parity = pop.woman_parity;
   std::vector<std::int16_t> resident_birth_years;
   std::vector<std::uint8_t> resident_parity;
-  resident_birth_years.reserve(pop.women());
-  resident_parity.reserve(pop.women());
-  for (std::size_t w = 0; w < pop.women(); ++w) {
-    if (pop.household_arrival[pop.woman_household[w]] <= scenario.start_year) {
-      resident_birth_years.push_back(pop.woman_birth_year[w]);
-      resident_parity.push_back(pop.woman_parity[w]);
+  if (later_arrivals(pop, scenario.start_year)) {
+    resident_birth_years.reserve(pop.women());
+    resident_parity.reserve(pop.women());
+    for (std::size_t w = 0; w < pop.women(); ++w) {
+      if (pop.household_arrival[pop.woman_household[w]] <= scenario.start_year) {
+        resident_birth_years.push_back(pop.woman_birth_year[w]);
+        resident_parity.push_back(pop.woman_parity[w]);
+      }
     }
+    birth_years = resident_birth_years;
+    parity = resident_parity;
   }
-  return calibrate_fertility(scenario.profile.fertility, births, resident_birth_years, resident_parity,
-                             scenario.start_year);
+  const double births = scenario.profile.births / static_cast<double>(pop.weight);
+  return calibrate_fertility(scenario.profile.fertility, births, birth_years, parity, scenario.start_year);
 }
 
 //! Birth probabilities by year, birth cohort and parity class, held from the first year.
@@ -132,8 +139,7 @@ void plan_events(Plan& plan, const Scenario& scenario, const BasePopulation& pop
           1000.0;
     }
   }
-  plan.migration = std::any_of(pop.household_arrival.begin(), pop.household_arrival.end(),
-                               [&](std::int16_t y) { return y > scenario.start_year; }) ||
+  plan.migration = later_arrivals(pop, scenario.start_year) ||
                    std::any_of(pop.household_departure.begin(), pop.household_departure.end(),
                                [](std::int16_t y) { return y != NEVER_DEPARTS; });
 }
