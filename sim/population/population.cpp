@@ -190,6 +190,11 @@ void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32
                       [&](std::size_t i, std::uint16_t parity) { pop.woman_parity[i] = static_cast<std::uint8_t>(parity); });
 }
 
+//! The records a write loop of generation stores at once for a household's residents of
+//! one kind (its free places, a mother's girls), whatever their number up to it: a few
+//! vector stores, with no branch on the number, which varies at random.
+constexpr std::size_t WIDE_FILL = 8;
+
 //! Before the burn-in, women with the same birth year and parity are alike: a woman's kind
 //! is the pair as one label, (birth year - first_year) · parities + parity.
 struct WomanKinds {
@@ -204,10 +209,26 @@ struct WomanKinds {
   std::uint8_t parity(std::size_t kind) const { return static_cast<std::uint8_t>(kind % parities); }
 };
 
+//! Each kind's birth year, parity and whether she is of the mothers' generation
+//! (mothers_generation), looked up in the loops over households rather than divided out.
+struct KindTable {
+  std::vector<std::int16_t> birth_year;
+  std::vector<std::uint8_t> parity, mother;
+  KindTable(const WomanKinds& kinds, int base_year);
+};
+
 //! Adult: aged 20 and over in the first year (age attained), and so placed as a head.
 bool adult_woman(int base_year, std::int16_t birth_year) { return base_year - birth_year >= 20; }
 //! Of the mothers' generation, 32-49: the women girls live with.
 bool mothers_generation(int base_year, std::int16_t birth_year) { return base_year - birth_year >= 32; }
+
+KindTable::KindTable(const WomanKinds& kinds, int base_year) {
+  for (std::size_t k = 0; k < kinds.adults.size(); ++k) {
+    birth_year.push_back(kinds.birth_year(k));
+    parity.push_back(kinds.parity(k));
+    mother.push_back(mothers_generation(base_year, kinds.birth_year(k)) ? 1 : 0);
+  }
+}
 
 //! The women's kinds, counted by chunk (exact, the same whatever the threads).
 WomanKinds count_kinds(const BasePopulation& pop) {
@@ -265,8 +286,10 @@ Buffer<std::uint8_t> headed_households(const BasePopulation& pop, std::size_t ad
 //! within each mother's. The same as each girl choosing her mother independently: given how
 //! many girls each mother has, which girl goes where is a uniform arrangement.
 struct Girls {
-  std::vector<std::uint32_t> begin;  // by mother (in the order of their households): her first place; then the total
-  Buffer<std::uint16_t> kind;        // by place
+  //! By mother (in the order of their households): her first place; then the total, twice
+  //! (so that begin[m + 1] may be read for m one past the last mother).
+  std::vector<std::uint32_t> begin;
+  Buffer<std::uint16_t> kind;  //!< by place
 };
 
 Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t seed) {
@@ -279,7 +302,7 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
     });
   });
   Girls g;
-  g.begin.assign(n_mothers + 1, 0);
+  g.begin.assign(n_mothers + 2, 0);
   for (std::size_t s = 0; s < n; ++s) g.begin[mother[s]]++;
   exclusive_scan(g.begin);
   g.kind = Buffer<std::uint16_t>(n);
@@ -307,7 +330,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
     head_kind[r] = k;
   });
   head_kind[adults] = 0;
-  auto is_mother = [&](std::size_t head) { return mothers_generation(pop.base_year, kinds.birth_year(head_kind[head])); };
+  const KindTable table(kinds, pop.base_year);
   // Heads, then mothers, before each chunk of households; the women before it follow, the
   // girls coming mother after mother.
   std::vector<std::size_t> heads_before(chunks), mothers_before(chunks);
@@ -318,7 +341,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t head = heads_before[k], mothers = 0;
     for (std::size_t h = b; h < e; ++h) {  // without a branch, which would mispredict at random
-      mothers += headed[h] & is_mother(head);
+      mothers += headed[h] & table.mother[head_kind[head]];
       head += headed[h];
     }
     mothers_before[k] = mothers;
@@ -330,20 +353,41 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   Column<std::uint8_t> parity(n);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t head = heads_before[k], mother = mothers_before[k], at = head + girls.begin[mother];
-    // The arrays as pointers copied into the closure (see simulate_burn_in).
-    auto write = [&at, &kinds, household = household.data(), birth_year = birth_year.data(),
-                  parity = parity.data()](std::size_t h, std::size_t kind) {
-      household[at] = static_cast<std::uint32_t>(h);
-      birth_year[at] = kinds.birth_year(kind);
-      parity[at] = kinds.parity(kind);
-      ++at;
+    const std::size_t end = k + 1 < chunks ? heads_before[k + 1] + girls.begin[mothers_before[k + 1]] : n;
+    // What the loop reads, as pointers held here: the byte stores below may alias anything,
+    // so what it read through a reference would be read again after each of them.
+    const std::uint8_t* const is_headed = headed.data();
+    const std::uint16_t* const kind_of_head = head_kind.data();
+    const std::uint8_t* const of_mothers = table.mother.data();
+    const std::uint32_t* const girls_begin = girls.begin.data();
+    const std::uint16_t* const girl_kind = girls.kind.data();
+    const std::size_t n_girls = girls.kind.size();
+    auto write_at = [household = household.data(), birth_year = birth_year.data(), parity = parity.data(),
+                     year_of = table.birth_year.data(),
+                     parity_of = table.parity.data()](std::size_t i, std::size_t h, std::uint16_t kind) {
+      household[i] = static_cast<std::uint32_t>(h);
+      birth_year[i] = year_of[kind];
+      parity[i] = parity_of[kind];
     };
+    // Branches on whether a household is headed, and whether by a mother, would mispredict
+    // at random: each head and a fixed number of girls are written, and kept by moving on.
+    // Every place of the chunk ahead of `at` is written again later.
     for (std::size_t h = b; h < e; ++h) {
-      if (!headed[h]) continue;
-      write(h, head_kind[head]);
-      if (!is_mother(head++)) continue;
-      for (std::size_t s = girls.begin[mother]; s < girls.begin[mother + 1]; ++s) write(h, girls.kind[s]);
-      ++mother;
+      const std::size_t headed_here = is_headed[h];
+      const std::uint16_t kind = kind_of_head[head];  // past the last head, a kind not kept
+      if (at < end) write_at(at, h, kind);
+      at += headed_here;
+      head += headed_here;
+      const std::size_t with_girls = headed_here & of_mothers[kind];
+      const std::size_t first = girls_begin[mother];
+      const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
+      if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
+        for (std::size_t j = 0; j < WIDE_FILL; ++j) write_at(at + j, h, girl_kind[first + j]);
+      } else {
+        for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
+      }
+      at += count;
+      mother += with_girls;
     }
   });
   pop.woman_household = std::move(household);
@@ -393,7 +437,9 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
 void append_girls(BasePopulation& pop) {
   const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
   const std::size_t n_women = pop.women(), n_children = pop.children();
-  auto is_girl = [&](std::size_t c) { return pop.child_sex[c] == static_cast<std::uint8_t>(Sex::female); };
+  auto is_girl = [sex = pop.child_sex.data()](std::size_t c) {
+    return sex[c] == static_cast<std::uint8_t>(Sex::female);
+  };
   // By chunk of households: its first woman, its first child and the girls before it.
   std::vector<std::size_t> woman_at(chunks + 1, n_women), child_at(chunks + 1, n_children), girls_before(chunks);
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
@@ -411,18 +457,31 @@ void append_girls(BasePopulation& pop) {
   for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
     std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls_before[k];
     const std::size_t w_end = woman_at[k + 1], c_end = child_at[k + 1];
+    // The columns as pointers held here: the byte stores below may alias anything, so what
+    // the loop read through a reference would be read again after each of them.
+    const std::uint32_t* const woman_household = pop.woman_household.data();
+    const std::int16_t* const woman_birth_year = pop.woman_birth_year.data();
+    const std::uint8_t* const woman_parity = pop.woman_parity.data();
+    const std::uint32_t* const child_household = pop.child_household.data();
+    const MonthIndex* const child_birth_month = pop.child_birth_month.data();
+    const auto girl = is_girl;  // a copy, its pointer held here
+    std::uint32_t* const child_woman = pop.child_woman.data();
+    std::uint32_t* const woman_place = new_place.data();
+    std::uint32_t* const to_household = household.data();
+    std::int16_t* const to_birth_year = birth_year.data();
+    std::uint8_t* const to_parity = parity.data();
     while (w < w_end || c < c_end) {
       // A household's women before its girls.
-      if (c == c_end || (w < w_end && pop.woman_household[w] <= pop.child_household[c])) {
-        new_place[w] = static_cast<std::uint32_t>(at);
-        household[at] = pop.woman_household[w];
-        birth_year[at] = pop.woman_birth_year[w];
-        parity[at++] = pop.woman_parity[w++];
-      } else if (is_girl(c)) {
-        pop.child_woman[c] = static_cast<std::uint32_t>(at);
-        household[at] = pop.child_household[c];
-        birth_year[at] = static_cast<std::int16_t>(pop.child_birth_month[c++] / 12);
-        parity[at++] = 0;
+      if (c == c_end || (w < w_end && woman_household[w] <= child_household[c])) {
+        woman_place[w] = static_cast<std::uint32_t>(at);
+        to_household[at] = woman_household[w];
+        to_birth_year[at] = woman_birth_year[w];
+        to_parity[at++] = woman_parity[w++];
+      } else if (girl(c)) {
+        child_woman[c] = static_cast<std::uint32_t>(at);
+        to_household[at] = child_household[c];
+        to_birth_year[at] = static_cast<std::int16_t>(child_birth_month[c++] / 12);
+        to_parity[at++] = 0;
       } else {
         ++c;
       }
@@ -500,13 +559,22 @@ void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl
                            nullptr);
       draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
                            month, nullptr);
+      // The columns as pointers held here: the byte stores below may alias anything, so what
+      // the loop read through a reference would be read again after each of them.
+      std::uint32_t* const household = pop.child_household.data();
+      MonthIndex* const birth_month = pop.child_birth_month.data();
+      std::uint8_t* const birth_order = pop.child_birth_order.data();
+      std::uint32_t* const mother = pop.child_mother.data();
+      std::uint8_t* const child_sex = pop.child_sex.data();
+      const std::uint32_t* const mothers_household = pop.woman_household.data();
+      const std::uint8_t* const mothers_parity = pop.woman_parity.data();
       for (std::size_t i = 0; i < pending; ++i, ++c) {
         const std::uint32_t w = mothers[i];
-        pop.child_household[c] = pop.woman_household[w];
-        pop.child_birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
-        pop.child_birth_order[c] = pop.woman_parity[w];
-        pop.child_mother[c] = w;
-        pop.child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
+        household[c] = mothers_household[w];
+        birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
+        birth_order[c] = mothers_parity[w];
+        mother[c] = w;
+        child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
       }
       pending = 0;
     };
@@ -709,6 +777,31 @@ Buffer<std::uint64_t> extra_residents(const Buffer<std::uint32_t>& persons, std:
   return extra;
 }
 
+//! The households as place_others walks them, by pointers and a count that a loop holds in
+//! registers (read through references, they would be read again after each byte it stores).
+struct HouseholdPlaces {
+  const std::uint8_t* size;       //!< household_size
+  const std::uint8_t* members;    //!< Occupancy
+  const std::uint8_t* has_adult;  //!< Occupancy
+  std::size_t heads;              //!< the adults who head a household without an adult woman
+
+  //! Calls f(h, takes_head, rank, places) for each household h in [b, e), `head` being the
+  //! households without an adult before b: whether h takes a head (it has no adult, and
+  //! fewer than `heads` such households come before it), its rank among those households
+  //! and the places its size leaves free.
+  template <class F>
+  void each(std::size_t head, std::size_t b, std::size_t e, const F& f) const {
+    for (std::size_t h = b; h < e; ++h) {
+      const std::size_t rank = head;
+      const bool no_adult = !has_adult[h];
+      const bool takes_head = no_adult & (rank < heads);  // & rather than &&: no branch to mispredict
+      head += no_adult;
+      const unsigned here = members[h] + (takes_head ? 1u : 0u);
+      f(h, takes_head, rank, size[h] > here ? size[h] - here : 0u);
+    }
+  }
+};
+
 //! The other residents (in generate_others' order) into households, written
 //! into pop's arrays in the order of the households: first an adult (20 or over) as the
 //! head of each household without an adult woman, then the rest into the places the
@@ -733,20 +826,11 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     heads_before[k] = headless;
   });
   const std::size_t headless = exclusive_scan(heads_before), heads = std::min(adults, headless);
-  auto each_household = [&](std::size_t k, std::size_t b, std::size_t e, const auto& f) {
-    std::size_t head = heads_before[k];
-    for (std::size_t h = b; h < e; ++h) {
-      const std::size_t rank = head;  // among the headless
-      const bool no_adult = !has_adult[h];
-      const bool takes_head = no_adult & (rank < heads);  // & rather than &&: no branch to mispredict
-      head += no_adult;
-      const unsigned here = members[h] + (takes_head ? 1u : 0u);
-      f(h, takes_head, rank, pop.household_size[h] > here ? pop.household_size[h] - here : 0u);
-    }
-  };
+  const HouseholdPlaces households{pop.household_size.data(), members.data(), has_adult.data(), heads};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t places_here = 0;
-    each_household(k, b, e, [&](std::size_t, bool, std::size_t, unsigned places) { places_here += places; });
+    households.each(heads_before[k], b, e,
+                    [&](std::size_t, bool, std::size_t, unsigned places) { places_here += places; });
     free_before[k] = places_here;
   });
   const std::size_t total_free = exclusive_scan(free_before);
@@ -774,19 +858,35 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   for_each_other_column(pop, [&](auto& column) { column.resize(n); });
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
     std::size_t at = written_before[k], free_at = free_before[k], x = extras_before[k];
-    // The arrays as pointers copied into the closure (see simulate_burn_in).
-    auto write = [&at, household = pop.person_household.data(), birth_year = pop.person_birth_year.data(),
-                  sex = pop.person_sex.data()](std::size_t h, std::uint32_t person) {
-      household[at] = static_cast<std::uint32_t>(h);
-      birth_year[at] = static_cast<std::int16_t>(static_cast<std::uint16_t>(person >> 8));
-      sex[at] = static_cast<std::uint8_t>(person);
-      ++at;
+    // What the loop reads, as pointers and counts held here: the byte stores below may alias
+    // anything, so what it read through a reference would be read again after each of them.
+    const std::uint32_t* const person = persons.data();
+    const std::uint64_t* const extra_at = extra.data();
+    const std::size_t head_count = heads, filled = placed, extras = n_extra;
+    const HouseholdPlaces walk = households;
+    const std::size_t end = k + 1 < chunks ? written_before[k + 1] : n;  // the chunk's last place, exclusive
+    auto write_at = [household = pop.person_household.data(), birth_year = pop.person_birth_year.data(),
+                     sex = pop.person_sex.data()](std::size_t i, std::size_t h, std::uint32_t who) {
+      household[i] = static_cast<std::uint32_t>(h);
+      birth_year[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(who >> 8));
+      sex[i] = static_cast<std::uint8_t>(who);
     };
-    each_household(k, b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
-      if (takes_head) write(h, persons[head]);
-      for (unsigned j = 0; j < places && free_at + j < placed; ++j) write(h, persons[heads + free_at + j]);
+    walk.each(heads_before[k], b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
+      // Written whether or not it is kept, and kept by moving on: a branch on it would
+      // mispredict at random. Every place of the chunk ahead of `at` is written again later.
+      if (at < end) write_at(at, h, person[takes_head ? head : 0]);
+      at += takes_head;
+      const std::size_t fill = std::min<std::size_t>(places, filled - std::min(free_at, filled));
+      const std::uint32_t* const from = person + head_count + free_at;
+      if (fill <= WIDE_FILL && at + WIDE_FILL <= end && head_count + free_at + WIDE_FILL <= n) {
+        // A fixed count, written in a few vector stores without a branch on the count.
+        for (std::size_t j = 0; j < WIDE_FILL; ++j) write_at(at + j, h, from[j]);
+      } else {
+        for (std::size_t j = 0; j < fill; ++j) write_at(at + j, h, from[j]);
+      }
+      at += fill;
       free_at += places;
-      for (; x < n_extra && extra[x] >> 32 == h; ++x) write(h, static_cast<std::uint32_t>(extra[x]));
+      for (; x < extras && extra_at[x] >> 32 == h; ++x) write_at(at++, h, static_cast<std::uint32_t>(extra_at[x]));
     });
   });
 }
