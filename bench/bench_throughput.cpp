@@ -580,19 +580,31 @@ double reference_efficiency(const Measured& m) {
   return m.reference_together_s > 0 ? m.reference_s / m.reference_together_s : 0;
 }
 
-//! The reference_efficiency of the rows with the most threads, as "87 %" or "72–103 %" from
-//! the lowest to the highest; empty where every row has one thread.
-std::string machine_efficiency(const std::vector<Row>& rows) {
-  const int most = std::max_element(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-                     return a.m.threads < b.m.threads;
-                   })->m.threads;
-  if (most == 1) return {};
+//! The most threads a row ran with.
+int most_threads(const std::vector<Row>& rows) {
+  int most = 1;
+  for (const Row& r : rows) most = std::max(most, r.m.threads);
+  return most;
+}
+
+//! The lowest and highest reference_efficiency of the rows with the most threads; {0, 0}
+//! where every row has one thread.
+std::pair<double, double> efficiency_range(const std::vector<Row>& rows) {
+  const int most = most_threads(rows);
+  if (most == 1) return {0, 0};
   double low = 1e300, high = 0;
   for (const Row& r : rows) {
     if (r.m.threads != most) continue;
     low = std::min(low, reference_efficiency(r.m));
     high = std::max(high, reference_efficiency(r.m));
   }
+  return {low, high};
+}
+
+//! The efficiency_range as "87 %" or "72–103 %"; empty where every row has one thread.
+std::string machine_efficiency(const std::vector<Row>& rows) {
+  const auto [low, high] = efficiency_range(rows);
+  if (high == 0) return {};
   char text[32];
   if (std::lround(100 * low) == std::lround(100 * high)) {
     std::snprintf(text, sizeof text, "%.0f %%", 100 * high);
@@ -914,12 +926,12 @@ std::vector<Row> run_cases(Options& options, const std::filesystem::path& scratc
 }
 
 //! The report's title and its first paragraph: the machine, the revision, how long the
-//! bench took and how quiet the machine was (`reference`: the reference loop's fastest and
-//! slowest ns per household-year over the cases); returns the machine's and the quiet's
-//! words for the summary.
+//! bench took and how quiet the machine was (from what the CPUs did and from the reference
+//! loop's times in the cases' processes); returns the machine's and the quiet's words for
+//! the summary.
 std::pair<std::string, std::string> print_header(const Options& options, Clock::time_point started,
                                                  const std::string& load, const CpuSeconds& cpu_before,
-                                                 std::pair<double, double> reference) {
+                                                 const std::vector<Row>& rows) {
   // What other processes and the hypervisor took while the bench ran, as a share of all the CPUs.
   const CpuSeconds cpu_after = cpu_seconds();
   const double capacity = seconds_since(started) * std::max(1u, std::thread::hardware_concurrency());
@@ -941,20 +953,31 @@ std::pair<std::string, std::string> print_header(const Options& options, Clock::
                 std::thread::hardware_concurrency());
   // The same loop, timed the same way in each case's process: where its speed moved, so did
   // the machine's, whatever /proc/stat says (a virtual machine's host need not report the
-  // time it takes).
-  const double moved = reference.second / reference.first - 1;
-  char quiet[320];
+  // time it takes). Alone on one thread, and on every thread at once: a host that slows one
+  // thread while the other runs leaves the first steady and the cases with all threads not.
+  const auto [fastest, slowest] = reference_range(rows, options);
+  const double moved = slowest / fastest - 1;
+  const auto [least, most] = efficiency_range(rows);
+  const double moved_together = most > 0 ? most / least - 1 : 0;
+  char together[160] = "";
+  if (most > 0) {
+    std::snprintf(together, sizeof together, " and its efficiency on %s at once by %.0f %%",
+                  threads_text(most_threads(rows)).c_str(), 100 * moved_together);
+  }
+  const bool noisy = others > 0.05 || steal > 0.05 || moved > 0.1 || moved_together > 0.1;
+  char quiet[480];
   std::snprintf(quiet, sizeof quiet,
-                "other processes kept the CPUs %.0f %% busy, the hypervisor took %.0f %% and the reference loop's "
-                "speed moved by %.0f %% between the cases%s",
-                100 * others, 100 * steal, 100 * moved,
-                others > 0.05 || steal > 0.05 || moved > 0.1 ? ": **not a quiet run; regenerate before quoting**"
-                                                             : ", a quiet run");
+                "other processes kept the CPUs %.0f %% busy, the hypervisor took %.0f %%, the reference loop's "
+                "speed moved by %.0f %% between the cases%s: %s",
+                100 * others, 100 * steal, 100 * moved, together,
+                noisy ? "**not a quiet run; regenerate before quoting**" : "a quiet run");
   std::printf(
       "%s, load average %s at the start (the bench itself adds up to its thread count); cradle %s (%s); timed runs "
       "of each loop: %d, the best kept%s; the bench took %.0f s. While it ran, %s (the CPUs and the hypervisor: "
       "shares of all hardware threads over the bench's time, from /proc/stat less the bench's own CPU time; the "
-      "reference loop: its slowest case's best time over its fastest case's, quiet up to 10 %%).\n\n",
+      "reference loop: its slowest case's best time over its fastest case's, and its lowest efficiency with "
+      "every thread running a copy over its highest, among the cases with the most threads; quiet up to 10 %% "
+      "each).\n\n",
       machine, load.c_str(), CRADLE_VERSION, CRADLE_GIT_REVISION, options.repeat,
       options.quick ? ", no warm-up (--quick)" : " after a warm-up", seconds_since(started), quiet);
   return {machine, quiet};
@@ -981,7 +1004,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::filesystem::remove_all(scratch);
-  const auto [machine, quiet] = print_header(options, started, load, cpu_before, reference_range(rows, options));
+  const auto [machine, quiet] = print_header(options, started, load, cpu_before, rows);
   print_summary(rows, options, machine, quiet);
   print_throughput(rows, options);
   print_run_split(rows, options);

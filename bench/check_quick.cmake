@@ -6,7 +6,7 @@ if(NOT rc EQUAL 0)
 endif()
 foreach(expected
     "hardware threads, load average "
-    "and the reference loop's speed moved by "
+    ", the reference loop's speed moved by "
     "| population | households | residents | replications | threads | household-years/s |"
     "× the reference** in core time per household-year"
     "| population | threads | residents | population | peak, generation |"
