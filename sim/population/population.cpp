@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -362,12 +363,15 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
     const std::uint32_t* const girls_begin = girls.begin.data();
     const std::uint16_t* const girl_kind = girls.kind.data();
     const std::size_t n_girls = girls.kind.size();
-    auto write_at = [household = household.data(), birth_year = birth_year.data(), parity = parity.data(),
-                     year_of = table.birth_year.data(),
-                     parity_of = table.parity.data()](std::size_t i, std::size_t h, std::uint16_t kind) {
-      household[i] = static_cast<std::uint32_t>(h);
-      birth_year[i] = year_of[kind];
-      parity[i] = parity_of[kind];
+    std::uint32_t* const household_column = household.data();
+    std::int16_t* const birth_year_column = birth_year.data();
+    std::uint8_t* const parity_column = parity.data();
+    const std::int16_t* const year_of = table.birth_year.data();
+    const std::uint8_t* const parity_of = table.parity.data();
+    auto write_at = [=](std::size_t i, std::size_t h, std::uint16_t kind) {
+      household_column[i] = static_cast<std::uint32_t>(h);
+      birth_year_column[i] = year_of[kind];
+      parity_column[i] = parity_of[kind];
     };
     // Branches on whether a household is headed, and whether by a mother, would mispredict
     // at random: each head and a fixed number of girls are written, and kept by moving on.
@@ -382,7 +386,18 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
       const std::size_t first = girls_begin[mother];
       const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
       if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
-        for (std::size_t j = 0; j < WIDE_FILL; ++j) write_at(at + j, h, girl_kind[first + j]);
+        // A fixed count, made in registers and stored a column at a time: one store each.
+        std::uint32_t homes[WIDE_FILL];
+        std::int16_t birth_years[WIDE_FILL];
+        std::uint8_t parities[WIDE_FILL];
+        for (std::size_t j = 0; j < WIDE_FILL; ++j) {
+          homes[j] = static_cast<std::uint32_t>(h);
+          birth_years[j] = year_of[girl_kind[first + j]];
+          parities[j] = parity_of[girl_kind[first + j]];
+        }
+        std::memcpy(household_column + at, homes, sizeof homes);
+        std::memcpy(birth_year_column + at, birth_years, sizeof birth_years);
+        std::memcpy(parity_column + at, parities, sizeof parities);
       } else {
         for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
       }
@@ -796,8 +811,8 @@ struct HouseholdPlaces {
       const bool no_adult = !has_adult[h];
       const bool takes_head = no_adult & (rank < heads);  // & rather than &&: no branch to mispredict
       head += no_adult;
-      const unsigned here = members[h] + (takes_head ? 1u : 0u);
-      f(h, takes_head, rank, size[h] > here ? size[h] - here : 0u);
+      const unsigned here = members[h] + (takes_head ? 1u : 0u), room = size[h];
+      f(h, takes_head, rank, room - std::min(room, here));  // a branch on it would mispredict at random
     }
   }
 };
@@ -865,11 +880,13 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     const std::size_t head_count = heads, filled = placed, extras = n_extra;
     const HouseholdPlaces walk = households;
     const std::size_t end = k + 1 < chunks ? written_before[k + 1] : n;  // the chunk's last place, exclusive
-    auto write_at = [household = pop.person_household.data(), birth_year = pop.person_birth_year.data(),
-                     sex = pop.person_sex.data()](std::size_t i, std::size_t h, std::uint32_t who) {
-      household[i] = static_cast<std::uint32_t>(h);
-      birth_year[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(who >> 8));
-      sex[i] = static_cast<std::uint8_t>(who);
+    std::uint32_t* const household_column = pop.person_household.data();
+    std::int16_t* const birth_year_column = pop.person_birth_year.data();
+    std::uint8_t* const sex_column = pop.person_sex.data();
+    auto write_at = [=](std::size_t i, std::size_t h, std::uint32_t who) {
+      household_column[i] = static_cast<std::uint32_t>(h);
+      birth_year_column[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(who >> 8));
+      sex_column[i] = static_cast<std::uint8_t>(who);
     };
     walk.each(heads_before[k], b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
       // Written whether or not it is kept, and kept by moving on: a branch on it would
@@ -879,8 +896,18 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
       const std::size_t fill = std::min<std::size_t>(places, filled - std::min(free_at, filled));
       const std::uint32_t* const from = person + head_count + free_at;
       if (fill <= WIDE_FILL && at + WIDE_FILL <= end && head_count + free_at + WIDE_FILL <= n) {
-        // A fixed count, written in a few vector stores without a branch on the count.
-        for (std::size_t j = 0; j < WIDE_FILL; ++j) write_at(at + j, h, from[j]);
+        // A fixed count, made in registers and stored a column at a time: one store each.
+        std::uint32_t homes[WIDE_FILL];
+        std::int16_t birth_years[WIDE_FILL];
+        std::uint8_t sexes[WIDE_FILL];
+        for (std::size_t j = 0; j < WIDE_FILL; ++j) {
+          homes[j] = static_cast<std::uint32_t>(h);
+          birth_years[j] = static_cast<std::int16_t>(static_cast<std::uint16_t>(from[j] >> 8));
+          sexes[j] = static_cast<std::uint8_t>(from[j]);
+        }
+        std::memcpy(household_column + at, homes, sizeof homes);
+        std::memcpy(birth_year_column + at, birth_years, sizeof birth_years);
+        std::memcpy(sex_column + at, sexes, sizeof sexes);
       } else {
         for (std::size_t j = 0; j < fill; ++j) write_at(at + j, h, from[j]);
       }
