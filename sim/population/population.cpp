@@ -10,6 +10,7 @@
 #include <numeric>
 #include <span>
 #include <stdexcept>
+#include <utility>
 
 #include <tbb/task_arena.h>
 
@@ -192,9 +193,30 @@ void assign_parity(BasePopulation& pop, const PlaceProfile& profile, std::uint32
 }
 
 //! The records a write loop of generation stores at once for a household's residents of
-//! one kind (its free places, a mother's girls), whatever their number up to it: a few
-//! vector stores, with no branch on the number, which varies at random.
+//! one kind (its free places, a mother's girls), whatever their number up to it: one store a
+//! column, with no branch on the number, which varies at random.
 constexpr std::size_t WIDE_FILL = 8;
+
+//! Stores WIDE_FILL records of household h from place `at` on, into the columns `household`,
+//! `first` and `second`; record j's two values are fields(j), a pair. The records are made in
+//! registers and stored a column at a time (stored one by one, each byte store might alias
+//! what the next record reads, and nothing would be combined).
+template <class First, class Second, class Fields>
+void store_wide(std::uint32_t* household, First* first, Second* second, std::size_t at, std::size_t h,
+                const Fields& fields) {
+  std::uint32_t homes[WIDE_FILL];
+  First firsts[WIDE_FILL];
+  Second seconds[WIDE_FILL];
+  for (std::size_t j = 0; j < WIDE_FILL; ++j) {
+    homes[j] = static_cast<std::uint32_t>(h);
+    const auto [a, b] = fields(j);
+    firsts[j] = a;
+    seconds[j] = b;
+  }
+  std::memcpy(household + at, homes, sizeof homes);
+  std::memcpy(first + at, firsts, sizeof firsts);
+  std::memcpy(second + at, seconds, sizeof seconds);
+}
 
 //! Before the burn-in, women with the same birth year and parity are alike: a woman's kind
 //! is the pair as one label, (birth year - first_year) · parities + parity.
@@ -386,18 +408,9 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
       const std::size_t first = girls_begin[mother];
       const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
       if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
-        // A fixed count, made in registers and stored a column at a time: one store each.
-        std::uint32_t homes[WIDE_FILL];
-        std::int16_t birth_years[WIDE_FILL];
-        std::uint8_t parities[WIDE_FILL];
-        for (std::size_t j = 0; j < WIDE_FILL; ++j) {
-          homes[j] = static_cast<std::uint32_t>(h);
-          birth_years[j] = year_of[girl_kind[first + j]];
-          parities[j] = parity_of[girl_kind[first + j]];
-        }
-        std::memcpy(household_column + at, homes, sizeof homes);
-        std::memcpy(birth_year_column + at, birth_years, sizeof birth_years);
-        std::memcpy(parity_column + at, parities, sizeof parities);
+        store_wide(household_column, birth_year_column, parity_column, at, h, [&](std::size_t j) {
+          return std::pair{year_of[girl_kind[first + j]], parity_of[girl_kind[first + j]]};
+        });
       } else {
         for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
       }
@@ -666,6 +679,11 @@ struct OtherResidents {
   Buffer<std::uint32_t> persons;
   std::size_t adults = 0;
 };
+//! A person of OtherResidents::persons: the birth year and the sex.
+std::int16_t birth_year_of(std::uint32_t person) {
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(person >> 8));
+}
+std::uint8_t sex_of(std::uint32_t person) { return static_cast<std::uint8_t>(person); }
 
 //! The other residents by sex and age group, in exact expected counts: males aged
 //! YOUNGEST_WOMAN_AGE and over and females aged 50 and over (younger females are women
@@ -885,8 +903,8 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
     std::uint8_t* const sex_column = pop.person_sex.data();
     auto write_at = [=](std::size_t i, std::size_t h, std::uint32_t who) {
       household_column[i] = static_cast<std::uint32_t>(h);
-      birth_year_column[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(who >> 8));
-      sex_column[i] = static_cast<std::uint8_t>(who);
+      birth_year_column[i] = birth_year_of(who);
+      sex_column[i] = sex_of(who);
     };
     walk.each(heads_before[k], b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
       // Written whether or not it is kept, and kept by moving on: a branch on it would
@@ -896,18 +914,9 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
       const std::size_t fill = std::min<std::size_t>(places, filled - std::min(free_at, filled));
       const std::uint32_t* const from = person + head_count + free_at;
       if (fill <= WIDE_FILL && at + WIDE_FILL <= end && head_count + free_at + WIDE_FILL <= n) {
-        // A fixed count, made in registers and stored a column at a time: one store each.
-        std::uint32_t homes[WIDE_FILL];
-        std::int16_t birth_years[WIDE_FILL];
-        std::uint8_t sexes[WIDE_FILL];
-        for (std::size_t j = 0; j < WIDE_FILL; ++j) {
-          homes[j] = static_cast<std::uint32_t>(h);
-          birth_years[j] = static_cast<std::int16_t>(static_cast<std::uint16_t>(from[j] >> 8));
-          sexes[j] = static_cast<std::uint8_t>(from[j]);
-        }
-        std::memcpy(household_column + at, homes, sizeof homes);
-        std::memcpy(birth_year_column + at, birth_years, sizeof birth_years);
-        std::memcpy(sex_column + at, sexes, sizeof sexes);
+        store_wide(household_column, birth_year_column, sex_column, at, h, [&](std::size_t j) {
+          return std::pair{birth_year_of(from[j]), sex_of(from[j])};
+        });
       } else {
         for (std::size_t j = 0; j < fill; ++j) write_at(at + j, h, from[j]);
       }
