@@ -338,6 +338,63 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
   return g;
 }
 
+//! What place_women writes its records from: whether each household is headed, each head's
+//! kind (and a kind past the last), the kinds' table and the girls by mother.
+struct WomenToWrite {
+  const Buffer<std::uint8_t>& headed;
+  const Buffer<std::uint16_t>& head_kind;
+  const KindTable& table;
+  const Girls& girls;
+
+  //! Writes the women of households [b, e), `head` heads and `mother` mothers coming before
+  //! b, into the columns from their first place up to `end`, the next households' first.
+  void write(std::size_t b, std::size_t e, std::size_t head, std::size_t mother, std::size_t end,
+             std::uint32_t* household_column, std::int16_t* birth_year_column, std::uint8_t* parity_column) const;
+};
+
+void WomenToWrite::write(std::size_t b, std::size_t e, std::size_t head, std::size_t mother, std::size_t end,
+                         std::uint32_t* household_column, std::int16_t* birth_year_column,
+                         std::uint8_t* parity_column) const {
+  std::size_t at = head + girls.begin[mother];
+  // What the loop reads, as pointers held here: the byte stores below may alias anything,
+  // so what it read through a reference would be read again after each of them.
+  const std::uint8_t* const is_headed = headed.data();
+  const std::uint16_t* const kind_of_head = head_kind.data();
+  const std::uint8_t* const of_mothers = table.mother.data();
+  const std::uint32_t* const girls_begin = girls.begin.data();
+  const std::uint16_t* const girl_kind = girls.kind.data();
+  const std::size_t n_girls = girls.kind.size();
+  const std::int16_t* const year_of = table.birth_year.data();
+  const std::uint8_t* const parity_of = table.parity.data();
+  auto write_at = [=](std::size_t i, std::size_t h, std::uint16_t kind) {
+    household_column[i] = static_cast<std::uint32_t>(h);
+    birth_year_column[i] = year_of[kind];
+    parity_column[i] = parity_of[kind];
+  };
+  // Branches on whether a household is headed, and whether by a mother, would mispredict
+  // at random: each head and a fixed number of girls are written, and kept by moving on.
+  // Every place ahead of `at`, up to `end`, is written again later.
+  for (std::size_t h = b; h < e; ++h) {
+    const std::size_t headed_here = is_headed[h];
+    const std::uint16_t kind = kind_of_head[head];  // past the last head, a kind not kept
+    if (at < end) write_at(at, h, kind);
+    at += headed_here;
+    head += headed_here;
+    const std::size_t with_girls = headed_here & of_mothers[kind];
+    const std::size_t first = girls_begin[mother];
+    const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
+    if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
+      store_wide(household_column, birth_year_column, parity_column, at, h, [&](std::size_t j) {
+        return std::pair{year_of[girl_kind[first + j]], parity_of[girl_kind[first + j]]};
+      });
+    } else {
+      for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
+    }
+    at += count;
+    mother += with_girls;
+  }
+}
+
 //! Adult women (20+) each head a distinct household (headed_households), their kinds dealt
 //! to the headed households in the order of their indices (deal 2 of WOMAN_HOUSEHOLD); girls
 //! live with a random woman aged 32–49 (their mother's generation, place_girls). The women's
@@ -374,49 +431,10 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   Column<std::uint32_t> household(n);
   Column<std::int16_t> birth_year(n);
   Column<std::uint8_t> parity(n);
+  const WomenToWrite women{headed, head_kind, table, girls};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t head = heads_before[k], mother = mothers_before[k], at = head + girls.begin[mother];
     const std::size_t end = k + 1 < chunks ? heads_before[k + 1] + girls.begin[mothers_before[k + 1]] : n;
-    // What the loop reads, as pointers held here: the byte stores below may alias anything,
-    // so what it read through a reference would be read again after each of them.
-    const std::uint8_t* const is_headed = headed.data();
-    const std::uint16_t* const kind_of_head = head_kind.data();
-    const std::uint8_t* const of_mothers = table.mother.data();
-    const std::uint32_t* const girls_begin = girls.begin.data();
-    const std::uint16_t* const girl_kind = girls.kind.data();
-    const std::size_t n_girls = girls.kind.size();
-    std::uint32_t* const household_column = household.data();
-    std::int16_t* const birth_year_column = birth_year.data();
-    std::uint8_t* const parity_column = parity.data();
-    const std::int16_t* const year_of = table.birth_year.data();
-    const std::uint8_t* const parity_of = table.parity.data();
-    auto write_at = [=](std::size_t i, std::size_t h, std::uint16_t kind) {
-      household_column[i] = static_cast<std::uint32_t>(h);
-      birth_year_column[i] = year_of[kind];
-      parity_column[i] = parity_of[kind];
-    };
-    // Branches on whether a household is headed, and whether by a mother, would mispredict
-    // at random: each head and a fixed number of girls are written, and kept by moving on.
-    // Every place of the chunk ahead of `at` is written again later.
-    for (std::size_t h = b; h < e; ++h) {
-      const std::size_t headed_here = is_headed[h];
-      const std::uint16_t kind = kind_of_head[head];  // past the last head, a kind not kept
-      if (at < end) write_at(at, h, kind);
-      at += headed_here;
-      head += headed_here;
-      const std::size_t with_girls = headed_here & of_mothers[kind];
-      const std::size_t first = girls_begin[mother];
-      const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
-      if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
-        store_wide(household_column, birth_year_column, parity_column, at, h, [&](std::size_t j) {
-          return std::pair{year_of[girl_kind[first + j]], parity_of[girl_kind[first + j]]};
-        });
-      } else {
-        for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
-      }
-      at += count;
-      mother += with_girls;
-    }
+    women.write(b, e, heads_before[k], mothers_before[k], end, household.data(), birth_year.data(), parity.data());
   });
   pop.woman_household = std::move(household);
   pop.woman_birth_year = std::move(birth_year);
@@ -835,6 +853,62 @@ struct HouseholdPlaces {
   }
 };
 
+//! What place_others writes its records from: the households' places, the residents in
+//! their order (the first `households.heads` head a household, the next `placed` fill free
+//! places) and the extra residents (household << 32 | person, sorted by household).
+struct OthersToWrite {
+  const HouseholdPlaces& households;
+  const Buffer<std::uint32_t>& persons;
+  std::size_t placed;
+  const Buffer<std::uint64_t>& extra;
+
+  //! What comes before a chunk of households: the households without an adult, the records
+  //! written, the free places and the extra residents.
+  struct Before {
+    std::size_t headless, written, free, extras;
+  };
+
+  //! Writes the other residents of households [b, e), `before` coming before b, into pop's
+  //! columns from their first place up to `end`, the next households' first.
+  void write(std::size_t b, std::size_t e, Before before, std::size_t end, BasePopulation& pop) const;
+};
+
+void OthersToWrite::write(std::size_t b, std::size_t e, Before before, std::size_t end, BasePopulation& pop) const {
+  std::size_t at = before.written, free_at = before.free, x = before.extras;
+  // What the loop reads, as pointers and counts held here: the byte stores below may alias
+  // anything, so what it read through a reference would be read again after each of them.
+  const std::uint32_t* const person = persons.data();
+  const std::uint64_t* const extra_at = extra.data();
+  const std::size_t n = persons.size(), filled = placed, extras = extra.size();
+  const HouseholdPlaces walk = households;
+  std::uint32_t* const household_column = pop.person_household.data();
+  std::int16_t* const birth_year_column = pop.person_birth_year.data();
+  std::uint8_t* const sex_column = pop.person_sex.data();
+  auto write_at = [=](std::size_t i, std::size_t h, std::uint32_t who) {
+    household_column[i] = static_cast<std::uint32_t>(h);
+    birth_year_column[i] = birth_year_of(who);
+    sex_column[i] = sex_of(who);
+  };
+  walk.each(before.headless, b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
+    // Written whether or not it is kept, and kept by moving on: a branch on it would
+    // mispredict at random. Every place ahead of `at`, up to `end`, is written again later.
+    if (at < end) write_at(at, h, person[takes_head ? head : 0]);
+    at += takes_head;
+    const std::size_t fill = std::min<std::size_t>(places, filled - std::min(free_at, filled));
+    const std::uint32_t* const from = person + walk.heads + free_at;
+    if (fill <= WIDE_FILL && at + WIDE_FILL <= end && walk.heads + free_at + WIDE_FILL <= n) {
+      store_wide(household_column, birth_year_column, sex_column, at, h, [&](std::size_t j) {
+        return std::pair{birth_year_of(from[j]), sex_of(from[j])};
+      });
+    } else {
+      for (std::size_t j = 0; j < fill; ++j) write_at(at + j, h, from[j]);
+    }
+    at += fill;
+    free_at += places;
+    for (; x < extras && extra_at[x] >> 32 == h; ++x) write_at(at++, h, static_cast<std::uint32_t>(extra_at[x]));
+  });
+}
+
 //! The other residents (in generate_others' order) into households, written
 //! into pop's arrays in the order of the households: first an adult (20 or over) as the
 //! head of each household without an adult woman, then the rest into the places the
@@ -889,41 +963,10 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   });
   exclusive_scan(written_before);
   for_each_other_column(pop, [&](auto& column) { column.resize(n); });
+  const OthersToWrite to_write{households, persons, placed, extra};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t at = written_before[k], free_at = free_before[k], x = extras_before[k];
-    // What the loop reads, as pointers and counts held here: the byte stores below may alias
-    // anything, so what it read through a reference would be read again after each of them.
-    const std::uint32_t* const person = persons.data();
-    const std::uint64_t* const extra_at = extra.data();
-    const std::size_t head_count = heads, filled = placed, extras = n_extra;
-    const HouseholdPlaces walk = households;
-    const std::size_t end = k + 1 < chunks ? written_before[k + 1] : n;  // the chunk's last place, exclusive
-    std::uint32_t* const household_column = pop.person_household.data();
-    std::int16_t* const birth_year_column = pop.person_birth_year.data();
-    std::uint8_t* const sex_column = pop.person_sex.data();
-    auto write_at = [=](std::size_t i, std::size_t h, std::uint32_t who) {
-      household_column[i] = static_cast<std::uint32_t>(h);
-      birth_year_column[i] = birth_year_of(who);
-      sex_column[i] = sex_of(who);
-    };
-    walk.each(heads_before[k], b, e, [&](std::size_t h, bool takes_head, std::size_t head, unsigned places) {
-      // Written whether or not it is kept, and kept by moving on: a branch on it would
-      // mispredict at random. Every place of the chunk ahead of `at` is written again later.
-      if (at < end) write_at(at, h, person[takes_head ? head : 0]);
-      at += takes_head;
-      const std::size_t fill = std::min<std::size_t>(places, filled - std::min(free_at, filled));
-      const std::uint32_t* const from = person + head_count + free_at;
-      if (fill <= WIDE_FILL && at + WIDE_FILL <= end && head_count + free_at + WIDE_FILL <= n) {
-        store_wide(household_column, birth_year_column, sex_column, at, h, [&](std::size_t j) {
-          return std::pair{birth_year_of(from[j]), sex_of(from[j])};
-        });
-      } else {
-        for (std::size_t j = 0; j < fill; ++j) write_at(at + j, h, from[j]);
-      }
-      at += fill;
-      free_at += places;
-      for (; x < extras && extra_at[x] >> 32 == h; ++x) write_at(at++, h, static_cast<std::uint32_t>(extra_at[x]));
-    });
+    const std::size_t end = k + 1 < chunks ? written_before[k + 1] : n;
+    to_write.write(b, e, {heads_before[k], written_before[k], free_before[k], extras_before[k]}, end, pop);
   });
 }
 
