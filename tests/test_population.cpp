@@ -514,6 +514,60 @@ TEST_CASE("women aged 20 and over head distinct households at random, and girls 
   REQUIRE_THROWS_WITH(generate_population(crowded, y, 1, 0.02), Catch::Contains("more women aged 20-49"));
 }
 
+TEST_CASE("residents beyond the households' places are each written once, on any number of threads", "[population]") {
+  const Scenario& s = default_scenario();
+  // Residents aged 20 and over a fifth more than the structure says, in households of one
+  // and two persons: the residents outnumber the places, and those past them go to random
+  // households (extra_residents), a path the shipped profiles hardly take.
+  PlaceProfile crowded = s.profile;
+  for (auto& by_age : crowded.residents_per_1000) {
+    for (std::size_t g = 4; g < AGE_SEX_GROUPS; ++g) by_age[g] *= 1.2;
+  }
+  PlaceProfile small = crowded;
+  small.household_size_shares = {0.5, 0.5, 0, 0, 0, 0};
+  const double scale = 0.25;  // still several chunks of every record type
+  auto on = [&](const PlaceProfile& profile, int threads) {
+    tbb::task_arena arena(threads);
+    BasePopulation p;
+    arena.execute([&] { p = generate_population(profile, s.start_year, 5, scale); });
+    return p;
+  };
+  const BasePopulation one = on(small, 1), two = on(small, 2);
+  REQUIRE(one.others() > 4 * generation::CHUNK);
+  check_population(one);
+  // Chunks write ahead of their place and are overwritten later: whatever order the
+  // chunks run in, the same records.
+  REQUIRE(one.person_household == two.person_household);
+  REQUIRE(one.person_birth_year == two.person_birth_year);
+  REQUIRE(one.person_sex == two.person_sex);
+  // Women and children fill each household first; without a resident past the places, the
+  // others would be its head where no adult woman lives there, and fill what is left.
+  std::vector<int> members(one.households(), 0), others(one.households(), 0), adult(one.households(), 0);
+  for (std::size_t w = 0; w < one.women(); ++w) {
+    const int age = s.start_year - one.woman_birth_year[w];
+    if (age >= YOUNGEST_WOMAN_AGE) members[one.woman_household[w]]++;
+    if (age >= 20) adult[one.woman_household[w]] = 1;
+  }
+  for (std::size_t c = 0; c < one.children(); ++c) members[one.child_household[c]]++;
+  for (std::size_t i = 0; i < one.others(); ++i) others[one.person_household[i]]++;
+  std::size_t beyond = 0;
+  for (std::size_t h = 0; h < one.households(); ++h) {
+    const int head = 1 - adult[h];
+    beyond += others[h] > head + std::max(0, one.household_size[h] - members[h] - head);
+  }
+  REQUIRE(beyond > 100);
+  // The other residents do not depend on the households: the same people as with the
+  // profile's own sizes, each written once (by birth year and sex).
+  const BasePopulation own = on(crowded, 2);
+  auto people = [](const BasePopulation& p) {
+    std::map<std::pair<int, int>, std::size_t> n;
+    for (std::size_t i = 0; i < p.others(); ++i) n[{p.person_birth_year[i], p.person_sex[i]}]++;
+    return n;
+  };
+  REQUIRE(one.others() == own.others());
+  REQUIRE(people(one) == people(own));
+}
+
 TEST_CASE("fertility is calibrated to the profile's first-year births and order shares", "[population][fertility]") {
   const Scenario& s = default_scenario();
   const BasePopulation& p = default_population();
