@@ -3,6 +3,8 @@
 #include "sim/population/column_memory.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -123,16 +125,16 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
   mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
 }
 
+//! Room for `expected` births and a margin of five standard deviations (more only costs a
+//! reallocation).
+std::size_t births_room(double expected) { return static_cast<std::size_t>(expected + 5 * std::sqrt(expected) + 64); }
+
 //! The births of a burn-in year the rates are scaled to: the year's observed (or derived)
 //! births, so that the burn-in is aligned to the record.
 double burn_in_births(const PlaceProfile& profile, int year, double scale) {
   const auto observed = profile.observed.births.find(year);
   return observed == profile.observed.births.end() ? 0.0 : observed->second.value * scale;
 }
-
-//! Room for `expected` births and a margin of five standard deviations (more only costs a
-//! reallocation).
-std::size_t births_room(double expected) { return static_cast<std::size_t>(expected + 5 * std::sqrt(expected) + 64); }
 
 //! Fills birth_year by age group: the members of group g are [group_begin[g],
 //! group_begin[g+1]), and member i's age in completed years on 1 January is age(g, its
@@ -332,8 +334,18 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
   KeyedDeal(kinds.girls, seed, stream::GIRL_HOUSEHOLD, 1).each_place([&](std::size_t s, std::uint16_t k) {
     g.kind[s] = k;
   });
+  // Most mothers have no girl or one: an insertion sort, with no call per mother.
   for_chunks(n_mothers, [&](std::size_t, std::size_t b, std::size_t e) {
-    for (std::size_t m = b; m < e; ++m) std::sort(g.kind.data() + g.begin[m], g.kind.data() + g.begin[m + 1]);
+    std::uint16_t* const kind = g.kind.data();
+    for (std::size_t m = b; m < e; ++m) {
+      const std::size_t first = g.begin[m], last = g.begin[m + 1];
+      for (std::size_t i = first + 1; i < last; ++i) {
+        const std::uint16_t k = kind[i];
+        std::size_t j = i;
+        for (; j > first && kind[j - 1] > k; --j) kind[j] = kind[j - 1];
+        kind[j] = k;
+      }
+    }
   });
   return g;
 }
@@ -544,16 +556,24 @@ void append_girls(BasePopulation& pop) {
   pop.woman_flags.assign(n, 0);
 }
 
-//! A woman's birth in a burn-in year: decided (decide_births) before it is written
-//! (write_births).
-enum BurnInBirth : std::uint8_t { NO_BIRTH, BIRTH };
+//! The burn-in years a woman gave birth in: bit (year - first burn-in year) of her byte,
+//! set by decide_births and read by write_births.
+static_assert(BURN_IN_YEARS <= 8, "a woman's burn-in births are one byte");
+
+//! The births in each such byte (a table read: std::popcount, without -mpopcnt, is a
+//! library call).
+constexpr std::array<std::uint8_t, 256> BIRTHS_IN = [] {
+  std::array<std::uint8_t, 256> births{};
+  for (unsigned years = 0; years < 256; ++years) births[years] = static_cast<std::uint8_t>(std::popcount(years));
+  return births;
+}();
 
 //! One burn-in year's births decided woman by woman in parallel, each from her own draws
 //! (32 bits, four women to a draw) at the year's calibrated `table`; each mother moves a
-//! parity up. Returns the year's births by the mothers' age and parity class before them;
-//! `born` marks the mothers and `before[k]` counts chunk k's births.
+//! parity up and has the year's bit `year_bit` set in `born`. Returns the year's births by
+//! the mothers' age and parity class before them.
 WomenByAgeParity decide_births(BasePopulation& pop, const FertilityTable& table, int year, std::uint32_t seed,
-                               Buffer<std::uint8_t>& born, std::vector<std::size_t>& before) {
+                               Buffer<std::uint8_t>& born, std::uint8_t year_bit) {
   const std::size_t n_women = pop.women();
   const auto y = static_cast<std::uint16_t>(year);
   std::vector<WomenByAgeParity> by_chunk(chunk_count(n_women), WomenByAgeParity{});
@@ -562,74 +582,131 @@ WomenByAgeParity decide_births(BasePopulation& pop, const FertilityTable& table,
     // the loop read through a reference would be read again after each of them.
     const std::int16_t* const birth_year = pop.woman_birth_year.data();
     std::uint8_t* const parity = pop.woman_parity.data();
-    std::uint8_t* const decided = born.data();
+    std::uint8_t* const years_born = born.data();
     const auto* const threshold = table.threshold.data();
-    std::size_t count = 0;
     WomenByAgeParity births{};
-    each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births, &count](std::size_t w, std::uint64_t u) {
-      decided[w] = NO_BIRTH;
+    each_draw<4>(seed, begin, end, y, stream::BIRTH, [=, &births](std::size_t w, std::uint64_t u) {
       const int age = year - birth_year[w];
       // Outside the fertile ages a threshold is 0, so that one test, which mispredicts
       // only at a birth, decides (a test of the age range mispredicted at random ages).
       if (static_cast<unsigned>(age) >= MAX_AGE) return;
       const auto pc = static_cast<std::size_t>(parity_class(parity[w]));
       if (u >= threshold[age][pc]) return;
-      decided[w] = BIRTH;
+      years_born[w] |= year_bit;
       births[static_cast<std::size_t>(age)][pc]++;
       if (parity[w] < 255) parity[w]++;
-      ++count;
     });
     by_chunk[k] = births;
-    before[k] = count;
   });
   return total(by_chunk);
 }
 
-//! The child records of one burn-in year's births (decide_births), appended in the order
-//! of their mothers; a birth's sex and month are drawn for its mother's keys, 64 births to
-//! a batch (the same numbers as a scalar draw of each key).
-void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl_share,
-                  const Buffer<std::uint8_t>& born, std::vector<std::size_t>& before) {
+//! The births of one burn-in year waiting for their draws: each its mother, its place
+//! among the children and its birth order.
+struct PendingBirths {
+  std::uint32_t mother[DRAW_BATCH];
+  std::uint32_t place[DRAW_BATCH];
+  std::uint8_t order[DRAW_BATCH];
+  std::size_t n = 0;
+};
+
+//! Writes the pending births of `year` at their places, their sex and month drawn for their
+//! mothers' keys (the same numbers as a scalar draw of each key), and empties them.
+void write_pending(BasePopulation& pop, int year, std::uint32_t seed, double girl_share, PendingBirths& p) {
+  static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
   const auto y = static_cast<std::uint16_t>(year);
-  const std::size_t first_child = pop.children(), n_children = first_child + exclusive_scan(before);
+  std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH];
+  draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, p.mother, no_aux, p.n, y, stream::CHILD_SEX, 0, sex,
+                       nullptr);
+  draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, p.mother, no_aux, p.n, y, stream::BIRTH_MONTH, 0, month,
+                       nullptr);
+  // The columns as pointers held here: the byte stores below may alias anything, so what
+  // the loop read through a reference would be read again after each of them.
+  std::uint32_t* const household = pop.child_household.data();
+  MonthIndex* const birth_month = pop.child_birth_month.data();
+  std::uint8_t* const birth_order = pop.child_birth_order.data();
+  std::uint32_t* const mother = pop.child_mother.data();
+  std::uint8_t* const child_sex = pop.child_sex.data();
+  const std::uint32_t* const mothers_household = pop.woman_household.data();
+  for (std::size_t i = 0; i < p.n; ++i) {
+    const std::uint32_t w = p.mother[i], c = p.place[i];
+    household[c] = mothers_household[w];
+    birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
+    birth_order[c] = p.order[i];
+    mother[c] = w;
+    child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
+  }
+  p.n = 0;
+}
+
+//! Children [b, e) of whole households, each mother's in the order of her births: put in
+//! order of (household, birth month, mother) where a household has more than one mother.
+void order_households_births(BasePopulation& pop, std::size_t b, std::size_t e) {
+  auto before = [&](std::size_t i, std::size_t j) {
+    return pop.child_birth_month[i] != pop.child_birth_month[j] ? pop.child_birth_month[i] < pop.child_birth_month[j]
+                                                                : pop.child_mother[i] < pop.child_mother[j];
+  };
+  for (std::size_t c = b + 1; c < e; ++c) {
+    if (pop.child_household[c] != pop.child_household[c - 1] || !before(c, c - 1)) continue;
+    // An insertion: child c moves back past the later births of its household.
+    std::size_t to = c - 1;
+    while (to > b && pop.child_household[to - 1] == pop.child_household[c] && before(c, to - 1)) --to;
+    for_each_child_column(pop, [&](auto& column) {
+      std::rotate(column.begin() + static_cast<std::ptrdiff_t>(to), column.begin() + static_cast<std::ptrdiff_t>(c),
+                  column.begin() + static_cast<std::ptrdiff_t>(c) + 1);
+    });
+  }
+}
+
+//! The child records of the burn-in's births (decide_births), written once its years are
+//! decided, household by household: each mother's births in the order of their years, her
+//! parity rising by one at each; where a household has more than one mother, its births
+//! by month (order_households_births). The children come out as sort_by_household orders
+//! them: by household, birth month and, within a month, mother.
+void write_births(BasePopulation& pop, int first_year, std::uint32_t seed, double girl_share,
+                  const Buffer<std::uint8_t>& born) {
+  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  const std::size_t first_child = pop.children();
+  std::vector<std::size_t> woman_at(chunks + 1, pop.women()), before(chunks);
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    woman_at[k] = first_at(pop.woman_household, b);
+    std::size_t births = 0;
+    for (std::size_t w = woman_at[k], end = first_at(pop.woman_household, e); w < end; ++w) {
+      births += BIRTHS_IN[born[w]];
+    }
+    before[k] = births;
+  });
+  const std::size_t n_children = first_child + exclusive_scan(before);
   for_each_child_column(pop, [&](auto& column) { column.resize(n_children); });
   std::fill(pop.child_woman.begin() + static_cast<std::ptrdiff_t>(first_child), pop.child_woman.end(), NO_WOMAN);
-  for_chunks(pop.women(), [&](std::size_t k, std::size_t begin, std::size_t end) {
-    std::size_t c = first_child + before[k];
-    std::uint32_t mothers[DRAW_BATCH];
-    std::size_t pending = 0;
-    auto write = [&] {
-      static constexpr std::uint32_t no_aux[DRAW_BATCH] = {};
-      std::uint64_t sex[DRAW_BATCH], month[DRAW_BATCH];
-      draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::CHILD_SEX, 0, sex,
-                           nullptr);
-      draw_keyed_batch_u64(seed, stream::GENERATION_REPLICATION, mothers, no_aux, pending, y, stream::BIRTH_MONTH, 0,
-                           month, nullptr);
-      // The columns as pointers held here: the byte stores below may alias anything, so what
-      // the loop read through a reference would be read again after each of them.
-      std::uint32_t* const household = pop.child_household.data();
-      MonthIndex* const birth_month = pop.child_birth_month.data();
-      std::uint8_t* const birth_order = pop.child_birth_order.data();
-      std::uint32_t* const mother = pop.child_mother.data();
-      std::uint8_t* const child_sex = pop.child_sex.data();
-      const std::uint32_t* const mothers_household = pop.woman_household.data();
-      const std::uint8_t* const mothers_parity = pop.woman_parity.data();
-      for (std::size_t i = 0; i < pending; ++i, ++c) {
-        const std::uint32_t w = mothers[i];
-        household[c] = mothers_household[w];
-        birth_month[c] = month_index(year, static_cast<int>(draw_below(month[i], 12)) + 1);
-        birth_order[c] = mothers_parity[w];
-        mother[c] = w;
-        child_sex[c] = static_cast<std::uint8_t>(draw_uniform(sex[i]) < girl_share ? Sex::female : Sex::male);
+  for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
+    const std::size_t chunk_first = first_child + before[k];
+    std::size_t c = chunk_first;
+    PendingBirths pending[BURN_IN_YEARS];
+    const std::uint8_t* const years_born = born.data();
+    const std::uint8_t* const parity = pop.woman_parity.data();
+    const std::uint32_t* const households = pop.woman_household.data();
+    for (std::size_t w = woman_at[k]; w < woman_at[k + 1]; ++w) {
+      std::uint8_t years = years_born[w];
+      if (years == 0) continue;
+      // Her parity before the burn-in: decide_births raised it by one a birth, and no
+      // profile's parities come near the 255 it stops at.
+      if (parity[w] == 255) throw std::logic_error("a woman's parity reached 255 in the burn-in");
+      __builtin_prefetch(households + w);  // read when her year's batch is written, later
+      auto order = static_cast<std::uint8_t>(parity[w] - BIRTHS_IN[years]);
+      for (; years != 0; years &= static_cast<std::uint8_t>(years - 1)) {
+        const int y = std::countr_zero(years);
+        PendingBirths& p = pending[y];
+        p.mother[p.n] = static_cast<std::uint32_t>(w);
+        p.place[p.n] = static_cast<std::uint32_t>(c++);
+        p.order[p.n++] = ++order;
+        if (p.n == DRAW_BATCH) write_pending(pop, first_year + y, seed, girl_share, p);
       }
-      pending = 0;
-    };
-    for (std::size_t w = begin; w < end; ++w) {
-      if (born[w] == NO_BIRTH) continue;
-      mothers[pending++] = static_cast<std::uint32_t>(w);
-      if (pending == DRAW_BATCH) write();
     }
-    if (pending > 0) write();
+    for (int y = 0; y < BURN_IN_YEARS; ++y) {
+      if (pending[y].n != 0) write_pending(pop, first_year + y, seed, girl_share, pending[y]);
+    }
+    order_households_births(pop, chunk_first, c);
   });
 }
 
@@ -637,16 +714,16 @@ void write_births(BasePopulation& pop, int year, std::uint32_t seed, double girl
 //! scaled so that expected births equal the profile's observed births of that year, give
 //! every child under 7 its birth month, order, sex and mother (an index into the women).
 //! A year's births are decided woman by woman in parallel, each from her own draws (32
-//! bits, four women to a draw), and written in the order of the women, year after year;
-//! a birth's sex and month are drawn for its mother's keys, 64 births to a batch.
+//! bits, four women to a draw); once every year is decided, the children are written
+//! household by household, in the order sort_by_household keeps, a birth's sex and month
+//! drawn for its mother's keys, 64 births of a year to a batch.
 //! The girls born get woman records later (append_girls), since within long horizons they
 //! reach childbearing age.
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
   const int base_year = pop.base_year;
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
-  Buffer<std::uint8_t> born(n_women);
-  std::vector<std::size_t> before(chunks);
+  Buffer<std::uint8_t> born = generation::filled<std::uint8_t>(n_women, 0);
   // The women by age and parity at the start of the burn-in, then of each year from the
   // births of the year before.
   std::vector<WomenByAgeParity> by_chunk(chunks, WomenByAgeParity{});
@@ -654,21 +731,20 @@ void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double s
     for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, base_year - BURN_IN_YEARS);
   });
   WomenByAgeParity women = total(by_chunk);
+  // The children's columns with room for the expected births and a margin: of the same
+  // size in every population of a profile, they take the blocks the last one left
+  // (column_memory), where a column of each population's own size would often not.
   double expected = 0;
   for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) expected += burn_in_births(profile, year, scale);
-  const std::size_t reserve = births_room(expected);
-  pop.child_household.reserve(reserve);
-  pop.child_birth_month.reserve(reserve);
-  pop.child_birth_order.reserve(reserve);
-  pop.child_mother.reserve(reserve);
-  pop.child_sex.reserve(reserve);
-  pop.child_woman.reserve(reserve);
-  for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) {
+  for_each_child_column(pop, [&](auto& column) { column.reserve(births_room(expected)); });
+  const int first_year = base_year - BURN_IN_YEARS;
+  for (int year = first_year; year < base_year; ++year) {
     const FertilityTable table =
         calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), women, year);
-    women = a_year_on(women, decide_births(pop, table, year, seed, born, before));
-    write_births(pop, year, seed, girl_share, born, before);
+    const auto year_bit = static_cast<std::uint8_t>(1u << (year - first_year));
+    women = a_year_on(women, decide_births(pop, table, year, seed, born, year_bit));
   }
+  write_births(pop, first_year, seed, girl_share, born);
 }
 
 }  // namespace
