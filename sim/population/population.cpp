@@ -113,13 +113,21 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
   std::vector<HouseholdTable::Type> type_of(counts.size());
   for (std::size_t c = 0; c < counts.size(); ++c) type_of[c] = types.type(c);
   for_each_household_column(pop, [&](auto& column) { column.resize(n_households); });
-  KeyedDeal(counts, seed, stream::HOUSEHOLD_TYPE, 0).each_place([&](std::size_t h, std::uint16_t cell) {
-    const HouseholdTable::Type& t = type_of[cell];
-    pop.household_size[h] = t.size;
-    pop.household_income_band[h] = t.band;
-    pop.household_employment[h] = t.employment;
-    pop.household_tenure[h] = t.tenure;
-    pop.household_flags[h] = t.local ? FLAG_LOCAL_RESIDENT : 0;
+  // The columns as pointers held here: the byte stores below may alias anything, so what
+  // the loop read through a reference would be read again after each of them.
+  std::uint8_t* const size = pop.household_size.data();
+  std::uint8_t* const band = pop.household_income_band.data();
+  std::uint8_t* const employment = pop.household_employment.data();
+  std::uint8_t* const tenure = pop.household_tenure.data();
+  std::uint8_t* const flags = pop.household_flags.data();
+  const HouseholdTable::Type* const types_of = type_of.data();
+  KeyedDeal(counts, seed, stream::HOUSEHOLD_TYPE, 0).each_place([=](std::size_t h, std::uint16_t cell) {
+    const HouseholdTable::Type& t = types_of[cell];
+    size[h] = t.size;
+    band[h] = t.band;
+    employment[h] = t.employment;
+    tenure[h] = t.tenure;
+    flags[h] = t.local ? FLAG_LOCAL_RESIDENT : 0;
   });
   mark_share(pop, profile.special_family_share, FLAG_SPECIAL_FAMILY, 0, seed);
   mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
