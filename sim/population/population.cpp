@@ -880,12 +880,19 @@ Occupancy count_occupants(const BasePopulation& pop) {
   const std::size_t n_households = pop.households();
   Occupancy o{generation::filled<std::uint8_t>(n_households, 0), generation::filled<std::uint8_t>(n_households, 0)};
   for_runs(pop.woman_household, [&](std::size_t b, std::size_t e) {
+    // Pointers held here, as the write loops'; and no branch on a woman's age, which
+    // would mispredict at random (a girl of the burn-in is not counted: her child record is).
+    const std::int16_t* const birth_year = pop.woman_birth_year.data();
+    const std::uint32_t* const household = pop.woman_household.data();
+    std::uint8_t* const members = o.members.data();
+    std::uint8_t* const has_adult = o.has_adult.data();
+    const int base_year = pop.base_year;
     for (std::size_t w = b; w < e; ++w) {
-      const int age = pop.base_year - pop.woman_birth_year[w];
-      if (age < YOUNGEST_WOMAN_AGE) continue;  // a girl of the burn-in: her child record counts
-      const std::uint32_t h = pop.woman_household[w];
-      o.members[h] = static_cast<std::uint8_t>(std::min(255, o.members[h] + 1));
-      if (age >= 20) o.has_adult[h] = 1;
+      const int age = base_year - birth_year[w];
+      const std::uint32_t h = household[w];
+      const int counted = age >= YOUNGEST_WOMAN_AGE ? 1 : 0;
+      members[h] = static_cast<std::uint8_t>(std::min(255, members[h] + counted));
+      has_adult[h] = static_cast<std::uint8_t>(has_adult[h] | (age >= 20 ? 1 : 0));
     }
   });
   for_runs(pop.child_household, [&](std::size_t b, std::size_t e) {
