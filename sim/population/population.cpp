@@ -133,16 +133,16 @@ void generate_households(BasePopulation& pop, const PlaceProfile& profile, std::
   mark_share(pop, profile.households.priority_group_share, FLAG_PRIORITY_GROUP, 1, seed);
 }
 
-//! Room for `expected` births and a margin of five standard deviations (more only costs a
-//! reallocation).
-std::size_t births_room(double expected) { return static_cast<std::size_t>(expected + 5 * std::sqrt(expected) + 64); }
-
 //! The births of a burn-in year the rates are scaled to: the year's observed (or derived)
 //! births, so that the burn-in is aligned to the record.
 double burn_in_births(const PlaceProfile& profile, int year, double scale) {
   const auto observed = profile.observed.births.find(year);
   return observed == profile.observed.births.end() ? 0.0 : observed->second.value * scale;
 }
+
+//! Room for `expected` births and a margin of five standard deviations (more only costs a
+//! reallocation).
+std::size_t births_room(double expected) { return static_cast<std::size_t>(expected + 5 * std::sqrt(expected) + 64); }
 
 //! Fills birth_year by age group: the members of group g are [group_begin[g],
 //! group_begin[g+1]), and member i's age in completed years on 1 January is age(g, its
@@ -730,22 +730,22 @@ void write_births(BasePopulation& pop, int first_year, std::uint32_t seed, doubl
 void simulate_burn_in(BasePopulation& pop, const PlaceProfile& profile, double scale, std::uint32_t seed) {
   const int base_year = pop.base_year;
   const std::size_t n_women = pop.women(), chunks = chunk_count(n_women);
+  const int first_year = base_year - BURN_IN_YEARS;
   const double girl_share = 100.0 / (100.0 + profile.sex_ratio_at_birth);
   Buffer<std::uint8_t> born = generation::filled<std::uint8_t>(n_women, 0);
   // The women by age and parity at the start of the burn-in, then of each year from the
   // births of the year before.
   std::vector<WomenByAgeParity> by_chunk(chunks, WomenByAgeParity{});
   for_chunks(n_women, [&](std::size_t k, std::size_t b, std::size_t e) {
-    for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, base_year - BURN_IN_YEARS);
+    for (std::size_t w = b; w < e; ++w) count_woman(by_chunk[k], pop, w, first_year);
   });
   WomenByAgeParity women = total(by_chunk);
   // The children's columns with room for the expected births and a margin: of the same
   // size in every population of a profile, they take the blocks the last one left
   // (column_memory), where a column of each population's own size would often not.
   double expected = 0;
-  for (int year = base_year - BURN_IN_YEARS; year < base_year; ++year) expected += burn_in_births(profile, year, scale);
+  for (int year = first_year; year < base_year; ++year) expected += burn_in_births(profile, year, scale);
   for_each_child_column(pop, [&](auto& column) { column.reserve(births_room(expected)); });
-  const int first_year = base_year - BURN_IN_YEARS;
   for (int year = first_year; year < base_year; ++year) {
     const FertilityTable table =
         calibrate_fertility(profile.fertility, burn_in_births(profile, year, scale), women, year);
