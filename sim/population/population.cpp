@@ -1076,7 +1076,7 @@ BasePopulation generate_population(const PlaceProfile& profile, int base_year, s
     assign_parity(pop, profile, seed);
     place_women(pop, seed);
     simulate_burn_in(pop, profile, scale, seed);
-    sort_by_household(pop);  // the children; the women are in order
+    sort_by_household(pop);  // a check: place_women and write_births leave both in order
     append_girls(pop);
     // A woman carries her household's flags (read here in the order of the households).
     for_chunks(pop.women(), [&](std::size_t, std::size_t b, std::size_t e) {
