@@ -90,6 +90,25 @@ T exclusive_scan(std::vector<T>& counts) {
   return total;
 }
 
+//! How many of something (records to write, places, heads) the chunks of for_chunks(n, …)
+//! before each chunk hold: where a chunk's share of a parallel write starts.
+struct ChunkOffsets {
+  std::vector<std::size_t> before;  //!< [k]: in chunks 0 … k-1
+  std::size_t total = 0;            //!< in every chunk
+  //! In chunks 0 … k-1, for k up to the number of chunks (then the total).
+  std::size_t at(std::size_t k) const { return k < before.size() ? before[k] : total; }
+};
+
+//! The offsets of what count(k, begin, end) gives for each chunk k = [begin, end) of
+//! for_chunks(n, …), counted in parallel.
+template <class Count>
+ChunkOffsets offsets_by_chunk(std::size_t n, const Count& count) {
+  ChunkOffsets offsets{std::vector<std::size_t>(chunk_count(n))};
+  for_chunks(n, [&](std::size_t k, std::size_t b, std::size_t e) { offsets.before[k] = count(k, b, e); });
+  offsets.total = exclusive_scan(offsets.before);
+  return offsets;
+}
+
 //! A Buffer of n copies of `value`, written in parallel.
 template <class T>
 Buffer<T> filled(std::size_t n, T value) {

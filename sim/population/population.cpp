@@ -29,10 +29,12 @@ namespace {
 
 using generation::Buffer;
 using generation::chunk_count;
+using generation::ChunkOffsets;
 using generation::each_draw;
 using generation::exclusive_scan;
 using generation::for_chunks;
 using generation::KeyedDeal;
+using generation::offsets_by_chunk;
 
 //! Households: a number that reproduces the persons total at the mean size.
 std::uint32_t household_count(const PlaceProfile& profile, double persons_target) {
@@ -44,6 +46,14 @@ std::uint32_t household_count(const PlaceProfile& profile, double persons_target
   if (n_households == 0) throw std::invalid_argument("the profile has no households");
   if (n_households >= (1u << 31)) throw std::invalid_argument("population too large");
   return n_households;
+}
+
+//! [k]: the first record of `owner` (sorted by household) in the households of chunk k of
+//! for_chunks(n_households, …) or after it, for every chunk k and one past the last.
+std::vector<std::size_t> chunk_starts(const Column<std::uint32_t>& owner, std::size_t n_households) {
+  std::vector<std::size_t> at(chunk_count(n_households) + 1, owner.size());
+  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t) { at[k] = first_at(owner, b); });
+  return at;
 }
 
 //! The group g of `i` in groups that take the consecutive ranges [begin[g], begin[g+1]).
@@ -433,28 +443,26 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   const KindTable table(kinds, pop.base_year);
   // Heads, then mothers, before each chunk of households; the women before it follow, the
   // girls coming mother after mother.
-  std::vector<std::size_t> heads_before(chunks), mothers_before(chunks);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    heads_before[k] = static_cast<std::size_t>(std::count(headed.data() + b, headed.data() + e, 1));
+  const ChunkOffsets heads = offsets_by_chunk(n_households, [&](std::size_t, std::size_t b, std::size_t e) {
+    return static_cast<std::size_t>(std::count(headed.data() + b, headed.data() + e, 1));
   });
-  exclusive_scan(heads_before);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t head = heads_before[k], mothers = 0;
+  const ChunkOffsets mothers = offsets_by_chunk(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t head = heads.before[k], here = 0;
     for (std::size_t h = b; h < e; ++h) {  // without a branch, which would mispredict at random
-      mothers += headed[h] & table.mother[head_kind[head]];
+      here += headed[h] & table.mother[head_kind[head]];
       head += headed[h];
     }
-    mothers_before[k] = mothers;
+    return here;
   });
-  const Girls girls = place_girls(kinds, exclusive_scan(mothers_before), seed);
+  const Girls girls = place_girls(kinds, mothers.total, seed);
   const std::size_t n = adults + girls.kind.size();
   Column<std::uint32_t> household(n);
   Column<std::int16_t> birth_year(n);
   Column<std::uint8_t> parity(n);
   const WomenToWrite women{headed, head_kind, table, girls};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    const std::size_t end = k + 1 < chunks ? heads_before[k + 1] + girls.begin[mothers_before[k + 1]] : n;
-    women.write(b, e, heads_before[k], mothers_before[k], end, household.data(), birth_year.data(), parity.data());
+    const std::size_t end = k + 1 < chunks ? heads.before[k + 1] + girls.begin[mothers.before[k + 1]] : n;
+    women.write(b, e, heads.before[k], mothers.before[k], end, household.data(), birth_year.data(), parity.data());
   });
   pop.woman_household = std::move(household);
   pop.woman_birth_year = std::move(birth_year);
@@ -501,27 +509,25 @@ WomenByAgeParity total(const std::vector<WomenByAgeParity>& by_chunk) {
 //! month) and women by (household, birth year); the children's mothers are pointed at their
 //! new places.
 void append_girls(BasePopulation& pop) {
-  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
-  const std::size_t n_women = pop.women(), n_children = pop.children();
+  const std::size_t n_households = pop.households(), n_women = pop.women();
   auto is_girl = [sex = pop.child_sex.data()](std::size_t c) {
     return sex[c] == static_cast<std::uint8_t>(Sex::female);
   };
   // By chunk of households: its first woman, its first child and the girls before it.
-  std::vector<std::size_t> woman_at(chunks + 1, n_women), child_at(chunks + 1, n_children), girls_before(chunks);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    woman_at[k] = first_at(pop.woman_household, b);
-    child_at[k] = first_at(pop.child_household, b);
-    std::size_t girls = 0;
-    for (std::size_t c = child_at[k], end = first_at(pop.child_household, e); c < end; ++c) girls += is_girl(c);
-    girls_before[k] = girls;
+  const std::vector<std::size_t> woman_at = chunk_starts(pop.woman_household, n_households);
+  const std::vector<std::size_t> child_at = chunk_starts(pop.child_household, n_households);
+  const ChunkOffsets girls = offsets_by_chunk(n_households, [&](std::size_t k, std::size_t, std::size_t) {
+    std::size_t here = 0;
+    for (std::size_t c = child_at[k]; c < child_at[k + 1]; ++c) here += is_girl(c);
+    return here;
   });
-  const std::size_t n = n_women + exclusive_scan(girls_before);
+  const std::size_t n = n_women + girls.total;
   Column<std::uint32_t> household(n);
   Column<std::int16_t> birth_year(n);
   Column<std::uint8_t> parity(n);
   Buffer<std::uint32_t> new_place(n_women);
   for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
-    std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls_before[k];
+    std::size_t w = woman_at[k], c = child_at[k], at = woman_at[k] + girls.before[k];
     const std::size_t w_end = woman_at[k + 1], c_end = child_at[k + 1];
     // The columns as pointers held here: the byte stores below may alias anything, so what
     // the loop read through a reference would be read again after each of them.
@@ -553,7 +559,7 @@ void append_girls(BasePopulation& pop) {
       }
     }
   });
-  for_chunks(n_children, [&](std::size_t, std::size_t b, std::size_t e) {
+  for_chunks(pop.children(), [&](std::size_t, std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
       if (pop.child_mother[c] != NO_MOTHER) pop.child_mother[c] = new_place[pop.child_mother[c]];
     }
@@ -673,22 +679,18 @@ void order_households_births(BasePopulation& pop, std::size_t b, std::size_t e) 
 //! them: by household, birth month and, within a month, mother.
 void write_births(BasePopulation& pop, int first_year, std::uint32_t seed, double girl_share,
                   const Buffer<std::uint8_t>& born) {
-  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
-  const std::size_t first_child = pop.children();
-  std::vector<std::size_t> woman_at(chunks + 1, pop.women()), before(chunks);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    woman_at[k] = first_at(pop.woman_household, b);
-    std::size_t births = 0;
-    for (std::size_t w = woman_at[k], end = first_at(pop.woman_household, e); w < end; ++w) {
-      births += BIRTHS_IN[born[w]];
-    }
-    before[k] = births;
+  const std::size_t n_households = pop.households(), first_child = pop.children();
+  const std::vector<std::size_t> woman_at = chunk_starts(pop.woman_household, n_households);
+  const ChunkOffsets births = offsets_by_chunk(n_households, [&](std::size_t k, std::size_t, std::size_t) {
+    std::size_t here = 0;
+    for (std::size_t w = woman_at[k]; w < woman_at[k + 1]; ++w) here += BIRTHS_IN[born[w]];
+    return here;
   });
-  const std::size_t n_children = first_child + exclusive_scan(before);
+  const std::size_t n_children = first_child + births.total;
   for_each_child_column(pop, [&](auto& column) { column.resize(n_children); });
   std::fill(pop.child_woman.begin() + static_cast<std::ptrdiff_t>(first_child), pop.child_woman.end(), NO_WOMAN);
   for_chunks(n_households, [&](std::size_t k, std::size_t, std::size_t) {
-    const std::size_t chunk_first = first_child + before[k];
+    const std::size_t chunk_first = first_child + births.before[k];
     std::size_t c = chunk_first;
     PendingBirths pending[BURN_IN_YEARS];
     const std::uint8_t* const years_born = born.data();
@@ -1016,23 +1018,19 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   const Buffer<std::uint8_t>& has_adult = occupants.has_adult;
   // Household by household: whether it takes a head (the headless ones, while adults
   // last), its free places and, at the end, those filled.
-  const std::size_t chunks = chunk_count(n_households);
-  std::vector<std::size_t> heads_before(chunks), free_before(chunks), extras_before(chunks), written_before(chunks);
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t headless = 0;
-    for (std::size_t h = b; h < e; ++h) headless += !has_adult[h];
-    heads_before[k] = headless;
+  const ChunkOffsets headless = offsets_by_chunk(n_households, [&](std::size_t, std::size_t b, std::size_t e) {
+    std::size_t here = 0;
+    for (std::size_t h = b; h < e; ++h) here += !has_adult[h];
+    return here;
   });
-  const std::size_t headless = exclusive_scan(heads_before), heads = std::min(adults, headless);
+  const std::size_t heads = std::min(adults, headless.total);
   const HouseholdPlaces households{pop.household_size.data(), members.data(), has_adult.data(), heads};
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    std::size_t places_here = 0;
-    households.each(heads_before[k], b, e,
-                    [&](std::size_t, bool, std::size_t, unsigned places) { places_here += places; });
-    free_before[k] = places_here;
+  const ChunkOffsets free_places = offsets_by_chunk(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::size_t here = 0;
+    households.each(headless.before[k], b, e, [&](std::size_t, bool, std::size_t, unsigned places) { here += places; });
+    return here;
   });
-  const std::size_t total_free = exclusive_scan(free_before);
-  const std::size_t placed = std::min(n - heads, total_free);  // into free places
+  const std::size_t placed = std::min(n - heads, free_places.total);  // into free places
   const std::size_t n_extra = n - heads - placed;  // no place left
   const Buffer<std::uint64_t> extra = extra_residents(persons, heads + placed, n_extra, n_households, seed);
   auto first_extra = [&](std::size_t h) {
@@ -1041,23 +1039,16 @@ void place_others(BasePopulation& pop, const OtherResidents& others, std::uint32
   };
   // A chunk's residents written: its heads, its free places up to the `placed`th of all,
   // and its extra residents.
-  auto before = [&](const std::vector<std::size_t>& prefix, std::size_t total, std::size_t k) {
-    return k < chunks ? prefix[k] : total;
-  };
-  for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    const std::size_t chunk_heads =
-        std::min(heads, before(heads_before, headless, k + 1)) - std::min(heads, heads_before[k]);
-    const std::size_t chunk_filled =
-        std::min(placed, before(free_before, total_free, k + 1)) - std::min(placed, free_before[k]);
-    extras_before[k] = first_extra(b);
-    written_before[k] = chunk_heads + chunk_filled + first_extra(e) - first_extra(b);
+  const ChunkOffsets written = offsets_by_chunk(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
+    const std::size_t chunk_heads = std::min(heads, headless.at(k + 1)) - std::min(heads, headless.before[k]);
+    const std::size_t chunk_filled = std::min(placed, free_places.at(k + 1)) - std::min(placed, free_places.before[k]);
+    return chunk_heads + chunk_filled + first_extra(e) - first_extra(b);
   });
-  exclusive_scan(written_before);
   for_each_other_column(pop, [&](auto& column) { column.resize(n); });
   const OthersToWrite to_write{households, persons, placed, extra};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    const std::size_t end = k + 1 < chunks ? written_before[k + 1] : n;
-    to_write.write(b, e, {heads_before[k], written_before[k], free_before[k], extras_before[k]}, end, pop);
+    to_write.write(b, e, {headless.before[k], written.before[k], free_places.before[k], first_extra(b)},
+                   written.at(k + 1), pop);
   });
 }
 
