@@ -132,6 +132,24 @@ struct BirthBatch {
   }
 };
 
+//! The home purchases of a block's women, booked a batch at a time (buy_homes): the records
+//! of the buyers' households are then read for all of them at once, not one miss after
+//! another, and each home measure draws its take-ups for the batch in one go.
+struct HomeBatch {
+  std::array<std::uint32_t, DRAW_BATCH> woman;
+  std::array<std::uint16_t, DRAW_BATCH> day_of_year;  //!< 0 = 1 January
+  std::array<std::uint8_t, DRAW_BATCH> children, age;
+  std::size_t n = 0;
+
+  void add(std::uint32_t w, int day, std::uint8_t children_now, int buyer_age) {
+    woman[n] = w;
+    day_of_year[n] = static_cast<std::uint16_t>(day);
+    children[n] = children_now;
+    age[n] = static_cast<std::uint8_t>(buyer_age);
+    ++n;
+  }
+};
+
 void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books,
                        std::vector<ChildWork>& work) const {
   if (plan_.needs_minors) count_minors(block, newborns);
@@ -266,6 +284,11 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   Census census = this->census();
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   BirthBatch births;
+  HomeBatch purchases;
+  // The day of the year in which a draw u below a purchase threshold dates the purchase.
+  const auto day_in_year = [days = static_cast<unsigned>(days_in_year(year_))](std::uint64_t u, std::uint64_t below) {
+    return static_cast<int>(static_cast<Wide>(u) * days / below);
+  };
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
     // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
@@ -295,11 +318,15 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       }
       if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
-        buy_home(w, home_u[i], home_threshold[tenures[h]], now, age, books);
+        // Below the threshold the draw is uniform on [0, threshold): its place there dates
+        // the purchase to a day of the year, without a draw of its own.
+        purchases.add(w, day_in_year(home_u[i], home_threshold[tenures[h]]), now, age);
+        if (purchases.n == DRAW_BATCH) buy_homes(purchases, books);
       }
     }
   }
   if (births.n != 0) born(births, newborns, books);
+  if (purchases.n != 0) buy_homes(purchases, books);
   census.book(books.tally);
 }
 
@@ -375,17 +402,17 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
   births.n = 0;
 }
 
-//! A home purchase by woman w's household (`children` her children, `age` hers), her
-//! purchase draw u below its tenure's threshold: the home measures' events.
-void BlockYear::buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
-                         BlockBooks books) const {
-  // Below the threshold the draw is uniform on [0, threshold): its place there dates the
-  // purchase to a day of the year, without a draw of its own.
-  const auto day_of_year =
-      static_cast<int>(static_cast<Wide>(u) * static_cast<unsigned>(days_in_year(year_)) / threshold);
-  Event e;
-  household_event(e, Basis::home_purchase, date_of_day(year_, day_of_year), children, age, w);
-  book_event_batch(plan_.event_measures[static_cast<std::size_t>(y_)].home, &w, &e, 1, books);
+//! The home purchases of `purchases` (each by a woman's household, with her children and
+//! age): the home measures' events, booked for the batch. Leaves `purchases` empty.
+void BlockYear::buy_homes(HomeBatch& purchases, BlockBooks books) const {
+  std::array<Event, DRAW_BATCH> events;
+  for (std::size_t j = 0; j < purchases.n; ++j) {
+    household_event(events[j], Basis::home_purchase, date_of_day(year_, purchases.day_of_year[j]),
+                    purchases.children[j], purchases.age[j], purchases.woman[j]);
+  }
+  book_event_batch(plan_.event_measures[static_cast<std::size_t>(y_)].home, purchases.woman.data(), events.data(),
+                   purchases.n, books);
+  purchases.n = 0;
 }
 
 namespace {

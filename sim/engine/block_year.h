@@ -123,6 +123,7 @@ static_assert(sizeof(ChildWork) == 64, "a child's record of the year is one cach
 
 struct ChildChunk;
 struct BirthBatch;
+struct HomeBatch;
 struct KeyedChildren;
 
 //! The living residents of one kind (women, or the other residents) in each block by sex
@@ -240,8 +241,7 @@ class BlockYear {
   std::uint8_t give_birth(std::uint32_t w, std::uint8_t k, bool base, int age, BirthBatch& births,
                           std::vector<Newborn>& newborns, BlockBooks books) const;
   void born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBooks books) const;
-  void buy_home(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, int children, int age,
-                BlockBooks books) const;
+  void buy_homes(HomeBatch& purchases, BlockBooks books) const;
   void others(const HouseholdBlock& block, BlockTally& tally) const;
   void moving_others(const HouseholdBlock& block, BlockTally& tally) const;
   void date_deaths(const HouseholdBlock& block) const;
