@@ -291,6 +291,9 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   };
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
+    // The batch's households, read for each woman the test below passes: a few women far
+    // apart, each of them a miss when read, unless asked for here while the draws are made.
+    for (std::size_t i = 0; i < n; i += 64 / sizeof *households) __builtin_prefetch(households + w0 + i);
     // One Philox block per woman-year: words 0-1 decide a birth, words 2-3 a home purchase.
     draw_batch_u64(plan_.seed, rep_, w0, n, year_key, stream::BIRTH, birth_u, home_u);
     for (std::uint64_t maybe = may_change(w0, n, birth_u, home_u); maybe != 0; maybe &= maybe - 1) {
