@@ -351,6 +351,30 @@ TEST_CASE("shared draws give each entity its piece of its block, however a range
   check_shared_draws<8>();
 }
 
+TEST_CASE("offsets_by_chunk: each chunk's offset is what the chunks before it counted", "[population][unit]") {
+  // A last chunk cut short, so that the chunks are not all alike; each counts its elements
+  // divisible by 3 (a count that differs between chunks).
+  const std::size_t n = 5 * generation::CHUNK + 123;
+  for (const int threads : {1, 2}) {
+    INFO(threads << " threads");
+    generation::ChunkOffsets offsets;
+    tbb::task_arena(threads).execute([&] {
+      offsets = generation::offsets_by_chunk(n, [](std::size_t, std::size_t b, std::size_t e) {
+        std::size_t here = 0;
+        for (std::size_t i = b; i < e; ++i) here += i % 3 == 0;
+        return here;
+      });
+    });
+    REQUIRE(offsets.before.size() == 6);
+    REQUIRE(offsets.total == (n + 2) / 3);
+    for (std::size_t k = 0; k <= offsets.before.size(); ++k) {
+      const std::size_t first = std::min(k * generation::CHUNK, n);
+      REQUIRE(offsets.at(k) == (first + 2) / 3);  // the multiples of 3 below `first`
+      if (k < offsets.before.size()) REQUIRE(offsets.before[k] == offsets.at(k));
+    }
+  }
+}
+
 TEST_CASE("radix_sort is a stable sort by the chosen bits", "[population]") {
   generation::Buffer<std::uint64_t> records(200000);
   std::uint64_t x = 88172645463325252ull;
