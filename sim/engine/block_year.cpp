@@ -137,13 +137,15 @@ struct BirthBatch {
 //! another, and each home measure draws its take-ups for the batch in one go.
 struct HomeBatch {
   std::array<std::uint32_t, DRAW_BATCH> woman;
-  std::array<std::uint16_t, DRAW_BATCH> day_of_year;  //!< 0 = 1 January
+  //! The purchase draw, and the threshold it fell below (which dates the purchase)
+  std::array<std::uint64_t, DRAW_BATCH> draw, below;
   std::array<std::uint8_t, DRAW_BATCH> children, age;
   std::size_t n = 0;
 
-  void add(std::uint32_t w, int day, std::uint8_t children_now, int buyer_age) {
+  void add(std::uint32_t w, std::uint64_t u, std::uint64_t threshold, std::uint8_t children_now, int buyer_age) {
     woman[n] = w;
-    day_of_year[n] = static_cast<std::uint16_t>(day);
+    draw[n] = u;
+    below[n] = threshold;
     children[n] = children_now;
     age[n] = static_cast<std::uint8_t>(buyer_age);
     ++n;
@@ -285,10 +287,6 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
   std::uint64_t birth_u[DRAW_BATCH], home_u[DRAW_BATCH];
   BirthBatch births;
   HomeBatch purchases;
-  // The day of the year in which a draw u below a purchase threshold dates the purchase.
-  const auto day_in_year = [days = static_cast<unsigned>(days_in_year(year_))](std::uint64_t u, std::uint64_t below) {
-    return static_cast<int>(static_cast<Wide>(u) * days / below);
-  };
   for (std::uint32_t w0 = block.woman_begin; w0 < block.woman_end; w0 += DRAW_BATCH) {
     const std::size_t n = std::min<std::size_t>(DRAW_BATCH, block.woman_end - w0);
     // The batch's households, read for each woman the test below passes: a few women far
@@ -321,9 +319,7 @@ void BlockYear::women(const HouseholdBlock& block, std::vector<Newborn>& newborn
       }
       if (homes && home_u[i] < home_any && home_u[i] < home_threshold[tenures[h]] && now >= home_min_children &&
           age >= HOME_BUYER_MIN_AGE) {
-        // Below the threshold the draw is uniform on [0, threshold): its place there dates
-        // the purchase to a day of the year, without a draw of its own.
-        purchases.add(w, day_in_year(home_u[i], home_threshold[tenures[h]]), now, age);
+        purchases.add(w, home_u[i], home_threshold[tenures[h]], now, age);
         if (purchases.n == DRAW_BATCH) buy_homes(purchases, books);
       }
     }
@@ -408,10 +404,14 @@ void BlockYear::born(BirthBatch& births, std::vector<Newborn>& newborns, BlockBo
 //! The home purchases of `purchases` (each by a woman's household, with her children and
 //! age): the home measures' events, booked for the batch. Leaves `purchases` empty.
 void BlockYear::buy_homes(HomeBatch& purchases, BlockBooks books) const {
+  const auto days = static_cast<unsigned>(days_in_year(year_));
   std::array<Event, DRAW_BATCH> events;
   for (std::size_t j = 0; j < purchases.n; ++j) {
-    household_event(events[j], Basis::home_purchase, date_of_day(year_, purchases.day_of_year[j]),
-                    purchases.children[j], purchases.age[j], purchases.woman[j]);
+    // Below its threshold a purchase draw is uniform on [0, threshold): its place there
+    // dates the purchase to a day of the year, without a draw of its own.
+    const auto day = static_cast<int>(static_cast<Wide>(purchases.draw[j]) * days / purchases.below[j]);
+    household_event(events[j], Basis::home_purchase, date_of_day(year_, day), purchases.children[j], purchases.age[j],
+                    purchases.woman[j]);
   }
   book_event_batch(plan_.event_measures[static_cast<std::size_t>(y_)].home, purchases.woman.data(), events.data(),
                    purchases.n, books);

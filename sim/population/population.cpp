@@ -431,7 +431,7 @@ void WomenToWrite::write(std::size_t b, std::size_t e, std::size_t head, std::si
 //! records are rebuilt in the order of their households, each household's by birth year
 //! (its head, then its girls), as sort_by_household leaves them.
 void place_women(BasePopulation& pop, std::uint32_t seed) {
-  const std::size_t n_households = pop.households(), chunks = chunk_count(n_households);
+  const std::size_t n_households = pop.households();
   const WomanKinds kinds = count_kinds(pop);
   const std::size_t adults = std::accumulate(kinds.adults.begin(), kinds.adults.end(), std::size_t{0});
   const Buffer<std::uint8_t> headed = headed_households(pop, adults, seed);
@@ -461,7 +461,8 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   Column<std::uint8_t> parity(n);
   const WomenToWrite women{headed, head_kind, table, girls};
   for_chunks(n_households, [&](std::size_t k, std::size_t b, std::size_t e) {
-    const std::size_t end = k + 1 < chunks ? heads.before[k + 1] + girls.begin[mothers.before[k + 1]] : n;
+    // One past the last chunk: every head (each adult heads a household) and every girl.
+    const std::size_t end = heads.at(k + 1) + girls.begin[mothers.at(k + 1)];
     women.write(b, e, heads.before[k], mothers.before[k], end, household.data(), birth_year.data(), parity.data());
   });
   pop.woman_household = std::move(household);
