@@ -1010,7 +1010,7 @@ TEST_CASE("the plan's yearly tables agree with the measures, kindergarten years 
   for (std::size_t y = 0; y < plan.event_measures.size(); ++y) {
     INFO("year " << plan.start_year + static_cast<int>(y));
     std::set<std::string> ids;
-    for (const auto& mp : plan.event_measures[y].birth) ids.insert(mp.measure->id);
+    for (const auto& m : plan.event_measures[y].birth) ids.insert(m.plan.measure->id);
     CHECK(ids.count("early") == (y == 0 ? 1u : 0u));
     CHECK(ids.count("late") == (y >= 2 ? 1u : 0u));
     // Every birth measure left out has dates that miss the year.

@@ -40,6 +40,19 @@ std::int64_t months_paid(const Measure& m, const ChildYear& c, int from, int to)
   for (int y = from; y <= to; ++y) n += child_year_cost(m, c, y, {}).units;
   return n;
 }
+//! A birth grant of 2,000 yuan, 5,000 from July 2025.
+Measure phased_birth_grant() {
+  Measure m;
+  m.kind = MeasureKind::event_cash;
+  m.basis = Basis::birth;
+  Phase first;
+  first.fen_per_unit = 200000;
+  Phase later = first;
+  later.from = month_index(2025, 7);
+  later.fen_per_unit = 500000;
+  m.phases = {first, later};
+  return m;
+}
 }  // namespace
 
 TEST_CASE("month masks count the months of a year inside a window", "[calendar]") {
@@ -89,15 +102,7 @@ TEST_CASE("eligibility: birth order, residency, validity window and phases", "[m
 
 TEST_CASE("event_costs: the events a measure pays for, dated to the day, by order, age and household",
           "[measures][event_cash]") {
-  Measure m;
-  m.kind = MeasureKind::event_cash;
-  m.basis = Basis::birth;
-  Phase first;
-  first.fen_per_unit = 200000;
-  Phase later = first;
-  later.from = month_index(2025, 7);
-  later.fen_per_unit = 500000;
-  m.phases = {first, later};
+  Measure m = phased_birth_grant();
   m.eligibility.birth_orders = 0b110;  // 2nd and 3rd+ births
   m.eligibility.min_mother_age = 20;
   m.eligibility.local_residents_only = true;
@@ -123,7 +128,7 @@ TEST_CASE("event_costs: the events a measure pays for, dated to the day, by orde
   std::uint32_t paid[16];
   std::int64_t units[16];
   Fen fen[16];
-  const std::size_t n = event_costs(m, events.data(), events.size(), paid, units, fen);
+  const std::size_t n = event_costs(m, event_year(m, 2025), events.data(), events.size(), paid, units, fen);
   // Paid: 15 March (the first day in force), 9 August (3rd child, the later phase), 20
   // December (the last day) and 30 June; not 14 March or 21 December, a first child, a
   // mother under 20, a migrant's birth or another basis.
@@ -139,8 +144,26 @@ TEST_CASE("event_costs: the events a measure pays for, dated to the day, by orde
   m.eligibility.max_children = 3;
   for (Event& e : events) e.basis = Basis::home_purchase;
   events[3].birth_order = 4;
-  const std::size_t homes = event_costs(m, events.data(), events.size(), paid, units, fen);
+  const std::size_t homes = event_costs(m, event_year(m, 2025), events.data(), events.size(), paid, units, fen);
   CHECK(std::vector<std::uint32_t>(paid, paid + homes) == std::vector<std::uint32_t>{1, 4, 6, 7, 9});
+}
+
+TEST_CASE("event_year: what an event costs in each month of the year, the phase in force then",
+          "[measures][event_cash]") {
+  Measure m = phased_birth_grant();
+  const EventYear switching = event_year(m, 2025), after = event_year(m, 2026);
+  CHECK(switching.first_month == month_index(2025, 1));
+  for (std::size_t k = 0; k < 12; ++k) {
+    INFO("month " << k + 1);
+    CHECK(switching.by_month[k].units == 1);
+    CHECK(switching.by_month[k].fen == (k < 6 ? 200000 : 500000));
+    CHECK(after.by_month[k].fen == 500000);
+  }
+  // A kind that pays no event (a fee reduction) tables nothing.
+  m.kind = MeasureKind::fee_reduction;
+  const EventYear none = event_year(m, 2025);
+  CHECK(std::all_of(none.by_month.begin(), none.by_month.end(),
+                    [](const Cost& c) { return c.units == 0 && c.fen == 0; }));
 }
 
 TEST_CASE("a yearly amount that does not divide into months is exact for whole years", "[measures]") {

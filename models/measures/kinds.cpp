@@ -1,5 +1,7 @@
 #include "models/measures/kinds.h"
 
+#include <cassert>
+
 namespace cradle {
 
 namespace {
@@ -88,14 +90,27 @@ Cost child_year_cost(const Measure& m, const ChildYear& c, int year, const Fees&
   return child_year_cost(m, measure_year(m, year), c, fees, ledger);
 }
 
-std::size_t event_costs(const Measure& m, const Event* events, std::size_t n, std::uint32_t* paid, std::int64_t* units,
-                        Fen* fen) {
+EventYear event_year(const Measure& m, int year) {
+  EventYear t;
+  t.first_month = month_index(year, 1);
   const EventCostRule rule = kind_info(m.kind).event_rule;
-  if (rule == nullptr) return 0;
+  if (rule == nullptr) return t;
+  Event e;
+  e.basis = m.basis;
+  for (std::size_t k = 0; k < t.by_month.size(); ++k) {
+    e.month = t.first_month + static_cast<MonthIndex>(k);
+    t.by_month[k] = rule(m, e);
+  }
+  return t;
+}
+
+std::size_t event_costs(const Measure& m, const EventYear& t, const Event* events, std::size_t n, std::uint32_t* paid,
+                        std::int64_t* units, Fen* fen) {
   std::size_t k = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!event_reached(m, events[i])) continue;
-    const Cost c = rule(m, events[i]);
+    assert(events[i].month >= t.first_month && events[i].month < t.first_month + 12);
+    const Cost& c = t.by_month[static_cast<std::size_t>(events[i].month - t.first_month)];
     if (c.units == 0) continue;
     paid[k] = static_cast<std::uint32_t>(i);
     units[k] = c.units;

@@ -17,7 +17,8 @@ namespace cradle {
 //! `fees` and stack on one fee through `ledger` (measure.h).
 using ChildCostRule = decltype(MeasureYear::rule);
 //! The cost rule of a kind on an event basis (birth, assisted_birth, home_purchase),
-//! applied once the event is known to reach the measure.
+//! applied once the event is known to reach the measure. It reads the event's month and
+//! nothing else of it, so that a year's costs are a table by month (event_year).
 using EventCostRule = Cost (*)(const Measure&, const Event&);
 //! The cost rule of a kind on a place basis (new_slot, renovated_slot).
 using SlotCostRule = Cost (*)(const Measure&, int year, std::int64_t new_slots, std::int64_t renovated_slots);
@@ -83,11 +84,22 @@ Cost claimed_child_year_cost(const Measure& measure, const MeasureYear& year, co
   return cost.units != 0 && claims() ? cost : Cost{};
 }
 
-//! An event-basis measure's units and cost for each of n events, those it pays for: their
-//! indices among `events` in `paid`, their units and cost in `units` and `fen`, in the
-//! events' order. Returns how many it pays for (none where it does not reach an event).
-std::size_t event_costs(const Measure& measure, const Event* events, std::size_t n, std::uint32_t* paid,
-                        std::int64_t* units, Fen* fen);
+//! An event-basis measure in one year: what its kind's rule pays for an event that reaches
+//! it, in each month of the year, made once per measure and year (event_year), so that an
+//! event's cost is read, with no call and no search of the phases.
+struct EventYear {
+  MonthIndex first_month = 0;       //!< January of the year
+  std::array<Cost, 12> by_month{};  //!< [month of the year - 1]; all zero: no event basis
+};
+//! The measure's EventYear of `year`.
+EventYear event_year(const Measure& measure, int year);
+
+//! An event-basis measure's units and cost for each of n events of `year`'s year (the
+//! measure's table for it), those it pays for: their indices among `events` in `paid`,
+//! their units and cost in `units` and `fen`, in the events' order. Returns how many it
+//! pays for (none where it does not reach an event).
+std::size_t event_costs(const Measure& measure, const EventYear& year, const Event* events, std::size_t n,
+                        std::uint32_t* paid, std::int64_t* units, Fen* fen);
 //! A place-basis measure's cost for the places added in a year.
 Cost slot_cost(const Measure& measure, int year, std::int64_t new_slots, std::int64_t renovated_slots);
 //! A counted-basis measure's units and cost for the year's eligible count (take-up applied).

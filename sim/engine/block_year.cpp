@@ -1149,7 +1149,7 @@ void BlockYear::birth_events(const BirthBatch& births, const Event* events, Bloc
 
 //! The measures of n events of distinct women, measure by measure, each claimed by its
 //! household's draw: the take-up draws of the events a measure reaches are made at once.
-void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women,
+void BlockYear::book_event_batch(const std::vector<EventMeasureYear>& measures, const std::uint32_t* women,
                                  const Event* events, std::size_t n, BlockBooks books) const {
   const auto y = static_cast<std::size_t>(y_);
   // Units and fen apart, not Costs: an array of Costs would be zeroed whole on every
@@ -1158,8 +1158,9 @@ void BlockYear::book_event_batch(const std::vector<MeasurePlan>& measures, const
   std::int64_t units[DRAW_BATCH];
   Fen fen[DRAW_BATCH];
   std::uint64_t u[DRAW_BATCH];
-  for (const MeasurePlan& mp : measures) {
-    const std::size_t m = event_costs(*mp.measure, events, n, paid, units, fen);
+  for (const EventMeasureYear& measure : measures) {
+    const MeasurePlan& mp = measure.plan;
+    const std::size_t m = event_costs(*mp.measure, measure.costs, events, n, paid, units, fen);
     if (m == 0) continue;
     for (std::size_t j = 0; j < m; ++j) reached[j] = women[paid[j]];
     if (!mp.take_up_certain) {

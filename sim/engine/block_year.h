@@ -285,7 +285,7 @@ class BlockYear {
   bool draw_claim(const MeasurePlan& mp, std::uint64_t bit, ChildWork& w) const;
   void household_event(Event& e, Basis basis, MonthDay date, int order, int age, std::uint32_t woman) const;
   void birth_events(const BirthBatch& births, const Event* events, BlockBooks books) const;
-  void book_event_batch(const std::vector<MeasurePlan>& measures, const std::uint32_t* women, const Event* events,
+  void book_event_batch(const std::vector<EventMeasureYear>& measures, const std::uint32_t* women, const Event* events,
                         std::size_t n, BlockBooks books) const;
   void book_capped(const MeasurePlan& mp, Cost c, std::uint32_t woman, BlockBooks books) const;
 

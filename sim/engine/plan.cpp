@@ -293,10 +293,12 @@ void plan_in_force(Plan& plan) {
       plan.kindergarten_masks.push_back(kindergarten_year_masks(first - 1 - age, plan.start_year + static_cast<int>(y)));
     }
     auto meeting = [&](const std::vector<MeasurePlan>& all) {
-      std::vector<MeasurePlan> out;
+      std::vector<EventMeasureYear> out;
       for (const MeasurePlan& mp : all) {
         const Eligibility& e = mp.measure->eligibility;
-        if (e.valid_from < end && first < e.valid_until) out.push_back(mp);
+        if (e.valid_from < end && first < e.valid_until) {
+          out.push_back({mp, event_year(*mp.measure, plan.start_year + static_cast<int>(y))});
+        }
       }
       return out;
     };

@@ -15,6 +15,7 @@
 #include "models/childcare_demand.h"
 #include "models/demography.h"
 #include "models/fertility.h"
+#include "models/measures/kinds.h"
 #include "models/measures/measure.h"
 #include "models/services.h"
 #include "sim/input/scenario.h"
@@ -126,10 +127,17 @@ struct ChildMonthTable {
   }
 };
 
+//! An event measure in one year: its plan, and what an event reaching it costs in each
+//! of the year's months.
+struct EventMeasureYear {
+  MeasurePlan plan;
+  EventYear costs;
+};
+
 //! The event measures of one year: those whose dates meet it (the others pay nothing
 //! for its events, so its births and purchases need not ask them).
 struct YearEventMeasures {
-  std::vector<MeasurePlan> birth, assisted, home;
+  std::vector<EventMeasureYear> birth, assisted, home;
 };
 
 //! What behaviour reads each year: a function of the scenario and of the measures births
