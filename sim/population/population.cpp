@@ -332,7 +332,11 @@ struct Girls {
   //! By mother (in the order of their households): her first place; then the total, twice
   //! (so that begin[m + 1] may be read for m one past the last mother).
   std::vector<std::uint32_t> begin;
-  Buffer<std::uint16_t> kind;  //!< by place
+  //! By place, its girl's birth year and parity: a mother's girls are copied as they are,
+  //! with no look-up of their kinds in the household's loop.
+  Buffer<std::int16_t> birth_year;
+  Buffer<std::uint8_t> parity;
+  std::size_t size() const { return birth_year.size(); }
 };
 
 Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t seed) {
@@ -348,21 +352,42 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
   g.begin.assign(n_mothers + 2, 0);
   for (std::size_t s = 0; s < n; ++s) g.begin[mother[s]]++;
   exclusive_scan(g.begin);
-  g.kind = Buffer<std::uint16_t>(n);
+  Buffer<std::uint16_t> kind(n);
   KeyedDeal(kinds.girls, seed, stream::GIRL_HOUSEHOLD, 1).each_place([&](std::size_t s, std::uint16_t k) {
-    g.kind[s] = k;
+    kind[s] = k;
   });
+  g.birth_year = Buffer<std::int16_t>(n);
+  g.parity = Buffer<std::uint8_t>(n);
+  std::vector<std::int16_t> year_of(kinds.girls.size());  // a kind's, with no division per girl
+  std::vector<std::uint8_t> parity_of(kinds.girls.size());
+  for (std::size_t k = 0; k < kinds.girls.size(); ++k) {
+    year_of[k] = kinds.birth_year(k);
+    parity_of[k] = kinds.parity(k);
+  }
   // Most mothers have no girl or one: an insertion sort, with no call per mother.
   for_chunks(n_mothers, [&](std::size_t, std::size_t b, std::size_t e) {
-    std::uint16_t* const kind = g.kind.data();
+    std::uint16_t* const kinds_at = kind.data();
     for (std::size_t m = b; m < e; ++m) {
       const std::size_t first = g.begin[m], last = g.begin[m + 1];
       for (std::size_t i = first + 1; i < last; ++i) {
-        const std::uint16_t k = kind[i];
+        const std::uint16_t k = kinds_at[i];
         std::size_t j = i;
-        for (; j > first && kind[j - 1] > k; --j) kind[j] = kind[j - 1];
-        kind[j] = k;
+        for (; j > first && kinds_at[j - 1] > k; --j) kinds_at[j] = kinds_at[j - 1];
+        kinds_at[j] = k;
       }
+    }
+  });
+  for_chunks(n, [&](std::size_t, std::size_t b, std::size_t e) {
+    // Pointers held here: the byte stores below may alias anything, so what the loop read
+    // through a reference would be read again after each of them.
+    const std::uint16_t* const kinds_at = kind.data();
+    const std::int16_t* const years = year_of.data();
+    const std::uint8_t* const parities = parity_of.data();
+    std::int16_t* const birth_year = g.birth_year.data();
+    std::uint8_t* const parity = g.parity.data();
+    for (std::size_t i = b; i < e; ++i) {
+      birth_year[i] = years[kinds_at[i]];
+      parity[i] = parities[kinds_at[i]];
     }
   });
   return g;
@@ -392,8 +417,9 @@ void WomenToWrite::write(std::size_t b, std::size_t e, std::size_t head, std::si
   const std::uint16_t* const kind_of_head = head_kind.data();
   const std::uint8_t* const of_mothers = table.mother.data();
   const std::uint32_t* const girls_begin = girls.begin.data();
-  const std::uint16_t* const girl_kind = girls.kind.data();
-  const std::size_t n_girls = girls.kind.size();
+  const std::int16_t* const girl_birth_year = girls.birth_year.data();
+  const std::uint8_t* const girl_parity = girls.parity.data();
+  const std::size_t n_girls = girls.size();
   const std::int16_t* const year_of = table.birth_year.data();
   const std::uint8_t* const parity_of = table.parity.data();
   auto write_at = [=](std::size_t i, std::size_t h, std::uint16_t kind) {
@@ -415,10 +441,14 @@ void WomenToWrite::write(std::size_t b, std::size_t e, std::size_t head, std::si
     const std::size_t count = (girls_begin[mother + 1] - first) & (std::size_t{0} - with_girls);
     if (count <= WIDE_FILL && at + WIDE_FILL <= end && first + WIDE_FILL <= n_girls) {
       store_wide(household_column, birth_year_column, parity_column, at, h, [&](std::size_t j) {
-        return std::pair{year_of[girl_kind[first + j]], parity_of[girl_kind[first + j]]};
+        return std::pair{girl_birth_year[first + j], girl_parity[first + j]};
       });
     } else {
-      for (std::size_t j = 0; j < count; ++j) write_at(at + j, h, girl_kind[first + j]);
+      for (std::size_t j = 0; j < count; ++j) {
+        household_column[at + j] = static_cast<std::uint32_t>(h);
+        birth_year_column[at + j] = girl_birth_year[first + j];
+        parity_column[at + j] = girl_parity[first + j];
+      }
     }
     at += count;
     mother += with_girls;
@@ -455,7 +485,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
     return here;
   });
   const Girls girls = place_girls(kinds, mothers.total, seed);
-  const std::size_t n = adults + girls.kind.size();
+  const std::size_t n = adults + girls.size();
   Column<std::uint32_t> household(n);
   Column<std::int16_t> birth_year(n);
   Column<std::uint8_t> parity(n);
