@@ -94,8 +94,8 @@ struct EventYear {
 //! The measure's EventYear of `year`.
 EventYear event_year(const Measure& measure, int year);
 
-//! An event-basis measure's units and cost for each of n events of `year`'s year (the
-//! measure's table for it), those it pays for: their indices among `events` in `paid`,
+//! An event-basis measure's units and cost for each of n events, all in the year that
+//! `year` (the measure's table) is of, those it pays for: their indices among `events` in `paid`,
 //! their units and cost in `units` and `fen`, in the events' order. Returns how many it
 //! pays for (none where it does not reach an event).
 std::size_t event_costs(const Measure& measure, const EventYear& year, const Event* events, std::size_t n,
