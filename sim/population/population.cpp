@@ -339,7 +339,7 @@ struct Girls {
   std::size_t size() const { return birth_year.size(); }
 };
 
-Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t seed) {
+Girls place_girls(const WomanKinds& kinds, const KindTable& table, std::size_t n_mothers, std::uint32_t seed) {
   const std::size_t n = std::accumulate(kinds.girls.begin(), kinds.girls.end(), std::size_t{0});
   if (n > 0 && n_mothers == 0) throw std::invalid_argument("the profile has no women aged 32-49");
   Buffer<std::uint32_t> mother(n);
@@ -358,12 +358,6 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
   });
   g.birth_year = Buffer<std::int16_t>(n);
   g.parity = Buffer<std::uint8_t>(n);
-  std::vector<std::int16_t> year_of(kinds.girls.size());  // a kind's, with no division per girl
-  std::vector<std::uint8_t> parity_of(kinds.girls.size());
-  for (std::size_t k = 0; k < kinds.girls.size(); ++k) {
-    year_of[k] = kinds.birth_year(k);
-    parity_of[k] = kinds.parity(k);
-  }
   // Most mothers have no girl or one: an insertion sort, with no call per mother.
   for_chunks(n_mothers, [&](std::size_t, std::size_t b, std::size_t e) {
     std::uint16_t* const kinds_at = kind.data();
@@ -381,8 +375,8 @@ Girls place_girls(const WomanKinds& kinds, std::size_t n_mothers, std::uint32_t 
     // Pointers held here: the byte stores below may alias anything, so what the loop read
     // through a reference would be read again after each of them.
     const std::uint16_t* const kinds_at = kind.data();
-    const std::int16_t* const years = year_of.data();
-    const std::uint8_t* const parities = parity_of.data();
+    const std::int16_t* const years = table.birth_year.data();  // a kind's, with no division per girl
+    const std::uint8_t* const parities = table.parity.data();
     std::int16_t* const birth_year = g.birth_year.data();
     std::uint8_t* const parity = g.parity.data();
     for (std::size_t i = b; i < e; ++i) {
@@ -484,7 +478,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
     }
     return here;
   });
-  const Girls girls = place_girls(kinds, mothers.total, seed);
+  const Girls girls = place_girls(kinds, table, mothers.total, seed);
   const std::size_t n = adults + girls.size();
   Column<std::uint32_t> household(n);
   Column<std::int16_t> birth_year(n);
