@@ -632,6 +632,32 @@ TEST_CASE("girls born in the burn-in are women too, so long horizons keep their 
   REQUIRE(std::fabs(static_cast<double>(girls) - expected) < 4 * std::sqrt(expected));
 }
 
+TEST_CASE("check_population: each girl's woman record is hers alone, and every girl has one", "[population]") {
+  const BasePopulation& p = default_population();
+  check_population(p);
+  std::vector<std::size_t> girls;  // child records with a woman record
+  for (std::size_t c = 0; c < p.children() && girls.size() < 2; ++c) {
+    if (p.child_woman[c] != NO_WOMAN) girls.push_back(c);
+  }
+  REQUIRE(girls.size() == 2);
+  {
+    BasePopulation unlinked = p;  // a girl's woman record that no child record points at
+    unlinked.child_woman[girls[0]] = NO_WOMAN;
+    REQUIRE_THROWS_WITH(check_population(unlinked), Catch::Contains("a girl's woman record has no child record"));
+  }
+  {
+    BasePopulation shared = p;  // two girls pointing at one woman record
+    shared.child_woman[girls[1]] = shared.child_woman[girls[0]];
+    REQUIRE_THROWS_WITH(check_population(shared), Catch::Contains("a girl's woman record is not hers"));
+  }
+  {
+    BasePopulation older = p;  // a girl's woman record aged YOUNGEST_WOMAN_AGE in the first year
+    older.woman_birth_year[older.child_woman[girls[0]]] =
+        static_cast<std::int16_t>(older.base_year - YOUNGEST_WOMAN_AGE);
+    REQUIRE_THROWS_WITH(check_population(older), Catch::Contains("a girl's woman record is not hers"));
+  }
+}
+
 TEST_CASE("sort_by_household keeps the order of equals and follows the mothers", "[population]") {
   BasePopulation pop;
   // Women: household, birth year (two equal keys in household 0 keep their order).

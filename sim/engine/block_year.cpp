@@ -426,15 +426,9 @@ template <class BirthYear, class SexOf, class Counted>
 void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, std::size_t n, BirthYear birth_year,
                    std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of,
                    Counted counted) {
-  // A plain min and max (vectorised): std::minmax_element compares the elements of each
-  // pair first, a branch that mispredicts half the time.
-  std::int16_t lowest = INT16_MAX, highest = INT16_MIN;
-  for (std::size_t i = 0; i < n; ++i) {
-    lowest = std::min(lowest, birth_year(i));
-    highest = std::max(highest, birth_year(i));
-  }
-  cohorts.first_birth_year = n == 0 ? std::int16_t{0} : lowest;
-  cohorts.birth_years = n == 0 ? 0 : static_cast<std::size_t>(highest - lowest + 1);
+  const auto [earliest, latest] = birth_year_range(n, birth_year);
+  cohorts.first_birth_year = earliest;
+  cohorts.birth_years = n == 0 ? 0 : static_cast<std::size_t>(latest - earliest + 1);
   cohorts.alive.assign(pop.blocks.size() * SEXES * cohorts.birth_years, 0);
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
