@@ -492,7 +492,7 @@ void place_women(BasePopulation& pop, std::uint32_t seed) {
   pop.woman_household = std::move(household);
   pop.woman_birth_year = std::move(birth_year);
   pop.woman_parity = std::move(parity);
-  pop.woman_flags.assign(n, 0);
+  pop.woman_flags = Column<std::uint8_t>(n);  // left unset: generate_population sets each from her household
 }
 
 //! Adds woman w to `count` by her age attained in `year` (if below MAX_AGE) and her
@@ -592,7 +592,9 @@ void append_girls(BasePopulation& pop) {
   pop.woman_household = std::move(household);
   pop.woman_birth_year = std::move(birth_year);
   pop.woman_parity = std::move(parity);
-  pop.woman_flags.assign(n, 0);
+  // Left unset, as place_women leaves them; a column of its exact size (a resize would leave
+  // room by doubling).
+  pop.woman_flags = Column<std::uint8_t>(n);
 }
 
 //! The burn-in years a woman gave birth in: bit (year - first burn-in year) of her byte,
