@@ -105,7 +105,7 @@ struct Measured {
   double later_generation_s = 0;          //!< a later replication's population, in memory the one before released
   //! That population checked and its plan made (fertility calibrated on it), as a run does for
   //! each population but replication 0's: best of `repeat`
-  double later_calibration_s = 0;
+  double later_check_plan_s = 0;
   double reference_s = 0;                 //!< the reference loop, best of its runs, each just before one of the loop's
   std::int64_t reference_checksum = 0;
   double reference_together_s = 0;  //!< the reference loop's mean time a thread, all threads at once (threads > 1)
@@ -262,12 +262,12 @@ void time_later_population(const Scenario& scenario, const PopulationSource& sou
   const std::shared_ptr<const BasePopulation> later = source(2);
   m.later_generation_s = seconds_since(t0);
   if (later->households() == 0) throw std::runtime_error("a later population has no households");
-  m.later_calibration_s = 1e300;
+  m.later_check_plan_s = 1e300;
   for (int k = 0; k < repeat; ++k) {
     t0 = Clock::now();
     check_population(*later);
     const engine::Plan plan = engine::make_plan_like(first, scenario, *later);
-    m.later_calibration_s = std::min(m.later_calibration_s, seconds_since(t0));
+    m.later_check_plan_s = std::min(m.later_check_plan_s, seconds_since(t0));
     if (plan.years != first.years) throw std::runtime_error("a later population's plan has other years");
   }
 }
@@ -789,10 +789,10 @@ Projection project(const std::vector<Row>& rows) {
   // Each population's own cost beyond the loop, for the run's replications: measured on the
   // cores as the run's time beyond its loop; projected as a later population's generation
   // (nearly every one of 1000 is one: the first's fresh pages come once), check and plan, each
-  // timed alone (the one-thread run's time beyond its loop and its generation, a difference of
-  // two single runs, moved by several tenths of a second from one report to the next).
+  // timed alone: the one-thread run's time beyond its loop and its generation, a difference of
+  // two single runs, is too noisy to stand for them.
   const double own = p.on_cores ? per.generation_s + per.run_s - per.loop_s
-                                : (per.later_generation_s + per.later_calibration_s) * per.replications;
+                                : (per.later_generation_s + per.later_check_plan_s) * per.replications;
   p.run_s = p.loop_s + own * scale;
   p.grouped_s = p.loop_s + own / PROJECTED_GROUP * scale;
   return p;
@@ -826,7 +826,7 @@ void print_projection(const Projection& p) {
         "On 16 cores the setup runs once, and each core runs %.1f replications, the first of them on fresh "
         "memory, at the %s, assumed to hold at 16 (memory not projected):\n\n",
         grouped(one.households).c_str(), one.years, one.setup_s, one.first_replication_s, later_or_first_s(one),
-        later_ns(one), one.later_generation_s, one.later_calibration_s, PROJECTED_REPLICATIONS / PROJECTED_CORES,
+        later_ns(one), one.later_generation_s, one.later_check_plan_s, PROJECTED_REPLICATIONS / PROJECTED_CORES,
         p.efficiency_text().c_str());
   }
   const char* how = p.on_cores ? "scaled from the measured run" : "projected";

@@ -426,9 +426,9 @@ template <class BirthYear, class SexOf, class Counted>
 void reset_cohorts(Cohorts& cohorts, const BasePopulation& pop, std::size_t n, BirthYear birth_year,
                    std::uint32_t HouseholdBlock::*begin, std::uint32_t HouseholdBlock::*end, SexOf sex_of,
                    Counted counted) {
-  const auto [earliest, latest] = birth_year_range(n, birth_year);
-  cohorts.first_birth_year = earliest;
-  cohorts.birth_years = n == 0 ? 0 : static_cast<std::size_t>(latest - earliest + 1);
+  const BirthYears years = birth_year_range(n, birth_year);
+  cohorts.first_birth_year = years.first;
+  cohorts.birth_years = years.span;
   cohorts.alive.assign(pop.blocks.size() * SEXES * cohorts.birth_years, 0);
   parallel_for(0, pop.blocks.size(), [&](const tbb::blocked_range<std::size_t>& blocks) {
     for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {

@@ -50,9 +50,9 @@ FertilityTable fertility_table(const Scenario& scenario, const BasePopulation& p
 //! Birth probabilities by year, birth cohort and parity class, held from the first year.
 void plan_births(Plan& plan, const Scenario& scenario, const BasePopulation& pop) {
   const FertilityTable table = fertility_table(scenario, pop);
-  const auto [earliest, latest] = birth_year_range(pop.women(), [&](std::size_t w) { return pop.woman_birth_year[w]; });
-  plan.min_birth_year = earliest;
-  plan.birth_year_span = pop.women() ? static_cast<std::size_t>(latest - earliest + 1) : 0;
+  const BirthYears years = birth_year_range(pop.women(), [&](std::size_t w) { return pop.woman_birth_year[w]; });
+  plan.min_birth_year = years.first;
+  plan.birth_year_span = years.span;
   plan.birth_probability.assign(static_cast<std::size_t>(plan.years) * plan.birth_year_span * PARITY_CLASSES, 0.0);
   for (int y = 0; y < plan.years; ++y) {
     for (std::size_t b = 0; b < plan.birth_year_span; ++b) {

@@ -19,7 +19,6 @@
 #include <memory>
 #include <new>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "models/calendar.h"
@@ -183,18 +182,24 @@ void build_blocks(BasePopulation& pop);
 //! the households present then.
 std::size_t count_residents(const BasePopulation& pop);
 
-//! The earliest and the latest of birth_year(i) for i < n ({0, 0} when n is 0). A plain min
-//! and max, which the compiler vectorises: std::minmax_element compares the elements of each
-//! pair first, a branch that mispredicts half the time.
+//! Birth years first … first + span - 1.
+struct BirthYears {
+  std::int16_t first = 0;
+  std::size_t span = 0;  //!< 0: none
+};
+
+//! The birth years from the earliest to the latest of birth_year(i) for i < n (none when n
+//! is 0). A plain min and max, which the compiler vectorises: std::minmax_element compares
+//! the elements of each pair first, a branch that mispredicts half the time.
 template <class BirthYear>
-std::pair<std::int16_t, std::int16_t> birth_year_range(std::size_t n, const BirthYear& birth_year) {
-  if (n == 0) return {0, 0};
+BirthYears birth_year_range(std::size_t n, const BirthYear& birth_year) {
+  if (n == 0) return {};
   std::int16_t earliest = INT16_MAX, latest = INT16_MIN;
   for (std::size_t i = 0; i < n; ++i) {
     earliest = std::min(earliest, birth_year(i));
     latest = std::max(latest, birth_year(i));
   }
-  return {earliest, latest};
+  return {earliest, static_cast<std::size_t>(latest - earliest + 1)};
 }
 
 //! Sorts the women by (household, birth year), the children by (household, birth month)
