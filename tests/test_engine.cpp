@@ -700,84 +700,105 @@ TEST_CASE("people are conserved: population(t+1) = population(t) + births(t) - d
   }
 }
 
+namespace {
+
+//! Net migration of `year` recounted household by household, nobody dying: the residents of
+//! the households arriving, less those of the households leaving with the children born to
+//! them (in replication `rep` of the trace).
+std::int64_t recounted_net_migration(const BasePopulation& pop, const SimulationTrace& trace, std::size_t rep,
+                                     int year) {
+  std::vector<std::int64_t> members(pop.households(), 0);
+  for (std::size_t w = 0; w < pop.women(); ++w) {
+    members[pop.woman_household[w]] += year - pop.woman_birth_year[w] >= YOUNGEST_WOMAN_AGE;
+  }
+  for (std::size_t c = 0; c < pop.children(); ++c) {
+    const bool own_record = pop.child_woman[c] == NO_WOMAN || year - pop.child_birth_month[c] / 12 < YOUNGEST_WOMAN_AGE;
+    members[pop.child_household[c]] += pop.child_birth_month[c] < month_index(year, 1) && own_record;
+  }
+  for (std::uint32_t h : pop.person_household) members[h]++;
+  std::int64_t moved = 0;
+  for (std::size_t h = 0; h < pop.households(); ++h) {
+    if (pop.household_arrival[h] == year) moved += members[h];
+    if (pop.household_departure[h] == year) moved -= members[h];
+  }
+  for (const TracedBirth& b : trace.births[rep]) {
+    if (b.birth_month < month_index(year, 1) && pop.household_departure[pop.woman_household[b.mother]] == year) {
+      --moved;
+    }
+  }
+  return moved;
+}
+
+//! The households that arrive (rate > 0) or leave (rate < 0) in `pop`, generated from the
+//! closed population `base` with `rate` per 1000 households.
+void require_migrating_households(const BasePopulation& base, const BasePopulation& pop, double rate, int start_year) {
+  // The residents are those of the closed population; arrivals are appended.
+  REQUIRE(std::equal(base.woman_birth_year.begin(), base.woman_birth_year.end(), pop.woman_birth_year.begin()));
+  const auto n = static_cast<double>(base.households());
+  if (rate > 0) {
+    // As many arrivals as compound growth brings over the longest horizon, by year.
+    const double g = rate / 1000;
+    REQUIRE(static_cast<double>(pop.households()) - n ==
+            Approx(n * (std::pow(1 + g, MAX_HORIZON_YEARS - 1) - 1)).margin(1));
+    const auto first_year = std::count(pop.household_arrival.begin(), pop.household_arrival.end(), start_year + 1);
+    REQUIRE(static_cast<double>(first_year) == Approx(n * g).margin(1));
+  } else {
+    // Each household leaves in the first later year with probability `rate` per 1000.
+    const auto left = std::count(pop.household_departure.begin(), pop.household_departure.end(), start_year + 1);
+    const double expected = n * -rate / 1000;
+    REQUIRE(std::fabs(static_cast<double>(left) - expected) < 4 * std::sqrt(expected));
+    REQUIRE(pop.households() == base.households());
+  }
+}
+
+//! Replication `rep` of the open run r against the closed run rc: births on the side of
+//! the migration (common random numbers: residents who stay give the closed run's births),
+//! migration of that sign every later year, and population = last + births - deaths + migrated.
+void require_population_balance(const ScenarioResults& r, const ScenarioResults& rc, std::size_t rep, double rate) {
+  for (std::size_t y = 0; y < r.n_years(); ++y) {
+    std::int64_t born = 0, born_closed = 0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      born += r.births[r.births_index(rep, y, k)];
+      born_closed += rc.births[rc.births_index(rep, y, k)];
+    }
+    if (rate > 0) {
+      REQUIRE(born >= born_closed);
+    } else {
+      REQUIRE(born <= born_closed);
+    }
+    if (y + 1 < r.n_years()) {
+      const std::int64_t migrated = r.net_migration[r.year_index(rep, y + 1)];
+      REQUIRE((rate > 0 ? migrated > 0 : migrated < 0));
+      REQUIRE(r.population[r.year_index(rep, y + 1)] ==
+              r.population[r.year_index(rep, y)] + born - r.deaths[r.year_index(rep, y)] + migrated);
+    }
+  }
+}
+
+}  // namespace
+
 TEST_CASE("net migration: households leave or arrive, births follow, and people are accounted for",
           "[engine][migration]") {
   Scenario closed = cradle::testing::neutral(default_scenario());
   // Nobody dies, so that the people who migrate can be recounted from the births alone.
   closed.profile.life_table = LifeTable{};
   const BasePopulation base = generate_population(closed.profile, closed.start_year, closed.seed, 0.3);
-  const auto n = static_cast<double>(base.households());
   const ScenarioResults rc = run_with_threads(closed, base, 2, 3, closed.seed);
   for (const double rate : {-8.0, 8.0}) {
     INFO("net migration " << rate << " per 1000 households");
     Scenario s = closed;
     s.profile.net_migration_per_1000 = rate;
     const BasePopulation pop = generate_population(s.profile, s.start_year, s.seed, 0.3);
-    // The residents are those of the closed population; arrivals are appended.
-    REQUIRE(std::equal(base.woman_birth_year.begin(), base.woman_birth_year.end(), pop.woman_birth_year.begin()));
-    if (rate > 0) {
-      // As many arrivals as compound growth brings over the longest horizon, by year.
-      const double g = rate / 1000;
-      REQUIRE(static_cast<double>(pop.households()) - n ==
-              Approx(n * (std::pow(1 + g, MAX_HORIZON_YEARS - 1) - 1)).margin(1));
-      const auto first_year = std::count(pop.household_arrival.begin(), pop.household_arrival.end(), s.start_year + 1);
-      REQUIRE(static_cast<double>(first_year) == Approx(n * g).margin(1));
-    } else {
-      // Each household leaves in the first later year with probability 8 per 1000.
-      const auto left = std::count(pop.household_departure.begin(), pop.household_departure.end(), s.start_year + 1);
-      const double expected = n * 0.008;
-      REQUIRE(std::fabs(static_cast<double>(left) - expected) < 4 * std::sqrt(expected));
-      REQUIRE(pop.households() == base.households());
-    }
+    require_migrating_households(base, pop, rate, s.start_year);
     SimulationTrace trace;
     const ScenarioResults r = run_with_threads(s, pop, 2, 3, s.seed, &trace);
     for (std::size_t rep = 0; rep < 3; ++rep) {
-      // Net migration recounted household by household: the residents of the households
-      // arriving, less those of the households leaving with the children born to them.
-      for (std::size_t y = 1; y < r.n_years(); ++y) {
-        const int year = r.years[y];
-        std::vector<std::int64_t> members(pop.households(), 0);  // nobody dies
-        for (std::size_t w = 0; w < pop.women(); ++w) {
-          members[pop.woman_household[w]] += year - pop.woman_birth_year[w] >= YOUNGEST_WOMAN_AGE;
-        }
-        for (std::size_t c = 0; c < pop.children(); ++c) {
-          const bool own_record = pop.child_woman[c] == NO_WOMAN || year - pop.child_birth_month[c] / 12 < YOUNGEST_WOMAN_AGE;
-          members[pop.child_household[c]] += pop.child_birth_month[c] < month_index(year, 1) && own_record;
-        }
-        for (std::uint32_t h : pop.person_household) members[h]++;
-        std::int64_t moved = 0;
-        for (std::size_t h = 0; h < pop.households(); ++h) {
-          if (pop.household_arrival[h] == year) moved += members[h];
-          if (pop.household_departure[h] == year) moved -= members[h];
-        }
-        for (const TracedBirth& b : trace.births[rep]) {
-          if (b.birth_month < month_index(year, 1) && pop.household_departure[pop.woman_household[b.mother]] == year) {
-            --moved;
-          }
-        }
-        REQUIRE(r.net_migration[r.year_index(rep, y)] == moved);
-      }
       REQUIRE(r.net_migration[r.year_index(rep, 0)] == 0);
-      REQUIRE(r.population[r.year_index(rep, 0)] == rc.population[rc.year_index(rep, 0)]);
-      for (std::size_t y = 0; y < r.n_years(); ++y) {
-        std::int64_t born = 0, born_closed = 0;
-        for (std::size_t k = 0; k < 3; ++k) {
-          born += r.births[r.births_index(rep, y, k)];
-          born_closed += rc.births[rc.births_index(rep, y, k)];
-        }
-        // Common random numbers: residents who stay give the same births as in the closed run.
-        if (rate > 0) {
-          REQUIRE(born >= born_closed);
-        } else {
-          REQUIRE(born <= born_closed);
-        }
-        if (y + 1 < r.n_years()) {
-          const std::int64_t migrated = r.net_migration[r.year_index(rep, y + 1)];
-          REQUIRE((rate > 0 ? migrated > 0 : migrated < 0));
-          REQUIRE(r.population[r.year_index(rep, y + 1)] ==
-                  r.population[r.year_index(rep, y)] + born - r.deaths[r.year_index(rep, y)] + migrated);
-        }
+      for (std::size_t y = 1; y < r.n_years(); ++y) {
+        REQUIRE(r.net_migration[r.year_index(rep, y)] == recounted_net_migration(pop, trace, rep, r.years[y]));
       }
+      REQUIRE(r.population[r.year_index(rep, 0)] == rc.population[rc.year_index(rep, 0)]);
+      require_population_balance(r, rc, rep, rate);
     }
     // The cohort-component projection follows the arrivals and departures too (40
     // replications, so that 33 comparisons at 4 standard errors rest on steady estimates

@@ -65,7 +65,6 @@ void ReplicationBuffers::reset(const BasePopulation& pop, const Plan& plan,
   work.resize(blocks);
   for (std::size_t b = 0; b < blocks; ++b) reserve_block(*this, pop, b, births_expected[b]);
   assign_with_room(child_state, pop.children(), ChildState{});
-  requests.clear();
   tally.assign(blocks, BlockTally{});
   units.assign(blocks * tallies, 0);
   fen.assign(blocks * tallies, 0);
