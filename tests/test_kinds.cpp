@@ -250,6 +250,13 @@ TEST_CASE("kinds: event_cash and provident_fund on home purchases of 3-child fam
 TEST_CASE("kinds: separate ledgers count like their bases and stay out of the budget", "[kinds]") {
   const Outcome tax = run_one(measure("tax", MeasureKind::tax_expenditure, Basis::child_month, 20000));
   REQUIRE(tax.fen == 12 * 20000);
+  // Or over residents of school age: the boys of 4 and 10 among those aged 3-21.
+  Measure school = measure("school", MeasureKind::tax_expenditure, Basis::resident_year, 240000);
+  school.eligibility.min_age_years = 3;
+  school.eligibility.max_age_years = 22;
+  const Outcome education = run_one(school);
+  REQUIRE(education.caseload == 2);
+  REQUIRE(education.fen == 2 * 240000);
   const Outcome ins = run_one(measure("ins", MeasureKind::insurance_fund, Basis::child_month, 1000));
   REQUIRE(ins.fen == 12 * 1000);
   const Outcome leave = run_one(measure("leave", MeasureKind::leave, Basis::child_month, 58300));

@@ -319,6 +319,21 @@ TEST_CASE("national: income-tax deduction of 2,000 yuan a month per child under 
   }
 }
 
+TEST_CASE("national: income-tax deduction of 2,000 yuan a month per child in full-time education from 3",
+          "[packages][national]") {
+  for (const std::string& name : CURRENT) {
+    const Measure& m = measure(shipped(name), "national_child_education_tax_deduction");
+    REQUIRE(m.kind == MeasureKind::tax_expenditure);
+    REQUIRE(m.basis == Basis::resident_year);
+    // Revenue forgone a year = 2,000 yuan × 12 × the assumed 10 % marginal rate.
+    require_per_unit(m, fen(2000) * 12 / 10);
+    REQUIRE(m.eligibility.min_age_years == 3);
+    REQUIRE(m.eligibility.max_age_years == 22);
+    REQUIRE(m.source.find("国发〔2023〕13号") != std::string::npos);
+    require_no_payers(m);
+  }
+}
+
 TEST_CASE("the free-preschool levers waive all three kindergarten years instead of the final one",
           "[packages][levers]") {
   for (const char* name : {"xihu_free_preschool_all_years", "ganzhou_free_preschool_all_years"}) {
@@ -522,7 +537,7 @@ TEST_CASE("002 Xihu: the amounts of art. 9, 11, 14 and 16", "[packages][xihu]") 
   require_yearly(aid, fen(2000));
   REQUIRE(aid.eligibility.min_age_months == 36);
   REQUIRE(aid.eligibility.max_age_months == 72);
-  REQUIRE(aid.eligibility.local_residents_only);
+  REQUIRE_FALSE(aid.eligibility.local_residents_only);  // art. 9 names no 户籍, unlike art. 11, 14-16
 
   const Measure& built = measure(s, "xihu_childcare_new_place_subsidy");  // art. 11: 360 per new place
   require_identity(built, MeasureKind::slot_construction, Basis::new_slot, DOC_XIHU, "art. 11");
@@ -655,16 +670,21 @@ TEST_CASE("003 Zhangping art. 12: provident-fund loan ceilings +150,000 / +250,0
   REQUIRE(loan3.eligibility.min_children == 3);
   require_no_payers(loan3);
 
+  // Renting families, each counted once through its second child: two minor children 800,
+  // three or more 1,000.
   const Measure& rent2 = measure(s, "zhangping_pf_rent_withdrawal_two_children");
   require_identity(rent2, MeasureKind::provident_fund, Basis::child_month, DOC_ZHANGPING, "art. 12");
   require_monthly(rent2, fen(800));
-  REQUIRE(rent2.eligibility.birth_orders == orders({2}));
-  const Measure& rent3 = measure(s, "zhangping_pf_rent_withdrawal_three_children_extra");
+  const Measure& rent3 = measure(s, "zhangping_pf_rent_withdrawal_three_children");
   require_identity(rent3, MeasureKind::provident_fund, Basis::child_month, DOC_ZHANGPING, "art. 12");
-  REQUIRE(rent3.eligibility.birth_orders == orders({3}));
-  REQUIRE(rent3.phases.front().per_months == 1);
-  REQUIRE(rent2.phases.front().fen_per_unit + rent3.phases.front().fen_per_unit == fen(1000));
-  REQUIRE(rent2.eligibility.max_age_months == rent3.eligibility.max_age_months);
+  require_monthly(rent3, fen(1000));
+  for (const Measure* rent : {&rent2, &rent3}) {
+    REQUIRE(rent->eligibility.birth_orders == orders({2}));
+    REQUIRE(rent->eligibility.tenures == 0b10);  // renters only
+    REQUIRE(rent->eligibility.max_age_months == 72);
+  }
+  REQUIRE(rent2.eligibility.max_minor_children == 2);
+  REQUIRE(rent3.eligibility.min_minor_children == 3);
   require_no_payers(rent2);
   require_no_payers(rent3);
 }
@@ -739,9 +759,10 @@ TEST_CASE("004 Baoji: childcare supply, preschool aid and provident fund, county
   require_identity(aid, MeasureKind::child_cash, Basis::child_month, DOC_BAOJI, "art. 15");
   REQUIRE(aid.eligibility.min_age_months == 36);
   REQUIRE(aid.eligibility.max_age_months == 72);
-  const Measure& rent = measure(s, "baoji_pf_rent_withdrawal_multichild");
+  const Measure& rent = measure(s, "baoji_pf_rent_withdrawal_multichild");  // renting families, once each
   require_identity(rent, MeasureKind::provident_fund, Basis::child_month, DOC_BAOJI, "art. 13");
   REQUIRE(rent.eligibility.birth_orders == orders({2}));
+  REQUIRE(rent.eligibility.tenures == 0b10);
   const Measure& loan = measure(s, "baoji_pf_loan_ceiling_multichild");  // art. 13: counties may raise it
   require_identity(loan, MeasureKind::provident_fund, Basis::home_purchase, DOC_BAOJI, "art. 13");
   require_per_unit(loan, 0);
