@@ -405,7 +405,7 @@ TEST_CASE("childcare enrolment is near the profile's shares", "[engine][statisti
 
 TEST_CASE("scarce childcare places: enrolment at most capacity, unmet demand the rest", "[engine][capacity]") {
   ScenarioCopy c;
-  c.edit("jurisdictions/xihu.toml", "slots_per_1000 = { value = 4.08, tag = \"D\", range = [3.4, 4.7]",
+  c.edit("jurisdictions/xihu.toml", "slots_per_1000 = { value = 3.90, tag = \"D\", range = [3.4, 4.7]",
          "slots_per_1000 = { value = 0.5, tag = \"D\", range = [0.4, 4.7]");
   c.edit("jurisdictions/xihu.toml", "target_slots_per_1000 = { value = 4.5, tag = \"S\"",
          "target_slots_per_1000 = { value = 0.5, tag = \"S\"");
