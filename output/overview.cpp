@@ -149,6 +149,14 @@ void print_validation_line(std::ostream& out, const ScenarioResults& s, const Ru
   }
 }
 
+//! One line of a measure's total over the horizon: the mean of `sum` over R replications,
+//! exact to the fen, then `label` and the measure's title and id.
+void print_measure_total(std::ostream& out, WideFen sum, std::size_t R, const std::string& label, const MeasureLabel& m,
+                         const ReportStyle& st) {
+  out << "  " << pad_to(exact_money(mean_fen(sum, static_cast<std::int64_t>(R)), st.unit), 22, true) << "  " << label
+      << measure_title(m, st.lang) << " (" << m.id << ")\n";
+}
+
 //! Each measure's outlay over the horizon: mean exact to the fen, by its title in the language.
 void print_measures(std::ostream& out, const ScenarioResults& s, const ReportStyle& st) {
   const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years(), P = s.n_payers();
@@ -159,9 +167,25 @@ void print_measures(std::ostream& out, const ScenarioResults& s, const ReportSty
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t y = 0; y < Y; ++y)
         for (std::size_t p = 0; p < P; ++p) sum += s.outlay_fen[s.outlay_index(r, y, m, p)];
-    const std::string title = measure_title(s.measures[m], st.lang);
-    out << "  " << pad_to(exact_money(mean_fen(sum, static_cast<std::int64_t>(R)), st.unit), 22, true) << "  " << title
-        << " (" << s.measures[m].id << ")\n";
+    print_measure_total(out, sum, R, "", s.measures[m], st);
+  }
+}
+
+//! Each measure of a separate ledger (revenue forgone, insurance funds, leave wages, the
+//! provident fund) over the horizon, apart from the outlay: mean exact to the fen, its
+//! ledger named before its title.
+void print_ledgers(std::ostream& out, const ScenarioResults& s, const ReportStyle& st) {
+  if (s.n_ledger_measures() == 0) return;
+  const std::size_t R = static_cast<std::size_t>(s.replications), Y = s.n_years();
+  out << "\n"
+      << say(st.lang, "Separate ledgers over the horizon, not budget outlay (mean, exact to the fen)",
+             "单列账户，不计入预算支出（全期平均，精确到分）")
+      << "\n";
+  for (std::size_t m = 0; m < s.n_ledger_measures(); ++m) {
+    WideFen sum = 0;
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t y = 0; y < Y; ++y) sum += s.ledger_fen[s.ledger_index(r, y, m)];
+    print_measure_total(out, sum, R, "[" + s.ledger_measures[m].ledger + "] ", s.ledger_measures[m], st);
   }
 }
 
@@ -243,6 +267,7 @@ void print_overview(std::ostream& out, const RunResults& results, const ReportSt
     print_validation_line(out, s, results, l);
     if (more) {
       print_measures(out, s, style);
+      print_ledgers(out, s, style);
       const auto ranking = outlay_sensitivity(s);
       out << "\n";
       print_ranking(out, ranking, sensitivity_noise_share(static_cast<std::size_t>(s.replications), ranking.size()),

@@ -29,7 +29,8 @@ std::string exact_mean(const std::vector<std::int64_t>& per_replication, MoneyUn
 std::string money_band(const std::vector<std::int64_t>& per_replication, MoneyUnit unit);
 
 //! Prints one screen per scenario of `results`; with `more` (cradle report) also each
-//! scenario's outlay by measure over the horizon and its sensitivity ranking. Totals over a
+//! scenario's outlay by measure over the horizon, its separate ledgers' measures over the
+//! horizon (not budget outlay) and its sensitivity ranking. Totals over a
 //! period are the mean over replications exact to the fen (exact_money).
 void print_overview(std::ostream& out, const RunResults& results, const ReportStyle& style, bool more = false);
 

@@ -105,6 +105,34 @@ TEST_CASE("report totals equal the sums of the file's outlay to the fen, in yuan
   }
 }
 
+TEST_CASE("report lists each separate ledger's measures over the horizon, exact to the fen", "[report]") {
+  const RunResults results = read_results(small_results());
+  const ScenarioResults& s = results.scenarios.front();
+  REQUIRE(s.n_ledger_measures() > 0);
+  std::ostringstream out;
+  print_overview(out, results, ReportStyle{MoneyUnit::yuan, Language::en}, true);
+  const std::string report = out.str();
+  REQUIRE(report.find("Separate ledgers over the horizon, not budget outlay") != std::string::npos);
+  for (std::size_t m = 0; m < s.n_ledger_measures(); ++m) {
+    const MeasureLabel& label = s.ledger_measures[m];
+    WideFen sum = 0;
+    for (std::size_t r = 0; r < static_cast<std::size_t>(s.replications); ++r)
+      for (std::size_t y = 0; y < s.n_years(); ++y) sum += s.ledger_fen[s.ledger_index(r, y, m)];
+    const WideFen R = s.replications;
+    // The line that names the measure's id, its ledger before the title.
+    const std::size_t at = report.find("(" + label.id + ")");
+    REQUIRE(at != std::string::npos);
+    const std::size_t start = report.rfind('\n', at) + 1;
+    const std::string line = report.substr(start, at - start);
+    INFO(line);
+    CHECK(line.find("[" + label.ledger + "] ") != std::string::npos);
+    std::istringstream figure(line);
+    std::string amount;
+    figure >> amount;
+    CHECK(fen_of(amount) == static_cast<std::int64_t>((2 * sum + R) / (2 * R)));
+  }
+}
+
 TEST_CASE("the CSV parses back to the file's summary numbers and starts with a byte-order mark", "[report]") {
   testing::ScenarioCopy dir;
   const RunResults results = read_results(small_results());
