@@ -159,7 +159,7 @@ TEST_CASE("sources: a malformed table names file, line and field", "[sources]") 
     } catch (const ScenarioError& e) {
       REQUIRE(e.file().find("002_xihu.toml") != std::string::npos);
       REQUIRE(e.line() > 10);
-      REQUIRE(e.field() == "article[2].reason");
+      REQUIRE(e.field() == "article[4].reason");
     }
   }
   SECTION("an unknown key") {
