@@ -13,6 +13,7 @@
 #include "output/overview.h"
 #include "output/sensitivity.h"
 #include "output/summary.h"
+#include "output/text.h"
 #include "output/validation.h"
 
 namespace cradle {
@@ -117,8 +118,6 @@ std::vector<double> over_replications(std::size_t replications, const std::funct
   return sample;
 }
 
-constexpr double fen_per_million_yuan = 100.0 * 1'000'000.0;
-
 // Budget shares span orders of magnitude across levels (a county's budget is
 // thousands of times smaller than the centre's), so each payer's row has its own
 // unit: percent, or parts per million when under 0.01 %. Three significant digits
@@ -147,6 +146,12 @@ struct YearView {
   const ScenarioResults& s;
   std::size_t y;
   std::size_t R;
+  MoneyUnit unit;
+
+  //! fen in the report's unit.
+  double money(double fen) const { return fen / fen_per_unit(unit); }
+  //! The decimals of a money row.
+  int decimals() const { return table_decimals(unit); }
 
   // Collects f(r) over replications r.
   std::vector<double> over_replications(const std::function<double(std::size_t)>& f) const {
@@ -206,18 +211,18 @@ void add_outlay_by_measure(Table& table, const YearView& v) {
     table.sample("      " + v.s.measures[m].id, v.over_replications([&](std::size_t r) {
       double fen = 0;
       for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
-      return fen / fen_per_million_yuan;
+      return v.money(fen);
     }),
-                 2);
+                 v.decimals());
   }
   // The total's band comes from per-replication totals, not from summing bands.
   table.sample("      Total", v.over_replications([&](std::size_t r) {
     double fen = 0;
     for (std::size_t m = 0; m < M; ++m)
       for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
-    return fen / fen_per_million_yuan;
+    return v.money(fen);
   }),
-               2);
+               v.decimals());
 }
 
 // Outlay by the provenance of its amount: how much of the projection rests on amounts
@@ -232,9 +237,9 @@ void add_provenance(Table& table, const YearView& v) {
         if (v.s.measures[m].provenance != provenance) continue;
         for (std::size_t p = 0; p < P; ++p) fen += v.outlay(r, m, p);
       }
-      return fen / fen_per_million_yuan;
+      return v.money(fen);
     }),
-                 2);
+                 v.decimals());
   }
 }
 
@@ -244,10 +249,9 @@ void add_payers(Table& table, const YearView& v) {
   const std::size_t P = s.n_payers();
   table.heading("    Outlay by payer");
   for (std::size_t p = 0; p < P; ++p) {
-    table.sample(payer_label(s, p), v.over_replications([&](std::size_t r) {
-      return static_cast<double>(v.payer_fen(r, p)) / fen_per_million_yuan;
-    }),
-                 2);
+    table.sample(payer_label(s, p),
+                 v.over_replications([&](std::size_t r) { return v.money(static_cast<double>(v.payer_fen(r, p))); }),
+                 v.decimals());
   }
   if (P == 0) return;
   table.heading("    Budget share by payer (of its general public budget expenditure; ppm = per million)");
@@ -267,7 +271,7 @@ void add_payers(Table& table, const YearView& v) {
 void add_ledgers(Table& table, const YearView& v) {
   const ScenarioResults& s = v.s;
   if (s.n_ledger_measures() == 0) return;
-  table.heading("    Separate ledgers (not budget outlay), million CNY");
+  table.heading("    Separate ledgers (not budget outlay)");
   std::vector<std::string> ledgers;
   for (const MeasureLabel& m : s.ledger_measures) {
     if (std::find(ledgers.begin(), ledgers.end(), m.ledger) == ledgers.end()) ledgers.push_back(m.ledger);
@@ -277,9 +281,9 @@ void add_ledgers(Table& table, const YearView& v) {
     for (std::size_t l = 0; l < s.n_ledger_measures(); ++l) {
       if (s.ledger_measures[l].ledger != ledger) continue;
       table.sample("        " + s.ledger_measures[l].id, v.over_replications([&](std::size_t r) {
-        return static_cast<double>(s.ledger_fen.at(s.ledger_index(r, v.y, l))) / fen_per_million_yuan;
+        return v.money(static_cast<double>(s.ledger_fen.at(s.ledger_index(r, v.y, l))));
       }),
-                   2);
+                   v.decimals());
     }
   }
 }
@@ -315,17 +319,17 @@ void print_validation(std::ostream& out, const ScenarioResults& s, const RunResu
   }
 }
 
-void print_scenario(std::ostream& out, const ScenarioResults& s) {
+void print_scenario(std::ostream& out, const ScenarioResults& s, MoneyUnit unit) {
   const std::size_t R = static_cast<std::size_t>(s.replications);
   out << "Scenario " << s.id << ": " << s.title << "\n"
-      << "  " << R << " replication" << (R == 1 ? "" : "s")
-      << "; mean, 5 % and 95 % over replications; money in million CNY\n";
+      << "  " << R << " replication" << (R == 1 ? "" : "s") << "; mean, 5 % and 95 % over replications; money in "
+      << unit_name(unit, Language::en) << "\n";
   print_few_replications_note(out, R, Language::en);
   if (R == 0) return;
 
   Table table;
   for (std::size_t y = 0; y < s.n_years(); ++y) {
-    const YearView view{s, y, R};
+    const YearView view{s, y, R, unit};
     table.heading("");
     table.cells("  " + std::to_string(s.years[y]), {"mean", "5 %", "95 %"});
     add_people(table, view);
@@ -339,14 +343,14 @@ void print_scenario(std::ostream& out, const ScenarioResults& s) {
 
 }  // namespace
 
-void print_summary(std::ostream& out, const RunResults& results) {
+void print_summary(std::ostream& out, const RunResults& results, MoneyUnit unit) {
   if (results.scenarios.empty()) {
     out << "No scenarios.\n";
     return;
   }
   for (std::size_t i = 0; i < results.scenarios.size(); ++i) {
     if (i > 0) out << '\n';
-    print_scenario(out, results.scenarios[i]);
+    print_scenario(out, results.scenarios[i], unit);
     if (results.scenarios[i].replications > 0) print_validation(out, results.scenarios[i], results);
   }
 }

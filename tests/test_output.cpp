@@ -853,24 +853,6 @@ void set_outlays(cradle::ScenarioResults& s, std::int64_t first, std::int64_t se
 
 }  // namespace
 
-TEST_CASE("print_summary reports million yuan per year, measure and payer", "[output][report]") {
-  cradle::RunResults results = make_results();
-  cradle::ScenarioResults& s = results.scenarios[0];
-  // 1.5 million yuan per cell in replication 0, 2.5 million in replication 1.
-  set_outlays(s, 150'000'000, 250'000'000);
-  std::ostringstream out;
-  cradle::print_summary(out, results);
-  const std::string text = out.str();
-  CHECK_THAT(text, Catch::Contains("Scenario base: Baseline"));
-  CHECK_THAT(text, Catch::Contains("2026"));
-  CHECK_THAT(text, Catch::Contains("child_cash"));
-  CHECK_THAT(text, Catch::Contains("jiangxi (province)"));
-  // Total per replication is 6 and 10 million: mean 8, band 6.2 to 9.8.
-  CHECK_THAT(text, Catch::Contains("8.00") && Catch::Contains("6.20") && Catch::Contains("9.80"));
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
-}
-
 namespace {
 
 // The line of `text` that starts (after indentation) with `label`; empty if none.
@@ -885,6 +867,31 @@ std::string line_of(const std::string& text, const std::string& label) {
 
 }  // namespace
 
+TEST_CASE("print_summary reports money in the unit asked per year, measure and payer", "[output][report]") {
+  cradle::RunResults results = make_results();
+  cradle::ScenarioResults& s = results.scenarios[0];
+  // 1.5 million yuan per cell in replication 0, 2.5 million in replication 1.
+  set_outlays(s, 150'000'000, 250'000'000);
+  std::ostringstream out;
+  cradle::print_summary(out, results, cradle::MoneyUnit::wan);
+  const std::string text = out.str();
+  CHECK_THAT(text, Catch::Contains("money in 10,000 yuan (wan)"));
+  CHECK_THAT(text, Catch::Contains("Scenario base: Baseline"));
+  CHECK_THAT(text, Catch::Contains("2026"));
+  CHECK_THAT(text, Catch::Contains("child_cash"));
+  CHECK_THAT(text, Catch::Contains("jiangxi (province)"));
+  // Total per replication is 6 and 10 million yuan: mean 800 wan, band 620 to 980.
+  CHECK_THAT(line_of(text, "Total"),
+             Catch::Contains("800.00") && Catch::Contains("620.00") && Catch::Contains("980.00"));
+  // The same in yi (100 million yuan), at four decimals.
+  std::ostringstream in_yi;
+  cradle::print_summary(in_yi, results, cradle::MoneyUnit::yi);
+  CHECK_THAT(in_yi.str(), Catch::Contains("money in 100 million yuan (yi)"));
+  CHECK_THAT(line_of(in_yi.str(), "Total"), Catch::Contains("0.0800") && Catch::Contains("0.0980"));
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
+}
+
 TEST_CASE("print_summary reports budget shares, separate ledgers, kindergarten and places", "[output][report]") {
   cradle::RunResults results = make_results();
   cradle::ScenarioResults& s = results.scenarios[0];
@@ -896,7 +903,7 @@ TEST_CASE("print_summary reports budget shares, separate ledgers, kindergarten a
     s.budget_fen[s.budget_index(y, 1)] = 40'000'000'000;
   }
   std::ostringstream out;
-  cradle::print_summary(out, results);
+  cradle::print_summary(out, results, cradle::MoneyUnit::wan);
   const std::string text = out.str();
   INFO(text);
   CHECK_THAT(text, Catch::Contains("Budget share by payer"));
@@ -904,15 +911,15 @@ TEST_CASE("print_summary reports budget shares, separate ledgers, kindergarten a
   const std::string jiangxi = line_of(text, "jiangxi (province), %");
   CHECK_THAT(china, Catch::Contains(" 1.00 "));
   CHECK_THAT(jiangxi, Catch::Contains(" 1.00 "));
-  CHECK_THAT(text, Catch::Contains("Separate ledgers (not budget outlay), million CNY"));
+  CHECK_THAT(text, Catch::Contains("Separate ledgers (not budget outlay)"));
   CHECK_THAT(text, Catch::Contains("insurance_fund"));
-  // 50,000.01 yuan in replication 0, 50,100.01 in 1: 0.05 million either way.
-  CHECK_THAT(line_of(text, "maternity_benefit"), Catch::Contains("0.05"));
+  // 50,000.01 yuan in replication 0, 50,100.01 in 1: 5.00 and 5.01 wan, mean 5.01 (5.005 rounded).
+  CHECK_THAT(line_of(text, "maternity_benefit"), Catch::Contains("5.00 "));
   CHECK_THAT(line_of(text, "Kindergarten enrolled (avg of months)"), Catch::Contains("31"));
   CHECK_THAT(line_of(text, "Childcare places"), Catch::Contains(" 500"));
   CHECK_THAT(line_of(text, "Childcare places per 1000 residents"), Catch::Contains("5.00"));
-  // Ledgers are not in the budget total: still 6 and 10 million per replication.
-  CHECK_THAT(line_of(text, "Total"), Catch::Contains("8.00"));
+  // Ledgers are not in the budget total: still 6 and 10 million yuan per replication.
+  CHECK_THAT(line_of(text, "Total"), Catch::Contains("800.00"));
 }
 
 TEST_CASE("print_summary keeps long measure ids whole within 100 columns", "[output][report]") {
@@ -926,10 +933,14 @@ TEST_CASE("print_summary keeps long measure ids whole within 100 columns", "[out
   s.ledger_measures[0].kind = s.ledger_measures[0].ledger = "provident_fund";
   s.budget_fen[s.budget_index(0, 1)] = 0;
   std::ostringstream out;
-  cradle::print_summary(out, results);
+  cradle::print_summary(out, results, cradle::MoneyUnit::wan);
   const std::string text = out.str();
   INFO(text);
-  CHECK_THAT(line_of(text, long_id), Catch::Contains("0.00"));  // on one line with its numbers
+  {  // on one line with its three numbers (mean, 5 %, 95 %)
+    std::istringstream line(line_of(text, long_id));
+    std::vector<std::string> fields{std::istream_iterator<std::string>(line), std::istream_iterator<std::string>()};
+    CHECK(fields.size() == 4);
+  }
   CHECK_THAT(text, Catch::Contains(longer_id));                 // on a line of its own
   CHECK_THAT(line_of(text, "jiangxi (province), no budget"), Catch::Contains("n/a"));
   std::istringstream lines(text);

@@ -31,7 +31,7 @@ int command_report(const ReportArgs& args) {
   std::cout << "Results file " << args.file << " (Cradle " << results.cradle_version << ", " << results.created_utc
             << ", seed " << results.seed << ")\n";
   print_overview(std::cout, results, args.style, true);
-  if (args.detail) print_summary(std::cout, results);
+  if (args.detail) print_summary(std::cout, results, args.style.unit);
   for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c, args.style);
   return EXIT_OK;
 }

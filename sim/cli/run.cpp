@@ -601,7 +601,7 @@ int command_run(const RunArgs& given) {
   if (written != EXIT_OK) return written;
   if (!args.quiet) {
     if (args.detail) {
-      print_summary(std::cout, results);
+      print_summary(std::cout, results, args.style.unit);
     } else {
       print_overview(std::cout, results, args.style);
     }
