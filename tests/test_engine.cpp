@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -38,16 +39,20 @@ void require_identical(const ScenarioResults& a, const ScenarioResults& b) {
   REQUIRE(a.childcare_enrolled_months == b.childcare_enrolled_months);
 }
 
-//! Child-months under 3 of a year, counted month by month without the engine's masks.
-std::int64_t count_under3_months(MonthIndex birth, int year) {
-  std::int64_t n = 0;
+//! The months of `year` (bit month - 1) in which a child born in `birth` is under 3 (0 to
+//! 35 completed months at the month's start), month by month without the engine's masks.
+std::uint16_t under3_mask(MonthIndex birth, int year) {
+  std::uint16_t mask = 0;
   for (int month = 1; month <= 12; ++month) {
     const MonthIndex m = year * 12 + month - 1;
     const int age_at_month_start = m - birth - 1;
-    if (age_at_month_start >= 0 && age_at_month_start < 36) ++n;
+    if (age_at_month_start >= 0 && age_at_month_start < 36) mask = static_cast<std::uint16_t>(mask | 1u << (month - 1));
   }
-  return n;
+  return mask;
 }
+
+//! Child-months under 3 of a year.
+std::int64_t count_under3_months(MonthIndex birth, int year) { return std::popcount(under3_mask(birth, year)); }
 
 //! A measure for a test: `fen` a unit in one phase, paid wholly by the last payer level.
 Measure test_measure(const std::string& id, MeasureKind kind, Basis basis, Fen fen = 100) {
@@ -219,6 +224,46 @@ TEST_CASE("closed form: with take-up 1 the national subsidy costs 300 yuan per c
       REQUIRE(caseload == expected);
       REQUIRE(caseload == r.child_months_under3[r.year_index(rep, y)]);
       REQUIRE(measure_total(r, rep, y, m) == 30000 * caseload);
+    }
+  }
+}
+
+TEST_CASE("closed form: parental leave is counted once a month for each household with a child under 3",
+          "[engine][closed-form]") {
+  ScenarioCopy c;
+  const std::string take_up =
+      "take_up = { value = 0.4, tag = \"E\", range = [0.2, 0.7], source = \"assumption: share of families";
+  c.edit("packages/001_jiangxi.toml", take_up,
+         "take_up = { value = 1.0, tag = \"E\", range = [0.2, 1.0], source = \"assumption: share of families");
+  Scenario s = load_scenario(c.path("xihu_current.toml"));
+  s.profile.life_table = LifeTable{};  // mortality-free: every child is counted for all its months under 3
+  const BasePopulation& p = default_population();
+  SimulationTrace trace;
+  const int R = 2;
+  const ScenarioResults r = run_with_threads(s, p, 2, R, s.seed, &trace);
+  std::size_t m = r.n_ledger_measures();
+  for (std::size_t k = 0; k < r.n_ledger_measures(); ++k) {
+    if (r.ledger_measures[k].id == "jiangxi_parental_leave") m = k;
+  }
+  REQUIRE(m < r.n_ledger_measures());
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    for (std::size_t y = 0; y < r.n_years(); ++y) {
+      const int year = r.years[y];
+      // Each household's months with a child under 3 (base children and births), and the child-months.
+      std::vector<std::uint16_t> months(p.households(), 0);
+      std::int64_t child_months = 0;
+      auto add = [&](std::uint32_t household, MonthIndex birth) {
+        months[household] = static_cast<std::uint16_t>(months[household] | under3_mask(birth, year));
+        child_months += count_under3_months(birth, year);
+      };
+      for (std::size_t k = 0; k < p.children(); ++k) add(p.child_household[k], p.child_birth_month[k]);
+      for (const TracedBirth& nb : trace.births[rep]) add(p.woman_household[nb.mother], nb.birth_month);
+      std::int64_t household_months = 0;
+      for (const std::uint16_t mask : months) household_months += std::popcount(mask);
+      INFO("replication " << rep << ", " << year);
+      REQUIRE(r.ledger_caseload[r.ledger_index(rep, y, m)] == household_months);
+      REQUIRE(r.ledger_fen[r.ledger_index(rep, y, m)] == 50000 * household_months);
+      CHECK(household_months < child_months);  // some households have two children under 3
     }
   }
 }
@@ -1274,13 +1319,17 @@ TEST_CASE("a child-month measure's table gives what its rule gives, for every ag
         child.birth_order = m.reaches_order(1) ? 1 : m.reaches_order(2) ? 2 : 3;
         child.flags = FLAG_LOCAL_RESIDENT;
         for (const std::uint16_t alive : {std::uint16_t{0xFFF}, std::uint16_t{0x03F}, std::uint16_t{0xA5A}}) {
-          child.alive_mask = alive;
-          const Cost rule = eligible_month_cost(m, year, child, plan.fees, nullptr);
-          if (!reaches_child(m, child)) continue;
-          const Cost tab = table.cost(static_cast<std::size_t>(age - engine::ChildMeasureReach::YOUNGEST), alive);
-          INFO(m.id << " " << year.year << " age " << age << " alive " << alive);
-          REQUIRE(tab.units == rule.units);
-          REQUIRE(tab.fen == rule.fen);
+          // With no younger sibling, and with one alive from May (once-per-household measures skip those months).
+          for (const std::uint16_t younger : {std::uint16_t{0}, std::uint16_t{0xFF0}}) {
+            child.alive_mask = alive;
+            child.younger_alive = younger;
+            const Cost rule = eligible_month_cost(m, year, child, plan.fees, nullptr);
+            if (!reaches_child(m, child)) continue;
+            const Cost tab = table.cost(static_cast<std::size_t>(age - engine::ChildMeasureReach::YOUNGEST), child);
+            INFO(m.id << " " << year.year << " age " << age << " alive " << alive << " younger " << younger);
+            REQUIRE(tab.units == rule.units);
+            REQUIRE(tab.fen == rule.fen);
+          }
         }
       }
     }

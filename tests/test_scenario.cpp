@@ -156,6 +156,13 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
        "birth_orders = [3]\nresidency = \"local\"",
        "birth_orders = [3]\nproviders = [\"public\"]\nresidency = \"local\"", current, "measure[6].eligibility",
        "providers apply only"},
+      {"once per household on a measure counted on births", "packages/002_xihu.toml", "min_mother_age = 35\n",
+       "min_mother_age = 35\nonce_per_household = true\n", current, "measure[8].eligibility",
+       "once_per_household applies only to measures counted in child-months"},
+      {"once per household on a measure that leaves out earlier children", "packages/002_xihu.toml",
+       "birth_orders = [3]\nresidency = \"local\"",
+       "birth_orders = [3]\nonce_per_household = true\nresidency = \"local\"", current, "measure[6].eligibility",
+       "every birth order"},
       {"take-up above 1", "packages/national.toml", "take_up = { value = 0.9,", "take_up = { value = 1.9,", current,
        "measure[0].take_up.value", ""},
       {"a package of a place above which this one does not sit", "packages/002_xihu.toml", "issued_by = \"xihu\"",
@@ -181,8 +188,8 @@ TEST_CASE("other bad input is rejected with its field", "[scenario][errors]") {
        "life_table_male = { values = [", current, "mortality.life_table_male.values", ""},
       {"a life expectancy out of range", "jurisdictions/xihu.toml",
        "life_expectancy = { value = 79.0, tag = \"E\", range = [77.5, 80.5]",
-       "life_expectancy = { value = 790, tag = \"E\", range = [77.5, 800]", current,
-       "mortality.life_expectancy.value", ""},
+       "life_expectancy = { value = 790, tag = \"E\", range = [77.5, 800]", current, "mortality.life_expectancy.value",
+       ""},
   };
   for (const Breakage& b : breakages) {
     INFO(b.what);

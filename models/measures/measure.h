@@ -113,6 +113,10 @@ struct Eligibility {
   //! force, nor those after this day of the month before valid_until (monthly bases count
   //! whole months).
   int valid_from_day = 1, valid_until_day = 31;
+  //! Child-month measures: counted, each month, for the household's youngest living child
+  //! only, so that a family with several children in the age window counts once (parental
+  //! leave: each parent's days a year, whatever the number of children under 3).
+  bool once_per_household = false;
 };
 
 //! Where a measure's amount comes from: the document states it, it is derived from
@@ -214,6 +218,9 @@ struct ChildYear {
   std::uint8_t tenure = 0;       //!< Tenure of the household
   std::uint8_t income_band = 0;  //!< 0 = lowest
   std::uint8_t minor_children = 0;  //!< the household's residents under 18 (when a measure asks)
+  //! The months of the year in which a younger child of its household is alive (when a
+  //! measure is counted once per household; BlockYear::mark_younger_siblings)
+  std::uint16_t younger_alive = 0;
 };
 
 //! An event that event-based measures pay for.
@@ -318,7 +325,8 @@ inline bool reaches_child(const Measure& m, const ChildYear& c) {
          m.reaches_circumstances(c.tenure, c.income_band, c.minor_children);
 }
 //! Months of the year in which a child is alive, in the measure's age window and reached
-//! by it (the measure's dates are the segments' months).
+//! by it (the measure's dates are the segments' months); for a measure counted once per
+//! household, less the months in which a younger child of its household is alive.
 std::uint16_t eligible_child_months(const Measure& measure, const MeasureYear& year, const ChildYear& child);
 //! Months of the year in which a reached child is enrolled in the measure's service with an
 //! eligible provider, in kindergarten years `kindergarten_years` (for childcare, within the

@@ -203,6 +203,7 @@ void BlockYear::demand(const HouseholdBlock& block, std::vector<Newborn>& newbor
   }
   enter_chunk(chunk, books.tally, work);
   census.book(books.tally);
+  if (plan_.once_per_household_age_months > 0) mark_younger_siblings(block, work);
 }
 
 void BlockYear::settle(std::vector<ChildWork>& work, BlockBooks books) const {
@@ -249,6 +250,82 @@ void BlockYear::count_minors(const HouseholdBlock& block, const std::vector<Newb
   for (const Newborn& nb : newborns) {  // the run's births of earlier years
     if (!nb.state.dead && nb.birth_month < year_start) add(nb.household, year_ - nb.birth_month / 12);
   }
+}
+
+namespace {
+
+//! A young child's key in mark_younger_siblings: its household within the block, its birth
+//! month from the oldest a young child may have, and its entry in `work`, so that sorting
+//! the keys puts each household's children together, from the oldest to the youngest.
+struct YoungKey {
+  static constexpr int ENTRY_BITS = 32, BIRTH_BITS = 12;
+  static_assert(BLOCK_HOUSEHOLDS <= 1u << (64 - ENTRY_BITS - BIRTH_BITS), "a block's households fit the key");
+  static std::uint64_t of(std::uint32_t household, int birth, std::size_t entry) {
+    return (std::uint64_t{household} << BIRTH_BITS | static_cast<std::uint64_t>(birth)) << ENTRY_BITS | entry;
+  }
+  static std::uint32_t household(std::uint64_t key) {
+    return static_cast<std::uint32_t>(key >> (ENTRY_BITS + BIRTH_BITS));
+  }
+  static std::size_t entry(std::uint64_t key) { return static_cast<std::size_t>(key & 0xFFFFFFFFu); }
+};
+
+}  // namespace
+
+//! For the measures counted once per household: each child's younger_alive, the months in
+//! which a younger child of its household is alive (a later birth month, or the same one
+//! and later in `work`: twins count once too). Only the children young enough for such a
+//! measure take part (a younger sibling of one is younger still), and only those sharing
+//! their household with another are ordered.
+void BlockYear::mark_younger_siblings(const HouseholdBlock& block, std::vector<ChildWork>& work) const {
+  thread_local std::vector<std::uint64_t> young;    // YoungKey
+  thread_local std::vector<std::uint8_t> young_in;  // [household of the block]: left all 0
+  const std::size_t n = young_children(block, work, young);
+  if (young_in.size() < BLOCK_HOUSEHOLDS) young_in.resize(BLOCK_HOUSEHOLDS);
+  std::uint8_t* const in = young_in.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint8_t& count = in[YoungKey::household(young[k])];
+    count = static_cast<std::uint8_t>(count + ((count >> 1) ^ 1));  // up to 2, with no branch to mispredict
+  }
+  std::size_t shared = 0;  // those of households with two or more, moved to the front
+  for (std::size_t k = 0; k < n; ++k) {
+    young[shared] = young[k];
+    shared += in[YoungKey::household(young[k])] == 2;
+  }
+  for (std::size_t k = 0; k < n; ++k) in[YoungKey::household(young[k])] = 0;
+  std::sort(young.begin(), young.begin() + static_cast<std::ptrdiff_t>(shared));
+  std::uint16_t younger = 0;
+  for (std::size_t k = shared; k-- > 0;) {  // each household from its youngest
+    if (k + 1 == shared || YoungKey::household(young[k]) != YoungKey::household(young[k + 1])) younger = 0;
+    ChildYear& child = work[YoungKey::entry(young[k])].year;
+    child.younger_alive = younger;
+    // Its months in the widest such window (it is younger than any sibling it follows here,
+    // so in every window whenever they are): from the month after its birth, as age windows count.
+    const std::uint16_t counted = age_window_mask(year_, child.birth_month, 0, plan_.once_per_household_age_months);
+    younger = static_cast<std::uint16_t>(younger | (counted & child.alive_mask));
+  }
+}
+
+//! The children of `work` young enough for a measure counted once per household, into
+//! `young` as YoungKey, in `work`'s order; returns how many.
+std::size_t BlockYear::young_children(const HouseholdBlock& block, const std::vector<ChildWork>& work,
+                                      std::vector<std::uint64_t>& young) const {
+  if (young.size() < work.size()) young.resize(work.size());
+  // Locals, and kept by moving on rather than by a branch, which would mispredict at random.
+  const MonthIndex oldest_birth = month_index(year_, 1) - plan_.once_per_household_age_months;
+  const std::uint32_t* const child_household = pop_.child_household.data();
+  const std::uint32_t* const woman_household = pop_.woman_household.data();
+  const std::uint32_t first_household = block.household_begin;
+  std::uint64_t* const out = young.data();
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    const ChildWork& w = work[i];
+    // A base child's own household, a child born in the run its mother's (its key's entity).
+    const std::uint32_t h = w.aux == 0 ? child_household[w.entity] : woman_household[w.entity];
+    const int birth = w.year.birth_month - oldest_birth;  // below 0: too old (its key is not kept)
+    out[n] = YoungKey::of(h - first_household, std::max(birth, 0), i);
+    n += birth >= 0;  // under the widest window at the year's start
+  }
+  return n;
 }
 
 //! Births (and the events they trigger) and deaths of the block's women, then home
@@ -1027,7 +1104,7 @@ namespace {
 //! asked only when the cost is not zero).
 template <class Claims>
 Cost tabled_cost(const ChildMonthTable& table, std::size_t age_row, const ChildYear& child, Claims&& claims) {
-  const Cost cost = table.cost(age_row, child.alive_mask);
+  const Cost cost = table.cost(age_row, child);
   return cost.units != 0 && claims() ? cost : Cost{};
 }
 

@@ -237,6 +237,9 @@ class BlockYear {
   class Census;
   Census census() const;
   void count_minors(const HouseholdBlock& block, const std::vector<Newborn>& newborns) const;
+  void mark_younger_siblings(const HouseholdBlock& block, std::vector<ChildWork>& work) const;
+  std::size_t young_children(const HouseholdBlock& block, const std::vector<ChildWork>& work,
+                             std::vector<std::uint64_t>& young) const;
   void women(const HouseholdBlock& block, std::vector<Newborn>& newborns, BlockBooks books) const;
   std::uint8_t give_birth(std::uint32_t w, std::uint8_t k, bool base, int age, BirthBatch& births,
                           std::vector<Newborn>& newborns, BlockBooks books) const;

@@ -271,6 +271,7 @@ ChildMonthTable child_month_table(const Measure& m, const MeasureYear& t, int ol
   }
   for (int n = 0; n <= 12; ++n) table.fen_for_months[static_cast<std::size_t>(n)] = n * first.fen_per_unit / first.per_months;
   table.tabled = true;
+  table.once_per_household = m.eligibility.once_per_household;
   return table;
 }
 
@@ -332,6 +333,10 @@ void plan_measures(Plan& plan, const Scenario& scenario) {
         }
         plan.child_measures.push_back(mp);
         plan.oldest_relevant_age_months = std::max(plan.oldest_relevant_age_months, m.eligibility.max_age_months);
+        if (m.eligibility.once_per_household) {
+          plan.once_per_household_age_months =
+              std::max(plan.once_per_household_age_months, m.eligibility.max_age_months);
+        }
         break;
       case Basis::birth: plan.birth_measures.push_back(mp); break;
       case Basis::assisted_birth: plan.assisted_measures.push_back(mp); break;

@@ -115,14 +115,19 @@ struct ChildMeasureReach {
 //! a product, with no call. What eligible_month_cost gives, exactly.
 struct ChildMonthTable {
   bool tabled = false;  //!< false: no table (the rule is called)
+  //! The measure is counted once per household (Eligibility::once_per_household): a
+  //! child's months in which a younger child of its household is alive are left out
+  bool once_per_household = false;
   //! [n]: what n months cost, as the rule rounds them (n × amount ÷ per_months, rounded
   //! down), so that no division is left to the loop
   std::array<Fen, 13> fen_for_months{};
   std::vector<std::uint16_t> by_age;  //!< [age at the year's start - ChildMeasureReach::YOUNGEST]
 
-  //! Units and cost of the months of `alive` in force for a child of age row `age_row`.
-  Cost cost(std::size_t age_row, std::uint16_t alive) const {
-    const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & alive));
+  //! Units and cost of the child's months in force (alive, and with no younger child of its
+  //! household alive where the measure is counted once per household) at age row `age_row`.
+  Cost cost(std::size_t age_row, const ChildYear& child) const {
+    const std::uint16_t younger = once_per_household ? child.younger_alive : 0;
+    const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & child.alive_mask & ~younger));
     return {n, fen_for_months[static_cast<std::size_t>(n)]};
   }
 };
@@ -186,6 +191,9 @@ struct Plan : PlanBehaviour {
   std::vector<YearEventMeasures> event_measures;  //!< [year]: of birth_, assisted_ and home_measures
   std::vector<MeasurePlan> counted_measures;  //!< resident_year, marriage and programme bases
   bool needs_minors = false;                  //!< some event measure reads the household's minor children
+  //! The end (exclusive) of the widest age window, in months, of the child measures counted
+  //! once per household; 0 when there is none (BlockYear::mark_younger_siblings)
+  int once_per_household_age_months = 0;
   //! [sex][attained age]: first marriages a year per resident (the profile's [marriage])
   std::array<std::array<double, OLDEST_AGE + 1>, SEXES> marriage_rate{};
   std::uint64_t assisted_threshold;

@@ -199,6 +199,7 @@ Phase read_eligibility(TableReader& e, Eligibility& el) {
   if (e.has("min_children")) el.min_children = static_cast<int>(e.integer("min_children", 0, 20));
   if (e.has("max_children")) el.max_children = static_cast<int>(e.integer("max_children", 1, 20));
   if (el.max_children < el.min_children) e.fail("max_children", "below min_children");
+  el.once_per_household = e.boolean_or("once_per_household", false);
   bool has_from = false, has_until = false;
   int from_day = 1, until_day = 31;
   const MonthIndex from = e.date_month("valid_from", &has_from, &from_day);
@@ -243,6 +244,17 @@ void check_household_and_person_scope(TableReader& m, const Measure& out) {
 //! Service and providers restrict only the bases they can apply to.
 void check_eligibility_scope(TableReader& m, const Measure& out) {
   const bool places = out.basis == Basis::new_slot || out.basis == Basis::renovated_slot;
+  const Eligibility& el = out.eligibility;
+  if (el.once_per_household && out.basis != Basis::child_month) {
+    m.fail("eligibility", "once_per_household applies only to measures counted in child-months");
+  }
+  // Counted for the household's youngest child, so that child must be reached whenever an
+  // older one would be.
+  if (el.once_per_household && (el.min_age_months != 0 || el.birth_orders != 0b111)) {
+    m.fail("eligibility",
+           "once_per_household counts the household's youngest child: the age window must start "
+           "at birth (min_age_months = 0) and every birth order be reached");
+  }
   if (out.basis != Basis::enrolled_month && out.eligibility.service != Service::childcare) {
     m.fail("eligibility", "service applies only to measures counted in enrolled child-months");
   }
