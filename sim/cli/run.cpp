@@ -607,8 +607,10 @@ int command_run(const RunArgs& given) {
     }
     for (const ComparisonResults& c : results.comparisons) print_comparison(std::cout, c, args.style);
     if (args.expected) print_expected(std::cout, scenario, *sources.front()(0), results.scenarios.front());
-    std::cout << "\nwrote " << setup.out.string() << " (population " << results.times.population_seconds
-              << " s, simulation " << results.times.simulation_seconds << " s)\n";
+    char times[96];
+    std::snprintf(times, sizeof times, " (population %.2f s, simulation %.2f s)\n", results.times.population_seconds,
+                  results.times.simulation_seconds);
+    std::cout << "\nwrote " << setup.out.string() << times;
   }
   return EXIT_OK;
 }
