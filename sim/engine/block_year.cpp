@@ -948,7 +948,8 @@ void BlockYear::kindergarten(ChildWork* work, std::size_t n, BlockTally& tally) 
   // Every child in `work` has a row of masks.
   KeyedChildren due = gather_children(work, n, [&](std::size_t i) {
     const auto& kg = months_of(work[i]);
-    return !too_young(work[i]) & (work[i].state->kindergarten < 0) & ((kg[0] | kg[1] | kg[2]) != 0);
+    const bool old_enough = !too_young(work[i]), undecided = work[i].state->kindergarten < 0;
+    return old_enough & undecided & ((kg[0] | kg[1] | kg[2]) != 0);  // & rather than &&: no branch to mispredict
   });
   if (due.n != 0) enrol_kindergarten(due);
   for (std::size_t i = 0; i < n; ++i) {
