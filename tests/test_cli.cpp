@@ -3,6 +3,8 @@
 #include <hdf5.h>
 
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -102,6 +104,21 @@ TEST_CASE("a malformed scenario exits with 2, creates nothing and keeps an exist
 
 TEST_CASE("cradle validate accepts the shipped scenario", "[cli]") {
   REQUIRE(cli({"validate", default_scenario_path().string()}) == EXIT_OK);
+}
+
+TEST_CASE("cradle validate says which measure counts once per household", "[cli]") {
+  std::ostringstream out;
+  std::streambuf* const old = std::cout.rdbuf(out.rdbuf());
+  const int code = cli({"validate", default_scenario_path().string()});
+  std::cout.rdbuf(old);
+  REQUIRE(code == EXIT_OK);
+  const std::string text = out.str();
+  const std::string once = ", once per household (its youngest child)";
+  const auto at = text.find(once);
+  REQUIRE(at != std::string::npos);
+  // Only parental leave, on its own line.
+  REQUIRE(text.rfind("jiangxi_parental_leave (leave): 500.00 yuan per child-month", at) == text.rfind('\n', at) + 3);
+  REQUIRE(text.find(once, at + 1) == std::string::npos);
 }
 
 TEST_CASE("bad command lines are refused", "[cli][errors]") {

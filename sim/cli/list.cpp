@@ -46,6 +46,7 @@ std::string describe_amount(const Measure& m) {
     if (p.per_months == 12) amount += " / 12";
   }
   std::string text = amount + " per " + unit;
+  if (m.eligibility.once_per_household) text += ", once per household (its youngest child)";
   if (m.phases.size() > 1) text += " (" + std::to_string(m.phases.size()) + " phases)";
   return text;
 }
