@@ -58,8 +58,8 @@ const Phase& Measure::phase_at(MonthIndex month) const {
 std::uint16_t eligible_child_months(const Measure& m, const MeasureYear& t, const ChildYear& c) {
   if (!reaches_child(m, c)) return 0;
   const auto& e = m.eligibility;
-  const auto alive = static_cast<std::uint16_t>(e.once_per_household ? c.alive_mask & ~c.younger_alive : c.alive_mask);
-  return age_window_mask(t.year, c.birth_month, e.min_age_months, e.max_age_months) & alive;
+  return age_window_mask(t.year, c.birth_month, e.min_age_months, e.max_age_months) &
+         counted_months(c, e.once_per_household);
 }
 
 std::uint16_t enrolled_months(const Measure& m, const ChildYear& c, int year, std::uint8_t kindergarten_years) {

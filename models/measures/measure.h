@@ -324,6 +324,11 @@ inline bool reaches_child(const Measure& m, const ChildYear& c) {
   return m.reaches_order(c.birth_order) && m.reaches_household(c.flags) &&
          m.reaches_circumstances(c.tenure, c.income_band, c.minor_children);
 }
+//! The months of the year a child can count for a measure: those it is alive, less, for a
+//! measure counted once per household, those in which a younger child of its household is.
+constexpr std::uint16_t counted_months(const ChildYear& c, bool once_per_household) {
+  return static_cast<std::uint16_t>(c.alive_mask & ~(once_per_household ? c.younger_alive : 0u));
+}
 //! Months of the year in which a child is alive, in the measure's age window and reached
 //! by it (the measure's dates are the segments' months); for a measure counted once per
 //! household, less the months in which a younger child of its household is alive.

@@ -126,8 +126,7 @@ struct ChildMonthTable {
   //! Units and cost of the child's months in force (alive, and with no younger child of its
   //! household alive where the measure is counted once per household) at age row `age_row`.
   Cost cost(std::size_t age_row, const ChildYear& child) const {
-    const std::uint16_t younger = once_per_household ? child.younger_alive : 0;
-    const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & child.alive_mask & ~younger));
+    const int n = months_in(static_cast<std::uint16_t>(by_age[age_row] & counted_months(child, once_per_household)));
     return {n, fen_for_months[static_cast<std::size_t>(n)]};
   }
 };

@@ -241,7 +241,8 @@ void check_household_and_person_scope(TableReader& m, const Measure& out) {
   }
 }
 
-//! Service and providers restrict only the bases they can apply to.
+//! Service, providers and counting once per household restrict only the bases they can
+//! apply to.
 void check_eligibility_scope(TableReader& m, const Measure& out) {
   const bool places = out.basis == Basis::new_slot || out.basis == Basis::renovated_slot;
   const Eligibility& el = out.eligibility;
